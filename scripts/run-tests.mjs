@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// Runs the test suite with Node's own test runner (TypeScript through tsx).
+// Node 20 has no glob support in `--test`, so the files are listed here.
+// Usage: node scripts/run-tests.mjs [folder-or-file ...]   (default: test/)
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+function collect(path, out) {
+  if (statSync(path).isDirectory()) {
+    for (const name of readdirSync(path).sort()) collect(join(path, name), out);
+  } else if (/\.test\.ts$/.test(path)) {
+    out.push(path);
+  }
+  return out;
+}
+
+const roots = process.argv.slice(2);
+const files = (roots.length > 0 ? roots : ['test']).flatMap((root) => collect(root, []));
+if (files.length === 0) {
+  console.error('No test files found under', roots.join(' ') || 'test');
+  process.exit(1);
+}
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
+  { stdio: 'inherit' },
+);
+process.exit(result.status ?? 1);
