@@ -1,0 +1,122 @@
+// Input schemas for the appliance's configuration (cameras, presets, destinations, alerts):
+// shared by the store, the CLI and the API so each boundary validates the same way.
+import { z } from 'zod';
+
+const name = z
+  .string()
+  .trim()
+  .min(1, { error: 'must not be empty' })
+  .max(100, { error: 'must be at most 100 characters' });
+
+function urlWithProtocols(protocols: readonly string[], what: string) {
+  return z
+    .string()
+    .trim()
+    .max(2000, { error: 'must be at most 2000 characters' })
+    .refine(
+      (value) => {
+        try {
+          const url = new URL(value);
+          return protocols.includes(url.protocol.slice(0, -1)) && url.hostname !== '';
+        } catch {
+          return false;
+        }
+      },
+      { error: `must be ${what} URL (${protocols.join(', ')}), like ${protocols[0]}://192.168.1.20/stream` },
+    );
+}
+
+export const CAMERA_PROTOCOLS = ['rtsp', 'rtsps', 'rtmp', 'rtmps', 'http', 'https', 'srt'] as const;
+export const CAMERA_TYPES = ['stationary', 'ptz'] as const;
+
+const cameraFields = {
+  name,
+  stream_url: urlWithProtocols(CAMERA_PROTOCOLS, 'a camera stream'),
+  username: z.string().max(100).nullable(),
+  password: z.string().max(200).nullable(),
+  camera_type: z.enum(CAMERA_TYPES, { error: 'must be "stationary" or "ptz"' }),
+  onvif_url: urlWithProtocols(['http', 'https'], 'an ONVIF device service').nullable(),
+  onvif_username: z.string().max(100).nullable(),
+  onvif_password: z.string().max(200).nullable(),
+  backup_camera_id: z.number().int().positive({ error: 'must be a camera id' }).nullable(),
+  enabled: z.boolean(),
+};
+
+export const CameraCreateSchema = z.strictObject({
+  ...cameraFields,
+  username: cameraFields.username.optional(),
+  password: cameraFields.password.optional(),
+  camera_type: cameraFields.camera_type.default('stationary'),
+  onvif_url: cameraFields.onvif_url.optional(),
+  onvif_username: cameraFields.onvif_username.optional(),
+  onvif_password: cameraFields.onvif_password.optional(),
+  backup_camera_id: cameraFields.backup_camera_id.optional(),
+  enabled: cameraFields.enabled.default(true),
+});
+export type CameraCreate = z.input<typeof CameraCreateSchema>;
+
+/** A partial update: fields left out keep their value; a password set to null is removed. */
+export const CameraPatchSchema = z.strictObject(cameraFields).partial();
+export type CameraPatch = z.input<typeof CameraPatchSchema>;
+
+export const PresetCreateSchema = z.strictObject({
+  name: z
+    .string()
+    .trim()
+    .min(1, { error: 'must not be empty' })
+    .max(100)
+    .regex(/^[A-Za-z0-9_.:-]+$/, {
+      error: 'may only contain letters, digits, and _ . : - (timelines refer to it)',
+    }),
+  preset_token: z.string().max(100).nullable().optional(),
+  pan: z.number().min(-1).max(1).nullable().optional(),
+  tilt: z.number().min(-1).max(1).nullable().optional(),
+  zoom: z.number().min(0).max(1).nullable().optional(),
+});
+export type PresetCreate = z.input<typeof PresetCreateSchema>;
+
+export const PLATFORMS = ['youtube', 'facebook', 'twitch', 'custom'] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+const destinationFields = {
+  name,
+  platform: z.enum(PLATFORMS, { error: `must be one of ${PLATFORMS.join(', ')}` }),
+  server_url: urlWithProtocols(['rtmp', 'rtmps', 'srt'], 'an RTMP, RTMPS or SRT'),
+  stream_key: z.string().trim().max(500, { error: 'must be at most 500 characters' }).nullable(),
+  enabled: z.boolean(),
+};
+
+export const DestinationCreateSchema = z
+  .strictObject({
+    ...destinationFields,
+    stream_key: destinationFields.stream_key.optional(),
+    enabled: destinationFields.enabled.default(true),
+  })
+  .superRefine((value, ctx) => {
+    if (value.platform === 'facebook' && !value.server_url.startsWith('rtmps://')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['server_url'],
+        message: 'Facebook accepts only RTMPS (rtmps://…)',
+      });
+    }
+  });
+export type DestinationCreate = z.input<typeof DestinationCreateSchema>;
+export const DestinationPatchSchema = z.strictObject(destinationFields).partial();
+export type DestinationPatch = z.input<typeof DestinationPatchSchema>;
+
+export const ALERT_SEVERITIES = ['info', 'warning', 'error', 'critical'] as const;
+export const AlertCreateSchema = z.strictObject({
+  severity: z.enum(ALERT_SEVERITIES),
+  code: z.string().min(1).max(100),
+  message: z.string().min(1).max(1000),
+  remediation: z.string().min(1).max(1000),
+  source: z.string().max(100).nullable().optional(),
+});
+export type AlertCreate = z.input<typeof AlertCreateSchema>;
+
+export const EXECUTION_STATUSES = ['running', 'completed', 'stopped', 'error'] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+
+export const ASSET_TYPES = ['image', 'video', 'audio'] as const;
+export type AssetType = (typeof ASSET_TYPES)[number];

@@ -1,0 +1,92 @@
+// One error registry: every error the appliance reports has a stable code, an HTTP status and a
+// remediation sentence a venue manager can act on.
+
+export interface FieldIssue {
+  /** JSON path or field name the problem is at, like `timeline.tracks.video.cues[1].start_time`. */
+  path: string;
+  message: string;
+}
+
+export const ERRORS = {
+  VALIDATION_FAILED: { status: 400, remediation: 'Correct the fields listed and try again.' },
+  JSON_MALFORMED: {
+    status: 400,
+    remediation: 'Check the file is complete JSON (an editor or jsonlint shows where).',
+  },
+  TIMELINE_INVALID: {
+    status: 422,
+    remediation: 'Fix the problems listed (each names the field and cue) and try again; nothing was saved.',
+  },
+  TIMELINE_NOT_FOUND: {
+    status: 404,
+    remediation: 'List the timelines to find its number; it may have been deleted.',
+  },
+  CAMERA_NOT_FOUND: {
+    status: 404,
+    remediation: 'List the cameras to find its number; it may have been deleted.',
+  },
+  PRESET_NOT_FOUND: {
+    status: 404,
+    remediation: 'List the camera’s presets; capture the preset again if it is missing.',
+  },
+  DESTINATION_NOT_FOUND: {
+    status: 404,
+    remediation: 'List the destinations to find its number; it may have been deleted.',
+  },
+  ASSET_NOT_FOUND: {
+    status: 404,
+    remediation: 'List the assets to find its number; upload it again if it was deleted.',
+  },
+  ASSET_IN_USE: {
+    status: 409,
+    remediation: 'Remove the asset from the timelines listed first, then delete it.',
+  },
+  CONFLICT: { status: 409, remediation: 'Choose another name, or edit the existing entry instead.' },
+  FILE_NOT_FOUND: { status: 404, remediation: 'Check the path and that the file exists.' },
+  SECRET_UNREADABLE: {
+    status: 500,
+    remediation:
+      'The encryption key changed or the data was copied from another appliance: enter the password or stream key again.',
+  },
+  SECRET_KEY_INVALID: {
+    status: 500,
+    remediation:
+      'Set VISTTER_SECRET_KEY to 32 random bytes in base64 (openssl rand -base64 32), or unset it to use the key file.',
+  },
+  DATABASE_ERROR: {
+    status: 500,
+    remediation: 'Check the disk is not full and the data folder is writable; the last good state was kept.',
+  },
+} as const satisfies Record<string, { status: number; remediation: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly remediation: string;
+  readonly issues: readonly FieldIssue[];
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    issues: readonly FieldIssue[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'AppError';
+    this.code = code;
+    this.status = ERRORS[code].status;
+    this.remediation = ERRORS[code].remediation;
+    this.issues = issues;
+  }
+
+  /** The shape every API answer and CLI message uses. */
+  toJSON(): { code: ErrorCode; message: string; remediation: string; issues: readonly FieldIssue[] } {
+    return { code: this.code, message: this.message, remediation: this.remediation, issues: this.issues };
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}

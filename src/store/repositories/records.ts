@@ -1,0 +1,257 @@
+// Smaller record stores: assets, executions, settings, alerts, users.
+import { AlertCreateSchema, type AssetType, type ExecutionStatus } from '../../domain/schemas.ts';
+import { AppError } from '../../errors/registry.ts';
+import { nowIso, type Db } from '../database.ts';
+import { parseInput } from './shared.ts';
+
+export interface Asset {
+  id: number;
+  asset_type: AssetType;
+  filename: string;
+  file_path: string;
+  file_size: number | null;
+  mime_type: string | null;
+  checksum: string | null;
+  uploaded_at: string;
+  metadata: Record<string, unknown> | null;
+}
+
+type AssetRow = Omit<Asset, 'metadata'> & { metadata: string | null };
+
+export class AssetRepository {
+  constructor(private readonly db: Db) {}
+
+  create(asset: Omit<Asset, 'id' | 'uploaded_at'>): Asset {
+    const { lastInsertRowid } = this.db
+      .prepare(
+        `INSERT INTO assets (asset_type, filename, file_path, file_size, mime_type, checksum, metadata, uploaded_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        asset.asset_type,
+        asset.filename,
+        asset.file_path,
+        asset.file_size,
+        asset.mime_type,
+        asset.checksum,
+        asset.metadata === null ? null : JSON.stringify(asset.metadata),
+        nowIso(),
+      );
+    return this.get(Number(lastInsertRowid));
+  }
+
+  get(id: number): Asset {
+    const row = this.db.prepare('SELECT * FROM assets WHERE id = ?').get(id) as AssetRow | undefined;
+    if (!row) throw new AppError('ASSET_NOT_FOUND', `there is no asset ${id}`);
+    return toAsset(row);
+  }
+
+  list(): Asset[] {
+    return (this.db.prepare('SELECT * FROM assets ORDER BY id').all() as AssetRow[]).map(toAsset);
+  }
+
+  delete(id: number): void {
+    if (this.db.prepare('DELETE FROM assets WHERE id = ?').run(id).changes === 0) {
+      throw new AppError('ASSET_NOT_FOUND', `there is no asset ${id}`);
+    }
+  }
+}
+
+function toAsset(row: AssetRow): Asset {
+  return {
+    ...row,
+    metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as Record<string, unknown>),
+  };
+}
+
+export interface Execution {
+  id: number;
+  timeline_id: number | null;
+  started_at: string;
+  completed_at: string | null;
+  status: ExecutionStatus;
+  executed_by: number | null;
+  error_message: string | null;
+  metrics: Record<string, unknown> | null;
+}
+
+type ExecutionRow = Omit<Execution, 'metrics'> & { metrics: string | null };
+
+export class ExecutionRepository {
+  constructor(private readonly db: Db) {}
+
+  start(timelineId: number, executedBy: number | null = null, startedAt = nowIso()): Execution {
+    const { lastInsertRowid } = this.db
+      .prepare(
+        `INSERT INTO timeline_executions (timeline_id, started_at, status, executed_by) VALUES (?, ?, 'running', ?)`,
+      )
+      .run(timelineId, startedAt, executedBy);
+    return this.get(Number(lastInsertRowid));
+  }
+
+  finish(
+    id: number,
+    status: Exclude<ExecutionStatus, 'running'>,
+    details: { error?: string; metrics?: Record<string, unknown> } = {},
+  ): Execution {
+    this.db
+      .prepare(
+        'UPDATE timeline_executions SET status = ?, completed_at = ?, error_message = ?, metrics = ? WHERE id = ?',
+      )
+      .run(
+        status,
+        nowIso(),
+        details.error ?? null,
+        details.metrics ? JSON.stringify(details.metrics) : null,
+        id,
+      );
+    return this.get(id);
+  }
+
+  get(id: number): Execution {
+    const row = this.db.prepare('SELECT * FROM timeline_executions WHERE id = ?').get(id) as
+      ExecutionRow | undefined;
+    if (!row) throw new AppError('VALIDATION_FAILED', `there is no execution ${id}`);
+    return toExecution(row);
+  }
+
+  list(limit = 100): Execution[] {
+    return (
+      this.db
+        .prepare('SELECT * FROM timeline_executions ORDER BY id DESC LIMIT ?')
+        .all(limit) as ExecutionRow[]
+    ).map(toExecution);
+  }
+
+  running(): Execution[] {
+    return (
+      this.db
+        .prepare(`SELECT * FROM timeline_executions WHERE status = 'running' ORDER BY id`)
+        .all() as ExecutionRow[]
+    ).map(toExecution);
+  }
+}
+
+function toExecution(row: ExecutionRow): Execution {
+  return {
+    ...row,
+    metrics: row.metrics === null ? null : (JSON.parse(row.metrics) as Record<string, unknown>),
+  };
+}
+
+export class SettingsRepository {
+  constructor(private readonly db: Db) {}
+
+  get<T>(key: string, fallback: T): T {
+    const row = this.db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as
+      { value: string } | undefined;
+    return row ? (JSON.parse(row.value) as T) : fallback;
+  }
+
+  set(key: string, value: unknown): void {
+    this.db
+      .prepare(
+        `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+      )
+      .run(key, JSON.stringify(value), nowIso());
+  }
+
+  all(): Record<string, unknown> {
+    const rows = this.db.prepare('SELECT key, value FROM settings ORDER BY key').all() as Array<{
+      key: string;
+      value: string;
+    }>;
+    return Object.fromEntries(rows.map((row) => [row.key, JSON.parse(row.value) as unknown]));
+  }
+}
+
+export interface Alert {
+  id: number;
+  severity: 'info' | 'warning' | 'error' | 'critical';
+  code: string;
+  message: string;
+  remediation: string;
+  source: string | null;
+  created_at: string;
+  acknowledged: boolean;
+  acknowledged_at: string | null;
+}
+
+type AlertRow = Omit<Alert, 'acknowledged'> & { acknowledged: number };
+
+export class AlertRepository {
+  constructor(private readonly db: Db) {}
+
+  raise(input: unknown): Alert {
+    const value = parseInput(AlertCreateSchema, input, 'alert');
+    const { lastInsertRowid } = this.db
+      .prepare(
+        'INSERT INTO alerts (severity, code, message, remediation, source, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(value.severity, value.code, value.message, value.remediation, value.source ?? null, nowIso());
+    return this.get(Number(lastInsertRowid));
+  }
+
+  get(id: number): Alert {
+    const row = this.db.prepare('SELECT * FROM alerts WHERE id = ?').get(id) as AlertRow | undefined;
+    if (!row) throw new AppError('VALIDATION_FAILED', `there is no alert ${id}`);
+    return { ...row, acknowledged: row.acknowledged === 1 };
+  }
+
+  list(options: { unacknowledgedOnly?: boolean; limit?: number } = {}): Alert[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM alerts ${options.unacknowledgedOnly ? 'WHERE acknowledged = 0' : ''} ORDER BY id DESC LIMIT ?`,
+      )
+      .all(options.limit ?? 200) as AlertRow[];
+    return rows.map((row) => ({ ...row, acknowledged: row.acknowledged === 1 }));
+  }
+
+  acknowledge(id: number): Alert {
+    this.get(id);
+    this.db
+      .prepare('UPDATE alerts SET acknowledged = 1, acknowledged_at = ? WHERE id = ? AND acknowledged = 0')
+      .run(nowIso(), id);
+    return this.get(id);
+  }
+}
+
+export interface User {
+  id: number;
+  username: string;
+  role: 'admin' | 'operator';
+  created_at: string;
+}
+
+export class UserRepository {
+  constructor(private readonly db: Db) {}
+
+  count(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n;
+  }
+
+  create(username: string, passwordHash: string, role: User['role'] = 'admin'): User {
+    try {
+      const { lastInsertRowid } = this.db
+        .prepare('INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)')
+        .run(username, passwordHash, role, nowIso());
+      return this.db
+        .prepare('SELECT id, username, role, created_at FROM users WHERE id = ?')
+        .get(lastInsertRowid) as User;
+    } catch (error) {
+      if (error instanceof Error && 'code' in error && error.code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        throw new AppError('CONFLICT', `the user "${username}" already exists`, [
+          { path: 'username', message: 'is taken' },
+        ]);
+      }
+      throw error;
+    }
+  }
+
+  /** The stored hash for a login check (internal use only). */
+  credentials(username: string): (User & { password_hash: string }) | null {
+    const row = this.db.prepare('SELECT * FROM users WHERE username = ?').get(username);
+    return (row as (User & { password_hash: string }) | undefined) ?? null;
+  }
+}

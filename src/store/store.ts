@@ -1,0 +1,57 @@
+// The store: one SQLite file (WAL), migrated on open, with a repository per table group.
+import { join } from 'node:path';
+import { migrate, openDatabase, type Db } from './database.ts';
+import { CameraRepository } from './repositories/cameras.ts';
+import { DestinationRepository } from './repositories/destinations.ts';
+import {
+  AlertRepository,
+  AssetRepository,
+  ExecutionRepository,
+  SettingsRepository,
+  UserRepository,
+} from './repositories/records.ts';
+import { TimelineRepository } from './repositories/timelines.ts';
+import { createSecretBox, loadSecretKey } from './secrets.ts';
+
+export interface Store {
+  readonly db: Db;
+  readonly path: string;
+  readonly timelines: TimelineRepository;
+  readonly cameras: CameraRepository;
+  readonly destinations: DestinationRepository;
+  readonly assets: AssetRepository;
+  readonly executions: ExecutionRepository;
+  readonly settings: SettingsRepository;
+  readonly alerts: AlertRepository;
+  readonly users: UserRepository;
+  close(): void;
+}
+
+export interface StoreOptions {
+  /** Folder for the database and the secret key file. */
+  dataDir: string;
+  /** Database file; default `<dataDir>/vistterstream.db`. */
+  dbPath?: string;
+  /** 32-byte key for secrets at rest; default from VISTTER_SECRET_KEY or `<dataDir>/secret.key`. */
+  secretKey?: Buffer;
+}
+
+export function openStore(options: StoreOptions): Store {
+  const path = options.dbPath ?? join(options.dataDir, 'vistterstream.db');
+  const db = openDatabase(path);
+  migrate(db);
+  const secrets = createSecretBox(options.secretKey ?? loadSecretKey(options.dataDir));
+  return {
+    db,
+    path,
+    timelines: new TimelineRepository(db),
+    cameras: new CameraRepository(db, secrets),
+    destinations: new DestinationRepository(db, secrets),
+    assets: new AssetRepository(db),
+    executions: new ExecutionRepository(db),
+    settings: new SettingsRepository(db),
+    alerts: new AlertRepository(db),
+    users: new UserRepository(db),
+    close: () => db.close(),
+  };
+}
