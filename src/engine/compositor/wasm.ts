@@ -232,9 +232,12 @@ export async function createWasmKernels(options: WasmKernelsOptions = {}): Promi
     slotsUsed = 0;
   }
 
+  /** After a failed call: forget the staged buffers and give the staging space back to the pool. */
   function abort(): void {
     staged.length = 0;
     slotsUsed = 0;
+    for (const slot of slots) allocator.release(slot.off);
+    slots.length = 0;
   }
 
   function fadeToBlack(out: Uint8Array, src: Uint8Array, weight: number): void {
