@@ -29,7 +29,7 @@ import {
   type RenderContext,
   type RenderedOverlay,
 } from './render.ts';
-import { matrixForHeight, rgbaToYuva, type YuvaImage, type YuvMatrix } from './yuva.ts';
+import { matrixForHeight, rgbaToYuva, type YuvaImage, type YuvaPlanes, type YuvMatrix } from './yuva.ts';
 
 /** How long a failed render waits before the same key is tried again. */
 export const RETRY_AFTER_MS = 10_000;
@@ -269,7 +269,8 @@ export interface CachedOverlay {
   /** Increases by one each time this cue's bitmap is replaced. */
   version: number;
   rendered: RenderedOverlay;
-  yuva: YuvaImage;
+  /** The compositor's input; null when the overlay lies entirely outside the frame (draw nothing). */
+  yuva: YuvaImage | null;
 }
 
 export interface OverlayHealth {
@@ -294,6 +295,12 @@ export interface OverlayRendererOptions {
   timeZone?: string;
   /** Default: matrixForHeight(programHeight) (BT.709 for ≥ 720 lines, BT.601 below). */
   matrix?: YuvMatrix;
+  /**
+   * Where YUVA images are written (e.g. the compositor kernels' allocYuva, so WASM reads them
+   * without a copy); default: a new Uint8Array. The renderer never frees: pass an allocator whose
+   * buffers the garbage collector reclaims, or free old ones from onRendered.
+   */
+  allocYuva?: (width: number, height: number) => Uint8Array;
   /** Called after a cue's bitmap was replaced (e.g. to tell the UI preview). */
   onRendered?: (overlay: CachedOverlay) => void;
   /** Replaces renderOverlay (tests count renders with it). */
@@ -313,6 +320,10 @@ interface Entry {
   failedKey: string | undefined;
   failedAt: number;
   pollerKey: string | undefined;
+}
+
+function withData(planes: YuvaPlanes): { data: Uint8Array; planes: YuvaPlanes } {
+  return { data: planes.data, planes };
 }
 
 function paramsHash(params: OverlayParams): string {
@@ -481,14 +492,25 @@ export class OverlayRenderer {
       .then(
         (rendered) => {
           if (this.entries.get(cueId) !== entry || entry.generation !== generation) return;
-          const yuva: YuvaImage = {
-            width: rendered.width,
-            height: rendered.height,
-            left: rendered.left,
-            top: rendered.top,
-            matrix: this.matrix,
-            planes: rgbaToYuva(rendered.rgba, rendered.width, rendered.height, this.matrix),
-          };
+          const yuva: YuvaImage | null =
+            rendered.width === 0 || rendered.height === 0
+              ? null
+              : {
+                  width: rendered.width,
+                  height: rendered.height,
+                  left: rendered.left,
+                  top: rendered.top,
+                  matrix: this.matrix,
+                  ...withData(
+                    rgbaToYuva(
+                      rendered.rgba,
+                      rendered.width,
+                      rendered.height,
+                      this.matrix,
+                      this.options.allocYuva?.(rendered.width, rendered.height),
+                    ),
+                  ),
+                };
           const cached: CachedOverlay = {
             cueId,
             key,

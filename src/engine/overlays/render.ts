@@ -244,7 +244,10 @@ export function sourceText(params: OverlayParams, textOverride?: string): string
 }
 
 /** The text an overlay will draw (override applied, template expanded), or null for images. */
-export function resolveText(params: OverlayParams, ctx: Omit<RenderContext, 'loadImage'>): string | null {
+export function resolveText(
+  params: OverlayParams,
+  ctx: Pick<RenderContext, 'now' | 'timeZone' | 'data' | 'textOverride'>,
+): string | null {
   const text = sourceText(params, ctx.textOverride);
   if (text === null || params.type !== 'dynamic_text') return text;
   return expandTemplate(text, {

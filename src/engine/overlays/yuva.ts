@@ -25,21 +25,30 @@
 
 export type YuvMatrix = 'bt709' | 'bt601';
 
-/** The three planes plus luma and chroma alpha, each tightly packed (stride = plane width). */
+/**
+ * The compositor's YUVA layout (src/engine/compositor/layout.ts), one contiguous buffer:
+ *   Y  w × h at 0 · A  w × h at w·h · U, V, Ac (w/2) × (h/2) at 2·w·h, 2·w·h + c, 2·w·h + 2c
+ * (c = w·h/4), w·h·11/4 bytes in all. The plane fields are views into `data`.
+ */
 export interface YuvaPlanes {
+  /** All five planes, in the order Y, A, U, V, Ac (what the compositor's kernels take). */
+  data: Uint8Array;
   /** Luma, width × height. */
   y: Uint8Array;
+  /** Luma alpha, width × height, 0 = transparent, 255 = opaque. */
+  a: Uint8Array;
   /** Cb, (width/2) × (height/2). */
   u: Uint8Array;
   /** Cr, (width/2) × (height/2). */
   v: Uint8Array;
-  /** Luma alpha, width × height, 0 = transparent, 255 = opaque. */
-  a: Uint8Array;
   /** Chroma alpha, (width/2) × (height/2): rounded average of the 2×2 luma alphas it covers. */
   ca: Uint8Array;
 }
 
-/** An overlay ready for the compositor: even size, placed at an even position on the program frame. */
+/**
+ * An overlay ready for the compositor: even size, placed at an even position on the program
+ * frame. `{ width, height, data }` is the compositor's YuvaImage; `left`/`top` are its x/y.
+ */
 export interface YuvaImage {
   width: number;
   height: number;
@@ -48,7 +57,30 @@ export interface YuvaImage {
   /** Row of the image's top edge on the program frame (even). */
   top: number;
   matrix: YuvMatrix;
+  data: Uint8Array;
   planes: YuvaPlanes;
+}
+
+/** Bytes of a width × height YUVA image (w·h·11/4). */
+export function yuvaBytes(width: number, height: number): number {
+  return (width * height * 11) / 4;
+}
+
+/** Views of the five planes inside one YUVA buffer (layout above). */
+export function yuvaPlanes(data: Uint8Array, width: number, height: number): YuvaPlanes {
+  const l = width * height;
+  const c = l / 4;
+  if (data.length < 2 * l + 3 * c) {
+    throw new RangeError(`YUVA buffer of ${data.length} bytes is smaller than ${width}x${height} needs`);
+  }
+  return {
+    data: data.length === 2 * l + 3 * c ? data : data.subarray(0, 2 * l + 3 * c),
+    y: data.subarray(0, l),
+    a: data.subarray(l, 2 * l),
+    u: data.subarray(2 * l, 2 * l + c),
+    v: data.subarray(2 * l + c, 2 * l + 2 * c),
+    ca: data.subarray(2 * l + 2 * c, 2 * l + 3 * c),
+  };
 }
 
 /** BT.709 for HD (≥ 720 lines), BT.601 below: what encoders and players assume by default. */
@@ -110,12 +142,15 @@ function clamp(value: number, low: number, high: number): number {
 /**
  * Converts non-premultiplied RGBA (width × height × 4 bytes, row-major) to YUVA 4:2:0 planes.
  * Width and height must be even (the overlay is positioned and sized on the chroma grid).
+ * Writes into `out` when given (e.g. a buffer from the compositor kernels' allocYuva, at least
+ * yuvaBytes(width, height) long), else into a new buffer.
  */
 export function rgbaToYuva(
   rgba: Uint8Array | Uint8ClampedArray,
   width: number,
   height: number,
   matrix: YuvMatrix,
+  out?: Uint8Array,
 ): YuvaPlanes {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 0 || height < 0) {
     throw new RangeError(`invalid size ${width}x${height}`);
@@ -131,11 +166,8 @@ export function rgbaToYuva(
   const c = MATRICES[matrix];
   const cw = width / 2;
   const ch = height / 2;
-  const y = new Uint8Array(width * height);
-  const a = new Uint8Array(width * height);
-  const u = new Uint8Array(cw * ch);
-  const v = new Uint8Array(cw * ch);
-  const ca = new Uint8Array(cw * ch);
+  const planes = yuvaPlanes(out ?? new Uint8Array(yuvaBytes(width, height)), width, height);
+  const { y, a, u, v, ca } = planes;
 
   for (let row = 0; row < height; row++) {
     let p = row * width * 4;
@@ -178,7 +210,7 @@ export function rgbaToYuva(
       v[k] = clamp(128 + divRound(c.vr * sumR + c.vg * sumG + c.vb * sumB, den), 16, 240);
     }
   }
-  return { y, u, v, a, ca };
+  return planes;
 }
 
 /**
