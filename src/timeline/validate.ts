@@ -231,6 +231,9 @@ export function validateTimelineJson(text: string): ValidationResult {
 
 function describeJsonError(text: string, error: unknown): string {
   const raw = error instanceof Error ? error.message : String(error);
+  if (/Unexpected end of JSON input/.test(raw)) {
+    return `not valid JSON: the text ends at line ${text.split('\n').length} before the JSON is complete (a missing } or ] or ")`;
+  }
   const position = /position (\d+)/.exec(raw);
   if (!position) return `not valid JSON: ${raw}`;
   const offset = Number(position[1]);

@@ -1,0 +1,226 @@
+// The command line: scripting and unattended use without the web UI.
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { loadConfig } from './config.ts';
+import { AppError, isAppError, type FieldIssue } from './errors/registry.ts';
+import { openStore, type Store } from './store/store.ts';
+import { findUnknownReferences } from './timeline/references.ts';
+import type { Timeline } from './timeline/schema.ts';
+import { validateTimelineJson } from './timeline/validate.ts';
+
+const USAGE = `Usage: vistter <command> [options]
+
+Timelines:
+  timeline validate <file.json>            Check a timeline file; lists every problem with its JSON path.
+  timeline import <file.json> [--replace ID]
+                                           Store a timeline (or replace timeline ID with it).
+  timeline export <ID> [--out file.json]   Write a stored timeline as JSON (stdout by default).
+  timeline list                            List stored timelines.
+  timeline clone <ID> [--name NAME]        Copy a stored timeline.
+
+Options:
+  --data-dir DIR   Where the database lives (default: $VISTTER_DATA_DIR or ./data)
+  --json           Machine-readable output
+  -h, --help       Show this help`;
+
+class UsageError extends Error {}
+
+interface Io {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+function readTimelineFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+    throw new AppError(
+      'FILE_NOT_FOUND',
+      code === 'ENOENT' ? `${file} does not exist` : `${file} cannot be read (${code})`,
+    );
+  }
+}
+
+function printIssues(io: Io, issues: readonly FieldIssue[], prefix = '  ') {
+  for (const issue of issues) io.err(`${prefix}${issue.path}: ${issue.message}`);
+}
+
+function describe(timeline: Timeline): string {
+  const cues =
+    timeline.tracks.video.cues.length + timeline.tracks.overlays.reduce((n, t) => n + t.cues.length, 0);
+  return `"${timeline.name}", ${timeline.duration} s at ${timeline.fps} fps${timeline.loop ? ', looping' : ''}, 1 video + ${timeline.tracks.overlays.length} overlay tracks, ${cues} cues`;
+}
+
+function parseId(value: string | undefined, what: string): number {
+  const id = Number(value);
+  if (!value || !Number.isInteger(id) || id <= 0)
+    throw new UsageError(`${what} must be a timeline number, got "${value ?? ''}"`);
+  return id;
+}
+
+function referenceWarnings(store: Store, timeline: Timeline) {
+  return findUnknownReferences(timeline, {
+    cameraIds: new Set(store.cameras.list().map((c) => c.id)),
+    assetIds: new Set(store.assets.list().map((a) => a.id)),
+  });
+}
+
+export function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = process.env): number {
+  let store: Store | null = null;
+  const openConfiguredStore = (dataDir: string | undefined) => {
+    store = openStore({ dataDir: dataDir ?? loadConfig(env).dataDir });
+    return store;
+  };
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        'data-dir': { type: 'string' },
+        json: { type: 'boolean', default: false },
+        out: { type: 'string' },
+        replace: { type: 'string' },
+        name: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+    const [group, command, argument] = positionals;
+    if (values.help || !group) {
+      io.out(USAGE);
+      return values.help ? 0 : 2;
+    }
+    if (group !== 'timeline') throw new UsageError(`unknown command "${group}"`);
+    const json = values.json;
+
+    switch (command) {
+      case 'validate': {
+        if (!argument) throw new UsageError('timeline validate needs a file');
+        const result = validateTimelineJson(readTimelineFile(argument));
+        if (json)
+          io.out(JSON.stringify(result.ok ? { ok: true, warnings: result.warnings } : result, null, 2));
+        if (!result.ok) {
+          if (!json) {
+            io.err(
+              `✗ ${argument} is not a valid timeline (${result.errors.length} problem${result.errors.length === 1 ? '' : 's'}):`,
+            );
+            printIssues(io, result.errors);
+            io.err('Fix each field named above and run validate again.');
+          }
+          return 1;
+        }
+        if (!json) {
+          io.out(`✓ ${argument} is a valid timeline: ${describe(result.document.timeline)}`);
+          if (result.warnings.length > 0) io.out('Warnings:');
+          for (const w of result.warnings) io.out(`  ${w.path}: ${w.message}`);
+        }
+        return 0;
+      }
+      case 'import': {
+        if (!argument) throw new UsageError('timeline import needs a file');
+        const text = readTimelineFile(argument);
+        let input: unknown;
+        try {
+          input = JSON.parse(text);
+        } catch {
+          const result = validateTimelineJson(text); // reports the line and column
+          throw new AppError(
+            'JSON_MALFORMED',
+            `${argument} is not valid JSON`,
+            result.ok ? [] : result.errors,
+          );
+        }
+        const db = openConfiguredStore(values['data-dir']);
+        let id: number;
+        let warnings: FieldIssue[];
+        if (values.replace !== undefined) {
+          id = parseId(values.replace, '--replace');
+          warnings = db.timelines.replace(id, input).warnings;
+        } else {
+          ({ id, warnings } = db.timelines.create(input));
+        }
+        const timeline = db.timelines.export(id).timeline;
+        const unknown = referenceWarnings(db, timeline);
+        if (json) io.out(JSON.stringify({ id, warnings: [...warnings, ...unknown] }, null, 2));
+        else {
+          io.out(
+            `${values.replace !== undefined ? 'Replaced' : 'Imported'} timeline ${id}: ${describe(timeline)}`,
+          );
+          for (const w of warnings) io.out(`  warning: ${w.path}: ${w.message}`);
+          for (const w of unknown) io.out(`  warning: ${w.path}: ${w.message} (add it before going live)`);
+        }
+        return 0;
+      }
+      case 'export': {
+        const id = parseId(argument, 'timeline export');
+        const text = `${JSON.stringify(openConfiguredStore(values['data-dir']).timelines.export(id), null, 2)}\n`;
+        if (values.out) {
+          // Write beside the target, then rename: an interrupted export never leaves half a file.
+          const temporary = `${values.out}.partial`;
+          writeFileSync(temporary, text);
+          renameSync(temporary, values.out);
+          if (!json) io.err(`Exported timeline ${id} to ${values.out}`);
+        } else io.out(text.trimEnd());
+        return 0;
+      }
+      case 'list': {
+        const rows = openConfiguredStore(values['data-dir']).timelines.list();
+        if (json) io.out(JSON.stringify(rows, null, 2));
+        else if (rows.length === 0)
+          io.out('No timelines yet. Import one with: vistter timeline import <file.json>');
+        else {
+          io.out(['ID', 'NAME', 'DURATION', 'FPS', 'LOOP', 'TRACKS', 'CUES', 'MODIFIED'].join('\t'));
+          for (const r of rows) {
+            io.out(
+              [
+                r.id,
+                r.name,
+                `${r.duration}s`,
+                r.fps,
+                r.loop ? 'yes' : 'no',
+                1 + r.overlay_tracks,
+                r.cues,
+                r.modified_at,
+              ].join('\t'),
+            );
+          }
+        }
+        return 0;
+      }
+      case 'clone': {
+        const id = parseId(argument, 'timeline clone');
+        const newId = openConfiguredStore(values['data-dir']).timelines.clone(id, values.name);
+        if (json) io.out(JSON.stringify({ id: newId }));
+        else io.out(`Cloned timeline ${id} as ${newId}`);
+        return 0;
+      }
+      default:
+        throw new UsageError(command ? `unknown timeline command "${command}"` : 'timeline needs a command');
+    }
+  } catch (error) {
+    if (
+      error instanceof UsageError ||
+      (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
+    ) {
+      io.err(`vistter: ${error.message}`);
+      io.err('Run "vistter --help" for the commands.');
+      return 2;
+    }
+    if (isAppError(error)) {
+      io.err(`✗ ${error.message}`);
+      printIssues(io, error.issues);
+      io.err(error.remediation);
+      return 1;
+    }
+    throw error;
+  } finally {
+    (store as Store | null)?.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.exitCode = runCli(process.argv.slice(2), {
+    out: (line) => console.log(line),
+    err: (line) => console.error(line),
+  });
+}
