@@ -62,7 +62,10 @@ describe('vistter timeline …', () => {
     writeFileSync(file, '{\n  "timeline": [\n');
     const broken = cli(['timeline', 'validate', file], env);
     assert.equal(broken.code, 1);
-    assert.match(broken.err, /\(document\): not valid JSON: the text ends at line 3 before the JSON is complete/);
+    assert.match(
+      broken.err,
+      /\(document\): not valid JSON: the text ends at line 3 before the JSON is complete/,
+    );
     const missing = cli(['timeline', 'validate', join(dir.path, 'nope.json')], env);
     assert.equal(missing.code, 1);
     assert.match(missing.err, /does not exist\nCheck the path/);
