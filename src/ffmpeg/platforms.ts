@@ -1,0 +1,155 @@
+// Streaming platform presets and destination URLs (spec "Output Destinations", DESIGN.md §2).
+// Stream keys are secrets: build URLs with destinationUrl() and log them only through redactUrl().
+
+export type Platform = 'youtube' | 'facebook' | 'twitch' | 'custom';
+export type DestinationScheme = 'rtmp' | 'rtmps' | 'srt';
+
+export interface PlatformPreset {
+  id: Platform;
+  label: string;
+  /** Ingest servers, the default first. Empty for custom. */
+  servers: readonly string[];
+  schemes: readonly DestinationScheme[];
+  /** The platform ends a live video after this long (null: no known limit). */
+  maxDurationHours: number | null;
+  /** Platform's recommended ceiling for video bitrate (null: none). */
+  maxBitrateKbps: number | null;
+  keyframeSeconds: number;
+  /** Whether a stream key is required (custom servers may carry it in the URL already). */
+  keyRequired: boolean;
+}
+
+export const PLATFORMS: Readonly<Record<Platform, PlatformPreset>> = {
+  youtube: {
+    id: 'youtube',
+    label: 'YouTube Live',
+    servers: ['rtmp://a.rtmp.youtube.com/live2', 'rtmps://a.rtmps.youtube.com:443/live2'],
+    schemes: ['rtmp', 'rtmps'],
+    maxDurationHours: null,
+    maxBitrateKbps: 8000,
+    keyframeSeconds: 2,
+    keyRequired: true,
+  },
+  facebook: {
+    id: 'facebook',
+    label: 'Facebook Live',
+    servers: ['rtmps://live-api-s.facebook.com:443/rtmp/'],
+    schemes: ['rtmps'],
+    maxDurationHours: 8,
+    maxBitrateKbps: 4000,
+    keyframeSeconds: 2,
+    keyRequired: true,
+  },
+  twitch: {
+    id: 'twitch',
+    label: 'Twitch',
+    servers: ['rtmp://live.twitch.tv/app'],
+    schemes: ['rtmp', 'rtmps'],
+    maxDurationHours: 48,
+    maxBitrateKbps: 6000,
+    keyframeSeconds: 2,
+    keyRequired: true,
+  },
+  custom: {
+    id: 'custom',
+    label: 'Custom RTMP/RTMPS/SRT',
+    servers: [],
+    schemes: ['rtmp', 'rtmps', 'srt'],
+    maxDurationHours: null,
+    maxBitrateKbps: null,
+    keyframeSeconds: 2,
+    keyRequired: false,
+  },
+};
+
+export class DestinationUrlError extends Error {
+  override readonly name = 'DestinationUrlError';
+}
+
+const URL_RE = /^([a-z][a-z0-9+.-]*):\/\/([^/?#\s]+)([^?#\s]*)(\?[^#\s]*)?$/i;
+
+/**
+ * The full ingest URL for a platform: server (the preset's default when omitted) + "/" + key,
+ * with exactly one slash between them. SRT keys go in the streamid query parameter.
+ * Throws DestinationUrlError for a missing key, a malformed server or a scheme the platform
+ * does not accept (Facebook: RTMPS only).
+ */
+export function destinationUrl(platform: Platform, serverUrl: string | undefined, streamKey: string): string {
+  const preset = PLATFORMS[platform];
+  const server = (serverUrl ?? '').trim() || preset.servers[0];
+  if (server === undefined) throw new DestinationUrlError(`${preset.label}: a server URL is required`);
+  const m = URL_RE.exec(server);
+  if (!m) throw new DestinationUrlError(`${preset.label}: not a valid server URL`);
+  const scheme = m[1]!.toLowerCase() as DestinationScheme;
+  if (!preset.schemes.includes(scheme)) {
+    throw new DestinationUrlError(
+      `${preset.label} accepts ${preset.schemes.map((s) => s.toUpperCase()).join('/')} only, not ${scheme.toUpperCase()}`,
+    );
+  }
+  const key = streamKey.trim();
+  if (/\s/.test(key)) throw new DestinationUrlError(`${preset.label}: the stream key contains whitespace`);
+  if (key === '') {
+    if (preset.keyRequired) throw new DestinationUrlError(`${preset.label}: a stream key is required`);
+    return server;
+  }
+  if (scheme === 'srt') {
+    const sep = server.includes('?') ? '&' : '?';
+    return `${server}${sep}streamid=${encodeURIComponent(key)}`;
+  }
+  if (server.includes('?')) {
+    throw new DestinationUrlError(
+      `${preset.label}: put the stream key in the key field, not in the server URL`,
+    );
+  }
+  return `${server.replace(/\/+$/, '')}/${key.replace(/^\/+/, '')}`;
+}
+
+const MASK = '****';
+
+/**
+ * The URL with its secrets masked, for logs and the API: the password in user:password@, every
+ * query value, and for RTMP(S) the stream key (the path after the application name).
+ * Plain paths and unparseable text are returned unchanged.
+ */
+export function redactUrl(url: string): string {
+  const m = URL_RE.exec(url);
+  if (!m) return url;
+  const scheme = m[1]!;
+  let authority = m[2]!;
+  let pathPart = m[3] ?? '';
+  const query = m[4];
+  const at = authority.lastIndexOf('@');
+  if (at >= 0) {
+    const userinfo = authority.slice(0, at);
+    const colon = userinfo.indexOf(':');
+    const user = colon >= 0 ? userinfo.slice(0, colon) : userinfo;
+    authority = `${user}:${MASK}@${authority.slice(at + 1)}`;
+  }
+  const lower = scheme.toLowerCase();
+  if (lower === 'rtmp' || lower === 'rtmps') {
+    // rtmp://host[:port]/app[/instance]/KEY: the key is everything after the first segment.
+    const segments = pathPart.split('/').filter((s, i) => i > 0 || s !== '');
+    const firstNonEmpty = segments.findIndex((s) => s !== '');
+    if (firstNonEmpty >= 0 && segments.slice(firstNonEmpty + 1).some((s) => s !== '')) {
+      pathPart = `/${segments[firstNonEmpty]}/${MASK}`;
+    }
+  }
+  const redactedQuery =
+    query === undefined
+      ? ''
+      : '?' +
+        query
+          .slice(1)
+          .split('&')
+          .map((kv) => {
+            const eq = kv.indexOf('=');
+            return eq >= 0 ? `${kv.slice(0, eq)}=${MASK}` : kv;
+          })
+          .join('&');
+  return `${scheme}://${authority}${pathPart}${redactedQuery}`;
+}
+
+/** An argv with every URL-looking element passed through redactUrl(), for logging a command line. */
+export function redactArgv(argv: readonly string[]): string[] {
+  return argv.map((a) => (URL_RE.test(a) ? redactUrl(a) : a));
+}
