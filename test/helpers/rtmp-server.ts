@@ -226,7 +226,9 @@ export async function startRtmpServer(options: RtmpServerOptions = {}): Promise<
       await waitForPort(port, started, options.startTimeoutMs ?? 10_000);
     } catch (error) {
       await stopGroup(started, 'SIGKILL');
-      throw new Error(`nginx-rtmp did not start on port ${port}: ${(error as Error).message}\n${readLog()}`);
+      throw new Error(`nginx-rtmp did not start on port ${port}: ${(error as Error).message}\n${readLog()}`, {
+        cause: error,
+      });
     }
   };
 
