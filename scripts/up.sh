@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Brings VistterStream up on a fresh Debian 12 / Raspberry Pi OS machine with Node ≥ 20:
+# installs what is missing (ffmpeg, npm packages), then starts the appliance.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-system-deps.sh
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+exec node_modules/.bin/tsx src/main.ts
