@@ -577,7 +577,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       code,
       signal,
       cause,
-      runMs: now - run.spawnedAt,
+      runMs: Math.round(now - run.spawnedAt),
       stderrTail: [...run.stderrTail],
       ...(run.spawnError ? { error: run.spawnError } : {}),
     };
@@ -696,7 +696,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   private onStall(run: Run, now: number): void {
-    const silentMs = now - (run.lastAliveAt ?? run.spawnedAt);
+    const silentMs = Math.round(now - (run.lastAliveAt ?? run.spawnedAt));
     const stall: StallInfo = {
       label: this.label,
       runId: run.id,
