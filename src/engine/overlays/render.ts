@@ -30,7 +30,7 @@ export const MIN_DEFAULT_FONT_PX = 10;
 /** The smallest a font is shrunk to when text does not fit the frame. */
 export const MIN_FONT_PX = 6;
 /** Lower-third bar: dark, slightly translucent, with an accent strip on its left edge. */
-export const LOWER_THIRD_BACKGROUND = '#101820D9';
+export const LOWER_THIRD_BACKGROUND = '#101820E6';
 export const LOWER_THIRD_ACCENT = '#F5A623';
 /** What a {field} with no value in the data renders as. */
 export const MISSING_VALUE = '—';
