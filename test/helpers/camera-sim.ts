@@ -100,9 +100,13 @@ export async function startCameraSim(options: CameraSimOptions = {}): Promise<Ca
     ...(options.auth ? { auth: options.auth } : {}),
   };
 
-  const child: ChildProcess = spawnGroup(PYTHON, [SCRIPT, '--config', JSON.stringify(config)], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawnGroup(
+    PYTHON,
+    [SCRIPT, '--exit-on-stdin-close', '--config', JSON.stringify(config)],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   const stderr = tail(child.stderr);
   const lines = createInterface({ input: child.stdout! });
   const acks: { expect: string; resolve: () => void; reject: (error: Error) => void }[] = [];
