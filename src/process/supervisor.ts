@@ -178,8 +178,13 @@ export interface SpawnedChild {
 }
 
 export interface ChildCallbacks {
+  /** The OS started the child. */
   onSpawn(): void;
+  /** The group leader exited (and was reaped). Its pipes may still hold unread data. */
   onExit(code: number | null, signal: NodeJS.Signals | null): void;
+  /** Every stdio pipe of the child has closed (always after onExit for a child that ran). */
+  onClose(): void;
+  /** Spawn failure (no pid), or a later error on the child handle. */
   onError(error: Error): void;
 }
 
@@ -203,6 +208,7 @@ export const nodeProcessHost: ProcessHost = {
     });
     child.once('spawn', () => callbacks.onSpawn());
     child.once('exit', (code, signal) => callbacks.onExit(code, signal));
+    child.once('close', () => callbacks.onClose());
     child.on('error', (error) => callbacks.onError(error));
     return { pid: child.pid, stdio: child.stdio as readonly ChildStream[] };
   },
@@ -266,9 +272,15 @@ interface Run {
   lastAliveAt: number | null;
   /** Set when we end the run ourselves; otherwise derived from the exit. */
   cause: ExitCause | null;
+  /** Set when the leader exited (or never started). */
+  exitStatus: { code: number | null; signal: NodeJS.Signals | null; at: number } | null;
+  /** All stdio pipes closed. */
+  closed: boolean;
+  /** Exit handled, state moved on. */
   finished: boolean;
   stallTimer: TimerHandle | null;
   killTimer: TimerHandle | null;
+  closeTimer: TimerHandle | null;
   stderrTail: string[];
   spawnError: Error | undefined;
   goneWaiters: (() => void)[];
@@ -396,7 +408,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /** The owner saw data from the child (e.g. a whole frame): resets the stall deadline. */
   markAlive(): void {
     const run = this.run;
-    if (run && !run.finished && (this.actual === 'starting' || this.actual === 'running')) {
+    if (run && !run.exitStatus && (this.actual === 'starting' || this.actual === 'running')) {
       run.lastAliveAt = this.clock.now();
     }
   }
@@ -489,7 +501,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private applyKill(signal: NodeJS.Signals, reason: string): boolean {
     this.wanted = 'stop';
     const run = this.run;
-    if (!run || run.finished || run.pid === undefined) {
+    if (!run || run.pid === undefined || run.exitStatus) {
       this.applyStop(reason);
       return false;
     }
@@ -510,9 +522,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       spawnedAt: this.clock.now(),
       lastAliveAt: null,
       cause: null,
+      exitStatus: null,
+      closed: false,
       finished: false,
       stallTimer: null,
       killTimer: null,
+      closeTimer: null,
       stderrTail: [],
       spawnError: undefined,
       goneWaiters: [],
@@ -525,7 +540,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       const spec = typeof this.specSource === 'function' ? this.specSource() : this.specSource;
       run.child = this.host.spawn(spec, {
         onSpawn: () => this.atomic(() => this.onSpawned(run)),
-        onExit: (code, signal) => this.atomic(() => this.onExit(run, code, signal)),
+        onExit: (code, signal) => this.atomic(() => this.onLeaderExit(run, code, signal)),
+        onClose: () => this.atomic(() => this.onPipesClosed(run)),
         onError: (error) => this.atomic(() => this.onChildError(run, error)),
       });
     } catch (error) {
@@ -554,21 +570,54 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       run.spawnError = error;
       run.cause = 'spawn-error';
       this.log.error({ runId: run.id, err: error.message }, 'child could not be spawned');
-      this.onExit(run, null, null);
+      run.exitStatus = { code: null, signal: null, at: this.clock.now() };
+      this.finishRun(run);
       return;
     }
     // Errors after a successful spawn (e.g. a failed kill) do not end the run; its exit does.
     this.log.warn({ runId: run.id, pid: run.pid, err: error.message }, 'child process error');
   }
 
-  private onExit(run: Run, code: number | null, signal: NodeJS.Signals | null): void {
-    if (run.finished) return;
-    run.finished = true;
+  /**
+   * The leader is gone: sweep its group, then wait for its pipes to drain (so the owner gets the
+   * last frames and the exit info the last stderr lines, usually the actual error) before the run
+   * counts as finished. Pipes held open by something outside the group are cut after stopTimeoutMs.
+   */
+  private onLeaderExit(run: Run, code: number | null, signal: NodeJS.Signals | null): void {
+    if (run.finished || run.exitStatus) return;
+    run.exitStatus = { code, signal, at: this.clock.now() };
     this.clearRunTimers(run);
     // Sweep the group: grandchildren must not outlive the leader. ESRCH (already gone) is fine.
-    if (run.pid !== undefined) this.signalGroup(run, 'SIGKILL');
+    this.signalGroup(run, 'SIGKILL');
+    if (run.closed) {
+      this.finishRun(run);
+      return;
+    }
+    run.closeTimer = this.clock.setTimeout(
+      () =>
+        this.atomic(() => {
+          run.closeTimer = null;
+          if (run.finished) return;
+          this.log.warn({ pid: run.pid, runId: run.id }, 'pipes still open after exit; closing them');
+          for (const stream of run.child?.stdio ?? []) stream?.destroy();
+          this.finishRun(run);
+        }),
+      this.stopTimeoutMs,
+    );
+  }
 
-    const now = this.clock.now();
+  private onPipesClosed(run: Run): void {
+    run.closed = true;
+    if (run.exitStatus) this.finishRun(run);
+  }
+
+  private finishRun(run: Run): void {
+    if (run.finished || !run.exitStatus) return;
+    run.finished = true;
+    this.clearRunTimers(run);
+    run.closeTimer?.cancel();
+    run.closeTimer = null;
+    const { code, signal, at: now } = run.exitStatus;
     const cause: ExitCause = run.cause ?? (code === 0 && signal === null ? 'exited' : 'crashed');
     const info: ExitInfo = {
       label: this.label,
@@ -641,6 +690,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const run = this.run;
     if (!run || run.finished) return;
     run.cause = cause;
+    if (run.exitStatus) {
+      // The leader already exited; only its pipes are draining. Nothing left to signal.
+      this.transition('stopping', reason);
+      return;
+    }
     this.clearStallTimer(run);
     if (run.pid !== undefined) {
       this.signalGroup(run, this.stopSignal);
@@ -679,7 +733,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (this.stallTimeoutMs <= 0) return;
     const check = (): void => {
       run.stallTimer = null;
-      if (run.finished || run !== this.run || (this.actual !== 'starting' && this.actual !== 'running'))
+      if (run.exitStatus || run !== this.run || (this.actual !== 'starting' && this.actual !== 'running'))
         return;
       const now = this.clock.now();
       const deadline =

@@ -28,9 +28,19 @@ export class FakeChild implements SpawnedChild {
     this.callbacks.onSpawn();
   }
 
-  exit(code: number | null, signal: NodeJS.Signals | null = null): void {
+  /** The leader exits; its pipes close at once unless `pipesOpen` (then call closePipes()). */
+  exit(
+    code: number | null,
+    signal: NodeJS.Signals | null = null,
+    options: { pipesOpen?: boolean } = {},
+  ): void {
     this.exited = true;
     this.callbacks.onExit(code, signal);
+    if (!options.pipesOpen) this.closePipes();
+  }
+
+  closePipes(): void {
+    this.callbacks.onClose();
   }
 
   error(error: Error): void {

@@ -71,8 +71,12 @@ afterEach(() => {
   // Leave no supervisor registered for the next test (fake host: nothing real is signalled).
   for (const h of created.splice(0)) {
     h.sup.kill('SIGKILL', 'test cleanup');
-    for (const child of h.host.children)
-      if (!child.exited && child.pid !== undefined) child.exit(null, 'SIGKILL');
+    for (const child of h.host.children) {
+      if (child.pid === undefined) continue;
+      if (child.exited)
+        child.closePipes(); // a no-op unless a test left them draining
+      else child.exit(null, 'SIGKILL');
+    }
   }
 });
 
@@ -331,6 +335,73 @@ describe('Supervisor: restarts with backoff', () => {
     startRunning(h);
     h.host.last.exit(0);
     assert.equal(h.sup.state, 'stopped');
+  });
+});
+
+describe('Supervisor: draining pipes after the leader exits', () => {
+  it('finishes the run only when the pipes have closed, so the last stderr line is in the exit info', async () => {
+    const h = harness();
+    startRunning(h);
+    const child = h.host.last;
+    h.clock.advance(500);
+    child.exit(1, null, { pipesOpen: true });
+    assert.deepEqual(h.host.kills.at(-1), { pid: child.pid!, signal: 'SIGKILL' }, 'group swept at once');
+    assert.equal(h.exits.length, 0);
+    assert.equal(h.sup.state, 'running');
+    child.write(2, 'rtsp://cam: 401 Unauthorized\n');
+    await flushIo();
+    h.clock.advance(100);
+    child.closePipes();
+    assert.equal(h.exits.length, 1);
+    assert.deepEqual(h.exits[0]!.stderrTail, ['rtsp://cam: 401 Unauthorized']);
+    assert.equal(h.exits[0]!.runMs, 500, 'measured to the leader exit, not to the pipe close');
+    assert.equal(h.sup.state, 'backoff');
+  });
+
+  it('cuts pipes held open by an escaped process after stopTimeoutMs', () => {
+    const h = harness({ stopTimeoutMs: 1000 });
+    startRunning(h);
+    const child = h.host.last;
+    child.exit(0, null, { pipesOpen: true });
+    h.clock.advance(999);
+    assert.equal(h.exits.length, 0);
+    h.clock.advance(1);
+    assert.equal(h.exits.length, 1);
+    assert.ok(child.stdio[1]?.destroyed);
+    assert.equal(h.sup.state, 'backoff');
+    child.closePipes(); // the late close is ignored
+    assert.equal(h.exits.length, 1);
+  });
+
+  it('stop() while draining sends nothing more and ends stopped', async () => {
+    const h = harness();
+    startRunning(h);
+    const child = h.host.last;
+    child.exit(1, null, { pipesOpen: true });
+    const stopped = h.sup.stop();
+    assert.equal(h.sup.state, 'stopping');
+    assert.deepEqual(child.signals, []);
+    child.closePipes();
+    await stopped;
+    assert.equal(h.sup.state, 'stopped');
+  });
+
+  it('restartNow() while draining starts again as soon as the pipes close', () => {
+    const h = harness();
+    startRunning(h);
+    h.host.last.exit(1, null, { pipesOpen: true });
+    h.sup.restartNow();
+    h.host.last.closePipes();
+    assert.equal(h.sup.state, 'starting');
+    assert.equal(h.host.children.length, 2);
+  });
+
+  it('a stall cannot fire while draining', () => {
+    const h = harness({ stallTimeoutMs: 1000 });
+    startRunning(h);
+    h.host.last.exit(1, null, { pipesOpen: true });
+    h.clock.advance(1500);
+    assert.equal(h.stalls.length, 0);
   });
 });
 
