@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 bash scripts/install-system-deps.sh
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   # npm install, not npm ci: the registry here lacks some platforms' optional canvas binaries,
-# which npm ci refuses to leave out of the lock file; install still follows the lock file.
-npm install --no-audit --no-fund --loglevel=error
+  # which npm ci refuses to leave out of the lock file; install still follows the lock file.
+  npm install --no-audit --no-fund --loglevel=error
 fi
 exec node_modules/.bin/tsx src/main.ts
