@@ -14,7 +14,12 @@
 // group (kill(-pid)), never by name. stop(): stopSignal (SIGINT) to the group, SIGKILL to the group
 // after stopTimeoutMs. Stall: no data for stallTimeoutMs → SIGKILL the group and count a failure
 // (a stalled RTSP ffmpeg ignores SIGTERM and hangs forever). When the group leader exits, the
-// group is swept with SIGKILL so no grandchild outlives it.
+// group is swept with SIGKILL so no grandchild outlives it; the run ends (exit event, next state)
+// once the child's pipes have closed, so the owner has every byte and the exit info the last
+// stderr lines (pipes held open by something outside the group are cut after stopTimeoutMs).
+//
+// Events ('state', 'spawn', 'exit', 'stall', 'stderr') are delivered after each transition is
+// complete and in order, even when a listener calls back into the supervisor.
 //
 // All timers go through the injected Clock. Logs carry the label and the caller's
 // redactedDescription, never the argv (it may contain camera passwords or stream keys), and never
