@@ -2,10 +2,13 @@
 // encoder proves nothing; the Raspberry Pi 5 has none). Candidates are tried in order with the
 // same options the program encoder will use; the first that encodes wins, else libx264.
 
-import { spawn } from 'node:child_process';
 import { FFMPEG_BIN, videoEncoderArgs } from './argv.ts';
 import type { VideoEncoder } from './argv.ts';
 import { StderrLineSplitter, parseLogLine, summarizeErrors } from './progress.ts';
+import { runProcess } from './run.ts';
+import type { RunResult, Runner } from './run.ts';
+
+export type { RunResult, Runner } from './run.ts';
 
 export interface EncoderTrial {
   encoder: VideoEncoder;
@@ -63,64 +66,6 @@ export function testEncodeArgs(encoder: VideoEncoder, opts: { vaapiDevice?: stri
     'null',
     '-',
   ];
-}
-
-export interface RunResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  timedOut: boolean;
-  /** spawn itself failed (e.g. ENOENT for the binary). */
-  spawnError?: string;
-}
-
-export type Runner = (bin: string, args: readonly string[], timeoutMs: number) => Promise<RunResult>;
-
-/**
- * Runs a command without a shell in its own process group, collecting output; on timeout the
- * group (and only it) gets SIGKILL.
- */
-export const runProcess: Runner = (bin, args, timeoutMs) =>
-  new Promise((resolve) => {
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    let spawnError: string | undefined;
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      if (stdout.length < 1 << 20) stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      if (stderr.length < 1 << 20) stderr += d;
-    });
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killGroup(child.pid);
-    }, timeoutMs);
-    child.on('error', (e) => {
-      spawnError = e.message;
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({
-        code,
-        signal,
-        stdout,
-        stderr,
-        timedOut,
-        ...(spawnError !== undefined ? { spawnError } : {}),
-      });
-    });
-  });
-
-function killGroup(pid: number | undefined): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
 }
 
 /** Names of the encoders this ffmpeg was built with (`ffmpeg -encoders`). */

@@ -153,3 +153,11 @@ export function redactUrl(url: string): string {
 export function redactArgv(argv: readonly string[]): string[] {
   return argv.map((a) => (URL_RE.test(a) ? redactUrl(a) : a));
 }
+
+/** Free text (an ffmpeg error line, a log message) with every URL in it passed through redactUrl(). */
+export function redactText(text: string): string {
+  return text.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s'"]+/gi, (url) => {
+    const trail = /[:,.)]+$/.exec(url)?.[0] ?? '';
+    return redactUrl(url.slice(0, url.length - trail.length)) + trail;
+  });
+}
