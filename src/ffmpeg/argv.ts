@@ -164,6 +164,11 @@ export interface CameraDecoderOptions {
    * that lost its audio exits with error kind 'no_output_stream'.
    */
   audio?: boolean;
+  /**
+   * Upper bound on stream analysis at connect (default 2 s; ffmpeg's own is 5 s). Shorter connects
+   * faster; it must still cover the camera's keyframe interval for sources without SDP (HLS/TS).
+   */
+  analyzeSeconds?: number;
 }
 
 /** Input options for a network (or file) source, by URL scheme. */
@@ -193,6 +198,8 @@ export function cameraDecoderArgs(o: CameraDecoderOptions): string[] {
     // (-flags low_delay is NOT used: it breaks streams that carry B-frames.)
     '-fflags',
     'nobuffer+discardcorrupt',
+    '-analyzeduration',
+    micros(o.analyzeSeconds ?? 2),
     ...networkInputArgs(o.url, o.timeoutSeconds, o.transport ?? 'tcp'),
     '-i',
     o.url,
