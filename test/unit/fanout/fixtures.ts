@@ -146,20 +146,23 @@ export class CollectingWritable extends Writable {
 }
 
 /**
- * Never completes a write until release(): a destination that stopped reading. Accepted bytes
- * (those whose write completed) are in `chunks`.
+ * Accepts the first `acceptFirst` bytes, then never completes a write until release(): a
+ * destination that stopped reading. Accepted bytes (writes completed) are in `chunks`.
  */
 export class StuckWritable extends Writable {
   readonly chunks: Buffer[] = [];
   private pending: { chunk: Buffer; callback: (error?: Error | null) => void }[] = [];
   private flowing = false;
+  private acceptLeft: number;
 
-  constructor(highWaterMark = 1) {
+  constructor(highWaterMark = 1, acceptFirst = 0) {
     super({ highWaterMark });
+    this.acceptLeft = acceptFirst;
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    if (this.flowing) {
+    if (this.flowing || this.acceptLeft >= chunk.length) {
+      this.acceptLeft -= chunk.length;
       this.chunks.push(chunk);
       callback();
     } else {

@@ -109,7 +109,7 @@ describe('FLV serializer', () => {
     assert.equal(moved.timestamp, 70_000_000);
     assert.equal(moved.kind, 'metadata');
     assert.equal(tag.timestamp, 0);
-    assert.ok(moved.data.equals(tag.data));
+    assert.ok(moved.data.equals(tag.data), 'moved.data.equals(tag.data)');
     assert.equal(withTimestamp(tag, 0), tag);
   });
 });
@@ -161,16 +161,27 @@ describe('FlvParser', () => {
     assert.equal(packets.length, 1 + stream.tags.length);
     const header = packets[0]!;
     assert.equal(header.kind, 'header');
-    assert.ok(header.kind === 'header' && header.hasAudio && header.hasVideo && header.dataOffset === 9);
+    assert.ok(
+      header.kind === 'header' && header.hasAudio && header.hasVideo && header.dataOffset === 9,
+      "header.kind === 'header' && header.hasAudio && header.hasVideo && header.dataOffset === 9",
+    );
     const kinds = packets.slice(1, 5).map((packet) => packet.kind);
     assert.deepEqual(kinds, ['metadata', 'avc-sequence-header', 'aac-sequence-header', 'video']);
     const tags = packets.slice(1).filter((packet) => packet.kind !== 'header');
     assert.equal(tags.filter((tag) => tag.keyframe).length, 3);
-    tags.forEach((tag, i) => assert.ok(tag.raw.equals(stream.tags[i]!.raw)));
+    tags.forEach((tag, i) =>
+      assert.ok(tag.raw.equals(stream.tags[i]!.raw), 'tag.raw.equals(stream.tags[i]!.raw)'),
+    );
     assert.equal(tags[0]!.offset, 13);
     assert.equal(tags[1]!.offset, 13 + stream.tags[0]!.raw.length);
-    assert.ok(tags.find((tag) => tag.kind === 'avc-sequence-header')!.data.equals(AVC_SEQUENCE_HEADER_BODY));
-    assert.ok(tags.find((tag) => tag.kind === 'aac-sequence-header')!.data.equals(AAC_SEQUENCE_HEADER_BODY));
+    assert.ok(
+      tags.find((tag) => tag.kind === 'avc-sequence-header')!.data.equals(AVC_SEQUENCE_HEADER_BODY),
+      "tags.find((tag) => tag.kind === 'avc-sequence-header')!.data.equals(AVC_SEQUENCE_HEADER_BODY)",
+    );
+    assert.ok(
+      tags.find((tag) => tag.kind === 'aac-sequence-header')!.data.equals(AAC_SEQUENCE_HEADER_BODY),
+      "tags.find((tag) => tag.kind === 'aac-sequence-header')!.data.equals(AAC_SEQUENCE_HEADER_BODY)",
+    );
   });
 
   it('gives the same result for every fixed chunk size, including 1 byte', () => {
@@ -213,8 +224,14 @@ describe('FlvParser', () => {
     for (const size of [1, 2, 5, 100]) {
       const packets = parseInChunks(fixedChunks(Buffer.concat([header, tag]), size));
       assert.equal(packets.length, 2);
-      assert.ok(packets[0]!.kind === 'header' && packets[0]!.dataOffset === 12);
-      assert.ok(packets[1]!.kind === 'audio' && packets[1]!.offset === 16);
+      assert.ok(
+        packets[0]!.kind === 'header' && packets[0]!.dataOffset === 12,
+        "packets[0]!.kind === 'header' && packets[0]!.dataOffset === 12",
+      );
+      assert.ok(
+        packets[1]!.kind === 'audio' && packets[1]!.offset === 16,
+        "packets[1]!.kind === 'audio' && packets[1]!.offset === 16",
+      );
     }
   });
 
@@ -283,7 +300,7 @@ describe('FlvParser errors name the byte offset', () => {
       }
       return undefined;
     })();
-    assert.ok(error instanceof FlvParseError);
+    assert.ok(error instanceof FlvParseError, 'error instanceof FlvParseError');
     assert.match(error.message, /previous tag size mismatch/);
     assert.equal(error.offset, second + 11 + stream.tags[1]!.data.length + 4);
   });
@@ -320,7 +337,7 @@ describe('FlvParser errors name the byte offset', () => {
   it('stays failed until reset()', () => {
     const parser = new FlvParser();
     assert.throws(() => parser.push(Buffer.from('nope')), FlvParseError);
-    assert.ok(parser.failed);
+    assert.ok(parser.failed, 'parser.failed');
     assert.throws(() => parser.push(stream.bytes), /bad signature/);
     parser.reset();
     assert.equal(parser.push(stream.bytes).length, 1 + stream.tags.length);

@@ -52,7 +52,10 @@ describe('GopCache', () => {
       ['header', 'metadata', 'avc-sequence-header', 'aac-sequence-header', 'gop', 'gop', 'gop'],
     );
     const { header: parsedHeader, tags } = parseFlv(cache.snapshot());
-    assert.ok(parsedHeader.hasAudio && parsedHeader.hasVideo);
+    assert.ok(
+      parsedHeader.hasAudio && parsedHeader.hasVideo,
+      'parsedHeader.hasAudio && parsedHeader.hasVideo',
+    );
     assert.deepEqual(
       tags.map((tag) => tag.kind),
       ['metadata', 'avc-sequence-header', 'aac-sequence-header', 'video', 'audio', 'video'],
@@ -65,7 +68,10 @@ describe('GopCache', () => {
       [500, 500, 500, 500, 500, 533],
     );
     // Bodies of the control tags are the latest ones, unchanged.
-    assert.ok(tags[1]!.data.equals(AVC_SEQUENCE_HEADER_BODY));
+    assert.ok(
+      tags[1]!.data.equals(AVC_SEQUENCE_HEADER_BODY),
+      'tags[1]!.data.equals(AVC_SEQUENCE_HEADER_BODY)',
+    );
     assert.deepEqual(cache.stats(), {
       hasHeader: true,
       hasGop: true,
@@ -99,7 +105,10 @@ describe('GopCache', () => {
     cache.add(createTag({ tagType: TAG_SCRIPT, timestamp: 0, data: metadataBody(320) }));
     cache.add(createTag({ tagType: TAG_SCRIPT, timestamp: 0, data: metadataBody(640) }));
     cache.add(createTag({ tagType: TAG_SCRIPT, timestamp: 0, data: Buffer.from([2, 0, 2, 0x6f, 0x6e]) })); // "on"
-    assert.ok(cache.metadata!.data.equals(metadataBody(640)));
+    assert.ok(
+      cache.metadata!.data.equals(metadataBody(640)),
+      'cache.metadata!.data.equals(metadataBody(640))',
+    );
     const { tags } = parseFlv(cache.snapshot());
     assert.equal(tags.length, 1);
     assert.equal(tags[0]!.data.readDoubleBE(tags[0]!.data.length - 11), 640);
@@ -122,7 +131,7 @@ describe('GopCache', () => {
     cache.add(videoTag(51, 133, true));
     assert.deepEqual(cache.gop.map(mediaId), [51]);
     const snapshotTags = parseFlv(cache.snapshot()).tags;
-    assert.ok(snapshotTags[1]!.data.equals(changed));
+    assert.ok(snapshotTags[1]!.data.equals(changed), 'snapshotTags[1]!.data.equals(changed)');
     assert.deepEqual([...snapshotTags[2]!.data], [0xaf, 0, 0x11, 0x90]);
   });
 
