@@ -10,6 +10,9 @@ import { validateTimelineJson } from './timeline/validate.ts';
 
 const USAGE = `Usage: vistter <command> [options]
 
+Shows:
+  show run <file.json> --camera 1=rtsp://… --dest rtmp://…   Run a timeline (see: vistter show run --help)
+
 Timelines:
   timeline validate <file.json>            Check a timeline file; lists every problem with its JSON path.
   timeline import <file.json> [--replace ID]
@@ -218,9 +221,30 @@ export function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = process.
   }
 }
 
+async function main(argv: string[]): Promise<number> {
+  const io: Io = { out: (line) => console.log(line), err: (line) => console.error(line) };
+  if (argv[0] !== 'show') return runCli(argv, io);
+  // Loaded only here: the engine pulls in ffmpeg, canvas and WASM, which timeline commands do not need.
+  const { parseShowRun, runShow, SHOW_USAGE } = await import('./engine/show-cli.ts');
+  if (argv[1] !== 'run' || argv.includes('--help') || argv.includes('-h')) {
+    io.out(SHOW_USAGE);
+    return argv[1] === 'run' ? 0 : 2;
+  }
+  try {
+    await runShow(parseShowRun(argv.slice(2), process.env), io.err);
+    return 0;
+  } catch (error) {
+    if (isAppError(error)) {
+      io.err(`✗ ${error.message}`);
+      printIssues(io, error.issues);
+      io.err(error.remediation);
+      return 1;
+    }
+    io.err(`vistter show: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  process.exitCode = runCli(process.argv.slice(2), {
-    out: (line) => console.log(line),
-    err: (line) => console.error(line),
-  });
+  process.exitCode = await main(process.argv.slice(2));
 }

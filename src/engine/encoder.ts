@@ -1,0 +1,112 @@
+// The one long-lived encoder: raw program video on stdin + PCM on fd 3 → H.264 + AAC in FLV on
+// stdout, fed into the fan-out hub. Camera switches and overlays never restart it.
+import type { Clock } from '../core/clock.ts';
+import type { Logger } from '../core/logger.ts';
+import { encoderArgs, FFMPEG_BIN, type EncoderOptions } from '../ffmpeg/argv.ts';
+import { Supervisor, type SupervisorState } from '../process/supervisor.ts';
+import type { FanoutHub } from './fanout/hub.ts';
+import type { ProgramSink } from './playout.ts';
+import type { Writable } from 'node:stream';
+
+export interface EncoderStats {
+  state: SupervisorState;
+  restarts: number;
+  framesWritten: number;
+  /** Frames dropped because no encoder was running (during a restart). */
+  framesDropped: number;
+  /** Bytes waiting in the encoder's stdin (a growing backlog means it cannot keep up). */
+  backlogBytes: number;
+  bytesOut: number;
+}
+
+export class Encoder implements ProgramSink {
+  private readonly supervisor: Supervisor;
+  private video: Writable | null = null;
+  private audio: Writable | null = null;
+  private restarts = 0;
+  private framesWritten = 0;
+  private framesDropped = 0;
+  private bytesOut = 0;
+
+  constructor(options: { settings: EncoderOptions; hub: FanoutHub; clock: Clock; logger: Logger }) {
+    this.supervisor = new Supervisor({
+      label: 'encoder',
+      redactedDescription: `ffmpeg ${options.settings.videoEncoder} encoder ${options.settings.width}x${options.settings.height}@${options.settings.fps}`,
+      spawn: {
+        command: FFMPEG_BIN,
+        args: encoderArgs(options.settings),
+        stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+      },
+      clock: options.clock,
+      watchFd: 1,
+      stallTimeoutMs: 10_000,
+      backoff: { baseMs: 500, capMs: 5000 },
+      logger: options.logger,
+    });
+    this.supervisor.on('spawn', (run) => {
+      options.hub.resetInput(); // a new encoder starts a new FLV stream
+      const video = run.writable(0);
+      const audio = run.writable(3);
+      // A dying encoder closes its pipes under us: the exit event handles it, not a crash here.
+      video.on('error', () => undefined);
+      audio.on('error', () => undefined);
+      this.video = video;
+      this.audio = audio;
+      run.readable(1).on('data', (chunk: Buffer) => {
+        this.bytesOut += chunk.length;
+        options.hub.push(chunk);
+      });
+      run.stderr?.resume();
+    });
+    this.supervisor.on('exit', (info) => {
+      this.video = null;
+      this.audio = null;
+      if (info.cause !== 'requested') {
+        this.restarts++;
+        options.logger.error(
+          { cause: info.cause, code: info.code, stderr: info.stderrTail.slice(-3) },
+          'encoder exited',
+        );
+      }
+    });
+  }
+
+  start(): void {
+    this.supervisor.start();
+  }
+
+  async stop(): Promise<void> {
+    // Closing stdin lets ffmpeg flush the last frames; the supervisor escalates if it lingers.
+    this.video?.end();
+    this.audio?.end();
+    await this.supervisor.stop();
+  }
+
+  writeVideo(frame: Buffer): void {
+    if (!this.video || !this.audio) {
+      this.framesDropped++;
+      return;
+    }
+    this.video.write(frame);
+    this.framesWritten++;
+  }
+
+  writeAudio(pcm: Buffer): void {
+    this.audio?.write(pcm);
+  }
+
+  get pid(): number | null {
+    return this.supervisor.pid;
+  }
+
+  stats(): EncoderStats {
+    return {
+      state: this.supervisor.state,
+      restarts: this.restarts,
+      framesWritten: this.framesWritten,
+      framesDropped: this.framesDropped,
+      backlogBytes: this.video?.writableLength ?? 0,
+      bytesOut: this.bytesOut,
+    };
+  }
+}

@@ -1,0 +1,336 @@
+// The engine: one show = sources → playout clock → encoder → fan-out → outputs. This module only
+// wires the parts; each part owns its processes through the supervisor.
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, join, normalize, relative, resolve as resolvePath } from 'node:path';
+import { systemClock, type Clock } from '../core/clock.ts';
+import { createLogger, type Logger } from '../core/logger.ts';
+import {
+  cameraDecoderArgs,
+  FFMPEG_BIN,
+  hlsPreviewArgs,
+  mediaDecoderArgs,
+  publisherArgs,
+  recorderArgs,
+  slateDecoderArgs,
+  type EncodingProfile,
+  type SlatePattern,
+  type VideoEncoder,
+} from '../ffmpeg/argv.ts';
+import type { Platform } from '../ffmpeg/platforms.ts';
+import {
+  compileTimeline,
+  type CompiledTimeline,
+  type ProgramState,
+  type VideoSource,
+} from '../timeline/resolver.ts';
+import type { Timeline } from '../timeline/schema.ts';
+import { pickKernels, type Kernels } from './compositor/index.ts';
+import { Encoder, type EncoderStats } from './encoder.ts';
+import { FanoutHub } from './fanout/hub.ts';
+import { FlvOutput, type OutputStatus } from './outputs.ts';
+import { OverlayRenderer } from './overlays/cache.ts';
+import type { ImageRef } from './overlays/render.ts';
+import { Playout, type PlayoutStats } from './playout.ts';
+import type { SourceHealth } from './sources/decoded-source.ts';
+import { SourcePool, type SourceSpec } from './sources/source-pool.ts';
+
+/** A camera the show can use: a stream URL (with credentials), or a generated test camera. */
+export type CameraFeed =
+  | { kind: 'url'; name: string; url: string }
+  | { kind: 'generated'; name: string; pattern: SlatePattern; label: string };
+
+export interface DestinationTarget {
+  id: string;
+  /** Safe to log (no key). */
+  name: string;
+  platform: Platform;
+  /** Full URL including the stream key. Never logged. */
+  url: string;
+}
+
+export interface ShowPlan {
+  timeline: Timeline;
+  cameras: ReadonlyMap<number, CameraFeed>;
+  destinations: readonly DestinationTarget[];
+  /** Folder for the HLS preview (index.m3u8); none when absent. */
+  previewDir?: string;
+  /** Local recording (.flv or .mp4); none when absent. */
+  recordPath?: string;
+  /** Root for media paths in the timeline: "/assets/x.png" is <mediaRoot>/assets/x.png. */
+  mediaRoot: string;
+  /** File of a library asset, by id. */
+  assetPath?: (assetId: number) => string | null;
+  encoder?: { profile?: EncodingProfile; videoEncoder?: VideoEncoder; bitrateKbps?: number; preset?: string };
+  /** Start mid-show (crash resume). */
+  startFrame?: number;
+}
+
+export interface EngineStatus {
+  running: boolean;
+  timeline: string;
+  frame: number;
+  position: ProgramState | null;
+  playout: PlayoutStats;
+  encoder: EncoderStats;
+  sources: SourceHealth[];
+  outputs: OutputStatus[];
+}
+
+export interface EngineDeps {
+  clock?: Clock;
+  logger?: Logger;
+  kernels?: Kernels;
+  onTick?: (state: ProgramState) => void;
+  onEnded?: () => void;
+}
+
+/** Resolves a timeline media reference to a local path or URL; null if it would escape the root. */
+export function resolveMediaPath(mediaRoot: string, mediaUrl: string): string | null {
+  if (/^https?:\/\//.test(mediaUrl)) return mediaUrl;
+  const root = resolvePath(mediaRoot);
+  const candidate = resolvePath(root, `.${normalize(`/${mediaUrl}`)}`);
+  const inside = relative(root, candidate);
+  return inside.startsWith('..') || isAbsolute(inside) ? null : candidate;
+}
+
+export class Engine {
+  private readonly plan: ShowPlan;
+  private readonly compiled: CompiledTimeline;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly hub: FanoutHub;
+  private readonly pool: SourcePool;
+  private readonly encoder: Encoder;
+  private readonly overlays: OverlayRenderer;
+  private readonly playout: Playout;
+  private readonly outputs: FlvOutput[] = [];
+  private lastState: ProgramState | null = null;
+  private running = false;
+
+  static async create(plan: ShowPlan, deps: EngineDeps = {}): Promise<Engine> {
+    const kernels = deps.kernels ?? (await pickKernels());
+    return new Engine(plan, { ...deps, kernels });
+  }
+
+  private constructor(plan: ShowPlan, deps: EngineDeps & { kernels: Kernels }) {
+    this.plan = plan;
+    this.compiled = compileTimeline(plan.timeline);
+    this.clock = deps.clock ?? systemClock;
+    this.log = deps.logger ?? createLogger('engine');
+    const { width, height, fps } = this.compiled;
+    const kernels = deps.kernels;
+
+    this.hub = new FanoutHub({ clock: this.clock });
+    this.encoder = new Encoder({
+      settings: {
+        width,
+        height,
+        fps,
+        profile: plan.encoder?.profile ?? 'reliability',
+        videoEncoder: plan.encoder?.videoEncoder ?? 'libx264',
+        ...(plan.encoder?.bitrateKbps !== undefined ? { bitrateKbps: plan.encoder.bitrateKbps } : {}),
+        ...(plan.encoder?.preset !== undefined ? { preset: plan.encoder.preset } : {}),
+      },
+      hub: this.hub,
+      clock: this.clock,
+      logger: this.log.child({ part: 'encoder' }),
+    });
+    this.pool = new SourcePool({
+      factory: (source) => this.sourceSpec(source),
+      width,
+      height,
+      clock: this.clock,
+      logger: this.log.child({ part: 'sources' }),
+      allocFrame: () => kernels.allocFrame(width, height),
+      freeFrame: (frame) => kernels.free(frame),
+    });
+    this.overlays = new OverlayRenderer({
+      programWidth: width,
+      programHeight: height,
+      clock: this.clock,
+      loadImage: (ref) => this.loadImage(ref),
+      logger: this.log.child({ part: 'overlays' }),
+    });
+    this.playout = new Playout({
+      timeline: this.compiled,
+      clock: this.clock,
+      kernels,
+      pool: this.pool,
+      overlays: this.overlays,
+      sink: this.encoder,
+      logger: this.log.child({ part: 'playout' }),
+      ...(plan.startFrame !== undefined ? { startFrame: plan.startFrame } : {}),
+      onTick: (state) => {
+        this.lastState = state;
+        deps.onTick?.(state);
+      },
+      onEnded: () => {
+        this.log.info('timeline ended');
+        deps.onEnded?.();
+      },
+    });
+
+    const outputDeps = { hub: this.hub, clock: this.clock, logger: this.log.child({ part: 'outputs' }) };
+    for (const destination of plan.destinations) {
+      this.outputs.push(
+        new FlvOutput({
+          id: destination.id,
+          kind: 'destination',
+          name: destination.name,
+          args: publisherArgs({ url: destination.url, platform: destination.platform }),
+          ...outputDeps,
+        }),
+      );
+    }
+    if (plan.previewDir) {
+      this.outputs.push(
+        new FlvOutput({
+          id: 'preview',
+          kind: 'preview',
+          name: 'HLS preview',
+          args: hlsPreviewArgs({ dir: plan.previewDir, segmentSeconds: 2 }),
+          ...outputDeps,
+        }),
+      );
+    }
+    if (plan.recordPath) {
+      this.outputs.push(
+        new FlvOutput({
+          id: 'recording',
+          kind: 'recording',
+          name: 'local recording',
+          args: recorderArgs({ path: plan.recordPath }),
+          restart: 'never',
+          ...outputDeps,
+        }),
+      );
+    }
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.log.info(
+      { timeline: this.plan.timeline.name, outputs: this.outputs.map((o) => o.status().name) },
+      'starting show',
+    );
+    this.encoder.start();
+    for (const output of this.outputs) output.start();
+    this.playout.start();
+  }
+
+  /** Stops the clock, then the encoder (flushing), the outputs and the decoders. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.playout.stop();
+    await this.encoder.stop();
+    this.hub.end();
+    await Promise.all(this.outputs.map((output) => output.stop()));
+    await this.pool.stopAll();
+    this.overlays.close();
+    this.log.info('show stopped');
+  }
+
+  setOverlayText(cueId: string, text: string | null): Promise<void> {
+    return this.overlays.setTextOverride(cueId, text);
+  }
+
+  get encoderPid(): number | null {
+    return this.encoder.pid;
+  }
+
+  status(): EngineStatus {
+    return {
+      running: this.running,
+      timeline: this.plan.timeline.name,
+      frame: this.playout.frame,
+      position: this.lastState,
+      playout: this.playout.snapshot(),
+      encoder: this.encoder.stats(),
+      sources: this.pool.health(),
+      outputs: this.outputs.map((output) => output.status()),
+    };
+  }
+
+  private sourceSpec(source: VideoSource): SourceSpec | null {
+    const { width, height, fps } = this.compiled;
+    switch (source.kind) {
+      case 'black':
+        return null;
+      case 'camera': {
+        const feed = this.plan.cameras.get(source.cameraId);
+        if (!feed) return null;
+        if (feed.kind === 'generated') {
+          return {
+            description: `generated test camera ${source.cameraId}`,
+            spawn: {
+              command: FFMPEG_BIN,
+              args: slateDecoderArgs({
+                width,
+                height,
+                fps,
+                pattern: feed.pattern,
+                text: feed.label,
+                audio: 'tone',
+              }),
+            },
+          };
+        }
+        return {
+          description: `camera ${source.cameraId} (${feed.name})`,
+          spawn: {
+            command: FFMPEG_BIN,
+            args: cameraDecoderArgs({ url: feed.url, width, height, fps, timeoutSeconds: 5 }),
+          },
+        };
+      }
+      case 'media': {
+        const path =
+          source.assetId !== undefined
+            ? (this.plan.assetPath?.(source.assetId) ?? null)
+            : resolveMediaPath(this.plan.mediaRoot, source.mediaUrl ?? '');
+        if (!path) return null;
+        return {
+          description: `media ${source.mediaType}`,
+          spawn: {
+            command: FFMPEG_BIN,
+            args: mediaDecoderArgs({
+              path,
+              kind: source.mediaType,
+              loop: source.mediaType === 'image' ? true : source.loop,
+              width,
+              height,
+              fps,
+              realtime: true,
+            }),
+          },
+        };
+      }
+      case 'slate': {
+        const path = source.testPattern ? resolveMediaPath(this.plan.mediaRoot, source.testPattern) : null;
+        const args = path
+          ? mediaDecoderArgs({ path, kind: 'image', loop: true, width, height, fps, realtime: true })
+          : slateDecoderArgs({ width, height, fps, pattern: 'smptehdbars', text: "We'll be right back" });
+        return { description: 'slate', spawn: { command: FFMPEG_BIN, args } };
+      }
+    }
+  }
+
+  private async loadImage(ref: ImageRef): Promise<Uint8Array> {
+    if (ref.asset_id !== undefined) {
+      const path = this.plan.assetPath?.(ref.asset_id);
+      if (!path) throw new Error(`asset ${ref.asset_id} is not in the library`);
+      return readFile(path);
+    }
+    const url = ref.image_url ?? '';
+    const target = resolveMediaPath(this.plan.mediaRoot, url);
+    if (!target) throw new Error(`image path ${url} is outside the media folder`);
+    if (/^https?:\/\//.test(target)) {
+      const response = await fetch(target, { signal: AbortSignal.timeout(10_000) });
+      if (!response.ok) throw new Error(`image ${url}: HTTP ${response.status}`);
+      return new Uint8Array(await response.arrayBuffer());
+    }
+    return readFile(join(target));
+  }
+}

@@ -1,0 +1,216 @@
+// The playout clock: monotonic and frame-indexed. Tick n is due at start + n/fps; each tick
+// resolves the timeline, composites one program frame and writes exactly one video frame and
+// that tick's share of audio. It never waits for a source: a missing or stale frame is replaced
+// by the slate, a missing slate by black. If the event loop runs late, overdue ticks are written
+// back to back so the output keeps real time.
+import type { Clock, TimerHandle } from '../core/clock.ts';
+import type { Logger } from '../core/logger.ts';
+import {
+  lookahead,
+  resolveFrame,
+  sourceKey,
+  type CompiledTimeline,
+  type ProgramState,
+  type VideoSource,
+} from '../timeline/resolver.ts';
+import { composite, type Kernels, type Program, type ProgramOverlay } from './compositor/index.ts';
+import type { OverlayRenderer } from './overlays/cache.ts';
+import type { SourcePool } from './sources/source-pool.ts';
+
+export interface ProgramSink {
+  writeVideo(frame: Buffer): void;
+  writeAudio(pcm: Buffer): void;
+}
+
+export interface PlayoutStats {
+  /** The next frame to be written (frames written so far, counting from startFrame). */
+  frame: number;
+  ticks: number;
+  /** Ticks written more than one frame interval after they were due. */
+  lateTicks: number;
+  maxLatenessMs: number;
+  /** Ticks whose on-air source had no fresh frame (the slate or black was shown instead). */
+  substitutedFrames: number;
+  compositeMsTotal: number;
+}
+
+export interface PlayoutOptions {
+  timeline: CompiledTimeline;
+  clock: Clock;
+  kernels: Kernels;
+  pool: SourcePool;
+  overlays: OverlayRenderer | null;
+  sink: ProgramSink;
+  logger: Logger;
+  /** First frame to play (crash resume starts mid-show). */
+  startFrame?: number;
+  /** Start decoders this long before their cue. */
+  preRollSeconds?: number;
+  /** A source frame older than this is not shown (the slate stands in). */
+  staleAfterMs?: number;
+  /** Called with each tick's state (telemetry, tests). */
+  onTick?: (state: ProgramState, lateness: number) => void;
+  onEnded?: () => void;
+}
+
+/** PCM samples per tick: exact over time even when 48000/fps is not whole. */
+export function samplesForTick(frame: number, fps: number): number {
+  return Math.floor(((frame + 1) * 48000) / fps) - Math.floor((frame * 48000) / fps);
+}
+
+export class Playout {
+  private readonly options: PlayoutOptions;
+  private readonly frameMs: number;
+  private readonly target: Uint8Array;
+  private readonly staleAfterMs: number;
+  private readonly preRollSeconds: number;
+  private next: number;
+  private startedAt = 0;
+  private timer: TimerHandle | null = null;
+  private running = false;
+  private onAirKey: string | null = null;
+  private readonly stats: PlayoutStats;
+
+  constructor(options: PlayoutOptions) {
+    this.options = options;
+    this.frameMs = 1000 / options.timeline.fps;
+    this.target = options.kernels.allocFrame(options.timeline.width, options.timeline.height);
+    this.staleAfterMs = options.staleAfterMs ?? 1000;
+    this.preRollSeconds = options.preRollSeconds ?? 5;
+    this.next = options.startFrame ?? 0;
+    this.stats = {
+      frame: this.next,
+      ticks: 0,
+      lateTicks: 0,
+      maxLatenessMs: 0,
+      substitutedFrames: 0,
+      compositeMsTotal: 0,
+    };
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.startedAt = this.options.clock.now();
+    this.prepare(this.next);
+    this.schedule();
+  }
+
+  stop(): void {
+    this.running = false;
+    this.timer?.cancel();
+    this.timer = null;
+  }
+
+  get frame(): number {
+    return this.next;
+  }
+
+  snapshot(): PlayoutStats {
+    return { ...this.stats, frame: this.next };
+  }
+
+  private dueAt(frame: number): number {
+    return this.startedAt + (frame - (this.options.startFrame ?? 0)) * this.frameMs;
+  }
+
+  private schedule(): void {
+    if (!this.running) return;
+    const wait = this.dueAt(this.next) - this.options.clock.now();
+    this.timer = this.options.clock.setTimeout(() => this.runDueTicks(), Math.max(0, wait));
+  }
+
+  private runDueTicks(): void {
+    const now = this.options.clock.now();
+    while (this.running && this.dueAt(this.next) <= now) {
+      const lateness = now - this.dueAt(this.next);
+      if (!this.tick(this.next, lateness)) return;
+      this.next++;
+    }
+    this.schedule();
+  }
+
+  /** Starts what the next seconds need: decoders (pre-roll) and overlay bitmaps. */
+  private prepare(frame: number, state?: ProgramState): void {
+    const { timeline, pool, overlays } = this.options;
+    const ahead = lookahead(timeline, frame, this.preRollSeconds);
+    const wanted: VideoSource[] = [timeline.slate, ...ahead.sources.map((s) => s.source)];
+    if (state?.video.transition) wanted.push(state.video.transition.from);
+    pool.reconcile(wanted);
+    if (overlays) {
+      void overlays
+        .sync(ahead.overlays.map((o) => ({ cueId: o.cueId, params: o.params })))
+        .catch((error: unknown) => {
+          this.options.logger.warn({ err: error }, 'overlay render failed; the overlay is skipped');
+        });
+    }
+  }
+
+  private frameOf(source: VideoSource): Uint8Array | null {
+    if (source.kind === 'black') return null;
+    const fresh = this.options.pool.get(sourceKey(source))?.frame(this.staleAfterMs) ?? null;
+    if (fresh) return fresh;
+    this.stats.substitutedFrames++;
+    return this.options.pool.get(sourceKey(this.options.timeline.slate))?.frame(this.staleAfterMs) ?? null;
+  }
+
+  /** One tick; false when the (non-looping) timeline has ended. */
+  private tick(frame: number, lateness: number): boolean {
+    const { timeline, kernels, sink, overlays, clock } = this.options;
+    const state = resolveFrame(timeline, frame);
+    if (state.ended) {
+      this.stop();
+      this.options.onEnded?.();
+      return false;
+    }
+    if ((frame - (this.options.startFrame ?? 0)) % timeline.fps === 0) this.prepare(frame, state);
+
+    const video = state.video;
+    const program: Program = {
+      video: video.transition
+        ? {
+            kind: video.transition.type,
+            from: this.frameOf(video.transition.from),
+            to: this.frameOf(video.source),
+            progress: video.transition.progress,
+          }
+        : { kind: 'single', frame: this.frameOf(video.source) },
+      overlays: overlays ? this.overlayLayers(state, overlays) : [],
+    };
+    const began = clock.now();
+    composite({ width: timeline.width, height: timeline.height, data: this.target }, program, kernels);
+    this.stats.compositeMsTotal += clock.now() - began;
+    sink.writeVideo(Buffer.from(this.target)); // a copy: the pipe holds it until written
+
+    const pcm = Buffer.alloc(samplesForTick(frame, timeline.fps) * 4);
+    const key = sourceKey(video.source);
+    const onAir = this.options.pool.get(key);
+    if (this.onAirKey !== key) {
+      onAir?.discardAudio(); // start the new source's audio current, not from its backlog
+      this.onAirKey = key;
+    }
+    onAir?.readAudio(pcm);
+    sink.writeAudio(pcm);
+
+    this.stats.ticks++;
+    if (lateness > this.frameMs) this.stats.lateTicks++;
+    this.stats.maxLatenessMs = Math.max(this.stats.maxLatenessMs, lateness);
+    this.options.onTick?.(state, lateness);
+    return true;
+  }
+
+  private overlayLayers(state: ProgramState, renderer: OverlayRenderer): ProgramOverlay[] {
+    const layers: ProgramOverlay[] = [];
+    for (const active of state.overlays) {
+      const image = renderer.get(active.cueId)?.yuva;
+      if (!image || image.width === 0 || image.height === 0) continue;
+      layers.push({
+        image: { width: image.width, height: image.height, data: image.data },
+        x: image.left,
+        y: image.top,
+        opacity: active.opacity,
+      });
+    }
+    return layers;
+  }
+}
