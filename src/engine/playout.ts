@@ -15,11 +15,23 @@ import {
 } from '../timeline/resolver.ts';
 import { composite, type Kernels, type Program, type ProgramOverlay } from './compositor/index.ts';
 import type { OverlayRenderer } from './overlays/cache.ts';
-import type { SourcePool } from './sources/source-pool.ts';
 
 export interface ProgramSink {
   writeVideo(frame: Buffer): void;
   writeAudio(pcm: Buffer): void;
+}
+
+/** What the playout needs of its sources (SourcePool in production, a fake in tests). */
+export interface PlayoutSources {
+  /** Start what is wanted soon, stop what is not. */
+  reconcile(wanted: Iterable<VideoSource>): void;
+  get(key: string):
+    | {
+        frame(maxAgeMs: number): Uint8Array | null;
+        readAudio(out: Buffer): boolean;
+        discardAudio(): void;
+      }
+    | undefined;
 }
 
 export interface PlayoutStats {
@@ -38,7 +50,7 @@ export interface PlayoutOptions {
   timeline: CompiledTimeline;
   clock: Clock;
   kernels: Kernels;
-  pool: SourcePool;
+  pool: PlayoutSources;
   overlays: OverlayRenderer | null;
   sink: ProgramSink;
   logger: Logger;

@@ -1,0 +1,208 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createLogger } from '../../../src/core/logger.ts';
+import { createReferenceKernels } from '../../../src/engine/compositor/index.ts';
+import {
+  Playout,
+  samplesForTick,
+  type PlayoutSources,
+  type ProgramSink,
+} from '../../../src/engine/playout.ts';
+import { compileTimeline, sourceKey, type VideoSource } from '../../../src/timeline/resolver.ts';
+import { FakeClock } from '../../helpers/fake-clock.ts';
+import { mustValidate } from '../../helpers/timelines.ts';
+
+const W = 16;
+const H = 16;
+const FRAME = (W * H * 3) / 2;
+
+/** A solid frame whose Y value names its source. */
+function solid(y: number): Uint8Array {
+  const frame = new Uint8Array(FRAME).fill(128);
+  frame.fill(y, 0, W * H);
+  return frame;
+}
+
+class FakeSources implements PlayoutSources {
+  readonly wanted: string[][] = [];
+  readonly frames = new Map<string, { frame: Uint8Array; at: number; audioByte: number }>();
+  constructor(private readonly clock: FakeClock) {}
+  put(key: string, y: number, audioByte = 0) {
+    this.frames.set(key, { frame: solid(y), at: this.clock.now(), audioByte });
+  }
+  reconcile(wanted: Iterable<VideoSource>) {
+    this.wanted.push([...wanted].map(sourceKey));
+  }
+  get(key: string) {
+    const entry = this.frames.get(key);
+    if (!entry) return undefined;
+    return {
+      frame: (maxAgeMs: number) => (this.clock.now() - entry.at <= maxAgeMs ? entry.frame : null),
+      readAudio: (out: Buffer) => {
+        out.fill(entry.audioByte);
+        return true;
+      },
+      discardAudio: () => undefined,
+    };
+  }
+}
+
+class CaptureSink implements ProgramSink {
+  readonly video: Buffer[] = [];
+  readonly audio: Buffer[] = [];
+  writeVideo(frame: Buffer) {
+    this.video.push(frame);
+  }
+  writeAudio(pcm: Buffer) {
+    this.audio.push(pcm);
+  }
+}
+
+const timeline = mustValidate({
+  timeline: {
+    name: 'unit',
+    duration: 2,
+    fps: 10,
+    resolution: `${W}x${H}`,
+    tracks: {
+      video: {
+        track_id: 'v',
+        type: 'video',
+        cues: [
+          { id: 'one', start_time: 0, duration: 1, action: 'show_camera', params: { camera_id: 1 } },
+          {
+            id: 'two',
+            start_time: 1,
+            duration: 0.8,
+            action: 'show_camera',
+            params: { camera_id: 2, transition: 'dissolve', transition_duration: 0.4 },
+          },
+        ],
+      },
+    },
+  },
+}).timeline;
+
+function setup(startFrame = 0) {
+  const clock = new FakeClock();
+  const sources = new FakeSources(clock);
+  const sink = new CaptureSink();
+  let ended = false;
+  const playout = new Playout({
+    timeline: compileTimeline(timeline),
+    clock,
+    kernels: createReferenceKernels(),
+    pool: sources,
+    overlays: null,
+    sink,
+    logger: createLogger('test'),
+    startFrame,
+    onEnded: () => (ended = true),
+  });
+  return { clock, sources, sink, playout, isEnded: () => ended };
+}
+
+const lumaOf = (frame: Buffer) => frame[0];
+
+describe('playout clock', () => {
+  it('writes exactly one frame and one tick of audio per frame interval, in real time', () => {
+    const { clock, sources, sink, playout } = setup();
+    sources.put('camera:1', 60, 7);
+    playout.start();
+    clock.advance(0);
+    assert.equal(sink.video.length, 1, 'frame 0 is written at start');
+    clock.advance(99);
+    assert.equal(sink.video.length, 1);
+    clock.advance(1);
+    assert.equal(sink.video.length, 2, 'frame 1 is due at 100 ms');
+    sources.put('camera:1', 60, 7); // keep the source fresh
+    clock.advance(400);
+    assert.equal(sink.video.length, 6);
+    assert.equal(sink.audio.length, sink.video.length);
+    assert.ok(sink.video.every((f) => f.length === FRAME));
+    assert.deepEqual(
+      sink.audio.map((a) => a.length),
+      Array(6).fill(4800 * 4),
+    );
+    assert.equal(sink.audio[0]![0], 7, 'audio comes from the on-air source');
+    assert.equal(playout.snapshot().lateTicks, 0);
+  });
+
+  it('catches up on overdue ticks back to back and counts them late', () => {
+    const { clock, sources, sink, playout } = setup();
+    sources.put('camera:1', 60);
+    playout.start();
+    clock.advance(0);
+    sources.put('camera:1', 60);
+    clock.advance(450); // one timer callback after 450 ms: a stalled event loop
+    assert.equal(sink.video.length, 5, 'frames 0..4 are due by 450 ms: all written');
+    assert.equal(playout.frame, 5);
+  });
+
+  it('shows each cue’s source, dissolves between them, and ends with the timeline', () => {
+    const { clock, sources, sink, playout, isEnded } = setup();
+    playout.start();
+    for (let ms = 0; ms <= 2100; ms += 100) {
+      sources.put('camera:1', 60);
+      sources.put('camera:2', 200);
+      sources.put('slate', 16);
+      clock.advance(ms === 0 ? 0 : 100);
+    }
+    const lumas = sink.video.map(lumaOf);
+    // Frames 0-9 camera 1; 10-13 dissolve 1/4, 2/4, 3/4, 4/4; 14-17 camera 2; 18-19 gap → slate.
+    assert.deepEqual(lumas.slice(0, 10), Array(10).fill(60));
+    assert.deepEqual(lumas.slice(10, 14), [95, 130, 165, 200]);
+    assert.deepEqual(lumas.slice(14, 18), Array(4).fill(200));
+    assert.deepEqual(lumas.slice(18), [16, 16]);
+    assert.equal(sink.video.length, 20, 'a 2 s timeline at 10 fps is 20 frames');
+    assert.equal(isEnded(), true);
+  });
+
+  it('never waits for a source: a stale frame is replaced by the slate, a missing slate by black', () => {
+    const { clock, sources, sink, playout } = setup();
+    sources.put('camera:1', 60);
+    sources.put('slate', 30);
+    playout.start();
+    clock.advance(0);
+    clock.advance(1100); // camera 1 and the slate stop delivering: older than 1 s by frame 11
+    const lumas = sink.video.map(lumaOf);
+    assert.equal(lumas[0], 60);
+    assert.equal(lumas[9], 60);
+    // Frame 10 (1 s) starts the dissolve to camera 2, which never delivered: the (still fresh) slate stands in.
+    assert.equal(lumas[10], (60 * 192 + 30 * 64 + 128) >> 8);
+    assert.ok(
+      lumas.slice(11).every((y) => y === 16),
+      `black after the slate went stale too: ${lumas.slice(11)}`,
+    );
+    assert.equal(sink.video.length, 12, 'a frame was still written every tick');
+    assert.ok(playout.snapshot().substitutedFrames > 0);
+  });
+
+  it('starts decoders ahead of their cue from the lookahead', () => {
+    const { clock, sources, playout } = setup();
+    playout.start();
+    clock.advance(0);
+    assert.deepEqual(
+      new Set(sources.wanted[0]),
+      new Set(['slate', 'camera:1', 'camera:2']),
+      'camera 2 (cue at 1 s) is wanted from the start',
+    );
+  });
+
+  it('resumes mid-show from a start frame', () => {
+    const { clock, sources, sink, playout } = setup(14);
+    sources.put('camera:2', 200);
+    playout.start();
+    clock.advance(0);
+    assert.equal(lumaOf(sink.video[0]!), 200);
+    assert.equal(playout.frame, 15);
+  });
+
+  it('splits 48 kHz audio exactly across ticks at any frame rate', () => {
+    for (const fps of [1, 7, 24, 25, 30, 60]) {
+      let total = 0;
+      for (let frame = 0; frame < fps * 3; frame++) total += samplesForTick(frame, fps);
+      assert.equal(total, 3 * 48000, `fps ${fps}`);
+    }
+  });
+});
