@@ -145,6 +145,7 @@ export class FanoutConsumer {
   };
   private readonly handleClose = (): void => {
     if (this.stateValue === 'active' || this.stateValue === 'ending') this.finish('closed');
+    else if (this.stateValue === 'ended') this.finish('ended'); // done: leave the hub's list
   };
   private readonly handleError = (error: Error): void => {
     // Stays installed even after detach, so a late EPIPE never becomes an unhandled 'error'.
@@ -206,7 +207,7 @@ export class FanoutConsumer {
       awaitingKeyframe: this.awaiting !== null,
       lastWriteAt: this.lastWriteAt,
       blockedSince: this.blockedSince,
-      stalledMs: pending && this.isOpen() ? now - this.lastProgressAt : 0,
+      stalledMs: pending && (this.isOpen() || this.stateValue === 'ended') ? now - this.lastProgressAt : 0,
       error: this.errorMessage,
     };
   }

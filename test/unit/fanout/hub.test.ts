@@ -282,6 +282,9 @@ describe('FanoutHub', () => {
     assert.equal(slowConsumer.state, 'ended');
     assert.ok(slow.bytes.equals(stream.bytes), 'slow.bytes.equals(stream.bytes)');
     assert.equal(slow.writableFinished, true);
+    // Finished Writables close (autoDestroy); ended consumers then leave the hub's list.
+    assert.deepEqual(hub.list(), []);
+    assert.equal(slowConsumer.state, 'ended');
   });
 
   it('a consumer attached after end() gets the snapshot and is ended', () => {
