@@ -17,6 +17,7 @@ import {
   type VideoEncoder,
 } from '../ffmpeg/argv.ts';
 import type { Platform } from '../ffmpeg/platforms.ts';
+import { summarizeErrors } from '../ffmpeg/progress.ts';
 import {
   compileTimeline,
   type CompiledTimeline,
@@ -277,11 +278,20 @@ export class Engine {
             },
           };
         }
+        // Many IP cameras send no audio, and ffmpeg refuses an audio output with nothing to map:
+        // after such an exit the camera is decoded video-only and the playout feeds silence.
+        let audio = true;
         return {
           description: `camera ${source.cameraId} (${feed.name})`,
-          spawn: {
+          spawn: () => ({
             command: FFMPEG_BIN,
-            args: cameraDecoderArgs({ url: feed.url, width, height, fps, timeoutSeconds: 5 }),
+            args: cameraDecoderArgs({ url: feed.url, width, height, fps, timeoutSeconds: 5, audio }),
+          }),
+          onExit: (stderrTail) => {
+            if (audio && summarizeErrors(stderrTail)?.kind === 'no_output_stream') {
+              audio = false;
+              this.log.info({ camera: source.cameraId }, 'camera has no audio: decoding video only');
+            }
           },
         };
       }

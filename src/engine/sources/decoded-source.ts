@@ -19,7 +19,9 @@ export interface SourceHealth {
 
 export interface DecodedSourceOptions {
   key: string;
-  spawn: SpawnSpec;
+  /** A function is re-evaluated before every (re)start. */
+  spawn: SpawnSpec | (() => SpawnSpec);
+  onExit?: (stderrTail: readonly string[]) => void;
   /** Safe to log: never the URL (it may hold credentials). */
   description: string;
   width: number;
@@ -66,7 +68,10 @@ export class DecodedSource {
     this.supervisor = new Supervisor({
       label: `source:${options.key}`,
       redactedDescription: options.description,
-      spawn: { ...options.spawn, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] },
+      spawn: () => {
+        const spec = typeof options.spawn === 'function' ? options.spawn() : options.spawn;
+        return { ...spec, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] };
+      },
       clock: options.clock,
       watchFd: 1,
       stallTimeoutMs: options.stallTimeoutMs ?? 3000,
@@ -82,8 +87,9 @@ export class DecodedSource {
       run.readable(3).on('data', (chunk: Buffer) => this.onAudio(chunk));
       run.stderr?.resume();
     });
-    this.supervisor.on('exit', () => {
+    this.supervisor.on('exit', (info) => {
       this.restarts++;
+      options.onExit?.(info.stderrTail);
     });
   }
 

@@ -7,7 +7,10 @@ import { sourceKey, type VideoSource } from '../../timeline/resolver.ts';
 import { DecodedSource, type SourceHealth } from './decoded-source.ts';
 
 export interface SourceSpec {
-  spawn: SpawnSpec;
+  /** A function is re-evaluated before every (re)start. */
+  spawn: SpawnSpec | (() => SpawnSpec);
+  /** Sees how each run ended (e.g. to drop audio for a camera that has none). */
+  onExit?: (stderrTail: readonly string[]) => void;
   /** Safe to log (no URL). */
   description: string;
   startupTimeoutMs?: number;
@@ -71,6 +74,7 @@ export class SourcePool {
         ...(this.options.freeFrame ? { freeFrame: this.options.freeFrame } : {}),
         ...(spec.startupTimeoutMs !== undefined ? { startupTimeoutMs: spec.startupTimeoutMs } : {}),
         ...(spec.stallTimeoutMs !== undefined ? { stallTimeoutMs: spec.stallTimeoutMs } : {}),
+        ...(spec.onExit ? { onExit: spec.onExit } : {}),
       });
       this.sources.set(key, { source: decoded, lastWanted: now });
       this.options.logger.info({ source: key }, 'starting decoder');
