@@ -103,6 +103,10 @@ export interface TestPublisherOptions {
   tone?: number;
   /** Keyframe interval in frames; default fps (1 s). */
   gop?: number;
+  /** lavfi video source; default testsrc2 (e.g. "color=c=0x2040C0" for a solid camera). */
+  pattern?: string;
+  /** Default true; false publishes video only (a camera without a microphone). */
+  audio?: boolean;
 }
 
 export interface TestPublisher {
@@ -113,9 +117,19 @@ export interface TestPublisher {
   stop(): Promise<void>;
 }
 
-/** Publishes a real-time testsrc2 + sine stream (H.264 + AAC in FLV) to an RTMP URL. */
+/** Publishes a real-time test pattern (H.264, plus an AAC sine unless audio is false) in FLV to an RTMP URL. */
 export function startTestPublisher(url: string, options: TestPublisherOptions = {}): TestPublisher {
-  const { seconds = 3, width = 320, height = 180, fps = 30, tone = 440 } = options;
+  const {
+    seconds = 3,
+    width = 320,
+    height = 180,
+    fps = 30,
+    tone = 440,
+    pattern = 'testsrc2',
+    audio = true,
+  } = options;
+  const sine = ['-re', '-f', 'lavfi', '-i', `sine=frequency=${tone}:sample_rate=48000`];
+  const aac = ['-c:a', 'aac', '-ac', '2', '-b:a', '96k'];
   const child = spawnGroup('ffmpeg', [
     '-hide_banner',
     '-nostdin',
@@ -125,12 +139,8 @@ export function startTestPublisher(url: string, options: TestPublisherOptions = 
     '-f',
     'lavfi',
     '-i',
-    `testsrc2=size=${width}x${height}:rate=${fps}`,
-    '-re',
-    '-f',
-    'lavfi',
-    '-i',
-    `sine=frequency=${tone}:sample_rate=48000`,
+    `${pattern}${pattern.includes('=') ? ':' : '='}size=${width}x${height}:rate=${fps}`,
+    ...(audio ? sine : []),
     '-t',
     String(seconds),
     '-c:v',
@@ -143,12 +153,7 @@ export function startTestPublisher(url: string, options: TestPublisherOptions = 
     'yuv420p',
     '-g',
     String(options.gop ?? fps),
-    '-c:a',
-    'aac',
-    '-ac',
-    '2',
-    '-b:a',
-    '96k',
+    ...(audio ? aac : []),
     '-f',
     'flv',
     url,

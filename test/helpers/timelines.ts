@@ -26,17 +26,7 @@ export function specExample(): Timeline {
   return mustValidate(specExampleJson()).timeline;
 }
 
-/** A small deterministic PRNG (mulberry32) so shuffles are repeatable. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from './random.ts';
 
 export function shuffled<T>(items: readonly T[], random: () => number): T[] {
   const out = [...items];

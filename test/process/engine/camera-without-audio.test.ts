@@ -5,7 +5,8 @@ import { createLogger } from '../../../src/core/logger.ts';
 import { Engine } from '../../../src/engine/engine.ts';
 import { stopAllSupervised } from '../../../src/process/supervisor.ts';
 import { tempDir } from '../../helpers/temp.ts';
-import { spawnGroup, stopGroup, waitFor } from '../../helpers/proc.ts';
+import { waitFor } from '../../helpers/proc.ts';
+import { startTestPublisher } from '../../helpers/stream-readers.ts';
 import { startRtmpServer } from '../../helpers/rtmp-server.ts';
 import { audioPresence, probeFile, sampleFrameMeans } from '../../helpers/media-probe.ts';
 import { mustValidate } from '../../helpers/timelines.ts';
@@ -24,27 +25,13 @@ describe('a camera that sends no audio', () => {
     const rtmp = await startRtmpServer({ record: false });
     cleanups.push(() => rtmp.stop());
     const cameraUrl = rtmp.url('live', 'cam');
-    const camera = spawnGroup('ffmpeg', [
-      '-v',
-      'error',
-      '-re',
-      '-f',
-      'lavfi',
-      '-i',
-      'color=c=0x2040C0:size=320x180:rate=30',
-      '-t',
-      '60',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      '-g',
-      '30',
-      '-f',
-      'flv',
-      cameraUrl,
-    ]);
-    cleanups.push(() => stopGroup(camera, 'SIGKILL'));
+    const camera = startTestPublisher(cameraUrl, {
+      seconds: 60,
+      pattern: 'color=c=0x2040C0',
+      audio: false,
+      gop: 30,
+    });
+    cleanups.push(() => camera.stop());
     await rtmp.waitForPublisher('live', 'cam');
 
     const timeline = mustValidate({

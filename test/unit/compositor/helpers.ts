@@ -1,16 +1,7 @@
 // Shared helpers for the compositor tests: a seeded PRNG and buffer fillers.
 
-/** mulberry32: a small deterministic PRNG, so a failing case reproduces. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG, so a failing case reproduces. */
+export { seededRandom as rng } from '../../helpers/random.ts';
 
 /** Integer in [lo, hi]. */
 export function int(rand: () => number, lo: number, hi: number): number {
