@@ -16,6 +16,7 @@ import {
   type SlatePattern,
   type VideoEncoder,
 } from '../ffmpeg/argv.ts';
+import { detectH264Encoder, type EncoderDetection } from '../ffmpeg/hardware.ts';
 import type { Platform } from '../ffmpeg/platforms.ts';
 import { summarizeErrors } from '../ffmpeg/progress.ts';
 import {
@@ -73,6 +74,8 @@ export interface EngineStatus {
   position: ProgramState | null;
   playout: PlayoutStats;
   encoder: EncoderStats;
+  /** Which H.264 encoder runs and why (every candidate's test-encode result). */
+  encoderChoice: EncoderDetection;
   sources: SourceHealth[];
   outputs: OutputStatus[];
 }
@@ -81,8 +84,17 @@ export interface EngineDeps {
   clock?: Clock;
   logger?: Logger;
   kernels?: Kernels;
+  /** Default: a real one-frame test encode per hardware candidate, falling back to libx264. */
+  detectEncoder?: () => Promise<EncoderDetection>;
   onTick?: (state: ProgramState) => void;
   onEnded?: () => void;
+}
+
+let detection: Promise<EncoderDetection> | null = null;
+/** The hardware probe runs once per process: the machine's encoders do not change while it runs. */
+function cachedEncoderDetection(): Promise<EncoderDetection> {
+  detection ??= detectH264Encoder();
+  return detection;
 }
 
 /** Resolves a timeline media reference to a local path or URL; null if it would escape the root. */
@@ -108,13 +120,23 @@ export class Engine {
   private lastState: ProgramState | null = null;
   private running = false;
 
+  private readonly encoderChoice: EncoderDetection;
+
   static async create(plan: ShowPlan, deps: EngineDeps = {}): Promise<Engine> {
     const kernels = deps.kernels ?? (await pickKernels());
-    return new Engine(plan, { ...deps, kernels });
+    const requested = plan.encoder?.videoEncoder;
+    const encoderChoice: EncoderDetection = requested
+      ? { encoder: requested, tried: [] }
+      : await (deps.detectEncoder ?? cachedEncoderDetection)();
+    return new Engine(plan, { ...deps, kernels, encoderChoice });
   }
 
-  private constructor(plan: ShowPlan, deps: EngineDeps & { kernels: Kernels }) {
+  private constructor(
+    plan: ShowPlan,
+    deps: EngineDeps & { kernels: Kernels; encoderChoice: EncoderDetection },
+  ) {
     this.plan = plan;
+    this.encoderChoice = deps.encoderChoice;
     this.compiled = compileTimeline(plan.timeline);
     this.clock = deps.clock ?? systemClock;
     this.log = deps.logger ?? createLogger('engine');
@@ -128,7 +150,7 @@ export class Engine {
         height,
         fps,
         profile: plan.encoder?.profile ?? 'reliability',
-        videoEncoder: plan.encoder?.videoEncoder ?? 'libx264',
+        videoEncoder: deps.encoderChoice.encoder,
         ...(plan.encoder?.bitrateKbps !== undefined ? { bitrateKbps: plan.encoder.bitrateKbps } : {}),
         ...(plan.encoder?.preset !== undefined ? { preset: plan.encoder.preset } : {}),
       },
@@ -212,7 +234,12 @@ export class Engine {
     if (this.running) return;
     this.running = true;
     this.log.info(
-      { timeline: this.plan.timeline.name, outputs: this.outputs.map((o) => o.status().name) },
+      {
+        timeline: this.plan.timeline.name,
+        outputs: this.outputs.map((o) => o.status().name),
+        encoder: this.encoderChoice.encoder,
+        tried: this.encoderChoice.tried.map((t) => `${t.encoder}: ${t.reason}`),
+      },
       'starting show',
     );
     this.encoder.start();
@@ -249,6 +276,7 @@ export class Engine {
       position: this.lastState,
       playout: this.playout.snapshot(),
       encoder: this.encoder.stats(),
+      encoderChoice: this.encoderChoice,
       sources: this.pool.health(),
       outputs: this.outputs.map((output) => output.status()),
     };

@@ -119,6 +119,9 @@ export async function runShow(args: ShowRunArgs, log: (line: string) => void): P
   process.once('SIGTERM', onSignal);
   const timer = args.durationSeconds === null ? null : setTimeout(finish, args.durationSeconds * 1000);
   engine.start();
+  const choice = engine.status().encoderChoice;
+  const tested = choice.tried.map((t) => `${t.encoder} ${t.ok ? 'ok' : `failed: ${t.reason}`}`).join('; ');
+  log(`Encoder: ${choice.encoder}${tested ? ` (tested: ${tested})` : ''}`);
   log(
     `On air: "${args.plan.timeline.name}" → ${args.plan.destinations.length} destination(s)${args.plan.recordPath ? ', recording' : ''}${args.plan.previewDir ? ', preview' : ''}. Ctrl-C stops.`,
   );
