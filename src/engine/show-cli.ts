@@ -1,6 +1,8 @@
 // `vistter show run`: runs a timeline file without the UI, for scripting and unattended use.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { toFieldIssues } from '../domain/issues.ts';
 import { AppError } from '../errors/registry.ts';
 import { PLATFORMS, type Platform } from '../ffmpeg/platforms.ts';
 import { stopAllSupervised } from '../process/supervisor.ts';
@@ -9,6 +11,10 @@ import { Engine, type CameraFeed, type DestinationTarget, type ShowPlan } from '
 
 export const SHOW_USAGE = `Usage: vistter show run <timeline.json> [options]
 
+  --config FILE          Cameras, destinations and outputs from a JSON file (options below add to it):
+                         {"cameras": {"1": "rtsp://…", "2": "test"},
+                          "destinations": [{"url": "rtmp://…/key", "platform": "youtube"}],
+                          "record": "show.mp4", "preview": "preview/", "preset": "veryfast"}
   --camera ID=URL        A camera for the timeline's camera_id ID (repeat); rtsp://, rtmp://, http(s)://, srt://
   --camera ID=test       A generated test camera instead
   --dest URL             A destination (repeat): rtmp://host/app/key, rtmps://…, srt://…
@@ -19,6 +25,59 @@ export const SHOW_USAGE = `Usage: vistter show run <timeline.json> [options]
   --media-root DIR       Where timeline media paths (/assets/…) are found (default: $VISTTER_DATA_DIR or ./data)
   --preset NAME          x264 preset (default: the profile's; veryfast for small machines)
   --profile NAME         reliability (default) or quality`;
+
+/** The --config file: the same settings as the options, for unattended use. */
+export const ShowConfigSchema = z.strictObject({
+  cameras: z
+    .record(z.string().regex(/^\d+$/, { error: 'camera ids are whole numbers' }), z.string().min(1))
+    .default({}),
+  destinations: z
+    .array(
+      z.strictObject({
+        url: z.string().regex(/^(rtmps?|srt):\/\//, { error: 'must start with rtmp://, rtmps:// or srt://' }),
+        platform: z.enum(Object.keys(PLATFORMS) as [Platform, ...Platform[]]).default('custom'),
+        name: z.string().max(100).optional(),
+      }),
+    )
+    .default([]),
+  record: z.string().optional(),
+  preview: z.string().optional(),
+  preset: z.string().optional(),
+  profile: z.enum(['reliability', 'quality']).optional(),
+  media_root: z.string().optional(),
+});
+export type ShowConfig = z.output<typeof ShowConfigSchema>;
+
+function readShowConfig(file: string): ShowConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new AppError(
+      'JSON_MALFORMED',
+      `${file}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  const parsed = ShowConfigSchema.safeParse(raw);
+  if (!parsed.success)
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `${file} is not a valid show config`,
+      toFieldIssues(parsed.error),
+    );
+  return parsed.data;
+}
+
+function cameraFeed(id: number, target: string): CameraFeed {
+  return target === 'test'
+    ? {
+        kind: 'generated',
+        name: `test ${id}`,
+        pattern: id % 2 === 1 ? 'testsrc2' : 'smptehdbars',
+        label: `Camera ${id}`,
+      }
+    : { kind: 'url', name: `camera ${id}`, url: target };
+}
 
 export interface ShowRunArgs {
   plan: ShowPlan;
@@ -32,6 +91,7 @@ export function parseShowRun(argv: string[], env: NodeJS.ProcessEnv): ShowRunArg
     allowPositionals: true,
     tokens: true,
     options: {
+      config: { type: 'string' },
       camera: { type: 'string', multiple: true },
       dest: { type: 'string', multiple: true },
       platform: { type: 'string', multiple: true },
@@ -48,27 +108,23 @@ export function parseShowRun(argv: string[], env: NodeJS.ProcessEnv): ShowRunArg
   const result = validateTimelineJson(readFileSync(file, 'utf8'));
   if (!result.ok) throw new AppError('TIMELINE_INVALID', `${file} is not a valid timeline`, result.errors);
 
-  const cameras = new Map<number, CameraFeed>();
+  const config = values.config ? readShowConfig(values.config) : ShowConfigSchema.parse({});
+  const cameras = new Map<number, CameraFeed>(
+    Object.entries(config.cameras).map(([id, target]) => [Number(id), cameraFeed(Number(id), target)]),
+  );
   for (const spec of values.camera ?? []) {
     const match = /^(\d+)=(.+)$/.exec(spec);
     if (!match) throw new Error(`--camera must be ID=URL, got "${spec}"`);
-    const id = Number(match[1]);
-    const target = match[2]!;
-    cameras.set(
-      id,
-      target === 'test'
-        ? {
-            kind: 'generated',
-            name: `test ${id}`,
-            pattern: id % 2 === 1 ? 'testsrc2' : 'smptehdbars',
-            label: `Camera ${id}`,
-          }
-        : { kind: 'url', name: `camera ${id}`, url: target },
-    );
+    cameras.set(Number(match[1]), cameraFeed(Number(match[1]), match[2]!));
   }
 
   // Each --platform applies to the --dest options after it.
-  const destinations: DestinationTarget[] = [];
+  const destinations: DestinationTarget[] = config.destinations.map((d, index) => ({
+    id: `dest${index + 1}`,
+    name: d.name ?? `destination ${index + 1} (${d.platform})`,
+    platform: d.platform,
+    url: d.url,
+  }));
   let platform: Platform = 'custom';
   for (const token of tokens) {
     if (token.kind !== 'option') continue;
@@ -89,10 +145,13 @@ export function parseShowRun(argv: string[], env: NodeJS.ProcessEnv): ShowRunArg
 
   const duration = values.duration === undefined ? null : Number(values.duration);
   if (duration !== null && !(duration > 0)) throw new Error('--duration must be a number of seconds');
-  const profile = values.profile ?? 'reliability';
+  const profile = values.profile ?? config.profile ?? 'reliability';
   if (profile !== 'reliability' && profile !== 'quality')
     throw new Error('--profile must be reliability or quality');
-  if (destinations.length === 0 && !values.record && !values.preview) {
+  const record = values.record ?? config.record;
+  const preview = values.preview ?? config.preview;
+  const preset = values.preset ?? config.preset;
+  if (destinations.length === 0 && !record && !preview) {
     throw new Error('give at least one --dest, --record or --preview: the show needs somewhere to go');
   }
   return {
@@ -100,10 +159,10 @@ export function parseShowRun(argv: string[], env: NodeJS.ProcessEnv): ShowRunArg
       timeline: result.document.timeline,
       cameras,
       destinations,
-      mediaRoot: values['media-root'] ?? env['VISTTER_DATA_DIR'] ?? 'data',
-      ...(values.record ? { recordPath: values.record } : {}),
-      ...(values.preview ? { previewDir: values.preview } : {}),
-      encoder: { profile, ...(values.preset ? { preset: values.preset } : {}) },
+      mediaRoot: values['media-root'] ?? config.media_root ?? env['VISTTER_DATA_DIR'] ?? 'data',
+      ...(record ? { recordPath: record } : {}),
+      ...(preview ? { previewDir: preview } : {}),
+      encoder: { profile, ...(preset ? { preset } : {}) },
     },
     durationSeconds: duration,
   };
