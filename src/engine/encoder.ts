@@ -12,7 +12,7 @@ export interface EncoderStats {
   state: SupervisorState;
   restarts: number;
   framesWritten: number;
-  /** Frames dropped because no encoder was running (during a restart). */
+  /** Ticks dropped because no encoder was running (a restart) or it fell too far behind. */
   framesDropped: number;
   /** Bytes waiting in the encoder's stdin (a growing backlog means it cannot keep up). */
   backlogBytes: number;
@@ -27,8 +27,18 @@ export class Encoder implements ProgramSink {
   private framesWritten = 0;
   private framesDropped = 0;
   private bytesOut = 0;
+  private readonly maxBacklogBytes: number;
 
-  constructor(options: { settings: EncoderOptions; hub: FanoutHub; clock: Clock; logger: Logger }) {
+  constructor(options: {
+    settings: EncoderOptions;
+    hub: FanoutHub;
+    clock: Clock;
+    logger: Logger;
+    /** Frames the encoder may fall behind before ticks are dropped (default: half a second). */
+    maxBacklogFrames?: number;
+  }) {
+    const { width, height, fps } = options.settings;
+    this.maxBacklogBytes = ((options.maxBacklogFrames ?? Math.ceil(fps / 2)) * width * height * 3) / 2;
     this.supervisor = new Supervisor({
       label: 'encoder',
       redactedDescription: `ffmpeg ${options.settings.videoEncoder} encoder ${options.settings.width}x${options.settings.height}@${options.settings.fps}`,
@@ -82,17 +92,18 @@ export class Encoder implements ProgramSink {
     await this.supervisor.stop();
   }
 
-  writeVideo(frame: Buffer): void {
-    if (!this.video || !this.audio) {
+  /**
+   * Writes one tick, or drops it whole when no encoder runs or the encoder is this far behind:
+   * a bounded queue keeps memory flat, and dropping video and audio together keeps them in sync.
+   */
+  writeTick(frame: Buffer, pcm: Buffer): void {
+    if (!this.video || !this.audio || this.video.writableLength >= this.maxBacklogBytes) {
       this.framesDropped++;
       return;
     }
     this.video.write(frame);
+    this.audio.write(pcm);
     this.framesWritten++;
-  }
-
-  writeAudio(pcm: Buffer): void {
-    this.audio?.write(pcm);
   }
 
   get pid(): number | null {

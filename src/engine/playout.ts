@@ -17,8 +17,8 @@ import { composite, type Kernels, type Program, type ProgramOverlay } from './co
 import type { OverlayRenderer } from './overlays/cache.ts';
 
 export interface ProgramSink {
-  writeVideo(frame: Buffer): void;
-  writeAudio(pcm: Buffer): void;
+  /** One tick: its video frame and its PCM, written together (or dropped together). */
+  writeTick(frame: Buffer, pcm: Buffer): void;
 }
 
 /** What the playout needs of its sources (SourcePool in production, a fake in tests). */
@@ -103,8 +103,8 @@ export class Playout {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.prepare(this.next); // spawns decoders: the clock starts after, so tick 0 is not born late
     this.startedAt = this.options.clock.now();
-    this.prepare(this.next);
     this.schedule();
   }
 
@@ -192,7 +192,6 @@ export class Playout {
     const began = clock.now();
     composite({ width: timeline.width, height: timeline.height, data: this.target }, program, kernels);
     this.stats.compositeMsTotal += clock.now() - began;
-    sink.writeVideo(Buffer.from(this.target)); // a copy: the pipe holds it until written
 
     const pcm = Buffer.alloc(samplesForTick(frame, timeline.fps) * 4);
     const key = sourceKey(video.source);
@@ -202,7 +201,7 @@ export class Playout {
       this.onAirKey = key;
     }
     onAir?.readAudio(pcm);
-    sink.writeAudio(pcm);
+    sink.writeTick(Buffer.from(this.target), pcm); // a copy: the pipe holds it until written
 
     this.stats.ticks++;
     if (lateness > this.frameMs) this.stats.lateTicks++;

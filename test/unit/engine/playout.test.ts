@@ -50,10 +50,8 @@ class FakeSources implements PlayoutSources {
 class CaptureSink implements ProgramSink {
   readonly video: Buffer[] = [];
   readonly audio: Buffer[] = [];
-  writeVideo(frame: Buffer) {
+  writeTick(frame: Buffer, pcm: Buffer) {
     this.video.push(frame);
-  }
-  writeAudio(pcm: Buffer) {
     this.audio.push(pcm);
   }
 }
