@@ -86,9 +86,13 @@ export interface EngineDeps {
   kernels?: Kernels;
   /** Default: a real one-frame test encode per hardware candidate, falling back to libx264. */
   detectEncoder?: () => Promise<EncoderDetection>;
-  onTick?: (state: ProgramState) => void;
+  /** Every tick's state and how late it was written (ms after its due time). */
+  onTick?: (state: ProgramState, latenessMs: number) => void;
   onEnded?: () => void;
 }
+
+/** The slate is a still kept ready at all times: a low frame rate keeps it nearly free. */
+const SLATE_FPS = 2;
 
 let detection: Promise<EncoderDetection> | null = null;
 /** The hardware probe runs once per process: the machine's encoders do not change while it runs. */
@@ -183,9 +187,9 @@ export class Engine {
       sink: this.encoder,
       logger: this.log.child({ part: 'playout' }),
       ...(plan.startFrame !== undefined ? { startFrame: plan.startFrame } : {}),
-      onTick: (state) => {
+      onTick: (state, lateness) => {
         this.lastState = state;
-        deps.onTick?.(state);
+        deps.onTick?.(state, lateness);
       },
       onEnded: () => {
         this.log.info('timeline ended');
@@ -348,8 +352,22 @@ export class Engine {
       case 'slate': {
         const path = source.testPattern ? resolveMediaPath(this.plan.mediaRoot, source.testPattern) : null;
         const args = path
-          ? mediaDecoderArgs({ path, kind: 'image', loop: true, width, height, fps, realtime: true })
-          : slateDecoderArgs({ width, height, fps, pattern: 'smptehdbars', text: "We'll be right back" });
+          ? mediaDecoderArgs({
+              path,
+              kind: 'image',
+              loop: true,
+              width,
+              height,
+              fps: SLATE_FPS,
+              realtime: true,
+            })
+          : slateDecoderArgs({
+              width,
+              height,
+              fps: SLATE_FPS,
+              pattern: 'smptehdbars',
+              text: "We'll be right back",
+            });
         return { description: 'slate', spawn: { command: FFMPEG_BIN, args } };
       }
     }

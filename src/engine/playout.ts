@@ -160,10 +160,14 @@ export class Playout {
 
   private frameOf(source: VideoSource): Uint8Array | null {
     if (source.kind === 'black') return null;
+    const slate = () =>
+      this.options.pool.get(sourceKey(this.options.timeline.slate))?.frame(Infinity) ?? null;
+    // The slate is a still: its last frame never goes stale (it is decoded at a low rate).
+    if (source.kind === 'slate') return slate();
     const fresh = this.options.pool.get(sourceKey(source))?.frame(this.staleAfterMs) ?? null;
     if (fresh) return fresh;
     this.stats.substitutedFrames++;
-    return this.options.pool.get(sourceKey(this.options.timeline.slate))?.frame(this.staleAfterMs) ?? null;
+    return slate();
   }
 
   /** One tick; false when the (non-looping) timeline has ended. */
