@@ -3,6 +3,7 @@
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import { encoderArgs, FFMPEG_BIN, type EncoderOptions } from '../ffmpeg/argv.ts';
+import { stopAfterEndOfInput } from '../process/graceful.ts';
 import { Supervisor, type SupervisorState } from '../process/supervisor.ts';
 import type { FanoutHub } from './fanout/hub.ts';
 import type { ProgramSink } from './playout.ts';
@@ -28,6 +29,8 @@ export class Encoder implements ProgramSink {
   private framesDropped = 0;
   private bytesOut = 0;
   private readonly maxBacklogBytes: number;
+  private readonly clock: Clock;
+  private stopping = false;
 
   constructor(options: {
     settings: EncoderOptions;
@@ -38,6 +41,7 @@ export class Encoder implements ProgramSink {
     maxBacklogFrames?: number;
   }) {
     const { width, height, fps } = options.settings;
+    this.clock = options.clock;
     this.maxBacklogBytes = ((options.maxBacklogFrames ?? Math.ceil(fps / 2)) * width * height * 3) / 2;
     this.supervisor = new Supervisor({
       label: 'encoder',
@@ -71,7 +75,7 @@ export class Encoder implements ProgramSink {
     this.supervisor.on('exit', (info) => {
       this.video = null;
       this.audio = null;
-      if (info.cause !== 'requested') {
+      if (info.cause !== 'requested' && !this.stopping) {
         this.restarts++;
         options.logger.error(
           { cause: info.cause, code: info.code, stderr: info.stderrTail.slice(-3) },
@@ -86,10 +90,11 @@ export class Encoder implements ProgramSink {
   }
 
   async stop(): Promise<void> {
-    // Closing stdin lets ffmpeg flush the last frames; the supervisor escalates if it lingers.
+    this.stopping = true;
+    // Closing its inputs lets ffmpeg encode and flush the last frames before it exits.
     this.video?.end();
     this.audio?.end();
-    await this.supervisor.stop();
+    await stopAfterEndOfInput(this.supervisor, this.clock);
   }
 
   /**

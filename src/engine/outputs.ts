@@ -5,6 +5,7 @@
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import { FFMPEG_BIN } from '../ffmpeg/argv.ts';
+import { stopAfterEndOfInput } from '../process/graceful.ts';
 import { Supervisor, type SupervisorState } from '../process/supervisor.ts';
 import type { FanoutConsumer, FanoutConsumerStats, FanoutHub } from './fanout/hub.ts';
 
@@ -34,6 +35,7 @@ export class FlvOutput {
   private readonly supervisor: Supervisor;
   private consumer: FanoutConsumer | null = null;
   private restarts = 0;
+  private stopping = false;
 
   constructor(private readonly options: FlvOutputOptions) {
     this.supervisor = new Supervisor({
@@ -55,7 +57,7 @@ export class FlvOutput {
     this.supervisor.on('exit', (info) => {
       this.consumer?.detach();
       this.consumer = null;
-      if (info.cause !== 'requested') {
+      if (info.cause !== 'requested' && !this.stopping) {
         this.restarts++;
         options.logger.warn(
           { output: options.id, cause: info.cause, code: info.code },
@@ -69,9 +71,14 @@ export class FlvOutput {
     this.supervisor.start();
   }
 
-  async stop(): Promise<void> {
-    this.consumer?.detach();
-    await this.supervisor.stop();
+  /**
+   * Ends the stream and lets ffmpeg send or write what it has read before it exits (a signal
+   * would cut the last frames off); after graceMs it is stopped regardless.
+   */
+  async stop(graceMs = 3000): Promise<void> {
+    this.stopping = true;
+    this.consumer?.detach(); // ends its stdin
+    await stopAfterEndOfInput(this.supervisor, this.options.clock, graceMs);
   }
 
   status(): OutputStatus {
