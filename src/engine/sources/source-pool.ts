@@ -1,10 +1,8 @@
 // Keeps exactly the decoders the show needs running: started ahead of their cue (pre-roll from the
 // resolver's lookahead), kept a little after their last use, then stopped.
-import type { Clock } from '../../core/clock.ts';
-import type { Logger } from '../../core/logger.ts';
 import type { SpawnSpec } from '../../process/supervisor.ts';
 import { sourceKey, type VideoSource } from '../../timeline/resolver.ts';
-import { DecodedSource, type SourceHealth } from './decoded-source.ts';
+import { DecodedSource, type DecodedSourceOptions, type SourceHealth } from './decoded-source.ts';
 
 export interface SourceSpec {
   /** A function is re-evaluated before every (re)start. */
@@ -20,14 +18,12 @@ export interface SourceSpec {
 /** How to decode a source; null when it cannot be (e.g. black, or a camera not configured). */
 export type SourceFactory = (source: VideoSource) => SourceSpec | null;
 
-export interface SourcePoolOptions {
+/** What every source of the pool shares: program size, clock, logger, frame buffers. */
+export interface SourcePoolOptions extends Pick<
+  DecodedSourceOptions,
+  'width' | 'height' | 'clock' | 'logger' | 'allocFrame' | 'freeFrame'
+> {
   factory: SourceFactory;
-  width: number;
-  height: number;
-  clock: Clock;
-  logger: Logger;
-  allocFrame: () => Uint8Array;
-  freeFrame?: (frame: Uint8Array) => void;
   /** A source no longer needed is stopped after this long (avoids churn on short gaps). */
   lingerMs?: number;
 }
