@@ -5,19 +5,22 @@
 // show frame it carries (pts × fps, checked against the frame's position and the tick count).
 //
 //   npx tsx bench/pipeline/cue-latency.bench.ts
-import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { Engine } from '../../src/engine/engine.ts';
 import { startCameraSim } from '../../test/helpers/camera-sim.ts';
-import { identifySource, yuvMeans, type PaletteEntry } from '../../test/helpers/media-probe.ts';
+import {
+  decodeAllFrames,
+  identifySource,
+  videoFrameTimes,
+  yuvMeans,
+  type PaletteEntry,
+} from '../../test/helpers/media-probe.ts';
 import { waitFor } from '../../test/helpers/proc.ts';
 import { emit, figure } from '../lib/report.ts';
 import { benchLogger, cameraTimeline, urlCameras, withCleanup } from './common.ts';
 
-const execFileAsync = promisify(execFile);
 const W = 320;
 const H = 180;
 const FPS = 30;
@@ -29,58 +32,6 @@ const CUTS: readonly [number, number][] = [
   [7, 2],
 ];
 const DURATION = 9;
-
-async function decodeFrames(path: string): Promise<Uint8Array[]> {
-  const size = (W * H * 3) / 2;
-  const data = await new Promise<Buffer>((resolve, reject) => {
-    const child = spawn(
-      'ffmpeg',
-      [
-        '-hide_banner',
-        '-nostdin',
-        '-v',
-        'error',
-        '-i',
-        path,
-        '-map',
-        '0:v:0',
-        '-fps_mode',
-        'passthrough',
-      ].concat(['-pix_fmt', 'yuv420p', '-f', 'rawvideo', 'pipe:1']),
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const chunks: Buffer[] = [];
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => chunks.push(c));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.once('error', reject);
-    child.once('close', (code) =>
-      code === 0 ? resolve(Buffer.concat(chunks)) : reject(new Error(`decode failed (${code}): ${err}`)),
-    );
-  });
-  const frames: Uint8Array[] = [];
-  for (let off = 0; off + size <= data.length; off += size) frames.push(data.subarray(off, off + size));
-  return frames;
-}
-
-async function framePts(path: string): Promise<number[]> {
-  const { stdout } = await execFileAsync('ffprobe', [
-    '-v',
-    'error',
-    '-select_streams',
-    'v:0',
-    '-show_entries',
-    'frame=best_effort_timestamp_time',
-    '-of',
-    'csv=p=0',
-    path,
-  ]);
-  return stdout
-    .split('\n')
-    .map((l) => l.trim().replace(/,$/, ''))
-    .filter(Boolean)
-    .map(Number);
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'vistter-bench-cue-'));
 await withCleanup(async (defer) => {
@@ -129,8 +80,8 @@ await withCleanup(async (defer) => {
   }
   const ticks = engine.status().playout.ticks;
 
-  const frames = await decodeFrames(recordPath);
-  const pts = await framePts(recordPath);
+  const { frames } = await decodeAllFrames(recordPath, W, H);
+  const pts = await videoFrameTimes(recordPath);
   const palette: PaletteEntry[] = sim.palette;
   const names = sim.cameras.map((c) => c.name); // cam1, cam2
   const who = frames.map((f) => identifySource(yuvMeans(f, W, H), palette).name);

@@ -446,3 +446,54 @@ export async function sampleToneFrequency(
   }
   return crossings / 2 / (count / sampleRate);
 }
+
+export interface DecodedVideo {
+  width: number;
+  height: number;
+  /** yuv420p frames in presentation order, one per recorded video frame. */
+  frames: Buffer[];
+}
+
+/** Decodes every video frame of a file to yuv420p at its own size (no frame dropped or duplicated). */
+export async function decodeAllFrames(input: string, width: number, height: number): Promise<DecodedVideo> {
+  const size = (width * height * 3) / 2;
+  const data = await new Promise<Buffer>((resolve, reject) => {
+    const child = spawn(
+      'ffmpeg',
+      [
+        '-hide_banner',
+        '-nostdin',
+        '-v',
+        'error',
+        '-i',
+        input,
+        '-map',
+        '0:v:0',
+        '-fps_mode',
+        'passthrough',
+        '-pix_fmt',
+        'yuv420p',
+        '-f',
+        'rawvideo',
+        'pipe:1',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const chunks: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(Buffer.concat(chunks));
+      else reject(new Error(`decoding ${input} failed (${code ?? signal}): ${stderr}`));
+    });
+  });
+  const frames: Buffer[] = [];
+  for (let offset = 0; offset + size <= data.length; offset += size) {
+    frames.push(data.subarray(offset, offset + size));
+  }
+  return { width, height, frames };
+}

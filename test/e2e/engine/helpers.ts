@@ -1,7 +1,7 @@
 // Shared helpers for the engine end-to-end tests: still images made by ffmpeg, whole-recording
 // decodes, region means and an independent expectation of what each program frame looks like
 // (resolver state + camera palette + overlay bitmaps rendered once, blended here in floating point).
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,7 +17,8 @@ import {
   type VideoSource,
 } from '../../../src/timeline/resolver.ts';
 import type { OverlayParams, Timeline } from '../../../src/timeline/schema.ts';
-import { rgbToYuv601, yuvDistance, type YuvMeans } from '../../helpers/media-probe.ts';
+import { rgbToYuv601, yuvDistance, type DecodedVideo, type YuvMeans } from '../../helpers/media-probe.ts';
+export { decodeAllFrames, type DecodedVideo } from '../../helpers/media-probe.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -44,57 +45,6 @@ export async function makeStill(path: string, rgb: number, width: number, height
     ],
     { timeout: 20_000 },
   );
-}
-
-export interface DecodedVideo {
-  width: number;
-  height: number;
-  /** yuv420p frames in presentation order, one per recorded video frame. */
-  frames: Buffer[];
-}
-
-/** Decodes every video frame of a file to yuv420p at its own size (no frame dropped or duplicated). */
-export async function decodeAllFrames(input: string, width: number, height: number): Promise<DecodedVideo> {
-  const size = (width * height * 3) / 2;
-  const data = await new Promise<Buffer>((resolve, reject) => {
-    const child = spawn(
-      'ffmpeg',
-      [
-        '-hide_banner',
-        '-nostdin',
-        '-v',
-        'error',
-        '-i',
-        input,
-        '-map',
-        '0:v:0',
-        '-fps_mode',
-        'passthrough',
-        '-pix_fmt',
-        'yuv420p',
-        '-f',
-        'rawvideo',
-        'pipe:1',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const chunks: Buffer[] = [];
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.once('error', reject);
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(Buffer.concat(chunks));
-      else reject(new Error(`decoding ${input} failed (${code ?? signal}): ${stderr}`));
-    });
-  });
-  const frames: Buffer[] = [];
-  for (let offset = 0; offset + size <= data.length; offset += size) {
-    frames.push(data.subarray(offset, offset + size));
-  }
-  return { width, height, frames };
 }
 
 export interface Rect {
