@@ -1,7 +1,7 @@
 // The engine: one show = sources → playout clock → encoder → fan-out → outputs. This module only
 // wires the parts; each part owns its processes through the supervisor.
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, join, normalize, relative, resolve as resolvePath } from 'node:path';
+import { isAbsolute, normalize, relative, resolve as resolvePath } from 'node:path';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import {
@@ -387,6 +387,6 @@ export class Engine {
       if (!response.ok) throw new Error(`image ${url}: HTTP ${response.status}`);
       return new Uint8Array(await response.arrayBuffer());
     }
-    return readFile(join(target));
+    return readFile(target);
   }
 }

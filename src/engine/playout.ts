@@ -76,6 +76,7 @@ export class Playout {
   private readonly target: Uint8Array;
   private readonly staleAfterMs: number;
   private readonly preRollSeconds: number;
+  private readonly slateKey: string;
   private next: number;
   private startedAt = 0;
   private timer: TimerHandle | null = null;
@@ -90,6 +91,7 @@ export class Playout {
     this.staleAfterMs = options.staleAfterMs ?? 1000;
     this.preRollSeconds = options.preRollSeconds ?? 5;
     this.next = options.startFrame ?? 0;
+    this.slateKey = sourceKey(options.timeline.slate);
     this.stats = {
       frame: this.next,
       ticks: 0,
@@ -160,14 +162,16 @@ export class Playout {
 
   private frameOf(source: VideoSource): Uint8Array | null {
     if (source.kind === 'black') return null;
-    const slate = () =>
-      this.options.pool.get(sourceKey(this.options.timeline.slate))?.frame(Infinity) ?? null;
     // The slate is a still: its last frame never goes stale (it is decoded at a low rate).
-    if (source.kind === 'slate') return slate();
+    if (source.kind === 'slate') return this.slateFrame();
     const fresh = this.options.pool.get(sourceKey(source))?.frame(this.staleAfterMs) ?? null;
     if (fresh) return fresh;
     this.stats.substitutedFrames++;
-    return slate();
+    return this.slateFrame();
+  }
+
+  private slateFrame(): Uint8Array | null {
+    return this.options.pool.get(this.slateKey)?.frame(Infinity) ?? null;
   }
 
   /** One tick; false when the (non-looping) timeline has ended. */
