@@ -19,7 +19,7 @@ const CUE_SECONDS = 10;
 const BENCH = '4 cameras 1080p30';
 
 await withCleanup(async (defer) => {
-  const sim = await startCameraSim({ cameras: 4, width: 1920, height: 1080, fps: FPS });
+  const sim = await startCameraSim({ cameras: 4, width: 1920, height: 1080, fps: FPS, nice: 19 });
   defer(() => sim.stop());
   const rtmp = await startRtmpServer({ record: false });
   defer(() => rtmp.destroy());

@@ -29,6 +29,11 @@ export class Encoder implements ProgramSink {
   private framesDropped = 0;
   private bytesOut = 0;
   private readonly maxBacklogBytes: number;
+  private readonly frameBytes: number;
+  private readonly poolSize: number;
+  /** Frame buffers free for the current run; a buffer returns when its pipe write completes. */
+  private freeFrames: Buffer[] = [];
+  private allocatedFrames = 0;
   private readonly clock: Clock;
   private stopping = false;
 
@@ -42,7 +47,10 @@ export class Encoder implements ProgramSink {
   }) {
     const { width, height, fps } = options.settings;
     this.clock = options.clock;
-    this.maxBacklogBytes = ((options.maxBacklogFrames ?? Math.ceil(fps / 2)) * width * height * 3) / 2;
+    this.frameBytes = (width * height * 3) / 2;
+    const maxBacklogFrames = options.maxBacklogFrames ?? Math.ceil(fps / 2);
+    this.maxBacklogBytes = maxBacklogFrames * this.frameBytes;
+    this.poolSize = maxBacklogFrames + 1;
     this.supervisor = new Supervisor({
       label: 'encoder',
       redactedDescription: `ffmpeg ${options.settings.videoEncoder} encoder ${options.settings.width}x${options.settings.height}@${options.settings.fps}`,
@@ -66,6 +74,9 @@ export class Encoder implements ProgramSink {
       audio.on('error', () => undefined);
       this.video = video;
       this.audio = audio;
+      // Buffers still queued in the dead run's pipe are left to the garbage collector.
+      this.freeFrames = [];
+      this.allocatedFrames = 0;
       run.readable(1).on('data', (chunk: Buffer) => {
         this.bytesOut += chunk.length;
         options.hub.push(chunk);
@@ -100,15 +111,31 @@ export class Encoder implements ProgramSink {
   /**
    * Writes one tick, or drops it whole when no encoder runs or the encoder is this far behind:
    * a bounded queue keeps memory flat, and dropping video and audio together keeps them in sync.
+   * The frame is copied into a pooled buffer (the caller reuses its own): a fresh 3 MB buffer
+   * per 1080p tick would keep the garbage collector busy.
    */
-  writeTick(frame: Buffer, pcm: Buffer): void {
-    if (!this.video || !this.audio || this.video.writableLength >= this.maxBacklogBytes) {
+  writeTick(frame: Uint8Array, pcm: Buffer): void {
+    const video = this.video;
+    const buffer = video && this.audio ? this.takeFrameBuffer() : undefined;
+    if (!video || !this.audio || !buffer || video.writableLength >= this.maxBacklogBytes) {
+      if (buffer) this.freeFrames.push(buffer);
       this.framesDropped++;
       return;
     }
-    this.video.write(frame);
+    buffer.set(frame);
+    video.write(buffer, () => {
+      if (this.video === video) this.freeFrames.push(buffer);
+    });
     this.audio.write(pcm);
     this.framesWritten++;
+  }
+
+  private takeFrameBuffer(): Buffer | undefined {
+    const free = this.freeFrames.pop();
+    if (free) return free;
+    if (this.allocatedFrames >= this.poolSize) return undefined;
+    this.allocatedFrames++;
+    return Buffer.allocUnsafeSlow(this.frameBytes);
   }
 
   get pid(): number | null {

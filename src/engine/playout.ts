@@ -17,8 +17,12 @@ import { composite, type Kernels, type Program, type ProgramOverlay } from './co
 import type { OverlayRenderer } from './overlays/cache.ts';
 
 export interface ProgramSink {
-  /** One tick: its video frame and its PCM, written together (or dropped together). */
-  writeTick(frame: Buffer, pcm: Buffer): void;
+  /**
+   * One tick: its video frame and its PCM, written together (or dropped together). The frame is
+   * valid only during the call (the playout composites the next tick into it); the PCM is the
+   * sink's to keep.
+   */
+  writeTick(frame: Uint8Array, pcm: Buffer): void;
 }
 
 /** What the playout needs of its sources (SourcePool in production, a fake in tests). */
@@ -209,7 +213,7 @@ export class Playout {
       this.onAirKey = key;
     }
     onAir?.readAudio(pcm);
-    sink.writeTick(Buffer.from(this.target), pcm); // a copy: the pipe holds it until written
+    sink.writeTick(this.target, pcm);
 
     this.stats.ticks++;
     if (lateness > this.frameMs) this.stats.lateTicks++;

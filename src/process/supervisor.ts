@@ -37,8 +37,9 @@ import { backoffDelay, resolveBackoff, type BackoffOptions } from './backoff.ts'
 
 export type SupervisorState = 'idle' | 'starting' | 'running' | 'stopping' | 'backoff' | 'failed' | 'stopped';
 export type DesiredState = 'run' | 'stop';
-/** Per-fd stdio mode. 'pipe' on fd ≥ 3 opens an extra pipe (e.g. PCM audio on fd 3). */
-export type StdioMode = 'pipe' | 'ignore' | 'inherit';
+/** Per-fd stdio mode. 'pipe' on fd ≥ 3 opens an extra pipe (e.g. PCM audio on fd 3). A number
+ *  is an open fd of the parent that the child gets as this fd (e.g. a FramePipe's write end). */
+export type StdioMode = 'pipe' | 'ignore' | 'inherit' | number;
 export type ChildStream = Readable | Writable | null | undefined;
 
 /** What to run. Spawned with no shell; argv is data. */

@@ -38,6 +38,9 @@ export interface CameraSimOptions {
   /** Basic auth required on every mount of this server. */
   auth?: { user: string; password: string };
   readyTimeoutMs?: number;
+  /** Run the simulator at this CPU niceness (benchmarks: the cameras stand in for other devices,
+   *  so they should take the CPU only when the appliance does not need it). */
+  nice?: number;
 }
 
 export interface SimCamera {
@@ -100,13 +103,11 @@ export async function startCameraSim(options: CameraSimOptions = {}): Promise<Ca
     ...(options.auth ? { auth: options.auth } : {}),
   };
 
-  const child: ChildProcess = spawnGroup(
-    PYTHON,
-    [SCRIPT, '--exit-on-stdin-close', '--config', JSON.stringify(config)],
-    {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    },
-  );
+  const argv = [PYTHON, SCRIPT, '--exit-on-stdin-close', '--config', JSON.stringify(config)];
+  if (options.nice !== undefined) argv.unshift('nice', '-n', String(options.nice));
+  const child: ChildProcess = spawnGroup(argv[0]!, argv.slice(1), {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   const stderr = tail(child.stderr);
   const lines = createInterface({ input: child.stdout! });
   const acks: { expect: string; resolve: () => void; reject: (error: Error) => void }[] = [];

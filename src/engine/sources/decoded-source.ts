@@ -3,6 +3,7 @@
 // short audio queue, and its health (the age of its last frame). It never blocks the playout.
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
+import { FramePipe } from '../../process/frame-pipe.ts';
 import { Supervisor, type SpawnSpec, type SupervisorState } from '../../process/supervisor.ts';
 
 export const AUDIO_BYTES_PER_SECOND = 48000 * 2 * 2;
@@ -56,6 +57,8 @@ export class DecodedSource {
   private readonly maxAudioBytes: number;
   private audioUnderruns = 0;
   private readonly free: ((frame: Uint8Array) => void) | undefined;
+  /** Video of the current (or starting) run: reads land straight in `back`, no allocation. */
+  private videoPipe: FramePipe | null = null;
 
   constructor(options: DecodedSourceOptions) {
     this.key = options.key;
@@ -70,24 +73,30 @@ export class DecodedSource {
       redactedDescription: options.description,
       spawn: () => {
         const spec = typeof options.spawn === 'function' ? options.spawn() : options.spawn;
-        return { ...spec, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] };
+        // A new run starts on a frame and sample boundary.
+        this.closeVideoPipe();
+        this.backFill = 0;
+        this.discardAudio();
+        const pipe = new FramePipe({
+          buffer: () => this.back.subarray(this.backFill),
+          onRead: (bytes) => this.onVideo(bytes),
+        });
+        this.videoPipe = pipe;
+        return { ...spec, stdio: ['ignore', pipe.writeFd ?? 'ignore', 'pipe', 'pipe'] };
       },
       clock: options.clock,
-      watchFd: 1,
       stallTimeoutMs: options.stallTimeoutMs ?? 3000,
       startupTimeoutMs: options.startupTimeoutMs ?? 15000,
       backoff: { baseMs: 1000, capMs: 10000 },
       logger: options.logger,
     });
     this.supervisor.on('spawn', (run) => {
-      // A new run starts on a frame and sample boundary.
-      this.backFill = 0;
-      this.discardAudio();
-      run.readable(1).on('data', (chunk: Buffer) => this.onVideo(chunk));
+      this.videoPipe?.releaseWriter(); // the child has its copy; ours would hide its EOF
       run.readable(3).on('data', (chunk: Buffer) => this.onAudio(chunk));
       run.stderr?.resume();
     });
     this.supervisor.on('exit', (info) => {
+      this.closeVideoPipe();
       this.restarts++;
       options.onExit?.(info.stderrTail);
     });
@@ -99,6 +108,7 @@ export class DecodedSource {
 
   async stop(): Promise<void> {
     await this.supervisor.stop();
+    this.closeVideoPipe();
     this.free?.(this.front);
     this.free?.(this.back);
   }
@@ -145,21 +155,21 @@ export class DecodedSource {
     };
   }
 
-  private onVideo(chunk: Buffer): void {
-    let offset = 0;
-    while (offset < chunk.length) {
-      const take = Math.min(this.frameBytes - this.backFill, chunk.length - offset);
-      this.back.set(chunk.subarray(offset, offset + take), this.backFill);
-      this.backFill += take;
-      offset += take;
-      if (this.backFill === this.frameBytes) {
-        [this.front, this.back] = [this.back, this.front];
-        this.backFill = 0;
-        this.hasFrame = true;
-        this.lastFrameAt = this.clock.now();
-        this.frames++;
-      }
-    }
+  /** `bytes` more bytes were read into `back` at backFill (never past the end of the frame). */
+  private onVideo(bytes: number): void {
+    this.backFill += bytes;
+    if (this.backFill < this.frameBytes) return;
+    [this.front, this.back] = [this.back, this.front];
+    this.backFill = 0;
+    this.hasFrame = true;
+    this.lastFrameAt = this.clock.now();
+    this.frames++;
+    this.supervisor.markAlive(); // stall detection counts whole frames, not bytes
+  }
+
+  private closeVideoPipe(): void {
+    this.videoPipe?.close();
+    this.videoPipe = null;
   }
 
   private onAudio(chunk: Buffer): void {

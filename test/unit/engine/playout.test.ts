@@ -50,8 +50,8 @@ class FakeSources implements PlayoutSources {
 class CaptureSink implements ProgramSink {
   readonly video: Buffer[] = [];
   readonly audio: Buffer[] = [];
-  writeTick(frame: Buffer, pcm: Buffer) {
-    this.video.push(frame);
+  writeTick(frame: Uint8Array, pcm: Buffer) {
+    this.video.push(Buffer.from(frame)); // the playout reuses it after the call
     this.audio.push(pcm);
   }
 }
