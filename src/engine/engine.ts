@@ -36,10 +36,12 @@ import { Playout, type PlayoutStats } from './playout.ts';
 import type { SourceHealth } from './sources/decoded-source.ts';
 import { SourcePool, type SourceSpec } from './sources/source-pool.ts';
 
-/** A camera the show can use: a stream URL (with credentials), or a generated test camera. */
-export type CameraFeed =
+/** A camera the show can use: a stream URL (with credentials), or a generated test camera.
+ *  `backupCameraId`: the camera put on air when this one fails (kept decoding while this is used). */
+export type CameraFeed = (
   | { kind: 'url'; name: string; url: string }
-  | { kind: 'generated'; name: string; pattern: SlatePattern; label: string };
+  | { kind: 'generated'; name: string; pattern: SlatePattern; label: string }
+) & { backupCameraId?: number };
 
 export interface DestinationTarget {
   id: string;
