@@ -106,14 +106,32 @@ export const DestinationPatchSchema = z.strictObject(destinationFields).partial(
 export type DestinationPatch = z.input<typeof DestinationPatchSchema>;
 
 export const ALERT_SEVERITIES = ['info', 'warning', 'error', 'critical'] as const;
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
+/** Longest alert message or remediation the store keeps (longer text is cut by the alert center). */
+export const ALERT_TEXT_MAX = 1000;
 export const AlertCreateSchema = z.strictObject({
+  /** Stable name of the condition ("camera:2:offline"): an open alert with the same key is updated, not repeated. */
+  key: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[A-Za-z0-9_.:/-]+$/, { error: 'must be letters, digits and _ . : / - only' })
+    .nullable()
+    .optional(),
   severity: z.enum(ALERT_SEVERITIES),
   code: z.string().min(1).max(100),
-  message: z.string().min(1).max(1000),
-  remediation: z.string().min(1).max(1000),
+  message: z.string().min(1).max(ALERT_TEXT_MAX),
+  remediation: z.string().min(1).max(ALERT_TEXT_MAX),
   source: z.string().max(100).nullable().optional(),
 });
 export type AlertCreate = z.input<typeof AlertCreateSchema>;
+
+/** Where alert events are POSTed. The URL may carry a token, so it is never logged or returned whole. */
+export const AlertWebhookSchema = z.strictObject({
+  url: urlWithProtocols(['https', 'http'], 'a webhook'),
+  enabled: z.boolean().default(true),
+});
+export type AlertWebhookConfig = z.output<typeof AlertWebhookSchema>;
 
 export const EXECUTION_STATUSES = ['running', 'completed', 'stopped', 'error'] as const;
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];

@@ -41,6 +41,14 @@ export const ERRORS = {
     status: 409,
     remediation: 'Remove the asset from the timelines listed first, then delete it.',
   },
+  ALERT_NOT_FOUND: {
+    status: 404,
+    remediation: 'List the alerts to find its number; old cleared alerts are removed after a while.',
+  },
+  WEBHOOK_URL_INVALID: {
+    status: 400,
+    remediation: 'Enter the full webhook address, starting with https:// (or http:// on the local network).',
+  },
   CONFLICT: { status: 409, remediation: 'Choose another name, or edit the existing entry instead.' },
   FILE_NOT_FOUND: { status: 404, remediation: 'Check the path and that the file exists.' },
   SECRET_UNREADABLE: {

@@ -1,10 +1,10 @@
 // The store: one SQLite file (WAL), migrated on open, with a repository per table group.
 import { join } from 'node:path';
 import { migrate, openDatabase, type Db } from './database.ts';
+import { AlertRepository } from './repositories/alerts.ts';
 import { CameraRepository } from './repositories/cameras.ts';
 import { DestinationRepository } from './repositories/destinations.ts';
 import {
-  AlertRepository,
   AssetRepository,
   ExecutionRepository,
   SettingsRepository,

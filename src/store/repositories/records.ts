@@ -1,8 +1,7 @@
-// Smaller record stores: assets, executions, settings, alerts, users.
-import { AlertCreateSchema, type AssetType, type ExecutionStatus } from '../../domain/schemas.ts';
+// Smaller record stores: assets, executions, settings, users (alerts live in alerts.ts).
+import { type AssetType, type ExecutionStatus } from '../../domain/schemas.ts';
 import { AppError } from '../../errors/registry.ts';
 import { nowIso, type Db } from '../database.ts';
-import { parseInput } from './shared.ts';
 
 export interface Asset {
   id: number;
@@ -163,57 +162,6 @@ export class SettingsRepository {
       value: string;
     }>;
     return Object.fromEntries(rows.map((row) => [row.key, JSON.parse(row.value) as unknown]));
-  }
-}
-
-export interface Alert {
-  id: number;
-  severity: 'info' | 'warning' | 'error' | 'critical';
-  code: string;
-  message: string;
-  remediation: string;
-  source: string | null;
-  created_at: string;
-  acknowledged: boolean;
-  acknowledged_at: string | null;
-}
-
-type AlertRow = Omit<Alert, 'acknowledged'> & { acknowledged: number };
-
-export class AlertRepository {
-  constructor(private readonly db: Db) {}
-
-  raise(input: unknown): Alert {
-    const value = parseInput(AlertCreateSchema, input, 'alert');
-    const { lastInsertRowid } = this.db
-      .prepare(
-        'INSERT INTO alerts (severity, code, message, remediation, source, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run(value.severity, value.code, value.message, value.remediation, value.source ?? null, nowIso());
-    return this.get(Number(lastInsertRowid));
-  }
-
-  get(id: number): Alert {
-    const row = this.db.prepare('SELECT * FROM alerts WHERE id = ?').get(id) as AlertRow | undefined;
-    if (!row) throw new AppError('VALIDATION_FAILED', `there is no alert ${id}`);
-    return { ...row, acknowledged: row.acknowledged === 1 };
-  }
-
-  list(options: { unacknowledgedOnly?: boolean; limit?: number } = {}): Alert[] {
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM alerts ${options.unacknowledgedOnly ? 'WHERE acknowledged = 0' : ''} ORDER BY id DESC LIMIT ?`,
-      )
-      .all(options.limit ?? 200) as AlertRow[];
-    return rows.map((row) => ({ ...row, acknowledged: row.acknowledged === 1 }));
-  }
-
-  acknowledge(id: number): Alert {
-    this.get(id);
-    this.db
-      .prepare('UPDATE alerts SET acknowledged = 1, acknowledged_at = ? WHERE id = ? AND acknowledged = 0')
-      .run(nowIso(), id);
-    return this.get(id);
   }
 }
 
