@@ -28,6 +28,7 @@ import {
 import type { Timeline } from '../timeline/schema.ts';
 import { pickKernels, type Kernels } from './compositor/index.ts';
 import { Encoder, type EncoderStats } from './encoder.ts';
+import { CameraFailover, type FailoverEvent, type FailoverOptions, type OnAirChoice } from './failover.ts';
 import { FanoutHub } from './fanout/hub.ts';
 import { FlvOutput, type OutputStatus } from './outputs.ts';
 import { OverlayRenderer } from './overlays/cache.ts';
@@ -67,6 +68,21 @@ export interface ShowPlan {
   encoder?: { profile?: EncodingProfile; videoEncoder?: VideoEncoder; bitrateKbps?: number; preset?: string };
   /** Start mid-show (crash resume). */
   startFrame?: number;
+  /** Camera failure handling: detection threshold, return delay, reconnect interval. */
+  failover?: FailoverOptions & { reconnectIntervalMs?: number };
+}
+
+/** Where the engine reports what an operator must know (persisted and notified by the app). */
+export interface EngineAlerts {
+  raise(alert: {
+    key: string;
+    severity: 'info' | 'warning' | 'error' | 'critical';
+    code: string;
+    message: string;
+    remediation: string;
+    source?: string;
+  }): void;
+  clear(key: string): void;
 }
 
 export interface EngineStatus {
@@ -74,6 +90,10 @@ export interface EngineStatus {
   timeline: string;
   frame: number;
   position: ProgramState | null;
+  /** What is on air and what it stands in for (a failed camera's backup, or the slate). */
+  onAir: OnAirChoice | null;
+  /** Cameras currently failed, since when (clock ms). */
+  failedCameras: { cameraId: number; since: number }[];
   playout: PlayoutStats;
   encoder: EncoderStats;
   /** Which H.264 encoder runs and why (every candidate's test-encode result). */
@@ -90,6 +110,8 @@ export interface EngineDeps {
   detectEncoder?: () => Promise<EncoderDetection>;
   /** Every tick's state and how late it was written (ms after its due time). */
   onTick?: (state: ProgramState, latenessMs: number) => void;
+  /** Camera failures, destination failures… (default: logged only). */
+  alerts?: EngineAlerts;
   onEnded?: () => void;
 }
 
@@ -123,6 +145,8 @@ export class Engine {
   private readonly overlays: OverlayRenderer;
   private readonly playout: Playout;
   private readonly outputs: FlvOutput[] = [];
+  private readonly failover: CameraFailover;
+  private readonly alerts: EngineAlerts | undefined;
   private lastState: ProgramState | null = null;
   private running = false;
 
@@ -148,6 +172,12 @@ export class Engine {
     this.log = deps.logger ?? createLogger('engine');
     const { width, height, fps } = this.compiled;
     const kernels = deps.kernels;
+    this.alerts = deps.alerts;
+    this.failover = new CameraFailover(
+      (cameraId) => plan.cameras.get(cameraId)?.backupCameraId,
+      plan.failover ?? {},
+      (event) => this.onFailover(event),
+    );
 
     this.hub = new FanoutHub({ clock: this.clock });
     this.encoder = new Encoder({
@@ -187,6 +217,7 @@ export class Engine {
       pool: this.pool,
       overlays: this.overlays,
       sink: this.encoder,
+      failover: this.failover,
       logger: this.log.child({ part: 'playout' }),
       ...(plan.startFrame !== undefined ? { startFrame: plan.startFrame } : {}),
       onTick: (state, lateness) => {
@@ -280,12 +311,48 @@ export class Engine {
       timeline: this.plan.timeline.name,
       frame: this.playout.frame,
       position: this.lastState,
+      onAir: this.playout.onAir(),
+      failedCameras: this.failover.failedCameras().map(({ cameraId, since }) => ({ cameraId, since })),
       playout: this.playout.snapshot(),
       encoder: this.encoder.stats(),
       encoderChoice: this.encoderChoice,
       sources: this.pool.health(),
       outputs: this.outputs.map((output) => output.status()),
     };
+  }
+
+  private cameraName(cameraId: number): string {
+    const feed = this.plan.cameras.get(cameraId);
+    return feed ? `Camera ${cameraId} (${feed.name})` : `Camera ${cameraId}`;
+  }
+
+  /** Camera failures become alerts an operator can act on; a recovery clears them. */
+  private onFailover(event: FailoverEvent): void {
+    const key = `camera:${event.cameraId}:offline`;
+    const camera = this.cameraName(event.cameraId);
+    if (event.type === 'recovered') {
+      this.log.info({ camera: event.cameraId, downMs: event.downMs }, 'camera is back on air');
+      this.alerts?.clear(key);
+      return;
+    }
+    const what =
+      event.type === 'failed' && event.reason === 'no-signal' ? 'sends no picture' : 'stopped sending video';
+    const alert =
+      event.replacement.kind === 'backup'
+        ? {
+            severity: 'warning' as const,
+            message: `${camera} ${what} — switched to backup ${this.cameraName(event.replacement.cameraId)}.`,
+            remediation:
+              'Check the camera’s power and network. The show returns to it by itself once it sends video again.',
+          }
+        : {
+            severity: 'error' as const,
+            message: `${camera} ${what} and no backup camera is working — the “Technical difficulties” slate is on air.`,
+            remediation:
+              'Check the camera’s power and network, and give it a backup camera in its settings. The show returns to it by itself.',
+          };
+    this.log.warn({ camera: event.cameraId, replacement: event.replacement }, alert.message);
+    this.alerts?.raise({ key, code: 'CAMERA_OFFLINE', source: `camera:${event.cameraId}`, ...alert });
   }
 
   private sourceSpec(source: VideoSource): SourceSpec | null {
@@ -317,6 +384,9 @@ export class Engine {
         let audio = true;
         return {
           description: `camera ${source.cameraId} (${feed.name})`,
+          ...(this.plan.failover?.reconnectIntervalMs !== undefined
+            ? { reconnectIntervalMs: this.plan.failover.reconnectIntervalMs }
+            : {}),
           spawn: () => ({
             command: FFMPEG_BIN,
             args: cameraDecoderArgs({ url: feed.url, width, height, fps, timeoutSeconds: 5, audio }),

@@ -14,7 +14,9 @@ import {
   type VideoSource,
 } from '../timeline/resolver.ts';
 import { composite, type Kernels, type Program, type ProgramOverlay } from './compositor/index.ts';
+import { CameraFailover, type OnAirChoice } from './failover.ts';
 import type { OverlayRenderer } from './overlays/cache.ts';
+import { SYSTEM_CARDS, type SystemCard } from './system-cards.ts';
 
 export interface ProgramSink {
   /**
@@ -32,6 +34,8 @@ export interface PlayoutSources {
   get(key: string):
     | {
         frame(maxAgeMs: number): Uint8Array | null;
+        /** ms since the newest frame; null before the first. */
+        frameAgeMs(): number | null;
         readAudio(out: Buffer): boolean;
         discardAudio(): void;
       }
@@ -64,6 +68,8 @@ export interface PlayoutOptions {
   preRollSeconds?: number;
   /** A source frame older than this is not shown (the slate stands in). */
   staleAfterMs?: number;
+  /** Decides what replaces a failed camera (default: no backups, the slate). */
+  failover?: CameraFailover;
   /** Called with each tick's state (telemetry, tests). */
   onTick?: (state: ProgramState, lateness: number) => void;
   onEnded?: () => void;
@@ -87,6 +93,10 @@ export class Playout {
   private running = false;
   private onAirKey: string | null = null;
   private readonly stats: PlayoutStats;
+  private readonly failover: CameraFailover;
+  private lastChoice: OnAirChoice | null = null;
+  private timelineOverlays = true;
+  private readonly cards = new Set<SystemCard>();
 
   constructor(options: PlayoutOptions) {
     this.options = options;
@@ -96,6 +106,7 @@ export class Playout {
     this.preRollSeconds = options.preRollSeconds ?? 5;
     this.next = options.startFrame ?? 0;
     this.slateKey = sourceKey(options.timeline.slate);
+    this.failover = options.failover ?? new CameraFailover(() => undefined);
     this.stats = {
       frame: this.next,
       ticks: 0,
@@ -128,6 +139,22 @@ export class Playout {
     return { ...this.stats, frame: this.next };
   }
 
+  /** What is on air now, and what it stands in for (null before the first tick). */
+  onAir(): OnAirChoice | null {
+    return this.lastChoice;
+  }
+
+  /** Degraded mode: leave the timeline's overlays out (system cards still show). */
+  setTimelineOverlays(enabled: boolean): void {
+    this.timelineOverlays = enabled;
+  }
+
+  /** Shows or hides a system card (e.g. the degraded-quality notice) over the program. */
+  setCard(card: SystemCard, shown: boolean): void {
+    if (shown) this.cards.add(card);
+    else this.cards.delete(card);
+  }
+
   private dueAt(frame: number): number {
     return this.startedAt + (frame - (this.options.startFrame ?? 0)) * this.frameMs;
   }
@@ -152,23 +179,40 @@ export class Playout {
   private prepare(frame: number, state?: ProgramState): void {
     const { timeline, pool, overlays } = this.options;
     const ahead = lookahead(timeline, frame, this.preRollSeconds);
-    const wanted: VideoSource[] = [timeline.slate, ...ahead.sources.map((s) => s.source)];
-    if (state?.video.transition) wanted.push(state.video.transition.from);
-    pool.reconcile(wanted);
+    const scheduled: VideoSource[] = ahead.sources.map((s) => s.source);
+    if (state?.video.transition) scheduled.push(state.video.transition.from);
+    // Backups decode alongside the cameras they stand in for, so a failover is instant.
+    pool.reconcile([timeline.slate, ...scheduled, ...this.failover.standbyFor(scheduled)]);
     if (overlays) {
+      const system = Object.entries(SYSTEM_CARDS).map(([cueId, params]) => ({ cueId, params }));
       void overlays
-        .sync(ahead.overlays.map((o) => ({ cueId: o.cueId, params: o.params })))
+        .sync([...ahead.overlays.map((o) => ({ cueId: o.cueId, params: o.params })), ...system])
         .catch((error: unknown) => {
           this.options.logger.warn({ err: error }, 'overlay render failed; the overlay is skipped');
         });
     }
   }
 
-  private frameOf(source: VideoSource): Uint8Array | null {
+  /** The failover's choice for a scheduled source (a failed camera → its backup or the slate). */
+  private choose(scheduled: VideoSource): OnAirChoice {
+    const { pool, clock } = this.options;
+    return this.failover.choose(scheduled, clock.now(), (key) => {
+      const source = pool.get(key);
+      return source ? source.frameAgeMs() : undefined;
+    });
+  }
+
+  private frameOf(choice: OnAirChoice): Uint8Array | null {
+    const source = choice.source;
     if (source.kind === 'black') return null;
     // The slate is a still: its last frame never goes stale (it is decoded at a low rate).
-    if (source.kind === 'slate') return this.slateFrame();
-    const fresh = this.options.pool.get(sourceKey(source))?.frame(this.staleAfterMs) ?? null;
+    if (source.kind === 'slate') {
+      if (choice.replacing) this.stats.substitutedFrames++;
+      return this.slateFrame();
+    }
+    // A camera chosen by the failover is fresh by its rule; a media file by the stale rule.
+    const maxAge = source.kind === 'camera' ? Infinity : this.staleAfterMs;
+    const fresh = this.options.pool.get(sourceKey(source))?.frame(maxAge) ?? null;
     if (fresh) return fresh;
     this.stats.substitutedFrames++;
     return this.slateFrame();
@@ -190,15 +234,20 @@ export class Playout {
     if ((frame - (this.options.startFrame ?? 0)) % timeline.fps === 0) this.prepare(frame, state);
 
     const video = state.video;
+    const choice = this.choose(video.source);
+    this.lastChoice = choice;
+    const failedToSlate = choice.replacing?.failed === true && choice.replacing.replacement.kind === 'slate';
+    if (failedToSlate) this.cards.add('technical_difficulties');
+    else this.cards.delete('technical_difficulties');
     const program: Program = {
       video: video.transition
         ? {
             kind: video.transition.type,
-            from: this.frameOf(video.transition.from),
-            to: this.frameOf(video.source),
+            from: this.frameOf(this.choose(video.transition.from)),
+            to: this.frameOf(choice),
             progress: video.transition.progress,
           }
-        : { kind: 'single', frame: this.frameOf(video.source) },
+        : { kind: 'single', frame: this.frameOf(choice) },
       overlays: overlays ? this.overlayLayers(state, overlays) : [],
     };
     const began = clock.now();
@@ -206,7 +255,7 @@ export class Playout {
     this.stats.compositeMsTotal += clock.now() - began;
 
     const pcm = Buffer.alloc(samplesForTick(frame, timeline.fps) * 4);
-    const key = sourceKey(video.source);
+    const key = sourceKey(choice.source);
     const onAir = this.options.pool.get(key);
     if (this.onAirKey !== key) {
       onAir?.discardAudio(); // start the new source's audio current, not from its backlog
@@ -224,16 +273,18 @@ export class Playout {
 
   private overlayLayers(state: ProgramState, renderer: OverlayRenderer): ProgramOverlay[] {
     const layers: ProgramOverlay[] = [];
-    for (const active of state.overlays) {
-      const image = renderer.get(active.cueId)?.yuva;
-      if (!image || image.width === 0 || image.height === 0) continue;
+    const add = (cueId: string, opacity: number): void => {
+      const image = renderer.get(cueId)?.yuva;
+      if (!image || image.width === 0 || image.height === 0) return;
       layers.push({
         image: { width: image.width, height: image.height, data: image.data },
         x: image.left,
         y: image.top,
-        opacity: active.opacity,
+        opacity,
       });
-    }
+    };
+    if (this.timelineOverlays) for (const active of state.overlays) add(active.cueId, active.opacity);
+    for (const card of this.cards) add(card, 1); // above every timeline layer
     return layers;
   }
 }

@@ -36,6 +36,8 @@ export interface DecodedSourceOptions {
   stallTimeoutMs?: number;
   /** First frame deadline (RTSP connect + first keyframe). */
   startupTimeoutMs?: number;
+  /** Longest wait between reconnect attempts of a failing source. Default 10000. */
+  reconnectIntervalMs?: number;
   /** Audio kept for the playout, at most (older audio is dropped so latency stays bounded). */
   maxAudioMs?: number;
 }
@@ -87,7 +89,7 @@ export class DecodedSource {
       clock: options.clock,
       stallTimeoutMs: options.stallTimeoutMs ?? 3000,
       startupTimeoutMs: options.startupTimeoutMs ?? 15000,
-      backoff: { baseMs: 1000, capMs: 10000 },
+      backoff: { baseMs: 1000, capMs: Math.max(1000, options.reconnectIntervalMs ?? 10_000) },
       logger: options.logger,
     });
     this.supervisor.on('spawn', (run) => {
@@ -117,6 +119,11 @@ export class DecodedSource {
   frame(maxAgeMs: number): Uint8Array | null {
     if (!this.hasFrame || this.lastFrameAt === null) return null;
     return this.clock.now() - this.lastFrameAt <= maxAgeMs ? this.front : null;
+  }
+
+  /** ms since the last complete frame; null before the first. */
+  frameAgeMs(): number | null {
+    return this.lastFrameAt === null ? null : this.clock.now() - this.lastFrameAt;
   }
 
   /** Fills `out` with the oldest queued PCM, padding with silence; true when any real audio was used. */

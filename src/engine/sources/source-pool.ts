@@ -13,6 +13,7 @@ export interface SourceSpec {
   description: string;
   startupTimeoutMs?: number;
   stallTimeoutMs?: number;
+  reconnectIntervalMs?: number;
 }
 
 /** How to decode a source; null when it cannot be (e.g. black, or a camera not configured). */
@@ -70,6 +71,7 @@ export class SourcePool {
         ...(this.options.freeFrame ? { freeFrame: this.options.freeFrame } : {}),
         ...(spec.startupTimeoutMs !== undefined ? { startupTimeoutMs: spec.startupTimeoutMs } : {}),
         ...(spec.stallTimeoutMs !== undefined ? { stallTimeoutMs: spec.stallTimeoutMs } : {}),
+        ...(spec.reconnectIntervalMs !== undefined ? { reconnectIntervalMs: spec.reconnectIntervalMs } : {}),
         ...(spec.onExit ? { onExit: spec.onExit } : {}),
       });
       this.sources.set(key, { source: decoded, lastWanted: now });

@@ -38,6 +38,7 @@ class FakeSources implements PlayoutSources {
     if (!entry) return undefined;
     return {
       frame: (maxAgeMs: number) => (this.clock.now() - entry.at <= maxAgeMs ? entry.frame : null),
+      frameAgeMs: () => this.clock.now() - entry.at,
       readAudio: (out: Buffer) => {
         out.fill(entry.audioByte);
         return true;
