@@ -4,7 +4,7 @@
 // wants it to (desired state `run`), restarting it with capped exponential backoff when it exits
 // unexpectedly or stalls. Actual state is an explicit state machine:
 //
-//   idle ──start──► starting ──spawned──► running ──exit──► backoff ──timer──► starting …
+//   idle ──start──► starting ──spawned──► running ──exit──► backoff ──timer/retryNow──► starting …
 //                      │                     │  stall/restartNow/stop              │
 //                      │                     ▼                                      │ stop
 //                      └──────────────► stopping ──exit──► stopped / starting       ▼
@@ -258,6 +258,30 @@ export async function stopAllSupervised(): Promise<void> {
   await Promise.all([...active].map((supervisor) => supervisor.stop('shutdown')));
 }
 
+/** Told about every process group a supervisor starts and sees end (e.g. the on-disk child
+ *  registry that lets a restart after a crash end what the dead process left behind). */
+export interface ProcessGroupObserver {
+  started(pgid: number, label: string): void;
+  ended(pgid: number): void;
+}
+
+let groupObserver: ProcessGroupObserver | null = null;
+
+/** Installs the one process-group observer (null removes it). */
+export function observeProcessGroups(observer: ProcessGroupObserver | null): void {
+  groupObserver = observer;
+}
+
+function notifyGroup(event: 'started' | 'ended', pgid: number, label: string, log: Logger): void {
+  try {
+    if (event === 'started') groupObserver?.started(pgid, label);
+    else groupObserver?.ended(pgid);
+  } catch (error) {
+    // Bookkeeping must never break supervision.
+    log.warn({ pgid, err: asError(error).message }, 'process group observer threw');
+  }
+}
+
 /** Labels and pids of every live supervised child (for health pages and tests). */
 export function liveSupervised(): { label: string; pid: number }[] {
   const out: { label: string; pid: number }[] = [];
@@ -406,9 +430,35 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /**
    * Restart now, skipping any backoff, and reset the attempt counter (an operator or owner asked).
    * A live child is stopped gracefully first (stopSignal → SIGKILL), then started again at once.
+   * `keepAttempts`: the restart is not a verdict on the child's health (e.g. its input changed),
+   * so a failure streak in progress keeps its count and its backoff.
    */
-  restartNow(reason = 'restart requested'): void {
-    this.atomic(() => this.applyRestartNow(reason));
+  restartNow(reason = 'restart requested', options: { keepAttempts?: boolean } = {}): void {
+    this.atomic(() => this.applyRestartNow(reason, options.keepAttempts ?? false));
+  }
+
+  /**
+   * While waiting out a backoff: start the next attempt now (the owner has evidence it can succeed,
+   * e.g. the server it connects to is reachable again). Unlike restartNow() the attempt count is
+   * kept, so if this attempt fails too the next delay is longer still. Returns false and does
+   * nothing in any other state.
+   */
+  retryNow(reason = 'retry requested'): boolean {
+    return this.atomic(() => {
+      if (this.actual !== 'backoff' || this.wanted !== 'run') return false;
+      this.cancelBackoff();
+      this.spawnRun(reason);
+      return true;
+    });
+  }
+
+  /**
+   * The owner judged the current run healthy by its own measure (e.g. a publisher that has been
+   * sending for a while): the next failure waits baseMs again. Pair with healthyAfterMs: Infinity
+   * when the owner, not the supervisor, decides what healthy means.
+   */
+  resetAttempts(): void {
+    this.attemptCount = 0;
   }
 
   /** The owner saw data from the child (e.g. a whole frame): resets the stall deadline. */
@@ -480,9 +530,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     }
   }
 
-  private applyRestartNow(reason: string): void {
+  private applyRestartNow(reason: string, keepAttempts: boolean): void {
     this.wanted = 'run';
-    this.attemptCount = 0;
+    if (!keepAttempts) this.attemptCount = 0;
     active.add(this);
     switch (this.actual) {
       case 'idle':
@@ -557,6 +607,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (run.finished) return; // a synchronous error callback already ended it
     run.pid = run.child.pid;
     if (run.pid === undefined) return; // spawn failed; the error callback follows
+    notifyGroup('started', run.pid, this.label, this.log);
     this.attachStreams(run);
     this.log.info({ pid: run.pid, runId: id, attempt: this.attemptCount }, 'child spawned');
     this.armStall(run);
@@ -637,6 +688,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       ...(run.spawnError ? { error: run.spawnError } : {}),
     };
     this.lastExitInfo = info;
+    if (run.pid !== undefined) notifyGroup('ended', run.pid, this.label, this.log);
     if (this.run === run) this.run = null;
     const logFields = { pid: run.pid, runId: run.id, code, signal, cause, runMs: info.runMs };
     if (cause === 'requested' || cause === 'restart') this.log.info(logFields, 'child exited');
