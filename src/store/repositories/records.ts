@@ -72,9 +72,35 @@ export interface Execution {
   executed_by: number | null;
   error_message: string | null;
   metrics: Record<string, unknown> | null;
+  /** What was started, as stored (the app validates it): never secrets. */
+  plan: unknown;
+  /** Wall-clock ms of program frame 0 (crash resume computes the position from it). */
+  anchor_ms: number | null;
+  checkpoint_frame: number | null;
+  checkpoint_at: string | null;
+  /** The process running the show; null for rows written before crash resume existed. */
+  owner: ExecutionOwner | null;
+  resume_count: number;
+  resumed_at: string | null;
+  resume_frame: number | null;
+  note: string | null;
 }
 
-type ExecutionRow = Omit<Execution, 'metrics'> & { metrics: string | null };
+/** A process, identified so that a reused pid is not mistaken for it. */
+export interface ExecutionOwner {
+  pid: number;
+  /** Start time in clock ticks since boot (/proc/<pid>/stat field 22). */
+  startTicks: number;
+  bootId: string;
+}
+
+type ExecutionRow = Omit<Execution, 'metrics' | 'plan' | 'owner'> & {
+  metrics: string | null;
+  plan: string | null;
+  owner_pid: number | null;
+  owner_start_ticks: number | null;
+  owner_boot_id: string | null;
+};
 
 export class ExecutionRepository {
   constructor(private readonly db: Db) {}
@@ -88,20 +114,96 @@ export class ExecutionRepository {
     return this.get(Number(lastInsertRowid));
   }
 
+  /** A show run that can be resumed after a crash: the plan, the owner and the wall-clock anchor. */
+  startShow(run: {
+    timelineId: number;
+    plan: unknown;
+    owner: ExecutionOwner;
+    anchorMs: number;
+    startedAt?: string;
+    executedBy?: number | null;
+  }): Execution {
+    const { lastInsertRowid } = this.db
+      .prepare(
+        `INSERT INTO timeline_executions (timeline_id, started_at, status, executed_by, plan, anchor_ms,
+           owner_pid, owner_start_ticks, owner_boot_id)
+         VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        run.timelineId,
+        run.startedAt ?? nowIso(),
+        run.executedBy ?? null,
+        JSON.stringify(run.plan),
+        run.anchorMs,
+        run.owner.pid,
+        run.owner.startTicks,
+        run.owner.bootId,
+      );
+    return this.get(Number(lastInsertRowid));
+  }
+
+  /** Saves the show's position (and running totals) of a running execution; false if it is not running. */
+  checkpoint(
+    id: number,
+    point: { frame: number; at?: string; anchorMs?: number; metrics?: Record<string, unknown> },
+  ): boolean {
+    const { changes } = this.db
+      .prepare(
+        `UPDATE timeline_executions SET checkpoint_frame = ?, checkpoint_at = ?, anchor_ms = COALESCE(?, anchor_ms),
+           metrics = COALESCE(?, metrics) WHERE id = ? AND status = 'running'`,
+      )
+      .run(
+        Math.max(0, Math.floor(point.frame)),
+        point.at ?? nowIso(),
+        point.anchorMs ?? null,
+        point.metrics ? JSON.stringify(point.metrics) : null,
+        id,
+      );
+    return changes > 0;
+  }
+
+  /** A running execution taken over by a new process after a crash: counts the resume. */
+  resume(
+    id: number,
+    takeover: { owner: ExecutionOwner; frame: number; at?: string; anchorMs?: number; note?: string },
+  ): Execution {
+    const { changes } = this.db
+      .prepare(
+        `UPDATE timeline_executions SET resume_count = resume_count + 1, resumed_at = ?, resume_frame = ?,
+           owner_pid = ?, owner_start_ticks = ?, owner_boot_id = ?, anchor_ms = COALESCE(?, anchor_ms),
+           note = COALESCE(?, note) WHERE id = ? AND status = 'running'`,
+      )
+      .run(
+        takeover.at ?? nowIso(),
+        Math.max(0, Math.floor(takeover.frame)),
+        takeover.owner.pid,
+        takeover.owner.startTicks,
+        takeover.owner.bootId,
+        takeover.anchorMs ?? null,
+        takeover.note ?? null,
+        id,
+      );
+    if (changes === 0) throw new AppError('VALIDATION_FAILED', `execution ${id} is not running`);
+    return this.get(id);
+  }
+
   finish(
     id: number,
     status: Exclude<ExecutionStatus, 'running'>,
-    details: { error?: string; metrics?: Record<string, unknown> } = {},
+    details: { error?: string; metrics?: Record<string, unknown>; note?: string } = {},
   ): Execution {
+    // Metrics and note left out keep what the checkpoints saved.
     this.db
       .prepare(
-        'UPDATE timeline_executions SET status = ?, completed_at = ?, error_message = ?, metrics = ? WHERE id = ?',
+        `UPDATE timeline_executions SET status = ?, completed_at = ?, error_message = ?,
+           metrics = COALESCE(?, metrics), note = COALESCE(?, note) WHERE id = ?`,
       )
       .run(
         status,
         nowIso(),
         details.error ?? null,
         details.metrics ? JSON.stringify(details.metrics) : null,
+        details.note ?? null,
         id,
       );
     return this.get(id);
@@ -132,9 +234,15 @@ export class ExecutionRepository {
 }
 
 function toExecution(row: ExecutionRow): Execution {
+  const { owner_pid, owner_start_ticks, owner_boot_id, ...rest } = row;
   return {
-    ...row,
+    ...rest,
     metrics: row.metrics === null ? null : (JSON.parse(row.metrics) as Record<string, unknown>),
+    plan: row.plan === null ? null : (JSON.parse(row.plan) as unknown),
+    owner:
+      owner_pid === null || owner_start_ticks === null || owner_boot_id === null
+        ? null
+        : { pid: owner_pid, startTicks: owner_start_ticks, bootId: owner_boot_id },
   };
 }
 
