@@ -1,0 +1,626 @@
+// Runs a show from the store and keeps its execution row true: a new run creates the row
+// ('running'), saves the position every few seconds, and ends it 'completed' (a non-looping
+// timeline ended), 'stopped' (operator stop) or 'error' (the show could not run), with metrics.
+// After a crash the same row is resumed at the position the wall clock says the show is at.
+//
+// Secrets: camera passwords and stream keys are read from the store at every (re)start, go into
+// the engine's plan only, and are never logged or written to the row.
+import { resolve as resolvePath } from 'node:path';
+import { systemClock, type Clock } from '../core/clock.ts';
+import { createLogger, type Logger } from '../core/logger.ts';
+import { toFieldIssues } from '../domain/issues.ts';
+import { Engine, type CameraFeed, type DestinationTarget, type ShowPlan } from '../engine/engine.ts';
+import { pickKernels } from '../engine/compositor/index.ts';
+import { AppError, isAppError, type FieldIssue } from '../errors/registry.ts';
+import { detectH264Encoder, type EncoderDetection } from '../ffmpeg/hardware.ts';
+import { destinationUrl, DestinationUrlError } from '../ffmpeg/platforms.ts';
+import { processIdentity } from '../process/child-registry.ts';
+import type { Destination } from '../store/repositories/destinations.ts';
+import type { Execution, ExecutionOwner } from '../store/repositories/records.ts';
+import type { Store } from '../store/store.ts';
+import { findUnknownReferences } from '../timeline/references.ts';
+import { compileTimeline } from '../timeline/resolver.ts';
+import type { Timeline } from '../timeline/schema.ts';
+import {
+  addSegment,
+  NO_METRICS,
+  readMetrics,
+  recordPathForSegment,
+  ShowRequestSchema,
+  StoredPlanSchema,
+  type ExecutionMetrics,
+  type SegmentStats,
+  type ShowPlanRecord,
+  type ShowRequest,
+  type StoredPlan,
+} from './execution-plan.ts';
+import { anchorFor, formatPosition, resumePosition, type ResumeDecision } from './resume-position.ts';
+
+/** What the runner needs of an engine (the real Engine, or a fake in unit tests). */
+export interface ShowEngine {
+  start(): void;
+  stop(): Promise<void>;
+  status(): SegmentStats & { frame: number };
+}
+
+export interface EngineHooks {
+  logger: Logger;
+  onEnded: () => void;
+}
+
+/**
+ * Prepares what is slow (compositor kernels, the hardware encoder probe) and returns a creator
+ * that is quick, so the start frame of a resumed show is fixed only moments before it plays.
+ */
+export type EngineFactory = () => Promise<(plan: ShowPlan, hooks: EngineHooks) => Promise<ShowEngine>>;
+
+let encoderDetection: Promise<EncoderDetection> | null = null;
+
+export const realEngines: EngineFactory = async () => {
+  // The machine's encoders do not change while it runs: probe once per process.
+  encoderDetection ??= detectH264Encoder();
+  const [kernels, choice] = await Promise.all([pickKernels(), encoderDetection]);
+  return (plan, hooks) =>
+    Engine.create(plan, {
+      kernels,
+      detectEncoder: () => Promise.resolve(choice),
+      logger: hooks.logger,
+      onEnded: hooks.onEnded,
+    });
+};
+
+export interface ShowRunnerDeps {
+  store: Store;
+  /** Root for timeline media paths and relative asset paths (the data folder). */
+  mediaRoot: string;
+  clock?: Clock;
+  logger?: Logger;
+  engines?: EngineFactory;
+  /** This process (written into the row, so a restart can tell a dead run from a live one). */
+  owner?: ExecutionOwner;
+  /** How often the position is saved. Default 2000 ms. */
+  checkpointMs?: number;
+}
+
+export type ShowOutcomeStatus = 'completed' | 'stopped' | 'error';
+
+export interface ShowOutcome {
+  status: ShowOutcomeStatus;
+  execution: Execution;
+}
+
+export type ResumeResult =
+  | { kind: 'resumed'; show: RunningShow; decision: Extract<ResumeDecision, { kind: 'resume' }> }
+  | { kind: 'completed'; execution: Execution; note: string }
+  | { kind: 'error'; execution: Execution; message: string };
+
+/** How far the playout may be from the wall-clock schedule before the anchor is moved: the
+ *  wall clock stepped (NTP correcting a board without a real-time clock). */
+const REANCHOR_AFTER_SECONDS = 2;
+
+export class ShowRunner {
+  private readonly store: Store;
+  private readonly mediaRoot: string;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly engines: EngineFactory;
+  private readonly owner: ExecutionOwner;
+  private readonly checkpointMs: number;
+
+  constructor(deps: ShowRunnerDeps) {
+    this.store = deps.store;
+    this.mediaRoot = deps.mediaRoot;
+    this.clock = deps.clock ?? systemClock;
+    this.log = deps.logger ?? createLogger('shows');
+    this.engines = deps.engines ?? realEngines;
+    this.owner = deps.owner ?? processIdentity() ?? { pid: process.pid, startTicks: 0, bootId: 'unknown' };
+    this.checkpointMs = deps.checkpointMs ?? 2000;
+  }
+
+  /**
+   * Starts a show. Bad input (unknown timeline or destination, a disabled destination, a missing
+   * stream key) throws an AppError naming it and writes no row; a show that then cannot run ends
+   * its row 'error' and throws.
+   */
+  async start(input: ShowRequest): Promise<RunningShow> {
+    const parsed = ShowRequestSchema.safeParse(input);
+    if (!parsed.success)
+      throw new AppError('VALIDATION_FAILED', 'the show request is not valid', toFieldIssues(parsed.error));
+    const request = parsed.data;
+    const timeline = this.store.timelines.export(request.timelineId).timeline;
+    const destinations = this.destinations(request.destinationIds, 'strict');
+    if (destinations.targets.length === 0 && !request.previewDir && !request.recordPath)
+      throw new AppError('VALIDATION_FAILED', 'the show needs somewhere to go', [
+        { path: 'destinationIds', message: 'give a destination, a preview folder or a recording file' },
+      ]);
+    const cameras = this.cameras(request, timeline);
+    const warnings = [...cameras.warnings];
+
+    const plan: StoredPlan = { version: 1, ...request };
+    const execution = this.store.executions.startShow({
+      timelineId: request.timelineId,
+      plan,
+      owner: this.owner,
+      anchorMs: this.clock.wallNow(),
+      startedAt: new Date(this.clock.wallNow()).toISOString(),
+    });
+    const log = this.log.child({ execution: execution.id });
+    log.info(
+      { timelineId: request.timelineId, destinations: destinations.targets.map((d) => d.name) },
+      `starting "${timeline.name}"`,
+    );
+    for (const warning of warnings) log.warn(warning);
+    return this.launch({
+      execution,
+      request,
+      timeline,
+      targets: destinations.targets,
+      cameras: cameras.feeds,
+      log,
+      base: NO_METRICS,
+      segment: 0,
+      frameAt: () => 0,
+      warnings,
+    });
+  }
+
+  /**
+   * Takes over a 'running' row left by a process that died: the same row, at the position the
+   * wall clock says the show is at now. A non-looping show whose end has passed is marked
+   * 'completed' with a note; a show that can no longer run (timeline deleted, …) ends 'error'.
+   */
+  async resume(execution: Execution): Promise<ResumeResult> {
+    if (execution.status !== 'running')
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `execution ${execution.id} is ${execution.status}, not running`,
+      );
+    const log = this.log.child({ execution: execution.id });
+    const fail = (message: string): ResumeResult => {
+      log.error({ reason: message }, 'cannot resume the interrupted show');
+      const ended = this.store.executions.finish(execution.id, 'error', {
+        error: `interrupted and not resumed: ${message}`,
+      });
+      return { kind: 'error', execution: ended, message };
+    };
+
+    const stored = StoredPlanSchema.safeParse(execution.plan);
+    if (!stored.success) return fail('no readable show plan is stored in the row');
+    const { version: _version, ...request } = stored.data;
+    if (execution.timeline_id === null) return fail(`timeline ${request.timelineId} was deleted`);
+
+    let timeline: Timeline;
+    let targets: DestinationTarget[];
+    let cameras: { feeds: Map<number, CameraFeed>; warnings: string[] };
+    const warnings: string[] = [];
+    try {
+      timeline = this.store.timelines.export(execution.timeline_id).timeline;
+      const destinations = this.destinations(request.destinationIds, 'lenient');
+      targets = destinations.targets;
+      warnings.push(...destinations.warnings);
+      cameras = this.cameras(request, timeline);
+      warnings.push(...cameras.warnings);
+    } catch (error) {
+      return fail(messageOf(error));
+    }
+    if (targets.length === 0 && !request.previewDir && !request.recordPath)
+      return fail(`none of its destinations can be used (${warnings.join('; ')})`);
+
+    // Prepare the slow parts first: the start frame is fixed only just before the show plays.
+    let create: Awaited<ReturnType<EngineFactory>>;
+    try {
+      create = await this.engines();
+    } catch (error) {
+      return fail(`the engine could not be prepared: ${messageOf(error)}`);
+    }
+    const compiled = compileTimeline(timeline);
+    const nowMs = this.clock.wallNow();
+    const decision = resumePosition({
+      fps: compiled.fps,
+      durationFrames: compiled.durationFrames,
+      loop: compiled.loop,
+      anchorMs: execution.anchor_ms,
+      nowMs,
+      checkpointFrame: execution.checkpoint_frame,
+    });
+    if (decision.kind === 'ended') {
+      const endedAt = decision.endedAtMs === null ? 'earlier' : new Date(decision.endedAtMs).toISOString();
+      const note = `the show ended (${endedAt}) while the appliance was down; not resumed`;
+      log.info({ timelineId: execution.timeline_id }, note);
+      const ended = this.store.executions.finish(execution.id, 'completed', { note });
+      return { kind: 'completed', execution: ended, note };
+    }
+
+    const anchorMs =
+      decision.basis === 'checkpoint' ? anchorFor(decision.frame, compiled.fps, nowMs) : undefined;
+    const resumed = this.store.executions.resume(execution.id, {
+      owner: this.owner,
+      frame: decision.frame,
+      at: new Date(nowMs).toISOString(),
+      ...(anchorMs !== undefined ? { anchorMs } : {}),
+    });
+    const downSeconds =
+      execution.checkpoint_at === null
+        ? null
+        : Math.round((nowMs - Date.parse(execution.checkpoint_at)) / 1000);
+    log.warn(
+      {
+        timelineId: execution.timeline_id,
+        frame: decision.frame,
+        timelineFrame: decision.timelineFrame,
+        iteration: decision.iteration,
+        basis: decision.basis,
+        resumeCount: resumed.resume_count,
+        lastCheckpointSecondsAgo: downSeconds,
+      },
+      `resuming interrupted show "${timeline.name}" (execution ${execution.id}) at ` +
+        `${formatPosition(decision.timelineFrame, compiled.fps)} of ${formatPosition(compiled.durationFrames, compiled.fps)}` +
+        `${compiled.loop ? `, loop ${decision.iteration + 1}` : ''}; resume #${resumed.resume_count}` +
+        (decision.basis === 'checkpoint'
+          ? ' (wall clock behind the last checkpoint: continuing from it)'
+          : ''),
+    );
+    for (const warning of warnings) log.warn(warning);
+    try {
+      const show = await this.launch({
+        execution: resumed,
+        request,
+        timeline,
+        targets,
+        cameras: cameras.feeds,
+        log,
+        base: readMetrics(execution.metrics),
+        segment: resumed.resume_count,
+        frameAt: () => decision.frame,
+        create,
+        warnings,
+      });
+      return { kind: 'resumed', show, decision };
+    } catch (error) {
+      return { kind: 'error', execution: this.store.executions.get(execution.id), message: messageOf(error) };
+    }
+  }
+
+  private async launch(args: LaunchArgs): Promise<RunningShow> {
+    const { execution, request, timeline, log } = args;
+    let show: RunningShow | null = null;
+    let endedEarly = false;
+    try {
+      const create = args.create ?? (await this.engines());
+      const startFrame = args.frameAt();
+      const recordPath = request.recordPath
+        ? recordPathForSegment(request.recordPath, args.segment)
+        : undefined;
+      const plan: ShowPlan = {
+        timeline,
+        cameras: args.cameras,
+        destinations: args.targets,
+        mediaRoot: request.mediaRoot ?? this.mediaRoot,
+        assetPath: (id) => this.assetPath(id),
+        ...(request.previewDir ? { previewDir: request.previewDir } : {}),
+        ...(recordPath ? { recordPath } : {}),
+        ...(request.encoder ? { encoder: { ...request.encoder } } : {}),
+        ...(startFrame > 0 ? { startFrame } : {}),
+      };
+      const engine = await create(plan, {
+        logger: log.child({ component: 'engine' }),
+        onEnded: () => {
+          if (show) void show.end('completed');
+          else endedEarly = true;
+        },
+      });
+      show = new RunningShow({
+        engine,
+        store: this.store,
+        clock: this.clock,
+        log,
+        execution,
+        timeline,
+        request,
+        startFrame,
+        base: args.base,
+        segments: args.segment + 1,
+        checkpointMs: this.checkpointMs,
+        warnings: args.warnings,
+        ...(recordPath ? { recordPath } : {}),
+      });
+      show.begin(args.segment === 0);
+      if (endedEarly) void show.end('completed');
+      return show;
+    } catch (error) {
+      const message = messageOf(error);
+      log.error({ err: message }, 'the show could not run');
+      this.store.executions.finish(execution.id, 'error', { error: `the show could not run: ${message}` });
+      throw new ShowFailedError(execution.id, message, { cause: error });
+    }
+  }
+
+  private destinations(
+    ids: readonly number[],
+    mode: 'strict' | 'lenient',
+  ): { targets: DestinationTarget[]; warnings: string[] } {
+    const targets: DestinationTarget[] = [];
+    const warnings: string[] = [];
+    const problem = (
+      code: 'DESTINATION_NOT_FOUND' | 'VALIDATION_FAILED',
+      message: string,
+      issue: FieldIssue,
+    ) => {
+      if (mode === 'strict') throw new AppError(code, message, [issue]);
+      warnings.push(`${message}: left out`);
+    };
+    const seen = new Set<number>();
+    ids.forEach((id, index) => {
+      if (seen.has(id)) return;
+      seen.add(id);
+      const path = `destinationIds[${index}]`;
+      let destination: Destination;
+      try {
+        destination = this.store.destinations.get(id);
+      } catch (error) {
+        if (!isAppError(error)) throw error;
+        return problem('DESTINATION_NOT_FOUND', `there is no destination ${id}`, {
+          path,
+          message: `destination ${id} does not exist`,
+        });
+      }
+      const what = `destination ${id} ("${destination.name}")`;
+      if (!destination.enabled)
+        return problem('VALIDATION_FAILED', `${what} is disabled`, { path, message: 'is disabled' });
+      let url: string;
+      try {
+        url = destinationUrl(
+          destination.platform,
+          destination.server_url,
+          this.store.destinations.streamKey(id) ?? '',
+        );
+      } catch (error) {
+        if (!(error instanceof DestinationUrlError) && !isAppError(error)) throw error;
+        return problem('VALIDATION_FAILED', `${what}: ${error.message}`, {
+          path: `destinations[${id}].stream_key`,
+          message: error.message,
+        });
+      }
+      targets.push({
+        id: `dest:${id}`,
+        name: `${destination.name} (destination ${id})`,
+        platform: destination.platform,
+        url,
+      });
+    });
+    return { targets, warnings };
+  }
+
+  /** Every enabled camera of the store (so backups are there too), or the generated ones. */
+  private cameras(
+    request: ShowPlanRecord,
+    timeline: Timeline,
+  ): { feeds: Map<number, CameraFeed>; warnings: string[] } {
+    const feeds = new Map<number, CameraFeed>();
+    const warnings: string[] = [];
+    if (request.generatedCameras) {
+      for (const camera of request.generatedCameras)
+        feeds.set(camera.id, {
+          kind: 'generated',
+          name: camera.name,
+          pattern: camera.pattern,
+          label: camera.label,
+        });
+    } else {
+      for (const camera of this.store.cameras.list()) {
+        if (!camera.enabled) continue;
+        try {
+          const connection = this.store.cameras.connection(camera.id);
+          feeds.set(camera.id, {
+            kind: 'url',
+            name: camera.name,
+            url: connection.url,
+            ...(camera.backup_camera_id !== null ? { backupCameraId: camera.backup_camera_id } : {}),
+          });
+        } catch (error) {
+          warnings.push(`camera ${camera.id} ("${camera.name}") cannot be used: ${messageOf(error)}`);
+        }
+      }
+    }
+    const unknown = findUnknownReferences(timeline, {
+      cameraIds: new Set(feeds.keys()),
+      assetIds: new Set(this.store.assets.list().map((a) => a.id)),
+    });
+    for (const issue of unknown)
+      warnings.push(`${issue.path}: ${issue.message} (the slate is shown instead)`);
+    return { feeds, warnings };
+  }
+
+  private assetPath(id: number): string | null {
+    try {
+      return resolvePath(this.mediaRoot, this.store.assets.get(id).file_path);
+    } catch {
+      return null;
+    }
+  }
+}
+
+interface LaunchArgs {
+  execution: Execution;
+  request: ShowPlanRecord;
+  timeline: Timeline;
+  targets: DestinationTarget[];
+  cameras: Map<number, CameraFeed>;
+  log: Logger;
+  base: ExecutionMetrics;
+  /** 0 for the first start, then the resume count. */
+  segment: number;
+  frameAt: () => number;
+  create?: Awaited<ReturnType<EngineFactory>>;
+  warnings: string[];
+}
+
+/** The show could not run (its row ended 'error'). */
+export class ShowFailedError extends Error {
+  override readonly name = 'ShowFailedError';
+  constructor(
+    readonly executionId: number,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+interface RunningShowOptions {
+  engine: ShowEngine;
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  execution: Execution;
+  timeline: Timeline;
+  request: ShowPlanRecord;
+  startFrame: number;
+  base: ExecutionMetrics;
+  segments: number;
+  checkpointMs: number;
+  warnings: string[];
+  recordPath?: string;
+}
+
+/** One show on air: checkpoints its row, and ends it exactly once. */
+export class RunningShow {
+  readonly executionId: number;
+  readonly startFrame: number;
+  readonly timeline: Timeline;
+  /** What was asked for (ids and options; no secrets). */
+  readonly request: ShowPlanRecord;
+  readonly fps: number;
+  readonly durationFrames: number;
+  /** Problems that did not stop the show (a camera not configured, a destination left out). */
+  readonly warnings: readonly string[];
+  readonly recordPath: string | undefined;
+  /** Settles when the show has ended and its row is final. */
+  readonly finished: Promise<ShowOutcome>;
+
+  private readonly options: RunningShowOptions;
+  private anchorMs: number;
+  private readonly startedAtMs: number;
+  private timer: { cancel(): void } | null = null;
+  private ending: Promise<ShowOutcome> | null = null;
+  private settle: (outcome: ShowOutcome) => void = () => undefined;
+
+  constructor(options: RunningShowOptions) {
+    this.options = options;
+    this.executionId = options.execution.id;
+    this.startFrame = options.startFrame;
+    this.timeline = options.timeline;
+    this.request = options.request;
+    const compiled = compileTimeline(options.timeline);
+    this.fps = compiled.fps;
+    this.durationFrames = compiled.durationFrames;
+    this.warnings = options.warnings;
+    this.recordPath = options.recordPath;
+    this.anchorMs = options.execution.anchor_ms ?? options.clock.wallNow();
+    this.startedAtMs = Date.parse(options.execution.started_at);
+    this.finished = new Promise((resolve) => (this.settle = resolve));
+  }
+
+  /** Starts the engine and the checkpoints. A fresh show's anchor is the moment it starts. */
+  begin(fresh: boolean): void {
+    const { engine, clock } = this.options;
+    engine.start();
+    if (fresh) this.anchorMs = anchorFor(this.startFrame, this.fps, clock.wallNow());
+    this.checkpoint();
+    this.schedule();
+  }
+
+  /** The engine's status (position, outputs, health). */
+  status(): ReturnType<ShowEngine['status']> {
+    return this.options.engine.status();
+  }
+
+  /** Operator stop: the row ends 'stopped'. */
+  stop(): Promise<ShowOutcome> {
+    return this.end('stopped');
+  }
+
+  /** Ends the show once: stops the engine, writes the final metrics and status. */
+  end(status: ShowOutcomeStatus, error?: string): Promise<ShowOutcome> {
+    this.ending ??= (async () => {
+      const { engine, store, log, clock } = this.options;
+      this.timer?.cancel();
+      this.timer = null;
+      try {
+        await engine.stop();
+      } catch (stopError) {
+        log.error({ err: messageOf(stopError) }, 'the engine did not stop cleanly');
+      }
+      const snapshot = engine.status();
+      const metrics = this.metrics(snapshot, clock.wallNow());
+      let execution: Execution;
+      try {
+        store.executions.checkpoint(this.executionId, { frame: snapshot.frame, metrics: { ...metrics } });
+        execution = store.executions.finish(this.executionId, status, {
+          metrics: { ...metrics },
+          ...(error ? { error } : {}),
+        });
+      } catch (writeError) {
+        log.error({ err: messageOf(writeError) }, 'could not write the end of the show');
+        execution = store.executions.get(this.executionId);
+      }
+      log.info({ status, metrics }, `show "${this.timeline.name}" ${status}`);
+      const outcome = { status, execution };
+      this.settle(outcome);
+      return outcome;
+    })();
+    return this.ending;
+  }
+
+  private schedule(): void {
+    this.timer = this.options.clock.setTimeout(() => {
+      if (this.ending) return;
+      this.checkpoint();
+      this.schedule();
+    }, this.options.checkpointMs);
+  }
+
+  private checkpoint(): void {
+    const { engine, store, clock, log } = this.options;
+    const status = engine.status();
+    const nowMs = clock.wallNow();
+    const frame = status.frame;
+    // The playout clock is monotonic; the anchor is wall clock. A gap between them means the wall
+    // clock stepped: move the anchor, so a resume after a crash lands where the show really is.
+    const byWall = ((nowMs - this.anchorMs) * this.fps) / 1000;
+    let anchorMs: number | undefined;
+    if (Math.abs(byWall - frame) > REANCHOR_AFTER_SECONDS * this.fps) {
+      anchorMs = anchorFor(frame, this.fps, nowMs);
+      log.warn(
+        { frame, byWallFrame: Math.round(byWall), stepSeconds: Math.round((byWall - frame) / this.fps) },
+        'the wall clock moved against the show; re-anchored its schedule',
+      );
+      this.anchorMs = anchorMs;
+    }
+    try {
+      const saved = store.executions.checkpoint(this.executionId, {
+        frame,
+        at: new Date(nowMs).toISOString(),
+        anchorMs: anchorMs ?? this.anchorMs,
+        metrics: { ...this.metrics(status, nowMs) },
+      });
+      if (!saved) log.warn('the execution row is no longer running; position not saved');
+    } catch (error) {
+      // A full disk must not take the show off air: it only weakens crash resume.
+      log.error({ err: messageOf(error) }, 'could not save the show position');
+    }
+  }
+
+  private metrics(status: SegmentStats, nowMs: number): ExecutionMetrics {
+    return addSegment(this.options.base, status, {
+      fps: this.fps,
+      startedAtMs: this.startedAtMs,
+      nowMs,
+      segments: this.options.segments,
+    });
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
