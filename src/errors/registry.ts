@@ -65,6 +65,65 @@ export const ERRORS = {
     status: 500,
     remediation: 'Check the disk is not full and the data folder is writable; the last good state was kept.',
   },
+  // Outputs (destinations, preview, recording): reported in status and alerts, not as API errors.
+  DESTINATION_UNREACHABLE: {
+    status: 502,
+    remediation:
+      'Check the server address and port and the appliance’s internet connection; the stream reconnects by itself as soon as the server answers.',
+  },
+  DESTINATION_DNS_FAILED: {
+    status: 502,
+    remediation:
+      'Check the server name for typos and that the appliance can reach the internet (router, DNS); it keeps retrying.',
+  },
+  DESTINATION_TLS_FAILED: {
+    status: 502,
+    remediation:
+      'Check the server address starts with rtmps:// and uses the platform’s port (usually 443), and that the appliance’s date and time are right.',
+  },
+  DESTINATION_REJECTED: {
+    status: 502,
+    remediation:
+      'Check the stream key (copy it again from the platform) and that the channel or live event is set up to receive a stream.',
+  },
+  DESTINATION_NO_RESPONSE: {
+    status: 504,
+    remediation:
+      'Check the server address and port point at the platform’s ingest server (RTMP/RTMPS) and that no firewall holds the connection.',
+  },
+  DESTINATION_CONNECTION_LOST: {
+    status: 502,
+    remediation:
+      'Usually a network drop or a server restart; the stream reconnects by itself. If it keeps happening, check the appliance’s upload bandwidth and network cable.',
+  },
+  DESTINATION_STALLED: {
+    status: 504,
+    remediation:
+      'The server stopped taking data: check the upload bandwidth and the platform’s status page; the stream reconnects by itself.',
+  },
+  DESTINATION_FAILING: {
+    status: 503,
+    remediation:
+      'Fix the cause given in the destination’s last error; the appliance keeps retrying every minute and the other destinations are not affected.',
+  },
+  OUTPUT_DISK_ERROR: {
+    status: 507,
+    remediation:
+      'Free disk space or check the recordings or preview folder is writable; the output retries by itself.',
+  },
+  OUTPUT_STALLED: {
+    status: 500,
+    remediation:
+      'The output stopped writing and was restarted; if it keeps happening, check the disk and the appliance log.',
+  },
+  OUTPUT_SPAWN_FAILED: {
+    status: 500,
+    remediation: 'Install ffmpeg (scripts/up.sh does it) and check it runs: ffmpeg -version.',
+  },
+  OUTPUT_CRASHED: {
+    status: 500,
+    remediation: 'It is restarted automatically; if it keeps happening, send the appliance log to support.',
+  },
 } as const satisfies Record<string, { status: number; remediation: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -666,6 +666,15 @@ export function encoderArgs(o: EncoderOptions): string[] {
 
 const FLV_IN = ['-f', 'flv', '-i', 'pipe:0'];
 
+/** How often an FLV consumer reports progress on fd 1, in seconds. */
+export const PROGRESS_PERIOD_SECONDS = 0.5;
+
+/**
+ * Machine-readable progress (key=value blocks, total_size = bytes out) on fd 1 for the owner's
+ * live/stall detection; no human stats line on stderr, so its tail keeps the actual errors.
+ */
+const PROGRESS_OUT = ['-nostats', '-progress', 'pipe:1', '-stats_period', num(PROGRESS_PERIOD_SECONDS)];
+
 export interface PublisherOptions {
   /** Full destination URL including the stream key (see destinationUrl()). */
   url: string;
@@ -687,6 +696,7 @@ export function publisherArgs(o: PublisherOptions): string[] {
   // No -re: the input is already live (paced by the playout clock).
   return [
     ...COMMON,
+    ...PROGRESS_OUT,
     ...FLV_IN,
     '-map',
     '0',
@@ -711,6 +721,7 @@ export function hlsPreviewArgs(o: HlsPreviewOptions): string[] {
   const listSize = o.listSize ?? 4;
   return [
     ...COMMON,
+    ...PROGRESS_OUT,
     ...FLV_IN,
     '-map',
     '0',
@@ -748,5 +759,5 @@ export function recorderArgs(o: RecorderOptions): string[] {
     throw new RangeError(`recorder path must end in .mp4 or .flv, got ${o.path}`);
   }
   // -n: never overwrite an earlier recording; the caller picks a fresh name.
-  return [...COMMON, '-n', ...FLV_IN, '-map', '0', '-c', 'copy', ...out, o.path];
+  return [...COMMON, ...PROGRESS_OUT, '-n', ...FLV_IN, '-map', '0', '-c', 'copy', ...out, o.path];
 }

@@ -221,6 +221,7 @@ export class ProgressBlockParser {
 /** Stable kinds of ffmpeg failures, for the supervisor, the error registry and alerts. */
 export type FfmpegErrorKind =
   | 'connection_refused'
+  | 'host_unreachable'
   | 'dns_failure'
   | 'unauthorized'
   | 'forbidden'
@@ -251,6 +252,7 @@ const RULES: readonly Rule[] = [
     re: /Failed to resolve hostname|Name or service not known|Temporary failure in name resolution|nodename nor servname/i,
   },
   { kind: 'connection_refused', re: /Connection refused/i },
+  { kind: 'host_unreachable', re: /No route to host|Network is unreachable|Host is unreachable/i },
   { kind: 'timeout', re: /timed out/i },
   {
     kind: 'connection_reset',
