@@ -1,73 +1,328 @@
 // FLV consumers of the fan-out hub, each its own supervised `ffmpeg -c copy` process: one
 // publisher per destination, the HLS preview and the recorder. A slow or dead one never blocks
-// the encoder or the others (the hub gives each a bounded queue); a restarted one begins with
-// the stream headers and the current GOP.
-import type { Clock } from '../core/clock.ts';
+// the encoder or the others (the hub gives each a bounded queue, each has its own supervisor,
+// timers and retry state); a restarted one begins with the stream headers and the current GOP.
+//
+// State of an output (OutputState), as the UI and alerts see it:
+//
+//   stopped ─start()─► connecting ─bytes growing─► live ─exit/stall─► retrying ─bytes growing─► live
+//                          │                        ▲  │                 │  ▲
+//                          └──────exit/stall────────┼──┼──► retrying ◄───┘  │ (each attempt fails)
+//                                                   │  │       │ 10th consecutive failure
+//                                                   │  │       ▼
+//                                                   └──┼─── failing (still retrying, at the cap)
+//                                      restart() ──────┘ → connecting        stop() → stopped
+//
+// - Live means the output is growing: ffmpeg reports total_size through `-progress pipe:1` (the
+//   argv builders add it) and a report larger than the previous one is proof that the server (or
+//   the disk) accepted bytes. RTMP "connected" is not proof of anything.
+// - Stall: no growth for stallTimeoutMs (default 10 s) while the hub has input → SIGKILL the
+//   process group and retry; a failure like any other. While the encoder sends nothing (restart,
+//   pause) silence is expected and never counts.
+// - Retry: capped exponential backoff with jitter, 2, 4, 8, 16, 32, 60, 60 … s ± 20 %. A run that
+//   stayed live for healthyAfterMs (30 s) resets the count. From failingAfter (10) consecutive
+//   failures on the state is 'failing': the 'failing' event fires once, and retries go on at the
+//   cap forever (an unattended appliance does not give up unless told). The first time it is live
+//   again, 'recovered' fires; 'failing' and 'recovered' strictly alternate, so a destination that
+//   flaps at the cap raises at most one pair per minute.
+// - Fast return: after a network-level failure the server's TCP port is probed about once a
+//   second during the backoff. A probe that connects after the server was seen down (the failure
+//   was "connection refused", "no route", a connect timeout, or an earlier probe failed) retries
+//   at once. Other failures (stream rejected, bad key) wait the plain backoff, and a server that
+//   accepts TCP but never answers cannot cause a retry loop.
+// - restart(): the encoder restarted, a new FLV stream needs a new session with new headers. Not a
+//   failure; a streak in progress keeps its count.
+// - A recording never overwrites: a restarted recorder continues in <name>.part2<ext>, .part3, …
+//   and its status lists every file.
+//
+// Public API:
+//   new FlvOutput(options: FlvOutputOptions)
+//   start(): void                       desired state: running
+//   stop(graceMs = 3000): Promise<void> ends its input, lets ffmpeg finish, then stops it
+//   restart(reason?): void              new session (encoder restarted); not counted as a failure
+//   status(): OutputStatus
+//   on('state',     (change: OutputStateChange) => void)
+//   on('failure',   (event: OutputFailureEvent) => void)    every failed run
+//   on('failing',   (event: OutputFailingEvent) => void)    once per failing streak (alert)
+//   on('recovered', (event: OutputRecoveredEvent) => void)  live again after 'failing'
+// Listeners run synchronously; one that throws is logged and ignored.
+//
+// Secrets: nothing here logs or reports the argv, the URL or ffmpeg's stderr (it echoes the URL
+// with the stream key); errors are fixed sentences (destinations/failure.ts).
+import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import type { Clock, TimerHandle } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
-import { FFMPEG_BIN } from '../ffmpeg/argv.ts';
+import type { ErrorCode } from '../errors/registry.ts';
+import { FFMPEG_BIN, PROGRESS_PERIOD_SECONDS, recorderArgs } from '../ffmpeg/argv.ts';
+import { ProgressBlockParser, StderrLineSplitter } from '../ffmpeg/progress.ts';
+import type { BackoffOptions } from '../process/backoff.ts';
 import { stopAfterEndOfInput } from '../process/graceful.ts';
-import { Supervisor, type SupervisorState } from '../process/supervisor.ts';
+import {
+  Supervisor,
+  type ExitInfo,
+  type ProcessHost,
+  type SpawnSpec,
+  type StateChange,
+  type SupervisedRun,
+  type SupervisorState,
+} from '../process/supervisor.ts';
+import { classifyFailure, type OutputErrorKind, type OutputKind } from './destinations/failure.ts';
+import { OutputMeter } from './destinations/meter.ts';
+import { probeTargetFromArgs, tcpProbe, type Probe, type ProbeTarget } from './destinations/probe.ts';
+import { nextFreePart, recordingPartPath } from './destinations/recording.ts';
 import type { FanoutConsumer, FanoutConsumerStats, FanoutHub } from './fanout/hub.ts';
+
+export type { OutputErrorKind, OutputKind } from './destinations/failure.ts';
+export type { ProbeTarget } from './destinations/probe.ts';
+
+export type OutputState = 'connecting' | 'live' | 'retrying' | 'failing' | 'stopped';
+
+export interface OutputError {
+  kind: OutputErrorKind;
+  code: ErrorCode;
+  /** Plain words; never the URL or stream key. */
+  message: string;
+  remediation: string;
+  /** Wall-clock ms (epoch) of the failure. */
+  at: number;
+}
+
+export interface RecordingStatus {
+  /** The file being written now (or by the next attempt). */
+  file: string;
+  /** 1 for the configured path; n ≥ 2 after a restart continued in "<name>.part<n><ext>". */
+  part: number;
+  /** Every file this recording has written to, in order. */
+  files: string[];
+  /** Says in words that the recording continues in another file; null while it is one file. */
+  note: string | null;
+}
 
 export interface OutputStatus {
   id: string;
-  kind: 'destination' | 'preview' | 'recording';
+  kind: OutputKind;
   name: string;
-  state: SupervisorState;
+  state: OutputState;
+  /** Wall-clock ms (epoch) since which it has been in `state`. */
+  since: number;
+  /** The supervisor's view of the ffmpeg process. */
+  process: SupervisorState;
+  /** Failed runs in a row (0 after a run stayed live for healthyAfterMs). */
+  consecutiveFailures: number;
+  /** Every failed run since start() (each one was restarted). */
   restarts: number;
+  lastError: OutputError | null;
+  /** Wall-clock ms (epoch) of the next attempt while waiting out a backoff, else null. The fast
+   *  return may retry earlier. */
+  nextRetryAt: number | null;
+  /** Bytes sent to the server (written, for the recording and preview) by every run. */
+  bytesSent: number;
+  /** Bytes sent by the current run. */
+  sessionBytes: number;
+  /** Over the last 5 s; 0 when nothing is being sent; null before it can be measured. */
+  bitrateKbps: number | null;
+  recording: RecordingStatus | null;
   consumer: FanoutConsumerStats | null;
+}
+
+interface OutputEventBase {
+  id: string;
+  kind: OutputKind;
+  name: string;
+  /** Wall-clock ms (epoch). */
+  at: number;
+}
+
+export interface OutputStateChange extends OutputEventBase {
+  from: OutputState;
+  to: OutputState;
+  reason: string;
+}
+
+export interface OutputFailureEvent extends OutputEventBase {
+  error: OutputError;
+  /** Including this one. */
+  consecutiveFailures: number;
+}
+
+export interface OutputFailingEvent extends OutputEventBase {
+  consecutiveFailures: number;
+  lastError: OutputError;
+  /** Wall-clock ms (epoch) of the first failure of this streak. */
+  failingSince: number;
+}
+
+export interface OutputRecoveredEvent extends OutputEventBase {
+  /** Consecutive failures before it came back. */
+  failures: number;
+  /** From the first failure of the streak until live again, in ms. */
+  downMs: number;
+}
+
+export interface OutputEvents {
+  state: [change: OutputStateChange];
+  failure: [event: OutputFailureEvent];
+  failing: [event: OutputFailingEvent];
+  recovered: [event: OutputRecoveredEvent];
 }
 
 export interface FlvOutputOptions {
   id: string;
-  kind: OutputStatus['kind'];
+  kind: OutputKind;
   /** Safe to log: never the URL or stream key. */
   name: string;
-  args: string[];
+  /** The ffmpeg argv (publisherArgs, hlsPreviewArgs, recorderArgs). Optional with recordPath. */
+  args?: readonly string[];
+  /** kind 'recording': the file to record to. The argv is built here (recorderArgs) so that a
+   *  restarted recorder continues in "<name>.part2<ext>", … instead of failing or overwriting. */
+  recordPath?: string;
   hub: FanoutHub;
   clock: Clock;
   logger: Logger;
-  /** A recorder should not overwrite its file on restart: let it end instead. */
+  /** Default 'always'. 'never' ends the output at its first exit (the old recorder behaviour). */
   restart?: 'always' | 'never';
+  /** No output growth for this long while the hub has input → SIGKILL and retry. Default 10000;
+   *  0 disables. Needs "-progress pipe:1" in the argv (the builders add it). */
+  stallTimeoutMs?: number;
+  /** A run live this long resets the failure count. Default 30000. */
+  healthyAfterMs?: number;
+  /** Consecutive failures from which the output is 'failing'. Default 10. */
+  failingAfter?: number;
+  /** Default 2 s × 2 up to 60 s, ± 20 %. */
+  backoff?: BackoffOptions;
+  /** Where the fast-return probe connects. Default for a destination: host and port of the
+   *  rtmp(s) URL at the end of its argv; null (or SRT) disables the probe. */
+  probeTarget?: ProbeTarget | null;
+  /** Default 1000. */
+  probeIntervalMs?: number;
+  /** Default: a real TCP connect. */
+  probe?: Probe;
+  /** Test seams: process host, jitter source and file existence check (recording parts). */
+  host?: ProcessHost;
+  random?: () => number;
+  fileExists?: (path: string) => boolean;
 }
 
-export class FlvOutput {
+const TICK_MS = 500;
+/** The hub counts as idle (no input: silence is expected) after this long without a push. */
+const HUB_IDLE_MS = 2000;
+/** A live run counts as healthy at healthyAfterMs only if it grew this recently. */
+const GROWTH_FRESH_MS = 4 * PROGRESS_PERIOD_SECONDS * 1000;
+
+interface RunState {
+  runId: number;
+  live: boolean;
+  lastGrowthAt: number | null;
+  healthyTimer: TimerHandle | null;
+  /** Without -progress: the consumer's acknowledged bytes stand in as the growth measure. */
+  lastWritten: number;
+  silentMs: number | undefined;
+  file: string | null;
+}
+
+export class FlvOutput extends EventEmitter<OutputEvents> {
   private readonly supervisor: Supervisor;
+  private readonly log: Logger;
+  private readonly clock: Clock;
+  private readonly meter = new OutputMeter();
+  private readonly progressEnabled: boolean;
+  private readonly failingAfter: number;
+  private readonly healthyAfterMs: number;
+  private readonly probeTarget: ProbeTarget | null;
+  private readonly probeIntervalMs: number;
+  private readonly probe: Probe;
+  private readonly fileExists: (path: string) => boolean;
+
   private consumer: FanoutConsumer | null = null;
-  private restarts = 0;
+  private run: RunState | null = null;
+  private stateValue: OutputState = 'stopped';
+  private stateSince: number;
+  private started = false;
   private stopping = false;
+  private inputEnded = false;
+  private failures = 0;
+  private restarts = 0;
+  private lastError: OutputError | null = null;
+  private nextRetryAt: number | null = null;
+  /** Monotonic ms of the first failure of the current streak. */
+  private streakStartedAt: number | null = null;
+  private failingRaised = false;
+  private tickTimer: TimerHandle | null = null;
+  private probeTimer: TimerHandle | null = null;
+  private probeEpoch = 0;
+  private probeInFlight = false;
+  private serverSeenDown = false;
+  /** Set by a network-level failure: probe the server during the backoff that follows. */
+  private pendingProbe = false;
+  private part = 0;
+  private readonly files: string[] = [];
 
   constructor(private readonly options: FlvOutputOptions) {
+    super();
+    this.clock = options.clock;
+    this.log = options.logger.child({ output: options.id, outputKind: options.kind });
+    this.stateSince = this.clock.now();
+    this.failingAfter = options.failingAfter ?? 10;
+    this.healthyAfterMs = options.healthyAfterMs ?? 30_000;
+    this.probeIntervalMs = options.probeIntervalMs ?? 1000;
+    this.probe = options.probe ?? tcpProbe;
+    this.fileExists = options.fileExists ?? existsSync;
+    if (options.recordPath !== undefined)
+      recorderArgs({ path: options.recordPath }); // validates the extension now
+    else if (options.args === undefined)
+      throw new TypeError(`output ${options.id}: args or recordPath is required`);
+    const fixedArgs = options.args ?? [];
+    this.progressEnabled = options.recordPath !== undefined || progressRequested(fixedArgs);
+    this.probeTarget =
+      options.probeTarget !== undefined
+        ? options.probeTarget
+        : options.kind === 'destination'
+          ? probeTargetFromArgs(fixedArgs)
+          : null;
+    const stallTimeoutMs = this.progressEnabled ? (options.stallTimeoutMs ?? 10_000) : 0;
+
     this.supervisor = new Supervisor({
       label: `${options.kind}:${options.id}`,
       redactedDescription: `ffmpeg ${options.kind} "${options.name}"`,
-      spawn: { command: FFMPEG_BIN, args: options.args, stdio: ['pipe', 'ignore', 'pipe'] },
+      spawn: () => this.spawnSpec(),
       clock: options.clock,
       restart: options.restart ?? 'always',
-      backoff: { baseMs: 2000, capMs: 60_000 },
+      backoff: { baseMs: 2000, factor: 2, capMs: 60_000, jitter: 0.2, ...options.backoff },
+      // This output decides what healthy means (live long enough) and resets the count itself.
+      healthyAfterMs: Infinity,
+      stallTimeoutMs,
       logger: options.logger,
+      ...(options.host !== undefined ? { host: options.host } : {}),
+      ...(options.random !== undefined ? { random: options.random } : {}),
     });
-    this.supervisor.on('spawn', (run) => {
-      const stdin = run.writable(0);
-      stdin.on('error', () => undefined);
-      // Ending stdin on detach lets ffmpeg finish the file or session cleanly.
-      this.consumer = options.hub.attach(stdin, { name: `${options.kind}:${options.id}`, endOnDetach: true });
-      run.stderr?.resume();
+    this.supervisor.on('spawn', (run) => this.onSpawn(run));
+    this.supervisor.on('stall', (info) => {
+      if (this.run?.runId === info.runId) this.run.silentMs = info.silentMs;
     });
-    this.supervisor.on('exit', (info) => {
-      this.consumer?.detach();
-      this.consumer = null;
-      if (info.cause !== 'requested' && !this.stopping) {
-        this.restarts++;
-        options.logger.warn(
-          { output: options.id, cause: info.cause, code: info.code },
-          `${options.kind} exited; retrying`,
-        );
-      }
-    });
+    this.supervisor.on('exit', (info) => this.onExit(info));
+    this.supervisor.on('state', (change) => this.onSupervisorState(change));
+  }
+
+  get id(): string {
+    return this.options.id;
+  }
+
+  get state(): OutputState {
+    return this.stateValue;
   }
 
   start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.stopping = false;
+    this.inputEnded = false;
+    this.failures = 0;
+    this.streakStartedAt = null;
+    this.failingRaised = false;
+    this.setState('connecting', 'started');
+    this.scheduleTick();
     this.supervisor.start();
   }
 
@@ -77,18 +332,370 @@ export class FlvOutput {
    */
   async stop(graceMs = 3000): Promise<void> {
     this.stopping = true;
+    this.started = false;
+    this.tickTimer?.cancel();
+    this.tickTimer = null;
+    this.stopProbing();
     this.consumer?.detach(); // ends its stdin
-    await stopAfterEndOfInput(this.supervisor, this.options.clock, graceMs);
+    await stopAfterEndOfInput(this.supervisor, this.clock, graceMs);
+    this.nextRetryAt = null;
+    this.setState('stopped', 'stopped');
+  }
+
+  /**
+   * A new encoder stream begins (new FLV header, timestamps from zero): the session must start
+   * over. A running ffmpeg is ended and started again at once; one waiting out a backoff simply
+   * starts on the new stream when its time comes. Not a failure: the count is kept as it is.
+   */
+  restart(reason = 'new encoder stream'): void {
+    if (!this.started || this.stopping) return;
+    const process = this.supervisor.state;
+    if (process !== 'starting' && process !== 'running') return;
+    this.clearRun();
+    // Detach now: the old session must not receive the new stream's tags.
+    this.consumer?.detach();
+    this.consumer = null;
+    if (this.stateValue === 'live') this.setState('connecting', reason);
+    this.supervisor.restartNow(reason, { keepAttempts: true });
   }
 
   status(): OutputStatus {
+    const now = this.clock.now();
     return {
       id: this.options.id,
       kind: this.options.kind,
       name: this.options.name,
-      state: this.supervisor.state,
+      state: this.stateValue,
+      since: this.toWall(this.stateSince),
+      process: this.supervisor.state,
+      consecutiveFailures: this.failures,
       restarts: this.restarts,
+      lastError: this.lastError,
+      nextRetryAt: this.nextRetryAt === null ? null : this.toWall(this.nextRetryAt),
+      bytesSent: this.meter.totalBytes,
+      sessionBytes: this.run ? this.meter.sessionBytes : 0,
+      bitrateKbps: this.run ? this.meter.bitrateKbps(now) : this.started ? 0 : null,
+      recording: this.recordingStatus(),
       consumer: this.consumer?.stats() ?? null,
     };
   }
+
+  // ── process events ──
+
+  private spawnSpec(): SpawnSpec {
+    let args: readonly string[];
+    if (this.options.recordPath !== undefined) {
+      // Each run writes a file of its own: the first free part after the last one used.
+      this.part = nextFreePart(this.options.recordPath, this.part + 1, this.fileExists);
+      args = recorderArgs({ path: recordingPartPath(this.options.recordPath, this.part) });
+    } else {
+      args = this.options.args ?? [];
+    }
+    return { command: FFMPEG_BIN, args, stdio: ['pipe', 'pipe', 'pipe'] };
+  }
+
+  private onSpawn(run: SupervisedRun): void {
+    this.clearRun();
+    this.meter.beginRun();
+    const state: RunState = {
+      runId: run.runId,
+      live: false,
+      lastGrowthAt: null,
+      healthyTimer: null,
+      lastWritten: 0,
+      silentMs: undefined,
+      file:
+        this.options.recordPath !== undefined ? recordingPartPath(this.options.recordPath, this.part) : null,
+    };
+    this.run = state;
+    const stdin = run.writable(0);
+    stdin.on('error', () => undefined);
+    // Ending stdin on detach lets ffmpeg finish the file or session cleanly.
+    this.consumer = this.options.hub.attach(stdin, {
+      name: `${this.options.kind}:${this.options.id}`,
+      endOnDetach: true,
+    });
+    run.stderr?.resume(); // the supervisor keeps the tail for classification
+    const stdout = run.stdout;
+    if (!stdout) return;
+    const decoder = new StringDecoder('utf8');
+    const lines = new StderrLineSplitter();
+    const parser = new ProgressBlockParser();
+    stdout.on('data', (chunk: Buffer) => {
+      for (const line of lines.push(decoder.write(chunk))) {
+        const progress = parser.push(line);
+        if (progress && this.run === state) this.onProgress(state, progress);
+      }
+    });
+  }
+
+  private onProgress(run: RunState, progress: Parameters<OutputMeter['update']>[0]): void {
+    const now = this.clock.now();
+    const fallback = progress.sizeBytes === undefined ? this.consumer?.stats().bytesWritten : undefined;
+    if (this.meter.update(progress, now, fallback)) this.onGrowth(run, now);
+  }
+
+  private onGrowth(run: RunState, now: number): void {
+    run.lastGrowthAt = now;
+    this.supervisor.markAlive();
+    if (run.live) return;
+    run.live = true;
+    if (run.file !== null && !this.files.includes(run.file)) this.files.push(run.file);
+    this.nextRetryAt = null;
+    this.setState('live', this.failures > 0 ? 'sending again' : 'sending');
+    if (this.failingRaised) {
+      this.failingRaised = false;
+      const downMs = this.streakStartedAt === null ? 0 : Math.round(now - this.streakStartedAt);
+      this.log.info({ failures: this.failures, downMs }, 'output recovered');
+      this.emitSafe('recovered', { ...this.eventBase(), failures: this.failures, downMs });
+    }
+    this.armHealthy(run, this.healthyAfterMs);
+  }
+
+  private armHealthy(run: RunState, delayMs: number): void {
+    run.healthyTimer?.cancel();
+    run.healthyTimer = this.clock.setTimeout(() => {
+      run.healthyTimer = null;
+      if (this.run !== run || !run.live) return;
+      const now = this.clock.now();
+      const growing = run.lastGrowthAt !== null && now - run.lastGrowthAt <= GROWTH_FRESH_MS;
+      if (!growing && !this.hubIdle(now)) {
+        this.armHealthy(run, TICK_MS); // not sending right now: judge again shortly
+        return;
+      }
+      if (this.failures > 0)
+        this.log.info({ failures: this.failures }, 'output healthy again; failure count reset');
+      this.failures = 0;
+      this.streakStartedAt = null;
+      this.supervisor.resetAttempts();
+    }, delayMs);
+  }
+
+  private onExit(info: ExitInfo): void {
+    const run = this.run?.runId === info.runId ? this.run : null;
+    const consumerState = this.consumer?.state;
+    this.consumer?.detach();
+    this.consumer = null;
+    this.clearRun();
+    if (info.cause === 'requested' || info.cause === 'restart' || this.stopping) return;
+    if (consumerState === 'ending' || consumerState === 'ended') {
+      // The hub's input ended (end of show) and ffmpeg finished: done, not a failure.
+      this.inputEnded = true;
+      void this.supervisor.stop('input ended');
+      return;
+    }
+    const classified = classifyFailure({
+      output: this.options.kind,
+      cause: info.cause,
+      stderrTail: info.stderrTail,
+      wasLive: run?.live ?? false,
+      ...(run?.silentMs !== undefined ? { silentMs: run.silentMs } : {}),
+    });
+    const now = this.clock.now();
+    const error: OutputError = {
+      kind: classified.kind,
+      code: classified.code,
+      message: classified.message,
+      remediation: classified.remediation,
+      at: this.clock.wallNow(),
+    };
+    this.lastError = error;
+    this.restarts++;
+    this.failures = Math.max(this.failures + 1, this.supervisor.attempt);
+    this.streakStartedAt ??= now;
+    this.serverSeenDown = classified.serverDown;
+    this.pendingProbe = classified.probe;
+    this.log.warn(
+      {
+        kind: error.kind,
+        code: error.code,
+        cause: info.cause,
+        exitCode: info.code,
+        signal: info.signal,
+        runMs: info.runMs,
+        consecutiveFailures: this.failures,
+      },
+      `${this.options.kind} failed: ${error.message}`,
+    );
+    this.emitSafe('failure', { ...this.eventBase(), error, consecutiveFailures: this.failures });
+  }
+
+  private onSupervisorState(change: StateChange): void {
+    if (this.stopping || this.inputEnded) {
+      if (change.to === 'stopped' || change.to === 'failed') this.setState('stopped', change.reason);
+      return;
+    }
+    switch (change.to) {
+      case 'backoff': {
+        this.failures = change.attempt;
+        this.nextRetryAt = this.clock.now() + (change.delayMs ?? 0);
+        const failing = this.failures >= this.failingAfter;
+        this.setState(failing ? 'failing' : 'retrying', change.reason);
+        if (failing && !this.failingRaised && this.lastError) {
+          this.failingRaised = true;
+          const failingSince = this.toWall(this.streakStartedAt ?? this.clock.now());
+          this.log.error(
+            { consecutiveFailures: this.failures, kind: this.lastError.kind, code: this.lastError.code },
+            `${this.options.kind} failing: ${this.lastError.message}`,
+          );
+          this.emitSafe('failing', {
+            ...this.eventBase(),
+            consecutiveFailures: this.failures,
+            lastError: this.lastError,
+            failingSince,
+          });
+        }
+        if (this.pendingProbe && this.probeTarget !== null) this.startProbing();
+        this.pendingProbe = false;
+        return;
+      }
+      case 'starting':
+        if (change.from === 'backoff') {
+          this.nextRetryAt = null;
+          this.stopProbing();
+        }
+        return;
+      case 'stopped':
+      case 'failed':
+        this.nextRetryAt = null;
+        this.stopProbing();
+        this.setState('stopped', change.reason);
+        return;
+      default:
+        return;
+    }
+  }
+
+  // ── periodic checks ──
+
+  private scheduleTick(): void {
+    this.tickTimer = this.clock.setTimeout(() => {
+      this.tickTimer = null;
+      if (!this.started) return;
+      this.tick();
+      this.scheduleTick();
+    }, TICK_MS);
+  }
+
+  private tick(): void {
+    const run = this.run;
+    const process = this.supervisor.state;
+    if (!run || (process !== 'starting' && process !== 'running')) return;
+    const now = this.clock.now();
+    // Without input there is nothing to send: silence is not a stall.
+    if (this.hubIdle(now)) this.supervisor.markAlive();
+    if (!this.progressEnabled) {
+      const written = this.consumer?.stats().bytesWritten ?? 0;
+      if (written > run.lastWritten) {
+        run.lastWritten = written;
+        this.onGrowth(run, now);
+      }
+    }
+  }
+
+  private hubIdle(now: number): boolean {
+    const last = this.options.hub.stats().lastInputAt;
+    return last === null || now - last > HUB_IDLE_MS;
+  }
+
+  // ── fast return ──
+
+  private startProbing(): void {
+    this.stopProbing();
+    const epoch = ++this.probeEpoch;
+    const target = this.probeTarget;
+    if (target === null) return;
+    const attempt = (): void => {
+      this.probeTimer = this.clock.setTimeout(() => {
+        this.probeTimer = null;
+        if (epoch !== this.probeEpoch || this.supervisor.state !== 'backoff') return;
+        attempt(); // about once per interval, whatever the previous probe is doing
+        if (this.probeInFlight) return;
+        this.probeInFlight = true;
+        void this.probe(target, this.probeIntervalMs).then(
+          (accepted) => this.onProbe(epoch, accepted),
+          () => this.onProbe(epoch, false),
+        );
+      }, this.probeIntervalMs);
+    };
+    attempt();
+  }
+
+  private onProbe(epoch: number, accepted: boolean): void {
+    this.probeInFlight = false;
+    if (epoch !== this.probeEpoch || this.supervisor.state !== 'backoff' || !this.started) return;
+    if (!accepted) {
+      this.serverSeenDown = true;
+      return;
+    }
+    if (!this.serverSeenDown) return; // it never went away: keep the plain backoff
+    this.log.info('destination accepts connections again; retrying now');
+    this.stopProbing();
+    this.supervisor.retryNow('destination reachable again');
+  }
+
+  private stopProbing(): void {
+    this.probeEpoch++;
+    this.probeTimer?.cancel();
+    this.probeTimer = null;
+  }
+
+  // ── helpers ──
+
+  private clearRun(): void {
+    this.run?.healthyTimer?.cancel();
+    this.run = null;
+  }
+
+  private setState(to: OutputState, reason: string): void {
+    const from = this.stateValue;
+    if (from === to) return;
+    this.stateValue = to;
+    this.stateSince = this.clock.now();
+    this.log.info({ from, to, reason }, 'output state');
+    this.emitSafe('state', { ...this.eventBase(), from, to, reason });
+  }
+
+  private recordingStatus(): RecordingStatus | null {
+    const path = this.options.recordPath;
+    if (path === undefined) return null;
+    const part = Math.max(1, this.part);
+    const file = recordingPartPath(path, part);
+    const files = [...this.files];
+    const note =
+      files.length > 1 || part > 1
+        ? `The recorder restarted; the recording continues in ${file} (part ${part}); earlier parts are kept.`
+        : null;
+    return { file, part, files, note };
+  }
+
+  private eventBase(): OutputEventBase {
+    return {
+      id: this.options.id,
+      kind: this.options.kind,
+      name: this.options.name,
+      at: this.clock.wallNow(),
+    };
+  }
+
+  private toWall(monotonic: number): number {
+    return Math.round(this.clock.wallNow() + (monotonic - this.clock.now()));
+  }
+
+  private emitSafe<K extends keyof OutputEvents>(event: K, ...args: OutputEvents[K]): void {
+    try {
+      (this.emit as (name: K, ...rest: OutputEvents[K]) => boolean)(event, ...args);
+    } catch (error) {
+      this.log.error(
+        { event, err: error instanceof Error ? error.message : String(error) },
+        'output listener threw',
+      );
+    }
+  }
+}
+
+/** The argv asks ffmpeg for -progress reports on fd 1. */
+function progressRequested(args: readonly string[]): boolean {
+  const i = args.indexOf('-progress');
+  return i >= 0 && args[i + 1] === 'pipe:1';
 }
