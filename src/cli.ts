@@ -11,7 +11,9 @@ import { validateTimelineJson } from './timeline/validate.ts';
 const USAGE = `Usage: vistter <command> [options]
 
 Shows:
-  show run <file.json> --camera 1=rtsp://… --dest rtmp://…   Run a timeline (see: vistter show run --help)
+  show start --timeline ID --dest ID       Run a stored timeline to stored destinations, resumed after
+                                           a crash (see: vistter show start --help)
+  show run <file.json> --camera 1=rtsp://… --dest rtmp://…   Run a timeline file (see: vistter show run --help)
 
 Timelines:
   timeline validate <file.json>            Check a timeline file; lists every problem with its JSON path.
@@ -225,6 +227,7 @@ async function main(argv: string[]): Promise<number> {
   const io: Io = { out: (line) => console.log(line), err: (line) => console.error(line) };
   if (argv[0] !== 'show') return runCli(argv, io);
   // Loaded only here: the engine pulls in ffmpeg, canvas and WASM, which timeline commands do not need.
+  if (argv[1] === 'start') return showStart(argv.slice(2), io);
   const { parseShowRun, runShow, SHOW_USAGE } = await import('./engine/show-cli.ts');
   if (argv[1] !== 'run' || argv.includes('--help') || argv.includes('-h')) {
     io.out(SHOW_USAGE);
@@ -241,6 +244,33 @@ async function main(argv: string[]): Promise<number> {
       return 1;
     }
     io.err(`vistter show: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+/** `vistter show start`: exit 0 when the show completed or was stopped, 1 bad input, 2 usage. */
+async function showStart(argv: string[], io: Io): Promise<number> {
+  const { parseShowStart, runShowStart, SHOW_START_USAGE, ShowUsageError } =
+    await import('./app/show-start-cli.ts');
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.out(SHOW_START_USAGE);
+    return 0;
+  }
+  try {
+    return await runShowStart(parseShowStart(argv, process.env), io);
+  } catch (error) {
+    if (error instanceof ShowUsageError) {
+      io.err(`vistter show start: ${error.message}`);
+      io.err('Run "vistter show start --help" for the options.');
+      return 2;
+    }
+    if (isAppError(error)) {
+      io.err(`✗ ${error.message}`);
+      printIssues(io, error.issues);
+      io.err(error.remediation);
+      return 1;
+    }
+    io.err(`✗ the show could not run: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
 }

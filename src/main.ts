@@ -1,12 +1,18 @@
-// The appliance entry point: wires configuration, store and engine. With no cameras configured
-// it runs the demo show (generated test cameras → local recording + HLS preview) so a newcomer
-// sees it work in one command.
+// The appliance entry point: wires configuration, store and shows. At start it ends what a crashed
+// run left behind (recorded process groups, never by name) and resumes an interrupted show on its
+// own execution row at the position the wall clock says it is at. With no cameras configured and
+// nothing to resume it runs the demo show (generated test cameras → local recording + HLS preview),
+// itself an execution, so a newcomer sees it work in one command and it resumes after a crash too.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { trackChildProcesses, type ChildTracking } from './app/child-cleanup.ts';
+import { resumeInterruptedShows } from './app/crash-resume.ts';
+import type { ShowRequest } from './app/execution-plan.ts';
+import { formatPosition } from './app/resume-position.ts';
+import { ShowRunner, type RunningShow } from './app/show-runner.ts';
 import { loadConfig } from './config.ts';
 import { createLogger } from './core/logger.ts';
-import { Engine, type CameraFeed } from './engine/engine.ts';
 import { killAllSupervised, stopAllSupervised } from './process/supervisor.ts';
 import { openStore } from './store/store.ts';
 
@@ -15,74 +21,125 @@ const DEMO_TIMELINE = join(REPO_ROOT, 'demo', 'marina-demo.json');
 const DEMO_DOC_ID = 'demo_marina';
 
 const log = createLogger('main');
+let children: ChildTracking | null = null;
 // Whatever happens, never leave a decoder or encoder behind (by process group, never by name).
-process.on('exit', () => killAllSupervised());
+process.on('exit', () => {
+  killAllSupervised();
+  children?.close();
+});
+
+function demoRequest(timelineId: number, dataDir: string): ShowRequest {
+  const previewDir = join(dataDir, 'preview');
+  const recordings = join(dataDir, 'recordings');
+  mkdirSync(previewDir, { recursive: true });
+  mkdirSync(recordings, { recursive: true });
+  return {
+    timelineId,
+    destinationIds: [],
+    previewDir,
+    recordPath: join(recordings, `demo-${new Date().toISOString().replace(/[:.]/g, '-')}.mp4`),
+    mediaRoot: REPO_ROOT,
+    encoder: { preset: 'veryfast', bitrateKbps: 2500 },
+    generatedCameras: [
+      { id: 1, name: 'demo camera 1', pattern: 'testsrc2', label: 'Demo camera 1 - Wharfside' },
+      { id: 2, name: 'demo camera 2', pattern: 'smptehdbars', label: 'Demo camera 2 - Fuel pier' },
+    ],
+  };
+}
+
+function describeOutputs(show: RunningShow): string[] {
+  const lines: string[] = [];
+  const { previewDir } = show.request;
+  if (show.request.destinationIds.length > 0)
+    lines.push(`  Destinations:   ${show.request.destinationIds.join(', ')}`);
+  if (previewDir)
+    lines.push(
+      `  Preview (HLS):  ${join(previewDir, 'index.m3u8')}   e.g. ffplay ${join(previewDir, 'index.m3u8')}`,
+    );
+  if (show.recordPath) lines.push(`  Recording:      ${show.recordPath}   (about 1.1 GB per hour at 720p)`);
+  lines.push('  Ctrl-C stops the show.');
+  return lines;
+}
 
 const config = loadConfig();
 const store = openStore({ dataDir: config.dataDir });
+children = await trackChildProcesses(config.dataDir, log);
+if (children.reaped.killed.length > 0) {
+  console.error(
+    `VistterStream: ended ${children.reaped.killed.length} process group(s) left behind by a crashed run ` +
+      `(${children.reaped.killed.map((g) => `${g.label} pgid ${g.pgid}`).join(', ')}).`,
+  );
+}
 if (store.timelines.list().length === 0) {
   const { id } = store.timelines.create(JSON.parse(readFileSync(DEMO_TIMELINE, 'utf8')));
   log.info({ timelineId: id }, 'first start: imported the demo timeline');
 }
-const demo = store.timelines.list().find((t) => t.doc_id === DEMO_DOC_ID);
-const cameraCount = store.cameras.list().length;
 
-if (cameraCount > 0 || !demo) {
-  console.error(
-    `VistterStream: ${cameraCount} camera(s), ${store.timelines.list().length} timeline(s) in ${config.dataDir}.\n` +
-      'Run a show with: bin/vistter show run <timeline.json> --camera 1=rtsp://… --dest rtmp://…',
-  );
-  store.close();
-} else {
-  const timeline = store.timelines.export(demo.id).timeline;
-  store.close();
-  const previewDir = join(config.dataDir, 'preview');
-  const recordPath = join(
-    config.dataDir,
-    'recordings',
-    `demo-${new Date().toISOString().replace(/[:.]/g, '-')}.mp4`,
-  );
-  mkdirSync(previewDir, { recursive: true });
-  mkdirSync(join(config.dataDir, 'recordings'), { recursive: true });
-  const cameras = new Map<number, CameraFeed>([
-    [
-      1,
-      { kind: 'generated', name: 'demo camera 1', pattern: 'testsrc2', label: 'Demo camera 1 - Wharfside' },
-    ],
-    [
-      2,
-      {
-        kind: 'generated',
-        name: 'demo camera 2',
-        pattern: 'smptehdbars',
-        label: 'Demo camera 2 - Fuel pier',
-      },
-    ],
-  ]);
-  const engine = await Engine.create({
-    timeline,
-    cameras,
-    destinations: [],
-    previewDir,
-    recordPath,
-    mediaRoot: REPO_ROOT,
-    encoder: { preset: 'veryfast', bitrateKbps: 2500 },
-  });
-  engine.start();
+const runner = new ShowRunner({ store, mediaRoot: config.dataDir, logger: createLogger('shows') });
+const boot = await resumeInterruptedShows(store, runner, { logger: log });
+let show: RunningShow | null = boot.resumed;
+for (const result of boot.results) {
+  if (result.outcome !== 'resumed')
+    console.error(
+      `VistterStream: interrupted execution ${result.executionId}: ${result.outcome} (${result.detail}).`,
+    );
+}
+if (show) {
+  const position = show.startFrame % show.durationFrames;
   console.error(
     [
-      `VistterStream demo show is on air: "${timeline.name}" (two generated test cameras, looping).`,
-      `  Preview (HLS):  ${join(previewDir, 'index.m3u8')}   e.g. ffplay ${join(previewDir, 'index.m3u8')}`,
-      `  Recording:      ${recordPath}   (about 1.1 GB per hour)`,
-      '  Ctrl-C stops the show.',
+      `VistterStream resumed the interrupted show "${show.timeline.name}" (execution ${show.executionId}) at ` +
+        `${formatPosition(position, show.fps)} of ${formatPosition(show.durationFrames, show.fps)}.`,
+      ...show.warnings.map((w) => `  warning: ${w}`),
+      ...describeOutputs(show),
     ].join('\n'),
   );
-  const stop = async () => {
-    log.info('stopping the demo show');
-    await engine.stop();
+} else if (boot.liveElsewhere.length > 0) {
+  console.error(
+    `VistterStream: a show is already running in another process (${boot.liveElsewhere
+      .map((e) => `execution ${e.id}, pid ${e.owner?.pid ?? '?'}`)
+      .join('; ')}); not starting another.`,
+  );
+} else {
+  const demo = store.timelines.list().find((t) => t.doc_id === DEMO_DOC_ID);
+  const cameraCount = store.cameras.list().length;
+  if (cameraCount === 0 && demo) {
+    show = await runner.start(demoRequest(demo.id, config.dataDir));
+    console.error(
+      [
+        `VistterStream demo show is on air: "${show.timeline.name}" (two generated test cameras, looping; execution ${show.executionId}).`,
+        ...describeOutputs(show),
+      ].join('\n'),
+    );
+  } else {
+    console.error(
+      `VistterStream: ${cameraCount} camera(s), ${store.timelines.list().length} timeline(s) in ${config.dataDir}.\n` +
+        'Start a stored show with: bin/vistter show start --timeline <id> --dest <id>\n' +
+        'or run a timeline file with: bin/vistter show run <timeline.json> --camera 1=rtsp://… --dest rtmp://…',
+    );
+  }
+}
+
+if (!show) {
+  children.close();
+  store.close();
+} else {
+  const running = show;
+  const shutdown = async (exitCode: number) => {
     await stopAllSupervised();
-    process.exit(0);
+    children?.close();
+    store.close();
+    process.exit(exitCode);
   };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  const stop = () => {
+    log.info({ execution: running.executionId }, 'stopping the show (signal)');
+    void running.stop();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const outcome = await running.finished;
+  console.error(
+    `VistterStream: show "${running.timeline.name}" ${outcome.status} (execution ${running.executionId}).`,
+  );
+  await shutdown(outcome.status === 'error' ? 1 : 0);
 }
