@@ -1,7 +1,8 @@
 // At boot: an execution still 'running' whose process is gone died mid-show (power cut, SIGKILL,
 // OOM kill). The newest such show is resumed on the same row; older ones are closed as 'error',
 // since the appliance has one program output. Rows owned by a live process (e.g. a
-// `vistter show start` running beside the appliance) are left alone.
+// `vistter show start` running beside the appliance) are left alone, and while such a show is on
+// air nothing is resumed.
 import type { Logger } from '../core/logger.ts';
 import { isProcessAlive } from '../process/child-registry.ts';
 import type { Execution, ExecutionOwner } from '../store/repositories/records.ts';
@@ -36,6 +37,15 @@ export async function resumeInterruptedShows(
   }
 
   for (const row of interrupted) {
+    const onAir = liveElsewhere[0];
+    if (onAir) {
+      // Two shows on the same destinations would fight over them: the live one keeps the air.
+      const detail = `interrupted; not resumed because execution ${onAir.id} is on air in another process (pid ${onAir.owner?.pid ?? '?'})`;
+      store.executions.finish(row.id, 'error', { error: detail });
+      log.warn({ execution: row.id }, detail);
+      result.results.push({ executionId: row.id, outcome: 'superseded', detail });
+      continue;
+    }
     if (result.resumed) {
       const detail = `interrupted; the appliance resumed the newer show (execution ${result.resumed.executionId}) instead`;
       store.executions.finish(row.id, 'error', { error: detail });

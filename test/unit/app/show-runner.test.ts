@@ -424,6 +424,25 @@ describe('show runner: execution rows', () => {
     await first.stop();
   });
 
+  it('resumes nothing while another process has a show on air', async () => {
+    const dead = await runner(OWNER_A).start({ timelineId: ids.loop, destinationIds: [ids.dest] });
+    crash();
+    const live = await runner(OWNER_B).start({ timelineId: ids.once, destinationIds: [ids.dest] });
+    const boot = await resumeInterruptedShows(store, runner({ ...OWNER_B, pid: 4_000_003 }), {
+      logger: log,
+      isAlive: (owner) => owner.pid === OWNER_B.pid,
+    });
+    assert.equal(boot.resumed, null);
+    const row = store.executions.get(dead.executionId);
+    assert.equal(row.status, 'error');
+    assert.match(
+      row.error_message ?? '',
+      new RegExp(`execution ${live.executionId} is on air in another process`),
+    );
+    assert.equal(store.executions.get(live.executionId).status, 'running');
+    await live.stop();
+  });
+
   it('resumes only the newest interrupted show; older ones end "error"', async () => {
     const older = await runner(OWNER_A).start({ timelineId: ids.loop, destinationIds: [ids.dest] });
     const newer = await runner(OWNER_A).start({ timelineId: ids.once, destinationIds: [ids.dest] });
