@@ -43,6 +43,9 @@ const BLOCKS: Array<[start: number, end: number, camera: 1 | 2]> = [
   [14, 20, 2],
 ];
 const LOOP_FRAMES = DURATION * FPS;
+/** Secrets that must never reach a log line or the execution row. */
+const CAMERA_PASSWORD = 'pw-Kq7Zr2';
+const STREAM_KEY = 'sk-live-9XfT3';
 
 function expectedCamera(programFrame: number): { camera: 1 | 2; nearCut: boolean } {
   const t = ((programFrame % LOOP_FRAMES) + LOOP_FRAMES) % LOOP_FRAMES;
@@ -136,7 +139,10 @@ describe('chaos (f): the appliance is SIGKILLed mid-show and started again', () 
   });
 
   it('resumes the show on the same row at the wall-clock position, then stops it cleanly', async () => {
-    [sim, rtmp] = await Promise.all([startCameraSim({ cameras: 2 }), startRtmpServer({ apps: ['live'] })]);
+    [sim, rtmp] = await Promise.all([
+      startCameraSim({ cameras: 2, auth: { user: 'viewer', password: CAMERA_PASSWORD } }),
+      startRtmpServer({ apps: ['live'] }),
+    ]);
     const store = openStore({ dataDir, secretKey: Buffer.from(env.VISTTER_SECRET_KEY, 'base64') });
     const cam1 = store.cameras.create({ name: 'cam1', stream_url: sim.url('cam1') }).id;
     const cam2 = store.cameras.create({ name: 'cam2', stream_url: sim.url('cam2') }).id;
@@ -145,7 +151,7 @@ describe('chaos (f): the appliance is SIGKILLed mid-show and started again', () 
       name: 'nginx',
       platform: 'custom',
       server_url: `rtmp://127.0.0.1:${rtmp.port}/live`,
-      stream_key: 'show',
+      stream_key: STREAM_KEY,
     }).id;
     const { id: timelineId } = store.timelines.create({
       timeline: {
@@ -183,7 +189,7 @@ describe('chaos (f): the appliance is SIGKILLed mid-show and started again', () 
       '--preset',
       'veryfast',
     ]);
-    await rtmp.waitForPublisher('live', 'show', 40_000).catch((error: unknown) => {
+    await rtmp.waitForPublisher('live', STREAM_KEY, 40_000).catch((error: unknown) => {
       throw new Error(`${(error as Error).message}\n${logs(first)}`);
     });
     const before = await waitFor(
@@ -214,7 +220,7 @@ describe('chaos (f): the appliance is SIGKILLed mid-show and started again', () 
     assert.ok(await waitForExit(first, 5000));
     assert.equal(first.signalCode, 'SIGKILL');
     assert.equal(onlyRow().status, 'running', 'a killed run leaves its row running');
-    await rtmp.waitForNoPublisher('live', 'show', 15_000);
+    await rtmp.waitForNoPublisher('live', STREAM_KEY, 15_000);
     // Down long enough that resuming from the last checkpoint (or from the start) would be caught.
     await delay(4000);
 
@@ -224,7 +230,7 @@ describe('chaos (f): the appliance is SIGKILLed mid-show and started again', () 
     const publishedAt = await waitFor(
       async () => {
         const streams = await rtmp!.streams();
-        if (streams.some((s) => s.app === 'live' && s.name === 'show' && s.publishing)) return Date.now();
+        if (streams.some((s) => s.app === 'live' && s.name === STREAM_KEY && s.publishing)) return Date.now();
         lastUnseen = Date.now();
         return undefined;
       },
@@ -264,7 +270,7 @@ describe('chaos (f): the appliance is SIGKILLed mid-show and started again', () 
     second.kill('SIGTERM');
     assert.ok(await waitForExit(second, 20_000), `the appliance stops on SIGTERM\n${logs(second)}`);
     assert.equal(second.exitCode, 0, logs(second));
-    await rtmp.waitForNoPublisher('live', 'show', 10_000);
+    await rtmp.waitForNoPublisher('live', STREAM_KEY, 10_000);
 
     const final = onlyRow();
     assert.equal(final.status, 'stopped');
@@ -289,6 +295,19 @@ describe('chaos (f): the appliance is SIGKILLed mid-show and started again', () 
     assert.equal(db.prepare('SELECT COUNT(*) FROM destinations').pluck().get(), 1);
     assert.equal(db.prepare('SELECT COUNT(*) FROM timeline_cues').pluck().get(), BLOCKS.length);
     db.close();
+
+    // Secrets: in no log line of either run, and nowhere in the database but their sealed columns.
+    for (const child of [first, second]) {
+      const text = (output.get(child) ?? []).join('');
+      assert.ok(!text.includes(CAMERA_PASSWORD) && !text.includes(STREAM_KEY), 'no secret in the logs');
+    }
+    const raw = JSON.stringify(rows());
+    assert.ok(!raw.includes(CAMERA_PASSWORD) && !raw.includes(STREAM_KEY), 'no secret in the execution row');
+    for (const file of readdirSync(dataDir).filter((f) => f.startsWith('vistterstream.db'))) {
+      const bytes = readFileSync(join(dataDir, file));
+      assert.equal(bytes.includes(CAMERA_PASSWORD), false, `camera password in ${file}`);
+      assert.equal(bytes.includes(STREAM_KEY), false, `stream key in ${file}`);
+    }
 
     // No process of either run is left.
     assert.deepEqual(alive(secondChildren), [], 'no process group of the second run is alive');
