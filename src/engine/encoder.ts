@@ -36,6 +36,8 @@ export class Encoder implements ProgramSink {
   private allocatedFrames = 0;
   private readonly clock: Clock;
   private stopping = false;
+  private settings: EncoderOptions;
+  private runs = 0;
 
   constructor(options: {
     settings: EncoderOptions;
@@ -44,8 +46,11 @@ export class Encoder implements ProgramSink {
     logger: Logger;
     /** Frames the encoder may fall behind before ticks are dropped (default: half a second). */
     maxBacklogFrames?: number;
+    /** A new FLV stream began after the first (a restart): outputs need a new session. */
+    onNewStream?: () => void;
   }) {
     const { width, height, fps } = options.settings;
+    this.settings = options.settings;
     this.clock = options.clock;
     this.frameBytes = (width * height * 3) / 2;
     const maxBacklogFrames = options.maxBacklogFrames ?? Math.ceil(fps / 2);
@@ -54,19 +59,21 @@ export class Encoder implements ProgramSink {
     this.supervisor = new Supervisor({
       label: 'encoder',
       redactedDescription: `ffmpeg ${options.settings.videoEncoder} encoder ${options.settings.width}x${options.settings.height}@${options.settings.fps}`,
-      spawn: {
+      spawn: () => ({
         command: FFMPEG_BIN,
-        args: encoderArgs(options.settings),
+        args: encoderArgs(this.settings),
         stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-      },
+      }),
       clock: options.clock,
       watchFd: 1,
       stallTimeoutMs: 10_000,
-      backoff: { baseMs: 500, capMs: 5000 },
+      // A crashed encoder is the whole output: the first retry is immediate.
+      backoff: { baseMs: 100, capMs: 5000 },
       logger: options.logger,
     });
     this.supervisor.on('spawn', (run) => {
       options.hub.resetInput(); // a new encoder starts a new FLV stream
+      if (++this.runs > 1) options.onNewStream?.();
       const video = run.writable(0);
       const audio = run.writable(3);
       // A dying encoder closes its pipes under us: the exit event handles it, not a crash here.
@@ -136,6 +143,20 @@ export class Encoder implements ProgramSink {
     if (this.allocatedFrames >= this.poolSize) return undefined;
     this.allocatedFrames++;
     return Buffer.allocUnsafeSlow(this.frameBytes);
+  }
+
+  /**
+   * Restarts the encoder with new settings (degraded mode: bitrate, output size). The program
+   * input (size, fps) must not change. Costs every destination a reconnect of a second or two.
+   */
+  reconfigure(settings: EncoderOptions): void {
+    const { width, height, fps } = this.settings;
+    this.settings = { ...settings, width, height, fps };
+    this.supervisor.restartNow('encoder settings changed', { keepAttempts: true });
+  }
+
+  get currentSettings(): Readonly<EncoderOptions> {
+    return this.settings;
   }
 
   get pid(): number | null {

@@ -2,16 +2,18 @@
 // wires the parts; each part owns its processes through the supervisor.
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, normalize, relative, resolve as resolvePath } from 'node:path';
-import { systemClock, type Clock } from '../core/clock.ts';
+import { systemClock, type Clock, type TimerHandle } from '../core/clock.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import {
   cameraDecoderArgs,
   FFMPEG_BIN,
   hlsPreviewArgs,
   mediaDecoderArgs,
+  profileSettings,
   publisherArgs,
   recorderArgs,
   slateDecoderArgs,
+  type EncoderOptions,
   type EncodingProfile,
   type SlatePattern,
   type VideoEncoder,
@@ -28,6 +30,7 @@ import {
 import type { Timeline } from '../timeline/schema.ts';
 import { pickKernels, type Kernels } from './compositor/index.ts';
 import { Encoder, type EncoderStats } from './encoder.ts';
+import { DegradePolicy, reducedSize, type DegradeOptions, type Overload } from './degrade.ts';
 import { CameraFailover, type FailoverEvent, type FailoverOptions, type OnAirChoice } from './failover.ts';
 import { FanoutHub } from './fanout/hub.ts';
 import { FlvOutput, type OutputStatus } from './outputs.ts';
@@ -70,6 +73,16 @@ export interface ShowPlan {
   startFrame?: number;
   /** Camera failure handling: detection threshold, return delay, reconnect interval. */
   failover?: FailoverOptions & { reconnectIntervalMs?: number };
+  /** Degraded mode under overload; `showWarning` puts a "Reduced quality" notice on air. */
+  degrade?: DegradeOptions & { enabled?: boolean; showWarning?: boolean };
+}
+
+export interface DegradeStatus {
+  /** 0 normal; 1 overlays skipped; 2 and bitrate −20 %; 3 and output size ×2/3. */
+  level: number;
+  overloads: Overload[];
+  bitrateKbps: number;
+  outputSize: { width: number; height: number };
 }
 
 /** Where the engine reports what an operator must know (persisted and notified by the app). */
@@ -98,6 +111,7 @@ export interface EngineStatus {
   encoder: EncoderStats;
   /** Which H.264 encoder runs and why (every candidate's test-encode result). */
   encoderChoice: EncoderDetection;
+  degrade: DegradeStatus;
   sources: SourceHealth[];
   outputs: OutputStatus[];
 }
@@ -112,8 +126,17 @@ export interface EngineDeps {
   onTick?: (state: ProgramState, latenessMs: number) => void;
   /** Camera failures, destination failures… (default: logged only). */
   alerts?: EngineAlerts;
+  /** Whole-machine CPU use 0–100 for degraded mode (default: none, the CPU trigger is off). */
+  systemCpuPercent?: () => number | null;
   onEnded?: () => void;
 }
+
+const OVERLOAD_WORDS: Record<Overload, string> = {
+  cpu: 'the CPU has been nearly fully used',
+  'late-ticks': 'frames have been produced late',
+  'dropped-ticks': 'the encoder could not keep up',
+  'output-backlog': 'a destination could not take the bitrate',
+};
 
 /** The slate is a still kept ready at all times: a low frame rate keeps it nearly free. */
 const SLATE_FPS = 2;
@@ -148,6 +171,13 @@ export class Engine {
   private readonly failover: CameraFailover;
   private readonly alerts: EngineAlerts | undefined;
   private lastState: ProgramState | null = null;
+  /** The next encoder restart is ours (degraded mode), not a crash. */
+  private reconfiguring = false;
+  private readonly baseEncoder: EncoderOptions;
+  private readonly degrade: DegradePolicy;
+  private overloads: Overload[] = [];
+  private loadTimer: TimerHandle | null = null;
+  private readonly systemCpuPercent: () => number | null;
   private running = false;
 
   private readonly encoderChoice: EncoderDetection;
@@ -180,19 +210,24 @@ export class Engine {
     );
 
     this.hub = new FanoutHub({ clock: this.clock });
+    const profile = plan.encoder?.profile ?? 'reliability';
+    this.baseEncoder = {
+      width,
+      height,
+      fps,
+      profile,
+      videoEncoder: deps.encoderChoice.encoder,
+      bitrateKbps: profileSettings(profile, plan.encoder?.bitrateKbps).bitrateKbps,
+      ...(plan.encoder?.preset !== undefined ? { preset: plan.encoder.preset } : {}),
+    };
+    this.degrade = new DegradePolicy(plan.degrade ?? {});
+    this.systemCpuPercent = deps.systemCpuPercent ?? (() => null);
     this.encoder = new Encoder({
-      settings: {
-        width,
-        height,
-        fps,
-        profile: plan.encoder?.profile ?? 'reliability',
-        videoEncoder: deps.encoderChoice.encoder,
-        ...(plan.encoder?.bitrateKbps !== undefined ? { bitrateKbps: plan.encoder.bitrateKbps } : {}),
-        ...(plan.encoder?.preset !== undefined ? { preset: plan.encoder.preset } : {}),
-      },
+      settings: this.baseEncoder,
       hub: this.hub,
       clock: this.clock,
       logger: this.log.child({ part: 'encoder' }),
+      onNewStream: () => this.onEncoderRestart(),
     });
     this.pool = new SourcePool({
       factory: (source) => this.sourceSpec(source),
@@ -282,12 +317,95 @@ export class Engine {
     this.encoder.start();
     for (const output of this.outputs) output.start();
     this.playout.start();
+    if (this.plan.degrade?.enabled !== false) this.scheduleLoadSample();
+  }
+
+  /** Once a second: how loaded are we? Degraded mode steps down or back up from that. */
+  private scheduleLoadSample(): void {
+    this.loadTimer = this.clock.setTimeout(() => {
+      if (!this.running) return;
+      const playout = this.playout.snapshot();
+      const queues = this.outputs.map((o) => o.status().consumer?.queueFullnessPercent ?? 0);
+      const decision = this.degrade.observe({
+        at: this.clock.now(),
+        cpuPercent: this.systemCpuPercent(),
+        ticks: playout.ticks,
+        lateTicks: playout.lateTicks,
+        droppedTicks: this.encoder.stats().framesDropped,
+        outputQueuePercent: Math.max(0, ...queues),
+      });
+      this.overloads = decision.overloads;
+      if (decision.change)
+        this.applyDegrade(decision.change.from, decision.change.to, decision.change.because);
+      this.scheduleLoadSample();
+    }, 1000);
+  }
+
+  private encoderSettingsFor(level: number): EncoderOptions {
+    const base = this.baseEncoder;
+    const bitrate = base.bitrateKbps ?? profileSettings(base.profile).bitrateKbps;
+    const reduced = level >= 3 ? reducedSize(base.width, base.height) : null;
+    return {
+      ...base,
+      bitrateKbps: level >= 2 ? Math.round(bitrate * 0.8) : bitrate,
+      ...(reduced ? { outputWidth: reduced.width, outputHeight: reduced.height } : {}),
+    };
+  }
+
+  private degradeStatus(): DegradeStatus {
+    const current = this.encoder.currentSettings;
+    return {
+      level: this.degrade.level,
+      overloads: this.overloads,
+      bitrateKbps: current.bitrateKbps ?? profileSettings(current.profile).bitrateKbps,
+      outputSize: {
+        width: current.outputWidth ?? current.width,
+        height: current.outputHeight ?? current.height,
+      },
+    };
+  }
+
+  private applyDegrade(from: number, to: number, because: Overload[]): void {
+    this.playout.setTimelineOverlays(to < 1);
+    this.playout.setCard('reduced_quality', to > 0 && this.plan.degrade?.showWarning === true);
+    const before = this.encoderSettingsFor(from);
+    const after = this.encoderSettingsFor(to);
+    if (before.bitrateKbps !== after.bitrateKbps || before.outputWidth !== after.outputWidth) {
+      this.reconfiguring = true;
+      this.encoder.reconfigure(after);
+    }
+    const steps = [
+      'overlays off',
+      'bitrate −20 %',
+      `output ${after.outputWidth ?? after.width}×${after.outputHeight ?? after.height}`,
+    ];
+    if (to === 0) {
+      this.log.info({ from }, 'degraded mode over: normal quality again');
+      this.alerts?.clear('engine:degraded');
+      return;
+    }
+    const why = `${because.map((b) => OVERLOAD_WORDS[b]).join(' and ')} for a while`;
+    const message =
+      to > from
+        ? `Streaming in degraded mode, level ${to} (${steps.slice(0, to).join(', ')}), because ${why}.`
+        : `Stepping back up: degraded mode level ${to} (${steps.slice(0, to).join(', ')}).`;
+    this.log.warn({ from, to, because }, message);
+    this.alerts?.raise({
+      key: 'engine:degraded',
+      severity: 'warning',
+      code: 'DEGRADED_MODE',
+      message,
+      remediation:
+        'The stream goes on at reduced quality. Use fewer cameras, a lower resolution or frame rate, or a faster machine; normal quality returns by itself after 30 s without overload.',
+      source: 'engine',
+    });
   }
 
   /** Stops the clock, then the encoder (flushing), the outputs and the decoders. */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.loadTimer?.cancel();
     this.playout.stop();
     await this.encoder.stop();
     this.hub.end();
@@ -316,9 +434,29 @@ export class Engine {
       playout: this.playout.snapshot(),
       encoder: this.encoder.stats(),
       encoderChoice: this.encoderChoice,
+      degrade: this.degradeStatus(),
       sources: this.pool.health(),
       outputs: this.outputs.map((output) => output.status()),
     };
+  }
+
+  /** A new encoder run is a new FLV stream: every output starts a new session on it. */
+  private onEncoderRestart(): void {
+    this.log.warn({ outputs: this.outputs.length }, 'encoder restarted: outputs start new sessions');
+    for (const output of this.outputs) output.restart('encoder restarted');
+    if (this.reconfiguring) {
+      this.reconfiguring = false;
+      return;
+    }
+    this.alerts?.raise({
+      key: 'encoder:restarted',
+      severity: 'warning',
+      code: 'ENCODER_RESTARTED',
+      message: 'The video encoder stopped unexpectedly and was restarted; every destination reconnected.',
+      remediation:
+        'Nothing to do if it happens once. If it repeats, check the appliance’s memory and CPU load on the monitoring page.',
+      source: 'encoder',
+    });
   }
 
   private cameraName(cameraId: number): string {

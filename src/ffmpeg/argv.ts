@@ -600,12 +600,24 @@ export interface EncoderOptions {
   bitrateKbps?: number;
   preset?: string;
   vaapiDevice?: string;
+  /** Encode at a smaller size than the program (degraded mode); default: the program size. */
+  outputWidth?: number;
+  outputHeight?: number;
 }
 
 export function encoderArgs(o: EncoderOptions): string[] {
   assertSize(o.width, o.height);
   assertFps(o.fps);
   const v = videoEncoderArgs(o);
+  const scale =
+    o.outputWidth !== undefined && o.outputHeight !== undefined
+      ? { w: o.outputWidth, h: o.outputHeight }
+      : null;
+  if (scale) assertSize(scale.w, scale.h);
+  const filters = [
+    ...(scale ? [`scale=${scale.w}:${scale.h}`] : []),
+    ...(v.filter !== null ? [v.filter] : []),
+  ];
   const s = profileSettings(o.profile, o.bitrateKbps);
   return [
     ...COMMON,
@@ -641,7 +653,7 @@ export function encoderArgs(o: EncoderOptions): string[] {
     '0:v:0',
     '-map',
     '1:a:0',
-    ...(v.filter !== null ? ['-vf', v.filter] : []),
+    ...(filters.length > 0 ? ['-vf', filters.join(',')] : []),
     ...v.codec,
     '-c:a',
     'aac',
