@@ -56,10 +56,10 @@ describe('chaos: the encoder is killed mid-show', () => {
       { logger: createLogger('chaos'), alerts },
     );
     const recordings = () => rtmp!.recordings('live');
-    let resumedMs = 0;
+    let resumedMs: number;
     let before: ReturnType<Engine['status']>;
     let afterKill: ReturnType<Engine['status']>;
-    let killedAt = 0;
+    let killedAt: number;
     engine.start();
     try {
       await rtmp.waitForPublisher('live', 'show', 20_000);
