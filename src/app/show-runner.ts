@@ -206,6 +206,27 @@ export class ShowRunner {
     if (targets.length === 0 && !request.previewDir && !request.recordPath)
       return fail(`none of its destinations can be used (${warnings.join('; ')})`);
 
+    const compiled = compileTimeline(timeline);
+    const decide = (nowMs: number) =>
+      resumePosition({
+        fps: compiled.fps,
+        durationFrames: compiled.durationFrames,
+        loop: compiled.loop,
+        anchorMs: execution.anchor_ms,
+        nowMs,
+        checkpointFrame: execution.checkpoint_frame,
+      });
+    const complete = (decision: Extract<ResumeDecision, { kind: 'ended' }>): ResumeResult => {
+      const endedAt = decision.endedAtMs === null ? 'earlier' : new Date(decision.endedAtMs).toISOString();
+      const note = `the show ended (${endedAt}) while the appliance was down; not resumed`;
+      log.info({ timelineId: execution.timeline_id }, note);
+      const ended = this.store.executions.finish(execution.id, 'completed', { note });
+      return { kind: 'completed', execution: ended, note };
+    };
+    // A show that already ended needs no engine (whose preparation might fail for other reasons).
+    const early = decide(this.clock.wallNow());
+    if (early.kind === 'ended') return complete(early);
+
     // Prepare the slow parts first: the start frame is fixed only just before the show plays.
     let create: Awaited<ReturnType<EngineFactory>>;
     try {
@@ -213,23 +234,9 @@ export class ShowRunner {
     } catch (error) {
       return fail(`the engine could not be prepared: ${messageOf(error)}`);
     }
-    const compiled = compileTimeline(timeline);
     const nowMs = this.clock.wallNow();
-    const decision = resumePosition({
-      fps: compiled.fps,
-      durationFrames: compiled.durationFrames,
-      loop: compiled.loop,
-      anchorMs: execution.anchor_ms,
-      nowMs,
-      checkpointFrame: execution.checkpoint_frame,
-    });
-    if (decision.kind === 'ended') {
-      const endedAt = decision.endedAtMs === null ? 'earlier' : new Date(decision.endedAtMs).toISOString();
-      const note = `the show ended (${endedAt}) while the appliance was down; not resumed`;
-      log.info({ timelineId: execution.timeline_id }, note);
-      const ended = this.store.executions.finish(execution.id, 'completed', { note });
-      return { kind: 'completed', execution: ended, note };
-    }
+    const decision = decide(nowMs);
+    if (decision.kind === 'ended') return complete(decision);
 
     const anchorMs =
       decision.basis === 'checkpoint' ? anchorFor(decision.frame, compiled.fps, nowMs) : undefined;

@@ -100,11 +100,14 @@ class FakeEngine implements ShowEngine {
 }
 
 function fakeEngines(clock: Clock, made: FakeEngine[], fail?: string): EngineFactory {
-  return async () => async (plan, hooks) => {
-    if (fail) throw new Error(fail);
-    const engine = new FakeEngine(plan, hooks, clock);
-    made.push(engine);
-    return engine;
+  return async () => {
+    if (fail === 'prepare') throw new Error('the encoder probe failed');
+    return async (plan, hooks) => {
+      if (fail) throw new Error(fail);
+      const engine = new FakeEngine(plan, hooks, clock);
+      made.push(engine);
+      return engine;
+    };
   };
 }
 
@@ -398,7 +401,11 @@ describe('show runner: execution rows', () => {
     fake.advance(5000);
     crash();
     fake.advance(60_000); // down for a minute: the 20 s show ended meanwhile
-    const boot = await resumeInterruptedShows(store, runner(OWNER_B), { logger: log, isAlive: () => false });
+    // Even an engine that could not be prepared does not matter for a show that is over.
+    const boot = await resumeInterruptedShows(store, runner(OWNER_B, 'prepare'), {
+      logger: log,
+      isAlive: () => false,
+    });
     assert.equal(boot.resumed, null);
     assert.equal(boot.results[0]?.outcome, 'completed');
     const row = store.executions.get(first.executionId);
@@ -457,6 +464,22 @@ describe('show runner: execution rows', () => {
       new RegExp(`resumed the newer show \\(execution ${newer.executionId}\\)`),
     );
     await boot.resumed?.stop();
+  });
+
+  it('ends "error" when the engine cannot be prepared for a resume', async () => {
+    const first = await runner(OWNER_A).start({ timelineId: ids.loop, destinationIds: [ids.dest] });
+    crash();
+    const boot = await resumeInterruptedShows(store, runner(OWNER_B, 'prepare'), {
+      logger: log,
+      isAlive: () => false,
+    });
+    assert.equal(boot.resumed, null);
+    const row = store.executions.get(first.executionId);
+    assert.equal(row.status, 'error');
+    assert.match(
+      row.error_message ?? '',
+      /not resumed: the engine could not be prepared: the encoder probe failed/,
+    );
   });
 
   it('ends "error" when an interrupted show can no longer run (its timeline was deleted)', async () => {
