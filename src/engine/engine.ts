@@ -11,7 +11,6 @@ import {
   mediaDecoderArgs,
   profileSettings,
   publisherArgs,
-  recorderArgs,
   slateDecoderArgs,
   type EncoderOptions,
   type EncodingProfile,
@@ -33,6 +32,8 @@ import { Encoder, type EncoderStats } from './encoder.ts';
 import { DegradePolicy, reducedSize, type DegradeOptions, type Overload } from './degrade.ts';
 import { CameraFailover, type FailoverEvent, type FailoverOptions, type OnAirChoice } from './failover.ts';
 import { FanoutHub } from './fanout/hub.ts';
+import { buildMetrics, evaluateHealth, type HealthReport, type MetricsSnapshot } from '../health/index.ts';
+import { ShowMonitor, type AlertCounts } from './monitor.ts';
 import { FlvOutput, type OutputStatus } from './outputs.ts';
 import { OverlayRenderer } from './overlays/cache.ts';
 import type { ImageRef } from './overlays/render.ts';
@@ -112,6 +113,7 @@ export interface EngineStatus {
   /** Which H.264 encoder runs and why (every candidate's test-encode result). */
   encoderChoice: EncoderDetection;
   degrade: DegradeStatus;
+  audioBitrateKbps: number;
   sources: SourceHealth[];
   outputs: OutputStatus[];
 }
@@ -126,7 +128,7 @@ export interface EngineDeps {
   onTick?: (state: ProgramState, latenessMs: number) => void;
   /** Camera failures, destination failures… (default: logged only). */
   alerts?: EngineAlerts;
-  /** Whole-machine CPU use 0–100 for degraded mode (default: none, the CPU trigger is off). */
+  /** Whole-machine CPU use 0–100 for degraded mode (default: measured from /proc/stat). */
   systemCpuPercent?: () => number | null;
   onEnded?: () => void;
 }
@@ -178,6 +180,7 @@ export class Engine {
   private overloads: Overload[] = [];
   private loadTimer: TimerHandle | null = null;
   private readonly systemCpuPercent: () => number | null;
+  private readonly monitor = new ShowMonitor();
   private running = false;
 
   private readonly encoderChoice: EncoderDetection;
@@ -221,7 +224,7 @@ export class Engine {
       ...(plan.encoder?.preset !== undefined ? { preset: plan.encoder.preset } : {}),
     };
     this.degrade = new DegradePolicy(plan.degrade ?? {});
-    this.systemCpuPercent = deps.systemCpuPercent ?? (() => null);
+    this.systemCpuPercent = deps.systemCpuPercent ?? (() => this.monitor.systemCpuPercent);
     this.encoder = new Encoder({
       settings: this.baseEncoder,
       hub: this.hub,
@@ -266,15 +269,35 @@ export class Engine {
     });
 
     const outputDeps = { hub: this.hub, clock: this.clock, logger: this.log.child({ part: 'outputs' }) };
+    const watch = (output: FlvOutput): FlvOutput => {
+      const key = `destination:${output.status().id}:failing`;
+      output.on('failing', (event) => {
+        this.alerts?.raise({
+          key,
+          severity: 'error',
+          code: event.lastError.code,
+          message: `Destination "${event.name}" has failed ${event.consecutiveFailures} times in a row: ${event.lastError.message} It keeps retrying every minute.`,
+          remediation: event.lastError.remediation,
+          source: `destination:${event.id}`,
+        });
+      });
+      output.on('recovered', (event) => {
+        this.log.info({ destination: event.id, downMs: event.downMs }, 'destination is live again');
+        this.alerts?.clear(key);
+      });
+      return output;
+    };
     for (const destination of plan.destinations) {
       this.outputs.push(
-        new FlvOutput({
-          id: destination.id,
-          kind: 'destination',
-          name: destination.name,
-          args: publisherArgs({ url: destination.url, platform: destination.platform }),
-          ...outputDeps,
-        }),
+        watch(
+          new FlvOutput({
+            id: destination.id,
+            kind: 'destination',
+            name: destination.name,
+            args: publisherArgs({ url: destination.url, platform: destination.platform }),
+            ...outputDeps,
+          }),
+        ),
       );
     }
     if (plan.previewDir) {
@@ -294,8 +317,7 @@ export class Engine {
           id: 'recording',
           kind: 'recording',
           name: 'local recording',
-          args: recorderArgs({ path: plan.recordPath }),
-          restart: 'never',
+          recordPath: plan.recordPath, // a restart continues in <name>.part2 …, never overwrites
           ...outputDeps,
         }),
       );
@@ -317,26 +339,42 @@ export class Engine {
     this.encoder.start();
     for (const output of this.outputs) output.start();
     this.playout.start();
-    if (this.plan.degrade?.enabled !== false) this.scheduleLoadSample();
+    this.scheduleLoadSample();
+  }
+
+  /** The health check (healthy / degraded / unhealthy, with what to do about each finding). */
+  health(alerts: AlertCounts = { info: 0, warning: 0, error: 0, critical: 0 }): HealthReport {
+    return evaluateHealth(
+      this.monitor.healthInput(this.clock.now(), this.status(), this.compiled.fps, alerts),
+    );
+  }
+
+  /** The spec's stream metrics (bitrate, fps, dropped frames, encoder CPU, destinations …). */
+  metrics(): MetricsSnapshot {
+    const none = { info: 0, warning: 0, error: 0, critical: 0 };
+    return buildMetrics(this.monitor.healthInput(this.clock.now(), this.status(), this.compiled.fps, none));
   }
 
   /** Once a second: how loaded are we? Degraded mode steps down or back up from that. */
   private scheduleLoadSample(): void {
     this.loadTimer = this.clock.setTimeout(() => {
       if (!this.running) return;
-      const playout = this.playout.snapshot();
-      const queues = this.outputs.map((o) => o.status().consumer?.queueFullnessPercent ?? 0);
-      const decision = this.degrade.observe({
-        at: this.clock.now(),
-        cpuPercent: this.systemCpuPercent(),
-        ticks: playout.ticks,
-        lateTicks: playout.lateTicks,
-        droppedTicks: this.encoder.stats().framesDropped,
-        outputQueuePercent: Math.max(0, ...queues),
-      });
-      this.overloads = decision.overloads;
-      if (decision.change)
-        this.applyDegrade(decision.change.from, decision.change.to, decision.change.because);
+      this.monitor.sample(this.clock.now(), this.status(), this.encoder.pid);
+      if (this.plan.degrade?.enabled !== false) {
+        const playout = this.playout.snapshot();
+        const queues = this.outputs.map((o) => o.status().consumer?.queueFullnessPercent ?? 0);
+        const decision = this.degrade.observe({
+          at: this.clock.now(),
+          cpuPercent: this.systemCpuPercent(),
+          ticks: playout.ticks,
+          lateTicks: playout.lateTicks,
+          droppedTicks: this.encoder.stats().framesDropped,
+          outputQueuePercent: Math.max(0, ...queues),
+        });
+        this.overloads = decision.overloads;
+        const change = decision.change;
+        if (change) this.applyDegrade(change.from, change.to, change.because);
+      }
       this.scheduleLoadSample();
     }, 1000);
   }
@@ -435,6 +473,7 @@ export class Engine {
       encoder: this.encoder.stats(),
       encoderChoice: this.encoderChoice,
       degrade: this.degradeStatus(),
+      audioBitrateKbps: profileSettings(this.baseEncoder.profile).audioBitrateKbps,
       sources: this.pool.health(),
       outputs: this.outputs.map((output) => output.status()),
     };

@@ -62,6 +62,7 @@ describe('chaos: the on-air camera and then its backup freeze, then both come ba
   const marks: Record<string, number> = {};
   let palette: PaletteEntry[] = [];
   let dropped = -1;
+  const health: Record<string, ReturnType<Engine['health']>> = {};
 
   after(async () => {
     await stopAllSupervised();
@@ -148,6 +149,7 @@ describe('chaos: the on-air camera and then its backup freeze, then both come ba
       simB.freeze();
       await waitFor(() => onAir() === 'slate', { timeoutMs: 5000, what: 'the slate on air' });
       await delay(3000);
+      health.onSlate = engine.health();
 
       marks['resume'] = Date.now();
       simA.resume();
@@ -155,6 +157,7 @@ describe('chaos: the on-air camera and then its backup freeze, then both come ba
       await waitFor(() => onAir() === 'camera:1', { timeoutMs: 30_000, what: 'camera 1 back on air' });
       marks['back'] = Date.now();
       await delay(2000);
+      health.atEnd = engine.health();
       dropped = engine.status().encoder.framesDropped;
     } finally {
       await engine.stop();
@@ -203,6 +206,13 @@ describe('chaos: the on-air camera and then its backup freeze, then both come ba
     const [backup, slate] = forCamera1 as { message: string }[];
     assert.match(backup!.message, /Camera 1 \(Dock\).*switched to backup Camera 2 \(Pier\)/);
     assert.match(slate!.message, /Technical difficulties/);
+  });
+
+  it('the health check says what is wrong while on the slate, and is healthy again after', () => {
+    const onSlate = health['onSlate']!;
+    assert.notEqual(onSlate.status, 'healthy');
+    assert.match([...onSlate.errors, ...onSlate.warnings].join(' '), /slate|be right back/i);
+    assert.equal(health['atEnd']?.status, 'healthy', JSON.stringify(health['atEnd']));
   });
 
   it('the destination received one continuous program', async () => {
