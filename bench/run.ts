@@ -93,6 +93,20 @@ const BENCHES: Bench[] = [
     args: ['60'],
     timeoutMs: 150_000,
   },
+  {
+    id: 'failover',
+    title: 'recovery: camera failover and encoder restart, 3 rounds each',
+    file: here('./recovery/failover.bench.ts'),
+    args: ['3'],
+    timeoutMs: 180_000,
+  },
+  {
+    id: 'destination',
+    title: 'recovery: a destination server that goes away and comes back',
+    file: here('./recovery/destination.bench.ts'),
+    args: [],
+    timeoutMs: 180_000,
+  },
 ];
 
 let current: number | undefined;
