@@ -15,6 +15,7 @@ import { loadConfig } from './config.ts';
 import { createLogger } from './core/logger.ts';
 import { killAllSupervised, stopAllSupervised } from './process/supervisor.ts';
 import { openStore } from './store/store.ts';
+import { ALERT_WEBHOOK_SETTING, createAlerting } from './alerts/index.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DEMO_TIMELINE = join(REPO_ROOT, 'demo', 'marina-demo.json');
@@ -75,7 +76,21 @@ if (store.timelines.list().length === 0) {
   log.info({ timelineId: id }, 'first start: imported the demo timeline');
 }
 
-const runner = new ShowRunner({ store, mediaRoot: config.dataDir, logger: createLogger('shows') });
+// Alerts are persisted and, when a webhook is configured (settings "alerts.webhook", or
+// VISTTER_ALERT_WEBHOOK_URL), POSTed to it. Alerts still open from before a restart are closed
+// once the show has had time to raise again whatever still holds.
+const webhookUrl = process.env['VISTTER_ALERT_WEBHOOK_URL'];
+const alerting = createAlerting({
+  alerts: store.alerts,
+  webhook: webhookUrl ? { url: webhookUrl } : store.settings.get<unknown>(ALERT_WEBHOOK_SETTING, null),
+});
+setTimeout(() => alerting.center.clearCarriedOver(), 20_000).unref();
+const runner = new ShowRunner({
+  store,
+  mediaRoot: config.dataDir,
+  logger: createLogger('shows'),
+  alerts: alerting.center,
+});
 const boot = await resumeInterruptedShows(store, runner, { logger: log });
 let show: RunningShow | null = boot.resumed;
 for (const result of boot.results) {
@@ -122,12 +137,14 @@ if (show) {
 
 if (!show) {
   children.close();
+  alerting.close();
   store.close();
 } else {
   const running = show;
   const shutdown = async (exitCode: number) => {
     await stopAllSupervised();
     children?.close();
+    alerting.close();
     store.close();
     process.exit(exitCode);
   };

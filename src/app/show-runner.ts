@@ -9,7 +9,13 @@ import { resolve as resolvePath } from 'node:path';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import { toFieldIssues } from '../domain/issues.ts';
-import { Engine, type CameraFeed, type DestinationTarget, type ShowPlan } from '../engine/engine.ts';
+import {
+  Engine,
+  type CameraFeed,
+  type DestinationTarget,
+  type EngineAlerts,
+  type ShowPlan,
+} from '../engine/engine.ts';
 import { pickKernels } from '../engine/compositor/index.ts';
 import { AppError, isAppError, type FieldIssue } from '../errors/registry.ts';
 import { detectH264Encoder, type EncoderDetection } from '../ffmpeg/hardware.ts';
@@ -46,6 +52,8 @@ export interface ShowEngine {
 export interface EngineHooks {
   logger: Logger;
   onEnded: () => void;
+  /** Where the engine reports camera, destination, encoder and overload problems. */
+  alerts?: EngineAlerts;
 }
 
 /**
@@ -66,11 +74,14 @@ export const realEngines: EngineFactory = async () => {
       detectEncoder: () => Promise.resolve(choice),
       logger: hooks.logger,
       onEnded: hooks.onEnded,
+      ...(hooks.alerts ? { alerts: hooks.alerts } : {}),
     });
 };
 
 export interface ShowRunnerDeps {
   store: Store;
+  /** Persisted, notified alerts (default: the engine only logs). */
+  alerts?: EngineAlerts;
   /** Root for timeline media paths and relative asset paths (the data folder). */
   mediaRoot: string;
   clock?: Clock;
@@ -106,8 +117,10 @@ export class ShowRunner {
   private readonly engines: EngineFactory;
   private readonly owner: ExecutionOwner;
   private readonly checkpointMs: number;
+  private readonly alerts: EngineAlerts | undefined;
 
   constructor(deps: ShowRunnerDeps) {
+    this.alerts = deps.alerts;
     this.store = deps.store;
     this.mediaRoot = deps.mediaRoot;
     this.clock = deps.clock ?? systemClock;
@@ -311,6 +324,7 @@ export class ShowRunner {
       };
       const engine = await create(plan, {
         logger: log.child({ component: 'engine' }),
+        ...(this.alerts ? { alerts: this.alerts } : {}),
         onEnded: () => {
           if (show) void show.end('completed');
           else endedEarly = true;
