@@ -687,6 +687,15 @@ export const PROGRESS_PERIOD_SECONDS = 0.5;
  */
 const PROGRESS_OUT = ['-nostats', '-progress', 'pipe:1', '-stats_period', num(PROGRESS_PERIOD_SECONDS)];
 
+/**
+ * Video and (if present) audio only. A consumer that joins mid-stream starts with the GOP cache,
+ * whose onMetaData tag carries the keyframe's timestamp; ffmpeg 5.1's FLV demuxer turns an
+ * onMetaData at dts ≠ 0 into a one-packet "Subtitle: text" stream. With `-map 0` that stream is
+ * copied too and the muxer holds every media packet waiting for it (up to 10 s), so a
+ * reconnected destination got headers at once and media only in late bursts.
+ */
+const FLV_MAP = ['-map', '0:v', '-map', '0:a?'];
+
 export interface PublisherOptions {
   /** Full destination URL including the stream key (see destinationUrl()). */
   url: string;
@@ -710,8 +719,7 @@ export function publisherArgs(o: PublisherOptions): string[] {
     ...COMMON,
     ...PROGRESS_OUT,
     ...FLV_IN,
-    '-map',
-    '0',
+    ...FLV_MAP,
     '-c',
     'copy',
     '-rw_timeout',
@@ -735,8 +743,7 @@ export function hlsPreviewArgs(o: HlsPreviewOptions): string[] {
     ...COMMON,
     ...PROGRESS_OUT,
     ...FLV_IN,
-    '-map',
-    '0',
+    ...FLV_MAP,
     '-c',
     'copy',
     '-f',
@@ -771,5 +778,5 @@ export function recorderArgs(o: RecorderOptions): string[] {
     throw new RangeError(`recorder path must end in .mp4 or .flv, got ${o.path}`);
   }
   // -n: never overwrite an earlier recording; the caller picks a fresh name.
-  return [...COMMON, ...PROGRESS_OUT, '-n', ...FLV_IN, '-map', '0', '-c', 'copy', ...out, o.path];
+  return [...COMMON, ...PROGRESS_OUT, '-n', ...FLV_IN, ...FLV_MAP, '-c', 'copy', ...out, o.path];
 }

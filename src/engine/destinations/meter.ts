@@ -6,10 +6,14 @@ import type { FfmpegProgress } from '../../ffmpeg/progress.ts';
 export interface MeterOptions {
   /** Span the bitrate is averaged over, in ms. Default 5000. */
   windowMs?: number;
+  /** Output below this size is headers only (FLV header, onMetaData, sequence headers: ~450 B):
+   *  growth counts once the output has at least this much. Default 1024. */
+  mediaFloorBytes?: number;
 }
 
 export class OutputMeter {
   private readonly windowMs: number;
+  private readonly mediaFloorBytes: number;
   /** Bytes of the runs before this one. */
   private earlierBytes = 0;
   private runBytes = 0;
@@ -21,6 +25,7 @@ export class OutputMeter {
 
   constructor(options: MeterOptions = {}) {
     this.windowMs = options.windowMs ?? 5000;
+    this.mediaFloorBytes = options.mediaFloorBytes ?? 1024;
   }
 
   /** A new run starts: its counters start at zero; the total keeps what earlier runs sent. */
@@ -35,8 +40,9 @@ export class OutputMeter {
   /**
    * One -progress block at time `now` (ms). `fallbackBytes` stands in for total_size when ffmpeg
    * reports none (the HLS muxer writes many files: total_size=N/A). Returns true when the output
-   * grew since the previous block of this run; the first block only sets the baseline (it may
-   * hold just the FLV header written at connect).
+   * grew since the previous block of this run and holds more than headers; the first block only
+   * sets the baseline. Headers alone prove nothing: a muxer can write them and then hold back
+   * every media packet.
    */
   update(progress: FfmpegProgress, now: number, fallbackBytes?: number): boolean {
     const bytes = progress.sizeBytes ?? fallbackBytes;
@@ -46,7 +52,8 @@ export class OutputMeter {
     this.samples.push({ at: now, bytes: this.totalBytes });
     while (this.samples.length > 2 && this.samples[1]!.at <= now - this.windowMs) this.samples.shift();
     if (measure === undefined) return false;
-    const grew = this.lastMeasure !== null && measure > this.lastMeasure;
+    const pastHeaders = bytes === undefined || bytes >= this.mediaFloorBytes;
+    const grew = this.lastMeasure !== null && measure > this.lastMeasure && pastHeaders;
     this.lastMeasure = measure;
     return grew;
   }

@@ -200,6 +200,19 @@ describe('OutputMeter', () => {
     assert.equal(m.totalBytes, firstRun + 1000);
   });
 
+  it('headers alone are not growth: 277 → 450 bytes (sequence headers) is not live', () => {
+    const m = new OutputMeter();
+    m.beginRun();
+    m.update({ final: false, sizeBytes: 277, timeSeconds: 0 }, 0);
+    assert.equal(m.update({ final: false, sizeBytes: 450, timeSeconds: 0.5 }, 500), false);
+    assert.equal(
+      m.update({ final: false, sizeBytes: 450, timeSeconds: 1 }, 1000),
+      false,
+      'out_time alone is not growth',
+    );
+    assert.equal(m.update({ final: false, sizeBytes: 12_000, timeSeconds: 1.5 }, 1500), true);
+  });
+
   it('without a size (HLS), output time and the bytes handed to ffmpeg stand in', () => {
     const m = new OutputMeter();
     m.beginRun();
