@@ -676,7 +676,9 @@ export function encoderArgs(o: EncoderOptions): string[] {
 // ---------------------------------------------------------------------------------------------
 // FLV consumers: publisher, HLS preview, recorder
 
-const FLV_IN = ['-f', 'flv', '-i', 'pipe:0'];
+// The frame rate comes from onMetaData: without -fpsprobesize 0 a consumer that joins early in a
+// GOP (few cached frames) waits for live frames to count them, up to a second before it connects.
+const FLV_IN = ['-fpsprobesize', '0', '-f', 'flv', '-i', 'pipe:0'];
 
 /** How often an FLV consumer reports progress on fd 1, in seconds. */
 export const PROGRESS_PERIOD_SECONDS = 0.5;
