@@ -5,17 +5,20 @@
 //
 // State of an output (OutputState), as the UI and alerts see it:
 //
-//   stopped ─start()─► connecting ─bytes growing─► live ─exit/stall─► retrying ─bytes growing─► live
-//                          │                        ▲  │                 │  ▲
-//                          └──────exit/stall────────┼──┼──► retrying ◄───┘  │ (each attempt fails)
-//                                                   │  │       │ 10th consecutive failure
-//                                                   │  │       ▼
-//                                                   └──┼─── failing (still retrying, at the cap)
-//                                      restart() ──────┘ → connecting        stop() → stopped
+//   stopped ──start()──► connecting ──output grows──► live
+//                            │                          │ exit / stall
+//                            │ exit / stall             ▼
+//                            └────────────────────► retrying ──output grows──► live
+//                                                       │ (attempts wait out the backoff;
+//                                                       │  the state stays while they run)
+//                                                       ▼ 10th failure in a row
+//                                                    failing ──output grows──► live ('recovered')
+//   restart(): live → connecting (new session)       any state ──stop()──► stopped
 //
-// - Live means the output is growing: ffmpeg reports total_size through `-progress pipe:1` (the
-//   argv builders add it) and a report larger than the previous one is proof that the server (or
-//   the disk) accepted bytes. RTMP "connected" is not proof of anything.
+// - Live means the output grows beyond its headers: ffmpeg reports total_size through
+//   `-progress pipe:1` (the argv builders add it) and a report larger than the previous one is
+//   proof that the server (or the disk) accepted media. RTMP "connected" proves nothing, and
+//   headers alone neither (a muxer can write them and hold back every media packet).
 // - Stall: no growth for stallTimeoutMs (default 10 s) while the hub has input → SIGKILL the
 //   process group and retry; a failure like any other. While the encoder sends nothing (restart,
 //   pause) silence is expected and never counts.
@@ -33,7 +36,8 @@
 // - restart(): the encoder restarted, a new FLV stream needs a new session with new headers. Not a
 //   failure; a streak in progress keeps its count.
 // - A recording never overwrites: a restarted recorder continues in <name>.part2<ext>, .part3, …
-//   and its status lists every file.
+//   and its status lists every file. This needs `recordPath` (the argv is then built per run);
+//   given fixed `args`, the recorder keeps the old rule (restart: 'never' ends it at its first exit).
 //
 // Public API:
 //   new FlvOutput(options: FlvOutputOptions)
