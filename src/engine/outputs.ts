@@ -17,8 +17,9 @@
 //
 // - Live means the output grows beyond its headers: ffmpeg reports total_size through
 //   `-progress pipe:1` (the argv builders add it) and a report larger than the previous one is
-//   proof that the server (or the disk) accepted media. RTMP "connected" proves nothing, and
-//   headers alone neither (a muxer can write them and hold back every media packet).
+//   proof that the server accepted media. RTMP "connected" proves nothing, and headers alone
+//   neither (a muxer can write them and hold back every media packet). For the recording and the
+//   preview the output position (out_time) is the measure: file sizes grow in buffer-sized steps.
 // - Stall: no growth for stallTimeoutMs (default 10 s) while the hub has input → SIGKILL the
 //   process group and retry; a failure like any other. While the encoder sends nothing (restart,
 //   pause) silence is expected and never counts.
@@ -230,7 +231,7 @@ export class FlvOutput extends EventEmitter<OutputEvents> {
   private readonly supervisor: Supervisor;
   private readonly log: Logger;
   private readonly clock: Clock;
-  private readonly meter = new OutputMeter();
+  private readonly meter: OutputMeter;
   private readonly progressEnabled: boolean;
   private readonly failingAfter: number;
   private readonly healthyAfterMs: number;
@@ -267,6 +268,8 @@ export class FlvOutput extends EventEmitter<OutputEvents> {
     super();
     this.clock = options.clock;
     this.log = options.logger.child({ output: options.id, outputKind: options.kind });
+    // A destination is live when the socket takes bytes; a file output when its position advances.
+    this.meter = new OutputMeter({ growthBy: options.kind === 'destination' ? 'bytes' : 'time' });
     this.stateSince = this.clock.now();
     this.failingAfter = options.failingAfter ?? 10;
     this.healthyAfterMs = options.healthyAfterMs ?? 30_000;

@@ -9,11 +9,19 @@ export interface MeterOptions {
   /** Output below this size is headers only (FLV header, onMetaData, sequence headers: ~450 B):
    *  growth counts once the output has at least this much. Default 1024. */
   mediaFloorBytes?: number;
+  /**
+   * What growth means. 'bytes' (default, for destinations): total_size, the bytes the socket took.
+   * 'time': the output position (out_time), for files: the size of an MP4 on disk grows in
+   * 256 kB steps as ffmpeg flushes its buffer (7 s apart at 300 kbit/s), while out_time advances
+   * with every packet written, and stops if the disk hangs.
+   */
+  growthBy?: 'bytes' | 'time';
 }
 
 export class OutputMeter {
   private readonly windowMs: number;
   private readonly mediaFloorBytes: number;
+  private readonly growthBy: 'bytes' | 'time';
   /** Bytes of the runs before this one. */
   private earlierBytes = 0;
   private runBytes = 0;
@@ -26,6 +34,7 @@ export class OutputMeter {
   constructor(options: MeterOptions = {}) {
     this.windowMs = options.windowMs ?? 5000;
     this.mediaFloorBytes = options.mediaFloorBytes ?? 1024;
+    this.growthBy = options.growthBy ?? 'bytes';
   }
 
   /** A new run starts: its counters start at zero; the total keeps what earlier runs sent. */
@@ -47,12 +56,15 @@ export class OutputMeter {
   update(progress: FfmpegProgress, now: number, fallbackBytes?: number): boolean {
     const bytes = progress.sizeBytes ?? fallbackBytes;
     if (bytes !== undefined) this.runBytes = Math.max(this.runBytes, bytes);
-    const measure = progress.sizeBytes ?? progress.timeSeconds ?? fallbackBytes;
+    const measure =
+      this.growthBy === 'time'
+        ? (progress.timeSeconds ?? bytes)
+        : (progress.sizeBytes ?? progress.timeSeconds ?? fallbackBytes);
     this.lastReportAt = now;
     this.samples.push({ at: now, bytes: this.totalBytes });
     while (this.samples.length > 2 && this.samples[1]!.at <= now - this.windowMs) this.samples.shift();
     if (measure === undefined) return false;
-    const pastHeaders = bytes === undefined || bytes >= this.mediaFloorBytes;
+    const pastHeaders = this.growthBy === 'time' || bytes === undefined || bytes >= this.mediaFloorBytes;
     const grew = this.lastMeasure !== null && measure > this.lastMeasure && pastHeaders;
     this.lastMeasure = measure;
     return grew;

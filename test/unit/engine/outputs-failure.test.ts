@@ -213,6 +213,16 @@ describe('OutputMeter', () => {
     assert.equal(m.update({ final: false, sizeBytes: 12_000, timeSeconds: 1.5 }, 1500), true);
   });
 
+  it("growthBy 'time' (files): the output position counts, not the stepwise size on disk", () => {
+    const m = new OutputMeter({ growthBy: 'time' });
+    m.beginRun();
+    m.update({ final: false, sizeBytes: 28, timeSeconds: 0 }, 0);
+    assert.equal(m.update({ final: false, sizeBytes: 28, timeSeconds: 0.5 }, 500), true);
+    assert.equal(m.update({ final: false, sizeBytes: 28, timeSeconds: 0.5 }, 1000), false, 'position stuck');
+    assert.equal(m.update({ final: false, sizeBytes: 262_172, timeSeconds: 0.5 }, 1500), false);
+    assert.equal(m.sessionBytes, 262_172);
+  });
+
   it('without a size (HLS), output time and the bytes handed to ffmpeg stand in', () => {
     const m = new OutputMeter();
     m.beginRun();

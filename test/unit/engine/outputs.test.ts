@@ -55,6 +55,8 @@ interface Harness {
   serverUp: boolean;
   /** Bytes the current run has "sent" (its next -progress total_size). */
   size: number;
+  /** Its output position, in µs. */
+  outUs: number;
   tagId: number;
 }
 
@@ -72,6 +74,7 @@ function harness(options: Partial<FlvOutputOptions> = {}, hub?: FanoutHub, clock
     probes: [],
     serverUp: false,
     size: 0,
+    outUs: 0,
     tagId: 1,
   } as unknown as Harness;
   h.out = new FlvOutput({
@@ -108,12 +111,15 @@ function spawned(h: Harness): FakeChild {
   child.spawned();
   (child.stdio[0] as PassThrough).resume();
   h.size = 0;
+  h.outUs = 0;
   return child;
 }
 
 async function progress(h: Harness, grow: number): Promise<void> {
   h.size += grow;
-  h.host.last.write(1, `total_size=${h.size}\nout_time_us=0\nprogress=continue\n`);
+  // Each report moves the output position on by the stats period, as ffmpeg's does.
+  if (grow > 0) h.outUs += 500_000;
+  h.host.last.write(1, `total_size=${h.size}\nout_time_us=${h.outUs}\nprogress=continue\n`);
   await flushIo();
 }
 
