@@ -779,6 +779,20 @@ export function recorderArgs(o: RecorderOptions): string[] {
   } else {
     throw new RangeError(`recorder path must end in .mp4 or .flv, got ${o.path}`);
   }
-  // -n: never overwrite an earlier recording; the caller picks a fresh name.
-  return [...COMMON, ...PROGRESS_OUT, '-n', ...FLV_IN, ...FLV_MAP, '-c', 'copy', ...out, o.path];
+  // -n: never overwrite an earlier recording; the caller picks a fresh name. -flush_packets 1:
+  // each finished fragment (GOP) goes to disk at once instead of waiting in a 256 kB buffer, so a
+  // crash or power cut loses at most the GOP in progress.
+  return [
+    ...COMMON,
+    ...PROGRESS_OUT,
+    '-n',
+    ...FLV_IN,
+    ...FLV_MAP,
+    '-c',
+    'copy',
+    '-flush_packets',
+    '1',
+    ...out,
+    o.path,
+  ];
 }
