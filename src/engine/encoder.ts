@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import { encoderArgs, FFMPEG_BIN, type EncoderOptions } from '../ffmpeg/argv.ts';
 import { stopAfterEndOfInput } from '../process/graceful.ts';
-import { Supervisor, type SupervisorState } from '../process/supervisor.ts';
+import { Supervisor, type ExitCause, type SupervisorState } from '../process/supervisor.ts';
 import type { FanoutHub } from './fanout/hub.ts';
 import type { ProgramSink } from './playout.ts';
 import type { Writable } from 'node:stream';
@@ -38,6 +38,8 @@ export class Encoder implements ProgramSink {
   private stopping = false;
   private settings: EncoderOptions;
   private runs = 0;
+  /** How the previous run ended ('restart': reconfigure() ended it). */
+  private lastExit: ExitCause | null = null;
 
   constructor(options: {
     settings: EncoderOptions;
@@ -46,8 +48,9 @@ export class Encoder implements ProgramSink {
     logger: Logger;
     /** Frames the encoder may fall behind before ticks are dropped (default: half a second). */
     maxBacklogFrames?: number;
-    /** A new FLV stream began after the first (a restart): outputs need a new session. */
-    onNewStream?: () => void;
+    /** A new FLV stream began after the first: outputs need a new session. `reconfigured` when
+     *  reconfigure() asked for it, `recovered` after the encoder died. */
+    onNewStream?: (why: 'reconfigured' | 'recovered') => void;
   }) {
     const { width, height, fps } = options.settings;
     this.settings = options.settings;
@@ -73,7 +76,7 @@ export class Encoder implements ProgramSink {
     });
     this.supervisor.on('spawn', (run) => {
       options.hub.resetInput(); // a new encoder starts a new FLV stream
-      if (++this.runs > 1) options.onNewStream?.();
+      if (++this.runs > 1) options.onNewStream?.(this.lastExit === 'restart' ? 'reconfigured' : 'recovered');
       const video = run.writable(0);
       const audio = run.writable(3);
       // A dying encoder closes its pipes under us: the exit event handles it, not a crash here.
@@ -91,9 +94,10 @@ export class Encoder implements ProgramSink {
       run.stderr?.resume();
     });
     this.supervisor.on('exit', (info) => {
+      this.lastExit = info.cause;
       this.video = null;
       this.audio = null;
-      if (info.cause !== 'requested' && !this.stopping) {
+      if (info.cause !== 'requested' && info.cause !== 'restart' && !this.stopping) {
         this.restarts++;
         options.logger.error(
           { cause: info.cause, code: info.code, stderr: info.stderrTail.slice(-3) },

@@ -173,8 +173,6 @@ export class Engine {
   private readonly failover: CameraFailover;
   private readonly alerts: EngineAlerts | undefined;
   private lastState: ProgramState | null = null;
-  /** The next encoder restart is ours (degraded mode), not a crash. */
-  private reconfiguring = false;
   private readonly baseEncoder: EncoderOptions;
   private readonly degrade: DegradePolicy;
   private overloads: Overload[] = [];
@@ -230,7 +228,7 @@ export class Engine {
       hub: this.hub,
       clock: this.clock,
       logger: this.log.child({ part: 'encoder' }),
-      onNewStream: () => this.onEncoderRestart(),
+      onNewStream: (why) => this.onEncoderRestart(why),
     });
     this.pool = new SourcePool({
       factory: (source) => this.sourceSpec(source),
@@ -409,7 +407,6 @@ export class Engine {
     const before = this.encoderSettingsFor(from);
     const after = this.encoderSettingsFor(to);
     if (before.bitrateKbps !== after.bitrateKbps || before.outputWidth !== after.outputWidth) {
-      this.reconfiguring = true;
       this.encoder.reconfigure(after);
     }
     const steps = [
@@ -480,13 +477,10 @@ export class Engine {
   }
 
   /** A new encoder run is a new FLV stream: every output starts a new session on it. */
-  private onEncoderRestart(): void {
-    this.log.warn({ outputs: this.outputs.length }, 'encoder restarted: outputs start new sessions');
+  private onEncoderRestart(why: 'reconfigured' | 'recovered'): void {
+    this.log.warn({ outputs: this.outputs.length, why }, 'encoder restarted: outputs start new sessions');
     for (const output of this.outputs) output.restart('encoder restarted');
-    if (this.reconfiguring) {
-      this.reconfiguring = false;
-      return;
-    }
+    if (why === 'reconfigured') return; // degraded mode asked for it: not a failure
     this.alerts?.raise({
       key: 'encoder:restarted',
       severity: 'warning',

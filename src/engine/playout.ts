@@ -14,7 +14,7 @@ import {
   type VideoSource,
 } from '../timeline/resolver.ts';
 import { composite, type Kernels, type Program, type ProgramOverlay } from './compositor/index.ts';
-import { CameraFailover, type OnAirChoice } from './failover.ts';
+import { CameraFailover, type FrameAge, type OnAirChoice } from './failover.ts';
 import type { OverlayRenderer } from './overlays/cache.ts';
 import { SYSTEM_CARDS, type SystemCard } from './system-cards.ts';
 
@@ -195,12 +195,10 @@ export class Playout {
 
   /** The failover's choice for a scheduled source (a failed camera → its backup or the slate). */
   private choose(scheduled: VideoSource): OnAirChoice {
-    const { pool, clock } = this.options;
-    return this.failover.choose(scheduled, clock.now(), (key) => {
-      const source = pool.get(key);
-      return source ? source.frameAgeMs() : undefined;
-    });
+    return this.failover.choose(scheduled, this.options.clock.now(), this.frameAge);
   }
+
+  private readonly frameAge: FrameAge = (key) => this.options.pool.get(key)?.frameAgeMs();
 
   private frameOf(choice: OnAirChoice): Uint8Array | null {
     const source = choice.source;

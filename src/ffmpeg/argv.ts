@@ -591,15 +591,9 @@ export function videoEncoderArgs(o: VideoEncoderOptions): VideoEncoderArgs {
   }
 }
 
-export interface EncoderOptions {
+export interface EncoderOptions extends VideoEncoderOptions {
   width: number;
   height: number;
-  fps: number;
-  profile: EncodingProfile;
-  videoEncoder: VideoEncoder;
-  bitrateKbps?: number;
-  preset?: string;
-  vaapiDevice?: string;
   /** Encode at a smaller size than the program (degraded mode); default: the program size. */
   outputWidth?: number;
   outputHeight?: number;

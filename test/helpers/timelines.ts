@@ -36,3 +36,54 @@ export function shuffled<T>(items: readonly T[], random: () => number): T[] {
   }
   return out;
 }
+
+export interface CueSpec {
+  camera: number;
+  start: number;
+  duration: number;
+  transition?: 'cut' | 'dissolve' | 'fade';
+  transitionSeconds?: number;
+}
+
+/** A validated timeline of show_camera cues (ids cue1, cue2 …), optionally with a slate image
+ *  and overlay tracks given as raw JSON. */
+export function cameraTimeline(o: {
+  name: string;
+  duration: number;
+  resolution: string;
+  fps: number;
+  cues: readonly CueSpec[];
+  loop?: boolean;
+  /** The slate / test pattern image (timeline.fallback.test_pattern). */
+  testPattern?: string;
+  overlays?: readonly Record<string, unknown>[];
+}): Timeline {
+  return mustValidate({
+    timeline: {
+      name: o.name,
+      duration: o.duration,
+      fps: o.fps,
+      resolution: o.resolution,
+      ...(o.loop !== undefined ? { loop: o.loop } : {}),
+      ...(o.testPattern !== undefined ? { fallback: { test_pattern: o.testPattern } } : {}),
+      tracks: {
+        video: {
+          track_id: 'v',
+          type: 'video',
+          cues: o.cues.map((c, i) => ({
+            id: `cue${i + 1}`,
+            start_time: c.start,
+            duration: c.duration,
+            action: 'show_camera',
+            params: {
+              camera_id: c.camera,
+              transition: c.transition ?? 'cut',
+              ...(c.transitionSeconds !== undefined ? { transition_duration: c.transitionSeconds } : {}),
+            },
+          })),
+        },
+        ...(o.overlays ? { overlays: o.overlays } : {}),
+      },
+    },
+  }).timeline;
+}

@@ -156,7 +156,7 @@ export class DecodedSource {
       key: this.key,
       state: this.supervisor.state,
       frames: this.frames,
-      frameAgeMs: this.lastFrameAt === null ? null : this.clock.now() - this.lastFrameAt,
+      frameAgeMs: this.frameAgeMs(),
       restarts: this.restarts,
       audioUnderruns: this.audioUnderruns,
     };

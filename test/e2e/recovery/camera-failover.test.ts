@@ -22,7 +22,7 @@ import {
 import { delay, waitFor } from '../../helpers/proc.ts';
 import { startRtmpServer, type RtmpServer } from '../../helpers/rtmp-server.ts';
 import { tempDir } from '../../helpers/temp.ts';
-import { mustValidate } from '../../helpers/timelines.ts';
+import { cameraTimeline } from '../../helpers/timelines.ts';
 import { makeStill, regionMeans } from '../engine/helpers.ts';
 
 const W = 320;
@@ -81,24 +81,14 @@ describe('chaos: the on-air camera and then its backup freeze, then both come ba
       startRtmpServer({ apps: ['live'] }),
     ]);
     palette = [...simA.palette, ...simB.palette, { name: 'slate', ...rgbToYuv601(SLATE_RGB) }];
-    const timeline = mustValidate({
-      timeline: {
-        name: 'failover',
-        duration: 120,
-        fps: FPS,
-        resolution: `${W}x${H}`,
-        fallback: { test_pattern: '/assets/slate.png' },
-        tracks: {
-          video: {
-            track_id: 'v',
-            type: 'video',
-            cues: [
-              { id: 'c1', start_time: 0, duration: 120, action: 'show_camera', params: { camera_id: 1 } },
-            ],
-          },
-        },
-      },
-    }).timeline;
+    const timeline = cameraTimeline({
+      name: 'failover',
+      duration: 120,
+      fps: FPS,
+      resolution: `${W}x${H}`,
+      testPattern: '/assets/slate.png',
+      cues: [{ camera: 1, start: 0, duration: 120 }],
+    });
     const alertSink: EngineAlerts = {
       raise: (a) => alerts.push({ op: 'raise', key: a.key, severity: a.severity, message: a.message }),
       clear: (key) => alerts.push({ op: 'clear', key }),

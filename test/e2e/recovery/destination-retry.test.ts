@@ -24,7 +24,7 @@ import { audioPresence, maxTimestampGap, probeFile, videoFrameTimes } from '../.
 import { delay, spawnGroup, stopGroup, waitFor } from '../../helpers/proc.ts';
 import { startRtmpServer, type RtmpServer } from '../../helpers/rtmp-server.ts';
 import { tempDir } from '../../helpers/temp.ts';
-import { mustValidate } from '../../helpers/timelines.ts';
+import { cameraTimeline } from '../../helpers/timelines.ts';
 
 const FPS = 30;
 const OUTAGE_MS = 15_000;
@@ -76,23 +76,13 @@ describe('chaos: a destination server goes away for 15 s', () => {
       startRtmpServer({ apps: ['live'] }),
       startRtmpServer({ apps: ['dest2'] }),
     ]);
-    const timeline = mustValidate({
-      timeline: {
-        name: 'destination chaos',
-        duration: 120,
-        fps: FPS,
-        resolution: '320x180',
-        tracks: {
-          video: {
-            track_id: 'v',
-            type: 'video',
-            cues: [
-              { id: 'c', start_time: 0, duration: 120, action: 'show_camera', params: { camera_id: 1 } },
-            ],
-          },
-        },
-      },
-    }).timeline;
+    const timeline = cameraTimeline({
+      name: 'destination chaos',
+      duration: 120,
+      fps: FPS,
+      resolution: '320x180',
+      cues: [{ camera: 1, start: 0, duration: 120 }],
+    });
     const engine = await Engine.create(
       {
         timeline,

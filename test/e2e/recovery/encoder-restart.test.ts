@@ -12,7 +12,7 @@ import { identifySource, probeFile, sampleFrameMeans } from '../../helpers/media
 import { delay, waitFor } from '../../helpers/proc.ts';
 import { startRtmpServer, type RtmpServer } from '../../helpers/rtmp-server.ts';
 import { tempDir } from '../../helpers/temp.ts';
-import { mustValidate } from '../../helpers/timelines.ts';
+import { cameraTimeline } from '../../helpers/timelines.ts';
 
 const FPS = 30;
 
@@ -28,21 +28,13 @@ describe('chaos: the encoder is killed mid-show', () => {
 
   it('resumes the output within 3 s; the clock and the cameras carry on', async () => {
     [sim, rtmp] = await Promise.all([startCameraSim({ cameras: 1 }), startRtmpServer({ apps: ['live'] })]);
-    const timeline = mustValidate({
-      timeline: {
-        name: 'encoder chaos',
-        duration: 60,
-        fps: FPS,
-        resolution: '320x180',
-        tracks: {
-          video: {
-            track_id: 'v',
-            type: 'video',
-            cues: [{ id: 'c', start_time: 0, duration: 60, action: 'show_camera', params: { camera_id: 1 } }],
-          },
-        },
-      },
-    }).timeline;
+    const timeline = cameraTimeline({
+      name: 'encoder chaos',
+      duration: 60,
+      fps: FPS,
+      resolution: '320x180',
+      cues: [{ camera: 1, start: 0, duration: 60 }],
+    });
     const raised: string[] = [];
     const alerts: EngineAlerts = { raise: (a) => raised.push(a.key), clear: () => undefined };
     const engine = await Engine.create(

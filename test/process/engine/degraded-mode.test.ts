@@ -13,7 +13,7 @@ import { probeFile } from '../../helpers/media-probe.ts';
 import { delay, waitFor } from '../../helpers/proc.ts';
 import { startRtmpServer, type RtmpServer } from '../../helpers/rtmp-server.ts';
 import { tempDir } from '../../helpers/temp.ts';
-import { mustValidate } from '../../helpers/timelines.ts';
+import { cameraTimeline } from '../../helpers/timelines.ts';
 
 describe('degraded mode', () => {
   const dir = tempDir('vistter-degrade-');
@@ -27,39 +27,29 @@ describe('degraded mode', () => {
 
   it('steps down under sustained overload and back up once it is gone, never stopping the stream', async () => {
     [sim, rtmp] = await Promise.all([startCameraSim({ cameras: 1 }), startRtmpServer({ apps: ['live'] })]);
-    const timeline = mustValidate({
-      timeline: {
-        name: 'degrade',
-        duration: 120,
-        fps: 30,
-        resolution: '320x180',
-        tracks: {
-          video: {
-            track_id: 'v',
-            type: 'video',
-            cues: [
-              { id: 'c', start_time: 0, duration: 120, action: 'show_camera', params: { camera_id: 1 } },
-            ],
-          },
-          overlays: [
+    const timeline = cameraTimeline({
+      name: 'degrade',
+      duration: 120,
+      fps: 30,
+      resolution: '320x180',
+      cues: [{ camera: 1, start: 0, duration: 120 }],
+      overlays: [
+        {
+          track_id: 'o',
+          type: 'overlay',
+          layer: 1,
+          cues: [
             {
-              track_id: 'o',
-              type: 'overlay',
-              layer: 1,
-              cues: [
-                {
-                  id: 'title',
-                  start_time: 0,
-                  duration: 120,
-                  action: 'show_overlay',
-                  params: { type: 'text', text: 'Marina live', position: 'top_left', background: '#000000' },
-                },
-              ],
+              id: 'title',
+              start_time: 0,
+              duration: 120,
+              action: 'show_overlay',
+              params: { type: 'text', text: 'Marina live', position: 'top_left', background: '#000000' },
             },
           ],
         },
-      },
-    }).timeline;
+      ],
+    });
     let cpu = 35;
     const alerts: string[] = [];
     const sink: EngineAlerts = {
