@@ -41,6 +41,10 @@ export const ERRORS = {
     status: 409,
     remediation: 'Remove the asset from the timelines listed first, then delete it.',
   },
+  EXECUTION_NOT_FOUND: {
+    status: 404,
+    remediation: 'List the show history to find its number.',
+  },
   ALERT_NOT_FOUND: {
     status: 404,
     remediation: 'List the alerts to find its number; old cleared alerts are removed after a while.',
@@ -64,6 +68,121 @@ export const ERRORS = {
   DATABASE_ERROR: {
     status: 500,
     remediation: 'Check the disk is not full and the data folder is writable; the last good state was kept.',
+  },
+  // The HTTP API: requests, sign-in, uploads.
+  INTERNAL_ERROR: {
+    status: 500,
+    remediation:
+      'Try again; if it keeps happening, send the appliance log (journalctl -u vistterstream) to support.',
+  },
+
+  NOT_FOUND: { status: 404, remediation: 'Check the address; the API reference is at /api/docs.' },
+  METHOD_NOT_ALLOWED: {
+    status: 405,
+    remediation: 'Check the method (GET, POST, PUT, PATCH, DELETE) in the API reference at /api/docs.',
+  },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    remediation:
+      'Send JSON with the header Content-Type: application/json (uploads use multipart/form-data).',
+  },
+  PAYLOAD_TOO_LARGE: {
+    status: 413,
+    remediation:
+      'Send a smaller file; the limit is shown in the message and can be raised with VISTTER_MAX_UPLOAD_MB.',
+  },
+  UNAUTHENTICATED: {
+    status: 401,
+    remediation: 'Sign in again; sessions end after 7 days or when you sign out.',
+  },
+  LOGIN_FAILED: {
+    status: 401,
+    remediation:
+      'Check the user name and password (they are case-sensitive). A forgotten password is reset with: bin/vistter admin reset-password.',
+  },
+  LOGIN_RATE_LIMITED: {
+    status: 429,
+    remediation: 'Wait the number of seconds given, then try again with the right password.',
+  },
+  CSRF_REJECTED: {
+    status: 403,
+    remediation: 'Reload the page and try again; changes are accepted only from the appliance’s own pages.',
+  },
+  SETUP_REQUIRED: {
+    status: 409,
+    remediation: 'Open the appliance’s web page and choose the admin password first.',
+  },
+  SETUP_ALREADY_DONE: {
+    status: 409,
+    remediation:
+      'Sign in with the admin account; a forgotten password is reset with: bin/vistter admin reset-password.',
+  },
+  PASSWORD_TOO_WEAK: {
+    status: 400,
+    remediation: 'Choose a password of at least 10 characters that is not the user name.',
+  },
+  TOKEN_NOT_FOUND: {
+    status: 404,
+    remediation: 'List the API tokens to find its number; it may have been revoked.',
+  },
+  ASSET_UNSUPPORTED: {
+    status: 415,
+    remediation:
+      'Upload a PNG, JPEG, GIF or WebP image, an MP4, MOV, MKV or WebM video, or an MP3, WAV, AAC or OGG audio file.',
+  },
+  ASSET_UNREADABLE: {
+    status: 422,
+    remediation: 'The file looks damaged or incomplete: export it again from its source and upload it again.',
+  },
+  // Show control.
+  SHOW_ALREADY_LIVE: {
+    status: 409,
+    remediation: 'Stop the show on air first (or wait for the countdown to finish), then go live again.',
+  },
+  SHOW_NOT_LIVE: { status: 409, remediation: 'Go live first; this control acts on the show on air.' },
+  PREFLIGHT_FAILED: {
+    status: 409,
+    remediation:
+      'Fix the failed checks listed (each says how), or start anyway with "force" if you accept them.',
+  },
+  CAMERA_NOT_IN_SHOW: {
+    status: 409,
+    remediation:
+      'Choose a camera the timeline uses (or its backup); other cameras are not connected during this show.',
+  },
+  OVERLAY_NOT_FOUND: {
+    status: 404,
+    remediation:
+      'Choose a text overlay cue of the timeline on air (its cue id is shown in the status panel).',
+  },
+  JUMP_OUT_OF_RANGE: {
+    status: 400,
+    remediation: 'Choose a time between 0 and the timeline’s duration.',
+  },
+  CAMERA_UNREACHABLE: {
+    status: 502,
+    remediation:
+      'Check the camera’s power, network cable and address (open it in VLC to compare), then test again.',
+  },
+  CAMERA_AUTH_FAILED: {
+    status: 502,
+    remediation:
+      'Check the camera’s user name and password (as set in the camera’s own web page), then test again.',
+  },
+  CAMERA_NO_VIDEO: {
+    status: 502,
+    remediation:
+      'Check the stream path (e.g. /stream1) in the camera’s manual; the address answered but sent no video.',
+  },
+  PTZ_NOT_CONFIGURED: {
+    status: 409,
+    remediation:
+      'Set the camera type to PTZ and enter its ONVIF address, user name and password, then try again.',
+  },
+  PTZ_FAILED: {
+    status: 502,
+    remediation:
+      'Check the camera is on and its ONVIF user may control PTZ; capture the preset again if the camera was reset.',
   },
   // Outputs (destinations, preview, recording): reported in status and alerts, not as API errors.
   DESTINATION_UNREACHABLE: {

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { migrate, openDatabase, type Db } from './database.ts';
 import { AlertRepository } from './repositories/alerts.ts';
+import { ApiTokenRepository, SessionRepository } from './repositories/auth.ts';
 import { CameraRepository } from './repositories/cameras.ts';
 import { DestinationRepository } from './repositories/destinations.ts';
 import {
@@ -24,6 +25,8 @@ export interface Store {
   readonly settings: SettingsRepository;
   readonly alerts: AlertRepository;
   readonly users: UserRepository;
+  readonly sessions: SessionRepository;
+  readonly apiTokens: ApiTokenRepository;
   close(): void;
 }
 
@@ -52,6 +55,8 @@ export function openStore(options: StoreOptions): Store {
     settings: new SettingsRepository(db),
     alerts: new AlertRepository(db),
     users: new UserRepository(db),
+    sessions: new SessionRepository(db),
+    apiTokens: new ApiTokenRepository(db),
     close: () => db.close(),
   };
 }

@@ -212,7 +212,7 @@ export class ExecutionRepository {
   get(id: number): Execution {
     const row = this.db.prepare('SELECT * FROM timeline_executions WHERE id = ?').get(id) as
       ExecutionRow | undefined;
-    if (!row) throw new AppError('VALIDATION_FAILED', `there is no execution ${id}`);
+    if (!row) throw new AppError('EXECUTION_NOT_FOUND', `there is no execution ${id}`);
     return toExecution(row);
   }
 
@@ -303,6 +303,18 @@ export class UserRepository {
       }
       throw error;
     }
+  }
+
+  list(): User[] {
+    return this.db.prepare('SELECT id, username, role, created_at FROM users ORDER BY id').all() as User[];
+  }
+
+  /** Replaces a user's password hash; false when there is no such user. */
+  setPassword(username: string, passwordHash: string): boolean {
+    return (
+      this.db.prepare('UPDATE users SET password_hash = ? WHERE username = ?').run(passwordHash, username)
+        .changes === 1
+    );
   }
 
   /** The stored hash for a login check (internal use only). */

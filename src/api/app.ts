@@ -1,0 +1,58 @@
+// The appliance's HTTP API: buildApp(deps) wires plugins and routes and returns the instance;
+// main.ts only listens. Tests call app.inject() against a real SQLite file.
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { createLogger } from '../core/logger.ts';
+import { registerAuth } from './auth/plugin.ts';
+import type { ApiDeps } from './deps.ts';
+import { errorHandler, notFoundHandler, zodValidatorCompiler, type ApiInstance } from './http.ts';
+import { registerRecordRoutes } from './routes/records.ts';
+
+/** JSON bodies above this are refused with 413 (uploads have their own, larger limit). */
+const JSON_BODY_LIMIT = 2 * 1024 * 1024;
+
+export async function buildApp(deps: ApiDeps): Promise<ApiInstance> {
+  const log = deps.logger ?? createLogger('api');
+  const app = Fastify({
+    bodyLimit: JSON_BODY_LIMIT,
+    logController: new LogController({ disableRequestLogging: true }),
+    // Request ids in errors help support; the logger is ours (pino), so nothing secret is logged.
+    loggerInstance: log as FastifyBaseLogger,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(zodValidatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler(log));
+  app.setNotFoundHandler(notFoundHandler);
+
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'VistterStream appliance API',
+        version: '1',
+        description:
+          'Every route but /api/health and sign-in needs a session cookie (with X-CSRF-Token on changes) or an API token (Authorization: Bearer …). Errors answer { code, message, remediation, issues[] }.',
+      },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'vistter_session' },
+          token: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ session: [] }, { token: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  app.addHook('onRoute', (route) => {
+    // The API reference is public reading.
+    if (route.url.startsWith('/api/docs')) route.config = { ...route.config, public: true };
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
+
+  registerAuth(app, deps);
+  registerRecordRoutes(app, deps);
+  return app;
+}

@@ -1,0 +1,21 @@
+// What the HTTP API is built from: narrow interfaces, so tests hand in real stores and fakes only
+// for what cannot run here. main.ts wires the real ones.
+import type { Clock } from '../core/clock.ts';
+import type { Logger } from '../core/logger.ts';
+import type { Alert } from '../store/repositories/alerts.ts';
+import type { Store } from '../store/store.ts';
+
+export interface ApiDeps {
+  store: Store;
+  /** The data folder (assets live in <dataDir>/assets). */
+  dataDir: string;
+  clock?: Clock;
+  logger?: Logger;
+  /** Mark the session cookie Secure (the appliance is served over HTTPS). Default false: most
+   *  appliances are reached over plain HTTP on the venue's network. */
+  secureCookies?: boolean;
+  /** Acknowledging through the alert center keeps its open-alert cache true (default: the store). */
+  alerts?: { acknowledge(id: number): Alert };
+  /** A setting was saved (main applies it at once, e.g. a new alert webhook). */
+  onSettingChanged?: (key: string, value: unknown) => void;
+}

@@ -1,0 +1,94 @@
+// The HTTP layer's shared pieces: zod validation that names each field, one error shape for
+// every answer ({ code, message, remediation, issues }), and the typed Fastify instance routes use.
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifySchemaCompiler } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Logger } from '../core/logger.ts';
+import { toFieldIssues } from '../domain/issues.ts';
+import { AppError, isAppError, type ErrorCode } from '../errors/registry.ts';
+
+export type ApiInstance = FastifyInstance<
+  Server,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Reachable without signing in (health, sign-in, first-run setup). */
+    public?: boolean;
+  }
+}
+
+const PART_PREFIX: Record<string, string[]> = {
+  body: [],
+  querystring: ['query'],
+  params: ['params'],
+  headers: ['headers'],
+};
+
+/** Request parts are validated by their zod schema; a failure is VALIDATION_FAILED naming each field. */
+export const zodValidatorCompiler: FastifySchemaCompiler<z.ZodType> = ({ schema, httpPart }) => {
+  const prefix = PART_PREFIX[httpPart ?? 'body'] ?? [];
+  return (data: unknown) => {
+    const result = schema.safeParse(data);
+    if (result.success) return { value: result.data };
+    const where =
+      prefix.length > 0 ? `the ${prefix[0] === 'query' ? 'query string' : prefix[0]}` : 'the request body';
+    return {
+      error: new AppError('VALIDATION_FAILED', `${where} is not valid`, toFieldIssues(result.error, prefix)),
+    };
+  };
+};
+
+/** `/:id` parameters. */
+export const IdParams = z.strictObject({
+  id: z.coerce.number().int().positive({ error: 'must be a positive number' }),
+});
+
+/** Fastify's own errors that reach users, mapped to the registry. */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'JSON_MALFORMED',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'JSON_MALFORMED',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_REQ_FILE_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_FILES_LIMIT: 'PAYLOAD_TOO_LARGE',
+  FST_PARTS_LIMIT: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_INVALID_MULTIPART_CONTENT_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
+export function toAppError(error: unknown): AppError {
+  if (isAppError(error)) return error;
+  if (error instanceof z.ZodError)
+    return new AppError('VALIDATION_FAILED', 'the input is not valid', toFieldIssues(error));
+  const fastifyError = error as Partial<FastifyError>;
+  const mapped = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
+  if (mapped) return new AppError(mapped, fastifyError.message ?? mapped, [], { cause: error });
+  if (fastifyError.statusCode === 400 && fastifyError.validation)
+    return new AppError('VALIDATION_FAILED', fastifyError.message ?? 'the input is not valid', []);
+  return new AppError('INTERNAL_ERROR', 'something went wrong on the appliance', [], { cause: error });
+}
+
+export function errorHandler(log: Logger) {
+  return (error: unknown, request: FastifyRequest, reply: FastifyReply): void => {
+    const appError = toAppError(error);
+    if (appError.status >= 500)
+      log.error({ err: error, method: request.method, route: request.routeOptions.url }, appError.message);
+    else
+      log.debug(
+        { code: appError.code, method: request.method, route: request.routeOptions.url },
+        appError.message,
+      );
+    void reply.code(appError.status).type('application/json').send(appError.toJSON());
+  };
+}
+
+export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): void {
+  const error = new AppError('NOT_FOUND', `there is no ${request.method} ${request.url.split('?')[0] ?? ''}`);
+  void reply.code(error.status).send(error.toJSON());
+}
