@@ -37,6 +37,8 @@ import { ShowMonitor, type AlertCounts } from './monitor.ts';
 import { FlvOutput, type OutputStatus } from './outputs.ts';
 import { OverlayRenderer } from './overlays/cache.ts';
 import type { ImageRef } from './overlays/render.ts';
+import { LiveOverrides, type OverrideSnapshot } from './overrides.ts';
+import { AppError } from '../errors/registry.ts';
 import { Playout, type PlayoutStats } from './playout.ts';
 import type { SourceHealth } from './sources/decoded-source.ts';
 import { SourcePool, type SourceSpec } from './sources/source-pool.ts';
@@ -113,6 +115,9 @@ export interface EngineStatus {
   /** Which H.264 encoder runs and why (every candidate's test-encode result). */
   encoderChoice: EncoderDetection;
   degrade: DegradeStatus;
+  /** The timeline clock is held (the output goes on). */
+  paused: boolean;
+  overrides: OverrideSnapshot;
   audioBitrateKbps: number;
   sources: SourceHealth[];
   outputs: OutputStatus[];
@@ -179,6 +184,7 @@ export class Engine {
   private loadTimer: TimerHandle | null = null;
   private readonly systemCpuPercent: () => number | null;
   private readonly monitor = new ShowMonitor();
+  private readonly overrides = new LiveOverrides();
   private running = false;
 
   private readonly encoderChoice: EncoderDetection;
@@ -254,6 +260,7 @@ export class Engine {
       overlays: this.overlays,
       sink: this.encoder,
       failover: this.failover,
+      overrides: this.overrides,
       logger: this.log.child({ part: 'playout' }),
       ...(plan.startFrame !== undefined ? { startFrame: plan.startFrame } : {}),
       onTick: (state, lateness) => {
@@ -450,8 +457,80 @@ export class Engine {
     this.log.info('show stopped');
   }
 
+  /** Holds the timeline clock: the program keeps streaming what is on air (cameras stay live). */
+  pause(): void {
+    this.playout.pause();
+    this.log.info({ frame: this.playout.frame }, 'timeline paused');
+  }
+
+  resume(): void {
+    this.playout.resume();
+    this.log.info({ frame: this.playout.frame }, 'timeline resumed');
+  }
+
+  /** Jumps to a time within the timeline (in the current loop); throws JUMP_OUT_OF_RANGE. */
+  jumpTo(seconds: number): void {
+    const { fps, durationFrames } = this.compiled;
+    const target = Math.round(seconds * fps);
+    if (!Number.isFinite(seconds) || target < 0 || target >= durationFrames)
+      throw new AppError(
+        'JUMP_OUT_OF_RANGE',
+        `${seconds} s is outside the timeline (0 to ${(durationFrames / fps).toFixed(1)} s)`,
+        [{ path: 'seconds', message: `must be from 0 to below ${(durationFrames / fps).toFixed(1)}` }],
+      );
+    const iteration = Math.floor(this.playout.frame / durationFrames);
+    this.playout.seek(iteration * durationFrames + target);
+    this.log.info({ seconds }, 'timeline jumped');
+  }
+
+  /** The emergency test pattern: shown over everything until switched off. */
+  setEmergency(on: boolean): void {
+    this.overrides.setEmergency(on);
+    this.log.warn({ on }, on ? 'emergency test pattern on air' : 'emergency test pattern off');
+  }
+
+  /** Keeps a camera on air until unpinned (null). Its failures still go to its backup or the slate. */
+  pinCamera(cameraId: number | null): void {
+    if (cameraId !== null) this.requireCamera(cameraId);
+    this.overrides.pin(cameraId);
+    this.playout.overridesChanged();
+    this.log.info({ cameraId }, cameraId === null ? 'camera unpinned' : 'camera pinned');
+  }
+
+  /** Puts a camera on air until the video track's next cue begins. */
+  forceCamera(cameraId: number): void {
+    this.requireCamera(cameraId);
+    this.overrides.force(cameraId);
+    this.playout.overridesChanged();
+    this.log.info({ cameraId }, 'camera forced on air until the next cue');
+  }
+
+  /** Takes every overlay on air now off (they return when their cues play again). */
+  clearOverlays(): void {
+    this.overrides.clearOverlays();
+    this.log.info('overlays cleared');
+  }
+
+  restoreOverlays(): void {
+    this.overrides.restoreOverlays();
+  }
+
+  /** Replaces a text overlay's text (null: back to the timeline's); throws OVERLAY_NOT_FOUND. */
   setOverlayText(cueId: string, text: string | null): Promise<void> {
+    const cue = this.compiled.overlayTracks.flatMap((track) => track.cues).find((c) => c.id === cueId);
+    if (!cue || !['text', 'lower_third', 'dynamic_text'].includes(cue.params.type))
+      throw new AppError('OVERLAY_NOT_FOUND', `the timeline has no text overlay cue "${cueId}"`, [
+        { path: 'cueId', message: cue ? `is a ${cue.params.type} overlay, which has no text` : 'no such cue' },
+      ]);
+    this.log.info({ cueId, reset: text === null }, 'overlay text changed');
     return this.overlays.setTextOverride(cueId, text);
+  }
+
+  private requireCamera(cameraId: number): void {
+    if (!this.plan.cameras.has(cameraId))
+      throw new AppError('CAMERA_NOT_IN_SHOW', `camera ${cameraId} is not part of this show`, [
+        { path: 'cameraId', message: 'is not a camera of this show' },
+      ]);
   }
 
   get encoderPid(): number | null {
@@ -470,6 +549,8 @@ export class Engine {
       encoder: this.encoder.stats(),
       encoderChoice: this.encoderChoice,
       degrade: this.degradeStatus(),
+      paused: this.playout.snapshot().paused,
+      overrides: this.overrides.snapshot(),
       audioBitrateKbps: profileSettings(this.baseEncoder.profile).audioBitrateKbps,
       sources: this.pool.health(),
       outputs: this.outputs.map((output) => output.status()),

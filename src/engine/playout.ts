@@ -9,12 +9,14 @@ import {
   lookahead,
   resolveFrame,
   sourceKey,
+  type ActiveOverlay,
   type CompiledTimeline,
   type ProgramState,
   type VideoSource,
 } from '../timeline/resolver.ts';
 import { composite, type Kernels, type Program, type ProgramOverlay } from './compositor/index.ts';
 import { CameraFailover, type FrameAge, type OnAirChoice } from './failover.ts';
+import { LiveOverrides } from './overrides.ts';
 import type { OverlayRenderer } from './overlays/cache.ts';
 import { SYSTEM_CARDS, type SystemCard } from './system-cards.ts';
 
@@ -43,8 +45,10 @@ export interface PlayoutSources {
 }
 
 export interface PlayoutStats {
-  /** The next frame to be written (frames written so far, counting from startFrame). */
+  /** The program position of the next tick (frames from the show's start; stands still while
+   *  paused, moves on a jump). */
   frame: number;
+  paused: boolean;
   ticks: number;
   /** Ticks written more than one frame interval after they were due. */
   lateTicks: number;
@@ -70,6 +74,8 @@ export interface PlayoutOptions {
   staleAfterMs?: number;
   /** Decides what replaces a failed camera (default: no backups, the slate). */
   failover?: CameraFailover;
+  /** The operator's overrides (emergency slate, pinned/forced camera, cleared overlays). */
+  overrides?: LiveOverrides;
   /** Called with each tick's state (telemetry, tests). */
   onTick?: (state: ProgramState, lateness: number) => void;
   onEnded?: () => void;
@@ -80,6 +86,10 @@ export function samplesForTick(frame: number, fps: number): number {
   return Math.floor(((frame + 1) * 48000) / fps) - Math.floor((frame * 48000) / fps);
 }
 
+/** A camera put on air by an override that has no picture yet: the timeline's choice stays on air
+ *  this long while it connects, then the failover decides (its backup or the slate). */
+const OVERRIDE_CONNECT_MS = 5000;
+
 export class Playout {
   private readonly options: PlayoutOptions;
   private readonly frameMs: number;
@@ -87,7 +97,14 @@ export class Playout {
   private readonly staleAfterMs: number;
   private readonly preRollSeconds: number;
   private readonly slateKey: string;
+  /** Output tick counter: paces the clock and the audio. */
   private next: number;
+  /** Program position: what the timeline shows. Equal to `next` unless paused or jumped. */
+  private position: number;
+  private paused = false;
+  private readonly overrides: LiveOverrides;
+  private overrideKey: string | null = null;
+  private overrideSince = 0;
   private startedAt = 0;
   private timer: TimerHandle | null = null;
   private running = false;
@@ -105,10 +122,13 @@ export class Playout {
     this.staleAfterMs = options.staleAfterMs ?? 1000;
     this.preRollSeconds = options.preRollSeconds ?? 5;
     this.next = options.startFrame ?? 0;
+    this.position = this.next;
+    this.overrides = options.overrides ?? new LiveOverrides();
     this.slateKey = sourceKey(options.timeline.slate);
     this.failover = options.failover ?? new CameraFailover(() => undefined);
     this.stats = {
       frame: this.next,
+      paused: false,
       ticks: 0,
       lateTicks: 0,
       maxLatenessMs: 0,
@@ -131,12 +151,34 @@ export class Playout {
     this.timer = null;
   }
 
+  /** The program position of the next tick. */
   get frame(): number {
-    return this.next;
+    return this.position;
   }
 
   snapshot(): PlayoutStats {
-    return { ...this.stats, frame: this.next };
+    return { ...this.stats, frame: this.position, paused: this.paused };
+  }
+
+  /** Holds the timeline where it is; the output goes on (live cameras stay live). */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+  }
+
+  /** Moves the program to a position (frames from the show's start). */
+  seek(frame: number): void {
+    this.position = Math.max(0, Math.floor(frame));
+    this.overrides.jumped();
+    if (this.running) this.prepare(this.position);
+  }
+
+  /** Starts what an override needs at once (a pinned or forced camera's decoder). */
+  overridesChanged(): void {
+    if (this.running) this.prepare(this.position);
   }
 
   /** What is on air now, and what it stands in for (null before the first tick). */
@@ -181,6 +223,7 @@ export class Playout {
     const ahead = lookahead(timeline, frame, this.preRollSeconds);
     const scheduled: VideoSource[] = ahead.sources.map((s) => s.source);
     if (state?.video.transition) scheduled.push(state.video.transition.from);
+    for (const cameraId of this.overrides.wantedCameras()) scheduled.push({ kind: 'camera', cameraId });
     // Backups decode alongside the cameras they stand in for, so a failover is instant.
     pool.reconcile([timeline.slate, ...scheduled, ...this.failover.standbyFor(scheduled)]);
     if (overlays) {
@@ -223,15 +266,18 @@ export class Playout {
   /** One tick; false when the (non-looping) timeline has ended. */
   private tick(frame: number, lateness: number): boolean {
     const { timeline, kernels, sink, overlays, clock } = this.options;
-    const state = resolveFrame(timeline, frame);
+    const state = resolveFrame(timeline, this.position);
     if (state.ended) {
       this.stop();
       this.options.onEnded?.();
       return false;
     }
-    if ((frame - (this.options.startFrame ?? 0)) % timeline.fps === 0) this.prepare(frame, state);
+    if ((frame - (this.options.startFrame ?? 0)) % timeline.fps === 0) this.prepare(this.position, state);
 
-    const video = state.video;
+    const wanted = this.overrides.apply(state, timeline.slate);
+    if (!wanted.video) this.overrideKey = null;
+    const override = wanted.video && this.overrideReady(wanted.video) ? wanted.video : null;
+    const video = override ? { source: override, transition: null } : state.video;
     const choice = this.choose(video.source);
     this.lastChoice = choice;
     const failedToSlate = choice.replacing?.failed === true && choice.replacing.replacement.kind === 'slate';
@@ -246,7 +292,7 @@ export class Playout {
             progress: video.transition.progress,
           }
         : { kind: 'single', frame: this.frameOf(choice) },
-      overlays: overlays ? this.overlayLayers(state, overlays) : [],
+      overlays: overlays ? this.overlayLayers(wanted.overlays, overlays) : [],
     };
     const began = clock.now();
     composite({ width: timeline.width, height: timeline.height, data: this.target }, program, kernels);
@@ -266,10 +312,24 @@ export class Playout {
     if (lateness > this.frameMs) this.stats.lateTicks++;
     this.stats.maxLatenessMs = Math.max(this.stats.maxLatenessMs, lateness);
     this.options.onTick?.(state, lateness);
+    if (!this.paused) this.position++;
     return true;
   }
 
-  private overlayLayers(state: ProgramState, renderer: OverlayRenderer): ProgramOverlay[] {
+  /** An override's camera goes on air once it has a picture (or after OVERRIDE_CONNECT_MS). */
+  private overrideReady(source: VideoSource): boolean {
+    const key = sourceKey(source);
+    const now = this.options.clock.now();
+    if (key !== this.overrideKey) {
+      this.overrideKey = key;
+      this.overrideSince = now;
+    }
+    if (source.kind !== 'camera') return true;
+    const age = this.frameAge(key);
+    return (age !== null && age !== undefined) || now - this.overrideSince >= OVERRIDE_CONNECT_MS;
+  }
+
+  private overlayLayers(active: readonly ActiveOverlay[], renderer: OverlayRenderer): ProgramOverlay[] {
     const layers: ProgramOverlay[] = [];
     const add = (cueId: string, opacity: number): void => {
       const image = renderer.get(cueId)?.yuva;
@@ -281,7 +341,7 @@ export class Playout {
         opacity,
       });
     };
-    if (this.timelineOverlays) for (const active of state.overlays) add(active.cueId, active.opacity);
+    if (this.timelineOverlays) for (const overlay of active) add(overlay.cueId, overlay.opacity);
     for (const card of this.cards) add(card, 1); // above every timeline layer
     return layers;
   }

@@ -342,6 +342,8 @@ export class OverlayRenderer {
   private readonly render: (params: OverlayParams, ctx: RenderContext) => Promise<RenderedOverlay>;
   private readonly log: Logger;
   private readonly entries = new Map<string, Entry>();
+  /** Operator text edits by cue id (live "change the overlay text"). */
+  private readonly textOverrides = new Map<string, string>();
   private readonly pollers = new Map<string, DataPoller>();
   private minuteTimer: TimerHandle | null = null;
   private closed = false;
@@ -382,7 +384,7 @@ export class OverlayRenderer {
         this.entries.set(cueId, {
           params,
           paramsHash: hash,
-          override: undefined,
+          override: this.textOverrides.get(cueId),
           cached: undefined,
           inflightKey: undefined,
           inflight: undefined,
@@ -408,6 +410,9 @@ export class OverlayRenderer {
    * dynamic_text's template. Re-renders that overlay only; resolves when it is ready.
    */
   async setTextOverride(cueId: string, text: string | null): Promise<void> {
+    // Kept for the whole show: a cue that leaves the lookahead and comes back (next loop) keeps it.
+    if (text === null) this.textOverrides.delete(cueId);
+    else this.textOverrides.set(cueId, text);
     const entry = this.entries.get(cueId);
     if (!entry) return;
     entry.override = text ?? undefined;

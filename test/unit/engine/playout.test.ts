@@ -2,60 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createLogger } from '../../../src/core/logger.ts';
 import { createReferenceKernels } from '../../../src/engine/compositor/index.ts';
-import {
-  Playout,
-  samplesForTick,
-  type PlayoutSources,
-  type ProgramSink,
-} from '../../../src/engine/playout.ts';
-import { compileTimeline, sourceKey, type VideoSource } from '../../../src/timeline/resolver.ts';
+import { Playout, samplesForTick } from '../../../src/engine/playout.ts';
+import { compileTimeline } from '../../../src/timeline/resolver.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
+import { CaptureSink, FakeSources } from '../../helpers/playout-fakes.ts';
 import { mustValidate } from '../../helpers/timelines.ts';
 
 const W = 16;
 const H = 16;
 const FRAME = (W * H * 3) / 2;
-
-/** A solid frame whose Y value names its source. */
-function solid(y: number): Uint8Array {
-  const frame = new Uint8Array(FRAME).fill(128);
-  frame.fill(y, 0, W * H);
-  return frame;
-}
-
-class FakeSources implements PlayoutSources {
-  readonly wanted: string[][] = [];
-  readonly frames = new Map<string, { frame: Uint8Array; at: number; audioByte: number }>();
-  constructor(private readonly clock: FakeClock) {}
-  put(key: string, y: number, audioByte = 0) {
-    this.frames.set(key, { frame: solid(y), at: this.clock.now(), audioByte });
-  }
-  reconcile(wanted: Iterable<VideoSource>) {
-    this.wanted.push([...wanted].map(sourceKey));
-  }
-  get(key: string) {
-    const entry = this.frames.get(key);
-    if (!entry) return undefined;
-    return {
-      frame: (maxAgeMs: number) => (this.clock.now() - entry.at <= maxAgeMs ? entry.frame : null),
-      frameAgeMs: () => this.clock.now() - entry.at,
-      readAudio: (out: Buffer) => {
-        out.fill(entry.audioByte);
-        return true;
-      },
-      discardAudio: () => undefined,
-    };
-  }
-}
-
-class CaptureSink implements ProgramSink {
-  readonly video: Buffer[] = [];
-  readonly audio: Buffer[] = [];
-  writeTick(frame: Uint8Array, pcm: Buffer) {
-    this.video.push(Buffer.from(frame)); // the playout reuses it after the call
-    this.audio.push(pcm);
-  }
-}
 
 const timeline = mustValidate({
   timeline: {
@@ -84,7 +39,7 @@ const timeline = mustValidate({
 
 function setup(startFrame = 0) {
   const clock = new FakeClock();
-  const sources = new FakeSources(clock);
+  const sources = new FakeSources(clock, W, H);
   const sink = new CaptureSink();
   let ended = false;
   const playout = new Playout({

@@ -1,0 +1,50 @@
+// Sources and a sink for driving the Playout with a fake clock: solid frames whose luma names
+// their source, and a sink that keeps every tick.
+import type { PlayoutSources, ProgramSink } from '../../src/engine/playout.ts';
+import { sourceKey, type VideoSource } from '../../src/timeline/resolver.ts';
+import type { FakeClock } from './fake-clock.ts';
+
+/** A solid yuv420p frame whose Y value names its source. */
+export function solidFrame(width: number, height: number, y: number): Uint8Array {
+  const frame = new Uint8Array((width * height * 3) / 2).fill(128);
+  frame.fill(y, 0, width * height);
+  return frame;
+}
+
+export class FakeSources implements PlayoutSources {
+  readonly wanted: string[][] = [];
+  readonly frames = new Map<string, { frame: Uint8Array; at: number; audioByte: number }>();
+  constructor(
+    private readonly clock: FakeClock,
+    private readonly width: number,
+    private readonly height: number,
+  ) {}
+  put(key: string, y: number, audioByte = 0): void {
+    this.frames.set(key, { frame: solidFrame(this.width, this.height, y), at: this.clock.now(), audioByte });
+  }
+  reconcile(wanted: Iterable<VideoSource>): void {
+    this.wanted.push([...wanted].map(sourceKey));
+  }
+  get(key: string) {
+    const entry = this.frames.get(key);
+    if (!entry) return undefined;
+    return {
+      frame: (maxAgeMs: number) => (this.clock.now() - entry.at <= maxAgeMs ? entry.frame : null),
+      frameAgeMs: () => this.clock.now() - entry.at,
+      readAudio: (out: Buffer) => {
+        out.fill(entry.audioByte);
+        return true;
+      },
+      discardAudio: () => undefined,
+    };
+  }
+}
+
+export class CaptureSink implements ProgramSink {
+  readonly video: Buffer[] = [];
+  readonly audio: Buffer[] = [];
+  writeTick(frame: Uint8Array, pcm: Buffer): void {
+    this.video.push(Buffer.from(frame)); // the playout reuses it after the call
+    this.audio.push(pcm);
+  }
+}
