@@ -174,6 +174,11 @@ export const ERRORS = {
     remediation:
       'Check the stream path (e.g. /stream1) in the camera’s manual; the address answered but sent no video.',
   },
+  CAMERA_TEST_FAILED: {
+    status: 502,
+    remediation:
+      'Open the camera’s address in VLC to compare; if it plays there, send the appliance log (journalctl -u vistterstream) to support.',
+  },
   PTZ_NOT_CONFIGURED: {
     status: 409,
     remediation:
