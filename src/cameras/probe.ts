@@ -1,0 +1,240 @@
+// Camera "test connection" and snapshot: one short ffprobe / ffmpeg each, bounded by a timeout,
+// each in its own process group and SIGKILLed as a group when it overruns (a camera that accepts
+// the connection and stays silent hangs ffmpeg otherwise, DESIGN.md §2). Failures come back as a
+// registry code and one sentence (classify.ts); credentials never reach a message or a log.
+import { spawn } from 'node:child_process';
+import { systemClock, type Clock } from '../core/clock.ts';
+import { AppError } from '../errors/registry.ts';
+import { FFMPEG_BIN, FFPROBE_BIN, type RtspTransport } from '../ffmpeg/argv.ts';
+import { ProbeError, parseProbeJson, type ProbeResult } from '../ffmpeg/probe.ts';
+import { killGroup, runProcess, type Runner } from '../ffmpeg/run.ts';
+import { cameraTestArgs, snapshotArgs } from './argv.ts';
+import { classifyCameraFailure, urlSecrets, type CameraFailure } from './classify.ts';
+
+export type { CameraFailure, CameraFailureCode } from './classify.ts';
+
+/** Default budget for a test or a snapshot. */
+export const CAMERA_CHECK_TIMEOUT_MS = 8000;
+
+export interface CameraVideoInfo {
+  codec: string;
+  width: number;
+  height: number;
+  /** Frames per second as the camera announces them; null when it does not say. */
+  fps: number | null;
+}
+
+export interface CameraTestOk {
+  ok: true;
+  video: CameraVideoInfo;
+  audio: { codec: string } | null;
+  /** From starting the test to having the stream's description (connect + analysis). */
+  latencyMs: number;
+}
+
+export interface CameraTestFailed extends CameraFailure {
+  ok: false;
+}
+
+export type CameraTestResult = CameraTestOk | CameraTestFailed;
+
+export interface CameraCheckOptions {
+  /** Whole budget; the process group is killed after it. Default 8 s. */
+  timeoutMs?: number;
+  /** RTSP transport; default tcp (as on air). */
+  transport?: RtspTransport;
+  ffprobeBin?: string;
+  ffmpegBin?: string;
+  /** Measures latency; default the system clock. */
+  clock?: Clock;
+  /** Injected for tests: runs ffprobe (default runProcess). */
+  run?: Runner;
+  /** Injected for tests: runs ffmpeg with binary stdout (default runBinaryProcess). */
+  runBinary?: BinaryRunner;
+}
+
+export interface SnapshotOptions extends CameraCheckOptions {
+  /** Default 1280: wider frames are scaled down. */
+  maxWidth?: number;
+}
+
+/** The socket timeout given to ffmpeg: half the budget, so ffmpeg's own error usually wins. */
+export function ioTimeoutFor(timeoutMs: number): number {
+  return Math.max(1, Math.floor(timeoutMs / 2000));
+}
+
+function budget(options: CameraCheckOptions): number {
+  const timeoutMs = options.timeoutMs ?? CAMERA_CHECK_TIMEOUT_MS;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+    throw new RangeError(`timeoutMs must be > 0, got ${timeoutMs}`);
+  return timeoutMs;
+}
+
+/**
+ * Connects to the camera and reads its stream description. Never throws for a camera problem:
+ * the failure is a result ({ ok: false, code, reason }).
+ */
+export async function testCamera(url: string, options: CameraCheckOptions = {}): Promise<CameraTestResult> {
+  const timeoutMs = budget(options);
+  const clock = options.clock ?? systemClock;
+  const run = options.run ?? runProcess;
+  const ioTimeoutSeconds = ioTimeoutFor(timeoutMs);
+  const args = cameraTestArgs(url, {
+    ioTimeoutSeconds,
+    ...(options.transport ? { transport: options.transport } : {}),
+  });
+  const started = clock.now();
+  const r = await run(options.ffprobeBin ?? FFPROBE_BIN, args, timeoutMs);
+  const elapsedMs = Math.round(clock.now() - started);
+  const secrets = urlSecrets(url);
+  const failed = (extra: Partial<Parameters<typeof classifyCameraFailure>[0]> = {}): CameraTestFailed => ({
+    ok: false,
+    ...classifyCameraFailure({
+      stderr: r.stderr,
+      exitCode: r.code,
+      timedOut: r.timedOut,
+      ...(r.spawnError !== undefined ? { spawnError: r.spawnError } : {}),
+      elapsedMs,
+      timeoutMs,
+      ioTimeoutSeconds,
+      secrets,
+      ...extra,
+    }),
+  });
+  if (r.spawnError !== undefined || r.timedOut || r.code !== 0) return failed();
+  let probe: ProbeResult;
+  try {
+    probe = parseProbeJson(JSON.parse(r.stdout));
+  } catch (error) {
+    if (!(error instanceof SyntaxError) && !(error instanceof ProbeError)) throw error;
+    return failed({ exitCode: 1 });
+  }
+  const video = probe.video;
+  if (video === null || !video.width || !video.height) return failed({ noPicture: true, exitCode: 0 });
+  return {
+    ok: true,
+    video: {
+      codec: video.codecName ?? 'unknown',
+      width: video.width,
+      height: video.height,
+      fps: video.fps === null ? null : Math.round(video.fps * 1000) / 1000,
+    },
+    audio: probe.audio ? { codec: probe.audio.codecName ?? 'unknown' } : null,
+    latencyMs: elapsedMs,
+  };
+}
+
+/**
+ * One frame of the camera as a JPEG (at most 1280 wide). A camera problem throws an AppError with
+ * the classified code (CAMERA_UNREACHABLE, CAMERA_AUTH_FAILED, ...) and the reason as its message.
+ */
+export async function snapshotJpeg(url: string, options: SnapshotOptions = {}): Promise<Buffer> {
+  const timeoutMs = budget(options);
+  const clock = options.clock ?? systemClock;
+  const run = options.runBinary ?? runBinaryProcess;
+  const ioTimeoutSeconds = ioTimeoutFor(timeoutMs);
+  const args = snapshotArgs(url, {
+    ioTimeoutSeconds,
+    ...(options.transport ? { transport: options.transport } : {}),
+    ...(options.maxWidth !== undefined ? { maxWidth: options.maxWidth } : {}),
+  });
+  const started = clock.now();
+  const r = await run(options.ffmpegBin ?? FFMPEG_BIN, args, timeoutMs);
+  const elapsedMs = Math.round(clock.now() - started);
+  const jpeg = r.code === 0 && !r.timedOut && isJpeg(r.stdout);
+  if (jpeg) return r.stdout;
+  const failure = classifyCameraFailure({
+    stderr: r.stderr,
+    exitCode: r.code,
+    timedOut: r.timedOut,
+    ...(r.spawnError !== undefined ? { spawnError: r.spawnError } : {}),
+    elapsedMs,
+    timeoutMs,
+    ioTimeoutSeconds,
+    secrets: urlSecrets(url),
+    noPicture: r.code === 0,
+  });
+  throw cameraError(failure);
+}
+
+/** The failure as the API's error (code, reason as message, the ffmpeg line as an issue). */
+export function cameraError(failure: CameraFailure): AppError {
+  return new AppError(
+    failure.code,
+    failure.reason,
+    failure.detail === null ? [] : [{ path: 'camera', message: failure.detail }],
+  );
+}
+
+/** A complete JPEG: SOI marker at the start, EOI at the end. */
+export function isJpeg(data: Uint8Array): boolean {
+  const n = data.length;
+  return n >= 4 && data[0] === 0xff && data[1] === 0xd8 && data[n - 2] === 0xff && data[n - 1] === 0xd9;
+}
+
+export interface BinaryRunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: Buffer;
+  stderr: string;
+  timedOut: boolean;
+  /** stdout passed maxStdoutBytes and the process was killed. */
+  overflow: boolean;
+  spawnError?: string;
+}
+
+export type BinaryRunner = (
+  bin: string,
+  args: readonly string[],
+  timeoutMs: number,
+) => Promise<BinaryRunResult>;
+
+/** A snapshot is one JPEG; anything this large is not one. */
+const MAX_SNAPSHOT_BYTES = 16 * 1024 * 1024;
+const MAX_STDERR = 256 * 1024;
+
+/**
+ * Like runProcess, but stdout is kept as bytes: no shell, its own process group, and on timeout
+ * (or runaway output) that group and only it gets SIGKILL.
+ */
+export const runBinaryProcess: BinaryRunner = (bin, args, timeoutMs) =>
+  new Promise((resolve) => {
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const out: Buffer[] = [];
+    let outBytes = 0;
+    let stderr = '';
+    let timedOut = false;
+    let overflow = false;
+    let spawnError: string | undefined;
+    child.stdout.on('data', (d: Buffer) => {
+      outBytes += d.length;
+      if (outBytes > MAX_SNAPSHOT_BYTES) {
+        if (!overflow) killGroup(child.pid);
+        overflow = true;
+        return;
+      }
+      out.push(d);
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      if (stderr.length < MAX_STDERR) stderr += d;
+    });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup(child.pid);
+    }, timeoutMs);
+    child.on('error', (e) => {
+      spawnError = e.message;
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({
+        code,
+        signal,
+        stdout: Buffer.concat(out),
+        stderr,
+        timedOut,
+        overflow,
+        ...(spawnError !== undefined ? { spawnError } : {}),
+      });
+    });
+  });
