@@ -1,0 +1,703 @@
+// The GO LIVE pre-flight checklist (spec "Pre-flight checks"): before a show starts, check what
+// can be checked — the timeline, every camera it uses (tested for real, in parallel), their
+// backups, the chosen destinations, the media files, the H.264 encoder — and say for each what
+// is wrong and what to do about it. The checks only read; nothing is started or changed.
+//
+// Secrets: camera URLs and stream keys are never put in any text of the report (camera failures
+// come classified and scrubbed from src/cameras; destinations are described by server only).
+import { stat } from 'node:fs/promises';
+import { resolve as resolvePath } from 'node:path';
+import { scrubCameraText } from '../cameras/classify.ts';
+import type { CameraTestResult } from '../cameras/probe.ts';
+import { systemClock, type Clock } from '../core/clock.ts';
+import { resolveMediaPath } from '../engine/engine.ts';
+import { ERRORS, isAppError } from '../errors/registry.ts';
+import type { EncoderDetection } from '../ffmpeg/hardware.ts';
+import { destinationUrl, DestinationUrlError, PLATFORMS, redactUrl } from '../ffmpeg/platforms.ts';
+import type { Camera } from '../store/repositories/cameras.ts';
+import type { Store } from '../store/store.ts';
+import { parseResolution, type Timeline } from '../timeline/schema.ts';
+import { validateTimelineDocument, type TimelineIssue } from '../timeline/validate.ts';
+
+export type CheckStatus = 'ok' | 'warn' | 'fail';
+export type PreflightCheckId =
+  'timeline' | 'cameras' | 'backup_cameras' | 'destinations' | 'assets' | 'encoder';
+
+export interface PreflightItem {
+  name: string;
+  status: CheckStatus;
+  detail: string;
+}
+
+export interface PreflightCheck {
+  id: PreflightCheckId;
+  label: string;
+  status: CheckStatus;
+  /** e.g. "Cameras online (2/2)" (no final full stop: the UI and PREFLIGHT_FAILED add their own). */
+  summary: string;
+  /** What to do, as sentences; null when the check is ok. */
+  remediation: string | null;
+  items: PreflightItem[];
+}
+
+export interface PreflightReport {
+  /** No check failed (warnings allowed). */
+  ok: boolean;
+  checks: PreflightCheck[];
+  checkedAt: string;
+  durationMs: number;
+}
+
+export interface RunPreflightInput {
+  store: Store;
+  timelineId: number;
+  destinationIds: readonly number[];
+  /** Tests one stored camera (testCamera on its connection URL in production). */
+  probeCamera: (cameraId: number) => Promise<CameraTestResult>;
+  detectEncoder: () => Promise<EncoderDetection>;
+  /** Root for timeline media paths and library assets (the data folder). */
+  mediaRoot: string;
+  clock?: Clock;
+  /**
+   * Outputs chosen on purpose besides destinations. Without a destination the check fails,
+   * unless the show is meant to be only recorded or previewed: then it warns.
+   */
+  localOutputs?: { recording?: boolean; preview?: boolean };
+  /** CPU architecture; default process.arch (software 1080p on ARM is a warning). */
+  arch?: string;
+}
+
+const LABELS: Record<PreflightCheckId, string> = {
+  timeline: 'Timeline',
+  cameras: 'Cameras',
+  backup_cameras: 'Backup cameras',
+  destinations: 'Destinations',
+  assets: 'Media files',
+  encoder: 'Encoder',
+};
+
+/** How many failover steps the engine follows (src/engine/failover.ts). */
+const MAX_BACKUP_CHAIN = 4;
+/** Timeline problems shown as items; the editor shows them all. */
+const MAX_TIMELINE_ISSUES = 5;
+
+export async function runPreflight(input: RunPreflightInput): Promise<PreflightReport> {
+  const clock = input.clock ?? systemClock;
+  const started = clock.now();
+  const checkedAt = new Date(clock.wallNow()).toISOString();
+
+  const { store } = input;
+
+  let timeline: Timeline | null = null;
+  let timelineCheck: PreflightCheck;
+  try {
+    ({ timeline, check: timelineCheck } = loadTimeline(store, input.timelineId));
+  } catch (error) {
+    timelineCheck = crashed('timeline', error);
+  }
+
+  const probes = new CameraProbes(input.probeCamera);
+  const [[camerasCheck, backupsCheck], destinations, assets, encoder] = await Promise.all([
+    (async (): Promise<readonly [PreflightCheck, PreflightCheck]> => {
+      if (!timeline) return [notChecked('cameras'), notChecked('backup_cameras')];
+      try {
+        const cameras = new Map(store.cameras.list().map((camera) => [camera.id, camera]));
+        return await checkCameras(timeline, cameras, probes);
+      } catch (error) {
+        return [crashed('cameras', error), crashed('backup_cameras', error)];
+      }
+    })(),
+    guard('destinations', async () => checkDestinations(input, timeline)),
+    guard('assets', async () =>
+      timeline ? await checkAssets(store, timeline, input.mediaRoot) : notChecked('assets'),
+    ),
+    guard(
+      'encoder',
+      async () => await checkEncoder(input.detectEncoder, timeline, input.arch ?? process.arch),
+    ),
+  ]);
+
+  const checks = [timelineCheck, camerasCheck, backupsCheck, destinations, assets, encoder];
+  return {
+    ok: checks.every((check) => check.status !== 'fail'),
+    checks,
+    checkedAt,
+    durationMs: Math.round(clock.now() - started),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// helpers
+
+function check(
+  id: PreflightCheckId,
+  status: CheckStatus,
+  summary: string,
+  remediation: string | null,
+  items: PreflightItem[] = [],
+): PreflightCheck {
+  return { id, label: LABELS[id], status, summary, remediation: status === 'ok' ? null : remediation, items };
+}
+
+function worst(statuses: readonly CheckStatus[]): CheckStatus {
+  if (statuses.includes('fail')) return 'fail';
+  return statuses.includes('warn') ? 'warn' : 'ok';
+}
+
+function notChecked(id: PreflightCheckId): PreflightCheck {
+  return check(
+    id,
+    'warn',
+    'Not checked: the timeline could not be read',
+    'Fix the timeline first, then run the checks again.',
+  );
+}
+
+function messageOf(error: unknown): string {
+  return scrubCameraText(error instanceof Error ? error.message : String(error));
+}
+
+function crashed(id: PreflightCheckId, error: unknown): PreflightCheck {
+  return check(
+    id,
+    'fail',
+    `The check could not run (${messageOf(error)})`,
+    ERRORS.INTERNAL_ERROR.remediation,
+  );
+}
+
+/** Runs one check; a check that throws is reported as failed, the others still run. */
+async function guard(id: PreflightCheckId, fn: () => Promise<PreflightCheck>): Promise<PreflightCheck> {
+  try {
+    return await fn();
+  } catch (error) {
+    return crashed(id, error);
+  }
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** 3600 → "1 h", 5430 → "1 h 30 min", 95 → "1 min 35 s". */
+export function formatDuration(seconds: number): string {
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = s % 60;
+  const parts = [h > 0 ? `${h} h` : '', m > 0 ? `${m} min` : '', rest > 0 && h === 0 ? `${rest} s` : ''];
+  return parts.filter(Boolean).join(' ') || '0 s';
+}
+
+function cameraName(id: number, cameras: ReadonlyMap<number, Camera>): string {
+  const camera = cameras.get(id);
+  return camera ? `${camera.name} (camera ${id})` : `Camera ${id}`;
+}
+
+function listNames(names: readonly string[]): string {
+  if (names.length <= 1) return names.join('');
+  return `${names.slice(0, -1).join(', ')} and ${names.at(-1)!}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// timeline
+
+function loadTimeline(store: Store, id: number): { timeline: Timeline | null; check: PreflightCheck } {
+  let document;
+  try {
+    document = store.timelines.get(id).document;
+  } catch (error) {
+    if (isAppError(error) && error.code === 'TIMELINE_NOT_FOUND') {
+      return {
+        timeline: null,
+        check: check(
+          'timeline',
+          'fail',
+          `Timeline ${id} does not exist`,
+          `Choose another timeline; timeline ${id} may have been deleted.`,
+        ),
+      };
+    }
+    if (isAppError(error) && error.code === 'TIMELINE_INVALID')
+      return { timeline: null, check: invalidTimeline(id, error.issues) };
+    throw error;
+  }
+  const validation = validateTimelineDocument(document);
+  if (!validation.ok) return { timeline: null, check: invalidTimeline(id, validation.errors) };
+  const timeline = validation.document.timeline;
+  const cues =
+    timeline.tracks.video.cues.length +
+    timeline.tracks.overlays.reduce((n, track) => n + track.cues.length, 0);
+  const about = `"${timeline.name}", ${formatDuration(timeline.duration)}${timeline.loop ? ' looped' : ''}, ${plural(cues, 'cue')}`;
+  if (validation.warnings.length === 0) {
+    return { timeline, check: check('timeline', 'ok', `Timeline ready (${about})`, null) };
+  }
+  return {
+    timeline,
+    check: check(
+      'timeline',
+      'warn',
+      `Timeline ready with ${plural(validation.warnings.length, 'note')} (${about})`,
+      'The slate is shown where nothing is scheduled: add cues there in the timeline editor if that is not intended.',
+      validation.warnings.map((w) => ({ name: w.path, status: 'warn', detail: w.message })),
+    ),
+  };
+}
+
+function invalidTimeline(id: number, issues: readonly TimelineIssue[]): PreflightCheck {
+  const shown = issues.slice(0, MAX_TIMELINE_ISSUES);
+  const more = issues.length - shown.length;
+  return check(
+    'timeline',
+    'fail',
+    `Timeline ${id} has ${plural(issues.length, 'problem')}${more > 0 ? ` (first ${shown.length} shown)` : ''}`,
+    'Open the timeline in the editor and fix the problems listed (each names the cue and field), then run the checks again.',
+    shown.map((issue) => ({ name: issue.path, status: 'fail', detail: issue.message })),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// cameras and their backups
+
+/** Each camera tested at most once per pre-flight, all at the same time. */
+class CameraProbes {
+  private readonly results = new Map<number, Promise<CameraTestResult>>();
+  constructor(private readonly probe: (cameraId: number) => Promise<CameraTestResult>) {}
+
+  get(id: number): Promise<CameraTestResult> {
+    let result = this.results.get(id);
+    if (!result) {
+      result = this.probe(id).catch((error: unknown): CameraTestResult => ({
+        ok: false,
+        code: 'CAMERA_TEST_FAILED',
+        reason: 'The camera test could not run.',
+        remediation: ERRORS.CAMERA_TEST_FAILED.remediation,
+        detail: messageOf(error),
+      }));
+      this.results.set(id, result);
+    }
+    return result;
+  }
+}
+
+function describeOnline(r: Extract<CameraTestResult, { ok: true }>): string {
+  const fps = r.video.fps === null ? '' : ` at ${Math.round(r.video.fps * 100) / 100} fps`;
+  const audio = r.audio ? `, audio ${r.audio.codec}` : ', no audio';
+  return `online: ${r.video.codec} ${r.video.width}×${r.video.height}${fps}${audio} (answered in ${r.latencyMs} ms)`;
+}
+
+/** Camera ids the video track shows, in order of first use. */
+function usedCameras(timeline: Timeline): number[] {
+  const ids: number[] = [];
+  for (const cue of timeline.tracks.video.cues) {
+    if (cue.action === 'show_camera' && !ids.includes(cue.params.camera_id)) ids.push(cue.params.camera_id);
+  }
+  return ids;
+}
+
+/** The backups the engine would try for a camera, in order: enabled cameras only. */
+function backupChain(id: number, cameras: ReadonlyMap<number, Camera>): number[] {
+  const chain: number[] = [];
+  const seen = new Set([id]);
+  let next = cameras.get(id)?.backup_camera_id ?? null;
+  while (next !== null && chain.length < MAX_BACKUP_CHAIN && !seen.has(next)) {
+    seen.add(next);
+    const camera = cameras.get(next);
+    if (!camera || !camera.enabled) break; // the engine only knows enabled cameras
+    chain.push(next);
+    next = camera.backup_camera_id;
+  }
+  return chain;
+}
+
+async function checkCameras(
+  timeline: Timeline,
+  cameras: ReadonlyMap<number, Camera>,
+  probes: CameraProbes,
+): Promise<readonly [PreflightCheck, PreflightCheck]> {
+  const used = usedCameras(timeline);
+  const usable = used.filter((id) => cameras.get(id)?.enabled);
+  // Start every test at once: the cameras, and the backups they would fall back to.
+  const toProbe = new Set<number>();
+  for (const id of usable) {
+    toProbe.add(id);
+    for (const backup of backupChain(id, cameras)) toProbe.add(backup);
+  }
+  for (const id of usedBackups(used, cameras)) toProbe.add(id);
+  const results = new Map<number, CameraTestResult>();
+  await Promise.all(
+    [...toProbe].map(async (id) => {
+      results.set(id, await probes.get(id));
+    }),
+  );
+
+  return [camerasCheck(used, cameras, results), backupsCheck(used, cameras, results)] as const;
+}
+
+/** Configured backups of the used cameras that exist and are enabled (those get tested). */
+function usedBackups(used: readonly number[], cameras: ReadonlyMap<number, Camera>): number[] {
+  const ids: number[] = [];
+  for (const id of used) {
+    const backup = cameras.get(id)?.backup_camera_id ?? null;
+    if (backup !== null && cameras.get(backup)?.enabled && !ids.includes(backup)) ids.push(backup);
+  }
+  return ids;
+}
+
+function camerasCheck(
+  used: readonly number[],
+  cameras: ReadonlyMap<number, Camera>,
+  results: ReadonlyMap<number, CameraTestResult>,
+): PreflightCheck {
+  if (used.length === 0) return check('cameras', 'ok', 'No cameras in this timeline', null);
+  const items: PreflightItem[] = [];
+  const advice: string[] = [];
+  let online = 0;
+  for (const id of used) {
+    const name = cameraName(id, cameras);
+    const camera = cameras.get(id);
+    if (!camera) {
+      items.push({
+        name,
+        status: 'fail',
+        detail: 'is not configured on this appliance: the slate is shown instead',
+      });
+      advice.push(`Add camera ${id} or choose another camera in the timeline.`);
+      continue;
+    }
+    if (!camera.enabled) {
+      items.push({ name, status: 'fail', detail: 'is disabled: the slate is shown instead' });
+      advice.push(`Enable ${name} in its settings, or choose another camera in the timeline.`);
+      continue;
+    }
+    const result = results.get(id);
+    if (result?.ok) {
+      online++;
+      items.push({ name, status: 'ok', detail: describeOnline(result) });
+      continue;
+    }
+    const reason = result ? result.reason : 'The camera was not tested.';
+    const standIn = backupChain(id, cameras).find((backup) => results.get(backup)?.ok);
+    if (standIn !== undefined) {
+      items.push({
+        name,
+        status: 'warn',
+        detail: `offline: ${reason} Its backup ${cameraName(standIn, cameras)} is online and stands in.`,
+      });
+      advice.push(`${name}: ${result?.remediation ?? ERRORS.CAMERA_UNREACHABLE.remediation}`);
+    } else {
+      items.push({ name, status: 'fail', detail: `offline: ${reason}` });
+      advice.push(`${name}: ${result?.remediation ?? ERRORS.CAMERA_UNREACHABLE.remediation}`);
+    }
+  }
+  const status = worst(items.map((item) => item.status));
+  return check('cameras', status, `Cameras online (${online}/${used.length})`, advice.join(' '), items);
+}
+
+function backupsCheck(
+  used: readonly number[],
+  cameras: ReadonlyMap<number, Camera>,
+  results: ReadonlyMap<number, CameraTestResult>,
+): PreflightCheck {
+  const items: PreflightItem[] = [];
+  const troubled: string[] = [];
+  let online = 0;
+  for (const id of used) {
+    const camera = cameras.get(id);
+    const backupId = camera?.backup_camera_id ?? null;
+    if (!camera || backupId === null) continue;
+    const name = `Backup for ${camera.name}: ${cameraName(backupId, cameras)}`;
+    const backup = cameras.get(backupId);
+    const result = results.get(backupId);
+    let detail: string;
+    if (!backup) detail = 'is not configured on this appliance';
+    else if (!backup.enabled) detail = 'is disabled';
+    else if (result?.ok) {
+      online++;
+      items.push({ name, status: 'ok', detail: describeOnline(result) });
+      continue;
+    } else detail = `offline: ${result ? result.reason : 'The camera was not tested.'}`;
+    items.push({ name, status: 'warn', detail });
+    troubled.push(cameraName(backupId, cameras));
+  }
+  if (items.length === 0) {
+    return check(
+      'backup_cameras',
+      'ok',
+      used.length === 0 ? 'No cameras in this timeline' : 'No backup cameras configured for the cameras used',
+      null,
+    );
+  }
+  const unique = [...new Set(troubled)];
+  return check(
+    'backup_cameras',
+    worst(items.map((item) => item.status)),
+    `Backup cameras online (${online}/${items.length})`,
+    `Check ${listNames(unique)} (power, network, then Test on the camera’s page): while a backup is offline, its camera has no stand-in and the slate is shown if it fails.`,
+    items,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// destinations
+
+function serverOf(platform: keyof typeof PLATFORMS, serverUrl: string): string {
+  const server = serverUrl.trim() || PLATFORMS[platform].servers[0] || '';
+  return redactUrl(server); // a custom server URL may carry the key in its path or query
+}
+
+function checkDestinations(input: RunPreflightInput, timeline: Timeline | null): PreflightCheck {
+  const ids = [...new Set(input.destinationIds)];
+  if (ids.length === 0) {
+    const local = input.localOutputs ?? {};
+    if (local.recording || local.preview) {
+      const what = local.recording ? 'recorded on the appliance' : 'shown in the preview';
+      return check(
+        'destinations',
+        'warn',
+        `No destination: the show is only ${what}`,
+        'Choose a destination if the show should go out live.',
+      );
+    }
+    return check(
+      'destinations',
+      'fail',
+      'No destination chosen',
+      'Choose a destination (YouTube, Facebook, Twitch or a custom server) to stream to.',
+    );
+  }
+  const items: PreflightItem[] = [];
+  const advice: string[] = [];
+  let ready = 0;
+  for (const id of ids) {
+    let destination;
+    try {
+      destination = input.store.destinations.get(id);
+    } catch (error) {
+      if (!isAppError(error) || error.code !== 'DESTINATION_NOT_FOUND') throw error;
+      items.push({ name: `Destination ${id}`, status: 'fail', detail: 'does not exist' });
+      advice.push(`Choose another destination instead of destination ${id}; it may have been deleted.`);
+      continue;
+    }
+    const name = `${destination.name} (destination ${id})`;
+    const preset = PLATFORMS[destination.platform];
+    if (!destination.enabled) {
+      items.push({ name, status: 'fail', detail: 'is disabled' });
+      advice.push(`Enable ${name} in its settings, or leave it out of this show.`);
+      continue;
+    }
+    try {
+      destinationUrl(
+        destination.platform,
+        destination.server_url,
+        input.store.destinations.streamKey(id) ?? '',
+      );
+    } catch (error) {
+      if (!(error instanceof DestinationUrlError)) throw error;
+      items.push({ name, status: 'fail', detail: error.message });
+      advice.push(
+        /stream key is required/.test(error.message)
+          ? `Enter the stream key of ${name} (copy it from ${preset.label}).`
+          : `Correct the server address or stream key of ${name}.`,
+      );
+      continue;
+    }
+    ready++;
+    const where = `${preset.label}, ${serverOf(destination.platform, destination.server_url)}`;
+    const limit = preset.maxDurationHours;
+    if (timeline && limit !== null && (timeline.loop || timeline.duration > limit * 3600)) {
+      items.push({
+        name,
+        status: 'warn',
+        detail: `${where}: ${preset.label} ends a live video after ${limit} hours; this timeline ${timeline.loop ? 'loops' : `runs ${formatDuration(timeline.duration)}`}`,
+      });
+      advice.push(`Plan to start ${name} again after ${limit} hours, or use a shorter timeline.`);
+      continue;
+    }
+    items.push({ name, status: 'ok', detail: `${where}: ready` });
+  }
+  const status = worst(items.map((item) => item.status));
+  return check(
+    'destinations',
+    status,
+    `Destinations ready (${ready}/${ids.length})`,
+    advice.join(' '),
+    items,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// media files
+
+interface MediaRef {
+  /** e.g. `cue "v2" (video track, 0:10)` */
+  where: string;
+  cueId: string | null;
+  assetId?: number;
+  url?: string;
+  /** On a disabled overlay track: not shown, so a missing file is only a warning. */
+  disabled: boolean;
+}
+
+function clockTime(seconds: number): string {
+  const s = Math.floor(seconds);
+  const h = Math.floor(s / 3600);
+  const mm = String(Math.floor((s % 3600) / 60)).padStart(h > 0 ? 2 : 1, '0');
+  const ss = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
+}
+
+function mediaRefs(timeline: Timeline): MediaRef[] {
+  const refs: MediaRef[] = [];
+  for (const cue of timeline.tracks.video.cues) {
+    if (cue.action !== 'show_media') continue;
+    const where = `Cue "${cue.id}" (video track, ${clockTime(cue.start_time)})`;
+    const p = cue.params;
+    refs.push({
+      where,
+      cueId: cue.id,
+      disabled: false,
+      ...(p.asset_id !== undefined ? { assetId: p.asset_id } : {}),
+      ...(p.media_url !== undefined ? { url: p.media_url } : {}),
+    });
+  }
+  for (const track of timeline.tracks.overlays) {
+    for (const cue of track.cues) {
+      const p = cue.params;
+      const assetId = 'asset_id' in p ? p.asset_id : undefined;
+      const url = 'image_url' in p ? p.image_url : undefined;
+      if (assetId === undefined && url === undefined) continue;
+      refs.push({
+        where: `Cue "${cue.id}" (overlay track "${track.track_id}", ${clockTime(cue.start_time)})`,
+        cueId: cue.id,
+        disabled: !track.enabled,
+        ...(assetId !== undefined ? { assetId } : {}),
+        ...(url !== undefined ? { url } : {}),
+      });
+    }
+  }
+  if (timeline.fallback?.test_pattern !== undefined) {
+    refs.push({
+      where: 'Slate image (fallback.test_pattern)',
+      cueId: null,
+      disabled: false,
+      url: timeline.fallback.test_pattern,
+    });
+  }
+  return refs;
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+async function checkMediaRef(store: Store, ref: MediaRef, mediaRoot: string): Promise<PreflightItem> {
+  const missing = (detail: string): PreflightItem => ({
+    name: ref.where,
+    status: ref.disabled ? 'warn' : 'fail',
+    detail: ref.disabled ? `${detail} (its overlay track is switched off)` : detail,
+  });
+  if (ref.assetId !== undefined) {
+    let asset;
+    try {
+      asset = store.assets.get(ref.assetId);
+    } catch (error) {
+      if (!isAppError(error) || error.code !== 'ASSET_NOT_FOUND') throw error;
+      return missing(`asset ${ref.assetId} is not in the library`);
+    }
+    return (await isFile(resolvePath(mediaRoot, asset.file_path)))
+      ? { name: ref.where, status: 'ok', detail: `library file "${asset.filename}"` }
+      : missing(`library file "${asset.filename}" (asset ${ref.assetId}) is missing from the disk`);
+  }
+  const url = ref.url ?? '';
+  if (/^https?:\/\//i.test(url)) {
+    return {
+      name: ref.where,
+      status: 'ok',
+      detail: `${redactUrl(url)}: a web address, fetched when the show starts`,
+    };
+  }
+  const path = resolveMediaPath(mediaRoot, url);
+  if (path === null) return missing(`${url} is outside the media folder`);
+  return (await isFile(path))
+    ? { name: ref.where, status: 'ok', detail: url }
+    : missing(`${url} is missing from the media folder`);
+}
+
+async function checkAssets(store: Store, timeline: Timeline, mediaRoot: string): Promise<PreflightCheck> {
+  const refs = mediaRefs(timeline);
+  if (refs.length === 0) return check('assets', 'ok', 'No media files in this timeline', null);
+  const items = await Promise.all(refs.map((ref) => checkMediaRef(store, ref, mediaRoot)));
+  const bad = refs.filter((_, i) => items[i]!.status !== 'ok');
+  const found = items.length - bad.length;
+  const status = worst(items.map((item) => item.status));
+  const cues = [
+    ...new Set(bad.map((ref) => (ref.cueId === null ? 'the slate image' : `cue "${ref.cueId}"`))),
+  ];
+  const summary =
+    status === 'ok'
+      ? `Media files found (${found}/${items.length})`
+      : `${plural(bad.length, 'media file')} missing (${listNames(cues)})`;
+  return check(
+    'assets',
+    status,
+    summary,
+    `Upload the missing file${bad.length === 1 ? '' : 's'} again, or choose another in the timeline for ${listNames(cues)}.`,
+    items,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// encoder
+
+const HARDWARE_NAMES: Record<string, string> = {
+  libx264: 'software (libx264)',
+  h264_v4l2m2m: 'hardware (V4L2 M2M)',
+  h264_vaapi: 'hardware (VA-API)',
+  h264_qsv: 'hardware (Intel Quick Sync)',
+  h264_nvenc: 'hardware (NVIDIA NVENC)',
+  h264_videotoolbox: 'hardware (VideoToolbox)',
+};
+
+async function checkEncoder(
+  detect: () => Promise<EncoderDetection>,
+  timeline: Timeline | null,
+  arch: string,
+): Promise<PreflightCheck> {
+  let detection: EncoderDetection;
+  try {
+    detection = await detect();
+  } catch (error) {
+    return check(
+      'encoder',
+      'fail',
+      `The encoder test could not run (${messageOf(error)})`,
+      ERRORS.OUTPUT_SPAWN_FAILED.remediation,
+    );
+  }
+  const chosen = detection.tried.find((t) => t.encoder === detection.encoder && t.ok);
+  const others = detection.tried
+    .filter((t) => t.encoder !== detection.encoder)
+    .map((t) => `${t.encoder} (${t.reason.length > 80 ? `${t.reason.slice(0, 79)}…` : t.reason})`);
+  const detail =
+    `${chosen ? `test encode succeeded in ${chosen.durationMs} ms` : 'chosen'}` +
+    (others.length > 0 ? `; also tried: ${others.join(', ')}` : '');
+  const items: PreflightItem[] = [{ name: detection.encoder, status: 'ok', detail }];
+  const kind = HARDWARE_NAMES[detection.encoder] ?? detection.encoder;
+  const height = timeline ? parseResolution(timeline.resolution)[1] : 0;
+  if (detection.encoder === 'libx264' && height >= 1080 && (arch === 'arm64' || arch === 'arm')) {
+    items[0]!.status = 'warn';
+    return check(
+      'encoder',
+      'warn',
+      `H.264 encoder: ${kind}, ${timeline!.resolution} in software on an ARM board`,
+      'For a steadier stream use a 1280x720 timeline: this board has no working hardware H.264 encoder, and 1080p in software leaves little CPU for the cameras.',
+      items,
+    );
+  }
+  return check('encoder', 'ok', `H.264 encoder: ${kind}`, null, items);
+}
