@@ -4,8 +4,23 @@ import { resolve } from 'node:path';
 export interface AppConfig {
   /** Folder for the database, the secret key, assets, recordings and the preview. */
   dataDir: string;
+  /** Address the web UI and API listen on: every interface by default, so the venue's network
+   *  reaches it; 127.0.0.1 keeps it to this machine. */
+  host: string;
+  /** 0 picks a free port (tests). */
+  port: number;
+  /** Session cookies only over HTTPS (set when a TLS proxy fronts the appliance). */
+  secureCookies: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  return { dataDir: resolve(env['VISTTER_DATA_DIR'] ?? 'data') };
+  const port = Number(env['VISTTER_PORT'] ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`VISTTER_PORT must be a port number (0–65535), got "${env['VISTTER_PORT']}"`);
+  return {
+    dataDir: resolve(env['VISTTER_DATA_DIR'] ?? 'data'),
+    host: env['VISTTER_HOST'] ?? '0.0.0.0',
+    port,
+    secureCookies: env['VISTTER_SECURE_COOKIES'] === '1',
+  };
 }

@@ -1,8 +1,9 @@
-// The appliance entry point: wires configuration, store and shows. At start it ends what a crashed
-// run left behind (recorded process groups, never by name) and resumes an interrupted show on its
-// own execution row at the position the wall clock says it is at. With no cameras configured and
-// nothing to resume it runs the demo show (generated test cameras → local recording + HLS preview),
-// itself an execution, so a newcomer sees it work in one command and it resumes after a crash too.
+// The appliance entry point: wires configuration, store, shows and the web API, then listens. At
+// start it ends what a crashed run left behind (recorded process groups, never by name) and resumes
+// an interrupted show on its own execution row at the position the wall clock says it is at. With
+// no cameras configured and nothing to resume it runs the demo show (generated test cameras → local
+// recording + HLS preview), itself an execution, so a newcomer sees it work in one command. The
+// operator's GO LIVE replaces the demo.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,12 +11,18 @@ import { trackChildProcesses, type ChildTracking } from './app/child-cleanup.ts'
 import { resumeInterruptedShows } from './app/crash-resume.ts';
 import type { ShowRequest } from './app/execution-plan.ts';
 import { formatPosition } from './app/resume-position.ts';
+import { runPreflight } from './app/preflight.ts';
+import { ShowControl } from './app/show-control.ts';
 import { ShowRunner, type RunningShow } from './app/show-runner.ts';
+import { buildApp } from './api/app.ts';
+import { detectH264Encoder } from './ffmpeg/hardware.ts';
+import { testCamera } from './cameras/probe.ts';
 import { loadConfig } from './config.ts';
 import { createLogger } from './core/logger.ts';
 import { killAllSupervised, stopAllSupervised } from './process/supervisor.ts';
 import { openStore } from './store/store.ts';
-import { ALERT_WEBHOOK_SETTING, createAlerting } from './alerts/index.ts';
+import { ALERT_WEBHOOK_SETTING, createAlerting, WebhookNotifier } from './alerts/index.ts';
+import { AlertWebhookSchema } from './domain/schemas.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DEMO_TIMELINE = join(REPO_ROOT, 'demo', 'marina-demo.json');
@@ -91,15 +98,34 @@ const runner = new ShowRunner({
   logger: createLogger('shows'),
   alerts: alerting.center,
 });
+let encoderDetection: ReturnType<typeof detectH264Encoder> | null = null;
+const shows = new ShowControl({
+  store,
+  runner,
+  dataDir: config.dataDir,
+  alerts: alerting.center,
+  logger: createLogger('show-control'),
+  preflight: (input) =>
+    runPreflight({
+      store,
+      ...input,
+      mediaRoot: config.dataDir,
+      probeCamera: async (cameraId) => testCamera(store.cameras.connection(cameraId).url),
+      detectEncoder: () => (encoderDetection ??= detectH264Encoder()),
+    }),
+});
+
 const boot = await resumeInterruptedShows(store, runner, { logger: log });
-let show: RunningShow | null = boot.resumed;
+const isDemo = (show: RunningShow) => show.request.generatedCameras !== undefined;
 for (const result of boot.results) {
   if (result.outcome !== 'resumed')
     console.error(
       `VistterStream: interrupted execution ${result.executionId}: ${result.outcome} (${result.detail}).`,
     );
 }
-if (show) {
+if (boot.resumed) {
+  const show = boot.resumed;
+  shows.adopt(show, { demo: isDemo(show) });
   const position = show.startFrame % show.durationFrames;
   console.error(
     [
@@ -119,7 +145,8 @@ if (show) {
   const demo = store.timelines.list().find((t) => t.doc_id === DEMO_DOC_ID);
   const cameraCount = store.cameras.list().length;
   if (cameraCount === 0 && demo) {
-    show = await runner.start(demoRequest(demo.id, config.dataDir));
+    const show = await runner.start(demoRequest(demo.id, config.dataDir));
+    shows.adopt(show, { demo: true });
     console.error(
       [
         `VistterStream demo show is on air: "${show.timeline.name}" (two generated test cameras, looping; execution ${show.executionId}).`,
@@ -128,35 +155,64 @@ if (show) {
     );
   } else {
     console.error(
-      `VistterStream: ${cameraCount} camera(s), ${store.timelines.list().length} timeline(s) in ${config.dataDir}.\n` +
-        'Start a stored show with: bin/vistter show start --timeline <id> --dest <id>\n' +
-        'or run a timeline file with: bin/vistter show run <timeline.json> --camera 1=rtsp://… --dest rtmp://…',
+      `VistterStream: ${cameraCount} camera(s), ${store.timelines.list().length} timeline(s) in ${config.dataDir}; nothing on air.`,
     );
   }
 }
 
-if (!show) {
-  children.close();
+// A webhook saved in the settings applies at once: events go to whichever notifier is current.
+let webhook: WebhookNotifier | null = null;
+alerting.center.addNotifier({ notify: (event) => webhook?.notify(event) });
+const applyWebhook = (value: unknown) => {
+  webhook?.close();
+  webhook = null;
+  const parsed = AlertWebhookSchema.safeParse(value);
+  if (parsed.success && parsed.data.enabled)
+    webhook = new WebhookNotifier({ url: parsed.data.url, logger: log });
+};
+
+const app = await buildApp({
+  store,
+  dataDir: config.dataDir,
+  shows,
+  alerts: alerting.center,
+  secureCookies: config.secureCookies,
+  logger: createLogger('api'),
+  onSettingChanged: (key, value) => {
+    if (key === ALERT_WEBHOOK_SETTING && !webhookUrl) {
+      // The notifier built at start (from the stored setting) is replaced by the new one.
+      alerting.webhook?.close();
+      applyWebhook(value);
+    }
+  },
+});
+const address = await app.listen({ host: config.host, port: config.port });
+const shown = config.host === '0.0.0.0' ? address.replace('0.0.0.0', 'localhost') : address;
+console.error(
+  `VistterStream control room: ${shown}/  (API reference: ${shown}/api/docs)` +
+    (store.users.count() === 0 ? '\n  First run: open it and choose the admin password.' : ''),
+);
+
+let stopping = false;
+const shutdown = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'shutting down');
+  const current = shows.current;
+  await shows.shutdown();
+  if (current) {
+    const outcome = await current.finished;
+    console.error(
+      `VistterStream: show "${current.timeline.name}" ${outcome.status} (execution ${current.executionId}).`,
+    );
+  }
+  await app.close();
+  await stopAllSupervised();
+  children?.close();
+  webhook?.close();
   alerting.close();
   store.close();
-} else {
-  const running = show;
-  const shutdown = async (exitCode: number) => {
-    await stopAllSupervised();
-    children?.close();
-    alerting.close();
-    store.close();
-    process.exit(exitCode);
-  };
-  const stop = () => {
-    log.info({ execution: running.executionId }, 'stopping the show (signal)');
-    void running.stop();
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  const outcome = await running.finished;
-  console.error(
-    `VistterStream: show "${running.timeline.name}" ${outcome.status} (execution ${running.executionId}).`,
-  );
-  await shutdown(outcome.status === 'error' ? 1 : 0);
-}
+  process.exit(0);
+};
+process.once('SIGINT', () => void shutdown('SIGINT'));
+process.once('SIGTERM', () => void shutdown('SIGTERM'));

@@ -3,13 +3,21 @@
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import websocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { createLogger } from '../core/logger.ts';
 import { registerAuth } from './auth/plugin.ts';
 import type { ApiDeps } from './deps.ts';
 import { errorHandler, notFoundHandler, zodValidatorCompiler, type ApiInstance } from './http.ts';
+import { registerAssetRoutes } from './routes/assets.ts';
+import { registerCameraRoutes } from './routes/cameras.ts';
+import { registerDestinationRoutes } from './routes/destinations.ts';
+import { registerPtzRoutes } from './routes/ptz.ts';
+import { registerCameraMediaRoutes } from './routes/camera-media.ts';
 import { registerRecordRoutes } from './routes/records.ts';
+import { registerHealthRoute, registerShowRoutes } from './routes/show.ts';
+import { registerTimelineRoutes } from './routes/timelines.ts';
 
 /** JSON bodies above this are refused with 413 (uploads have their own, larger limit). */
 const JSON_BODY_LIMIT = 2 * 1024 * 1024;
@@ -28,6 +36,7 @@ export async function buildApp(deps: ApiDeps): Promise<ApiInstance> {
   app.setNotFoundHandler(notFoundHandler);
 
   await app.register(cookie);
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(swagger, {
     openapi: {
       info: {
@@ -54,5 +63,13 @@ export async function buildApp(deps: ApiDeps): Promise<ApiInstance> {
 
   registerAuth(app, deps);
   registerRecordRoutes(app, deps);
+  registerCameraMediaRoutes(app, deps);
+  registerAssetRoutes(app, deps);
+  registerHealthRoute(app, deps);
+  if (deps.shows) registerShowRoutes(app, deps, deps.shows);
+  registerCameraRoutes(app, deps);
+  registerPtzRoutes(app, deps);
+  registerDestinationRoutes(app, deps);
+  registerTimelineRoutes(app, deps);
   return app;
 }

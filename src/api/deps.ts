@@ -1,7 +1,10 @@
 // What the HTTP API is built from: narrow interfaces, so tests hand in real stores and fakes only
 // for what cannot run here. main.ts wires the real ones.
+import type { ShowControl } from '../app/show-control.ts';
+import type { CameraMedia } from '../cameras/probe.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
+import type { PtzConnect } from '../ptz/onvif.ts';
 import type { Alert } from '../store/repositories/alerts.ts';
 import type { Store } from '../store/store.ts';
 
@@ -18,4 +21,14 @@ export interface ApiDeps {
   alerts?: { acknowledge(id: number): Alert };
   /** A setting was saved (main applies it at once, e.g. a new alert webhook). */
   onSettingChanged?: (key: string, value: unknown) => void;
+  /** Camera test and snapshot (default: real ffprobe/ffmpeg). */
+  cameraMedia?: CameraMedia;
+  /** Largest asset upload in bytes (default: VISTTER_MAX_UPLOAD_MB, else 500 MB). */
+  maxUploadBytes?: number;
+  /** Show control (GO LIVE, live controls, telemetry); without it only /api/health answers. */
+  shows?: ApiShowControl;
+  /** Connects to a camera's ONVIF PTZ (default: connectOnvif); tests hand in a shorter deadline. */
+  ptz?: { connect: PtzConnect };
 }
+
+export type ApiShowControl = ShowControl;

@@ -523,6 +523,10 @@ export class RunningShow {
   private anchorMs: number;
   private readonly startedAtMs: number;
   private timer: { cancel(): void } | null = null;
+  /** Paused, or moved by the operator since the last checkpoint: the schedule is re-anchored
+   *  without the "wall clock moved" warning. */
+  private held = false;
+  private moved = false;
   private ending: Promise<ShowOutcome> | null = null;
   private settle: (outcome: ShowOutcome) => void = () => undefined;
 
@@ -554,6 +558,37 @@ export class RunningShow {
   /** The engine's status (position, outputs, health). */
   status(): ReturnType<ShowEngine['status']> {
     return this.options.engine.status();
+  }
+
+  /** The real engine, for live controls and telemetry (null with a stand-in engine). */
+  get engine(): Engine | null {
+    return this.options.engine instanceof Engine ? this.options.engine : null;
+  }
+
+  /** Holds the timeline clock; the row's schedule follows (a crash resumes where it was held). */
+  pause(): void {
+    this.liveEngine().pause();
+    this.held = true;
+    this.checkpoint();
+  }
+
+  resume(): void {
+    this.liveEngine().resume();
+    this.held = false;
+    this.moved = true;
+    this.checkpoint();
+  }
+
+  jumpTo(seconds: number): void {
+    this.liveEngine().jumpTo(seconds);
+    this.moved = true;
+    this.checkpoint();
+  }
+
+  private liveEngine(): Engine {
+    const engine = this.engine;
+    if (!engine) throw new AppError('SHOW_NOT_LIVE', 'this show has no live controls');
+    return engine;
   }
 
   /** Operator stop: the row ends 'stopped'. */
@@ -610,7 +645,11 @@ export class RunningShow {
     // clock stepped: move the anchor, so a resume after a crash lands where the show really is.
     const byWall = ((nowMs - this.anchorMs) * this.fps) / 1000;
     let anchorMs: number | undefined;
-    if (Math.abs(byWall - frame) > REANCHOR_AFTER_SECONDS * this.fps) {
+    if (this.held || this.moved) {
+      anchorMs = anchorFor(frame, this.fps, nowMs);
+      this.anchorMs = anchorMs;
+      this.moved = false;
+    } else if (Math.abs(byWall - frame) > REANCHOR_AFTER_SECONDS * this.fps) {
       anchorMs = anchorFor(frame, this.fps, nowMs);
       log.warn(
         { frame, byWallFrame: Math.round(byWall), stepSeconds: Math.round((byWall - frame) / this.fps) },

@@ -37,6 +37,7 @@ import { ShowMonitor, type AlertCounts } from './monitor.ts';
 import { FlvOutput, type OutputStatus } from './outputs.ts';
 import { OverlayRenderer } from './overlays/cache.ts';
 import type { ImageRef } from './overlays/render.ts';
+import { sourceText } from './overlays/render.ts';
 import { LiveOverrides, type OverrideSnapshot } from './overrides.ts';
 import { AppError } from '../errors/registry.ts';
 import { Playout, type PlayoutStats } from './playout.ts';
@@ -524,6 +525,12 @@ export class Engine {
       ]);
     this.log.info({ cueId, reset: text === null }, 'overlay text changed');
     return this.overlays.setTextOverride(cueId, text);
+  }
+
+  /** The text an overlay cue shows now: the operator's edit, else the timeline's text or template. */
+  overlayText(cueId: string): string | null {
+    const cue = this.compiled.overlayTracks.flatMap((track) => track.cues).find((c) => c.id === cueId);
+    return cue ? sourceText(cue.params, this.overlays.textOverride(cueId)) : null;
   }
 
   private requireCamera(cameraId: number): void {

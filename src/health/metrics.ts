@@ -25,6 +25,8 @@ export interface MetricsSnapshot {
   bytesSent: number;
   destinations: DestinationMetrics[];
   cpuTemperatureC: number | null;
+  /** The whole machine's CPU use (0–100). */
+  systemCpuPercent: number | null;
 }
 
 export type MetricsInput = Pick<
@@ -53,5 +55,6 @@ export function buildMetrics(input: MetricsInput): MetricsSnapshot {
       bitrateKbps: d.bitrateKbps,
     })),
     cpuTemperatureC: input.system.temperatureC,
+    systemCpuPercent: input.system.cpuPercent,
   };
 }

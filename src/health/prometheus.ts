@@ -86,6 +86,11 @@ export function renderPrometheus(snapshot: MetricsSnapshot): string {
       'CPU temperature, degrees Celsius (absent when the machine has no sensor).',
       snapshot.cpuTemperatureC,
     ),
+    gauge(
+      'vistter_system_cpu_percent',
+      'CPU use of the whole machine, percent (0–100).',
+      snapshot.systemCpuPercent,
+    ),
   ];
   const lines: string[] = [];
   for (const family of families) {

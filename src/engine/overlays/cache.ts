@@ -409,6 +409,11 @@ export class OverlayRenderer {
    * An operator's live text edit (null clears it): replaces a text/lower_third's text or a
    * dynamic_text's template. Re-renders that overlay only; resolves when it is ready.
    */
+  /** The operator's text for a cue, if it was changed live. */
+  textOverride(cueId: string): string | undefined {
+    return this.textOverrides.get(cueId);
+  }
+
   async setTextOverride(cueId: string, text: string | null): Promise<void> {
     // Kept for the whole show: a cue that leaves the lookahead and comes back (next loop) keeps it.
     if (text === null) this.textOverrides.delete(cueId);

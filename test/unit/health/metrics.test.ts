@@ -59,6 +59,7 @@ describe('buildMetrics', () => {
         { id: '3', name: 'Twitch', status: 'stopped', bitrateKbps: null },
       ],
       cpuTemperatureC: 61.9,
+      systemCpuPercent: 60,
     } satisfies MetricsSnapshot);
   });
 
@@ -130,6 +131,9 @@ describe('renderPrometheus', () => {
         'vistter_destination_bitrate_kbps{id="1",name="YouTube"} 4601',
         '# HELP vistter_cpu_temperature_celsius CPU temperature, degrees Celsius (absent when the machine has no sensor).',
         '# TYPE vistter_cpu_temperature_celsius gauge',
+        '# HELP vistter_system_cpu_percent CPU use of the whole machine, percent (0–100).',
+        '# TYPE vistter_system_cpu_percent gauge',
+        'vistter_system_cpu_percent 60',
         '',
       ].join('\n'),
     );

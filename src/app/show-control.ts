@@ -1,0 +1,492 @@
+// Show control for the operator: the one show on air (or none), GO LIVE after the pre-flight
+// checks (at once or after a countdown), stop, the live controls, and the on-air state the
+// telemetry WebSocket pushes. Shows started elsewhere (a crash resume, the demo) are adopted so
+// the operator sees and controls them the same way.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { AlertCenter, AlertRecord } from '../alerts/index.ts';
+import { systemClock, type Clock, type TimerHandle } from '../core/clock.ts';
+import { createLogger, type Logger } from '../core/logger.ts';
+import type { LiveShow, LiveState, ShowState } from '../domain/live.ts';
+import type { Engine, EngineStatus } from '../engine/engine.ts';
+import { AppError } from '../errors/registry.ts';
+import type { HealthReport, MetricsSnapshot } from '../health/index.ts';
+import type { Store } from '../store/store.ts';
+import type { VideoSource } from '../timeline/resolver.ts';
+import type { ShowRequest } from './execution-plan.ts';
+import type { RunningShow, ShowOutcome, ShowRunner } from './show-runner.ts';
+
+export const GoLiveSchema = z.strictObject({
+  timelineId: z.number().int().positive({ error: 'must be a timeline number' }),
+  destinationIds: z
+    .array(z.number().int().positive({ error: 'must be a destination number' }))
+    .max(10)
+    .default([]),
+  /** 0: start immediately. */
+  countdownSeconds: z.number().int().min(0).max(60).default(0),
+  /** Go live even though a pre-flight check failed (the operator accepts it). */
+  force: z.boolean().default(false),
+  /** Also record the program to a local file. */
+  record: z.boolean().default(false),
+});
+export type GoLiveInput = z.input<typeof GoLiveSchema>;
+export type PreflightInput = Pick<z.output<typeof GoLiveSchema>, 'timelineId' | 'destinationIds'>;
+
+/** What the controller needs of a pre-flight report (src/app/preflight.ts makes the full one). */
+export interface PreflightOutcome {
+  ok: boolean;
+  checks: ReadonlyArray<{
+    id: string;
+    label: string;
+    status: 'ok' | 'warn' | 'fail';
+    summary: string;
+    remediation: string | null;
+  }>;
+}
+
+export interface ShowControlDeps<Report extends PreflightOutcome> {
+  store: Store;
+  runner: Pick<ShowRunner, 'start'>;
+  preflight: (input: PreflightInput) => Promise<Report>;
+  /** Open alerts for the live state (and the health check's counts). */
+  alerts?: Pick<AlertCenter, 'open' | 'counts'>;
+  dataDir: string;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+interface OnAir {
+  show: RunningShow;
+  demo: boolean;
+  cameraNames: Map<number, string>;
+}
+
+type Listener = () => void;
+
+const PREVIEW_URL = '/preview/index.m3u8';
+
+export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
+  private readonly deps: ShowControlDeps<Report>;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private state: ShowState = 'idle';
+  private onAir: OnAir | null = null;
+  private countdown: {
+    input: z.output<typeof GoLiveSchema>;
+    endsAt: number;
+    timer: TimerHandle | null;
+  } | null = null;
+  private lastOutcome: string | null = null;
+  private readonly listeners = new Set<Listener>();
+
+  constructor(deps: ShowControlDeps<Report>) {
+    this.deps = deps;
+    this.clock = deps.clock ?? systemClock;
+    this.log = deps.logger ?? createLogger('show-control');
+  }
+
+  /** Called on every change of state (the telemetry pushes at once). */
+  onChange(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Takes charge of a show started elsewhere (crash resume, the demo). */
+  adopt(show: RunningShow, options: { demo: boolean }): void {
+    this.onAir = { show, demo: options.demo, cameraNames: this.cameraNames(show) };
+    this.state = 'live';
+    this.lastOutcome = null;
+    this.watch(show);
+    this.changed();
+  }
+
+  get current(): RunningShow | null {
+    return this.onAir?.show ?? null;
+  }
+
+  preflight(input: PreflightInput): Promise<Report> {
+    return this.deps.preflight(input);
+  }
+
+  /**
+   * GO LIVE: runs the pre-flight checks, then starts (or counts down). A failed check refuses
+   * with PREFLIGHT_FAILED unless `force`. A demo show on air gives way; a real one refuses.
+   */
+  async goLive(raw: GoLiveInput): Promise<{ state: LiveState; preflight: Report }> {
+    const input = GoLiveSchema.parse(raw);
+    this.refuseIfBusy();
+    const report = await this.deps.preflight(input);
+    this.refuseIfBusy(); // the checks take seconds: someone else may have gone live meanwhile
+    if (!report.ok && !input.force) {
+      const failed = report.checks.filter((check) => check.status === 'fail');
+      throw new AppError(
+        'PREFLIGHT_FAILED',
+        `${failed.length} pre-flight check${failed.length === 1 ? '' : 's'} failed: ${failed.map((c) => c.label).join(', ')}`,
+        failed.map((check) => ({
+          path: `checks.${check.id}`,
+          message: `${check.summary}. ${check.remediation ?? ''}`.trim(),
+        })),
+      );
+    }
+    if (input.countdownSeconds > 0) {
+      const endsAt = this.clock.now() + input.countdownSeconds * 1000;
+      this.countdown = { input, endsAt, timer: null };
+      this.state = 'countdown';
+      this.lastOutcome = null;
+      this.log.info({ seconds: input.countdownSeconds, timelineId: input.timelineId }, 'GO LIVE countdown');
+      this.tickCountdown();
+      this.changed();
+      return { state: this.liveState(), preflight: report };
+    }
+    await this.start(input);
+    return { state: this.liveState(), preflight: report };
+  }
+
+  /** Stops the show on air, or cancels the countdown. */
+  async stop(): Promise<LiveState> {
+    if (this.countdown) {
+      this.countdown.timer?.cancel();
+      this.countdown = null;
+      this.state = 'idle';
+      this.lastOutcome = 'countdown cancelled';
+      this.changed();
+      return this.liveState();
+    }
+    const onAir = this.onAir;
+    if (!onAir || this.state === 'stopping') throw new AppError('SHOW_NOT_LIVE', 'no show is on air');
+    this.state = 'stopping';
+    this.changed();
+    await onAir.show.stop();
+    return this.liveState();
+  }
+
+  /** Stops whatever runs (appliance shutdown). */
+  async shutdown(): Promise<void> {
+    this.countdown?.timer?.cancel();
+    this.countdown = null;
+    await this.onAir?.show.stop();
+  }
+
+  pause(): void {
+    this.live().show.pause();
+    this.changed();
+  }
+
+  resume(): void {
+    this.live().show.resume();
+    this.changed();
+  }
+
+  jumpTo(seconds: number): void {
+    this.live().show.jumpTo(seconds);
+    this.changed();
+  }
+
+  setEmergency(on: boolean): void {
+    this.engine().setEmergency(on);
+    this.changed();
+  }
+
+  pinCamera(cameraId: number | null): void {
+    this.engine().pinCamera(cameraId);
+    this.changed();
+  }
+
+  forceCamera(cameraId: number): void {
+    this.engine().forceCamera(cameraId);
+    this.changed();
+  }
+
+  clearOverlays(): void {
+    this.engine().clearOverlays();
+    this.changed();
+  }
+
+  restoreOverlays(): void {
+    this.engine().restoreOverlays();
+    this.changed();
+  }
+
+  async setOverlayText(cueId: string, text: string | null): Promise<void> {
+    await this.engine().setOverlayText(cueId, text);
+    this.changed();
+  }
+
+  /** The health check: idle is healthy (nothing is supposed to stream). */
+  health(): HealthReport & { live: boolean } {
+    const engine = this.onAir?.show.engine;
+    if (!engine || this.state !== 'live') return { status: 'healthy', warnings: [], errors: [], live: false };
+    return { ...engine.health(this.deps.alerts?.counts()), live: true };
+  }
+
+  metrics(): MetricsSnapshot | null {
+    return this.state === 'live' ? (this.onAir?.show.engine?.metrics() ?? null) : null;
+  }
+
+  /** Everything the control room shows, now. */
+  liveState(): LiveState {
+    const engine = this.onAir?.show.engine ?? null;
+    const metrics = engine && this.state === 'live' ? engine.metrics() : null;
+    const health = engine && this.state === 'live' ? engine.health(this.deps.alerts?.counts()) : null;
+    return {
+      at: new Date(this.clock.wallNow()).toISOString(),
+      state: this.state,
+      countdown: this.countdown
+        ? {
+            secondsLeft: Math.max(0, Math.ceil((this.countdown.endsAt - this.clock.now()) / 1000)),
+            startsAt: new Date(
+              this.clock.wallNow() + (this.countdown.endsAt - this.clock.now()),
+            ).toISOString(),
+          }
+        : null,
+      show: this.onAir && engine ? this.describeShow(this.onAir, engine.status(), engine) : null,
+      metrics: metrics
+        ? {
+            bitrateKbps: metrics.bitrateKbps,
+            fps: metrics.fps,
+            droppedFrames: metrics.droppedFrames,
+            encoderCpuPercent: metrics.encoderCpuPercent,
+            encodeMsPerFrame: metrics.encodeMsPerFrame,
+            publisherBufferFullnessPercent: metrics.publisherBufferFullnessPercent,
+            uptimeSeconds: metrics.uptimeSeconds,
+            bytesSent: metrics.bytesSent,
+            cpuTemperatureC: metrics.cpuTemperatureC,
+            systemCpuPercent: metrics.systemCpuPercent,
+          }
+        : null,
+      health,
+      alerts: (this.deps.alerts?.open() ?? []).map(liveAlert),
+      lastOutcome: this.lastOutcome,
+    };
+  }
+
+  private refuseIfBusy(): void {
+    if (this.state === 'idle' || (this.state === 'live' && this.onAir?.demo)) return;
+    throw new AppError(
+      'SHOW_ALREADY_LIVE',
+      this.state === 'countdown'
+        ? 'a GO LIVE countdown is running'
+        : `a show is ${this.state === 'live' ? 'on air' : this.state}`,
+    );
+  }
+
+  private tickCountdown(): void {
+    const countdown = this.countdown;
+    if (!countdown) return;
+    const left = countdown.endsAt - this.clock.now();
+    if (left <= 0) {
+      this.countdown = null;
+      void this.start(countdown.input).catch((error: unknown) => {
+        this.log.error({ err: error }, 'GO LIVE after the countdown failed');
+      });
+      return;
+    }
+    countdown.timer = this.clock.setTimeout(
+      () => {
+        this.changed();
+        this.tickCountdown();
+      },
+      Math.min(1000, left),
+    );
+  }
+
+  private async start(input: z.output<typeof GoLiveSchema>): Promise<void> {
+    const previous = this.onAir;
+    this.state = 'starting';
+    this.changed();
+    try {
+      if (previous) {
+        this.log.info({ execution: previous.show.executionId }, 'stopping the demo show for GO LIVE');
+        await previous.show.stop();
+      }
+      const show = await this.deps.runner.start(this.request(input));
+      this.onAir = { show, demo: false, cameraNames: this.cameraNames(show) };
+      this.state = 'live';
+      this.lastOutcome = null;
+      this.watch(show);
+      this.log.info({ execution: show.executionId, timeline: show.timeline.name }, 'on air');
+    } catch (error) {
+      this.onAir = null;
+      this.state = 'idle';
+      this.lastOutcome = `error: ${error instanceof Error ? error.message : String(error)}`;
+      throw error;
+    } finally {
+      this.changed();
+    }
+  }
+
+  private request(input: z.output<typeof GoLiveSchema>): ShowRequest {
+    const previewDir = join(this.deps.dataDir, 'preview');
+    mkdirSync(previewDir, { recursive: true });
+    const request: ShowRequest = {
+      timelineId: input.timelineId,
+      destinationIds: input.destinationIds,
+      previewDir,
+    };
+    if (input.record) {
+      const recordings = join(this.deps.dataDir, 'recordings');
+      mkdirSync(recordings, { recursive: true });
+      const stamp = new Date(this.clock.wallNow()).toISOString().replace(/[:.]/g, '-');
+      request.recordPath = join(recordings, `timeline-${input.timelineId}-${stamp}.mp4`);
+    }
+    return request;
+  }
+
+  private watch(show: RunningShow): void {
+    void show.finished.then((outcome: ShowOutcome) => {
+      if (this.onAir?.show !== show) return; // replaced (the demo gave way to GO LIVE)
+      this.onAir = null;
+      if (this.state !== 'starting') this.state = 'idle';
+      this.lastOutcome =
+        outcome.status === 'error'
+          ? `error: ${outcome.execution.error_message ?? 'the show failed'}`
+          : outcome.status;
+      this.log.info({ execution: show.executionId, status: outcome.status }, 'show ended');
+      this.changed();
+    });
+  }
+
+  private live(): OnAir {
+    if (!this.onAir || this.state !== 'live') throw new AppError('SHOW_NOT_LIVE', 'no show is on air');
+    return this.onAir;
+  }
+
+  private engine(): Engine {
+    const engine = this.live().show.engine;
+    if (!engine) throw new AppError('SHOW_NOT_LIVE', 'the show on air has no live controls');
+    return engine;
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) {
+      try {
+        listener();
+      } catch (error) {
+        this.log.error({ err: error }, 'a live-state listener failed');
+      }
+    }
+  }
+
+  private cameraNames(show: RunningShow): Map<number, string> {
+    const names = new Map<number, string>();
+    for (const camera of show.request.generatedCameras ?? []) names.set(camera.id, camera.name);
+    if (!show.request.generatedCameras)
+      for (const camera of this.deps.store.cameras.list()) names.set(camera.id, camera.name);
+    return names;
+  }
+
+  private label(
+    onAir: OnAir,
+    source: VideoSource,
+  ): { kind: VideoSource['kind']; cameraId: number | null; label: string } {
+    switch (source.kind) {
+      case 'camera': {
+        const name = onAir.cameraNames.get(source.cameraId);
+        return {
+          kind: 'camera',
+          cameraId: source.cameraId,
+          label: `Camera ${source.cameraId}${name ? ` (${name})` : ''}`,
+        };
+      }
+      case 'media':
+        return {
+          kind: 'media',
+          cameraId: null,
+          label: `Media ${source.assetId !== undefined ? `asset ${source.assetId}` : (source.mediaUrl ?? '')}`,
+        };
+      case 'slate':
+        return { kind: 'slate', cameraId: null, label: 'Test pattern' };
+      case 'black':
+        return { kind: 'black', cameraId: null, label: 'Black' };
+    }
+  }
+
+  private describeShow(onAir: OnAir, status: EngineStatus, engine: Engine): LiveShow {
+    const { show } = onAir;
+    const position = status.position;
+    const scheduled = position ? this.label(onAir, position.video.source) : null;
+    const choice = status.onAir;
+    const hidden = new Set(status.overrides.hiddenOverlayCues);
+    return {
+      executionId: show.executionId,
+      timelineId: show.request.timelineId,
+      timelineName: show.timeline.name,
+      demo: onAir.demo,
+      startedAt: this.deps.store.executions.get(show.executionId).started_at,
+      position: {
+        seconds: position ? position.timelineFrame / show.fps : 0,
+        durationSeconds: show.durationFrames / show.fps,
+        iteration: position?.iteration ?? 0,
+        loop: show.timeline.loop ?? false,
+      },
+      paused: status.paused,
+      camera: {
+        scheduled,
+        onAir: choice ? this.label(onAir, choice.source) : null,
+        note: this.cameraNote(onAir, status),
+      },
+      overlays: (position?.overlays ?? [])
+        .filter((overlay) => !hidden.has(overlay.cueId) && status.degrade.level < 1)
+        .map((overlay) => ({
+          cueId: overlay.cueId,
+          type: overlay.params.type,
+          layer: overlay.layer,
+          text: engine.overlayText(overlay.cueId),
+          secondsLeft: Math.round(overlay.secondsLeft * 10) / 10,
+          opacity: Math.round(overlay.opacity * 100) / 100,
+        })),
+      outputs: status.outputs.map((output) => ({
+        id: output.id,
+        kind: output.kind,
+        name: output.name,
+        state: output.state,
+        since: new Date(output.since).toISOString(),
+        bitrateKbps: output.bitrateKbps,
+        bytesSent: output.bytesSent,
+        lastError: output.lastError
+          ? {
+              code: output.lastError.code,
+              message: output.lastError.message,
+              remediation: output.lastError.remediation,
+            }
+          : null,
+        nextRetryAt: output.nextRetryAt === null ? null : new Date(output.nextRetryAt).toISOString(),
+      })),
+      overrides: status.overrides,
+      degradeLevel: status.degrade.level,
+      encoder: status.encoderChoice.encoder,
+      previewUrl: show.request.previewDir ? PREVIEW_URL : null,
+    };
+  }
+
+  private cameraNote(onAir: OnAir, status: EngineStatus): string | null {
+    const { overrides } = status;
+    if (overrides.emergency) return 'Emergency test pattern on air (operator)';
+    const replacing = status.onAir?.replacing;
+    if (replacing) {
+      const camera = this.label(onAir, { kind: 'camera', cameraId: replacing.cameraId }).label;
+      const what = replacing.failed ? 'is offline' : 'is connecting';
+      return replacing.replacement.kind === 'backup'
+        ? `${camera} ${what} — backup camera ${replacing.replacement.cameraId} on air`
+        : `${camera} ${what} — test pattern on air`;
+    }
+    if (overrides.pinnedCameraId !== null) return `Camera ${overrides.pinnedCameraId} pinned (operator)`;
+    if (overrides.forcedCameraId !== null)
+      return `Camera ${overrides.forcedCameraId} forced until the next cue (operator)`;
+    return null;
+  }
+}
+
+function liveAlert(alert: AlertRecord): LiveState['alerts'][number] {
+  return {
+    id: alert.id,
+    severity: alert.severity,
+    code: alert.code,
+    message: alert.message,
+    remediation: alert.remediation,
+    source: alert.source,
+    created_at: alert.created_at,
+    acknowledged: alert.acknowledged,
+  };
+}

@@ -1,0 +1,120 @@
+// The on-air state the appliance pushes over the telemetry WebSocket (and answers on
+// GET /api/show): one schema, shared by the server, its tests and the web UI.
+import { z } from 'zod';
+
+export const SHOW_STATES = ['idle', 'countdown', 'starting', 'live', 'stopping'] as const;
+export type ShowState = (typeof SHOW_STATES)[number];
+
+const OnAirSourceSchema = z.object({
+  kind: z.enum(['camera', 'media', 'slate', 'black']),
+  cameraId: z.number().nullable(),
+  /** What an operator reads: "Camera 1 (Wide shot)", "Test pattern", "Media promo.mp4". */
+  label: z.string(),
+});
+
+export const LiveShowSchema = z.object({
+  executionId: z.number(),
+  timelineId: z.number(),
+  timelineName: z.string(),
+  /** The built-in demo show (generated test cameras). */
+  demo: z.boolean(),
+  startedAt: z.string(),
+  position: z.object({
+    seconds: z.number(),
+    durationSeconds: z.number(),
+    /** Completed loops of a looping timeline. */
+    iteration: z.number(),
+    loop: z.boolean(),
+  }),
+  paused: z.boolean(),
+  /** What the timeline schedules and what is really on air (a failed camera's backup, the slate). */
+  camera: z.object({
+    scheduled: OnAirSourceSchema.nullable(),
+    onAir: OnAirSourceSchema.nullable(),
+    /** Why onAir differs from scheduled, in words; null when they agree. */
+    note: z.string().nullable(),
+  }),
+  overlays: z.array(
+    z.object({
+      cueId: z.string(),
+      type: z.string(),
+      layer: z.number(),
+      text: z.string().nullable(),
+      secondsLeft: z.number(),
+      opacity: z.number(),
+    }),
+  ),
+  outputs: z.array(
+    z.object({
+      id: z.string(),
+      kind: z.enum(['destination', 'preview', 'recording']),
+      name: z.string(),
+      state: z.enum(['connecting', 'live', 'retrying', 'failing', 'stopped']),
+      since: z.string(),
+      bitrateKbps: z.number().nullable(),
+      bytesSent: z.number(),
+      lastError: z.object({ code: z.string(), message: z.string(), remediation: z.string() }).nullable(),
+      nextRetryAt: z.string().nullable(),
+    }),
+  ),
+  overrides: z.object({
+    emergency: z.boolean(),
+    pinnedCameraId: z.number().nullable(),
+    forcedCameraId: z.number().nullable(),
+    hiddenOverlayCues: z.array(z.string()),
+  }),
+  degradeLevel: z.number(),
+  encoder: z.string(),
+  /** The HLS preview playlist, when the preview runs. */
+  previewUrl: z.string().nullable(),
+});
+export type LiveShow = z.output<typeof LiveShowSchema>;
+
+export const LiveMetricsSchema = z.object({
+  bitrateKbps: z.object({ current: z.number().nullable(), target: z.number() }),
+  fps: z.object({ actual: z.number().nullable(), target: z.number() }),
+  droppedFrames: z.number(),
+  encoderCpuPercent: z.number().nullable(),
+  encodeMsPerFrame: z.number().nullable(),
+  publisherBufferFullnessPercent: z.number().nullable(),
+  uptimeSeconds: z.number(),
+  bytesSent: z.number(),
+  cpuTemperatureC: z.number().nullable(),
+  systemCpuPercent: z.number().nullable(),
+});
+
+export const LiveAlertSchema = z.object({
+  id: z.number().nullable(),
+  severity: z.enum(['info', 'warning', 'error', 'critical']),
+  code: z.string(),
+  message: z.string(),
+  remediation: z.string(),
+  source: z.string().nullable(),
+  created_at: z.string(),
+  acknowledged: z.boolean(),
+});
+
+export const LiveStateSchema = z.object({
+  at: z.string(),
+  state: z.enum(SHOW_STATES),
+  countdown: z.object({ secondsLeft: z.number(), startsAt: z.string() }).nullable(),
+  show: LiveShowSchema.nullable(),
+  metrics: LiveMetricsSchema.nullable(),
+  health: z
+    .object({
+      status: z.enum(['healthy', 'degraded', 'unhealthy']),
+      warnings: z.array(z.string()),
+      errors: z.array(z.string()),
+    })
+    .nullable(),
+  alerts: z.array(LiveAlertSchema),
+  /** The last show's end, until the next one starts ("completed", "stopped", "error: …"). */
+  lastOutcome: z.string().nullable(),
+});
+export type LiveState = z.output<typeof LiveStateSchema>;
+
+/** Messages on /api/live (server → browser). */
+export const LiveMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('state'), data: LiveStateSchema }),
+]);
+export type LiveMessage = z.output<typeof LiveMessageSchema>;
