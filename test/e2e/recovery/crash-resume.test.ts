@@ -88,6 +88,8 @@ describe('chaos (f): the appliance is SIGKILLed mid-show and started again', () 
     VISTTER_DATA_DIR: dataDir,
     VISTTER_SECRET_KEY: randomBytes(32).toString('base64'),
     VISTTER_LOG_LEVEL: 'info',
+    VISTTER_HOST: '127.0.0.1',
+    VISTTER_PORT: '0',
   };
   let sim: CameraSim | undefined;
   let rtmp: RtmpServer | undefined;
