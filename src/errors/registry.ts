@@ -134,6 +134,15 @@ export const ERRORS = {
     status: 422,
     remediation: 'The file looks damaged or incomplete: export it again from its source and upload it again.',
   },
+  UPLOAD_INCOMPLETE: {
+    status: 400,
+    remediation:
+      'The upload was cut off before the end: check the network connection and upload the file again.',
+  },
+  ASSET_NO_THUMBNAIL: {
+    status: 404,
+    remediation: 'Audio files have no picture; for an image or video, upload it again to make its thumbnail.',
+  },
   // Show control.
   SHOW_ALREADY_LIVE: {
     status: 409,

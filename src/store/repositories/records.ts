@@ -1,4 +1,5 @@
 // Smaller record stores: assets, executions, settings, users (alerts live in alerts.ts).
+import { posix } from 'node:path';
 import { type AssetType, type ExecutionStatus } from '../../domain/schemas.ts';
 import { AppError } from '../../errors/registry.ts';
 import { nowIso, type Db } from '../database.ts';
@@ -45,8 +46,76 @@ export class AssetRepository {
     return toAsset(row);
   }
 
-  list(): Asset[] {
-    return (this.db.prepare('SELECT * FROM assets ORDER BY id').all() as AssetRow[]).map(toAsset);
+  /** All assets by id, or those of one type and/or whose display name contains `q` (any case). */
+  list(filter: { type?: AssetType; q?: string } = {}): Asset[] {
+    const where: string[] = [];
+    const params: string[] = [];
+    if (filter.type !== undefined) {
+      where.push('asset_type = ?');
+      params.push(filter.type);
+    }
+    if (filter.q !== undefined && filter.q !== '') {
+      where.push("filename LIKE ? ESCAPE '\\'");
+      params.push(`%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    }
+    const sql = `SELECT * FROM assets ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id`;
+    return (this.db.prepare(sql).all(...params) as AssetRow[]).map(toAsset);
+  }
+
+  /** The asset holding exactly this content (SHA-256, hex), if any. */
+  findByChecksum(checksum: string): Asset | null {
+    const row = this.db
+      .prepare('SELECT * FROM assets WHERE checksum = ? ORDER BY id LIMIT 1')
+      .get(checksum) as AssetRow | undefined;
+    return row ? toAsset(row) : null;
+  }
+
+  /**
+   * Timelines whose cues use the asset: by `asset_id`, or by its path ("/assets/<file>") in
+   * `media_url` / `image_url`.
+   */
+  usage(id: number): AssetUsage[] {
+    const asset = this.get(id);
+    const path = `/${asset.file_path}`;
+    const base = path.slice(path.lastIndexOf('/') + 1);
+    const rows = this.db
+      .prepare(
+        `SELECT t.id, t.name, c.cue_key,
+                json_extract(c.action_params, '$.asset_id') AS asset_id,
+                json_extract(c.action_params, '$.media_url') AS media_url,
+                json_extract(c.action_params, '$.image_url') AS image_url
+           FROM timeline_cues c JOIN timeline_tracks k ON c.track_id = k.id JOIN timelines t ON k.timeline_id = t.id
+          WHERE json_extract(c.action_params, '$.asset_id') = @id
+             OR instr(json_extract(c.action_params, '$.media_url'), @base) > 0
+             OR instr(json_extract(c.action_params, '$.image_url'), @base) > 0
+          ORDER BY t.id, c.id`,
+      )
+      .all({ id, base }) as Array<{
+      id: number;
+      name: string;
+      cue_key: string;
+      asset_id: unknown;
+      media_url: unknown;
+      image_url: unknown;
+    }>;
+    const byTimeline = new Map<number, AssetUsage>();
+    for (const row of rows) {
+      if (row.asset_id !== id && !samePath(row.media_url, path) && !samePath(row.image_url, path)) continue;
+      const entry = byTimeline.get(row.id) ?? { id: row.id, name: row.name, cue_ids: [] };
+      entry.cue_ids.push(row.cue_key);
+      byTimeline.set(row.id, entry);
+    }
+    return [...byTimeline.values()];
+  }
+
+  /** Deletes the row unless a timeline uses the asset (checked in the same transaction). */
+  deleteUnlessUsed(id: number): { asset: Asset; deleted: boolean; usage: AssetUsage[] } {
+    return this.db.transaction(() => {
+      const asset = this.get(id);
+      const usage = this.usage(id);
+      if (usage.length === 0) this.delete(id);
+      return { asset, deleted: usage.length === 0, usage };
+    })();
   }
 
   delete(id: number): void {
@@ -54,6 +123,17 @@ export class AssetRepository {
       throw new AppError('ASSET_NOT_FOUND', `there is no asset ${id}`);
     }
   }
+}
+
+export interface AssetUsage {
+  id: number;
+  name: string;
+  cue_ids: string[];
+}
+
+/** A local media path names the asset file ("/assets/x.png", also spelled "/assets/./x.png"). */
+function samePath(url: unknown, assetPath: string): boolean {
+  return typeof url === 'string' && url.startsWith('/') && posix.normalize(url) === assetPath;
 }
 
 function toAsset(row: AssetRow): Asset {
