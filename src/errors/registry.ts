@@ -21,9 +21,18 @@ export const ERRORS = {
     status: 404,
     remediation: 'List the timelines to find its number; it may have been deleted.',
   },
+  TIMELINE_ON_AIR: {
+    status: 409,
+    remediation: 'Stop the show that plays this timeline first, then delete it.',
+  },
   CAMERA_NOT_FOUND: {
     status: 404,
     remediation: 'List the cameras to find its number; it may have been deleted.',
+  },
+  CAMERA_IN_USE: {
+    status: 409,
+    remediation:
+      'Remove the camera from the timelines listed (and as backup of the cameras listed) first, then delete it.',
   },
   PRESET_NOT_FOUND: {
     status: 404,
