@@ -238,3 +238,15 @@ export const runBinaryProcess: BinaryRunner = (bin, args, timeoutMs) =>
       });
     });
   });
+
+/** What the API needs to test a camera and take a snapshot (injectable for tests). */
+export interface CameraMedia {
+  test(url: string): Promise<CameraTestResult>;
+  /** A JPEG; throws the classified AppError on failure. */
+  snapshot(url: string): Promise<Buffer>;
+}
+
+export const cameraMedia: CameraMedia = {
+  test: (url) => testCamera(url),
+  snapshot: (url) => snapshotJpeg(url),
+};
