@@ -19,6 +19,8 @@ export interface ApiHarness {
   clock: FakeClock;
   /** Creates the admin (first run) and signs in; later calls reuse the session. */
   signIn(): Promise<void>;
+  /** The `name=value` session cookie after signIn() (for WebSocket upgrades). */
+  sessionCookie(): string;
   /** A request with the session cookie and, for changes, the CSRF token. */
   call(
     method: InjectOptions['method'],
@@ -29,11 +31,21 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-export async function createApiHarness(extra: Partial<ApiDeps> = {}): Promise<ApiHarness> {
+/** What extra dependencies may be built from (they often need the harness's store and clock). */
+export interface HarnessParts {
+  store: Store;
+  clock: FakeClock;
+  dataDir: string;
+}
+
+export async function createApiHarness(
+  extra: Partial<ApiDeps> | ((parts: HarnessParts) => Partial<ApiDeps>) = {},
+): Promise<ApiHarness> {
   const dir = tempDir('vistter-api-');
   const store = openStore({ dataDir: dir.path, secretKey: randomBytes(32) });
   const clock = new FakeClock(Date.parse('2026-11-24T10:00:00Z'));
-  const app = await buildApp({ store, dataDir: dir.path, clock, ...extra });
+  const more = typeof extra === 'function' ? extra({ store, clock, dataDir: dir.path }) : extra;
+  const app = await buildApp({ store, dataDir: dir.path, clock, ...more });
   let cookie = '';
   let csrf = '';
 
@@ -53,6 +65,7 @@ export async function createApiHarness(extra: Partial<ApiDeps> = {}): Promise<Ap
       cookie = `${SESSION_COOKIE}=${session.value}`;
       csrf = (response.json() as { csrfToken: string }).csrfToken;
     },
+    sessionCookie: () => cookie,
     async call(method, url, body, headers = {}) {
       const options: InjectOptions = {
         method,
