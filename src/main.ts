@@ -15,6 +15,7 @@ import { runPreflight } from './app/preflight.ts';
 import { ShowControl } from './app/show-control.ts';
 import { ShowRunner, type RunningShow } from './app/show-runner.ts';
 import { buildApp } from './api/app.ts';
+import { cleanIncomingUploads } from './assets/ingest.ts';
 import { detectH264Encoder } from './ffmpeg/hardware.ts';
 import { testCamera } from './cameras/probe.ts';
 import { loadConfig } from './config.ts';
@@ -78,6 +79,8 @@ if (children.reaped.killed.length > 0) {
       `(${children.reaped.killed.map((g) => `${g.label} pgid ${g.pgid}`).join(', ')}).`,
   );
 }
+const leftovers = await cleanIncomingUploads(config.dataDir);
+if (leftovers > 0) log.info({ leftovers }, 'removed uploads a crash left unfinished');
 if (store.timelines.list().length === 0) {
   const { id } = store.timelines.create(JSON.parse(readFileSync(DEMO_TIMELINE, 'utf8')));
   log.info({ timelineId: id }, 'first start: imported the demo timeline');
@@ -105,10 +108,12 @@ const shows = new ShowControl({
   dataDir: config.dataDir,
   alerts: alerting.center,
   logger: createLogger('show-control'),
-  preflight: (input) =>
+  preflight: ({ record, ...input }) =>
     runPreflight({
       store,
       ...input,
+      // GO LIVE always feeds the control room's preview; a recording is optional.
+      localOutputs: { preview: true, recording: record === true },
       mediaRoot: config.dataDir,
       probeCamera: async (cameraId) => testCamera(store.cameras.connection(cameraId).url),
       detectEncoder: () => (encoderDetection ??= detectH264Encoder()),

@@ -31,7 +31,9 @@ export const GoLiveSchema = z.strictObject({
   record: z.boolean().default(false),
 });
 export type GoLiveInput = z.input<typeof GoLiveSchema>;
-export type PreflightInput = Pick<z.output<typeof GoLiveSchema>, 'timelineId' | 'destinationIds'>;
+export type PreflightInput = Pick<z.output<typeof GoLiveSchema>, 'timelineId' | 'destinationIds'> & {
+  record?: boolean;
+};
 
 /** What the controller needs of a pre-flight report (src/app/preflight.ts makes the full one). */
 export interface PreflightOutcome {
@@ -65,6 +67,16 @@ interface OnAir {
 type Listener = () => void;
 
 const PREVIEW_URL = '/preview/index.m3u8';
+/** A passed pre-flight this recent is not run again by GO LIVE. */
+const PREFLIGHT_REUSE_MS = 30_000;
+
+function preflightKey(input: PreflightInput): string {
+  return JSON.stringify([
+    input.timelineId,
+    [...input.destinationIds].sort((a, b) => a - b),
+    input.record === true,
+  ]);
+}
 
 export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
   private readonly deps: ShowControlDeps<Report>;
@@ -78,6 +90,7 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
     timer: TimerHandle | null;
   } | null = null;
   private lastOutcome: string | null = null;
+  private recentPreflight: { key: string; at: number; report: Report } | null = null;
   private readonly listeners = new Set<Listener>();
 
   constructor(deps: ShowControlDeps<Report>) {
@@ -105,8 +118,12 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
     return this.onAir?.show ?? null;
   }
 
-  preflight(input: PreflightInput): Promise<Report> {
-    return this.deps.preflight(input);
+  /** Runs the checks; a passed report is remembered briefly, so GO LIVE right after it (the
+   *  control room's flow) starts at once instead of testing every camera again. */
+  async preflight(input: PreflightInput): Promise<Report> {
+    const report = await this.deps.preflight(input);
+    this.recentPreflight = report.ok ? { key: preflightKey(input), at: this.clock.now(), report } : null;
+    return report;
   }
 
   /**
@@ -116,7 +133,11 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
   async goLive(raw: GoLiveInput): Promise<{ state: LiveState; preflight: Report }> {
     const input = GoLiveSchema.parse(raw);
     this.refuseIfBusy();
-    const report = await this.deps.preflight(input);
+    const recent = this.recentPreflight;
+    const fresh =
+      recent && recent.key === preflightKey(input) && this.clock.now() - recent.at <= PREFLIGHT_REUSE_MS;
+    const report = fresh ? recent.report : await this.preflight(input);
+    this.recentPreflight = null;
     this.refuseIfBusy(); // the checks take seconds: someone else may have gone live meanwhile
     if (!report.ok && !input.force) {
       const failed = report.checks.filter((check) => check.status === 'fail');

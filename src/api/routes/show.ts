@@ -12,7 +12,7 @@ import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '../../health/index.ts
 import type { ApiDeps, ApiShowControl } from '../deps.ts';
 import type { ApiInstance } from '../http.ts';
 
-const PreflightBody = GoLiveSchema.pick({ timelineId: true, destinationIds: true });
+const PreflightBody = GoLiveSchema.pick({ timelineId: true, destinationIds: true, record: true });
 const JumpBody = z.strictObject({ seconds: z.number().min(0, { error: 'must be 0 or more' }) });
 const OnOffBody = z.strictObject({ on: z.boolean() });
 const CameraBody = z.strictObject({

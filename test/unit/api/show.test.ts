@@ -47,9 +47,19 @@ describe('show control routes (idle appliance, real SQLite file)', () => {
   let api: ApiHarness;
   const runner = new RecordingRunner();
   let report: PreflightOutcome = passing;
+  let preflightRuns = 0;
   before(async () => {
     api = await createApiHarness(({ store, clock, dataDir }) => ({
-      shows: new ShowControl({ store, runner, dataDir, clock, preflight: async () => report }),
+      shows: new ShowControl({
+        store,
+        runner,
+        dataDir,
+        clock,
+        preflight: async () => {
+          preflightRuns++;
+          return report;
+        },
+      }),
     }));
     await api.signIn();
   });
@@ -147,6 +157,22 @@ describe('show control routes (idle appliance, real SQLite file)', () => {
     assert.equal(cancelled.json().lastOutcome, 'countdown cancelled');
     api.clock.advance(20_000);
     assert.equal(runner.requests.length, 1, 'the cancelled countdown never started anything');
+  });
+
+  it('GO LIVE right after a passed pre-flight of the same show does not test again; later or different, it does', async () => {
+    const checked = await api.call('POST', '/api/show/preflight', { timelineId: 4, destinationIds: [2, 1] });
+    assert.equal(checked.statusCode, 200);
+    assert.deepEqual(checked.json(), passing);
+    const before = preflightRuns;
+    await api.call('POST', '/api/show/go-live', { timelineId: 4, destinationIds: [1, 2] });
+    assert.equal(preflightRuns, before, 'reused: same timeline and destinations, 0 s later');
+    await api.call('POST', '/api/show/preflight', { timelineId: 4, destinationIds: [1, 2] });
+    api.clock.advance(31_000);
+    await api.call('POST', '/api/show/go-live', { timelineId: 4, destinationIds: [1, 2] });
+    assert.equal(preflightRuns, before + 2, 'too old: checked again');
+    await api.call('POST', '/api/show/preflight', { timelineId: 4, destinationIds: [1, 2] });
+    await api.call('POST', '/api/show/go-live', { timelineId: 4, destinationIds: [1] });
+    assert.equal(preflightRuns, before + 4, 'other destinations: checked again');
   });
 
   it('/api/health is public; /metrics and the preview need sign-in; preview names cannot escape', async () => {
