@@ -23,6 +23,10 @@ Timelines:
   timeline list                            List stored timelines.
   timeline clone <ID> [--name NAME]        Copy a stored timeline.
 
+Administration:
+  admin reset-password [--user NAME]      Set a new password for a web UI user (default: the first
+                                           admin); reads it from standard input; signs out every session.
+
 Options:
   --data-dir DIR   Where the database lives (default: $VISTTER_DATA_DIR or ./data)
   --json           Machine-readable output
@@ -223,8 +227,67 @@ export function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = process.
   }
 }
 
+/** Reads the new password: one line of standard input (typed, or piped from a script). */
+async function readPasswordLine(io: Io): Promise<string> {
+  if (process.stdin.isTTY) io.err('New password (at least 10 characters), then Enter:');
+  const { createInterface } = await import('node:readline');
+  const lines = createInterface({ input: process.stdin, terminal: false });
+  for await (const line of lines) {
+    lines.close();
+    return line;
+  }
+  return '';
+}
+
+/** `vistter admin reset-password`: the way back in when the admin password is forgotten. */
+export async function resetPassword(
+  argv: string[],
+  io: Io,
+  readPassword: () => Promise<string> = () => readPasswordLine(io),
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { user: { type: 'string' }, 'data-dir': { type: 'string' } },
+  });
+  if (positionals[0] !== 'reset-password') {
+    io.err('vistter admin: the only command is "reset-password"');
+    return 2;
+  }
+  const { hashPassword, passwordProblem } = await import('./api/auth/passwords.ts');
+  const store = openStore({ dataDir: values['data-dir'] ?? loadConfig(env).dataDir });
+  try {
+    const users = store.users.list();
+    const user = values.user
+      ? users.find((u) => u.username.toLowerCase() === values.user?.toLowerCase())
+      : users[0];
+    if (!user) {
+      io.err(
+        users.length === 0
+          ? '✗ there is no user yet: open the web UI and choose the admin password there.'
+          : `✗ there is no user "${values.user}" (users: ${users.map((u) => u.username).join(', ')})`,
+      );
+      return 1;
+    }
+    const password = (await readPassword()).replace(/\r$/, '');
+    const problem = passwordProblem(password, user.username);
+    if (problem) {
+      io.err(`✗ the password ${problem}; nothing was changed.`);
+      return 1;
+    }
+    store.users.setPassword(user.username, await hashPassword(password));
+    const ended = store.sessions.deleteForUser(user.id);
+    io.out(`Password of "${user.username}" changed; ${ended} session(s) signed out.`);
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const io: Io = { out: (line) => console.log(line), err: (line) => console.error(line) };
+  if (argv[0] === 'admin') return resetPassword(argv.slice(1), io);
   if (argv[0] !== 'show') return runCli(argv, io);
   // Loaded only here: the engine pulls in ffmpeg, canvas and WASM, which timeline commands do not need.
   if (argv[1] === 'start') return showStart(argv.slice(2), io);
