@@ -107,6 +107,13 @@ const BENCHES: Bench[] = [
     args: [],
     timeoutMs: 180_000,
   },
+  {
+    id: 'golive',
+    title: 'GO LIVE through the API to the first video at the destination, 1080p30 camera',
+    file: here('./api/go-live.bench.ts'),
+    args: ['3'],
+    timeoutMs: 240_000,
+  },
 ];
 
 let current: number | undefined;

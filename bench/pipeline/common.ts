@@ -1,6 +1,7 @@
 // Shared set-up for the pipeline benchmarks: timelines, an engine on simulated cameras, cleanup.
 import { createLogger } from '../../src/core/logger.ts';
 import type { CameraFeed } from '../../src/engine/engine.ts';
+import { videoEncoderArgs } from '../../src/ffmpeg/argv.ts';
 import { stopAllSupervised } from '../../src/process/supervisor.ts';
 
 export const benchLogger = createLogger('bench');
@@ -29,4 +30,41 @@ export async function withCleanup<T>(
     }
     await stopAllSupervised();
   }
+}
+
+/** The baseline: one plain ffmpeg doing the camera → H.264 (x264 veryfast, the engine's settings)
+ *  + AAC → RTMP job the appliance does, with no timeline, compositor or fan-out. */
+export function plainFfmpegArgs(cameraUrl: string, rtmpUrl: string): string[] {
+  const codec = videoEncoderArgs({
+    fps: 30,
+    profile: 'reliability',
+    videoEncoder: 'libx264',
+    preset: 'veryfast',
+  }).codec;
+  return [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-rtsp_transport',
+    'tcp',
+    '-i',
+    cameraUrl,
+    '-map',
+    '0:v:0',
+    '-map',
+    '0:a:0?',
+    ...codec,
+    '-c:a',
+    'aac',
+    '-b:a',
+    '128k',
+    '-ar',
+    '48000',
+    '-ac',
+    '2',
+    '-f',
+    'flv',
+    rtmpUrl,
+  ];
 }

@@ -6,13 +6,13 @@
 //   npx tsx bench/pipeline/cpu.bench.ts [seconds]
 import type { ChildProcess } from 'node:child_process';
 import { Engine } from '../../src/engine/engine.ts';
-import { FFMPEG_BIN, videoEncoderArgs } from '../../src/ffmpeg/argv.ts';
+import { FFMPEG_BIN } from '../../src/ffmpeg/argv.ts';
 import { startCameraSim } from '../../test/helpers/camera-sim.ts';
 import { spawnGroup, stopGroup, tail, waitFor } from '../../test/helpers/proc.ts';
 import { startRtmpServer } from '../../test/helpers/rtmp-server.ts';
 import { treeCpu } from '../lib/procfs.ts';
 import { emit, figure, sleep } from '../lib/report.ts';
-import { benchLogger, cameraTimeline, urlCameras, withCleanup } from './common.ts';
+import { benchLogger, cameraTimeline, plainFfmpegArgs, urlCameras, withCleanup } from './common.ts';
 
 const SECONDS = Number(process.argv[2] ?? 30);
 const WARMUP_MS = 3000;
@@ -39,38 +39,7 @@ await withCleanup(async (defer) => {
   const url = sim.urls[0]!;
 
   // 1. Baseline: one plain ffmpeg, same camera, same x264 settings, same kind of destination.
-  const codec = videoEncoderArgs({
-    fps: 30,
-    profile: 'reliability',
-    videoEncoder: 'libx264',
-    preset: 'veryfast',
-  }).codec;
-  const baselineArgs = [
-    '-hide_banner',
-    '-nostdin',
-    '-loglevel',
-    'error',
-    '-rtsp_transport',
-    'tcp',
-    '-i',
-    url,
-    '-map',
-    '0:v:0',
-    '-map',
-    '0:a:0?',
-    ...codec,
-    '-c:a',
-    'aac',
-    '-b:a',
-    '128k',
-    '-ar',
-    '48000',
-    '-ac',
-    '2',
-    '-f',
-    'flv',
-    rtmp.url('live', 'baseline'),
-  ];
+  const baselineArgs = plainFfmpegArgs(url, rtmp.url('live', 'baseline'));
   console.log(`baseline: ffmpeg ${baselineArgs.join(' ')}`);
   const baseline: ChildProcess = spawnGroup(FFMPEG_BIN, baselineArgs);
   const baselineErr = tail(baseline.stderr);

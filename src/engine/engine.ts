@@ -521,7 +521,10 @@ export class Engine {
     const cue = this.compiled.overlayTracks.flatMap((track) => track.cues).find((c) => c.id === cueId);
     if (!cue || !['text', 'lower_third', 'dynamic_text'].includes(cue.params.type))
       throw new AppError('OVERLAY_NOT_FOUND', `the timeline has no text overlay cue "${cueId}"`, [
-        { path: 'cueId', message: cue ? `is a ${cue.params.type} overlay, which has no text` : 'no such cue' },
+        {
+          path: 'cueId',
+          message: cue ? `is a ${cue.params.type} overlay, which has no text` : 'no such cue',
+        },
       ]);
     this.log.info({ cueId, reset: text === null }, 'overlay text changed');
     return this.overlays.setTextOverride(cueId, text);

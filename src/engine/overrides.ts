@@ -75,7 +75,8 @@ export class LiveOverrides {
       for (const cueId of this.hidden) if (!active.has(cueId)) this.hidden.delete(cueId);
     }
     this.lastState = state;
-    const overlays = this.hidden.size > 0 ? state.overlays.filter((o) => !this.hidden.has(o.cueId)) : state.overlays;
+    const overlays =
+      this.hidden.size > 0 ? state.overlays.filter((o) => !this.hidden.has(o.cueId)) : state.overlays;
     const camera = this.pinned ?? this.forced?.cameraId ?? null;
     const video: VideoSource | null = this.emergency
       ? slate
