@@ -530,8 +530,10 @@ export class Engine {
     return this.overlays.setTextOverride(cueId, text);
   }
 
-  /** The text an overlay cue shows now: the operator's edit, else the timeline's text or template. */
+  /** The text an overlay cue shows now, as drawn (templates expanded), else as it will be. */
   overlayText(cueId: string): string | null {
+    const drawn = this.overlays.get(cueId)?.rendered.text;
+    if (drawn !== undefined) return drawn;
     const cue = this.compiled.overlayTracks.flatMap((track) => track.cues).find((c) => c.id === cueId);
     return cue ? sourceText(cue.params, this.overlays.textOverride(cueId)) : null;
   }
