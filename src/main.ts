@@ -5,6 +5,7 @@
 // recording + HLS preview), itself an execution, so a newcomer sees it work in one command. The
 // operator's GO LIVE replaces the demo.
 import { mkdirSync, readFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { trackChildProcesses, type ChildTracking } from './app/child-cleanup.ts';
@@ -192,9 +193,17 @@ const app = await buildApp({
   },
 });
 const address = await app.listen({ host: config.host, port: config.port });
-const shown = config.host === '0.0.0.0' ? address.replace('0.0.0.0', 'localhost') : address;
+// Listening on every interface: also name the addresses the venue's network reaches it at.
+const lan =
+  config.host === '0.0.0.0'
+    ? Object.values(networkInterfaces())
+        .flat()
+        .filter((i) => i !== undefined && i.family === 'IPv4' && !i.internal)
+        .map((i) => `http://${i!.address}:${new URL(address).port}/`)
+    : [];
 console.error(
-  `VistterStream control room: ${shown}/  (API reference: ${shown}/api/docs)` +
+  `VistterStream control room: ${address}/  (API reference: ${address}/api/docs)` +
+    (lan.length > 0 ? `\n  On the network: ${lan.join('  ')}` : '') +
     (store.users.count() === 0 ? '\n  First run: open it and choose the admin password.' : ''),
 );
 
