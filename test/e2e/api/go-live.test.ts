@@ -48,6 +48,7 @@ describe('API end to end: configure, pre-flight, GO LIVE, overrides, stop', () =
   let goLiveToFirstBytesMs = -1;
   let palette: PaletteEntry[] = [];
   let executionId = -1;
+  let heldPositions: number[] = [];
 
   const latest = (): LiveState | undefined => states.at(-1)?.state;
   const waitState = (what: string, test: (s: LiveState) => boolean, timeoutMs = 15_000) =>
@@ -124,6 +125,20 @@ describe('API end to end: configure, pre-flight, GO LIVE, overrides, stop', () =
             },
           ],
         },
+        {
+          track_id: 'o2',
+          type: 'overlay',
+          layer: 2,
+          cues: [
+            {
+              id: 'title',
+              start_time: 0,
+              duration: 600,
+              action: 'show_overlay',
+              params: { type: 'text', text: 'Welcome', font_size: 12, position: { x: 10, y: 150 } },
+            },
+          ],
+        },
       ],
     });
     const created = await api.request('POST', '/api/timelines', { timeline });
@@ -180,6 +195,25 @@ describe('API end to end: configure, pre-flight, GO LIVE, overrides, stop', () =
     await waitState('camera 2 again', (s) => s.show?.camera.onAir?.cameraId === Number(camera2.body.id));
     await delay(2000);
 
+    answers.text = await api.request('POST', '/api/show/overrides/overlay-text', {
+      cueId: 'title',
+      text: 'Regatta at 3 pm',
+    });
+    await waitState('the new overlay text', (s) =>
+      s.show!.overlays.some((o) => o.cueId === 'title' && o.text === 'Regatta at 3 pm'),
+    );
+    answers.imageText = await api.request('POST', '/api/show/overrides/overlay-text', {
+      cueId: 'box',
+      text: 'x',
+    });
+    answers.pause = await api.request('POST', '/api/show/pause');
+    const held = await waitState('paused', (s) => s.show?.paused === true);
+    await delay(1500);
+    const stillHeld = latest()!.show!.position.seconds;
+    answers.resume = await api.request('POST', '/api/show/resume');
+    await waitState('running again', (s) => s.show?.paused === false);
+    heldPositions = [held.show!.position.seconds, stillHeld];
+
     answers.clear = await api.request('POST', '/api/show/overrides/clear-overlays');
     await waitState('no overlays', (s) => s.show?.overlays.length === 0);
     await delay(3000);
@@ -224,8 +258,18 @@ describe('API end to end: configure, pre-flight, GO LIVE, overrides, stop', () =
     assert.equal(answers.secondGoLive!.body.code, 'SHOW_ALREADY_LIVE');
     assert.equal(answers.unknownCamera!.status, 409);
     assert.equal(answers.unknownCamera!.body.code, 'CAMERA_NOT_IN_SHOW');
-    for (const name of ['pin', 'emergencyOn', 'emergencyOff', 'clear', 'stop'])
+    assert.equal(answers.imageText!.status, 404);
+    assert.equal(answers.imageText!.body.code, 'OVERLAY_NOT_FOUND');
+    for (const name of ['pin', 'emergencyOn', 'emergencyOff', 'text', 'pause', 'resume', 'clear', 'stop'])
       assert.equal(answers[name]!.status, 200, `${name}: ${JSON.stringify(answers[name]!.body)}`);
+  });
+
+  it('pause held the timeline position while the stream went on', () => {
+    assert.equal(heldPositions.length, 2);
+    assert.ok(
+      Math.abs(heldPositions[1]! - heldPositions[0]!) <= 0.1,
+      `held at ${heldPositions.join(' then ')} s`,
+    );
   });
 
   it('the WebSocket pushed the state at least once a second while live', () => {
