@@ -2,15 +2,28 @@
 // each in its own process group and SIGKILLed as a group when it overruns (a camera that accepts
 // the connection and stays silent hangs ffmpeg otherwise, DESIGN.md §2). Failures come back as a
 // registry code and one sentence (classify.ts); credentials never reach a message or a log.
-import { spawn } from 'node:child_process';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { AppError } from '../errors/registry.ts';
 import { FFMPEG_BIN, FFPROBE_BIN, type RtspTransport } from '../ffmpeg/argv.ts';
 import { ProbeError, parseProbeJson, type ProbeResult } from '../ffmpeg/probe.ts';
-import { killGroup, runProcess, type Runner } from '../ffmpeg/run.ts';
-import { cameraTestArgs, snapshotArgs } from './argv.ts';
-import { classifyCameraFailure, urlSecrets, type CameraFailure } from './classify.ts';
+import {
+  runProcess,
+  runToCompletion,
+  type BinaryRunResult,
+  type BinaryRunner,
+  type RunLimits,
+  type RunResult,
+  type Runner,
+} from '../ffmpeg/run.ts';
+import { cameraTestArgs, snapshotArgs, type CameraConnectOptions } from './argv.ts';
+import {
+  classifyCameraFailure,
+  urlSecrets,
+  type CameraFailure,
+  type CameraFailureInput,
+} from './classify.ts';
 
+export type { BinaryRunResult, BinaryRunner } from '../ffmpeg/run.ts';
 export type { CameraFailure, CameraFailureCode } from './classify.ts';
 
 /** Default budget for a test or a snapshot. */
@@ -70,36 +83,66 @@ function budget(options: CameraCheckOptions): number {
   return timeoutMs;
 }
 
+/** One check's run: its result, how long it took, and its failure classified (plus what the caller knows). */
+interface CheckRun<R> {
+  r: R;
+  elapsedMs: number;
+  classify(extra?: Partial<CameraFailureInput>): CameraFailure;
+}
+
+/**
+ * The part testCamera and snapshotJpeg share: the budget, the connect options (socket timeout,
+ * transport) for the argv, one timed run, and the classification of a failure without the URL's
+ * credentials.
+ */
+async function runCheck<R extends RunResult | BinaryRunResult>(
+  url: string,
+  options: CameraCheckOptions,
+  bin: string,
+  run: (bin: string, args: readonly string[], timeoutMs: number) => Promise<R>,
+  argv: (connect: CameraConnectOptions) => string[],
+): Promise<CheckRun<R>> {
+  const timeoutMs = budget(options);
+  const clock = options.clock ?? systemClock;
+  const ioTimeoutSeconds = ioTimeoutFor(timeoutMs);
+  const args = argv({ ioTimeoutSeconds, ...(options.transport ? { transport: options.transport } : {}) });
+  const started = clock.now();
+  const r = await run(bin, args, timeoutMs);
+  const elapsedMs = Math.round(clock.now() - started);
+  const secrets = urlSecrets(url);
+  return {
+    r,
+    elapsedMs,
+    classify: (extra = {}) =>
+      classifyCameraFailure({
+        stderr: r.stderr,
+        exitCode: r.code,
+        timedOut: r.timedOut,
+        ...(r.spawnError !== undefined ? { spawnError: r.spawnError } : {}),
+        elapsedMs,
+        timeoutMs,
+        ioTimeoutSeconds,
+        secrets,
+        ...extra,
+      }),
+  };
+}
+
 /**
  * Connects to the camera and reads its stream description. Never throws for a camera problem:
  * the failure is a result ({ ok: false, code, reason }).
  */
 export async function testCamera(url: string, options: CameraCheckOptions = {}): Promise<CameraTestResult> {
-  const timeoutMs = budget(options);
-  const clock = options.clock ?? systemClock;
-  const run = options.run ?? runProcess;
-  const ioTimeoutSeconds = ioTimeoutFor(timeoutMs);
-  const args = cameraTestArgs(url, {
-    ioTimeoutSeconds,
-    ...(options.transport ? { transport: options.transport } : {}),
-  });
-  const started = clock.now();
-  const r = await run(options.ffprobeBin ?? FFPROBE_BIN, args, timeoutMs);
-  const elapsedMs = Math.round(clock.now() - started);
-  const secrets = urlSecrets(url);
-  const failed = (extra: Partial<Parameters<typeof classifyCameraFailure>[0]> = {}): CameraTestFailed => ({
+  const { r, elapsedMs, classify } = await runCheck(
+    url,
+    options,
+    options.ffprobeBin ?? FFPROBE_BIN,
+    options.run ?? runProcess,
+    (connect) => cameraTestArgs(url, connect),
+  );
+  const failed = (extra: Partial<CameraFailureInput> = {}): CameraTestFailed => ({
     ok: false,
-    ...classifyCameraFailure({
-      stderr: r.stderr,
-      exitCode: r.code,
-      timedOut: r.timedOut,
-      ...(r.spawnError !== undefined ? { spawnError: r.spawnError } : {}),
-      elapsedMs,
-      timeoutMs,
-      ioTimeoutSeconds,
-      secrets,
-      ...extra,
-    }),
+    ...classify(extra),
   });
   if (r.spawnError !== undefined || r.timedOut || r.code !== 0) return failed();
   let probe: ProbeResult;
@@ -129,32 +172,20 @@ export async function testCamera(url: string, options: CameraCheckOptions = {}):
  * the classified code (CAMERA_UNREACHABLE, CAMERA_AUTH_FAILED, ...) and the reason as its message.
  */
 export async function snapshotJpeg(url: string, options: SnapshotOptions = {}): Promise<Buffer> {
-  const timeoutMs = budget(options);
-  const clock = options.clock ?? systemClock;
-  const run = options.runBinary ?? runBinaryProcess;
-  const ioTimeoutSeconds = ioTimeoutFor(timeoutMs);
-  const args = snapshotArgs(url, {
-    ioTimeoutSeconds,
-    ...(options.transport ? { transport: options.transport } : {}),
-    ...(options.maxWidth !== undefined ? { maxWidth: options.maxWidth } : {}),
-  });
-  const started = clock.now();
-  const r = await run(options.ffmpegBin ?? FFMPEG_BIN, args, timeoutMs);
-  const elapsedMs = Math.round(clock.now() - started);
+  const { r, classify } = await runCheck(
+    url,
+    options,
+    options.ffmpegBin ?? FFMPEG_BIN,
+    options.runBinary ?? runBinaryProcess,
+    (connect) =>
+      snapshotArgs(url, {
+        ...connect,
+        ...(options.maxWidth !== undefined ? { maxWidth: options.maxWidth } : {}),
+      }),
+  );
   const jpeg = r.code === 0 && !r.timedOut && isJpeg(r.stdout);
   if (jpeg) return r.stdout;
-  const failure = classifyCameraFailure({
-    stderr: r.stderr,
-    exitCode: r.code,
-    timedOut: r.timedOut,
-    ...(r.spawnError !== undefined ? { spawnError: r.spawnError } : {}),
-    elapsedMs,
-    timeoutMs,
-    ioTimeoutSeconds,
-    secrets: urlSecrets(url),
-    noPicture: r.code === 0,
-  });
-  throw cameraError(failure);
+  throw cameraError(classify({ noPicture: r.code === 0 }));
 }
 
 /** The failure as the API's error (code, reason as message, the ffmpeg line as an issue). */
@@ -172,72 +203,19 @@ export function isJpeg(data: Uint8Array): boolean {
   return n >= 4 && data[0] === 0xff && data[1] === 0xd8 && data[n - 2] === 0xff && data[n - 1] === 0xd9;
 }
 
-export interface BinaryRunResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: Buffer;
-  stderr: string;
-  timedOut: boolean;
-  /** stdout passed maxStdoutBytes and the process was killed. */
-  overflow: boolean;
-  spawnError?: string;
-}
-
-export type BinaryRunner = (
-  bin: string,
-  args: readonly string[],
-  timeoutMs: number,
-) => Promise<BinaryRunResult>;
-
 /** A snapshot is one JPEG; anything this large is not one. */
-const MAX_SNAPSHOT_BYTES = 16 * 1024 * 1024;
-const MAX_STDERR = 256 * 1024;
+const SNAPSHOT_LIMITS: RunLimits = {
+  maxStdoutBytes: 16 * 1024 * 1024,
+  killOnOverflow: true,
+  maxStderrChars: 256 * 1024,
+};
 
 /**
  * Like runProcess, but stdout is kept as bytes: no shell, its own process group, and on timeout
  * (or runaway output) that group and only it gets SIGKILL.
  */
 export const runBinaryProcess: BinaryRunner = (bin, args, timeoutMs) =>
-  new Promise((resolve) => {
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    const out: Buffer[] = [];
-    let outBytes = 0;
-    let stderr = '';
-    let timedOut = false;
-    let overflow = false;
-    let spawnError: string | undefined;
-    child.stdout.on('data', (d: Buffer) => {
-      outBytes += d.length;
-      if (outBytes > MAX_SNAPSHOT_BYTES) {
-        if (!overflow) killGroup(child.pid);
-        overflow = true;
-        return;
-      }
-      out.push(d);
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      if (stderr.length < MAX_STDERR) stderr += d;
-    });
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killGroup(child.pid);
-    }, timeoutMs);
-    child.on('error', (e) => {
-      spawnError = e.message;
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({
-        code,
-        signal,
-        stdout: Buffer.concat(out),
-        stderr,
-        timedOut,
-        overflow,
-        ...(spawnError !== undefined ? { spawnError } : {}),
-      });
-    });
-  });
+  runToCompletion(bin, args, timeoutMs, SNAPSHOT_LIMITS);
 
 /** What the API needs to test a camera and take a snapshot (injectable for tests). */
 export interface CameraMedia {

@@ -1,7 +1,10 @@
 // An API on a real SQLite file in a temporary data folder, with helpers to sign in and to send
 // requests the way the web UI does (session cookie + X-CSRF-Token).
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { after, before, beforeEach } from 'node:test';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { pino } from 'pino';
 import { buildApp } from '../../src/api/app.ts';
 import { CSRF_HEADER, SESSION_COOKIE } from '../../src/api/auth/plugin.ts';
 import type { ApiDeps } from '../../src/api/deps.ts';
@@ -82,4 +85,49 @@ export async function createApiHarness(
     },
   };
   return harness;
+}
+
+export interface SignedInApi {
+  /** The harness, once the suite's `before` has run. */
+  readonly api: ApiHarness;
+  /** Every log line the API wrote (trace level and up), as JSON text. */
+  readonly logLines: string[];
+}
+
+/**
+ * For a describe block: an API signed in as the admin for the whole block, with its log collected
+ * in `logLines`, closed after the block; `resetSql` runs before each test (e.g. emptying the
+ * tables the block works on).
+ */
+export function useSignedInApi(resetSql: string): SignedInApi {
+  let api: ApiHarness | undefined;
+  const logLines: string[] = [];
+  const suite: SignedInApi = {
+    get api() {
+      if (!api) throw new Error('the API is created in before(); use it inside a test or a hook');
+      return api;
+    },
+    logLines,
+  };
+  before(async () => {
+    const logger = pino({ level: 'trace' }, { write: (line: string) => void logLines.push(line) });
+    api = await createApiHarness({ logger });
+    await api.signIn();
+  });
+  after(() => suite.api.close());
+  beforeEach(() => {
+    suite.api.store.db.exec(resetSql);
+  });
+  return suite;
+}
+
+/** The database file and its write-ahead log, as bytes on disk. */
+export function databaseBytes(api: ApiHarness): Buffer {
+  const parts = [api.store.path, `${api.store.path}-wal`].filter((path) => existsSync(path));
+  return Buffer.concat(parts.map((path) => readFileSync(path)));
+}
+
+/** How many rows a table holds. */
+export function rowCount(api: ApiHarness, table: string): number {
+  return api.store.db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
 }

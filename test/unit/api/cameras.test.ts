@@ -1,22 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { pino } from 'pino';
-import { createApiHarness, type ApiHarness } from '../../helpers/api.ts';
+import { describe, it } from 'node:test';
+import { databaseBytes, rowCount, useSignedInApi, type ApiHarness } from '../../helpers/api.ts';
 import { specExampleJson } from '../../helpers/timelines.ts';
 
 const STREAM_PASSWORD = 'Tr0ub4dor&3-stream';
 const ONVIF_PASSWORD = 'onvif-Secret-7781';
-
-/** The database file and its write-ahead log, as bytes on disk. */
-function databaseBytes(api: ApiHarness): Buffer {
-  const parts = [api.store.path, `${api.store.path}-wal`].filter((path) => existsSync(path));
-  return Buffer.concat(parts.map((path) => readFileSync(path)));
-}
-
-function rowCount(api: ApiHarness, table: string): number {
-  return api.store.db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
-}
 
 function cameraRow(api: ApiHarness, id: number) {
   return api.store.db.prepare('SELECT * FROM cameras WHERE id = ?').get(id) as {
@@ -28,20 +16,10 @@ function cameraRow(api: ApiHarness, id: number) {
 }
 
 describe('camera routes (real SQLite file)', () => {
-  let api: ApiHarness;
-  const logLines: string[] = [];
-  before(async () => {
-    const logger = pino({ level: 'trace' }, { write: (line: string) => void logLines.push(line) });
-    api = await createApiHarness({ logger });
-    await api.signIn();
-  });
-  after(() => api.close());
-  beforeEach(() => {
-    api.store.db.exec('DELETE FROM timelines; DELETE FROM cameras;');
-  });
+  const suite = useSignedInApi('DELETE FROM timelines; DELETE FROM cameras;');
 
   it('moves credentials typed into the stream URL out of it, seals them, and never shows a password', async () => {
-    const created = await api.call('POST', '/api/cameras', {
+    const created = await suite.api.call('POST', '/api/cameras', {
       name: 'Pier',
       stream_url: `rtsp://admin:${encodeURIComponent(STREAM_PASSWORD)}@10.0.0.5:554/stream1`,
       camera_type: 'ptz',
@@ -59,25 +37,25 @@ describe('camera routes (real SQLite file)', () => {
     assert.equal('password' in camera, false);
     assert.equal('onvif_password' in camera, false);
 
-    const row = cameraRow(api, camera.id);
+    const row = cameraRow(suite.api, camera.id);
     assert.equal(row.stream_url, 'rtsp://10.0.0.5:554/stream1', 'the URL column holds no credentials');
     assert.equal(row.username, 'admin');
     assert.match(row.password_enc ?? '', /^v1:/);
     assert.match(row.onvif_password_enc ?? '', /^v1:/);
-    const onDisk = databaseBytes(api);
+    const onDisk = databaseBytes(suite.api);
     assert.equal(onDisk.includes(STREAM_PASSWORD), false, 'the stream password is not on disk in clear');
     assert.equal(onDisk.includes(encodeURIComponent(STREAM_PASSWORD)), false);
     assert.equal(onDisk.includes(ONVIF_PASSWORD), false, 'the ONVIF password is not on disk in clear');
 
     // The engine still gets the credentials back.
-    const connection = api.store.cameras.connection(camera.id);
+    const connection = suite.api.store.cameras.connection(camera.id);
     assert.equal(new URL(connection.url).password, encodeURIComponent(STREAM_PASSWORD));
     assert.equal(connection.onvif?.password, ONVIF_PASSWORD);
 
     const reads = [
-      await api.call('GET', '/api/cameras'),
-      await api.call('GET', `/api/cameras/${camera.id}`),
-      await api.call('PATCH', `/api/cameras/${camera.id}`, { enabled: false }),
+      await suite.api.call('GET', '/api/cameras'),
+      await suite.api.call('GET', `/api/cameras/${camera.id}`),
+      await suite.api.call('PATCH', `/api/cameras/${camera.id}`, { enabled: false }),
     ];
     for (const read of reads) {
       assert.equal(read.statusCode, 200, read.body);
@@ -95,37 +73,37 @@ describe('camera routes (real SQLite file)', () => {
 
   it('PATCH keeps a password left out, replaces a new one, removes one set to null', async () => {
     const { id } = (
-      await api.call('POST', '/api/cameras', {
+      await suite.api.call('POST', '/api/cameras', {
         name: 'Dock',
         stream_url: 'rtsp://10.0.0.6/live',
         username: 'viewer',
         password: 'first-password',
       })
     ).json();
-    const renamed = await api.call('PATCH', `/api/cameras/${id}`, { name: 'Dock east' });
+    const renamed = await suite.api.call('PATCH', `/api/cameras/${id}`, { name: 'Dock east' });
     assert.equal(renamed.statusCode, 200);
     assert.equal(renamed.json().name, 'Dock east');
-    assert.equal(new URL(api.store.cameras.connection(id).url).password, 'first-password', 'kept');
+    assert.equal(new URL(suite.api.store.cameras.connection(id).url).password, 'first-password', 'kept');
 
-    const moved = await api.call('PATCH', `/api/cameras/${id}`, {
+    const moved = await suite.api.call('PATCH', `/api/cameras/${id}`, {
       stream_url: 'rtsp://root:second%20password@10.0.0.7/live',
     });
     assert.equal(moved.statusCode, 200);
     assert.equal(moved.json().stream_url, 'rtsp://10.0.0.7/live');
     assert.equal(moved.json().username, 'root');
     assert.equal(moved.body.includes('second'), false);
-    assert.equal(api.store.cameras.connection(id).url, 'rtsp://root:second%20password@10.0.0.7/live');
+    assert.equal(suite.api.store.cameras.connection(id).url, 'rtsp://root:second%20password@10.0.0.7/live');
 
-    const cleared = await api.call('PATCH', `/api/cameras/${id}`, { password: null });
+    const cleared = await suite.api.call('PATCH', `/api/cameras/${id}`, { password: null });
     assert.equal(cleared.json().has_password, false);
-    assert.equal(cameraRow(api, id).password_enc, null);
+    assert.equal(cameraRow(suite.api, id).password_enc, null);
   });
 
   it('refuses bad input with a stable code and the field path, writing nothing', async () => {
     const { id } = (
-      await api.call('POST', '/api/cameras', { name: 'Pier', stream_url: 'rtsp://10.0.0.5/s' })
+      await suite.api.call('POST', '/api/cameras', { name: 'Pier', stream_url: 'rtsp://10.0.0.5/s' })
     ).json();
-    const before = rowCount(api, 'cameras');
+    const before = rowCount(suite.api, 'cameras');
     const cases: Array<{
       method: 'POST' | 'PATCH';
       url: string;
@@ -232,7 +210,7 @@ describe('camera routes (real SQLite file)', () => {
       },
     ];
     for (const c of cases) {
-      const response = await api.call(c.method, c.url, c.body);
+      const response = await suite.api.call(c.method, c.url, c.body);
       const label = `${c.method} ${c.url} ${JSON.stringify(c.body).slice(0, 80)}`;
       assert.equal(response.statusCode, c.status, `${label}: ${response.body}`);
       const error = response.json();
@@ -244,8 +222,8 @@ describe('camera routes (real SQLite file)', () => {
       assert.ok(error.remediation.length > 10);
       assert.equal(response.body.includes('hunter2-secret'), false, 'a bad URL is not echoed');
     }
-    assert.equal(rowCount(api, 'cameras'), before, 'nothing was written');
-    const unchanged = (await api.call('GET', `/api/cameras/${id}`)).json();
+    assert.equal(rowCount(suite.api, 'cameras'), before, 'nothing was written');
+    const unchanged = (await suite.api.call('GET', `/api/cameras/${id}`)).json();
     assert.equal(unchanged.backup_camera_id, null);
     assert.equal(unchanged.onvif_url, null);
   });
@@ -256,19 +234,19 @@ describe('camera routes (real SQLite file)', () => {
       ['PATCH', { name: 'Ghost' }],
       ['DELETE', undefined],
     ] as const) {
-      const response = await api.call(method, '/api/cameras/4242', body);
+      const response = await suite.api.call(method, '/api/cameras/4242', body);
       assert.equal(response.statusCode, 404, method);
       assert.equal(response.json().code, 'CAMERA_NOT_FOUND');
     }
-    assert.equal(rowCount(api, 'cameras'), 0);
+    assert.equal(rowCount(suite.api, 'cameras'), 0);
   });
 
   it('a backup camera must exist; a camera used as a backup or by a timeline is not deleted', async () => {
     const first = (
-      await api.call('POST', '/api/cameras', { name: 'One', stream_url: 'rtsp://10.0.0.1/s' })
+      await suite.api.call('POST', '/api/cameras', { name: 'One', stream_url: 'rtsp://10.0.0.1/s' })
     ).json();
     const second = (
-      await api.call('POST', '/api/cameras', {
+      await suite.api.call('POST', '/api/cameras', {
         name: 'Two',
         stream_url: 'rtsp://10.0.0.2/s',
         backup_camera_id: first.id,
@@ -276,7 +254,7 @@ describe('camera routes (real SQLite file)', () => {
     ).json();
     assert.equal(second.backup_camera_id, first.id);
 
-    const asBackup = await api.call('DELETE', `/api/cameras/${first.id}`);
+    const asBackup = await suite.api.call('DELETE', `/api/cameras/${first.id}`);
     assert.equal(asBackup.statusCode, 409);
     assert.equal(asBackup.json().code, 'CAMERA_IN_USE');
     assert.deepEqual(asBackup.json().issues, [
@@ -288,11 +266,11 @@ describe('camera routes (real SQLite file)', () => {
     const text = JSON.stringify(doc)
       .replace('"camera_id":1', `"camera_id":${second.id}`)
       .replace('"backup_camera_id":3', `"backup_camera_id":${second.id}`);
-    const timeline = await api.call('POST', '/api/timelines', JSON.parse(text));
+    const timeline = await suite.api.call('POST', '/api/timelines', JSON.parse(text));
     assert.equal(timeline.statusCode, 201, timeline.body);
     const { id: timelineId } = timeline.json();
 
-    const inUse = await api.call('DELETE', `/api/cameras/${second.id}`);
+    const inUse = await suite.api.call('DELETE', `/api/cameras/${second.id}`);
     assert.equal(inUse.statusCode, 409);
     const error = inUse.json();
     assert.equal(error.code, 'CAMERA_IN_USE');
@@ -308,29 +286,29 @@ describe('camera routes (real SQLite file)', () => {
       },
     ]);
     assert.ok(error.remediation.includes('timelines listed'));
-    assert.equal(rowCount(api, 'cameras'), 2, 'nothing was deleted');
+    assert.equal(rowCount(suite.api, 'cameras'), 2, 'nothing was deleted');
 
-    assert.equal((await api.call('DELETE', `/api/timelines/${timelineId}`)).statusCode, 204);
-    const deleted = await api.call('DELETE', `/api/cameras/${second.id}`);
+    assert.equal((await suite.api.call('DELETE', `/api/timelines/${timelineId}`)).statusCode, 204);
+    const deleted = await suite.api.call('DELETE', `/api/cameras/${second.id}`);
     assert.equal(deleted.statusCode, 204);
     assert.equal(deleted.body, '');
-    assert.equal((await api.call('GET', `/api/cameras/${second.id}`)).statusCode, 404);
+    assert.equal((await suite.api.call('GET', `/api/cameras/${second.id}`)).statusCode, 404);
     // Now nothing uses the first camera either.
-    assert.equal((await api.call('DELETE', `/api/cameras/${first.id}`)).statusCode, 204);
-    assert.equal(rowCount(api, 'cameras'), 0);
+    assert.equal((await suite.api.call('DELETE', `/api/cameras/${first.id}`)).statusCode, 204);
+    assert.equal(rowCount(suite.api, 'cameras'), 0);
   });
 
   it('needs a signed-in user and appears in the API reference', async () => {
-    const anonymous = await api.app.inject({ method: 'GET', url: '/api/cameras' });
+    const anonymous = await suite.api.app.inject({ method: 'GET', url: '/api/cameras' });
     assert.equal(anonymous.statusCode, 401);
-    const anonymousPost = await api.app.inject({
+    const anonymousPost = await suite.api.app.inject({
       method: 'POST',
       url: '/api/cameras',
       payload: { name: 'Sneaky', stream_url: 'rtsp://10.0.0.5/s' },
     });
     assert.equal(anonymousPost.statusCode, 401);
-    assert.equal(rowCount(api, 'cameras'), 0);
-    const paths = (await api.call('GET', '/api/docs/json')).json().paths;
+    assert.equal(rowCount(suite.api, 'cameras'), 0);
+    const paths = (await suite.api.call('GET', '/api/docs/json')).json().paths;
     assert.deepEqual(Object.keys(paths['/api/cameras']).sort(), ['get', 'post']);
     assert.deepEqual(Object.keys(paths['/api/cameras/{id}']).sort(), ['delete', 'get', 'patch']);
     const post = paths['/api/cameras'].post;
@@ -342,19 +320,19 @@ describe('camera routes (real SQLite file)', () => {
   });
 
   it('passwords never reach the log, not even from refused requests', async () => {
-    logLines.length = 0;
-    await api.call('POST', '/api/cameras', { name: 'Logged', stream_url: 'rtsp://10.0.0.5/s' });
+    suite.logLines.length = 0;
+    await suite.api.call('POST', '/api/cameras', { name: 'Logged', stream_url: 'rtsp://10.0.0.5/s' });
     for (const body of [
       { name: 'Logged', stream_url: 'rtsp://10.0.0.5/s', password: STREAM_PASSWORD },
       { name: 'Other', stream_url: `ftp://admin:${STREAM_PASSWORD}@10.0.0.5/s` },
       { name: 'Other', stream_url: 'rtsp://10.0.0.5/s', onvif_password: ONVIF_PASSWORD, extra: 1 },
     ]) {
-      const refused = await api.call('POST', '/api/cameras', body);
+      const refused = await suite.api.call('POST', '/api/cameras', body);
       assert.ok(refused.statusCode >= 400 && refused.statusCode < 500, refused.body);
       assert.equal(refused.body.includes(STREAM_PASSWORD) || refused.body.includes(ONVIF_PASSWORD), false);
     }
-    assert.ok(logLines.length >= 3, 'refusals are logged (at debug)');
-    const log = logLines.join('');
+    assert.ok(suite.logLines.length >= 3, 'refusals are logged (at debug)');
+    const log = suite.logLines.join('');
     assert.equal(log.includes(STREAM_PASSWORD), false);
     assert.equal(log.includes(ONVIF_PASSWORD), false);
   });

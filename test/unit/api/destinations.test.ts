@@ -1,21 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { pino } from 'pino';
+import { describe, it } from 'node:test';
 import { PLATFORMS } from '../../../src/ffmpeg/platforms.ts';
-import { createApiHarness, type ApiHarness } from '../../helpers/api.ts';
+import { databaseBytes, rowCount, useSignedInApi, type ApiHarness } from '../../helpers/api.ts';
 
 const KEY = 'abcd-efgh-ijkl-9x2k';
 const OTHER_KEY = 'zzzz-yyyy-xxxx-7q1w';
-
-function databaseBytes(api: ApiHarness): Buffer {
-  const parts = [api.store.path, `${api.store.path}-wal`].filter((path) => existsSync(path));
-  return Buffer.concat(parts.map((path) => readFileSync(path)));
-}
-
-function rowCount(api: ApiHarness): number {
-  return api.store.db.prepare('SELECT COUNT(*) FROM destinations').pluck().get() as number;
-}
+const MAIN_YOUTUBE = { name: 'Main', platform: 'youtube', stream_key: KEY };
 
 function storedRow(api: ApiHarness, id: number) {
   return api.store.db.prepare('SELECT * FROM destinations WHERE id = ?').get(id) as {
@@ -26,20 +16,10 @@ function storedRow(api: ApiHarness, id: number) {
 }
 
 describe('destination routes (real SQLite file)', () => {
-  let api: ApiHarness;
-  const logLines: string[] = [];
-  before(async () => {
-    const logger = pino({ level: 'trace' }, { write: (line: string) => void logLines.push(line) });
-    api = await createApiHarness({ logger });
-    await api.signIn();
-  });
-  after(() => api.close());
-  beforeEach(() => {
-    api.store.db.exec('DELETE FROM destinations');
-  });
+  const suite = useSignedInApi('DELETE FROM destinations');
 
   it('lists the platform presets: label, servers, schemes, limits, whether a key is needed', async () => {
-    const response = await api.call('GET', '/api/platforms');
+    const response = await suite.api.call('GET', '/api/platforms');
     assert.equal(response.statusCode, 200);
     const presets = response.json();
     assert.deepEqual(
@@ -63,8 +43,8 @@ describe('destination routes (real SQLite file)', () => {
   });
 
   it('creates with the preset’s default server; the key is sealed, masked on every read, never logged', async () => {
-    logLines.length = 0;
-    const created = await api.call('POST', '/api/destinations', {
+    suite.logLines.length = 0;
+    const created = await suite.api.call('POST', '/api/destinations', {
       name: 'YouTube main',
       platform: 'youtube',
       stream_key: KEY,
@@ -76,18 +56,18 @@ describe('destination routes (real SQLite file)', () => {
     assert.equal(destination.stream_key_masked, '••••••••9x2k');
     assert.equal('stream_key' in destination, false);
 
-    const row = storedRow(api, destination.id);
+    const row = storedRow(suite.api, destination.id);
     assert.equal(row.server_url, 'rtmp://a.rtmp.youtube.com/live2');
     assert.match(row.stream_key_enc ?? '', /^v1:/);
-    assert.equal(databaseBytes(api).includes(KEY), false, 'the key is not on disk in clear');
-    assert.equal(api.store.destinations.streamKey(destination.id), KEY, 'the publisher gets it back');
+    assert.equal(databaseBytes(suite.api).includes(KEY), false, 'the key is not on disk in clear');
+    assert.equal(suite.api.store.destinations.streamKey(destination.id), KEY, 'the publisher gets it back');
 
-    const twitch = await api.call('POST', '/api/destinations', { name: 'Twitch', platform: 'twitch' });
+    const twitch = await suite.api.call('POST', '/api/destinations', { name: 'Twitch', platform: 'twitch' });
     assert.equal(twitch.json().server_url, 'rtmp://live.twitch.tv/app');
     assert.equal(twitch.json().has_stream_key, false);
     assert.equal(twitch.json().stream_key_masked, null);
 
-    const duplicate = await api.call('POST', '/api/destinations', {
+    const duplicate = await suite.api.call('POST', '/api/destinations', {
       name: 'YouTube main',
       platform: 'youtube',
       stream_key: OTHER_KEY,
@@ -99,9 +79,9 @@ describe('destination routes (real SQLite file)', () => {
     const responses = [
       created,
       duplicate,
-      await api.call('GET', '/api/destinations'),
-      await api.call('GET', `/api/destinations/${destination.id}`),
-      await api.call('PATCH', `/api/destinations/${destination.id}`, { enabled: false }),
+      await suite.api.call('GET', '/api/destinations'),
+      await suite.api.call('GET', `/api/destinations/${destination.id}`),
+      await suite.api.call('PATCH', `/api/destinations/${destination.id}`, { enabled: false }),
     ];
     for (const response of responses) {
       assert.equal(response.body.includes(KEY), false, response.body);
@@ -110,58 +90,56 @@ describe('destination routes (real SQLite file)', () => {
     }
     assert.equal(responses[2]!.json().length, 2);
     assert.equal(responses[4]!.json().enabled, false);
-    assert.ok(logLines.length > 0, 'the refusal was logged');
-    const log = logLines.join('');
+    assert.ok(suite.logLines.length > 0, 'the refusal was logged');
+    const log = suite.logLines.join('');
     assert.equal(log.includes(KEY) || log.includes(OTHER_KEY), false, 'no key in the log');
   });
 
   it('PATCH without stream_key keeps the key; a new one replaces it; null removes it', async () => {
     const { id } = (
-      await api.call('POST', '/api/destinations', { name: 'FB', platform: 'facebook', stream_key: KEY })
+      await suite.api.call('POST', '/api/destinations', { name: 'FB', platform: 'facebook', stream_key: KEY })
     ).json();
-    assert.equal(storedRow(api, id).server_url, 'rtmps://live-api-s.facebook.com:443/rtmp/');
-    const sealedBefore = storedRow(api, id).stream_key_enc;
+    assert.equal(storedRow(suite.api, id).server_url, 'rtmps://live-api-s.facebook.com:443/rtmp/');
+    const sealedBefore = storedRow(suite.api, id).stream_key_enc;
 
-    const renamed = await api.call('PATCH', `/api/destinations/${id}`, { name: 'Facebook page' });
+    const renamed = await suite.api.call('PATCH', `/api/destinations/${id}`, { name: 'Facebook page' });
     assert.equal(renamed.statusCode, 200);
     assert.equal(renamed.json().name, 'Facebook page');
     assert.equal(renamed.json().stream_key_masked, '••••••••9x2k');
-    assert.equal(storedRow(api, id).stream_key_enc, sealedBefore, 'the sealed key is untouched');
+    assert.equal(storedRow(suite.api, id).stream_key_enc, sealedBefore, 'the sealed key is untouched');
 
-    const rekeyed = await api.call('PATCH', `/api/destinations/${id}`, { stream_key: OTHER_KEY });
+    const rekeyed = await suite.api.call('PATCH', `/api/destinations/${id}`, { stream_key: OTHER_KEY });
     assert.equal(rekeyed.json().stream_key_masked, '••••••••7q1w');
     assert.equal(rekeyed.body.includes(OTHER_KEY), false);
-    assert.equal(api.store.destinations.streamKey(id), OTHER_KEY);
+    assert.equal(suite.api.store.destinations.streamKey(id), OTHER_KEY);
 
-    const removed = await api.call('PATCH', `/api/destinations/${id}`, { stream_key: null });
+    const removed = await suite.api.call('PATCH', `/api/destinations/${id}`, { stream_key: null });
     assert.equal(removed.json().has_stream_key, false);
-    assert.equal(storedRow(api, id).stream_key_enc, null);
+    assert.equal(storedRow(suite.api, id).stream_key_enc, null);
   });
 
   it('switching platform moves a destination on the old preset server to the new default', async () => {
-    const { id } = (
-      await api.call('POST', '/api/destinations', { name: 'Main', platform: 'youtube', stream_key: KEY })
-    ).json();
-    const switched = await api.call('PATCH', `/api/destinations/${id}`, { platform: 'facebook' });
+    const { id } = (await suite.api.call('POST', '/api/destinations', MAIN_YOUTUBE)).json();
+    const switched = await suite.api.call('PATCH', `/api/destinations/${id}`, { platform: 'facebook' });
     assert.equal(switched.statusCode, 200, switched.body);
     assert.equal(switched.json().server_url, PLATFORMS.facebook.servers[0]);
-    assert.equal(storedRow(api, id).platform, 'facebook');
+    assert.equal(storedRow(suite.api, id).platform, 'facebook');
     // A server the operator chose is not replaced behind their back: RTMP to Facebook is refused.
     const custom = (
-      await api.call('POST', '/api/destinations', {
+      await suite.api.call('POST', '/api/destinations', {
         name: 'Own server',
         platform: 'custom',
         server_url: 'rtmp://ingest.example.net/live',
       })
     ).json();
-    const refused = await api.call('PATCH', `/api/destinations/${custom.id}`, { platform: 'facebook' });
+    const refused = await suite.api.call('PATCH', `/api/destinations/${custom.id}`, { platform: 'facebook' });
     assert.equal(refused.statusCode, 400);
     assert.equal(refused.json().issues[0].path, 'server_url');
-    assert.equal(storedRow(api, custom.id).platform, 'custom');
+    assert.equal(storedRow(suite.api, custom.id).platform, 'custom');
   });
 
   it('a secret inside a custom server URL is shown masked, and the masked form is not accepted back', async () => {
-    const created = await api.call('POST', '/api/destinations', {
+    const created = await suite.api.call('POST', '/api/destinations', {
       name: 'Restreamer',
       platform: 'custom',
       server_url: 'rtmp://restream.example.net/live/inline-secret-key',
@@ -169,26 +147,24 @@ describe('destination routes (real SQLite file)', () => {
     assert.equal(created.statusCode, 201, created.body);
     const { id, server_url } = created.json();
     assert.equal(server_url, 'rtmp://restream.example.net/live/****');
-    const read = await api.call('GET', '/api/destinations');
+    const read = await suite.api.call('GET', '/api/destinations');
     assert.equal(read.body.includes('inline-secret-key'), false);
-    const srt = await api.call('POST', '/api/destinations', {
+    const srt = await suite.api.call('POST', '/api/destinations', {
       name: 'SRT',
       platform: 'custom',
       server_url: 'srt://relay.example.net:9000?streamid=publish/x&passphrase=longpassphrase1',
     });
     assert.equal(srt.json().server_url, 'srt://relay.example.net:9000?streamid=****&passphrase=****');
 
-    const echoed = await api.call('PATCH', `/api/destinations/${id}`, { server_url });
+    const echoed = await suite.api.call('PATCH', `/api/destinations/${id}`, { server_url });
     assert.equal(echoed.statusCode, 400);
     assert.equal(echoed.json().issues[0].path, 'server_url');
-    assert.equal(storedRow(api, id).server_url, 'rtmp://restream.example.net/live/inline-secret-key');
+    assert.equal(storedRow(suite.api, id).server_url, 'rtmp://restream.example.net/live/inline-secret-key');
   });
 
   it('refuses bad input with a stable code and the field path, writing nothing', async () => {
-    const { id } = (
-      await api.call('POST', '/api/destinations', { name: 'Main', platform: 'youtube', stream_key: KEY })
-    ).json();
-    const before = rowCount(api);
+    const { id } = (await suite.api.call('POST', '/api/destinations', MAIN_YOUTUBE)).json();
+    const before = rowCount(suite.api, 'destinations');
     const cases: Array<{ method: 'POST' | 'PATCH'; url: string; body: unknown; path: string }> = [
       {
         method: 'POST',
@@ -255,7 +231,7 @@ describe('destination routes (real SQLite file)', () => {
       { method: 'PATCH', url: '/api/destinations/0', body: {}, path: 'params.id' },
     ];
     for (const c of cases) {
-      const response = await api.call(c.method, c.url, c.body);
+      const response = await suite.api.call(c.method, c.url, c.body);
       const label = `${c.method} ${JSON.stringify(c.body).slice(0, 80)}`;
       assert.equal(response.statusCode, 400, `${label}: ${response.body}`);
       assert.equal(response.json().code, 'VALIDATION_FAILED', label);
@@ -265,11 +241,11 @@ describe('destination routes (real SQLite file)', () => {
       );
       assert.equal(response.body.includes('secretpart'), false, 'a key is never echoed');
     }
-    assert.equal(rowCount(api), before, 'nothing was written');
-    const unchanged = storedRow(api, id);
+    assert.equal(rowCount(suite.api, 'destinations'), before, 'nothing was written');
+    const unchanged = storedRow(suite.api, id);
     assert.equal(unchanged.platform, 'youtube');
     assert.equal(unchanged.server_url, PLATFORMS.youtube.servers[0]);
-    assert.equal(api.store.destinations.streamKey(id), KEY);
+    assert.equal(suite.api.store.destinations.streamKey(id), KEY);
   });
 
   it('an unknown destination is 404 DESTINATION_NOT_FOUND; delete answers 204 and removes the row', async () => {
@@ -278,19 +254,21 @@ describe('destination routes (real SQLite file)', () => {
       ['PATCH', { name: 'Ghost' }],
       ['DELETE', undefined],
     ] as const) {
-      const response = await api.call(method, '/api/destinations/777', body);
+      const response = await suite.api.call(method, '/api/destinations/777', body);
       assert.equal(response.statusCode, 404, method);
       assert.equal(response.json().code, 'DESTINATION_NOT_FOUND');
     }
-    const { id } = (await api.call('POST', '/api/destinations', { name: 'Gone', platform: 'twitch' })).json();
-    const deleted = await api.call('DELETE', `/api/destinations/${id}`);
+    const { id } = (
+      await suite.api.call('POST', '/api/destinations', { name: 'Gone', platform: 'twitch' })
+    ).json();
+    const deleted = await suite.api.call('DELETE', `/api/destinations/${id}`);
     assert.equal(deleted.statusCode, 204);
-    assert.equal(rowCount(api), 0);
-    assert.equal((await api.call('GET', `/api/destinations/${id}`)).statusCode, 404);
+    assert.equal(rowCount(suite.api, 'destinations'), 0);
+    assert.equal((await suite.api.call('GET', `/api/destinations/${id}`)).statusCode, 404);
   });
 
   it('appears in the API reference with the key write-only', async () => {
-    const paths = (await api.call('GET', '/api/docs/json')).json().paths;
+    const paths = (await suite.api.call('GET', '/api/docs/json')).json().paths;
     assert.ok(paths['/api/platforms'].get);
     assert.deepEqual(Object.keys(paths['/api/destinations/{id}']).sort(), ['delete', 'get', 'patch']);
     const body = paths['/api/destinations'].post.requestBody.content['application/json'].schema;

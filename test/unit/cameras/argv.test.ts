@@ -3,6 +3,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { cameraTestArgs, snapshotArgs } from '../../../src/cameras/argv.ts';
 
+/** The input part both commands share: RTSP over TCP, a 4 s socket timeout, the 2 s analysis. */
+function rtspInput(url: string): string[] {
+  return ['-rtsp_transport', 'tcp', '-timeout', '4000000', '-analyzeduration', '2000000', '-i', url];
+}
+
 describe('cameraTestArgs', () => {
   it('RTSP: over TCP with a socket timeout and the engine’s 2 s analysis budget', () => {
     assert.deepEqual(cameraTestArgs('rtsp://admin:pw@192.168.1.20:554/stream1', { ioTimeoutSeconds: 4 }), [
@@ -12,14 +17,7 @@ describe('cameraTestArgs', () => {
       '-of',
       'json',
       '-show_streams',
-      '-rtsp_transport',
-      'tcp',
-      '-timeout',
-      '4000000',
-      '-analyzeduration',
-      '2000000',
-      '-i',
-      'rtsp://admin:pw@192.168.1.20:554/stream1',
+      ...rtspInput('rtsp://admin:pw@192.168.1.20:554/stream1'),
     ]);
   });
 
@@ -54,14 +52,7 @@ describe('snapshotArgs', () => {
       '-nostdin',
       '-loglevel',
       'level+error',
-      '-rtsp_transport',
-      'tcp',
-      '-timeout',
-      '4000000',
-      '-analyzeduration',
-      '2000000',
-      '-i',
-      'rtsp://127.0.0.1:8554/cam1',
+      ...rtspInput('rtsp://127.0.0.1:8554/cam1'),
       '-map',
       '0:v:0',
       '-an',
