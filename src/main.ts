@@ -23,8 +23,7 @@ import { loadConfig } from './config.ts';
 import { createLogger } from './core/logger.ts';
 import { killAllSupervised, stopAllSupervised } from './process/supervisor.ts';
 import { openStore } from './store/store.ts';
-import { ALERT_WEBHOOK_SETTING, createAlerting, WebhookNotifier } from './alerts/index.ts';
-import { AlertWebhookSchema } from './domain/schemas.ts';
+import { ALERT_WEBHOOK_SETTING, createAlerting } from './alerts/index.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DEMO_TIMELINE = join(REPO_ROOT, 'demo', 'marina-demo.json');
@@ -166,17 +165,6 @@ if (boot.resumed) {
   }
 }
 
-// A webhook saved in the settings applies at once: events go to whichever notifier is current.
-let webhook: WebhookNotifier | null = null;
-alerting.center.addNotifier({ notify: (event) => webhook?.notify(event) });
-const applyWebhook = (value: unknown) => {
-  webhook?.close();
-  webhook = null;
-  const parsed = AlertWebhookSchema.safeParse(value);
-  if (parsed.success && parsed.data.enabled)
-    webhook = new WebhookNotifier({ url: parsed.data.url, logger: log });
-};
-
 const app = await buildApp({
   store,
   dataDir: config.dataDir,
@@ -185,11 +173,8 @@ const app = await buildApp({
   secureCookies: config.secureCookies,
   logger: createLogger('api'),
   onSettingChanged: (key, value) => {
-    if (key === ALERT_WEBHOOK_SETTING && !webhookUrl) {
-      // The notifier built at start (from the stored setting) is replaced by the new one.
-      alerting.webhook?.close();
-      applyWebhook(value);
-    }
+    // A webhook saved in the settings applies at once (VISTTER_ALERT_WEBHOOK_URL, if set, wins).
+    if (key === ALERT_WEBHOOK_SETTING && !webhookUrl) alerting.configureWebhook(value);
   },
 });
 const address = await app.listen({ host: config.host, port: config.port });
@@ -223,7 +208,6 @@ const shutdown = async (signal: string) => {
   await app.close();
   await stopAllSupervised();
   children?.close();
-  webhook?.close();
   alerting.close();
   store.close();
   process.exit(0);

@@ -25,7 +25,10 @@ export interface AlertingOptions {
 
 export interface Alerting {
   center: AlertCenter;
-  webhook: WebhookNotifier | null;
+  /** The webhook events go to now (null: none). */
+  readonly webhook: WebhookNotifier | null;
+  /** Replaces the webhook with this setting ({ url, enabled }, or null for none), at once. */
+  configureWebhook(setting: unknown): void;
   /** Stops the webhook (queued events are dropped). */
   close(): void;
 }
@@ -45,8 +48,11 @@ export function createAlerting(options: AlertingOptions): Alerting {
     log.error({ err: error }, 'could not delete old alerts');
   }
   let webhook: WebhookNotifier | null = null;
-  if (options.webhook !== undefined && options.webhook !== null) {
-    const parsed = AlertWebhookSchema.safeParse(options.webhook);
+  const configureWebhook = (setting: unknown): void => {
+    webhook?.close();
+    webhook = null;
+    if (setting === undefined || setting === null) return;
+    const parsed = AlertWebhookSchema.safeParse(setting);
     if (!parsed.success) {
       // The issues name fields, never the URL's value.
       log.error(
@@ -61,12 +67,21 @@ export function createAlerting(options: AlertingOptions): Alerting {
         log.error({ err: error }, 'webhook setting is not usable; no webhook');
       }
     }
-  }
+  };
+  configureWebhook(options.webhook);
   const center = new AlertCenter({
     store: options.alerts,
     clock,
     logger: log,
-    notifiers: webhook ? [webhook] : [],
+    // One notifier for the center's lifetime, forwarding to whichever webhook is current.
+    notifiers: [{ notify: (event) => webhook?.notify(event) }],
   });
-  return { center, webhook, close: () => webhook?.close() };
+  return {
+    center,
+    get webhook() {
+      return webhook;
+    },
+    configureWebhook,
+    close: () => webhook?.close(),
+  };
 }

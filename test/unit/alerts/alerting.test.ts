@@ -94,6 +94,26 @@ describe('createAlerting', () => {
     assert.equal(store.alerts.openByKey('k')?.code, 'C');
   });
 
+  it('a webhook configured while running takes the next events; null switches it off', async () => {
+    received.length = 0;
+    const alerting = createAlerting({ alerts: store.alerts, clock: new FakeClock(Date.UTC(2026, 4, 2)) });
+    const raise = (key: string) =>
+      alerting.center.raise({ key, severity: 'info', code: 'C', message: 'm.', remediation: 'r.' });
+    raise('before');
+    alerting.configureWebhook({ url });
+    assert.ok(alerting.webhook);
+    raise('during');
+    await alerting.webhook.idle();
+    alerting.configureWebhook(null);
+    assert.equal(alerting.webhook, null);
+    raise('after');
+    alerting.close();
+    assert.deepEqual(
+      received.map((e) => e.alert.key),
+      ['during'],
+    );
+  });
+
   it('deletes closed alerts older than the retention at start, keeps open ones', () => {
     store.db.exec('DELETE FROM alerts');
     store.alerts.raise(
