@@ -26,6 +26,8 @@ export interface AuthContext {
   /** Session id (cookie sign-in only). */
   sessionId?: number;
   csrfToken?: string;
+  /** The session's stored expiry (ISO). */
+  expiresAt?: string;
 }
 
 declare module 'fastify' {
@@ -90,7 +92,14 @@ export function registerAuth(app: ApiInstance, deps: ApiDeps): void {
       if (typeof sent !== 'string' || !request.auth.csrfToken || !sameSecret(sent, request.auth.csrfToken))
         throw new AppError('CSRF_REJECTED', `the ${CSRF_HEADER} header is missing or wrong`);
     }
-    if (request.auth.sessionId !== undefined) store.sessions.touch(request.auth.sessionId, now(), expiry());
+    // Slide the expiry, but write it at most once a minute (the preview fetches a segment every 2 s).
+    const { sessionId, expiresAt } = request.auth;
+    if (
+      sessionId !== undefined &&
+      expiresAt !== undefined &&
+      Date.parse(expiresAt) < expiry().getTime() - 60_000
+    )
+      store.sessions.touch(sessionId, now(), expiry());
   });
 
   const startSession = (reply: FastifyReply, user: User) => {
@@ -254,6 +263,12 @@ function identify(store: Store, request: FastifyRequest, now: Date): AuthContext
   if (!token) return null;
   const session = store.sessions.find(sha256(token), now);
   return session
-    ? { user: session.user, via: 'session', sessionId: session.id, csrfToken: session.csrfToken }
+    ? {
+        user: session.user,
+        via: 'session',
+        sessionId: session.id,
+        csrfToken: session.csrfToken,
+        expiresAt: session.expiresAt,
+      }
     : null;
 }

@@ -229,3 +229,35 @@ describe('API errors', () => {
     assert.equal(api.store.settings.get<{ url: string } | null>('alerts.webhook', null)?.url, url);
   });
 });
+
+describe('API sessions', () => {
+  let api: ApiHarness;
+  before(async () => {
+    api = await createApiHarness();
+    await api.signIn();
+  });
+  after(() => api.close());
+
+  it('a session slides its 7-day expiry with use, writing it at most once a minute', async () => {
+    const login = await api.app.inject({ method: 'POST', url: '/api/auth/login', payload: ADMIN });
+    const cookie = `${SESSION_COOKIE}=${login.cookies.find((c) => c.name === SESSION_COOKIE)?.value}`;
+    const read = async () =>
+      (await api.app.inject({ method: 'GET', url: '/api/alerts', headers: { cookie } })).statusCode;
+    const expiry = () =>
+      api.store.db
+        .prepare('SELECT expires_at FROM sessions ORDER BY id DESC LIMIT 1')
+        .pluck()
+        .get() as string;
+    const first = expiry();
+    api.clock.advance(30_000);
+    assert.equal(await read(), 200);
+    assert.equal(expiry(), first, 'not rewritten 30 s later');
+    api.clock.advance(6 * 86_400_000);
+    assert.equal(await read(), 200);
+    assert.ok(expiry() > first, 'slid forward after 6 days of use');
+    api.clock.advance(6 * 86_400_000);
+    assert.equal(await read(), 200, 'still signed in 12 days after sign-in');
+    api.clock.advance(8 * 86_400_000);
+    assert.equal(await read(), 401, '8 days unused: expired');
+  });
+});
