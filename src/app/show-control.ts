@@ -62,6 +62,8 @@ interface OnAir {
   show: RunningShow;
   demo: boolean;
   cameraNames: Map<number, string>;
+  /** The execution row's start (read once: the live state is built every second). */
+  startedAt: string;
 }
 
 type Listener = () => void;
@@ -107,7 +109,7 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
 
   /** Takes charge of a show started elsewhere (crash resume, the demo). */
   adopt(show: RunningShow, options: { demo: boolean }): void {
-    this.onAir = { show, demo: options.demo, cameraNames: this.cameraNames(show) };
+    this.onAir = this.onAirFor(show, options.demo);
     this.state = 'live';
     this.lastOutcome = null;
     this.watch(show);
@@ -322,7 +324,7 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
         await previous.show.stop();
       }
       const show = await this.deps.runner.start(this.request(input));
-      this.onAir = { show, demo: false, cameraNames: this.cameraNames(show) };
+      this.onAir = this.onAirFor(show, false);
       this.state = 'live';
       this.lastOutcome = null;
       this.watch(show);
@@ -389,6 +391,15 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
     }
   }
 
+  private onAirFor(show: RunningShow, demo: boolean): OnAir {
+    return {
+      show,
+      demo,
+      cameraNames: this.cameraNames(show),
+      startedAt: this.deps.store.executions.get(show.executionId).started_at,
+    };
+  }
+
   private cameraNames(show: RunningShow): Map<number, string> {
     const names = new Map<number, string>();
     for (const camera of show.request.generatedCameras ?? []) names.set(camera.id, camera.name);
@@ -434,7 +445,7 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
       timelineId: show.request.timelineId,
       timelineName: show.timeline.name,
       demo: onAir.demo,
-      startedAt: this.deps.store.executions.get(show.executionId).started_at,
+      startedAt: onAir.startedAt,
       position: {
         seconds: position ? position.timelineFrame / show.fps : 0,
         durationSeconds: show.durationFrames / show.fps,

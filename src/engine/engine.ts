@@ -26,7 +26,7 @@ import {
   type ProgramState,
   type VideoSource,
 } from '../timeline/resolver.ts';
-import type { Timeline } from '../timeline/schema.ts';
+import type { OverlayParams, Timeline } from '../timeline/schema.ts';
 import { pickKernels, type Kernels } from './compositor/index.ts';
 import { Encoder, type EncoderStats } from './encoder.ts';
 import { DegradePolicy, reducedSize, type DegradeOptions, type Overload } from './degrade.ts';
@@ -518,7 +518,7 @@ export class Engine {
 
   /** Replaces a text overlay's text (null: back to the timeline's); throws OVERLAY_NOT_FOUND. */
   setOverlayText(cueId: string, text: string | null): Promise<void> {
-    const cue = this.compiled.overlayTracks.flatMap((track) => track.cues).find((c) => c.id === cueId);
+    const cue = this.overlayCue(cueId);
     if (!cue || !['text', 'lower_third', 'dynamic_text'].includes(cue.params.type))
       throw new AppError('OVERLAY_NOT_FOUND', `the timeline has no text overlay cue "${cueId}"`, [
         {
@@ -534,8 +534,16 @@ export class Engine {
   overlayText(cueId: string): string | null {
     const drawn = this.overlays.get(cueId)?.rendered.text;
     if (drawn !== undefined) return drawn;
-    const cue = this.compiled.overlayTracks.flatMap((track) => track.cues).find((c) => c.id === cueId);
+    const cue = this.overlayCue(cueId);
     return cue ? sourceText(cue.params, this.overlays.textOverride(cueId)) : null;
+  }
+
+  private overlayCue(cueId: string): { params: OverlayParams } | undefined {
+    for (const track of this.compiled.overlayTracks) {
+      const cue = track.cues.find((c) => c.id === cueId);
+      if (cue) return cue;
+    }
+    return undefined;
   }
 
   private requireCamera(cameraId: number): void {

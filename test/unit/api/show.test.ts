@@ -199,18 +199,17 @@ describe('show control routes (idle appliance, real SQLite file)', () => {
     });
     const closed = await new Promise<number>((resolve) => foreign.once('close', (code) => resolve(code)));
     assert.equal(closed, 1008);
-    const messages: unknown[] = [];
+    // The state is sent as soon as the socket opens: the first message is awaited, not slept for.
+    let firstMessage: (message: unknown) => void = () => undefined;
+    const received = new Promise<unknown>((resolve) => (firstMessage = resolve));
     const socket = await api.app.injectWS(
       '/api/live',
       { headers: { cookie } },
-      {
-        onInit: (ws) => ws.on('message', (data: Buffer) => messages.push(JSON.parse(data.toString()))),
-      },
+      { onInit: (ws) => ws.once('message', (data: Buffer) => firstMessage(JSON.parse(data.toString()))) },
     );
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const message = await received;
     socket.terminate();
-    assert.ok(messages.length >= 1);
-    const first = LiveMessageSchema.parse(messages[0]);
+    const first = LiveMessageSchema.parse(message);
     assert.equal(first.data.state, 'idle');
   });
 });
