@@ -55,6 +55,14 @@ function printIssues(io: Io, issues: readonly FieldIssue[], prefix = '  ') {
   for (const issue of issues) io.err(`${prefix}${issue.path}: ${issue.message}`);
 }
 
+/** What went wrong, where, and what to do: exit code 1. */
+function reportAppError(io: Io, error: AppError): number {
+  io.err(`✗ ${error.message}`);
+  printIssues(io, error.issues);
+  io.err(error.remediation);
+  return 1;
+}
+
 function describe(timeline: Timeline): string {
   const cues =
     timeline.tracks.video.cues.length + timeline.tracks.overlays.reduce((n, t) => n + t.cues.length, 0);
@@ -215,12 +223,7 @@ export function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = process.
       io.err('Run "vistter --help" for the commands.');
       return 2;
     }
-    if (isAppError(error)) {
-      io.err(`✗ ${error.message}`);
-      printIssues(io, error.issues);
-      io.err(error.remediation);
-      return 1;
-    }
+    if (isAppError(error)) return reportAppError(io, error);
     throw error;
   } finally {
     (store as Store | null)?.close();
@@ -300,12 +303,7 @@ async function main(argv: string[]): Promise<number> {
     await runShow(parseShowRun(argv.slice(2), process.env), io.err);
     return 0;
   } catch (error) {
-    if (isAppError(error)) {
-      io.err(`✗ ${error.message}`);
-      printIssues(io, error.issues);
-      io.err(error.remediation);
-      return 1;
-    }
+    if (isAppError(error)) return reportAppError(io, error);
     io.err(`vistter show: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
@@ -327,12 +325,7 @@ async function showStart(argv: string[], io: Io): Promise<number> {
       io.err('Run "vistter show start --help" for the options.');
       return 2;
     }
-    if (isAppError(error)) {
-      io.err(`✗ ${error.message}`);
-      printIssues(io, error.issues);
-      io.err(error.remediation);
-      return 1;
-    }
+    if (isAppError(error)) return reportAppError(io, error);
     io.err(`✗ the show could not run: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }

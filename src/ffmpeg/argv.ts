@@ -40,6 +40,8 @@ export const VIDEO_ENCODERS: readonly VideoEncoder[] = [
 
 /** Log with a [level] tag on each line so the stderr parser can tell errors from chatter. */
 const COMMON = ['-hide_banner', '-nostdin', '-loglevel', 'level+info'];
+/** The program audio between Node and ffmpeg: raw 16-bit stereo PCM at 48 kHz. */
+const PCM_FORMAT = ['-f', 's16le', '-ar', String(AUDIO_SAMPLE_RATE), '-ac', String(AUDIO_CHANNELS)];
 
 // ---------------------------------------------------------------------------------------------
 // validation and formatting helpers
@@ -124,20 +126,7 @@ function rawVideoOut(width: number, height: number, fps: number, durationSeconds
 
 /** PCM s16le 48 kHz stereo to fd 3; aresample async keeps it on the input timestamps. */
 function pcmOut(map: string, durationSeconds?: number): string[] {
-  return [
-    '-map',
-    map,
-    '-af',
-    'aresample=async=1',
-    ...durationArgs(durationSeconds),
-    '-f',
-    's16le',
-    '-ar',
-    String(AUDIO_SAMPLE_RATE),
-    '-ac',
-    String(AUDIO_CHANNELS),
-    'pipe:3',
-  ];
+  return ['-map', map, '-af', 'aresample=async=1', ...durationArgs(durationSeconds), ...PCM_FORMAT, 'pipe:3'];
 }
 
 function durationArgs(durationSeconds: number | undefined): string[] {
@@ -327,12 +316,7 @@ export function slateDecoderArgs(o: SlateDecoderOptions): string[] {
     '1:a:0',
     ...tone,
     ...durationArgs(o.durationSeconds),
-    '-f',
-    's16le',
-    '-ar',
-    String(AUDIO_SAMPLE_RATE),
-    '-ac',
-    String(AUDIO_CHANNELS),
+    ...PCM_FORMAT,
     'pipe:3',
   ];
 }
@@ -629,12 +613,7 @@ export function encoderArgs(o: EncoderOptions): string[] {
     'pipe:0',
     // audio: PCM on fd 3. No probing, or ffmpeg waits for audio while Node waits to write video
     // (A/V pipe deadlock, DESIGN.md §2); a deep queue absorbs write jitter between the two pipes.
-    '-f',
-    's16le',
-    '-ar',
-    String(AUDIO_SAMPLE_RATE),
-    '-ac',
-    String(AUDIO_CHANNELS),
+    ...PCM_FORMAT,
     '-probesize',
     '32',
     '-analyzeduration',
