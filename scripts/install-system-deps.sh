@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages VistterStream needs (ffmpeg; for the tests also a real RTSP
-# server (GStreamer) and a real RTMP server (nginx-rtmp)). Runs `apt-get update` only when
-# something is missing, so a ready machine pays nothing.
+# server (GStreamer), a real RTMP server (nginx-rtmp) and a real browser (chromium) for the web
+# UI). Runs `apt-get update` only when something is missing, so a ready machine pays nothing.
 set -euo pipefail
 
 packages=(
@@ -14,6 +14,7 @@ if [ "${1:-}" = "--with-test-tools" ]; then
     python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-tools
     gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
     gstreamer1.0-plugins-ugly gstreamer1.0-libav
+    chromium
   )
 fi
 

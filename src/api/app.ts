@@ -18,6 +18,7 @@ import { registerCameraMediaRoutes } from './routes/camera-media.ts';
 import { registerRecordRoutes } from './routes/records.ts';
 import { registerHealthRoute, registerShowRoutes } from './routes/show.ts';
 import { registerTimelineRoutes } from './routes/timelines.ts';
+import { registerWebUi } from './routes/web-ui.ts';
 
 /** JSON bodies above this are refused with 413 (uploads have their own, larger limit). */
 const JSON_BODY_LIMIT = 2 * 1024 * 1024;
@@ -71,5 +72,6 @@ export async function buildApp(deps: ApiDeps): Promise<ApiInstance> {
   registerPtzRoutes(app, deps);
   registerDestinationRoutes(app, deps);
   registerTimelineRoutes(app, deps);
+  if (deps.webRoot) await registerWebUi(app, deps.webRoot);
   return app;
 }

@@ -29,6 +29,8 @@ export interface ApiDeps {
   shows?: ApiShowControl;
   /** Connects to a camera's ONVIF PTZ (default: connectOnvif); tests hand in a shorter deadline. */
   ptz?: { connect: PtzConnect };
+  /** The built web UI (web/dist) served at /; without it only the API answers. */
+  webRoot?: string;
 }
 
 export type ApiShowControl = ShowControl;

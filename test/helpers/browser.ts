@@ -1,0 +1,100 @@
+// A real browser (Debian's chromium through playwright-core) against the built web UI. Pages
+// are driven the way an operator uses them: by their labels and roles, never by CSS internals.
+// Screenshots land in test-artifacts/ui/ for a person to look at.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { ApiDeps } from '../../src/api/deps.ts';
+import { ADMIN, createApiHarness, type ApiHarness, type HarnessParts } from './api.ts';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+export const WEB_ROOT = join(REPO, 'web', 'dist');
+export const SCREENSHOTS = join(REPO, 'test-artifacts', 'ui');
+const CHROMIUM = process.env['VISTTER_CHROMIUM'] ?? '/usr/bin/chromium';
+
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(join(WEB_ROOT, 'index.html')))
+    throw new Error('web/dist is missing: run `npm run build:web` first (npm run check does).');
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `no chromium at ${CHROMIUM}: run scripts/install-system-deps.sh --with-test-tools (or set VISTTER_CHROMIUM)`,
+    );
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    // The CI machine runs tests as root, where chromium's sandbox cannot start.
+    args: ['--no-sandbox', '--disable-gpu', '--autoplay-policy=no-user-gesture-required'],
+  });
+}
+
+export interface UiPage {
+  context: BrowserContext;
+  page: Page;
+  /** Console errors and uncaught page errors seen so far (a healthy page has none). */
+  pageErrors: string[];
+}
+
+export async function openPage(browser: Browser, baseUrl: string): Promise<UiPage> {
+  const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    // 4xx answers the page expects (a refused form) show up as console errors in chromium.
+    if (message.type() === 'error' && !/the server responded with a status of 4\d\d/.test(message.text()))
+      pageErrors.push(`console: ${message.text()}`);
+  });
+  page.setDefaultTimeout(15_000);
+  return { context, page, pageErrors };
+}
+
+export async function saveScreenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const path = join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/** First run in the browser: sets the admin password and lands in the control room. */
+export async function completeFirstRun(page: Page): Promise<void> {
+  await page.goto('/');
+  await page.getByLabel('User name').fill(ADMIN.username);
+  await page.getByLabel('New password').fill(ADMIN.password);
+  await page.getByLabel('Repeat the password').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Create account and continue' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+}
+
+export async function signInAs(
+  page: Page,
+  username: string = ADMIN.username,
+  password: string = ADMIN.password,
+) {
+  await page.goto('/');
+  await page.getByLabel('User name').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+}
+
+export interface ServedUi {
+  url: string;
+  api: ApiHarness;
+  close(): Promise<void>;
+}
+
+/**
+ * The web UI and the API in this process on 127.0.0.1 (a free port), on a real SQLite file —
+ * for pages that need no running show. Pages that do (the control room) use startAppliance().
+ */
+export async function serveUi(
+  extra: Partial<ApiDeps> | ((parts: HarnessParts) => Partial<ApiDeps>) = {},
+): Promise<ServedUi> {
+  const api = await createApiHarness((parts) => ({
+    webRoot: WEB_ROOT,
+    ...(typeof extra === 'function' ? extra(parts) : extra),
+  }));
+  const url = await api.app.listen({ host: '127.0.0.1', port: 0 });
+  return { url, api, close: () => api.close() };
+}

@@ -1,0 +1,194 @@
+// The shell: first run / sign-in gate, the navigation, and the page for the current path.
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { api, onSessionLost, setCsrfToken } from '../api/client.ts';
+import { useLiveState, type LiveFeed } from '../api/live.ts';
+import { ErrorNotice, Link, Spinner } from '../components/ui.tsx';
+import { Assets } from '../pages/assets/Assets.tsx';
+import { SignIn } from '../pages/auth/SignIn.tsx';
+import { Cameras } from '../pages/cameras/Cameras.tsx';
+import { ControlRoom } from '../pages/control-room/ControlRoom.tsx';
+import { Destinations } from '../pages/destinations/Destinations.tsx';
+import { History } from '../pages/history/History.tsx';
+import { Settings } from '../pages/settings/Settings.tsx';
+import { Builder } from '../pages/timelines/Builder.tsx';
+import { Library } from '../pages/timelines/Library.tsx';
+import { LiveContext } from './live-context.ts';
+import { matchPath, usePath } from './router.ts';
+import { SessionContext, type Session, type SessionUser } from './session.ts';
+
+interface AuthStatus {
+  setupRequired: boolean;
+  authenticated: boolean;
+  user: SessionUser | null;
+  csrfToken: string | null;
+}
+
+const NAV: Array<{ to: string; label: string; match: (path: string) => boolean }> = [
+  { to: '/', label: 'Control room', match: (path) => path === '/' },
+  { to: '/timelines', label: 'Timelines', match: (path) => path.startsWith('/timelines') },
+  { to: '/cameras', label: 'Cameras', match: (path) => path.startsWith('/cameras') },
+  { to: '/destinations', label: 'Destinations', match: (path) => path.startsWith('/destinations') },
+  { to: '/assets', label: 'Media', match: (path) => path.startsWith('/assets') },
+  { to: '/history', label: 'History', match: (path) => path.startsWith('/history') },
+  { to: '/settings', label: 'Settings', match: (path) => path.startsWith('/settings') },
+];
+
+function pageFor(path: string): ReactNode {
+  if (path === '/') return <ControlRoom />;
+  if (path === '/timelines') return <Library />;
+  if (path === '/timelines/new') return <Builder timelineId={null} />;
+  const timeline = matchPath('/timelines/:id', path);
+  if (timeline && /^\d+$/.test(timeline['id']!)) return <Builder timelineId={Number(timeline['id'])} />;
+  if (path === '/cameras') return <Cameras />;
+  if (path === '/destinations') return <Destinations />;
+  if (path === '/assets') return <Assets />;
+  if (path === '/history') return <History />;
+  if (path === '/settings') return <Settings />;
+  return (
+    <section>
+      <h1>Page not found</h1>
+      <p>
+        There is no page at <code>{path}</code>. <Link to="/">Go to the control room</Link>.
+      </p>
+    </section>
+  );
+}
+
+function OnAirBadge({ live }: { live: LiveFeed }) {
+  const state = live.state?.state ?? 'idle';
+  const onAir = state === 'live' && live.state?.show && !live.state.show.demo;
+  const label = !live.connected
+    ? 'Connecting…'
+    : onAir
+      ? 'LIVE'
+      : state === 'live'
+        ? 'Demo running'
+        : state === 'countdown'
+          ? 'Starting soon'
+          : state === 'starting'
+            ? 'Starting'
+            : state === 'stopping'
+              ? 'Stopping'
+              : 'Off air';
+  return (
+    <span
+      className={`badge ${onAir ? 'badge-live' : 'badge-idle'}`}
+      aria-live="polite"
+      data-testid="nav-onair"
+    >
+      {label}
+    </span>
+  );
+}
+
+function Shell({ session, live }: { session: Session; live: LiveFeed }) {
+  const path = usePath();
+  return (
+    <div className="shell">
+      <a href="#main" className="skip-link">
+        Skip to content
+      </a>
+      <nav className="nav" aria-label="Main">
+        <div className="brand">
+          <span className="brand-dot" aria-hidden="true" /> VistterStream
+        </div>
+        <OnAirBadge live={live} />
+        <ul>
+          {NAV.map((item) => (
+            <li key={item.to}>
+              <Link to={item.to} ariaCurrent={item.match(path)} className="nav-link">
+                {item.label}
+              </Link>
+            </li>
+          ))}
+        </ul>
+        <div className="nav-footer">
+          <span>{session.user.username}</span>
+          <button type="button" className="btn btn-plain" onClick={() => void session.signOut()}>
+            Sign out
+          </button>
+        </div>
+      </nav>
+      <main id="main" className="content" tabIndex={-1}>
+        {pageFor(path)}
+      </main>
+    </div>
+  );
+}
+
+function SignedIn({ session }: { session: Session }) {
+  const live = useLiveState();
+  return (
+    <SessionContext.Provider value={session}>
+      <LiveContext.Provider value={live}>
+        <Shell session={session} live={live} />
+      </LiveContext.Provider>
+    </SessionContext.Provider>
+  );
+}
+
+export function App() {
+  const [status, setStatus] = useState<AuthStatus | null>(null);
+  const [error, setError] = useState<unknown>(null);
+
+  const refresh = useCallback(async () => {
+    try {
+      const next = await api.get<AuthStatus>('/api/auth/status');
+      setCsrfToken(next.csrfToken);
+      setStatus(next);
+      setError(null);
+    } catch (failure) {
+      setError(failure);
+    }
+  }, []);
+
+  useEffect(() => {
+    void refresh();
+    onSessionLost(() => void refresh());
+    return () => onSessionLost(null);
+  }, [refresh]);
+
+  const session = useMemo<Session | null>(() => {
+    if (!status?.authenticated || !status.user) return null;
+    return {
+      user: status.user,
+      signOut: async () => {
+        await api.post('/api/auth/logout').catch(() => undefined);
+        setCsrfToken(null);
+        await refresh();
+      },
+    };
+  }, [status, refresh]);
+
+  if (error && !status)
+    return (
+      <main className="signin">
+        <ErrorNotice error={error} />
+        <button type="button" className="btn btn-primary" onClick={() => void refresh()}>
+          Try again
+        </button>
+      </main>
+    );
+  if (!status)
+    return (
+      <main className="signin">
+        <Spinner label="Connecting to the appliance…" />
+      </main>
+    );
+  if (!session)
+    return (
+      <SignIn
+        firstRun={status.setupRequired}
+        onSignedIn={(result) => {
+          setCsrfToken(result.csrfToken);
+          setStatus({
+            setupRequired: false,
+            authenticated: true,
+            user: result.user,
+            csrfToken: result.csrfToken,
+          });
+        }}
+      />
+    );
+  return <SignedIn session={session} />;
+}
