@@ -1,5 +1,8 @@
 // Appliance configuration from the environment, with sane defaults (see README "Configuration").
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const BUILT_WEB_UI = join(fileURLToPath(new URL('..', import.meta.url)), 'web', 'dist');
 
 export interface AppConfig {
   /** Folder for the database, the secret key, assets, recordings and the preview. */
@@ -11,6 +14,8 @@ export interface AppConfig {
   port: number;
   /** Session cookies only over HTTPS (set when a TLS proxy fronts the appliance). */
   secureCookies: boolean;
+  /** The built web UI (`npm run build:web` writes web/dist). */
+  webRoot: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -22,5 +27,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     host: env['VISTTER_HOST'] ?? '0.0.0.0',
     port,
     secureCookies: env['VISTTER_SECURE_COOKIES'] === '1',
+    webRoot: resolve(env['VISTTER_WEB_ROOT'] ?? BUILT_WEB_UI),
   };
 }

@@ -172,7 +172,7 @@ const app = await buildApp({
   alerts: alerting.center,
   secureCookies: config.secureCookies,
   logger: createLogger('api'),
-  webRoot: join(REPO_ROOT, 'web', 'dist'),
+  webRoot: config.webRoot,
   onSettingChanged: (key, value) => {
     // A webhook saved in the settings applies at once (VISTTER_ALERT_WEBHOOK_URL, if set, wins).
     if (key === ALERT_WEBHOOK_SETTING && !webhookUrl) alerting.configureWebhook(value);

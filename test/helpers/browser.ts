@@ -9,13 +9,14 @@ import type { ApiDeps } from '../../src/api/deps.ts';
 import { ADMIN, createApiHarness, type ApiHarness, type HarnessParts } from './api.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
-export const WEB_ROOT = join(REPO, 'web', 'dist');
+// VISTTER_WEB_ROOT lets a test run use its own build (e.g. vite build --outDir /tmp/x).
+export const WEB_ROOT = process.env['VISTTER_WEB_ROOT'] ?? join(REPO, 'web', 'dist');
 export const SCREENSHOTS = join(REPO, 'test-artifacts', 'ui');
 const CHROMIUM = process.env['VISTTER_CHROMIUM'] ?? '/usr/bin/chromium';
 
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(join(WEB_ROOT, 'index.html')))
-    throw new Error('web/dist is missing: run `npm run build:web` first (npm run check does).');
+    throw new Error(`${WEB_ROOT} has no build: run \`npm run build:web\` first (npm run check does).`);
   if (!existsSync(CHROMIUM))
     throw new Error(
       `no chromium at ${CHROMIUM}: run scripts/install-system-deps.sh --with-test-tools (or set VISTTER_CHROMIUM)`,
