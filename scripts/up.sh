@@ -10,7 +10,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm install --no-audit --no-fund --loglevel=error
 fi
 # The control room (web UI) is built once, and again whenever its sources are newer than the build.
-if [ ! -f web/dist/index.html ] || [ -n "$(find web/src web/index.html web/vite.config.ts -newer web/dist/index.html -print -quit)" ]; then
+if [ ! -f web/dist/index.html ] || [ -n "$(find web/src web/index.html web/vite.config.ts src/domain src/timeline -newer web/dist/index.html -print -quit)" ]; then
   echo "Building the control room (web UI)…"
   npm run --silent build:web
 fi
