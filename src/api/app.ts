@@ -17,6 +17,7 @@ import { registerPtzRoutes } from './routes/ptz.ts';
 import { registerCameraMediaRoutes } from './routes/camera-media.ts';
 import { registerRecordRoutes } from './routes/records.ts';
 import { registerHealthRoute, registerShowRoutes } from './routes/show.ts';
+import { registerTimelinePreviewRoutes } from './routes/timeline-preview.ts';
 import { registerTimelineRoutes } from './routes/timelines.ts';
 import { registerWebUi } from './routes/web-ui.ts';
 
@@ -72,6 +73,7 @@ export async function buildApp(deps: ApiDeps): Promise<ApiInstance> {
   registerPtzRoutes(app, deps);
   registerDestinationRoutes(app, deps);
   registerTimelineRoutes(app, deps);
+  registerTimelinePreviewRoutes(app, deps);
   if (deps.webRoot) await registerWebUi(app, deps.webRoot);
   return app;
 }
