@@ -34,6 +34,16 @@ export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
 
+/** The session's CSRF token, for requests made outside request() (an upload with progress). */
+export function getCsrfToken(): string | null {
+  return csrfToken;
+}
+
+/** The CSRF header, for a change sent with fetch directly (e.g. one whose answer is an image). */
+export function csrfHeader(): Record<string, string> {
+  return csrfToken ? { 'x-csrf-token': csrfToken } : {};
+}
+
 export function onSessionLost(handler: (() => void) | null): void {
   onSignedOut = handler;
 }
