@@ -54,6 +54,10 @@ export const ERRORS = {
     status: 404,
     remediation: 'List the show history to find its number.',
   },
+  SCHEDULE_NOT_FOUND: {
+    status: 404,
+    remediation: 'List the schedules to find its number; it may have been deleted.',
+  },
   ALERT_NOT_FOUND: {
     status: 404,
     remediation: 'List the alerts to find its number; old cleared alerts are removed after a while.',

@@ -11,6 +11,7 @@ import {
   SettingsRepository,
   UserRepository,
 } from './repositories/records.ts';
+import { ScheduleRepository } from './repositories/schedules.ts';
 import { TimelineRepository } from './repositories/timelines.ts';
 import { createSecretBox, loadSecretKey } from './secrets.ts';
 
@@ -27,6 +28,7 @@ export interface Store {
   readonly users: UserRepository;
   readonly sessions: SessionRepository;
   readonly apiTokens: ApiTokenRepository;
+  readonly schedules: ScheduleRepository;
   close(): void;
 }
 
@@ -57,6 +59,7 @@ export function openStore(options: StoreOptions): Store {
     users: new UserRepository(db),
     sessions: new SessionRepository(db),
     apiTokens: new ApiTokenRepository(db),
+    schedules: new ScheduleRepository(db),
     close: () => db.close(),
   };
 }
