@@ -1,6 +1,13 @@
-// Appliance configuration from the environment, with sane defaults (see README "Configuration").
+// Appliance configuration from the environment and an optional JSON config file, with sane
+// defaults (see README "Configuration"). Every setting has an environment variable and a config
+// file key; the environment wins over the file. The file is VISTTER_CONFIG, else
+// <data folder>/config.json when it exists. Unknown keys and bad values are refused at start-up
+// with a message naming the key, never silently replaced.
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { isValidTimeZone } from './scheduler/plan.ts';
 
 const BUILT_WEB_UI = join(fileURLToPath(new URL('..', import.meta.url)), 'web', 'dist');
 
@@ -16,17 +23,129 @@ export interface AppConfig {
   secureCookies: boolean;
   /** The built web UI (`npm run build:web` writes web/dist). */
   webRoot: string;
+  /** The zone schedules are in (VISTTER_TZ); null: the "appliance.timezone" setting, else the system's. */
+  timeZone: string | null;
+  /** The config file read, if any. */
+  configFile: string | null;
 }
 
+export class ConfigError extends Error {}
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+/** Config file key → environment variable, and how a file value becomes the variable's text. */
+const KEYS = {
+  dataDir: { env: 'VISTTER_DATA_DIR', schema: z.string().min(1) },
+  secretKey: { env: 'VISTTER_SECRET_KEY', schema: z.string().min(1) },
+  host: { env: 'VISTTER_HOST', schema: z.string().min(1) },
+  port: { env: 'VISTTER_PORT', schema: z.number().int().min(0).max(65535) },
+  secureCookies: { env: 'VISTTER_SECURE_COOKIES', schema: z.boolean() },
+  maxUploadMb: { env: 'VISTTER_MAX_UPLOAD_MB', schema: z.number().positive() },
+  logLevel: { env: 'VISTTER_LOG_LEVEL', schema: z.enum(LOG_LEVELS) },
+  alertWebhookUrl: { env: 'VISTTER_ALERT_WEBHOOK_URL', schema: z.url({ protocol: /^https?$/ }) },
+  timeZone: {
+    env: 'VISTTER_TZ',
+    schema: z.string().refine(isValidTimeZone, { error: 'must be a time zone name like Europe/London' }),
+  },
+  webRoot: { env: 'VISTTER_WEB_ROOT', schema: z.string().min(1) },
+} as const;
+type Key = keyof typeof KEYS;
+
+const FileSchema = z.strictObject(
+  Object.fromEntries(Object.entries(KEYS).map(([key, spec]) => [key, spec.schema.optional()])) as {
+    [K in Key]: z.ZodOptional<(typeof KEYS)[K]['schema']>;
+  },
+);
+
+/** Every config file key with its environment variable (README table, tests). */
+export const CONFIG_KEYS: ReadonlyArray<{ key: Key; env: string }> = (Object.keys(KEYS) as Key[]).map(
+  (key) => ({ key, env: KEYS[key].env }),
+);
+
+function toEnvText(value: string | number | boolean): string {
+  return typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
+}
+
+/** The config file's settings as environment variables, and which file (none: empty). */
+export function readConfigFile(env: NodeJS.ProcessEnv): {
+  path: string | null;
+  vars: Record<string, string>;
+} {
+  const named = env['VISTTER_CONFIG'];
+  const path = named ? resolve(named) : join(resolve(env['VISTTER_DATA_DIR'] ?? 'data'), 'config.json');
+  if (!existsSync(path)) {
+    if (named) throw new ConfigError(`VISTTER_CONFIG names ${path}, which does not exist`);
+    return { path: null, vars: {} };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(
+      `the config file ${path} is not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
+  const parsed = FileSchema.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.flatMap((issue) =>
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => `unknown key "${key}" (known: ${Object.keys(KEYS).join(', ')})`)
+        : [`"${issue.path.join('.') || '(top level)'}" ${issue.message}`],
+    );
+    throw new ConfigError(`the config file ${path} is not valid: ${problems.join('; ')}`);
+  }
+  const vars: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parsed.data) as Array<
+    [Key, string | number | boolean | undefined]
+  >)
+    if (value !== undefined) vars[KEYS[key].env] = toEnvText(value);
+  return { path, vars };
+}
+
+/** Fills the environment from the config file for every variable not set (the environment wins),
+ *  so every module reading its variable sees the file's value. Returns the file read. */
+export function applyConfigFile(env: NodeJS.ProcessEnv = process.env): string | null {
+  const { path, vars } = readConfigFile(env);
+  for (const [name, value] of Object.entries(vars)) if (env[name] === undefined) env[name] = value;
+  return path;
+}
+
+function checkEnv(env: NodeJS.ProcessEnv): void {
+  const bad = (name: string, what: string) => new ConfigError(`${name} ${what}, got "${env[name]}"`);
+  const level = env['VISTTER_LOG_LEVEL'];
+  if (level !== undefined && !(LOG_LEVELS as readonly string[]).includes(level))
+    throw bad('VISTTER_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  const cookies = env['VISTTER_SECURE_COOKIES'];
+  if (cookies !== undefined && !['', '0', '1'].includes(cookies))
+    throw bad('VISTTER_SECURE_COOKIES', 'must be 1 (on) or 0 (off)');
+  const upload = env['VISTTER_MAX_UPLOAD_MB'];
+  if (upload !== undefined && upload.trim() !== '' && !(Number(upload) > 0))
+    throw bad('VISTTER_MAX_UPLOAD_MB', 'must be a positive number of megabytes');
+  const zone = env['VISTTER_TZ'];
+  if (zone !== undefined && zone !== '' && !isValidTimeZone(zone))
+    throw bad('VISTTER_TZ', 'must be a time zone name like Europe/London');
+  const webhook = env['VISTTER_ALERT_WEBHOOK_URL'];
+  if (webhook !== undefined && webhook !== '' && !/^https?:\/\//.test(webhook))
+    throw bad('VISTTER_ALERT_WEBHOOK_URL', 'must be an http:// or https:// address');
+}
+
+/** The configuration: the environment over the config file over the defaults. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const port = Number(env['VISTTER_PORT'] ?? 8080);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`VISTTER_PORT must be a port number (0–65535), got "${env['VISTTER_PORT']}"`);
+  const { path, vars } = readConfigFile(env);
+  const merged: NodeJS.ProcessEnv = { ...vars };
+  for (const [name, value] of Object.entries(env)) if (value !== undefined) merged[name] = value;
+  checkEnv(merged);
+  const port = Number(merged['VISTTER_PORT'] ?? 8080);
+  if (merged['VISTTER_PORT']?.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError(`VISTTER_PORT must be a port number (0–65535), got "${merged['VISTTER_PORT']}"`);
+  const zone = merged['VISTTER_TZ'];
   return {
-    dataDir: resolve(env['VISTTER_DATA_DIR'] ?? 'data'),
-    host: env['VISTTER_HOST'] ?? '0.0.0.0',
+    dataDir: resolve(merged['VISTTER_DATA_DIR'] ?? 'data'),
+    host: merged['VISTTER_HOST'] ?? '0.0.0.0',
     port,
-    secureCookies: env['VISTTER_SECURE_COOKIES'] === '1',
-    webRoot: resolve(env['VISTTER_WEB_ROOT'] ?? BUILT_WEB_UI),
+    secureCookies: merged['VISTTER_SECURE_COOKIES'] === '1',
+    webRoot: resolve(merged['VISTTER_WEB_ROOT'] ?? BUILT_WEB_UI),
+    timeZone: zone ? zone : null,
+    configFile: path,
   };
 }

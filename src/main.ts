@@ -4,6 +4,7 @@
 // no cameras configured and nothing to resume it runs the demo show (generated test cameras → local
 // recording + HLS preview), itself an execution, so a newcomer sees it work in one command. The
 // operator's GO LIVE replaces the demo.
+import './boot-env.ts'; // first: the config file fills the environment before any module reads it
 import { mkdirSync, readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
@@ -23,11 +24,14 @@ import { loadConfig } from './config.ts';
 import { createLogger } from './core/logger.ts';
 import { killAllSupervised, stopAllSupervised } from './process/supervisor.ts';
 import { openStore } from './store/store.ts';
+import { Scheduler } from './scheduler/service.ts';
+import { isValidTimeZone, systemTimeZone } from './scheduler/plan.ts';
 import { ALERT_WEBHOOK_SETTING, createAlerting } from './alerts/index.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DEMO_TIMELINE = join(REPO_ROOT, 'demo', 'marina-demo.json');
 const DEMO_DOC_ID = 'demo_marina';
+const TIMEZONE_SETTING = 'appliance.timezone';
 
 const log = createLogger('main');
 let children: ChildTracking | null = null;
@@ -165,6 +169,25 @@ if (boot.resumed) {
   }
 }
 
+// Schedules start and stop shows on their own, in the appliance's time zone: VISTTER_TZ (or the
+// config file), else the "appliance.timezone" setting, else the system's. At boot the scheduler
+// takes back a scheduled show crash recovery resumed, and starts a window that is on now.
+const timeZone = (): string => {
+  const setting = store.settings.get<unknown>(TIMEZONE_SETTING, null);
+  return (
+    config.timeZone ?? (typeof setting === 'string' && isValidTimeZone(setting) ? setting : systemTimeZone())
+  );
+};
+const scheduler = new Scheduler({
+  store,
+  shows,
+  timeZone,
+  alerts: alerting.center,
+  logger: createLogger('scheduler'),
+});
+// Not awaited: a window on now goes through the pre-flight checks while the API starts listening.
+void scheduler.start();
+
 const app = await buildApp({
   store,
   dataDir: config.dataDir,
@@ -173,7 +196,13 @@ const app = await buildApp({
   secureCookies: config.secureCookies,
   logger: createLogger('api'),
   webRoot: config.webRoot,
+  schedules: {
+    reload: () => scheduler.reload(),
+    onAirScheduleId: () => scheduler.onAirScheduleId(),
+    timeZone,
+  },
   onSettingChanged: (key, value) => {
+    if (key === TIMEZONE_SETTING) void scheduler.reload();
     // A webhook saved in the settings applies at once (VISTTER_ALERT_WEBHOOK_URL, if set, wins).
     if (key === ALERT_WEBHOOK_SETTING && !webhookUrl) alerting.configureWebhook(value);
   },
@@ -198,6 +227,7 @@ const shutdown = async (signal: string) => {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, 'shutting down');
+  scheduler.close(); // the show it stops now is started again at the next boot
   const current = shows.current;
   await shows.shutdown();
   if (current) {

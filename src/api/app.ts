@@ -16,6 +16,7 @@ import { registerDestinationRoutes } from './routes/destinations.ts';
 import { registerPtzRoutes } from './routes/ptz.ts';
 import { registerCameraMediaRoutes } from './routes/camera-media.ts';
 import { registerRecordRoutes } from './routes/records.ts';
+import { registerScheduleRoutes } from './routes/schedules.ts';
 import { registerHealthRoute, registerShowRoutes } from './routes/show.ts';
 import { registerTimelinePreviewRoutes } from './routes/timeline-preview.ts';
 import { registerTimelineRoutes } from './routes/timelines.ts';
@@ -73,6 +74,7 @@ export async function buildApp(deps: ApiDeps): Promise<ApiInstance> {
   registerPtzRoutes(app, deps);
   registerDestinationRoutes(app, deps);
   registerTimelineRoutes(app, deps);
+  registerScheduleRoutes(app, deps);
   registerTimelinePreviewRoutes(app, deps);
   if (deps.webRoot) await registerWebUi(app, deps.webRoot);
   return app;

@@ -31,6 +31,13 @@ export interface ApiDeps {
   ptz?: { connect: PtzConnect };
   /** The built web UI (web/dist) served at /; without it only the API answers. */
   webRoot?: string;
+  /** The scheduler: told of every schedule change; the appliance's time zone for next runs
+   *  (default: the system's). */
+  schedules?: {
+    reload(): unknown;
+    onAirScheduleId(): number | null;
+    timeZone(): string;
+  };
 }
 
 export type ApiShowControl = ShowControl;

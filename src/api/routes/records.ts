@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { AlertWebhookSchema } from '../../domain/schemas.ts';
 import { AppError } from '../../errors/registry.ts';
+import { isValidTimeZone } from '../../scheduler/plan.ts';
 import type { ApiDeps } from '../deps.ts';
 import { IdParams, type ApiInstance } from '../http.ts';
 
@@ -18,6 +19,14 @@ const AlertQuery = z.strictObject({
  *  masked on read. */
 const SETTINGS = {
   'appliance.name': { schema: z.string().trim().min(1).max(100), mask: false },
+  /** The zone schedules are in (VISTTER_TZ wins); null: the system's. */
+  'appliance.timezone': {
+    schema: z
+      .string()
+      .refine(isValidTimeZone, { error: 'must be a time zone name like Europe/London' })
+      .nullable(),
+    mask: false,
+  },
   'alerts.webhook': { schema: AlertWebhookSchema.nullable(), mask: true },
 } as const;
 type SettingKey = keyof typeof SETTINGS;
