@@ -1,11 +1,275 @@
-// PLACEHOLDER: replaced by the page's real implementation.
-import { PageHeader } from '../../components/ui.tsx';
+// Cameras: the list with each camera's last connection test, add / edit in a form, test, a current
+// picture, PTZ presets for PTZ cameras, and delete (refused while a timeline uses the camera).
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { api } from '../../api/client.ts';
+import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
+import { Button, ErrorNotice, Notice, PageHeader, Spinner, useLoad } from '../../components/ui.tsx';
+import {
+  describeVideo,
+  lastTest,
+  onTestsChanged,
+  rememberTest,
+  type Camera,
+  type TestResult,
+} from './camera-api.ts';
+import { CameraForm } from './CameraForm.tsx';
+import { Presets } from './Presets.tsx';
+import { Snapshot } from './Snapshot.tsx';
+import '../../components/forms.css';
+import './cameras.css';
+
+// After a save, the appliance's answer is what the editor shows (the list reloads meanwhile).
+type Editing = { kind: 'new' } | { kind: 'edit'; id: number; saved?: Camera } | null;
+
+const FAILURE_LABEL: Record<string, string> = {
+  CAMERA_AUTH_FAILED: 'Wrong login',
+  CAMERA_UNREACHABLE: 'Unreachable',
+  CAMERA_NO_VIDEO: 'No video',
+};
+
+/** Re-renders when any camera's remembered test result changes. */
+function useTestResults(): number {
+  const version = useRef(0);
+  return useSyncExternalStore(
+    (notify) =>
+      onTestsChanged(() => {
+        version.current += 1;
+        notify();
+      }),
+    () => version.current,
+  );
+}
+
+function Status({ camera, testing }: { camera: Camera; testing: boolean }) {
+  if (testing) return <Spinner label="Testing…" />;
+  const result = lastTest(camera.id);
+  if (!result)
+    return (
+      <span className="status">
+        <span className="badge badge-idle">Not tested</span>
+        {!camera.enabled ? <span className="badge badge-warn">Disabled</span> : null}
+      </span>
+    );
+  return (
+    <span className="status">
+      {result.ok ? (
+        <span className="badge badge-ok">Connected</span>
+      ) : (
+        <span className="badge badge-error">{FAILURE_LABEL[result.code] ?? 'Test failed'}</span>
+      )}
+      {!camera.enabled ? <span className="badge badge-warn">Disabled</span> : null}
+      <small className="status-text">{result.ok ? describeVideo(result) : result.reason}</small>
+    </span>
+  );
+}
 
 export function Cameras() {
+  const cameras = useLoad((signal) => api.get<Camera[]>('/api/cameras', signal));
+  useTestResults();
+  const [editing, setEditing] = useState<Editing>(null);
+  const [testing, setTesting] = useState<ReadonlySet<number>>(new Set());
+  const [notice, setNotice] = useState<string | null>(null);
+  const [listError, setListError] = useState<unknown>(null);
+  const [removing, setRemoving] = useState<Camera | null>(null);
+  const [removeBusy, setRemoveBusy] = useState(false);
+  const [removeError, setRemoveError] = useState<unknown>(null);
+  const editor = useRef<HTMLHeadingElement | null>(null);
+  /** Counts saves: the form starts afresh from what was saved (no typed password stays in it). */
+  const [saves, setSaves] = useState(0);
+
+  const list = cameras.data ?? [];
+  const current =
+    editing?.kind === 'edit'
+      ? (editing.saved ?? list.find((camera) => camera.id === editing.id) ?? null)
+      : null;
+
+  // Bring the editor into view (and focus its heading for keyboard and screen-reader users).
+  const editorKey = editing === null ? null : editing.kind === 'new' ? 'new' : editing.id;
+  useEffect(() => {
+    if (editorKey === null || !editor.current) return;
+    editor.current.scrollIntoView({ block: 'start' });
+    editor.current.focus();
+  }, [editorKey]);
+
+  const test = async (camera: Camera): Promise<void> => {
+    setTesting((set) => new Set(set).add(camera.id));
+    setListError(null);
+    try {
+      rememberTest(camera.id, await api.post<TestResult>(`/api/cameras/${camera.id}/test`));
+    } catch (failure) {
+      setListError(failure);
+    } finally {
+      setTesting((set) => {
+        const next = new Set(set);
+        next.delete(camera.id);
+        return next;
+      });
+    }
+  };
+
+  const testAll = async (): Promise<void> => {
+    // One at a time: each test runs an ffprobe on a small appliance.
+    for (const camera of list) await test(camera);
+  };
+
+  const remove = async (): Promise<void> => {
+    if (!removing) return;
+    setRemoveBusy(true);
+    setRemoveError(null);
+    try {
+      await api.delete(`/api/cameras/${removing.id}`);
+      rememberTest(removing.id, null);
+      if (editing?.kind === 'edit' && editing.id === removing.id) setEditing(null);
+      setNotice(`Camera “${removing.name}” deleted.`);
+      setRemoving(null);
+      cameras.reload();
+    } catch (failure) {
+      setRemoveError(failure);
+    } finally {
+      setRemoveBusy(false);
+    }
+  };
+
   return (
-    <section>
-      <PageHeader title="Cameras" />
-      <p>Being built.</p>
+    <section className="cameras-page">
+      <PageHeader title="Cameras">
+        {list.length > 0 ? (
+          <Button onClick={() => void testAll()} disabled={testing.size > 0}>
+            Test all cameras
+          </Button>
+        ) : null}
+        <Button
+          variant="primary"
+          onClick={() => {
+            setNotice(null);
+            setEditing({ kind: 'new' });
+          }}
+        >
+          Add camera
+        </Button>
+      </PageHeader>
+
+      <ErrorNotice error={cameras.error} />
+      <ErrorNotice error={listError} onDismiss={() => setListError(null)} />
+      {notice ? <Notice kind="success">{notice}</Notice> : null}
+
+      {cameras.loading && !cameras.data ? <Spinner label="Loading cameras…" /> : null}
+      {cameras.data && list.length === 0 && editing === null ? (
+        <div className="card empty-state">
+          <h2>No cameras yet</h2>
+          <p>
+            Add each IP camera with its stream address (RTSP). You find it in the camera’s manual or web page;
+            it looks like <code>rtsp://192.168.1.20:554/stream1</code>.
+          </p>
+          <Button variant="primary" onClick={() => setEditing({ kind: 'new' })}>
+            Add your first camera
+          </Button>
+        </div>
+      ) : null}
+
+      {list.length > 0 ? (
+        <table className="data cameras-table">
+          <thead>
+            <tr>
+              <th scope="col">Camera</th>
+              <th scope="col">Type</th>
+              <th scope="col">Stream address</th>
+              <th scope="col">Status</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((camera) => (
+              <tr key={camera.id} className={current?.id === camera.id ? 'selected' : undefined}>
+                <td>
+                  <strong>{camera.name}</strong>
+                </td>
+                <td>{camera.camera_type === 'ptz' ? 'PTZ' : 'Stationary'}</td>
+                <td className="address">
+                  <code>{camera.stream_url}</code>
+                </td>
+                <td>
+                  <Status camera={camera} testing={testing.has(camera.id)} />
+                </td>
+                <td>
+                  <div className="row-actions">
+                    <Button
+                      onClick={() => void test(camera)}
+                      disabled={testing.has(camera.id)}
+                      aria-label={`Test ${camera.name}`}
+                    >
+                      Test
+                    </Button>
+                    <Button
+                      onClick={() => {
+                        setNotice(null);
+                        setEditing({ kind: 'edit', id: camera.id });
+                      }}
+                      aria-label={`Edit ${camera.name}`}
+                    >
+                      Edit
+                    </Button>
+                    <Button
+                      variant="danger"
+                      onClick={() => {
+                        setRemoveError(null);
+                        setRemoving(camera);
+                      }}
+                      aria-label={`Delete ${camera.name}`}
+                    >
+                      Delete
+                    </Button>
+                  </div>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+
+      {editing !== null && (editing.kind === 'new' || current) ? (
+        <div className="camera-editor">
+          <div className="card">
+            <h2 ref={editor} tabIndex={-1}>
+              {current ? `Edit “${current.name}”` : 'Add a camera'}
+            </h2>
+            <CameraForm
+              key={current ? `${current.id}:${saves}` : 'new'}
+              camera={current}
+              cameras={list}
+              onSaved={(saved) => {
+                setNotice(current ? `Camera “${saved.name}” saved.` : `Camera “${saved.name}” added.`);
+                // Stay on the camera: its picture and presets are next.
+                setEditing({ kind: 'edit', id: saved.id, saved });
+                setSaves((n) => n + 1);
+                cameras.reload();
+              }}
+              onCancel={() => setEditing(null)}
+            />
+          </div>
+          {current ? (
+            <div className="camera-side">
+              <Snapshot key={`${current.id}:${saves}`} cameraId={current.id} cameraName={current.name} />
+              {current.camera_type === 'ptz' ? <Presets key={current.id} camera={current} /> : null}
+            </div>
+          ) : null}
+        </div>
+      ) : null}
+
+      <ConfirmDialog
+        title={`Delete camera “${removing?.name ?? ''}”?`}
+        open={removing !== null}
+        confirmLabel="Delete camera"
+        busy={removeBusy}
+        error={removeError}
+        onConfirm={() => void remove()}
+        onClose={() => setRemoving(null)}
+      >
+        <p>
+          The camera’s settings and presets are removed from the appliance. The camera itself is not changed.
+          A camera used by a timeline cannot be deleted: the appliance says which one.
+        </p>
+      </ConfirmDialog>
     </section>
   );
 }

@@ -1,11 +1,227 @@
-// PLACEHOLDER: replaced by the page's real implementation.
-import { PageHeader } from '../../components/ui.tsx';
+// Destinations: where the show is streamed (YouTube, Facebook, Twitch, a custom RTMP/RTMPS/SRT
+// server). The stream key is write-only: the page only ever shows the appliance's mask.
+import { useEffect, useRef, useState } from 'react';
+import { api } from '../../api/client.ts';
+import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
+import { Button, ErrorNotice, Notice, PageHeader, Spinner, useLoad } from '../../components/ui.tsx';
+import type { Destination, PlatformPreset } from './destination-api.ts';
+import { DestinationForm } from './DestinationForm.tsx';
+import '../../components/forms.css';
+import './destinations.css';
+
+type Editing = { kind: 'new' } | { kind: 'edit'; destination: Destination } | null;
 
 export function Destinations() {
+  const destinations = useLoad((signal) => api.get<Destination[]>('/api/destinations', signal));
+  const platforms = useLoad((signal) => api.get<PlatformPreset[]>('/api/platforms', signal));
+  const [editing, setEditing] = useState<Editing>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [toggling, setToggling] = useState<number | null>(null);
+  /** A switch shows its new position at once; the list's next load confirms it. */
+  const [switched, setSwitched] = useState<ReadonlyMap<number, boolean>>(new Map());
+  const [listError, setListError] = useState<unknown>(null);
+  const [removing, setRemoving] = useState<Destination | null>(null);
+  const [removeBusy, setRemoveBusy] = useState(false);
+  const [removeError, setRemoveError] = useState<unknown>(null);
+  const heading = useRef<HTMLHeadingElement | null>(null);
+
+  const list = destinations.data ?? [];
+  const labelOf = (id: string): string => platforms.data?.find((p) => p.id === id)?.label ?? id;
+  const editorKey = editing === null ? null : editing.kind === 'new' ? 'new' : editing.destination.id;
+  useEffect(() => {
+    if (editorKey === null || !heading.current) return;
+    heading.current.scrollIntoView({ block: 'start' });
+    heading.current.focus();
+  }, [editorKey]);
+
+  const open = (next: Editing): void => {
+    setNotice(null);
+    setEditing(next);
+  };
+
+  useEffect(() => setSwitched(new Map()), [destinations.data]);
+
+  const toggle = async (destination: Destination, enabled: boolean): Promise<void> => {
+    setToggling(destination.id);
+    setListError(null);
+    setSwitched((current) => new Map(current).set(destination.id, enabled));
+    try {
+      await api.patch(`/api/destinations/${destination.id}`, { enabled });
+      destinations.reload();
+    } catch (failure) {
+      setSwitched((current) => {
+        const next = new Map(current);
+        next.delete(destination.id);
+        return next;
+      });
+      setListError(failure);
+    } finally {
+      setToggling(null);
+    }
+  };
+
+  const remove = async (): Promise<void> => {
+    if (!removing) return;
+    setRemoveBusy(true);
+    setRemoveError(null);
+    try {
+      await api.delete(`/api/destinations/${removing.id}`);
+      if (editing?.kind === 'edit' && editing.destination.id === removing.id) setEditing(null);
+      setNotice(`Destination “${removing.name}” deleted.`);
+      setRemoving(null);
+      destinations.reload();
+    } catch (failure) {
+      setRemoveError(failure);
+    } finally {
+      setRemoveBusy(false);
+    }
+  };
+
   return (
-    <section>
-      <PageHeader title="Destinations" />
-      <p>Being built.</p>
+    <section className="destinations-page">
+      <PageHeader title="Destinations">
+        <Button variant="primary" onClick={() => open({ kind: 'new' })} disabled={!platforms.data}>
+          Add destination
+        </Button>
+      </PageHeader>
+      <p className="intro">
+        Where your show goes live: a YouTube, Facebook or Twitch channel, or any RTMP, RTMPS or SRT server.
+        You choose which ones to use each time you go live.
+      </p>
+
+      <ErrorNotice error={destinations.error ?? platforms.error} />
+      <ErrorNotice error={listError} onDismiss={() => setListError(null)} />
+      {notice ? <Notice kind="success">{notice}</Notice> : null}
+      {destinations.loading && !destinations.data ? <Spinner label="Loading destinations…" /> : null}
+
+      {destinations.data && list.length === 0 && editing === null ? (
+        <div className="card empty-state">
+          <h2>No destinations yet</h2>
+          <p>
+            Add the channel you stream to. You need its stream key, which the platform shows in its live
+            settings.
+          </p>
+          <Button variant="primary" onClick={() => open({ kind: 'new' })} disabled={!platforms.data}>
+            Add your first destination
+          </Button>
+        </div>
+      ) : null}
+
+      {list.length > 0 ? (
+        <table className="data destinations-table">
+          <thead>
+            <tr>
+              <th scope="col">Destination</th>
+              <th scope="col">Platform</th>
+              <th scope="col">Server</th>
+              <th scope="col">Stream key</th>
+              <th scope="col">Enabled</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((destination) => {
+              const enabled = switched.get(destination.id) ?? destination.enabled;
+              return (
+                <tr
+                  key={destination.id}
+                  className={
+                    editing?.kind === 'edit' && editing.destination.id === destination.id
+                      ? 'selected'
+                      : undefined
+                  }
+                >
+                  <td>
+                    <strong>{destination.name}</strong>
+                  </td>
+                  <td>{labelOf(destination.platform)}</td>
+                  <td className="address">
+                    <code>{destination.server_url}</code>
+                  </td>
+                  <td>
+                    {destination.stream_key_masked ? (
+                      <code className="masked">{destination.stream_key_masked}</code>
+                    ) : (
+                      <span className="badge badge-warn">No key</span>
+                    )}
+                  </td>
+                  <td>
+                    <label className="switch">
+                      <input
+                        type="checkbox"
+                        role="switch"
+                        checked={enabled}
+                        disabled={toggling === destination.id}
+                        onChange={(event) => void toggle(destination, event.target.checked)}
+                        aria-label={`${destination.name} enabled`}
+                      />
+                      <span aria-hidden="true">{enabled ? 'On' : 'Off'}</span>
+                    </label>
+                  </td>
+                  <td>
+                    <div className="row-actions">
+                      <Button
+                        onClick={() => open({ kind: 'edit', destination })}
+                        aria-label={`Edit ${destination.name}`}
+                      >
+                        Edit
+                      </Button>
+                      <Button
+                        variant="danger"
+                        onClick={() => {
+                          setRemoveError(null);
+                          setRemoving(destination);
+                        }}
+                        aria-label={`Delete ${destination.name}`}
+                      >
+                        Delete
+                      </Button>
+                    </div>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      ) : null}
+
+      {editing !== null && platforms.data ? (
+        <div className="card destination-editor">
+          <h2 ref={heading} tabIndex={-1}>
+            {editing.kind === 'edit' ? `Edit “${editing.destination.name}”` : 'Add a destination'}
+          </h2>
+          <DestinationForm
+            key={editing.kind === 'edit' ? editing.destination.id : 'new'}
+            destination={editing.kind === 'edit' ? editing.destination : null}
+            platforms={platforms.data}
+            onSaved={(saved) => {
+              setNotice(
+                editing.kind === 'edit'
+                  ? `Destination “${saved.name}” saved.`
+                  : `Destination “${saved.name}” added.`,
+              );
+              setEditing(null);
+              destinations.reload();
+            }}
+            onCancel={() => setEditing(null)}
+          />
+        </div>
+      ) : null}
+
+      <ConfirmDialog
+        title={`Delete destination “${removing?.name ?? ''}”?`}
+        open={removing !== null}
+        confirmLabel="Delete destination"
+        busy={removeBusy}
+        error={removeError}
+        onConfirm={() => void remove()}
+        onClose={() => setRemoving(null)}
+      >
+        <p>
+          The appliance forgets this destination and its stream key. Your channel on{' '}
+          {removing ? labelOf(removing.platform) : ''} is not changed.
+        </p>
+      </ConfirmDialog>
     </section>
   );
 }

@@ -1,0 +1,213 @@
+// Add or change a destination: pick the platform (fills its ingest server and says where the
+// stream key is), name, server address, the stream key (write-only: only its mask comes back).
+import { useState, type FormEvent } from 'react';
+import { ApiError, api } from '../../api/client.ts';
+import { SecretField, secretPatch, type SecretValue } from '../../components/SecretField.tsx';
+import { Button, ErrorNotice, Field } from '../../components/ui.tsx';
+import { KEY_HELP, type Destination, type Platform, type PlatformPreset } from './destination-api.ts';
+
+interface FormState {
+  platform: Platform;
+  name: string;
+  server_url: string;
+  stream_key: SecretValue;
+  enabled: boolean;
+}
+
+export function DestinationForm({
+  destination,
+  platforms,
+  onSaved,
+  onCancel,
+}: {
+  /** null: a new destination. */
+  destination: Destination | null;
+  platforms: PlatformPreset[];
+  onSaved: (destination: Destination) => void;
+  onCancel: () => void;
+}) {
+  const [form, setForm] = useState<FormState>(() => ({
+    platform: destination?.platform ?? 'youtube',
+    name: destination?.name ?? '',
+    server_url: destination?.server_url ?? platforms.find((p) => p.id === 'youtube')?.servers[0] ?? '',
+    stream_key: { mode: 'keep', value: '' },
+    enabled: destination?.enabled ?? true,
+  }));
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const set = <K extends keyof FormState>(key: K, value: FormState[K]): void =>
+    setForm((current) => ({ ...current, [key]: value }));
+
+  const preset = platforms.find((p) => p.id === form.platform);
+  const allServers = new Set(platforms.flatMap((p) => p.servers));
+  const labelOf = (id: Platform): string => platforms.find((p) => p.id === id)?.label ?? id;
+
+  const pick = (next: PlatformPreset): void =>
+    setForm((current) => ({
+      ...current,
+      platform: next.id,
+      // A preset's server (or nothing yet) is replaced by the new platform's; a typed one is kept.
+      server_url:
+        current.server_url.trim() === '' || allServers.has(current.server_url.trim())
+          ? (next.servers[0] ?? '')
+          : current.server_url,
+      // The same for the name: the previous platform's label becomes the new one's.
+      name:
+        current.name.trim() === '' || platforms.some((p) => p.label === current.name.trim())
+          ? next.label
+          : current.name,
+    }));
+
+  const fieldError = (path: string): string | undefined =>
+    error instanceof ApiError ? error.issueAt(path) : undefined;
+
+  const submit = async (event: FormEvent): Promise<void> => {
+    event.preventDefault();
+    const key = secretPatch(form.stream_key);
+    const server = form.server_url.trim();
+    // A platform that needs a key gets one before anything is stored.
+    const hasKey = key ? true : key === undefined && (destination?.has_stream_key ?? false);
+    if (preset?.keyRequired && !hasKey) {
+      setError(
+        new ApiError(
+          400,
+          'VALIDATION_FAILED',
+          `${preset.label} needs a stream key.`,
+          KEY_HELP[form.platform],
+          [{ path: 'stream_key', message: `is required for ${preset.label}` }],
+        ),
+      );
+      return;
+    }
+    setSaving(true);
+    setError(null);
+    try {
+      let saved: Destination;
+      if (destination === null) {
+        saved = await api.post<Destination>('/api/destinations', {
+          name: form.name,
+          platform: form.platform,
+          ...(server === '' && form.platform !== 'custom' ? {} : { server_url: server }),
+          ...(key ? { stream_key: key } : {}),
+          enabled: form.enabled,
+        });
+      } else {
+        saved = await api.patch<Destination>(`/api/destinations/${destination.id}`, {
+          name: form.name,
+          platform: form.platform,
+          // The address read back may be masked: send it only when it was changed here.
+          ...(server === destination.server_url ? {} : { server_url: server }),
+          ...(key === undefined ? {} : { stream_key: key }),
+          enabled: form.enabled,
+        });
+      }
+      onSaved(saved);
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const listId = `servers-${destination?.id ?? 'new'}`;
+  return (
+    <form
+      className="destination-form"
+      onSubmit={(event) => void submit(event)}
+      aria-label="Destination settings"
+      noValidate
+    >
+      <fieldset className="platforms">
+        <legend>Platform</legend>
+        <div className="platform-choices">
+          {platforms.map((choice) => (
+            <label
+              key={choice.id}
+              className={`platform-choice${choice.id === form.platform ? ' chosen' : ''}`}
+            >
+              <input
+                type="radio"
+                name="platform"
+                value={choice.id}
+                checked={choice.id === form.platform}
+                onChange={() => pick(choice)}
+              />
+              <span>{choice.label}</span>
+            </label>
+          ))}
+        </div>
+        {fieldError('platform') ? <small className="field-error">{fieldError('platform')}</small> : null}
+      </fieldset>
+
+      <div className="key-help" role="note" aria-label="Where to find the stream key">
+        <strong>Where is the stream key?</strong> {KEY_HELP[form.platform]}
+        {preset?.maxDurationHours ? (
+          <>
+            {' '}
+            {labelOf(form.platform)} ends a live video after {preset.maxDurationHours} hours.
+          </>
+        ) : null}
+      </div>
+
+      <Field
+        label="Name"
+        value={form.name}
+        onChange={(event) => set('name', event.target.value)}
+        error={fieldError('name')}
+        hint="What operators see when they go live, e.g. “Marina YouTube”."
+        autoComplete="off"
+        required
+      />
+      <Field
+        label="Server address"
+        value={form.server_url}
+        onChange={(event) => set('server_url', event.target.value)}
+        error={fieldError('server_url')}
+        list={preset && preset.servers.length > 0 ? listId : undefined}
+        placeholder={form.platform === 'custom' ? 'rtmp://stream.example.com/live' : undefined}
+        spellCheck={false}
+        autoComplete="off"
+        hint={
+          preset && preset.servers.length > 0
+            ? `Filled in for ${preset.label}; leave it unless the platform gives you another one. Accepted: ${preset.schemes.map((s) => `${s}://`).join(', ')}.`
+            : 'Starts with rtmp://, rtmps:// or srt://.'
+        }
+      />
+      {preset && preset.servers.length > 0 ? (
+        <datalist id={listId}>
+          {preset.servers.map((server) => (
+            <option key={server} value={server} />
+          ))}
+        </datalist>
+      ) : null}
+      <SecretField
+        label="Stream key"
+        stored={destination?.has_stream_key ?? false}
+        storedText={destination?.stream_key_masked ?? undefined}
+        secret={form.stream_key}
+        onChange={(next) => set('stream_key', next)}
+        error={fieldError('stream_key')}
+        hint="Paste it from the platform. It is stored encrypted; afterwards only its last characters are shown."
+        autoComplete="off"
+      />
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={form.enabled}
+          onChange={(event) => set('enabled', event.target.checked)}
+        />
+        Enabled (offered when you go live)
+      </label>
+
+      <ErrorNotice error={error} />
+      <div className="form-actions">
+        <Button type="submit" variant="primary" busy={saving}>
+          {destination === null ? 'Save destination' : 'Save changes'}
+        </Button>
+        <Button onClick={onCancel} disabled={saving}>
+          Cancel
+        </Button>
+      </div>
+    </form>
+  );
+}
