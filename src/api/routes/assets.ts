@@ -190,6 +190,9 @@ export function registerAssetRoutes(app: ApiInstance, deps: ApiDeps): void {
           });
           return reply.code(created ? 201 : 200).send(asset);
         } catch (error) {
+          // A browser reads the answer only once it has sent the whole body: the rest is read and
+          // dropped, or a refused upload (413, 415) would leave the page waiting forever.
+          request.raw.resume();
           throw uploadError(error, maxBytes);
         }
       },
