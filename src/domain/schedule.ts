@@ -5,7 +5,7 @@ import { parseTime, WEEKDAYS } from '../scheduler/plan.ts';
 
 const time = z
   .string()
-  .refine((text) => parseTime(text) !== null, { error: 'must be a 24-hour time like 07:30' });
+  .refine((text) => parseTime(text) !== null, { error: 'must be a 24-hour time like 07:30 (or 07:30:15)' });
 
 export const ScheduleInputSchema = z.strictObject({
   name: z.string().trim().min(1, { error: 'is required' }).max(100),

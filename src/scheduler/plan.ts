@@ -15,7 +15,7 @@
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 
-/** What planning needs of a schedule. Times are "HH:MM", 24-hour, local wall time. */
+/** What planning needs of a schedule. Times are "HH:MM" (or "HH:MM:SS"), 24-hour, local wall time. */
 export interface WindowRule {
   id: number;
   enabled: boolean;
@@ -133,10 +133,10 @@ export function localToInstant(zone: string, local: LocalDateTime): number {
   return hi;
 }
 
-/** "HH:MM" → hour and minute; null when not a valid 24-hour time. */
-export function parseTime(text: string): { hour: number; minute: number } | null {
-  const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(text);
-  return match ? { hour: Number(match[1]), minute: Number(match[2]) } : null;
+/** "HH:MM" or "HH:MM:SS" → its parts; null when not a valid 24-hour time. */
+export function parseTime(text: string): { hour: number; minute: number; second: number } | null {
+  const match = /^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$/.exec(text);
+  return match ? { hour: Number(match[1]), minute: Number(match[2]), second: Number(match[3] ?? 0) } : null;
 }
 
 function weekdayOf(year: number, month: number, day: number): Weekday {
@@ -164,7 +164,8 @@ function windowOn(
   const start = parseTime(rule.start);
   const end = parseTime(rule.end);
   if (!start || !end) return null;
-  const crosses = end.hour * 60 + end.minute <= start.hour * 60 + start.minute;
+  const crosses =
+    end.hour * 3600 + end.minute * 60 + end.second <= start.hour * 3600 + start.minute * 60 + start.second;
   const startAt = localToInstant(zone, { ...date, ...start });
   const endAt = localToInstant(zone, { ...(crosses ? addDays(date, 1) : date), ...end });
   if (endAt <= startAt) return null; // both ends in the skipped hour

@@ -10,9 +10,9 @@ CREATE TABLE schedules (
   enabled         INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
   -- JSON array of weekdays the window starts on: ["mon", …, "sun"].
   days            TEXT NOT NULL CHECK (json_valid(days)),
-  -- Local wall time "HH:MM"; an end at or before the start ends the next day.
-  start_time      TEXT NOT NULL CHECK (start_time GLOB '[0-2][0-9]:[0-5][0-9]'),
-  end_time        TEXT NOT NULL CHECK (end_time GLOB '[0-2][0-9]:[0-5][0-9]'),
+  -- Local wall time "HH:MM" (or "HH:MM:SS"); an end at or before the start ends the next day.
+  start_time      TEXT NOT NULL CHECK (start_time GLOB '[0-2][0-9]:[0-5][0-9]' OR start_time GLOB '[0-2][0-9]:[0-5][0-9]:[0-5][0-9]'),
+  end_time        TEXT NOT NULL CHECK (end_time GLOB '[0-2][0-9]:[0-5][0-9]' OR end_time GLOB '[0-2][0-9]:[0-5][0-9]:[0-5][0-9]'),
   -- JSON arrays of ids, in play order / of destinations.
   timeline_ids    TEXT NOT NULL CHECK (json_valid(timeline_ids)),
   destination_ids TEXT NOT NULL CHECK (json_valid(destination_ids)),

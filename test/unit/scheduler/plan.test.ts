@@ -147,6 +147,13 @@ describe('windows: start, stop, days, midnight', () => {
     assert.equal(activeRun(night, LONDON, at('2026-01-17T22:30:00Z')), null, 'not on Saturday night');
   });
 
+  it('times may give seconds', () => {
+    const short = rule('10:00:05', '10:00:15', ['mon']);
+    const run = activeRun(short, LONDON, at('2026-01-12T10:00:05Z'));
+    assert.equal(run && (run.end - run.start) / 1000, 10);
+    assert.equal(activeRun(short, LONDON, at('2026-01-12T10:00:04.999Z')), null);
+  });
+
   it('equal start and end is a whole day', () => {
     const allDay = rule('00:00', '00:00', ['wed']);
     const run = activeRun(allDay, NEW_YORK, at('2026-01-14T12:00:00Z'));
