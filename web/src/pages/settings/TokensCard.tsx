@@ -1,0 +1,191 @@
+// API tokens for scripts and Prometheus: create one (shown once, with a copy button), list them,
+// revoke one after confirmation.
+import { useRef, useState, type FormEvent } from 'react';
+import { ApiError, api } from '../../api/client.ts';
+import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
+import { Button, ErrorNotice, Field, Notice, Spinner, useLoad } from '../../components/ui.tsx';
+
+interface ApiToken {
+  id: number;
+  name: string;
+  user_id: number;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+function when(iso: string | null): string {
+  return iso === null ? 'Never' : new Date(iso).toLocaleString();
+}
+
+/** Copies text; the Clipboard API exists only on https or localhost, so fall back to a selection. */
+async function copyText(text: string, input: HTMLInputElement | null): Promise<boolean> {
+  try {
+    if (navigator.clipboard) {
+      await navigator.clipboard.writeText(text);
+      return true;
+    }
+  } catch {
+    // Refused (no permission): try the selection below.
+  }
+  if (!input) return false;
+  input.select();
+  // execCommand is deprecated but the only way on plain http on the venue's network.
+  return document.execCommand('copy');
+}
+
+export function TokensCard() {
+  const tokens = useLoad((signal) => api.get<ApiToken[]>('/api/auth/tokens', signal));
+  const [name, setName] = useState('');
+  const [creating, setCreating] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
+  const [copied, setCopied] = useState<boolean | null>(null);
+  const [revoking, setRevoking] = useState<ApiToken | null>(null);
+  const [revokeBusy, setRevokeBusy] = useState(false);
+  const [revokeError, setRevokeError] = useState<unknown>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const tokenInput = useRef<HTMLInputElement | null>(null);
+
+  const create = async (event: FormEvent): Promise<void> => {
+    event.preventDefault();
+    setCreating(true);
+    setError(null);
+    setNotice(null);
+    setCopied(null);
+    try {
+      const answer = await api.post<ApiToken & { token: string }>('/api/auth/tokens', { name: name.trim() });
+      setCreated({ name: answer.name, token: answer.token });
+      setName('');
+      tokens.reload();
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setCreating(false);
+    }
+  };
+
+  const revoke = async (): Promise<void> => {
+    if (!revoking) return;
+    setRevokeBusy(true);
+    setRevokeError(null);
+    try {
+      await api.delete(`/api/auth/tokens/${revoking.id}`);
+      setNotice(`Token “${revoking.name}” revoked: scripts using it are refused from now on.`);
+      setRevoking(null);
+      tokens.reload();
+    } catch (failure) {
+      setRevokeError(failure);
+    } finally {
+      setRevokeBusy(false);
+    }
+  };
+
+  const list = tokens.data ?? [];
+  return (
+    <section className="card" aria-labelledby="settings-tokens">
+      <h2 id="settings-tokens">API tokens</h2>
+      <p className="hint">
+        For scripts and monitoring (Prometheus): they send the token as <code>Authorization: Bearer …</code>.
+        Give each one its own token so you can revoke it alone.
+      </p>
+      <form className="token-create" onSubmit={(event) => void create(event)} noValidate>
+        <Field
+          label="Token name"
+          value={name}
+          onChange={(event) => setName(event.target.value)}
+          error={error instanceof ApiError ? error.issueAt('name') : undefined}
+          placeholder="e.g. Prometheus"
+          autoComplete="off"
+        />
+        <Button type="submit" variant="primary" busy={creating} disabled={name.trim() === ''}>
+          Create token
+        </Button>
+      </form>
+      <ErrorNotice error={error} />
+
+      {created ? (
+        <div className="notice notice-warning token-once" role="region" aria-label="New API token">
+          <div>
+            <strong>Copy the token “{created.name}” now: it is shown only this once.</strong>
+            <p>
+              The appliance keeps only a fingerprint of it. If you lose it, revoke it and create a new one.
+            </p>
+            <div className="token-value">
+              <input
+                ref={tokenInput}
+                readOnly
+                value={created.token}
+                aria-label="The new token"
+                onFocus={(event) => event.target.select()}
+                spellCheck={false}
+              />
+              <Button
+                variant="primary"
+                onClick={() => void copyText(created.token, tokenInput.current).then(setCopied)}
+              >
+                Copy
+              </Button>
+            </div>
+            {copied === true ? <p role="status">Copied to the clipboard.</p> : null}
+            {copied === false ? (
+              <p role="status">This browser did not allow copying: select the token and copy it by hand.</p>
+            ) : null}
+            <Button onClick={() => setCreated(null)}>I have copied it</Button>
+          </div>
+        </div>
+      ) : null}
+
+      {notice ? <Notice kind="success">{notice}</Notice> : null}
+      {tokens.loading && !tokens.data ? <Spinner label="Loading tokens…" /> : null}
+      <ErrorNotice error={tokens.error} />
+      {tokens.data && list.length === 0 ? <p className="hint">No API tokens yet.</p> : null}
+      {list.length > 0 ? (
+        <table className="data">
+          <thead>
+            <tr>
+              <th scope="col">Token</th>
+              <th scope="col">Created</th>
+              <th scope="col">Last used</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((token) => (
+              <tr key={token.id}>
+                <td>
+                  <strong>{token.name}</strong>
+                </td>
+                <td>{when(token.created_at)}</td>
+                <td>{when(token.last_used_at)}</td>
+                <td>
+                  <Button
+                    variant="danger"
+                    onClick={() => {
+                      setRevokeError(null);
+                      setRevoking(token);
+                    }}
+                    aria-label={`Revoke ${token.name}`}
+                  >
+                    Revoke
+                  </Button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+
+      <ConfirmDialog
+        title={`Revoke the token “${revoking?.name ?? ''}”?`}
+        open={revoking !== null}
+        confirmLabel="Revoke token"
+        busy={revokeBusy}
+        error={revokeError}
+        onConfirm={() => void revoke()}
+        onClose={() => setRevoking(null)}
+      >
+        <p>Scripts and monitoring that use it are refused from now on. This cannot be undone.</p>
+      </ConfirmDialog>
+    </section>
+  );
+}
