@@ -92,6 +92,19 @@ export function registerScheduleRoutes(app: ApiInstance, deps: ApiDeps): void {
   );
 
   app.get(
+    '/api/schedules/time-zone',
+    {
+      schema: {
+        tags: ['schedules'],
+        summary:
+          'The time zone schedule times are in (VISTTER_TZ, the appliance.timezone setting, or the system’s)',
+        response: { 200: z.object({ time_zone: z.string() }) },
+      },
+    },
+    async () => ({ time_zone: zone() }),
+  );
+
+  app.get(
     '/api/schedules/:id',
     {
       schema: {

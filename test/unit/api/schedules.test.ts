@@ -210,6 +210,12 @@ describe('schedule routes (real SQLite file)', () => {
     assert.equal((await api.call('GET', `/api/schedules/${created.id}`)).json().last_event.kind, 'stopped');
   });
 
+  it('names the time zone the times are in', async () => {
+    const response = await api.call('GET', '/api/schedules/time-zone');
+    assert.equal(response.statusCode, 200);
+    assert.deepEqual(response.json(), { time_zone: 'Europe/London' });
+  });
+
   it('needs a signed-in user', async () => {
     const response = await api.app.inject({ method: 'GET', url: '/api/schedules' });
     assert.equal(response.statusCode, 401);

@@ -9,6 +9,7 @@ import { Cameras } from '../pages/cameras/Cameras.tsx';
 import { ControlRoom } from '../pages/control-room/ControlRoom.tsx';
 import { Destinations } from '../pages/destinations/Destinations.tsx';
 import { History } from '../pages/history/History.tsx';
+import { Schedules } from '../pages/schedules/Schedules.tsx';
 import { Settings } from '../pages/settings/Settings.tsx';
 import { Builder } from '../pages/timelines/Builder.tsx';
 import { Library } from '../pages/timelines/Library.tsx';
@@ -29,6 +30,7 @@ const NAV: Array<{ to: string; label: string; match: (path: string) => boolean }
   { to: '/cameras', label: 'Cameras', match: (path) => path.startsWith('/cameras') },
   { to: '/destinations', label: 'Destinations', match: (path) => path.startsWith('/destinations') },
   { to: '/assets', label: 'Media', match: (path) => path.startsWith('/assets') },
+  { to: '/schedules', label: 'Schedules', match: (path) => path.startsWith('/schedules') },
   { to: '/history', label: 'History', match: (path) => path.startsWith('/history') },
   { to: '/settings', label: 'Settings', match: (path) => path.startsWith('/settings') },
 ];
@@ -42,6 +44,7 @@ function pageFor(path: string): ReactNode {
   if (path === '/cameras') return <Cameras />;
   if (path === '/destinations') return <Destinations />;
   if (path === '/assets') return <Assets />;
+  if (path === '/schedules') return <Schedules />;
   if (path === '/history') return <History />;
   if (path === '/settings') return <Settings />;
   return (

@@ -1,0 +1,259 @@
+// Schedules: shows that start and stop by themselves. Each schedule is a weekly window in the
+// appliance's time zone with timelines played in order (looping until the window ends) and the
+// destinations to stream to. The list shows the next runs in the appliance's local time.
+import { useEffect, useRef, useState } from 'react';
+import type { ScheduleDetails, ScheduleEvent, ScheduleRun } from '../../../../src/domain/schedule.ts';
+import { api } from '../../api/client.ts';
+import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
+import { Button, ErrorNotice, Notice, PageHeader, Spinner, useLoad } from '../../components/ui.tsx';
+import { ScheduleForm, type Choice } from './ScheduleForm.tsx';
+import { DAY_LABELS, formatRun } from './schedule-format.ts';
+import '../../components/forms.css';
+import './schedules.css';
+
+type Editing = { kind: 'new' } | { kind: 'edit'; schedule: ScheduleDetails } | null;
+
+const EVENT_LABELS: Record<ScheduleEvent['kind'], string> = {
+  started: 'Started',
+  next_timeline: 'Next timeline',
+  stopped: 'Stopped',
+  completed: 'Finished',
+  skipped: 'Skipped',
+  failed: 'Failed',
+  operator_stopped: 'Stopped by the operator',
+  resumed: 'Resumed after a restart',
+};
+
+function describeDays(days: readonly string[]): string {
+  if (days.length === 7) return 'Every day';
+  const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri'];
+  if (days.length === 5 && weekdays.every((d) => days.includes(d))) return 'Weekdays';
+  if (days.length === 2 && days.includes('sat') && days.includes('sun')) return 'Weekends';
+  return DAY_LABELS.filter((d) => days.includes(d.id))
+    .map((d) => d.short)
+    .join(', ');
+}
+
+function NextRuns({ runs, zone }: { runs: readonly ScheduleRun[]; zone: string }) {
+  if (runs.length === 0) return <span className="muted">No upcoming runs</span>;
+  return (
+    <ul className="next-runs">
+      {runs.map((run) => (
+        <li key={run.start}>
+          {run.onAirNow ? <span className="badge badge-live">Now</span> : null} {formatRun(run, zone)}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function Schedules() {
+  const schedules = useLoad((signal) => api.get<ScheduleDetails[]>('/api/schedules', signal));
+  const timelines = useLoad((signal) => api.get<Choice[]>('/api/timelines', signal));
+  const destinations = useLoad((signal) => api.get<Choice[]>('/api/destinations', signal));
+  const timeZone = useLoad((signal) => api.get<{ time_zone: string }>('/api/schedules/time-zone', signal));
+  const [editing, setEditing] = useState<Editing>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [removing, setRemoving] = useState<ScheduleDetails | null>(null);
+  const [removeBusy, setRemoveBusy] = useState(false);
+  const [removeError, setRemoveError] = useState<unknown>(null);
+  const heading = useRef<HTMLHeadingElement | null>(null);
+
+  const list = schedules.data ?? [];
+  const zone = timeZone.data?.time_zone ?? list[0]?.time_zone ?? null;
+  const timelineName = (id: number) => timelines.data?.find((t) => t.id === id)?.name ?? `Timeline ${id}`;
+  const destinationName = (id: number) =>
+    destinations.data?.find((d) => d.id === id)?.name ?? `Destination ${id}`;
+  const ready = timelines.data !== null && destinations.data !== null;
+
+  const editorKey = editing === null ? null : editing.kind === 'new' ? 'new' : editing.schedule.id;
+  useEffect(() => {
+    if (editorKey === null || !heading.current) return;
+    heading.current.scrollIntoView({ block: 'start' });
+    heading.current.focus();
+  }, [editorKey]);
+
+  const open = (next: Editing): void => {
+    setNotice(null);
+    setEditing(next);
+  };
+
+  const remove = async (): Promise<void> => {
+    if (!removing) return;
+    setRemoveBusy(true);
+    setRemoveError(null);
+    try {
+      await api.delete(`/api/schedules/${removing.id}`);
+      if (editing?.kind === 'edit' && editing.schedule.id === removing.id) setEditing(null);
+      setNotice(`Schedule “${removing.name}” deleted.`);
+      setRemoving(null);
+      schedules.reload();
+    } catch (failure) {
+      setRemoveError(failure);
+    } finally {
+      setRemoveBusy(false);
+    }
+  };
+
+  return (
+    <section className="schedules-page">
+      <PageHeader title="Schedules">
+        <Button variant="primary" onClick={() => open({ kind: 'new' })} disabled={!ready}>
+          Add schedule
+        </Button>
+      </PageHeader>
+      <p className="intro">
+        Shows that go on air and off by themselves, every day or on the days you choose. A schedule never
+        interrupts a show you started yourself.
+        {zone ? (
+          <>
+            {' '}
+            Times are in the appliance’s time zone, <strong>{zone}</strong>.
+          </>
+        ) : null}
+      </p>
+
+      <ErrorNotice error={schedules.error ?? timelines.error ?? destinations.error} />
+      {notice ? <Notice kind="success">{notice}</Notice> : null}
+      {schedules.loading && !schedules.data ? <Spinner label="Loading schedules…" /> : null}
+
+      {schedules.data && list.length === 0 && editing === null ? (
+        <div className="card empty-state">
+          <h2>No schedules yet</h2>
+          <p>Add one to put a timeline on air at set times, for example every morning from 7:00 to 19:00.</p>
+          <Button variant="primary" onClick={() => open({ kind: 'new' })} disabled={!ready}>
+            Add your first schedule
+          </Button>
+        </div>
+      ) : null}
+
+      {list.length > 0 ? (
+        <table className="data schedules-table">
+          <thead>
+            <tr>
+              <th scope="col">Schedule</th>
+              <th scope="col">When</th>
+              <th scope="col">Plays</th>
+              <th scope="col">Next runs</th>
+              <th scope="col">Last</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((schedule) => (
+              <tr
+                key={schedule.id}
+                className={
+                  editing?.kind === 'edit' && editing.schedule.id === schedule.id ? 'selected' : undefined
+                }
+              >
+                <td>
+                  <strong>{schedule.name}</strong>
+                  <div>
+                    {schedule.on_air ? <span className="badge badge-live">On air</span> : null}
+                    {!schedule.enabled ? <span className="badge badge-idle">Off</span> : null}
+                  </div>
+                </td>
+                <td>
+                  {describeDays(schedule.days)}
+                  <br />
+                  {schedule.start_time}–{schedule.end_time}
+                  {schedule.end_time <= schedule.start_time ? ' (next day)' : ''}
+                </td>
+                <td>
+                  <ol className="plays">
+                    {schedule.timeline_ids.map((id, index) => (
+                      <li key={`${id}-${index}`}>{timelineName(id)}</li>
+                    ))}
+                  </ol>
+                  <small className="muted">
+                    {schedule.destination_ids.length > 0
+                      ? `to ${schedule.destination_ids.map(destinationName).join(', ')}`
+                      : 'Preview only (no destination)'}
+                  </small>
+                </td>
+                <td>
+                  <NextRuns runs={schedule.next_runs} zone={schedule.time_zone} />
+                </td>
+                <td>
+                  {schedule.last_event ? (
+                    <span title={schedule.last_event.detail ?? undefined}>
+                      {EVENT_LABELS[schedule.last_event.kind]}
+                      <br />
+                      <small className="muted">
+                        {new Date(schedule.last_event.at).toLocaleString(undefined, {
+                          timeZone: schedule.time_zone,
+                          dateStyle: 'medium',
+                          timeStyle: 'short',
+                        })}
+                      </small>
+                    </span>
+                  ) : (
+                    <span className="muted">Not run yet</span>
+                  )}
+                </td>
+                <td>
+                  <div className="row-actions">
+                    <Button
+                      onClick={() => open({ kind: 'edit', schedule })}
+                      disabled={!ready}
+                      aria-label={`Edit ${schedule.name}`}
+                    >
+                      Edit
+                    </Button>
+                    <Button
+                      variant="danger"
+                      onClick={() => {
+                        setRemoveError(null);
+                        setRemoving(schedule);
+                      }}
+                      aria-label={`Delete ${schedule.name}`}
+                    >
+                      Delete
+                    </Button>
+                  </div>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+
+      {editing !== null && timelines.data && destinations.data ? (
+        <div className="card schedule-editor">
+          <h2 ref={heading} tabIndex={-1}>
+            {editing.kind === 'new' ? 'New schedule' : `Edit “${editing.schedule.name}”`}
+          </h2>
+          <ScheduleForm
+            key={editorKey ?? 'none'}
+            schedule={editing.kind === 'edit' ? editing.schedule : null}
+            timelines={timelines.data}
+            destinations={destinations.data}
+            zone={zone}
+            onCancel={() => setEditing(null)}
+            onSaved={(saved, created) => {
+              setEditing(null);
+              setNotice(`Schedule “${saved.name}” ${created ? 'added' : 'saved'}.`);
+              schedules.reload();
+            }}
+          />
+        </div>
+      ) : null}
+
+      <ConfirmDialog
+        title="Delete this schedule?"
+        open={removing !== null}
+        confirmLabel="Delete schedule"
+        busy={removeBusy}
+        error={removeError}
+        onConfirm={() => void remove()}
+        onClose={() => setRemoving(null)}
+      >
+        <p>
+          “{removing?.name}” will no longer start shows.
+          {removing?.on_air ? ' Its show is on air now and stops.' : ''} The timelines themselves are kept.
+        </p>
+      </ConfirmDialog>
+    </section>
+  );
+}

@@ -1,0 +1,33 @@
+// How the Schedules page words days and runs (in the appliance's zone, not the browser's).
+import type { ScheduleRun } from '../../../../src/domain/schedule.ts';
+
+export const DAY_LABELS = [
+  { id: 'mon', short: 'Mon', long: 'Monday' },
+  { id: 'tue', short: 'Tue', long: 'Tuesday' },
+  { id: 'wed', short: 'Wed', long: 'Wednesday' },
+  { id: 'thu', short: 'Thu', long: 'Thursday' },
+  { id: 'fri', short: 'Fri', long: 'Friday' },
+  { id: 'sat', short: 'Sat', long: 'Saturday' },
+  { id: 'sun', short: 'Sun', long: 'Sunday' },
+] as const;
+export type DayId = (typeof DAY_LABELS)[number]['id'];
+
+/** "Sat 28 Nov, 09:00 – 12:30" (the end's date added when it is another day). */
+export function formatRun(run: ScheduleRun, zone: string): string {
+  const day = new Intl.DateTimeFormat(undefined, {
+    timeZone: zone,
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+  });
+  const time = new Intl.DateTimeFormat(undefined, {
+    timeZone: zone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
+  const start = new Date(run.start);
+  const end = new Date(run.end);
+  const sameDay = day.format(start) === day.format(end);
+  return `${day.format(start)}, ${time.format(start)} – ${sameDay ? '' : `${day.format(end)}, `}${time.format(end)}`;
+}
