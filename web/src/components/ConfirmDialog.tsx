@@ -25,15 +25,17 @@ export function ConfirmDialog({
 }) {
   return (
     <Dialog title={title} open={open} onClose={onClose}>
-      <div className="confirm-body">{children}</div>
-      <ErrorNotice error={error} />
-      <div className="confirm-actions">
-        <Button onClick={onClose} disabled={busy}>
-          Cancel
-        </Button>
-        <Button variant="danger" busy={busy} onClick={onConfirm}>
-          {confirmLabel}
-        </Button>
+      <div className="confirm">
+        <div className="confirm-body">{children}</div>
+        <ErrorNotice error={error} />
+        <div className="confirm-actions">
+          <Button onClick={onClose} disabled={busy}>
+            Cancel
+          </Button>
+          <Button variant="danger" busy={busy} onClick={onConfirm}>
+            {confirmLabel}
+          </Button>
+        </div>
       </div>
     </Dialog>
   );
