@@ -2,7 +2,7 @@
 // checks (at once or after a countdown), stop, the live controls, and the on-air state the
 // telemetry WebSocket pushes. Shows started elsewhere (a crash resume, the demo) are adopted so
 // the operator sees and controls them the same way.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { AlertCenter, AlertRecord } from '../alerts/index.ts';
@@ -171,7 +171,8 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
     if (this.countdown) {
       this.countdown.timer?.cancel();
       this.countdown = null;
-      this.state = 'idle';
+      // A demo show on air stays on air when the countdown that was to replace it is cancelled.
+      this.state = this.onAir ? 'live' : 'idle';
       this.lastOutcome = 'countdown cancelled';
       this.changed();
       return this.liveState();
@@ -342,6 +343,7 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
   private request(input: z.output<typeof GoLiveSchema>): ShowRequest {
     const previewDir = join(this.deps.dataDir, 'preview');
     mkdirSync(previewDir, { recursive: true });
+    clearPreview(previewDir);
     const request: ShowRequest = {
       timelineId: input.timelineId,
       destinationIds: input.destinationIds,
@@ -508,6 +510,18 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
       return `Camera ${overrides.forcedCameraId} forced until the next cue (operator)`;
     return null;
   }
+}
+
+/** The HLS muxer's files (playlist, segments, their temp files while being written). */
+const PREVIEW_FILE = /^(index\.m3u8|segment_\d+\.ts)(\.tmp)?$/;
+
+/**
+ * Removes the previous show's preview before a new one starts: its segments have the same names
+ * as the new show's first ones, and a player that found the old playlist would show the old
+ * picture (the demo) under the new show.
+ */
+function clearPreview(dir: string): void {
+  for (const name of readdirSync(dir)) if (PREVIEW_FILE.test(name)) rmSync(join(dir, name), { force: true });
 }
 
 function liveAlert(alert: AlertRecord): LiveState['alerts'][number] {

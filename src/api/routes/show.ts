@@ -213,9 +213,10 @@ export function registerShowRoutes(app: ApiInstance, deps: ApiDeps, shows: ApiSh
       if (!path.startsWith(previewDir + sep) || !existsSync(path))
         throw new AppError('NOT_FOUND', 'the preview is not running (go live first)');
       const playlist = path.endsWith('.m3u8');
+      // Segment names start again at 0 with every show: a cached one would be the last show's.
       return reply
         .type(playlist ? 'application/vnd.apple.mpegurl' : path.endsWith('.ts') ? 'video/mp2t' : 'video/mp4')
-        .header('cache-control', playlist ? 'no-cache' : 'max-age=60')
+        .header('cache-control', 'no-cache')
         .header('content-length', statSync(path).size)
         .send(createReadStream(path));
     },

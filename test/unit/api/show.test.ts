@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { ShowRequest } from '../../../src/app/execution-plan.ts';
 import { ShowControl, type PreflightOutcome } from '../../../src/app/show-control.ts';
@@ -173,6 +175,21 @@ describe('show control routes (idle appliance, real SQLite file)', () => {
     await api.call('POST', '/api/show/preflight', { timelineId: 4, destinationIds: [1, 2] });
     await api.call('POST', '/api/show/go-live', { timelineId: 4, destinationIds: [1] });
     assert.equal(preflightRuns, before + 4, 'other destinations: checked again');
+  });
+
+  it('GO LIVE clears the last show’s preview files; preview files are never served from a cache', async () => {
+    const dir = join(api.dataDir, 'preview');
+    mkdirSync(dir, { recursive: true });
+    for (const name of ['index.m3u8', 'segment_000007.ts', 'segment_000008.ts.tmp', 'notes.txt'])
+      writeFileSync(join(dir, name), 'old show');
+    const segment = await api.call('GET', '/preview/segment_000007.ts');
+    assert.equal(segment.statusCode, 200);
+    assert.equal(segment.headers['cache-control'], 'no-cache', 'names repeat from show to show');
+    assert.equal((await api.call('GET', '/preview/index.m3u8')).headers['cache-control'], 'no-cache');
+
+    await api.call('POST', '/api/show/go-live', { timelineId: 5, destinationIds: [1] });
+    assert.equal(runner.requests.length, 1);
+    assert.deepEqual(readdirSync(dir), ['notes.txt'], 'only the HLS files went');
   });
 
   it('/api/health is public; /metrics and the preview need sign-in; preview names cannot escape', async () => {
