@@ -1,0 +1,286 @@
+// The control room in a real browser against the real appliance (src/main.ts): a simulated RTSP
+// camera and a local nginx-rtmp are configured through the API (the builder is tested on its
+// own); then, as an operator: sign in → the demo show is on air → GO LIVE → the pre-flight
+// checklist → start immediately → LIVE, the timeline and the camera on air → the preview plays
+// → the emergency test pattern on and off → stop (confirmed) → off air. Finally what nginx-rtmp
+// recorded is probed: the program really reached the destination.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { ApplianceClient, applianceEnv, startAppliance, type Appliance } from '../../helpers/appliance.ts';
+import { launchBrowser, openPage, saveScreenshot, signInAs, type UiPage } from '../../helpers/browser.ts';
+import { startCameraSim, type CameraSim } from '../../helpers/camera-sim.ts';
+import { probeFile } from '../../helpers/media-probe.ts';
+import { waitFor } from '../../helpers/proc.ts';
+import { startRtmpServer, type RtmpServer } from '../../helpers/rtmp-server.ts';
+import { tempDir } from '../../helpers/temp.ts';
+import { cameraTimeline } from '../../helpers/timelines.ts';
+
+const W = 320;
+const H = 180;
+const FPS = 15;
+const TIMELINE = 'Marina afternoon';
+
+/** Mean colour of the middle of the preview's current picture (the camera, away from overlays). */
+async function previewCentreColour(page: Page): Promise<{ r: number; g: number; b: number } | null> {
+  return page.getByLabel('Program video', { exact: true }).evaluate((element) => {
+    const video = element as unknown as { videoWidth: number; videoHeight: number };
+    if (video.videoWidth === 0) return null;
+    const doc = element.ownerDocument;
+    // No DOM types in the Node test project: the canvas is described by what is used of it.
+    const canvas = doc.createElement('canvas') as unknown as {
+      width: number;
+      height: number;
+      getContext(kind: '2d'): {
+        drawImage(image: unknown, x: number, y: number): void;
+        getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> };
+      } | null;
+    };
+    canvas.width = video.videoWidth;
+    canvas.height = video.videoHeight;
+    const context = canvas.getContext('2d')!;
+    context.drawImage(element, 0, 0);
+    const x = Math.round(canvas.width * 0.4);
+    const y = Math.round(canvas.height * 0.3);
+    const { data } = context.getImageData(
+      x,
+      y,
+      Math.round(canvas.width * 0.3),
+      Math.round(canvas.height * 0.3),
+    );
+    let r = 0;
+    let g = 0;
+    let b = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      r += data[i]!;
+      g += data[i + 1]!;
+      b += data[i + 2]!;
+    }
+    const n = data.length / 4;
+    return { r: r / n, g: g / n, b: b / n };
+  });
+}
+
+interface VideoFigures {
+  currentTime: number;
+  readyState: number;
+  paused: boolean;
+}
+
+/** The preview element's playback figures, read in the page. */
+async function videoState(page: Page): Promise<VideoFigures> {
+  return page.getByLabel('Program video', { exact: true }).evaluate((element) => {
+    const video = element as unknown as VideoFigures;
+    return { currentTime: video.currentTime, readyState: video.readyState, paused: video.paused };
+  });
+}
+
+describe('control room (chromium, real appliance)', () => {
+  const dir = tempDir('vistter-e2e-ui-control-');
+  const dataDir = join(dir.path, 'data');
+  let sim: CameraSim | undefined;
+  let rtmp: RtmpServer | undefined;
+  let appliance: Appliance | undefined;
+  let browser: Browser | undefined;
+  let ui: UiPage | undefined;
+  let cameraId = -1;
+
+  before(async () => {
+    [sim, rtmp, browser] = await Promise.all([
+      startCameraSim({ cameras: [{ name: 'dock', color: 0xd02020 }], width: W, height: H, fps: FPS }),
+      startRtmpServer({ apps: ['live'] }),
+      launchBrowser(),
+    ]);
+    appliance = await startAppliance(applianceEnv(dataDir));
+    const api = new ApplianceClient(appliance.url);
+    await api.setup();
+    const camera = await api.request('POST', '/api/cameras', { name: 'Dock', stream_url: sim.urls[0] });
+    assert.equal(camera.status, 201, JSON.stringify(camera.body));
+    cameraId = Number(camera.body.id);
+    const destination = await api.request('POST', '/api/destinations', {
+      name: 'Local nginx',
+      platform: 'custom',
+      server_url: `rtmp://127.0.0.1:${rtmp.port}/live`,
+      stream_key: 'program',
+    });
+    assert.equal(destination.status, 201, JSON.stringify(destination.body));
+    const timeline = cameraTimeline({
+      name: TIMELINE,
+      duration: 600,
+      fps: FPS,
+      resolution: `${W}x${H}`,
+      loop: true,
+      cues: [
+        { camera: cameraId, start: 0, duration: 120 },
+        { camera: cameraId, start: 120, duration: 480 },
+      ],
+      overlays: [
+        {
+          track_id: 'o1',
+          type: 'overlay',
+          layer: 1,
+          cues: [
+            {
+              id: 'title',
+              start_time: 0,
+              duration: 600,
+              action: 'show_overlay',
+              params: { type: 'text', text: 'Welcome aboard', font_size: 12, position: { x: 10, y: 150 } },
+            },
+          ],
+        },
+      ],
+    });
+    const created = await api.request('POST', '/api/timelines', { timeline });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    ui = await openPage(browser, appliance.url);
+  });
+
+  after(async () => {
+    if (ui && appliance && process.exitCode) console.error(appliance.output().slice(-4000));
+    await ui?.context.close();
+    await browser?.close();
+    await appliance?.stop();
+    await Promise.all([sim?.stop(), rtmp?.destroy()]);
+    dir.cleanup();
+  });
+
+  it('signs in and shows the demo show with its preview and the GO LIVE panel', async () => {
+    const { page } = ui!;
+    await signInAs(page);
+    await page.getByRole('heading', { name: 'Control room' }).waitFor();
+    await page.getByText('Demo show running — GO LIVE replaces it').waitFor({ timeout: 30_000 });
+    assert.equal(await page.getByTestId('live-badge').innerText(), 'DEMO');
+    await page.getByLabel('Timeline', { exact: true }).selectOption({ label: TIMELINE });
+    const destination = page.getByRole('checkbox', { name: /Local nginx/ });
+    assert.equal(await destination.isChecked(), true, 'enabled destinations are chosen by default');
+    await page.getByRole('button', { name: 'Pause preview' }).waitFor({ timeout: 20_000 });
+    await saveScreenshot(page, 'control-room-01-demo');
+  });
+
+  it('GO LIVE runs the pre-flight checklist, then starts immediately', async () => {
+    const { page } = ui!;
+    await page.getByRole('button', { name: 'GO LIVE', exact: true }).click();
+    await page.getByRole('progressbar', { name: 'Pre-flight checks in progress' }).waitFor();
+    const checklist = page.getByRole('list', { name: 'Pre-flight checklist' });
+    await checklist.waitFor({ timeout: 30_000 });
+    const statuses = await checklist
+      .locator(':scope > li')
+      .evaluateAll((items) => items.map((item) => item.getAttribute('data-status')));
+    assert.ok(statuses.length >= 5, `checks: ${statuses.join(', ')}`);
+    assert.ok(!statuses.includes('fail'), `no check failed: ${statuses.join(', ')}`);
+    await checklist.getByText('Cameras online (1/1)').waitFor();
+    await page.getByText('All checks passed').waitFor();
+    await saveScreenshot(page, 'control-room-02-preflight');
+
+    // A countdown is shown and can be cancelled: the demo stays on air, the checklist stays.
+    await page.getByLabel('Countdown (seconds)').fill('30');
+    await page.getByRole('button', { name: 'Start after the countdown' }).click();
+    const timer = page.getByRole('timer');
+    await timer.waitFor();
+    assert.match(await timer.innerText(), /^\d+ s$/);
+    assert.equal(await page.getByTestId('show-state').innerText(), 'Countdown');
+    await saveScreenshot(page, 'control-room-02b-countdown');
+    await page.getByRole('button', { name: 'Cancel the countdown' }).click();
+    await page.getByText('The countdown was cancelled.').waitFor();
+    await page.getByText('Demo show running — GO LIVE replaces it').waitFor();
+    assert.equal(await page.getByTestId('live-badge').innerText(), 'DEMO');
+
+    await page.getByRole('button', { name: 'Start immediately' }).click();
+    await page.getByTestId('show-state').filter({ hasText: 'LIVE' }).waitFor({ timeout: 30_000 });
+    assert.equal(await page.getByTestId('live-badge').innerText(), 'LIVE');
+    assert.equal(await page.getByTestId('timeline-name').innerText(), TIMELINE);
+    await page
+      .getByTestId('on-air')
+      .filter({ hasText: `Camera ${cameraId} (Dock)` })
+      .waitFor();
+    // The destination reports live with a tick.
+    await page.locator('[data-testid="output"][data-state="live"]', { hasText: 'Local nginx' }).waitFor({
+      timeout: 20_000,
+    });
+    await page.getByText('Welcome aboard').first().waitFor();
+  });
+
+  it('plays the program preview (the video advances) with the playhead under it', async () => {
+    const { page } = ui!;
+    const first = await waitFor(
+      async () => {
+        const state = await videoState(page);
+        return state.readyState >= 2 && state.currentTime > 0 ? state : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 250, what: 'the preview to play' },
+    );
+    await waitFor(
+      async () => ((await videoState(page)).currentTime > first.currentTime + 1 ? true : undefined),
+      { timeoutMs: 20_000, intervalMs: 250, what: 'the preview to advance' },
+    );
+    // The picture is the show's camera (red), not the demo that played in the preview before.
+    const colour = await waitFor(
+      async () => {
+        const c = await previewCentreColour(page);
+        return c && c.r > 150 && c.g < 90 && c.b < 90 ? c : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 250, what: 'the red camera in the preview' },
+    );
+    assert.ok(colour.r > 150);
+    const state = await videoState(page);
+    assert.ok(state.readyState >= 2, `readyState ${state.readyState}`);
+    assert.equal(state.paused, false);
+    const bar = page.getByRole('progressbar', { name: 'Timeline position' });
+    assert.equal(await bar.getAttribute('aria-valuemax'), '600');
+    assert.match((await bar.getAttribute('aria-valuetext')) ?? '', / of 10:00$/);
+    await page.getByRole('button', { name: 'Pause timeline' }).waitFor();
+    await saveScreenshot(page, 'control-room-03-live');
+  });
+
+  it('the emergency override puts the test pattern on air and says so; turning it off brings the camera back', async () => {
+    const { page } = ui!;
+    await page.getByRole('button', { name: 'Emergency: show the test pattern' }).click();
+    await page.getByTestId('on-air').filter({ hasText: 'Test pattern' }).waitFor();
+    await page.getByText('EMERGENCY — the test pattern is on air').waitFor();
+    await page.getByTestId('camera-note').filter({ hasText: 'Emergency test pattern on air' }).waitFor();
+    const toggle = page.getByRole('button', { name: 'Turn off the emergency test pattern' });
+    assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+    await saveScreenshot(page, 'control-room-04-override');
+
+    await toggle.click();
+    await page
+      .getByTestId('on-air')
+      .filter({ hasText: `Camera ${cameraId} (Dock)` })
+      .waitFor();
+    await page.getByRole('button', { name: 'Emergency: show the test pattern' }).waitFor();
+  });
+
+  it('stop asks first, then the show goes off air and nginx-rtmp holds what it received', async () => {
+    const { page, pageErrors } = ui!;
+    await page.getByRole('button', { name: 'Stop the show' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Stop the show?' });
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Keep streaming' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    assert.equal(
+      await page.getByTestId('live-badge').innerText(),
+      'LIVE',
+      'still live after "Keep streaming"',
+    );
+
+    await page.getByRole('button', { name: 'Stop the show' }).click();
+    await dialog.getByRole('button', { name: 'Stop the show' }).click();
+    await page.getByTestId('show-state').filter({ hasText: 'Off air' }).waitFor({ timeout: 30_000 });
+    await page.getByText('The last show was stopped.').waitFor();
+    await page.getByText('Preview not running').waitFor();
+    await rtmp!.waitForNoPublisher('live', 'program');
+
+    const files = rtmp!.recordings('live').filter((file) => file.includes('program'));
+    assert.equal(files.length, 1, `one publish: ${files.join(', ')}`);
+    const probe = await probeFile(files[0]!);
+    assert.ok(probe.video, JSON.stringify(probe));
+    assert.equal(probe.video.codec, 'h264');
+    assert.equal(probe.video.width, W);
+    assert.equal(probe.video.height, H);
+    assert.ok(probe.audio, 'audio too');
+    assert.ok(probe.durationSec > 3, `recorded ${probe.durationSec} s`);
+    assert.deepEqual(pageErrors, []);
+  });
+});
