@@ -136,13 +136,12 @@ describe('Cameras page (chromium, simulated RTSP and ONVIF cameras)', () => {
     await connected.waitFor();
     const row = page.getByRole('row').filter({ hasText: 'Dock' });
     await row.getByText('Connected', { exact: true }).waitFor();
+    // "Refresh picture" fetches a new frame: a new image replaces the first one.
+    const first = await picture.getAttribute('src');
     await page.getByRole('button', { name: 'Refresh picture' }).click();
-    await page
-      .getByRole('button', { name: 'Refresh picture' })
-      .and(page.locator(':not([disabled])'))
-      .waitFor();
     await page.waitForFunction(
-      `document.querySelector('img[alt="Current picture from Dock"]')?.naturalWidth > 0`,
+      `(() => { const img = document.querySelector('img[alt="Current picture from Dock"]');
+        return img && img.getAttribute('src') !== ${JSON.stringify(first)} && img.naturalWidth > 0; })()`,
     );
     assert.equal(await naturalWidth(picture), 320);
     await saveScreenshot(page, 'cameras-03-editor');
