@@ -21,6 +21,7 @@ const W = 320;
 const H = 180;
 const FPS = 15;
 const TIMELINE = 'Marina afternoon';
+const BROKEN = 'Gate camera show';
 
 /** Mean colour of the middle of the preview's current picture (the camera, away from overlays). */
 async function previewCentreColour(page: Page): Promise<{ r: number; g: number; b: number } | null> {
@@ -134,6 +135,22 @@ describe('control room (chromium, real appliance)', () => {
     });
     const created = await api.request('POST', '/api/timelines', { timeline });
     assert.equal(created.status, 201, JSON.stringify(created.body));
+    // A show whose camera does not answer (nothing listens on port 9): its pre-flight fails.
+    const dead = await api.request('POST', '/api/cameras', {
+      name: 'Gate',
+      stream_url: 'rtsp://127.0.0.1:9/gate',
+    });
+    assert.equal(dead.status, 201, JSON.stringify(dead.body));
+    const broken = await api.request('POST', '/api/timelines', {
+      timeline: cameraTimeline({
+        name: BROKEN,
+        duration: 60,
+        fps: FPS,
+        resolution: `${W}x${H}`,
+        cues: [{ camera: Number(dead.body.id), start: 0, duration: 60 }],
+      }),
+    });
+    assert.equal(broken.status, 201, JSON.stringify(broken.body));
     ui = await openPage(browser, appliance.url);
   });
 
@@ -281,6 +298,35 @@ describe('control room (chromium, real appliance)', () => {
     assert.equal(probe.video.height, H);
     assert.ok(probe.audio, 'audio too');
     assert.ok(probe.durationSec > 3, `recorded ${probe.durationSec} s`);
+  });
+
+  it('a failed pre-flight refuses GO LIVE; "Start anyway" asks first', async () => {
+    const { page, pageErrors } = ui!;
+    await page.getByLabel('Timeline', { exact: true }).selectOption({ label: BROKEN });
+    await page.getByRole('checkbox', { name: /Local nginx/ }).uncheck();
+    await page.getByText('No destination chosen: the show goes on air as a preview only').waitFor();
+    await page.getByRole('button', { name: 'GO LIVE', exact: true }).click();
+    const checklist = page.getByRole('list', { name: 'Pre-flight checklist' });
+    await checklist.waitFor({ timeout: 30_000 });
+    const cameras = checklist.locator('li[data-status="fail"]', { hasText: 'Cameras' });
+    await cameras.waitFor();
+    assert.match(await cameras.innerText(), /Gate/, 'the failing camera is named');
+    const refusal = page.getByRole('alert').filter({ hasText: 'GO LIVE refused' });
+    await refusal.waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Start immediately' }).count(), 0);
+    await saveScreenshot(page, 'control-room-05-preflight-failed');
+
+    await page.getByRole('button', { name: 'Start anyway…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Start although checks failed?' });
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    assert.equal(await page.getByTestId('show-state').innerText(), 'Off air', 'nothing was started');
     assert.deepEqual(pageErrors, []);
+  });
+
+  it('says when the connection to the appliance is lost', async () => {
+    await appliance!.stop();
+    await ui!.page.getByText('Connection lost — reconnecting').waitFor();
   });
 });
