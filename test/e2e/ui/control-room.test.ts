@@ -270,7 +270,7 @@ describe('control room (chromium, real appliance)', () => {
   });
 
   it('stop asks first, then the show goes off air and nginx-rtmp holds what it received', async () => {
-    const { page, pageErrors } = ui!;
+    const { page } = ui!;
     await page.getByRole('button', { name: 'Stop the show' }).click();
     const dialog = page.getByRole('dialog', { name: 'Stop the show?' });
     await dialog.waitFor();
