@@ -1,0 +1,373 @@
+// The timeline builder in a real browser: a timeline built with the real mouse (palette items
+// dragged onto lanes, a cue resized by its edge and moved), loop on, a problem introduced and
+// seen on the cue and next to its field, fixed, saved; then what the database holds and the
+// preview frame's pixels (simulated RTSP cameras). Also the keyboard-only path and a 30-minute
+// timeline. Screenshots land in test-artifacts/ui/builder-*.png.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createCanvas, loadImage } from '@napi-rs/canvas';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { startCameraSim, type CameraSim } from '../../helpers/camera-sim.ts';
+import {
+  completeFirstRun,
+  launchBrowser,
+  openPage,
+  saveScreenshot,
+  serveUi,
+  signInAs,
+  type ServedUi,
+} from '../../helpers/browser.ts';
+
+const WHARF = 0xc82828; // the simulated cameras' colours (red, green)
+const DOCK = 0x28b428;
+
+async function box(locator: Locator) {
+  const found = await locator.boundingBox();
+  if (!found) throw new Error('element has no box (not visible)');
+  return found;
+}
+
+/** The x of a time on a lane (the lane body spans the timeline's content at the current zoom). */
+async function xAt(page: Page, lane: Locator, seconds: number): Promise<number> {
+  const duration = Number(await page.getByRole('slider', { name: 'Playhead' }).getAttribute('aria-valuemax'));
+  const b = await box(lane);
+  return b.x + (seconds / duration) * b.width;
+}
+
+/** A real mouse drag: press on `from`, move in steps (HTML5 drag and pointer drags both see it), release. */
+async function dragMouse(page: Page, from: { x: number; y: number }, to: { x: number; y: number }) {
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(from.x + 6, from.y + 2, { steps: 2 });
+  await page.mouse.move(to.x, to.y, { steps: 12 });
+  await page.mouse.up();
+}
+
+async function dropOnLane(page: Page, item: Locator, lane: Locator, seconds: number) {
+  await item.scrollIntoViewIfNeeded();
+  const source = await box(item);
+  const target = await box(lane);
+  await dragMouse(
+    page,
+    { x: source.x + source.width / 2, y: source.y + source.height / 2 },
+    { x: await xAt(page, lane, seconds), y: target.y + target.height / 2 },
+  );
+}
+
+/** Waits until a cue's accessible name matches (its times are in it); says what it was if not. */
+async function waitForLabel(locator: Locator, pattern: RegExp): Promise<void> {
+  const handle = await locator.elementHandle();
+  try {
+    await locator
+      .page()
+      .waitForFunction(
+        ([el, source]) =>
+          new RegExp(source as string).test(
+            (el as { getAttribute(n: string): string | null } | null)?.getAttribute('aria-label') ?? '',
+          ),
+        [handle, pattern.source] as const,
+      );
+  } catch {
+    await saveScreenshot(locator.page(), 'builder-failed');
+    throw new Error(`the cue is "${await locator.getAttribute('aria-label')}", expected ${pattern}`);
+  }
+}
+
+function cue(page: Page, id: string): Locator {
+  return page.locator(`[data-cue-id="${id}"]`);
+}
+
+interface Rgb {
+  r: number;
+  g: number;
+  b: number;
+}
+async function meanRgb(jpeg: Buffer, x0: number, y0: number, x1: number, y1: number): Promise<Rgb> {
+  const image = await loadImage(jpeg);
+  const canvas = createCanvas(image.width, image.height);
+  const g = canvas.getContext('2d');
+  g.drawImage(image, 0, 0);
+  const { data } = g.getImageData(0, 0, image.width, image.height);
+  let r = 0;
+  let gg = 0;
+  let b = 0;
+  let n = 0;
+  for (let y = Math.floor(y0 * image.height); y < Math.floor(y1 * image.height); y++)
+    for (let x = Math.floor(x0 * image.width); x < Math.floor(x1 * image.width); x++) {
+      const p = (y * image.width + x) * 4;
+      r += data[p]!;
+      gg += data[p + 1]!;
+      b += data[p + 2]!;
+      n++;
+    }
+  return { r: r / n, g: gg / n, b: b / n };
+}
+
+describe('timeline builder (chromium)', () => {
+  let browser: Browser;
+  let served: ServedUi;
+  let sim: CameraSim;
+  let wharf = 0;
+  let dock = 0;
+
+  before(async () => {
+    [browser, served, sim] = await Promise.all([
+      launchBrowser(),
+      serveUi(),
+      startCameraSim({
+        cameras: [
+          { name: 'wharf', color: WHARF },
+          { name: 'dock', color: DOCK },
+        ],
+      }),
+    ]);
+    const { store } = served.api;
+    wharf = store.cameras.create({ name: 'Wharfside', stream_url: sim.url('wharf') }).id;
+    dock = store.cameras.create({ name: 'Fuel pier', stream_url: sim.url('dock') }).id;
+    store.cameras.addPreset(wharf, { name: 'harbour_mouth' });
+    store.cameras.create({ name: 'Car park', stream_url: 'rtsp://127.0.0.1:9/none' });
+  });
+  after(async () => {
+    await browser?.close();
+    await served?.close();
+    await sim?.stop();
+  });
+
+  it('builds a timeline by drag and drop, resizes and moves cues, shows a problem where it is, saves', async () => {
+    const { page, context, pageErrors } = await openPage(browser, served.url);
+    await completeFirstRun(page);
+    await page.goto('/timelines/new');
+    await page.getByRole('heading', { name: 'New timeline' }).waitFor();
+    await page.getByRole('button', { name: 'Add Wharfside', exact: true }).waitFor();
+    await page.getByText('No problems').waitFor();
+    await saveScreenshot(page, 'builder-01-empty');
+
+    await page.getByLabel('Timeline name').fill('Harbour loop');
+    await page.getByLabel('Timeline length').fill('2:00');
+    await page.getByLabel('Timeline length').press('Enter');
+    const slider = page.getByRole('slider', { name: 'Playhead' });
+    await page.waitForFunction(
+      (el) => el?.getAttribute('aria-valuemax') === '120',
+      await slider.elementHandle(),
+    );
+
+    const video = page.getByRole('group', { name: 'Video lane' });
+    const overlays = page.getByRole('group', { name: 'Overlays 1 lane' });
+    // Two cameras on the video lane, dropped where the pointer lets go (snapped to whole seconds
+    // and to the first cue's end).
+    await dropOnLane(page, page.getByRole('button', { name: 'Add Wharfside', exact: true }), video, 0.3);
+    await cue(page, 'cam1_1').waitFor();
+    await dropOnLane(page, page.getByRole('button', { name: 'Add Fuel pier', exact: true }), video, 30.4);
+    await cue(page, 'cam2_1').waitFor();
+    // A lower third on the overlay lane.
+    await dropOnLane(page, page.getByRole('button', { name: 'Add Lower third' }), overlays, 5.2);
+    await cue(page, 'lower_third_1').waitFor();
+    assert.match((await cue(page, 'cam1_1').getAttribute('aria-label')) ?? '', /Wharfside, 0:00–0:30/);
+    assert.match((await cue(page, 'cam2_1').getAttribute('aria-label')) ?? '', /Fuel pier, 0:30–1:00/);
+    assert.match((await cue(page, 'lower_third_1').getAttribute('aria-label')) ?? '', /0:05–0:15/);
+
+    // Resize the second camera by its end edge to 1:30.
+    const edge = await box(page.getByTestId('resize-end-cam2_1'));
+    const laneBox = await box(video);
+    await dragMouse(
+      page,
+      { x: edge.x + edge.width / 2, y: edge.y + edge.height / 2 },
+      // The grab point is half a handle inside the cue's end.
+      { x: (await xAt(page, video, 90.2)) - edge.width / 2, y: laneBox.y + laneBox.height / 2 },
+    );
+    await waitForLabel(cue(page, 'cam2_1'), /0:30–1:30/);
+    // Move the lower third by 30 s (grab it in its middle).
+    const lower = await box(cue(page, 'lower_third_1'));
+    const grabX = lower.x + lower.width / 2;
+    await dragMouse(
+      page,
+      { x: grabX, y: lower.y + lower.height / 2 },
+      {
+        x: grabX + (await xAt(page, overlays, 35)) - (await xAt(page, overlays, 5)),
+        y: lower.y + lower.height / 2,
+      },
+    );
+    await waitForLabel(cue(page, 'lower_third_1'), /0:35–0:45/);
+
+    // Loop on.
+    const loop = page.getByRole('switch', { name: 'Loop' });
+    await loop.check();
+    assert.equal(await loop.isChecked(), true);
+
+    // The lower third's words, in the inspector (the dragged cue is selected).
+    await page.getByLabel('Title', { exact: true }).fill('Harbour live');
+    await page.getByLabel('Subtitle', { exact: true }).fill('Fuel pier, open 7–19');
+    await saveScreenshot(page, 'builder-02-cues');
+
+    // A problem: the lower third made longer than the timeline. It shows on the cue, next to the
+    // Length field and in the problems list.
+    await page.getByLabel('Length', { exact: true }).fill('2:00');
+    await page.getByLabel('Length', { exact: true }).press('Enter');
+    const lowerCue = cue(page, 'lower_third_1');
+    await page.waitForFunction(
+      (el) => el?.getAttribute('aria-invalid') === 'true',
+      await lowerCue.elementHandle(),
+    );
+    const lengthField = page.locator('.field', { has: page.getByLabel('Length', { exact: true }) });
+    await lengthField.locator('.field-error').getByText("after the timeline's end").waitFor();
+    assert.equal(await page.getByLabel('Length', { exact: true }).getAttribute('aria-invalid'), 'true');
+    const problem = page
+      .getByRole('region', { name: 'Problems' })
+      .getByRole('button', { name: /lower_third_1.*length/ });
+    await problem.waitFor();
+    assert.match(await page.getByRole('region', { name: 'Problems' }).innerText(), /1 problem to fix/);
+    await saveScreenshot(page, 'builder-03-error');
+    // Clicking the problem selects its cue (after selecting another one).
+    await cue(page, 'cam1_1').click();
+    await problem.click();
+    assert.equal(await lowerCue.getAttribute('aria-pressed'), 'true');
+
+    // Saving now is refused by the appliance, with the same problem.
+    await page.keyboard.press('Control+s');
+    await page.getByRole('alert').filter({ hasText: 'The timeline has 1 problem' }).waitFor();
+    assert.equal(served.api.store.timelines.list().length, 0);
+
+    // Leaving asks first.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Timelines' }).click();
+    await page.getByRole('dialog', { name: 'Leave without saving?' }).waitFor();
+    await page.getByRole('button', { name: 'Stay here' }).click();
+    assert.match(page.url(), /\/timelines\/new$/);
+
+    // Fix it and save with Ctrl+S: the page moves to the new timeline's address.
+    await page.getByLabel('Length', { exact: true }).fill('10');
+    await page.getByLabel('Length', { exact: true }).press('Enter');
+    await page.waitForFunction(
+      (el) => el?.getAttribute('aria-invalid') === null,
+      await lowerCue.elementHandle(),
+    );
+    await page.getByText('No problems').waitFor();
+    await page.keyboard.press('Control+s');
+    await page.waitForURL(/\/timelines\/\d+$/);
+    await page.getByText('All changes saved').waitFor();
+    const id = Number(/\/timelines\/(\d+)$/.exec(page.url())![1]);
+
+    // What the database holds.
+    const { timeline } = served.api.store.timelines.get(id).document;
+    assert.equal(timeline.name, 'Harbour loop');
+    assert.equal(timeline.duration, 120);
+    assert.equal(timeline.loop, true);
+    assert.deepEqual(
+      timeline.tracks.video.cues.map((c) => [
+        c.id,
+        c.start_time,
+        c.duration,
+        c.action,
+        'camera_id' in c.params ? c.params.camera_id : null,
+      ]),
+      [
+        ['cam1_1', 0, 30, 'show_camera', wharf],
+        ['cam2_1', 30, 60, 'show_camera', dock],
+      ],
+    );
+    assert.equal(timeline.tracks.overlays.length, 1);
+    const [track] = timeline.tracks.overlays;
+    assert.equal(track!.layer, 1);
+    assert.deepEqual(
+      track!.cues.map((c) => [c.id, c.start_time, c.duration, c.params.type]),
+      [['lower_third_1', 35, 10, 'lower_third']],
+    );
+    const params = track!.cues[0]!.params;
+    assert.equal(params.type === 'lower_third' ? params.text : null, 'Harbour live');
+
+    // The preview at 0:40: the second camera with the lower third over it.
+    await slider.focus();
+    await page.keyboard.press('Home');
+    for (let i = 0; i < 4; i++) await page.keyboard.press('Shift+ArrowRight');
+    const image = page.getByRole('img', { name: /The program at 0:40: camera/ });
+    await image.waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'Rendering the preview' })
+      .waitFor({ state: 'detached' });
+    await saveScreenshot(page, 'builder-04-preview');
+
+    await served.api.signIn();
+    const response = await served.api.call('POST', '/api/timelines/preview-frame', {
+      document: served.api.store.timelines.get(id).document,
+      at: 40,
+      width: 640,
+    });
+    assert.equal(response.statusCode, 200, response.body);
+    assert.equal(response.headers['content-type'], 'image/jpeg');
+    const jpeg = response.rawPayload;
+    assert.equal(jpeg[0], 0xff);
+    assert.equal(jpeg[1], 0xd8);
+    assert.equal(decodeURIComponent(String(response.headers['x-preview-video'])), `camera ${dock}`);
+    // The camera's green above; the lower third's dark bar bottom left, with its amber accent.
+    const sky = await meanRgb(jpeg, 0.3, 0.1, 0.7, 0.4);
+    assert.ok(sky.g > 120 && sky.r < 90, `the dock camera's green, got ${JSON.stringify(sky)}`);
+    const bar = await meanRgb(jpeg, 0.3, 0.875, 0.36, 0.935);
+    assert.ok(bar.g < 70 && bar.r < 70, `the lower third's bar, got ${JSON.stringify(bar)}`);
+    const accent = await meanRgb(jpeg, 0.051, 0.875, 0.054, 0.935);
+    assert.ok(accent.r > 170 && accent.b < 110, `the amber accent strip, got ${JSON.stringify(accent)}`);
+    assert.deepEqual(pageErrors, []);
+    await context.close();
+  });
+
+  it('adds cues with the keyboard only, moves, resizes and removes them, and warns about a camera that does not answer', async () => {
+    const { page, context, pageErrors } = await openPage(browser, served.url);
+    await signInAs(page);
+    await page.goto('/timelines/new');
+    await page.getByRole('button', { name: 'Add Wharfside', exact: true }).waitFor();
+
+    // Enter on a palette item adds it at the playhead, on the lane it belongs to.
+    await page.getByRole('button', { name: 'Add Wharfside', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await cue(page, 'cam1_1').waitFor();
+    assert.match((await cue(page, 'cam1_1').getAttribute('aria-label')) ?? '', /0:00–0:30/);
+    const slider = page.getByRole('slider', { name: 'Playhead' });
+    await slider.focus();
+    for (let i = 0; i < 3; i++) await page.keyboard.press('Shift+ArrowRight');
+    assert.equal(await slider.getAttribute('aria-valuenow'), '30');
+    await page.getByRole('button', { name: 'Add Car park', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await cue(page, 'cam3_1').waitFor();
+    await page.getByRole('button', { name: 'Add Text' }).focus();
+    await page.keyboard.press('Enter');
+    await cue(page, 'text_1').waitFor();
+    assert.match((await cue(page, 'text_1').getAttribute('aria-label')) ?? '', /0:30–0:40/);
+
+    // The camera that does not answer: the preview shows the slate with the overlay and says so.
+    await page.getByText(/"Car park" did not answer/).waitFor({ timeout: 30_000 });
+    await page.getByRole('img', { name: /The program at 0:30/ }).waitFor();
+    await saveScreenshot(page, 'builder-05-camera-offline');
+
+    // The selected cue takes the arrows: → moves 1 s, Ctrl+→ lengthens 1 s, Delete removes.
+    await cue(page, 'text_1').focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Control+ArrowRight');
+    assert.match((await cue(page, 'text_1').getAttribute('aria-label')) ?? '', /0:31–0:42/);
+    await cue(page, 'cam3_1').focus();
+    await page.keyboard.press('Delete');
+    await cue(page, 'cam3_1').waitFor({ state: 'detached' });
+
+    // A 30-minute timeline stays readable: Fit shows all of it.
+    await page.getByRole('tab', { name: 'Timeline settings' }).click();
+    await page.getByLabel('Timeline length').fill('30:00');
+    await page.getByLabel('Timeline length').press('Enter');
+    await page.getByRole('button', { name: 'Fit' }).click();
+    await page.getByText('30:00', { exact: true }).first().waitFor();
+    await page.getByLabel('Timeline name').fill('Keyboard show');
+    await page.keyboard.press('Control+s');
+    await page.waitForURL(/\/timelines\/\d+$/);
+    await saveScreenshot(page, 'builder-06-long-timeline');
+    const id = Number(/\/timelines\/(\d+)$/.exec(page.url())![1]);
+    const { timeline } = served.api.store.timelines.get(id).document;
+    assert.equal(timeline.duration, 1800);
+    assert.deepEqual(
+      timeline.tracks.video.cues.map((c) => [c.id, c.start_time, c.duration]),
+      [['cam1_1', 0, 30]],
+    );
+    assert.deepEqual(
+      timeline.tracks.overlays[0]!.cues.map((c) => [c.id, c.start_time, c.duration, c.params.type]),
+      [['text_1', 31, 11, 'text']],
+    );
+    assert.deepEqual(pageErrors, []);
+    await context.close();
+  });
+});

@@ -1,0 +1,369 @@
+// The builder's model of a timeline: the document's tracks and cues with a stable key (uid) per
+// cue and track, so selection, drags and validation issues survive edits that reorder or rename.
+// Pure helpers only: document ↔ model, time text, placing a dropped cue, snapping, and turning
+// the appliance's issue paths ("timeline.tracks.overlays[0].cues[2].params.text") into the cue,
+// track or setting they belong to.
+import type { z } from 'zod';
+import type {
+  OverlayParamsSchema,
+  ShowCameraParamsSchema,
+  ShowMediaParamsSchema,
+  TimelineInput,
+} from '../../../../../src/timeline/schema.ts';
+
+export type CameraParams = z.input<typeof ShowCameraParamsSchema>;
+export type MediaParams = z.input<typeof ShowMediaParamsSchema>;
+export type OverlayParams = z.input<typeof OverlayParamsSchema>;
+export type OverlayKind = OverlayParams['type'];
+export type Transition = 'cut' | 'fade' | 'dissolve';
+
+interface CueBase {
+  uid: string;
+  id: string;
+  start: number;
+  duration: number;
+}
+export type CameraCue = CueBase & { action: 'show_camera'; params: CameraParams };
+export type MediaCue = CueBase & { action: 'show_media'; params: MediaParams };
+export type OverlayCue = CueBase & { action: 'show_overlay'; params: OverlayParams };
+export type VideoCue = CameraCue | MediaCue;
+export type Cue = VideoCue | OverlayCue;
+
+export interface VideoTrack {
+  uid: 'video';
+  kind: 'video';
+  track_id: string;
+  name?: string | undefined;
+  cues: VideoCue[];
+}
+export interface OverlayTrack {
+  uid: string;
+  kind: 'overlay';
+  track_id: string;
+  name?: string | undefined;
+  layer: number;
+  enabled: boolean;
+  cues: OverlayCue[];
+}
+export type Track = VideoTrack | OverlayTrack;
+
+export interface Settings {
+  docId?: string | undefined;
+  name: string;
+  description?: string | undefined;
+  duration: number;
+  fps: number;
+  resolution: string;
+  loop: boolean;
+  testPattern?: string | undefined;
+  backupCameraId?: number | undefined;
+}
+
+export interface Model {
+  settings: Settings;
+  video: VideoTrack;
+  overlays: OverlayTrack[];
+}
+
+export const OVERLAY_LABELS: Record<OverlayKind, string> = {
+  text: 'Text',
+  lower_third: 'Lower third',
+  logo: 'Logo',
+  image: 'Image',
+  dynamic_text: 'Dynamic text',
+};
+export const OVERLAY_KINDS: OverlayKind[] = ['lower_third', 'text', 'logo', 'image', 'dynamic_text'];
+export const NAMED_POSITIONS = ['top_left', 'top_right', 'bottom_left', 'bottom_right', 'center'] as const;
+export const POSITION_LABELS: Record<(typeof NAMED_POSITIONS)[number], string> = {
+  top_left: 'Top left',
+  top_right: 'Top right',
+  bottom_left: 'Bottom left',
+  bottom_right: 'Bottom right',
+  center: 'Centre',
+};
+
+let counter = 0;
+export function newUid(prefix = 'u'): string {
+  counter += 1;
+  return `${prefix}${counter}`;
+}
+
+/** Seconds kept to the millisecond: drags and snapping never write 12.300000000001. */
+export function roundTime(seconds: number): number {
+  return Math.round(seconds * 1000) / 1000;
+}
+
+export function cueEnd(cue: { start: number; duration: number }): number {
+  return roundTime(cue.start + cue.duration);
+}
+
+export function emptyModel(): Model {
+  return {
+    settings: { name: 'New timeline', duration: 300, fps: 30, resolution: '1920x1080', loop: false },
+    video: { uid: 'video', kind: 'video', track_id: 'video', name: 'Video', cues: [] },
+    overlays: [
+      {
+        uid: newUid('t'),
+        kind: 'overlay',
+        track_id: 'overlays_1',
+        name: 'Overlays 1',
+        layer: 1,
+        enabled: true,
+        cues: [],
+      },
+    ],
+  };
+}
+
+type DocTimeline = TimelineInput;
+type DocCue = { id: string; start_time: number; duration: number; action: string; params: unknown };
+
+/** The model of a stored document (GET /api/timelines/:id answers it with defaults filled in). */
+export function fromDocument(document: { timeline: DocTimeline }): Model {
+  const t = document.timeline;
+  const cueOf = <C extends Cue>(cue: DocCue): C =>
+    ({
+      uid: newUid('c'),
+      id: cue.id,
+      start: cue.start_time,
+      duration: cue.duration,
+      action: cue.action,
+      params: cue.params,
+    }) as C;
+  return {
+    settings: {
+      docId: t.id,
+      name: t.name,
+      description: t.description,
+      duration: t.duration,
+      fps: t.fps ?? 30,
+      resolution: t.resolution ?? '1920x1080',
+      loop: t.loop ?? false,
+      testPattern: t.fallback?.test_pattern,
+      backupCameraId: t.fallback?.backup_camera_id,
+    },
+    video: {
+      uid: 'video',
+      kind: 'video',
+      track_id: t.tracks.video.track_id,
+      name: t.tracks.video.name,
+      cues: t.tracks.video.cues.map((cue) => cueOf<VideoCue>(cue as DocCue)),
+    },
+    overlays: (t.tracks.overlays ?? []).map((track) => ({
+      uid: newUid('t'),
+      kind: 'overlay',
+      track_id: track.track_id,
+      name: track.name,
+      layer: track.layer,
+      enabled: track.enabled ?? true,
+      cues: track.cues.map((cue) => cueOf<OverlayCue>(cue as DocCue)),
+    })),
+  };
+}
+
+function drop<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** The document to validate, save and preview. Cue and track order is the model's. */
+export function toDocument(model: Model): { timeline: DocTimeline } {
+  const s = model.settings;
+  const cue = (c: Cue) => ({
+    id: c.id,
+    start_time: roundTime(c.start),
+    duration: roundTime(c.duration),
+    action: c.action,
+    params: drop(c.params as Record<string, unknown>),
+  });
+  const fallback = drop({ test_pattern: s.testPattern, backup_camera_id: s.backupCameraId });
+  return {
+    timeline: drop({
+      id: s.docId,
+      name: s.name,
+      description: s.description,
+      duration: s.duration,
+      fps: s.fps,
+      resolution: s.resolution,
+      loop: s.loop,
+      tracks: {
+        video: drop({
+          track_id: model.video.track_id,
+          type: 'video' as const,
+          name: model.video.name,
+          cues: model.video.cues.map(cue),
+        }),
+        overlays: model.overlays.map((track) =>
+          drop({
+            track_id: track.track_id,
+            type: 'overlay' as const,
+            name: track.name,
+            layer: track.layer,
+            enabled: track.enabled,
+            cues: track.cues.map(cue),
+          }),
+        ),
+      },
+      fallback: Object.keys(fallback).length > 0 ? fallback : undefined,
+    }) as DocTimeline,
+  };
+}
+
+export function allTracks(model: Model): Track[] {
+  return [model.video, ...model.overlays];
+}
+
+export function findCue(model: Model, uid: string | null): { cue: Cue; track: Track } | null {
+  if (uid === null) return null;
+  for (const track of allTracks(model)) {
+    const cue = (track.cues as Cue[]).find((c) => c.uid === uid);
+    if (cue) return { cue, track };
+  }
+  return null;
+}
+
+/** A cue id not used yet: "<base>_<n>". */
+export function uniqueCueId(model: Model, base: string): string {
+  const taken = new Set(allTracks(model).flatMap((track) => (track.cues as Cue[]).map((cue) => cue.id)));
+  const stem = base.replace(/[^A-Za-z0-9_.:-]+/g, '_').replace(/^_+|_+$/g, '') || 'cue';
+  for (let n = 1; ; n++) {
+    const id = `${stem}_${n}`;
+    if (!taken.has(id)) return id;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// time text
+
+/** 75.5 → "1:15.5", 3725 → "1:02:05" (tenths only when there are some). */
+export function formatTime(seconds: number, tenths = true): string {
+  const negative = seconds < 0;
+  const total = Math.round(Math.abs(seconds) * 10) / 10;
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const whole = Math.floor(s + 1e-9);
+  const frac = Math.round((s - whole) * 10);
+  const ss = `${String(whole).padStart(2, '0')}${tenths && frac > 0 ? `.${frac}` : ''}`;
+  const body = h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+  return negative ? `-${body}` : body;
+}
+
+/** "90", "1:30", "1:02:03.5", "12.5s" → seconds; null when it is not a time. */
+export function parseTime(text: string): number | null {
+  const value = text.trim().replace(/s$/i, '').trim();
+  if (value === '') return null;
+  if (/^\d+(\.\d+)?$/.test(value)) return Number(value);
+  const match = /^(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d+)?)$/.exec(value);
+  if (!match) return null;
+  const [, h, m, s] = match;
+  return Number(h ?? 0) * 3600 + Number(m) * 60 + Number(s);
+}
+
+// ---------------------------------------------------------------------------------------------
+// placing and snapping
+
+/**
+ * Where a new cue dropped at `at` goes on a lane: inside an existing cue it starts where that one
+ * ends; it is shortened to fit before the next cue and the timeline's end. Null: no room there.
+ */
+export function placeCue(
+  cues: ReadonlyArray<{ start: number; duration: number }>,
+  at: number,
+  wanted: number,
+  timelineDuration: number,
+): { start: number; duration: number } | null {
+  let start = Math.max(0, roundTime(at));
+  const sorted = [...cues].sort((a, b) => a.start - b.start);
+  for (const cue of sorted) if (start >= cue.start && start < cueEnd(cue)) start = cueEnd(cue);
+  const next = sorted.find((cue) => cue.start >= start);
+  const limit = Math.min(timelineDuration, next ? next.start : Infinity);
+  const duration = roundTime(Math.min(wanted, limit - start));
+  return duration >= 0.5 ? { start, duration } : null;
+}
+
+export interface SnapOptions {
+  enabled: boolean;
+  /** Pixels per second (the snap distance is in pixels). */
+  pps: number;
+  /** Cue edges, the playhead, 0 and the end. */
+  targets: readonly number[];
+}
+
+export const SNAP_PIXELS = 8;
+
+/** The nearest snap point to `t` within SNAP_PIXELS, as a correction to add (0: none). */
+export function snapCorrection(t: number, options: SnapOptions): number {
+  if (!options.enabled) return 0;
+  const reach = SNAP_PIXELS / options.pps;
+  let best = Infinity;
+  const consider = (target: number) => {
+    const d = target - t;
+    if (Math.abs(d) <= reach && Math.abs(d) < Math.abs(best)) best = d;
+  };
+  for (const target of options.targets) consider(target);
+  // Whole seconds only when they are far enough apart to aim at.
+  if (options.pps >= 4) consider(Math.round(t));
+  return best === Infinity ? 0 : best;
+}
+
+/** Snaps a moved cue by whichever of its edges is nearer a snap point. */
+export function snapMove(start: number, duration: number, options: SnapOptions): number {
+  const a = snapCorrection(start, options);
+  const b = snapCorrection(start + duration, options);
+  if (a === 0 && b === 0) return start;
+  if (a === 0) return start + b;
+  if (b === 0) return start + a;
+  return start + (Math.abs(a) <= Math.abs(b) ? a : b);
+}
+
+export function snapTargets(model: Model, exceptUid: string | null, playhead: number): number[] {
+  const targets = [0, model.settings.duration, playhead];
+  for (const track of allTracks(model))
+    for (const cue of track.cues as Cue[]) if (cue.uid !== exceptUid) targets.push(cue.start, cueEnd(cue));
+  return targets;
+}
+
+// ---------------------------------------------------------------------------------------------
+// issues
+
+export interface Issue {
+  path: string;
+  message: string;
+  severity: 'error' | 'warning';
+}
+
+export interface PlacedIssue extends Issue {
+  /** The cue it is about (uid), the track, or neither (a timeline setting). */
+  cueUid: string | null;
+  trackUid: string | null;
+  /** The field inside the cue ("duration", "params.text", "params"), track ("layer") or timeline ("name"). */
+  field: string | null;
+}
+
+const TRACK_PATH = /^(?:timeline\.)?tracks\.(video|overlays\[(\d+)\])(?:\.cues\[(\d+)\])?(?:\.(.+))?$/;
+
+/** Places the appliance's issues on the model they were computed for (same order of tracks/cues). */
+export function placeIssues(model: Model, issues: readonly Issue[]): PlacedIssue[] {
+  return issues.map((issue) => {
+    const match = TRACK_PATH.exec(issue.path);
+    if (match) {
+      const track: Track | undefined = match[1] === 'video' ? model.video : model.overlays[Number(match[2])];
+      const cue = match[3] !== undefined ? (track?.cues as Cue[] | undefined)?.[Number(match[3])] : undefined;
+      return {
+        ...issue,
+        trackUid: track?.uid ?? null,
+        cueUid: cue?.uid ?? null,
+        field: match[4] ?? null,
+      };
+    }
+    const field = issue.path.startsWith('timeline.') ? issue.path.slice('timeline.'.length) : null;
+    return { ...issue, cueUid: null, trackUid: null, field };
+  });
+}
+
+/** Human words for a field path inside a cue ("params.text" → "text"). */
+export function fieldLabel(field: string | null): string {
+  if (!field) return '';
+  const last = field.replace(/^params\.?/, '') || 'settings';
+  return last.replace(/_/g, ' ');
+}
