@@ -144,8 +144,11 @@ export function appliancePictures(options: AppliancePicturesOptions): PreviewPic
     }
     const jpeg = cameraMedia.snapshot(connection.url).catch((error: unknown) => {
       snapshots.delete(cameraId); // a failure is not reused: the next request tries again
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new Error(`camera ${cameraId} "${connection.name}" did not answer (${reason})`, { cause: error });
+      const reason = (error instanceof Error ? error.message : String(error)).replace(/[.\s]+$/, '');
+      throw new Error(
+        `camera ${cameraId} "${connection.name}" did not answer: ${reason.charAt(0).toLowerCase()}${reason.slice(1)}`,
+        { cause: error },
+      );
     });
     snapshots.set(cameraId, { at: now, jpeg });
     return jpeg;

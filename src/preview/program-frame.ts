@@ -211,7 +211,7 @@ export async function renderPreviewFrame(
       const picture = await pictures.source(source, frameToSeconds(elapsedFrames, compiled.fps));
       return await pictureToYuv420p(picture, width, height, matrix);
     } catch (error) {
-      notices.push(`${capitalize(messageOf(error))}: the slate is shown instead.`);
+      notices.push(`${capitalize(messageOf(error))}. The slate is shown instead.`);
       return slate();
     }
   };

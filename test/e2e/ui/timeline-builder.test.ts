@@ -355,6 +355,11 @@ describe('timeline builder (chromium)', () => {
     await page.getByLabel('Timeline name').fill('Keyboard show');
     await page.keyboard.press('Control+s');
     await page.waitForURL(/\/timelines\/\d+$/);
+    await page.getByRole('img', { name: /The program at 0:30: slate/ }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'Rendering the preview' })
+      .waitFor({ state: 'detached' });
     await saveScreenshot(page, 'builder-06-long-timeline');
     const id = Number(/\/timelines\/(\d+)$/.exec(page.url())![1]);
     const { timeline } = served.api.store.timelines.get(id).document;

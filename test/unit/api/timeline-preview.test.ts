@@ -167,9 +167,9 @@ describe('timeline preview frame route', () => {
     assert.equal(notices.length, 1);
     assert.match(
       notices[0]!,
-      /camera \d+ "Dock" did not answer \(the camera did not answer at 10\.0\.0\.9:554\)/i,
+      /camera \d+ "Dock" did not answer: the camera did not answer at 10\.0\.0\.9:554\./i,
     );
-    assert.match(notices[0]!, /slate is shown instead/);
+    assert.match(notices[0]!, /\. The slate is shown instead\.$/);
     const frame = await decode(response.rawPayload);
     // SMPTE HD bars: the third bar from the left is yellow.
     const yellow = frame.mean(0.25, 0.1, 0.32, 0.5);

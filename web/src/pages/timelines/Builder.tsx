@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, ApiError } from '../../api/client.ts';
 import { navigate } from '../../app/router.ts';
-import { Button, Dialog, ErrorNotice, Notice, PageHeader, Spinner } from '../../components/ui.tsx';
+import { Button, Dialog, ErrorNotice, PageHeader, Spinner } from '../../components/ui.tsx';
 import { accepts, useCatalog, type PaletteItem } from './builder/catalog.ts';
 import { cueFromItem, cueTitle } from './builder/cues.ts';
 import { Inspector } from './builder/Inspector.tsx';
@@ -59,7 +59,6 @@ export function Builder({ timelineId }: { timelineId: number | null }) {
   const [checking, setChecking] = useState(false);
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<unknown>(null);
-  const [saveNote, setSaveNote] = useState<string | null>(null);
   const [status, setStatus] = useState('');
   const [leaving, setLeaving] = useState<string | null>(null);
   const [removingTrack, setRemovingTrack] = useState<string | null>(null);
@@ -136,7 +135,6 @@ export function Builder({ timelineId }: { timelineId: number | null }) {
     const document = toDocument(sent);
     setSaving(true);
     setSaveError(null);
-    setSaveNote(null);
     try {
       const saved =
         timelineId === null
@@ -149,8 +147,7 @@ export function Builder({ timelineId }: { timelineId: number | null }) {
           saved.warnings.map((w) => ({ ...w, severity: 'warning' as const })),
         ),
       );
-      setSaveNote(`Saved at ${new Date().toLocaleTimeString()}.`);
-      setStatus('Saved');
+      setStatus(`Saved at ${new Date().toLocaleTimeString()}.`);
       if (timelineId === null) {
         createdId.current = saved.id;
         navigate(`/timelines/${saved.id}`);
@@ -394,11 +391,6 @@ export function Builder({ timelineId }: { timelineId: number | null }) {
             </small>
           ) : null}
         </div>
-        <span className="hint builder-length">
-          {formatTime(model.settings.duration, false)} · {model.settings.fps} fps ·{' '}
-          {model.settings.resolution.replace('x', '×')}
-          {model.settings.loop ? ' · loops' : ''}
-        </span>
         <span className={`builder-state${dirty ? ' builder-dirty' : ''}`} aria-live="polite">
           {saving ? 'Saving…' : dirty ? 'Unsaved changes' : savedJson !== null ? 'All changes saved' : ''}
         </span>
@@ -407,7 +399,6 @@ export function Builder({ timelineId }: { timelineId: number | null }) {
         </Button>
       </PageHeader>
       {saveError ? <ErrorNotice error={saveError} onDismiss={() => setSaveError(null)} /> : null}
-      {saveNote && !dirty ? <Notice kind="success">{saveNote}</Notice> : null}
       <div className="builder-grid">
         <Palette catalog={catalog} onAdd={(item) => addItem(item, null, playhead)} />
         <div className="builder-center">
@@ -417,6 +408,11 @@ export function Builder({ timelineId }: { timelineId: number | null }) {
               {errors.length > 0
                 ? `${errors.length} problem${errors.length === 1 ? '' : 's'} to fix`
                 : 'No problems'}
+              {warnings.length > 0 ? (
+                <span className="problems-notes">
+                  {warnings.length} note{warnings.length === 1 ? '' : 's'}
+                </span>
+              ) : null}
               {checking ? <Spinner /> : null}
             </h2>
             {errors.length === 0 && warnings.length === 0 ? (

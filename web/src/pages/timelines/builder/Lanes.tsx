@@ -85,14 +85,14 @@ export function Lanes(props: LanesProps) {
     null,
   );
 
-  const lanesWidth = Math.max(100, viewport.width - HEAD - 24);
+  const lanesWidth = Math.max(100, viewport.width - HEAD - 26);
   const fitPps = Math.min(MAX_PPS, Math.max(MIN_PPS, lanesWidth / Math.max(1, duration)));
   const scale = pps ?? fitPps;
   const contentEnd = Math.max(
     duration,
     ...[model.video, ...model.overlays].flatMap((track) => (track.cues as Cue[]).map(cueEnd)),
   );
-  const contentWidth = HEAD + contentEnd * scale + 48;
+  const contentWidth = HEAD + contentEnd * scale + 24;
 
   useLayoutEffect(() => {
     const element = scroller.current;
@@ -499,7 +499,7 @@ export function Lanes(props: LanesProps) {
                           />
                         ) : null}
                         {width > 34 ? (
-                          <span className="cue-text" aria-hidden="true">
+                          <span className="cue-words" aria-hidden="true">
                             <span className="cue-title">{titleText}</span>
                             {width > 90 ? <span className="cue-time">{timeText}</span> : null}
                           </span>

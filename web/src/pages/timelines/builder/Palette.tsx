@@ -50,7 +50,7 @@ function Item({
         ) : (
           <span className="palette-swatch" aria-hidden="true" />
         )}
-        <span className="palette-text">
+        <span className="palette-words">
           <span className="palette-label">{item.label}</span>
           {hint ? <small>{hint}</small> : null}
         </span>

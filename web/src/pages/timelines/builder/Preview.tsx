@@ -10,6 +10,8 @@ const DEBOUNCE_MS = 350;
 const WIDTH = 640;
 
 interface Shown {
+  /** The timeline and moment it shows (documentJson@seconds). */
+  key: string;
   url: string;
   seconds: number;
   video: string;
@@ -54,7 +56,8 @@ function parseNotices(text: string): string[] {
 export function Preview({ documentJson, seconds }: { documentJson: string; seconds: number }) {
   const [shown, setShown] = useState<Shown | null>(null);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const [error, setError] = useState<{ key: string; error: unknown } | null>(null);
+  const key = `${documentJson}@${seconds}`;
   const last = useRef<string | null>(null);
 
   useEffect(() => {
@@ -77,6 +80,7 @@ export function Preview({ documentJson, seconds }: { documentJson: string; secon
           const header = (name: string) => decodeURIComponent(response.headers.get(name) ?? '');
           const notices = parseNotices(header('x-preview-notices'));
           setShown({
+            key: `${documentJson}@${seconds}`,
             url,
             seconds: Number(response.headers.get('x-preview-seconds') ?? seconds),
             video: header('x-preview-video'),
@@ -87,17 +91,19 @@ export function Preview({ documentJson, seconds }: { documentJson: string; secon
         })
         .catch((failure: unknown) => {
           if (controller.signal.aborted) return;
-          setError(
-            failure instanceof ApiError
-              ? failure
-              : new ApiError(
-                  0,
-                  'APPLIANCE_UNREACHABLE',
-                  'The appliance did not answer.',
-                  'Check that it is on the network, then try again.',
-                  [],
-                ),
-          );
+          setError({
+            key: `${documentJson}@${seconds}`,
+            error:
+              failure instanceof ApiError
+                ? failure
+                : new ApiError(
+                    0,
+                    'APPLIANCE_UNREACHABLE',
+                    'The appliance did not answer.',
+                    'Check that it is on the network, then try again.',
+                    [],
+                  ),
+          });
           setBusy(false);
         });
     }, DEBOUNCE_MS);
@@ -114,24 +120,27 @@ export function Preview({ documentJson, seconds }: { documentJson: string; secon
     [],
   );
 
-  const invalid = error instanceof ApiError && error.code === 'TIMELINE_INVALID';
+  // Current: the picture (or the refusal) is for the timeline and moment on screen now. Until
+  // then the old picture stays, dimmed, under a spinner (also while the request waits its turn).
+  const failure = error?.key === key ? error.error : null;
+  const pending = shown?.key !== key && failure === null;
+  const invalid = failure instanceof ApiError && failure.code === 'TIMELINE_INVALID';
   return (
     <section className="preview" aria-label="Program preview">
-      <div className="preview-frame" aria-busy={busy}>
+      <div className="preview-frame" aria-busy={pending || busy}>
         {shown ? (
           <img
             src={shown.url}
             alt={`The program at ${formatTime(shown.seconds)}: ${shown.video}`}
-            className={busy || invalid ? 'preview-stale' : undefined}
+            className={pending || invalid ? 'preview-stale' : undefined}
             data-testid="preview-image"
           />
         ) : null}
-        {busy ? (
+        {pending ? (
           <div className="preview-busy">
             <Spinner label="Rendering the preview…" />
           </div>
         ) : null}
-        {!shown && !busy && !error ? <p className="preview-empty">The preview appears here.</p> : null}
       </div>
       <div className="preview-caption">
         <span>Preview at {formatTime(seconds)}</span>
@@ -141,10 +150,10 @@ export function Preview({ documentJson, seconds }: { documentJson: string; secon
         <p className="preview-message" role="status">
           The preview waits until the problems marked in red are fixed.
         </p>
-      ) : error ? (
-        <ErrorNotice error={error} />
+      ) : failure ? (
+        <ErrorNotice error={failure} />
       ) : null}
-      {shown && !error
+      {shown && !pending && !failure
         ? shown.notices.map((notice) => (
             <div key={notice} className="notice notice-warning preview-notice" role="status">
               {notice}
