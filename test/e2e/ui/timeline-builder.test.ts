@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createCanvas, loadImage } from '@napi-rs/canvas';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { box, cue, dragMouse, dropOnLane, waitForLabel, xAt } from '../../helpers/builder-ui.ts';
 import { startCameraSim, type CameraSim } from '../../helpers/camera-sim.ts';
 import {
   completeFirstRun,
@@ -20,62 +21,6 @@ import {
 
 const WHARF = 0xc82828; // the simulated cameras' colours (red, green)
 const DOCK = 0x28b428;
-
-async function box(locator: Locator) {
-  const found = await locator.boundingBox();
-  if (!found) throw new Error('element has no box (not visible)');
-  return found;
-}
-
-/** The x of a time on a lane (the lane body spans the timeline's content at the current zoom). */
-async function xAt(page: Page, lane: Locator, seconds: number): Promise<number> {
-  const duration = Number(await page.getByRole('slider', { name: 'Playhead' }).getAttribute('aria-valuemax'));
-  const b = await box(lane);
-  return b.x + (seconds / duration) * b.width;
-}
-
-/** A real mouse drag: press on `from`, move in steps (HTML5 drag and pointer drags both see it), release. */
-async function dragMouse(page: Page, from: { x: number; y: number }, to: { x: number; y: number }) {
-  await page.mouse.move(from.x, from.y);
-  await page.mouse.down();
-  await page.mouse.move(from.x + 6, from.y + 2, { steps: 2 });
-  await page.mouse.move(to.x, to.y, { steps: 12 });
-  await page.mouse.up();
-}
-
-async function dropOnLane(page: Page, item: Locator, lane: Locator, seconds: number) {
-  await item.scrollIntoViewIfNeeded();
-  const source = await box(item);
-  const target = await box(lane);
-  await dragMouse(
-    page,
-    { x: source.x + source.width / 2, y: source.y + source.height / 2 },
-    { x: await xAt(page, lane, seconds), y: target.y + target.height / 2 },
-  );
-}
-
-/** Waits until a cue's accessible name matches (its times are in it); says what it was if not. */
-async function waitForLabel(locator: Locator, pattern: RegExp): Promise<void> {
-  const handle = await locator.elementHandle();
-  try {
-    await locator
-      .page()
-      .waitForFunction(
-        ([el, source]) =>
-          new RegExp(source as string).test(
-            (el as { getAttribute(n: string): string | null } | null)?.getAttribute('aria-label') ?? '',
-          ),
-        [handle, pattern.source] as const,
-      );
-  } catch {
-    await saveScreenshot(locator.page(), 'builder-failed');
-    throw new Error(`the cue is "${await locator.getAttribute('aria-label')}", expected ${pattern}`);
-  }
-}
-
-function cue(page: Page, id: string): Locator {
-  return page.locator(`[data-cue-id="${id}"]`);
-}
 
 interface Rgb {
   r: number;
