@@ -1,0 +1,289 @@
+// The whole operator journey in a real browser against the real appliance, everything through
+// the pages: first run → add two cameras (simulated RTSP) and a destination (local nginx-rtmp) →
+// build a 30-minute looping timeline with two cameras and a lower third by drag and drop → GO
+// LIVE → the LIVE status and the playing preview → an override (pin the other camera) → stop.
+// Each operator action is counted and written, with its screenshot, to
+// test-artifacts/ui/walkthrough.md: the scripted walkthrough of building the show.
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { applianceEnv, startAppliance, type Appliance } from '../../helpers/appliance.ts';
+import {
+  completeFirstRun,
+  launchBrowser,
+  openPage,
+  saveScreenshot,
+  SCREENSHOTS,
+  type UiPage,
+} from '../../helpers/browser.ts';
+import { box, cue, dragMouse, dropOnLane, waitForLabel, xAt } from '../../helpers/builder-ui.ts';
+import { startCameraSim, type CameraSim } from '../../helpers/camera-sim.ts';
+import { previewCentreColour, videoState } from '../../helpers/control-room-ui.ts';
+import { probeFile } from '../../helpers/media-probe.ts';
+import { waitFor } from '../../helpers/proc.ts';
+import { startRtmpServer, type RtmpServer } from '../../helpers/rtmp-server.ts';
+import { tempDir } from '../../helpers/temp.ts';
+
+const SHOW = 'Harbour all day';
+const WHARF = 0xc82828; // red
+const DOCK = 0x28b428; // green
+
+/** The walkthrough: each operator action of building the show, in order. */
+interface Step {
+  action: string;
+  screenshot: string | null;
+}
+
+describe('operator journey (chromium, real appliance, nginx-rtmp)', () => {
+  const dir = tempDir('vistter-e2e-ui-journey-');
+  let sim: CameraSim | undefined;
+  let rtmp: RtmpServer | undefined;
+  let appliance: Appliance | undefined;
+  let browser: Browser | undefined;
+  let ui: UiPage | undefined;
+  const steps: Step[] = [];
+
+  /** One operator action of the walkthrough (with a screenshot after it when named). */
+  async function step(page: Page, action: string, doIt: () => Promise<void>, shot?: string): Promise<void> {
+    await doIt();
+    steps.push({ action, screenshot: shot ? await saveScreenshot(page, shot) : null });
+  }
+
+  before(async () => {
+    [sim, rtmp, browser] = await Promise.all([
+      startCameraSim({
+        cameras: [
+          { name: 'wharf', color: WHARF },
+          { name: 'dock', color: DOCK },
+        ],
+        fps: 15,
+      }),
+      startRtmpServer({ apps: ['live'] }),
+      launchBrowser(),
+    ]);
+    appliance = await startAppliance(applianceEnv(join(dir.path, 'data')));
+    ui = await openPage(browser, appliance.url);
+  });
+
+  after(async () => {
+    if (appliance && process.exitCode) console.error(appliance.output().slice(-4000));
+    await ui?.context.close();
+    await browser?.close();
+    await appliance?.stop();
+    await Promise.all([sim?.stop(), rtmp?.destroy()]);
+    dir.cleanup();
+  });
+
+  it('first run, then two cameras and a destination added through their pages', async () => {
+    const { page } = ui!;
+    await completeFirstRun(page);
+    await saveScreenshot(page, 'journey-01-control-room-demo');
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Cameras' }).click();
+    await page.getByRole('button', { name: 'Add your first camera' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Wharfside');
+    await page.getByLabel('Stream address').fill(sim!.url('wharf'));
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page.getByRole('status').filter({ hasText: 'Connected.' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Save camera' }).click();
+    await page.getByText('Camera “Wharfside” added.').waitFor();
+    await page.getByRole('button', { name: 'Add camera' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Fuel pier');
+    await page.getByLabel('Stream address').fill(sim!.url('dock'));
+    await page.getByRole('button', { name: 'Save camera' }).click();
+    await page.getByText('Camera “Fuel pier” added.').waitFor();
+    await saveScreenshot(page, 'journey-02-cameras');
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Destinations' }).click();
+    await page.getByRole('button', { name: 'Add your first destination' }).click();
+    await page.getByRole('radio', { name: 'Custom RTMP/RTMPS/SRT' }).check();
+    await page.getByLabel('Name', { exact: true }).fill('Venue relay');
+    await page.getByLabel('Server address').fill(`rtmp://127.0.0.1:${rtmp!.port}/live`);
+    await page.getByLabel('Stream key', { exact: true }).fill('program');
+    await page.getByRole('button', { name: 'Save destination' }).click();
+    await page.getByText('Destination “Venue relay” added.').waitFor();
+    await saveScreenshot(page, 'journey-03-destinations');
+  });
+
+  it('builds a 30-minute looping show with two cameras and a lower third in a handful of steps', async () => {
+    const { page } = ui!;
+    const video = page.getByRole('group', { name: 'Video lane' });
+    const overlays = page.getByRole('group', { name: 'Overlays 1 lane' });
+    const length = page.getByLabel('Length', { exact: true });
+
+    await step(page, 'Open **Timelines** and press **New timeline**.', async () => {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Timelines' }).click();
+      await page.getByRole('button', { name: 'New timeline' }).first().click();
+      await page.getByRole('heading', { name: 'New timeline' }).waitFor();
+    });
+    await step(page, `Type the show's name: “${SHOW}”.`, async () => {
+      await page.getByLabel('Timeline name').fill(SHOW);
+    });
+    await step(page, 'In **Timeline settings**, set the length to 30:00.', async () => {
+      await page.getByRole('tab', { name: 'Timeline settings' }).click();
+      await page.getByLabel('Timeline length').fill('30:00');
+      await page.getByLabel('Timeline length').press('Enter');
+      await page.getByRole('button', { name: 'Fit' }).click();
+      const slider = page.getByRole('slider', { name: 'Playhead' });
+      await page.waitForFunction(
+        (el) => el?.getAttribute('aria-valuemax') === '1800',
+        await slider.elementHandle(),
+      );
+    });
+    await step(
+      page,
+      'Drag the camera **Wharfside** from the palette to the start of the Video lane.',
+      async () => {
+        await dropOnLane(page, page.getByRole('button', { name: 'Add Wharfside', exact: true }), video, 1);
+        await cue(page, 'cam1_1').waitFor();
+      },
+    );
+    await step(page, 'With it selected, set its length to 15:00.', async () => {
+      await length.fill('15:00');
+      await length.press('Enter');
+      await waitForLabel(cue(page, 'cam1_1'), /0:00–15:00/);
+    });
+    await step(page, 'Drag the camera **Fuel pier** onto the Video lane just after it.', async () => {
+      await dropOnLane(page, page.getByRole('button', { name: 'Add Fuel pier', exact: true }), video, 900.5);
+      await cue(page, 'cam2_1').waitFor();
+      await waitForLabel(cue(page, 'cam2_1'), /Fuel pier, 15:00–/);
+    });
+    await step(
+      page,
+      'Drag its right edge to the end of the show (it snaps to 30:00).',
+      async () => {
+        const edge = await box(page.getByTestId('resize-end-cam2_1'));
+        const lane = await box(video);
+        await dragMouse(
+          page,
+          { x: edge.x + edge.width / 2, y: edge.y + edge.height / 2 },
+          { x: (await xAt(page, video, 1799)) - edge.width / 2, y: lane.y + lane.height / 2 },
+        );
+        await waitForLabel(cue(page, 'cam2_1'), /15:00–30:00/);
+      },
+      'walkthrough-07-cameras',
+    );
+    await step(page, 'Drag **Lower third** onto the Overlays lane at the start.', async () => {
+      await dropOnLane(page, page.getByRole('button', { name: 'Add Lower third' }), overlays, 1);
+      await cue(page, 'lower_third_1').waitFor();
+    });
+    await step(page, 'Type its title and subtitle.', async () => {
+      await page.getByLabel('Title', { exact: true }).fill('Harbour live');
+      await page.getByLabel('Subtitle', { exact: true }).fill('Fuel pier open 7–19');
+    });
+    await step(page, 'Set its length to 30:00, so it stays all show.', async () => {
+      await length.fill('30:00');
+      await length.press('Enter');
+      await waitForLabel(cue(page, 'lower_third_1'), /0:00–30:00/);
+    });
+    await step(page, 'Switch **Loop** on.', async () => {
+      await page.getByRole('switch', { name: 'Loop' }).check();
+    });
+    await step(
+      page,
+      'Press **Save**.',
+      async () => {
+        await page.getByText('No problems').waitFor();
+        await page.getByRole('button', { name: 'Save', exact: true }).click();
+        await page.waitForURL(/\/timelines\/\d+$/);
+        await page.getByText('All changes saved').waitFor();
+        await page
+          .getByRole('status')
+          .filter({ hasText: 'Rendering the preview' })
+          .waitFor({ state: 'detached', timeout: 30_000 });
+      },
+      'walkthrough-12-saved',
+    );
+
+    // A handful of steps: a venue manager does this in a few minutes.
+    assert.ok(steps.length <= 12, `${steps.length} steps`);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    writeFileSync(
+      join(SCREENSHOTS, 'walkthrough.md'),
+      [
+        `# Walkthrough: a 30-minute looping show with two cameras and a lower third (${steps.length} steps)`,
+        '',
+        ...steps.map(
+          (s, i) =>
+            `${i + 1}. ${s.action}${s.screenshot ? ` ![step ${i + 1}](${s.screenshot.split('/').pop()})` : ''}`,
+        ),
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('GO LIVE with the new show: LIVE status, the preview plays, pin a camera, stop', async () => {
+    const { page, pageErrors } = ui!;
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Control room' }).click();
+    await page.getByLabel('Timeline', { exact: true }).selectOption({ label: SHOW });
+    assert.equal(await page.getByRole('checkbox', { name: /Venue relay/ }).isChecked(), true);
+    await page.getByRole('button', { name: 'GO LIVE', exact: true }).click();
+    await page.getByText('All checks passed').waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Start immediately' }).click();
+    await page.getByTestId('show-state').filter({ hasText: 'LIVE' }).waitFor({ timeout: 30_000 });
+    assert.equal(await page.getByTestId('timeline-name').innerText(), SHOW);
+    await page.getByTestId('on-air').filter({ hasText: 'Wharfside' }).waitFor();
+    await page.locator('[data-testid="output"][data-state="live"]', { hasText: 'Venue relay' }).waitFor({
+      timeout: 30_000,
+    });
+    await page.getByText('Harbour live').first().waitFor();
+
+    // The preview plays the show: the picture advances and is the first camera (red).
+    const first = await waitFor(
+      async () => {
+        const state = await videoState(page);
+        return state.readyState >= 2 && state.currentTime > 0 ? state : undefined;
+      },
+      { timeoutMs: 40_000, intervalMs: 250, what: 'the preview to play' },
+    );
+    await waitFor(
+      async () => ((await videoState(page)).currentTime > first.currentTime + 1 ? true : undefined),
+      { timeoutMs: 20_000, intervalMs: 250, what: 'the preview to advance' },
+    );
+    await waitFor(
+      async () => {
+        const c = await previewCentreColour(page);
+        return c && c.r > 150 && c.g < 90 ? c : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 250, what: 'the Wharfside camera (red) in the preview' },
+    );
+    await saveScreenshot(page, 'journey-04-live');
+
+    // Override: pin the other camera; the status and the preview follow; then unpin.
+    await page.getByLabel('Pin camera (stays on air until unpinned)').selectOption({ label: 'Camera 2 (Fuel pier)' });
+    await page.getByRole('button', { name: 'Pin', exact: true }).click();
+    await page.getByTestId('on-air').filter({ hasText: 'Fuel pier' }).waitFor();
+    await page.getByText('pinned: the timeline’s camera cues are ignored until you unpin').waitFor();
+    await waitFor(
+      async () => {
+        const c = await previewCentreColour(page);
+        return c && c.g > 130 && c.r < 90 ? c : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 250, what: 'the Fuel pier camera (green) in the preview' },
+    );
+    await saveScreenshot(page, 'journey-05-pinned');
+    await page.getByRole('button', { name: 'Unpin' }).click();
+    await page.getByTestId('on-air').filter({ hasText: 'Wharfside' }).waitFor();
+
+    await page.getByRole('button', { name: 'Stop the show' }).click();
+    await page
+      .getByRole('dialog', { name: 'Stop the show?' })
+      .getByRole('button', { name: 'Stop the show' })
+      .click();
+    await page.getByTestId('show-state').filter({ hasText: 'Off air' }).waitFor({ timeout: 30_000 });
+    await saveScreenshot(page, 'journey-06-stopped');
+    await rtmp!.waitForNoPublisher('live', 'program');
+
+    // What reached the destination: one publish of the program, H.264 with audio.
+    const files = rtmp!.recordings('live').filter((file) => file.includes('program'));
+    assert.equal(files.length, 1, `one publish: ${files.join(', ')}`);
+    const probe = await probeFile(files[0]!);
+    assert.equal(probe.video?.codec, 'h264');
+    assert.equal(probe.video?.width, 1920);
+    assert.ok(probe.audio, 'audio too');
+    assert.ok(probe.durationSec > 3, `recorded ${probe.durationSec} s`);
+    assert.deepEqual(pageErrors, []);
+  });
+});
