@@ -13,7 +13,14 @@ import { systemClock, type Clock } from '../core/clock.ts';
 import { resolveMediaPath } from '../engine/engine.ts';
 import { ERRORS, isAppError } from '../errors/registry.ts';
 import type { EncoderDetection } from '../ffmpeg/hardware.ts';
-import { destinationUrl, DestinationUrlError, PLATFORMS, redactUrl } from '../ffmpeg/platforms.ts';
+import {
+  destinationUrl,
+  DestinationUrlError,
+  PLATFORMS,
+  redactUrl,
+  sessionLimitHours,
+  sessionRestartAfterMs,
+} from '../ffmpeg/platforms.ts';
 import type { Camera } from '../store/repositories/cameras.ts';
 import type { Store } from '../store/store.ts';
 import { parseResolution, type Timeline } from '../timeline/schema.ts';
@@ -504,14 +511,42 @@ function checkDestinations(input: RunPreflightInput, timeline: Timeline | null):
     }
     ready++;
     const where = `${preset.label}, ${serverOf(destination.platform, destination.server_url)}`;
-    const limit = preset.maxDurationHours;
+    // The limit in force: the destination's own setting, else the platform's (0 turns it off).
+    const limit = sessionLimitHours(destination.platform, destination.max_session_hours);
+    const platformLimit = preset.maxDurationHours;
+    const runs = timeline ? (timeline.loop ? 'loops' : `runs ${formatDuration(timeline.duration)}`) : '';
     if (timeline && limit !== null && (timeline.loop || timeline.duration > limit * 3600)) {
+      const who =
+        destination.max_session_hours === null
+          ? `${preset.label} ends a live video after ${limit} hours`
+          : `its session limit is ${limit} hours`;
       items.push({
         name,
         status: 'warn',
-        detail: `${where}: ${preset.label} ends a live video after ${limit} hours; this timeline ${timeline.loop ? 'loops' : `runs ${formatDuration(timeline.duration)}`}`,
+        detail:
+          `${where}: ${who}; this timeline ${runs}. The appliance restarts the session by itself ` +
+          `every ${formatDuration(sessionRestartAfterMs(limit) / 1000)} at a keyframe (a break of a few seconds` +
+          `${destination.platform === 'facebook' ? '; Facebook shows each session as a new live video' : ''})`,
       });
-      advice.push(`Plan to start ${name} again after ${limit} hours, or use a shorter timeline.`);
+      advice.push(
+        `Nothing to do for ${name}: the appliance restarts its session before the limit (change it with "Max session hours" in the destination's settings).`,
+      );
+      continue;
+    }
+    if (
+      timeline &&
+      limit === null &&
+      platformLimit !== null &&
+      (timeline.loop || timeline.duration > platformLimit * 3600)
+    ) {
+      items.push({
+        name,
+        status: 'warn',
+        detail: `${where}: ${preset.label} ends a live video after ${platformLimit} hours and its session limit is turned off (0); this timeline ${runs}`,
+      });
+      advice.push(
+        `Clear "Max session hours" of ${name} so the appliance restarts the session before ${platformLimit} hours, or use a shorter timeline.`,
+      );
       continue;
     }
     items.push({ name, status: 'ok', detail: `${where}: ready` });

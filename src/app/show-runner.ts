@@ -19,7 +19,14 @@ import {
 import { pickKernels } from '../engine/compositor/index.ts';
 import { AppError, isAppError, type FieldIssue } from '../errors/registry.ts';
 import { detectH264Encoder, type EncoderDetection } from '../ffmpeg/hardware.ts';
-import { destinationUrl, DestinationUrlError } from '../ffmpeg/platforms.ts';
+import {
+  destinationUrl,
+  DestinationUrlError,
+  PLATFORMS,
+  sessionLimitHours,
+  sessionRestartAfterMs,
+} from '../ffmpeg/platforms.ts';
+import type { OutputSessionRestartEvent } from '../engine/outputs.ts';
 import { processIdentity } from '../process/child-registry.ts';
 import type { Destination } from '../store/repositories/destinations.ts';
 import type { Execution, ExecutionOwner } from '../store/repositories/records.ts';
@@ -402,11 +409,21 @@ export class ShowRunner {
           message: error.message,
         });
       }
+      const limitHours = sessionLimitHours(destination.platform, destination.max_session_hours);
       targets.push({
         id: `dest:${id}`,
         name: `${destination.name} (destination ${id})`,
         platform: destination.platform,
         url,
+        ...(limitHours !== null
+          ? {
+              session: {
+                maxMs: sessionRestartAfterMs(limitHours),
+                onRestart: (event: OutputSessionRestartEvent) =>
+                  this.sessionRestarted(destination, limitHours, event),
+              },
+            }
+          : {}),
       });
     });
     return { targets, warnings };
@@ -450,6 +467,31 @@ export class ShowRunner {
     for (const issue of unknown)
       warnings.push(`${issue.path}: ${issue.message} (the slate is shown instead)`);
     return { feeds, warnings };
+  }
+
+  /** A planned new session for a platform's time limit: logged and shown as an info event. */
+  private sessionRestarted(destination: Destination, hours: number, event: OutputSessionRestartEvent): void {
+    const platform = PLATFORMS[destination.platform].label;
+    const ran = formatHours(event.sessionMs);
+    const limit =
+      destination.max_session_hours === null
+        ? `${platform} ends a live video after ${hours} h`
+        : `its session limit is ${hours} h`;
+    const message =
+      `Destination "${destination.name}" started a new live session after ${ran} (${limit}); ` +
+      'the other destinations and the recording were not interrupted.';
+    this.log.info({ destination: destination.id, sessionMs: event.sessionMs, cut: event.cut }, message);
+    this.alerts?.raise({
+      key: `destination:dest:${destination.id}:session-restarted`,
+      severity: 'info',
+      code: 'DESTINATION_SESSION_RESTARTED',
+      message,
+      remediation:
+        destination.platform === 'facebook'
+          ? 'Nothing to do. Facebook shows the new session as a new live video; the stream was off for a few seconds at a keyframe.'
+          : 'Nothing to do. Viewers may see the stream pause for a few seconds while the new session starts.',
+      source: `destination:dest:${destination.id}`,
+    });
   }
 
   private assetPath(id: number): string | null {
@@ -679,6 +721,12 @@ export class RunningShow {
       segments: this.options.segments,
     });
   }
+}
+
+function formatHours(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  if (minutes < 1) return `${Math.round(ms / 1000)} s`;
+  return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
 function messageOf(error: unknown): string {

@@ -40,7 +40,16 @@ const cameraFields = {
   onvif_password: z.string().max(200).nullable(),
   backup_camera_id: z.number().int().positive({ error: 'must be a camera id' }).nullable(),
   enabled: z.boolean(),
+  /** Seconds before a cue with a preset that the camera is sent there (null: the default, 3 s). */
+  ptz_settle_seconds: z
+    .number({ error: 'must be a number of seconds' })
+    .min(0, { error: 'must not be negative' })
+    .max(60, { error: 'must be at most 60 seconds' })
+    .nullable(),
 };
+
+/** How long a PTZ camera takes to reach a preset and stop, unless its settings say otherwise. */
+export const DEFAULT_PTZ_SETTLE_SECONDS = 3;
 
 export const CameraCreateSchema = z.strictObject({
   ...cameraFields,
@@ -52,6 +61,7 @@ export const CameraCreateSchema = z.strictObject({
   onvif_password: cameraFields.onvif_password.optional(),
   backup_camera_id: cameraFields.backup_camera_id.optional(),
   enabled: cameraFields.enabled.default(true),
+  ptz_settle_seconds: cameraFields.ptz_settle_seconds.optional(),
 });
 export type CameraCreate = z.input<typeof CameraCreateSchema>;
 
@@ -84,6 +94,13 @@ const destinationFields = {
   server_url: urlWithProtocols(['rtmp', 'rtmps', 'srt'], 'an RTMP, RTMPS or SRT'),
   stream_key: z.string().trim().max(500, { error: 'must be at most 500 characters' }).nullable(),
   enabled: z.boolean(),
+  /** The platform's limit on one live session, in hours (null: the platform's own; 0: none). */
+  max_session_hours: z
+    .number({ error: 'must be a number of hours' })
+    .refine((hours) => hours === 0 || (hours >= 0.25 && hours <= 720), {
+      error: 'must be 0 (no limit) or between 0.25 and 720 hours',
+    })
+    .nullable(),
 };
 
 export const DestinationCreateSchema = z
@@ -91,6 +108,7 @@ export const DestinationCreateSchema = z
     ...destinationFields,
     stream_key: destinationFields.stream_key.optional(),
     enabled: destinationFields.enabled.default(true),
+    max_session_hours: destinationFields.max_session_hours.optional(),
   })
   .superRefine((value, ctx) => {
     if (value.platform === 'facebook' && !value.server_url.startsWith('rtmps://')) {

@@ -36,6 +36,11 @@
 //   accepts TCP but never answers cannot cause a retry loop.
 // - restart(): the encoder restarted, a new FLV stream needs a new session with new headers. Not a
 //   failure; a streak in progress keeps its count.
+// - Session limit (`session.maxMs`, destinations only): platforms end a live video after a while
+//   (Facebook 8 h, Twitch 48 h). A run that has lasted maxMs is restarted as a planned new
+//   session at the next video keyframe: the old session ends with a complete GOP, the new one
+//   begins with the headers and that keyframe. Not a failure (the count is kept); the encoder and
+//   the other outputs are not touched. 'session-restart' fires (and session.onRestart is called).
 // - A recording never overwrites: a restarted recorder continues in <name>.part2<ext>, .part3, …
 //   and its status lists every file. This needs `recordPath` (the argv is then built per run);
 //   given fixed `args`, the recorder keeps the old rule (restart: 'never' ends it at its first exit).
@@ -50,6 +55,7 @@
 //   on('failure',   (event: OutputFailureEvent) => void)    every failed run
 //   on('failing',   (event: OutputFailingEvent) => void)    once per failing streak (alert)
 //   on('recovered', (event: OutputRecoveredEvent) => void)  live again after 'failing'
+//   on('session-restart', (event: OutputSessionRestartEvent) => void)  planned, for the limit
 // Listeners run synchronously; one that throws is logged and ignored.
 //
 // Secrets: nothing here logs or reports the argv, the URL or ffmpeg's stderr (it echoes the URL
@@ -166,8 +172,24 @@ export interface OutputRecoveredEvent extends OutputEventBase {
   downMs: number;
 }
 
+export interface OutputSessionRestartEvent extends OutputEventBase {
+  /** How long the ended session ran, in ms. */
+  sessionMs: number;
+  /** 'keyframe': cut at a keyframe as planned; 'no-keyframe': none came in time, cut anyway. */
+  cut: 'keyframe' | 'no-keyframe';
+}
+
+/** A platform's limit on one live session. */
+export interface SessionLimit {
+  /** A run of the publisher is restarted after this long (ms), at the next keyframe. */
+  maxMs: number;
+  /** Told of each planned restart (e.g. to show it as an info event). */
+  onRestart?: (event: OutputSessionRestartEvent) => void;
+}
+
 export interface OutputEvents {
   state: [change: OutputStateChange];
+  'session-restart': [event: OutputSessionRestartEvent];
   failure: [event: OutputFailureEvent];
   failing: [event: OutputFailingEvent];
   recovered: [event: OutputRecoveredEvent];
@@ -204,6 +226,8 @@ export interface FlvOutputOptions {
   probeIntervalMs?: number;
   /** Default: a real TCP connect. */
   probe?: Probe;
+  /** Restart the session before the platform ends it (destinations). None by default. */
+  session?: SessionLimit;
   /** Test seams: process host, jitter source and file existence check (recording parts). */
   host?: ProcessHost;
   random?: () => number;
@@ -215,6 +239,8 @@ const TICK_MS = 500;
 const HUB_IDLE_MS = 2000;
 /** A live run counts as healthy at healthyAfterMs only if it grew this recently. */
 const GROWTH_FRESH_MS = 4 * PROGRESS_PERIOD_SECONDS * 1000;
+/** A session over its limit waits at most this long for a keyframe (2 s GOPs) before it is cut. */
+const SESSION_KEYFRAME_WAIT_MS = 10_000;
 
 interface RunState {
   runId: number;
@@ -225,6 +251,12 @@ interface RunState {
   lastWritten: number;
   silentMs: number | undefined;
   file: string | null;
+  /** Monotonic ms of the spawn: the session's start. */
+  startedAt: number;
+  /** The session limit's timer, the wait for a keyframe, and its deadline. */
+  sessionTimer: TimerHandle | null;
+  cancelKeyframeWait: (() => void) | null;
+  keyframeDeadline: TimerHandle | null;
 }
 
 export class FlvOutput extends EventEmitter<OutputEvents> {
@@ -413,8 +445,15 @@ export class FlvOutput extends EventEmitter<OutputEvents> {
       silentMs: undefined,
       file:
         this.options.recordPath !== undefined ? recordingPartPath(this.options.recordPath, this.part) : null,
+      startedAt: this.clock.now(),
+      sessionTimer: null,
+      cancelKeyframeWait: null,
+      keyframeDeadline: null,
     };
     this.run = state;
+    const limit = this.options.session;
+    if (limit && limit.maxMs > 0 && Number.isFinite(limit.maxMs))
+      state.sessionTimer = this.clock.setTimeout(() => this.sessionLimitReached(state), limit.maxMs);
     const stdin = run.writable(0);
     stdin.on('error', () => undefined);
     // Ending stdin on detach lets ffmpeg finish the file or session cleanly.
@@ -650,8 +689,51 @@ export class FlvOutput extends EventEmitter<OutputEvents> {
   // ── helpers ──
 
   private clearRun(): void {
-    this.run?.healthyTimer?.cancel();
+    const run = this.run;
+    if (run) {
+      run.healthyTimer?.cancel();
+      run.sessionTimer?.cancel();
+      run.keyframeDeadline?.cancel();
+      run.cancelKeyframeWait?.();
+    }
     this.run = null;
+  }
+
+  // ── session limit ──
+
+  private sessionLimitReached(run: RunState): void {
+    run.sessionTimer = null;
+    if (this.run !== run || !this.started || this.stopping) return;
+    this.log.info(
+      { sessionMs: Math.round(this.clock.now() - run.startedAt) },
+      'session limit reached: a new session starts at the next keyframe',
+    );
+    run.cancelKeyframeWait = this.options.hub.onNextKeyframe(() => this.restartSession(run, 'keyframe'));
+    run.keyframeDeadline = this.clock.setTimeout(
+      () => this.restartSession(run, 'no-keyframe'),
+      SESSION_KEYFRAME_WAIT_MS,
+    );
+  }
+
+  private restartSession(run: RunState, cut: OutputSessionRestartEvent['cut']): void {
+    run.cancelKeyframeWait?.();
+    run.cancelKeyframeWait = null;
+    run.keyframeDeadline?.cancel();
+    run.keyframeDeadline = null;
+    if (this.run !== run || !this.started || this.stopping) return;
+    const sessionMs = Math.round(this.clock.now() - run.startedAt);
+    this.log.info({ sessionMs, cut }, 'platform session limit: starting a new session');
+    this.restart('platform session limit');
+    const event: OutputSessionRestartEvent = { ...this.eventBase(), sessionMs, cut };
+    this.emitSafe('session-restart', event);
+    try {
+      this.options.session?.onRestart?.(event);
+    } catch (error) {
+      this.log.error(
+        { err: error instanceof Error ? error.message : String(error) },
+        'session restart listener threw',
+      );
+    }
   }
 
   private setState(to: OutputState, reason: string): void {

@@ -62,6 +62,24 @@ export const PLATFORMS: Readonly<Record<Platform, PlatformPreset>> = {
   },
 };
 
+/**
+ * The limit on one live session in force for a destination, in hours (null: none): its own
+ * setting (0 = none), else the platform's.
+ */
+export function sessionLimitHours(platform: Platform, setting: number | null | undefined): number | null {
+  const hours = setting ?? PLATFORMS[platform].maxDurationHours;
+  return hours === null || hours <= 0 ? null : hours;
+}
+
+/**
+ * When a session is restarted for a limit of `hours`: a little before it (10 % of it, at most
+ * 10 minutes), so a platform that counts from its own first packet never ends it first.
+ */
+export function sessionRestartAfterMs(hours: number): number {
+  const limitMs = hours * 3_600_000;
+  return Math.round(limitMs - Math.min(600_000, limitMs * 0.1));
+}
+
 export class DestinationUrlError extends Error {
   override readonly name = 'DestinationUrlError';
 }

@@ -22,6 +22,10 @@ export const CameraView = z.object({
   has_onvif_password: z.boolean(),
   backup_camera_id: z.number().nullable(),
   enabled: z.boolean(),
+  ptz_settle_seconds: z.number().nullable().meta({
+    description:
+      'PTZ: seconds before a cue with a preset that the camera is sent there, so it has stopped when it goes on air (null: 3 s).',
+  }),
   created_at: z.string(),
   modified_at: z.string(),
 });

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { PLATFORMS as PLATFORM_IDS, DestinationPatchSchema, type Platform } from '../../domain/schemas.ts';
 import { AppError } from '../../errors/registry.ts';
-import { PLATFORMS, redactUrl } from '../../ffmpeg/platforms.ts';
+import { PLATFORMS, redactUrl, sessionLimitHours } from '../../ffmpeg/platforms.ts';
 import type { Destination } from '../../store/repositories/destinations.ts';
 import type { ApiDeps } from '../deps.ts';
 import { IdParams, type ApiInstance } from '../http.ts';
@@ -23,6 +23,10 @@ const DestinationCreateBody = z.strictObject({
   }),
   stream_key: fields.stream_key.meta({ description: 'Write-only: reads show a mask.' }),
   enabled: fields.enabled,
+  max_session_hours: fields.max_session_hours.meta({
+    description:
+      'The platform’s limit on one live session, in hours: left out or null for the platform’s own (Facebook 8, Twitch 48, none otherwise), 0 for none. The appliance starts a new session shortly before it.',
+  }),
 });
 
 const DestinationView = z.object({
@@ -36,6 +40,14 @@ const DestinationView = z.object({
     .nullable()
     .meta({ description: 'At most the last 4 characters, e.g. "••••••••x9k2"; null when none is set.' }),
   enabled: z.boolean(),
+  max_session_hours: z
+    .number()
+    .nullable()
+    .meta({ description: 'As set: null = the platform’s limit, 0 = none.' }),
+  session_limit_hours: z.number().nullable().meta({
+    description:
+      'The limit in force (the setting, else the platform’s); null: none. The session is restarted shortly before it.',
+  }),
   created_at: z.string(),
   modified_at: z.string(),
 });
@@ -56,6 +68,7 @@ function view(destination: Destination): z.input<typeof DestinationView> {
     ...destination,
     server_url: redactUrl(destination.server_url),
     has_stream_key: destination.stream_key_masked !== null,
+    session_limit_hours: sessionLimitHours(destination.platform, destination.max_session_hours),
   };
 }
 

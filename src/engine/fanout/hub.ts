@@ -389,6 +389,7 @@ export class FanoutHub {
   private lastInputAt: number | null = null;
   private inputError: Error | null = null;
   private inputEnded = false;
+  private keyframeWaiters: Array<() => void> = [];
 
   constructor(options: FanoutHubOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -462,6 +463,20 @@ export class FanoutHub {
     return [...this.consumers.values()];
   }
 
+  /**
+   * Calls `listener` once, at the next video keyframe: after the GOP cache has begun the new GOP
+   * and before any consumer receives the keyframe. A consumer detached in the listener ends with
+   * a complete GOP, and one attached there starts with that keyframe (a planned session restart).
+   * Returns a function that cancels the wait.
+   */
+  onNextKeyframe(listener: () => void): () => void {
+    const waiter = () => listener();
+    this.keyframeWaiters.push(waiter);
+    return () => {
+      this.keyframeWaiters = this.keyframeWaiters.filter((w) => w !== waiter);
+    };
+  }
+
   stats(): FanoutHubStats {
     return {
       bytesIn: this.bytesIn,
@@ -471,6 +486,18 @@ export class FanoutHub {
       cache: this.cache.stats(),
       consumers: this.list().map((consumer) => consumer.stats()),
     };
+  }
+
+  private wakeKeyframeWaiters(): void {
+    const waiters = this.keyframeWaiters;
+    this.keyframeWaiters = [];
+    for (const waiter of waiters) {
+      try {
+        waiter();
+      } catch {
+        // A listener's failure must not stop the stream for everyone else.
+      }
+    }
   }
 
   private dispatch(packet: FlvPacket): void {
@@ -484,7 +511,10 @@ export class FanoutHub {
       for (const consumer of this.consumers.values()) consumer.offerControl(packet.raw);
       return;
     }
-    if (packet.keyframe) this.gopSeq++;
+    if (packet.keyframe) {
+      this.gopSeq++;
+      if (this.keyframeWaiters.length > 0) this.wakeKeyframeWaiters();
+    }
     for (const consumer of this.consumers.values()) {
       consumer.offerMedia(packet.raw, packet.keyframe, this.gopSeq);
     }

@@ -17,6 +17,8 @@ export interface Camera {
   has_onvif_password: boolean;
   backup_camera_id: number | null;
   enabled: boolean;
+  /** Seconds before a preset cue the camera is moved (null: the default). */
+  ptz_settle_seconds: number | null;
   created_at: string;
   modified_at: string;
 }
@@ -51,6 +53,7 @@ interface CameraRow {
   onvif_password_enc: string | null;
   backup_camera_id: number | null;
   enabled: number;
+  ptz_settle_seconds: number | null;
   created_at: string;
   modified_at: string;
 }
@@ -81,8 +84,8 @@ export class CameraRepository {
       const { lastInsertRowid } = this.db
         .prepare(
           `INSERT INTO cameras (name, stream_url, username, password_enc, camera_type, onvif_url, onvif_username,
-             onvif_password_enc, backup_camera_id, enabled, created_at, modified_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             onvif_password_enc, backup_camera_id, enabled, ptz_settle_seconds, created_at, modified_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           value.name,
@@ -95,6 +98,7 @@ export class CameraRepository {
           this.sealOrNull(value.onvif_password ?? null),
           value.backup_camera_id ?? null,
           value.enabled ? 1 : 0,
+          value.ptz_settle_seconds ?? null,
           now,
           now,
         );
@@ -129,13 +133,14 @@ export class CameraRepository {
       next.backup_camera_id = patch.backup_camera_id;
     }
     if (patch.enabled !== undefined) next.enabled = patch.enabled ? 1 : 0;
+    if (patch.ptz_settle_seconds !== undefined) next.ptz_settle_seconds = patch.ptz_settle_seconds;
     return writeNamed(this.db, next.name, () => {
       this.db
         .prepare(
           `UPDATE cameras SET name = @name, stream_url = @stream_url, username = @username, password_enc = @password_enc,
              camera_type = @camera_type, onvif_url = @onvif_url, onvif_username = @onvif_username,
              onvif_password_enc = @onvif_password_enc, backup_camera_id = @backup_camera_id, enabled = @enabled,
-             modified_at = @modified_at WHERE id = @id`,
+             ptz_settle_seconds = @ptz_settle_seconds, modified_at = @modified_at WHERE id = @id`,
         )
         .run({ ...next, modified_at: nowIso() });
       return this.get(id);
@@ -241,6 +246,7 @@ function toCamera(row: CameraRow): Camera {
     has_onvif_password: row.onvif_password_enc !== null,
     backup_camera_id: row.backup_camera_id,
     enabled: row.enabled === 1,
+    ptz_settle_seconds: row.ptz_settle_seconds,
     created_at: row.created_at,
     modified_at: row.modified_at,
   };

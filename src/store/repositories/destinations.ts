@@ -13,6 +13,8 @@ export interface Destination {
   /** e.g. "••••••••x9k2"; null when no key is set. The key itself is never returned. */
   stream_key_masked: string | null;
   enabled: boolean;
+  /** The platform's limit on one live session in hours: null = the platform's own, 0 = none. */
+  max_session_hours: number | null;
   created_at: string;
   modified_at: string;
 }
@@ -24,6 +26,7 @@ interface DestinationRow {
   server_url: string;
   stream_key_enc: string | null;
   enabled: number;
+  max_session_hours: number | null;
   created_at: string;
   modified_at: string;
 }
@@ -40,8 +43,9 @@ export class DestinationRepository {
     return writeNamed(this.db, value.name, () => {
       const { lastInsertRowid } = this.db
         .prepare(
-          `INSERT INTO destinations (name, platform, server_url, stream_key_enc, enabled, created_at, modified_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO destinations (name, platform, server_url, stream_key_enc, enabled, max_session_hours,
+             created_at, modified_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           value.name,
@@ -49,6 +53,7 @@ export class DestinationRepository {
           value.server_url,
           this.seal(value.stream_key ?? null),
           value.enabled ? 1 : 0,
+          value.max_session_hours ?? null,
           now,
           now,
         );
@@ -64,6 +69,7 @@ export class DestinationRepository {
     if (patch.server_url !== undefined) next.server_url = patch.server_url;
     if (patch.stream_key !== undefined) next.stream_key_enc = this.seal(patch.stream_key);
     if (patch.enabled !== undefined) next.enabled = patch.enabled ? 1 : 0;
+    if (patch.max_session_hours !== undefined) next.max_session_hours = patch.max_session_hours;
     // The combined result must still be valid (e.g. Facebook stays RTMPS-only).
     parseInput(
       DestinationCreateSchema,
@@ -74,7 +80,8 @@ export class DestinationRepository {
       this.db
         .prepare(
           `UPDATE destinations SET name = @name, platform = @platform, server_url = @server_url,
-             stream_key_enc = @stream_key_enc, enabled = @enabled, modified_at = @modified_at WHERE id = @id`,
+             stream_key_enc = @stream_key_enc, enabled = @enabled, max_session_hours = @max_session_hours,
+             modified_at = @modified_at WHERE id = @id`,
         )
         .run({ ...next, modified_at: nowIso() });
       return this.get(id);
@@ -122,6 +129,7 @@ export class DestinationRepository {
         row.stream_key_enc === null ? null : this.secrets.open(row.stream_key_enc),
       ),
       enabled: row.enabled === 1,
+      max_session_hours: row.max_session_hours,
       created_at: row.created_at,
       modified_at: row.modified_at,
     };

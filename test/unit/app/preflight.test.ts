@@ -468,7 +468,27 @@ describe('runPreflight', () => {
       const d = byId(await run({ timelineId: id, destinationIds: [dest.fb] }), 'destinations');
       assert.equal(d.status, 'warn');
       assert.match(d.items[0]!.detail, /Facebook Live ends a live video after 8 hours; this timeline loops/);
-      assert.ok(d.remediation);
+      assert.match(
+        d.items[0]!.detail,
+        /The appliance restarts the session by itself every 7 h 50 min at a keyframe/,
+      );
+      assert.match(
+        d.remediation!,
+        /Nothing to do for .*: the appliance restarts its session before the limit/,
+      );
+    });
+
+    it('a destination whose session limit is turned off (0) is warned to need a manual restart', async () => {
+      store.destinations.update(dest.fb, { max_session_hours: 0 });
+      try {
+        const id = store.timelines.create(doc({ cues: [cam('a', ids.pier, 0, 30)], loop: true })).id;
+        const d = byId(await run({ timelineId: id, destinationIds: [dest.fb] }), 'destinations');
+        assert.equal(d.status, 'warn');
+        assert.match(d.items[0]!.detail, /session limit is turned off \(0\)/);
+        assert.match(d.remediation!, /Clear "Max session hours"/);
+      } finally {
+        store.destinations.update(dest.fb, { max_session_hours: null });
+      }
     });
 
     it('no stream key, camera password or inline key appears anywhere in a report', async () => {
