@@ -3,8 +3,9 @@
 // Screenshots land in test-artifacts/ui/ for a person to look at.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import type { ApiDeps } from '../../src/api/deps.ts';
 import { ADMIN, createApiHarness, type ApiHarness, type HarnessParts } from './api.ts';
 
@@ -98,4 +99,76 @@ export async function serveUi(
   }));
   const url = await api.app.listen({ host: '127.0.0.1', port: 0 });
   return { url, api, close: () => api.close() };
+}
+
+export interface BrowserUi {
+  /** Chromium, once the block's `before` has run. */
+  readonly browser: Browser;
+  /** The served UI and API, once the block's `before` has run. */
+  readonly served: ServedUi;
+  /** A fresh browser context signed in as the admin (the account must exist by then). */
+  signedInPage(): Promise<UiPage>;
+}
+
+/**
+ * For a describe block: chromium and the served UI + API for the whole block, closed after it.
+ * `firstRun` creates the admin before the tests: 'api' (the default) through the API, 'browser'
+ * through the first-run page, 'none' not at all (a test does it). More set-up goes in a `before`
+ * registered after this call (node:test runs them in order).
+ */
+export function useBrowserUi(
+  options: { serve?: Parameters<typeof serveUi>[0]; firstRun?: 'api' | 'browser' | 'none' } = {},
+): BrowserUi {
+  let browser: Browser | undefined;
+  let served: ServedUi | undefined;
+  const ui: BrowserUi = {
+    get browser() {
+      if (!browser) throw new Error('the browser starts in before(); use it inside a test or a hook');
+      return browser;
+    },
+    get served() {
+      if (!served) throw new Error('the UI is served in before(); use it inside a test or a hook');
+      return served;
+    },
+    async signedInPage() {
+      const opened = await openPage(ui.browser, ui.served.url);
+      await signInAs(opened.page);
+      return opened;
+    },
+  };
+  before(async () => {
+    [browser, served] = await Promise.all([launchBrowser(), serveUi(options.serve)]);
+    const firstRun = options.firstRun ?? 'api';
+    if (firstRun === 'api') await served.api.signIn();
+    if (firstRun === 'browser') {
+      const { page, context } = await openPage(browser, served.url);
+      await completeFirstRun(page);
+      await context.close();
+    }
+  });
+  after(async () => {
+    await browser?.close();
+    await served?.close();
+  });
+  return ui;
+}
+
+/** Clicks a download link and saves the file as `saveAs`; returns the name the server suggested. */
+export async function downloadVia(page: Page, link: Locator, saveAs: string): Promise<string> {
+  const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  await download.saveAs(saveAs);
+  return download.suggestedFilename();
+}
+
+/** Every /api answer body the page receives from now on (to prove a secret never comes back). */
+export function recordApiBodies(page: Page): string[] {
+  const bodies: string[] = [];
+  page.on('response', (response) => {
+    if (!new URL(response.url()).pathname.startsWith('/api/')) return;
+    void response
+      .text()
+      .then((text) => bodies.push(text))
+      .catch(() => undefined);
+  });
+  return bodies;
 }

@@ -7,16 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { rowCount } from '../../helpers/api.ts';
-import {
-  launchBrowser,
-  openPage,
-  saveScreenshot,
-  serveUi,
-  signInAs,
-  type ServedUi,
-} from '../../helpers/browser.ts';
+import { downloadVia, saveScreenshot, useBrowserUi } from '../../helpers/browser.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
 function ffmpeg(...args: string[]): void {
@@ -43,8 +36,7 @@ async function imageWidth(page: Page, alt: string): Promise<number> {
 }
 
 describe('media library (chromium)', () => {
-  let browser: Browser;
-  let served: ServedUi;
+  const ui = useBrowserUi();
   let files: ReturnType<typeof tempDir>;
   const media = { png: '', video: '', text: '' };
 
@@ -62,19 +54,11 @@ describe('media library (chromium)', () => {
     );
     media.text = join(files.path, 'notes.txt');
     writeFileSync(media.text, 'This is not a picture, a video or a sound.\n'.repeat(20));
-    browser = await launchBrowser();
-    served = await serveUi();
-    await served.api.signIn();
   });
-  after(async () => {
-    await browser?.close();
-    await served?.close();
-    files?.cleanup();
-  });
+  after(() => files?.cleanup());
 
   it('shows the empty state, then uploads a picture and a video with progress and thumbnails', async () => {
-    const { page, context, pageErrors } = await openPage(browser, served.url);
-    await signInAs(page);
+    const { page, context, pageErrors } = await ui.signedInPage();
     await page.goto('/assets');
     await page.getByRole('heading', { name: 'No media yet' }).waitFor();
     await saveScreenshot(page, 'assets-empty');
@@ -124,28 +108,27 @@ describe('media library (chromium)', () => {
     assert.match(videoCard, /640×360/);
     assert.match(videoCard, /0:02/);
     assert.match(await grid.getByRole('listitem', { name: 'harbour-logo.png' }).innerText(), /320×180/);
-    assert.equal(rowCount(served.api, 'assets'), 2);
+    assert.equal(rowCount(ui.served.api, 'assets'), 2);
     await saveScreenshot(page, 'assets-grid');
 
     // The same picture again is not stored twice.
     await page.getByLabel('Files to upload').setInputFiles(media.png);
     await uploads.getByText('Already in the library').waitFor();
-    assert.equal(rowCount(served.api, 'assets'), 2);
+    assert.equal(rowCount(ui.served.api, 'assets'), 2);
 
     // A file that is not media: the appliance's message and what to do; nothing stored.
     await page.getByLabel('Files to upload').setInputFiles(media.text);
     const refusal = uploads.getByRole('alert');
     await refusal.waitFor();
     assert.match(await refusal.innerText(), /not an image, video or audio|not a supported|format/i);
-    assert.equal(rowCount(served.api, 'assets'), 2);
+    assert.equal(rowCount(ui.served.api, 'assets'), 2);
     await saveScreenshot(page, 'assets-unsupported');
     assert.deepEqual(pageErrors, []);
     await context.close();
   });
 
   it('searches, filters by type and downloads', async () => {
-    const { page, context, pageErrors } = await openPage(browser, served.url);
-    await signInAs(page);
+    const { page, context, pageErrors } = await ui.signedInPage();
     await page.goto('/assets');
     const grid = page.getByRole('list', { name: 'Media files' });
     await grid.waitFor();
@@ -163,23 +146,18 @@ describe('media library (chromium)', () => {
     await page.getByText('Nothing matches this search.').waitFor();
     await page.getByLabel('Type').selectOption('');
 
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('link', { name: 'Download harbour-logo.png' }).click(),
-    ]);
-    assert.equal(download.suggestedFilename(), 'harbour-logo.png');
     const saved = join(files.path, 'downloaded.png');
-    await download.saveAs(saved);
+    const link = page.getByRole('link', { name: 'Download harbour-logo.png' });
+    assert.equal(await downloadVia(page, link, saved), 'harbour-logo.png');
     assert.deepEqual(readFileSync(saved), readFileSync(media.png));
     assert.deepEqual(pageErrors, []);
     await context.close();
   });
 
   it('refuses to delete a file a timeline uses (and says which), deletes it otherwise', async () => {
-    const { page, context, pageErrors } = await openPage(browser, served.url);
-    await signInAs(page);
-    const logo = served.api.store.assets.list().find((asset) => asset.filename === 'harbour-logo.png')!;
-    const created = await served.api.call('POST', '/api/timelines', {
+    const { page, context, pageErrors } = await ui.signedInPage();
+    const logo = ui.served.api.store.assets.list().find((asset) => asset.filename === 'harbour-logo.png')!;
+    const created = await ui.served.api.call('POST', '/api/timelines', {
       timeline: {
         name: 'Sponsor loop',
         duration: 10,
@@ -217,7 +195,7 @@ describe('media library (chromium)', () => {
       /Sponsor loop" uses it in cue logo_slate/,
     );
     await saveScreenshot(page, 'assets-delete-refused');
-    assert.ok(served.api.store.assets.list().some((asset) => asset.id === logo.id));
+    assert.ok(ui.served.api.store.assets.list().some((asset) => asset.id === logo.id));
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'hidden' });
 
@@ -228,7 +206,7 @@ describe('media library (chromium)', () => {
     await videoDialog.waitFor({ state: 'hidden' });
     await page.getByRole('listitem', { name: 'promo clip.mp4' }).waitFor({ state: 'detached' });
     assert.deepEqual(
-      served.api.store.assets.list().map((asset) => asset.filename),
+      ui.served.api.store.assets.list().map((asset) => asset.filename),
       ['harbour-logo.png'],
     );
     assert.deepEqual(pageErrors, []);
@@ -236,8 +214,7 @@ describe('media library (chromium)', () => {
   });
 
   it('uploads files dropped onto the page', async () => {
-    const { page, context, pageErrors } = await openPage(browser, served.url);
-    await signInAs(page);
+    const { page, context, pageErrors } = await ui.signedInPage();
     await page.goto('/assets');
     await page.getByRole('list', { name: 'Media files' }).waitFor();
     const dropped = join(files.path, 'dropped.png');
@@ -262,28 +239,20 @@ describe('media library (chromium)', () => {
       .getByRole('listitem', { name: 'dropped.png' })
       .waitFor();
     assert.ok((await imageWidth(page, 'Preview of dropped.png')) > 0);
-    assert.ok(served.api.store.assets.list().some((asset) => asset.filename === 'dropped.png'));
+    assert.ok(ui.served.api.store.assets.list().some((asset) => asset.filename === 'dropped.png'));
     assert.deepEqual(pageErrors, []);
     await context.close();
   });
 });
 
 describe('media upload over the limit (chromium)', () => {
-  let browser: Browser;
-  let served: ServedUi;
+  const ui = useBrowserUi({ serve: { maxUploadBytes: 50_000 } });
   let files: ReturnType<typeof tempDir>;
 
-  before(async () => {
+  before(() => {
     files = tempDir('vistter-media-limit-');
-    browser = await launchBrowser();
-    served = await serveUi({ maxUploadBytes: 50_000 });
-    await served.api.signIn();
   });
-  after(async () => {
-    await browser?.close();
-    await served?.close();
-    files?.cleanup();
-  });
+  after(() => files?.cleanup());
 
   it('shows the 413 message with what to do and stores nothing', async () => {
     const big = join(files.path, 'drone-flyover.mp4');
@@ -292,8 +261,7 @@ describe('media upload over the limit (chromium)', () => {
       ...['-t', '1', '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '10', '-pix_fmt', 'yuv420p', big],
     );
     assert.ok(statSync(big).size > 200_000);
-    const { page, context, pageErrors } = await openPage(browser, served.url);
-    await signInAs(page);
+    const { page, context, pageErrors } = await ui.signedInPage();
     await page.goto('/assets');
     await page.getByLabel('Files to upload').setInputFiles(big);
     const refusal = page.getByRole('region', { name: 'Uploads' }).getByRole('alert');
@@ -301,8 +269,8 @@ describe('media upload over the limit (chromium)', () => {
     const text = await refusal.innerText();
     assert.match(text, /larger than the upload limit of 48\.8 kB/);
     await saveScreenshot(page, 'assets-too-large');
-    assert.equal(rowCount(served.api, 'assets'), 0);
-    assert.deepEqual(filesUnder(join(served.api.dataDir, 'assets')), []);
+    assert.equal(rowCount(ui.served.api, 'assets'), 0);
+    assert.deepEqual(filesUnder(join(ui.served.api.dataDir, 'assets')), []);
     assert.deepEqual(pageErrors, []);
     await context.close();
   });

@@ -5,18 +5,10 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator } from 'playwright-core';
 import { connectOnvif } from '../../../src/ptz/onvif.ts';
 import { startCameraSim, type CameraSim } from '../../helpers/camera-sim.ts';
-import {
-  completeFirstRun,
-  launchBrowser,
-  openPage,
-  saveScreenshot,
-  serveUi,
-  signInAs,
-  type ServedUi,
-} from '../../helpers/browser.ts';
+import { openPage, recordApiBodies, saveScreenshot, signInAs, useBrowserUi } from '../../helpers/browser.ts';
 import { startOnvifSim, type OnvifSim } from '../../helpers/onvif-sim.ts';
 import { specExampleJson } from '../../helpers/timelines.ts';
 
@@ -39,47 +31,27 @@ function naturalWidth(image: Locator): Promise<number> {
   return image.evaluate((element) => (element as unknown as { naturalWidth: number }).naturalWidth);
 }
 
-/** Every /api answer body the page received (to prove a secret never came back). */
-function recordApiBodies(page: Page): string[] {
-  const bodies: string[] = [];
-  page.on('response', (response) => {
-    if (!new URL(response.url()).pathname.startsWith('/api/')) return;
-    void response
-      .text()
-      .then((text) => bodies.push(text))
-      .catch(() => undefined);
-  });
-  return bodies;
-}
-
 describe('Cameras page (chromium, simulated RTSP and ONVIF cameras)', () => {
-  let browser: Browser;
-  let served: ServedUi;
+  const ui = useBrowserUi({
+    serve: { ptz: { connect: (options) => connectOnvif({ ...options, timeoutMs: 3000 }) } },
+    firstRun: 'browser',
+  });
   let sim: CameraSim;
   let onvif: OnvifSim;
 
   before(async () => {
-    [browser, sim, onvif] = await Promise.all([
-      launchBrowser(),
+    [sim, onvif] = await Promise.all([
       startCameraSim({ cameras: [{ name: 'dock' }], auth: { user: CAMERA_USER, password: CAMERA_PASSWORD } }),
       startOnvifSim({ username: 'admin', password: ONVIF_PASSWORD }),
     ]);
-    served = await serveUi({
-      ptz: { connect: (options) => connectOnvif({ ...options, timeoutMs: 3000 }) },
-    });
-    const { page, context } = await openPage(browser, served.url);
-    await completeFirstRun(page);
-    await context.close();
   });
   after(async () => {
-    await browser?.close();
-    await served?.close();
     await sim?.stop();
     await onvif?.close();
   });
 
   it('adds a camera through the form: field error first, test before saving, the password never comes back', async () => {
-    const { page, context, pageErrors } = await openPage(browser, served.url);
+    const { page, context, pageErrors } = await openPage(ui.browser, ui.served.url);
     const bodies = recordApiBodies(page);
     await signInAs(page);
     await page.goto('/cameras');
@@ -99,7 +71,7 @@ describe('Cameras page (chromium, simulated RTSP and ONVIF cameras)', () => {
       await page.locator(`[id="${describedBy}"]`).innerText(),
       /must be a camera stream URL .*rtsp:\/\/192\.168\.1\.20/,
     );
-    assert.equal(served.api.store.cameras.list().length, 0);
+    assert.equal(ui.served.api.store.cameras.list().length, 0);
     await saveScreenshot(page, 'cameras-02-field-error');
 
     // Test the typed-in settings before saving.
@@ -113,13 +85,13 @@ describe('Cameras page (chromium, simulated RTSP and ONVIF cameras)', () => {
 
     await page.getByRole('button', { name: 'Save camera' }).click();
     await page.getByText('Camera “Dock” added.').waitFor();
-    const [stored] = served.api.store.cameras.list();
+    const [stored] = ui.served.api.store.cameras.list();
     assert.ok(stored);
     assert.equal(stored.name, 'Dock');
     assert.equal(stored.username, CAMERA_USER);
     assert.equal(stored.has_password, true);
     assert.equal(stored.stream_url, sim.url('dock', { withAuth: false }));
-    assert.equal(new URL(served.api.store.cameras.connection(stored.id).url).password, CAMERA_PASSWORD);
+    assert.equal(new URL(ui.served.api.store.cameras.connection(stored.id).url).password, CAMERA_PASSWORD);
 
     // The editor now shows the camera as stored: the password only as "Set", and a live picture.
     await page.getByRole('heading', { name: 'Edit “Dock”' }).waitFor();
@@ -156,8 +128,7 @@ describe('Cameras page (chromium, simulated RTSP and ONVIF cameras)', () => {
   });
 
   it('says in plain words why a test fails: nothing at that port, a wrong password', async () => {
-    const { page, context, pageErrors } = await openPage(browser, served.url);
-    await signInAs(page);
+    const { page, context, pageErrors } = await ui.signedInPage();
     await page.goto('/cameras');
     await page.getByRole('button', { name: 'Add camera' }).click();
     await page.getByLabel('Name', { exact: true }).fill('Nowhere');
@@ -176,24 +147,23 @@ describe('Cameras page (chromium, simulated RTSP and ONVIF cameras)', () => {
     await page.getByRole('button', { name: 'Test connection' }).click();
     await page.getByRole('alert').filter({ hasText: 'refused the user name or password' }).waitFor();
     assert.match(await page.getByRole('alert').innerText(), /Check the camera’s user name and password/);
-    assert.equal(served.api.store.cameras.list().length, 1, 'testing stores nothing');
+    assert.equal(ui.served.api.store.cameras.list().length, 1, 'testing stores nothing');
     assert.deepEqual(pageErrors, []);
     await context.close();
   });
 
   it('refuses to delete a camera a timeline uses (and says what to do), deletes one nobody uses', async () => {
-    const spare = served.api.store.cameras.create({ name: 'Spare', stream_url: 'rtsp://10.0.0.9/s' });
-    const used = served.api.store.cameras.create({ name: 'Harbour', stream_url: 'rtsp://10.0.0.8/s' });
+    const spare = ui.served.api.store.cameras.create({ name: 'Spare', stream_url: 'rtsp://10.0.0.9/s' });
+    const used = ui.served.api.store.cameras.create({ name: 'Harbour', stream_url: 'rtsp://10.0.0.8/s' });
     const text = JSON.stringify(specExampleJson())
       .replace('"camera_id":1', `"camera_id":${used.id}`)
       .replace('"camera_id":2', `"camera_id":${used.id}`)
       .replace('"backup_camera_id":3', `"backup_camera_id":${used.id}`);
-    await served.api.signIn();
-    const timeline = await served.api.call('POST', '/api/timelines', JSON.parse(text) as unknown);
+    await ui.served.api.signIn();
+    const timeline = await ui.served.api.call('POST', '/api/timelines', JSON.parse(text) as unknown);
     assert.equal(timeline.statusCode, 201, timeline.body);
 
-    const { page, context, pageErrors } = await openPage(browser, served.url);
-    await signInAs(page);
+    const { page, context, pageErrors } = await ui.signedInPage();
     await page.goto('/cameras');
     await page.getByRole('button', { name: 'Delete Harbour' }).click();
     const dialog = page.getByRole('dialog', { name: 'Delete camera “Harbour”?' });
@@ -204,7 +174,7 @@ describe('Cameras page (chromium, simulated RTSP and ONVIF cameras)', () => {
     assert.match(await refusal.innerText(), /Remove the camera from the timelines listed/);
     await saveScreenshot(page, 'cameras-05-delete-refused');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
-    assert.ok(served.api.store.cameras.list().some((camera) => camera.id === used.id));
+    assert.ok(ui.served.api.store.cameras.list().some((camera) => camera.id === used.id));
 
     await page.getByRole('button', { name: 'Delete Spare' }).click();
     await page
@@ -212,14 +182,14 @@ describe('Cameras page (chromium, simulated RTSP and ONVIF cameras)', () => {
       .getByRole('button', { name: 'Delete camera' })
       .click();
     await page.getByText('Camera “Spare” deleted.').waitFor();
-    assert.ok(!served.api.store.cameras.list().some((camera) => camera.id === spare.id));
+    assert.ok(!ui.served.api.store.cameras.list().some((camera) => camera.id === spare.id));
     assert.equal(await page.getByRole('row').filter({ hasText: 'Spare' }).count(), 0);
     assert.deepEqual(pageErrors, []);
     await context.close();
   });
 
   it('sets up a PTZ camera and its presets over ONVIF: capture, go to, import, delete, errors', async () => {
-    const { page, context, pageErrors } = await openPage(browser, served.url);
+    const { page, context, pageErrors } = await openPage(ui.browser, ui.served.url);
     const bodies = recordApiBodies(page);
     await signInAs(page);
     await page.goto('/cameras');
@@ -234,7 +204,7 @@ describe('Cameras page (chromium, simulated RTSP and ONVIF cameras)', () => {
     await page.getByLabel('ONVIF password', { exact: true }).fill(ONVIF_PASSWORD);
     await page.getByRole('button', { name: 'Save camera' }).click();
     await page.getByText('Camera “Pier PTZ” added.').waitFor();
-    const camera = served.api.store.cameras.list().find((c) => c.name === 'Pier PTZ');
+    const camera = ui.served.api.store.cameras.list().find((c) => c.name === 'Pier PTZ');
     assert.ok(camera);
     assert.equal(camera.camera_type, 'ptz');
     assert.equal(camera.onvif_url, onvif.url);
@@ -251,7 +221,7 @@ describe('Cameras page (chromium, simulated RTSP and ONVIF cameras)', () => {
     await presets.getByLabel('New preset name').fill('dock_wide');
     await presets.getByRole('button', { name: 'Capture current position' }).click();
     await presets.getByText('Preset “dock_wide” saved').waitFor();
-    const [captured] = served.api.store.cameras.presets(camera.id);
+    const [captured] = ui.served.api.store.cameras.presets(camera.id);
     assert.ok(captured?.preset_token);
     assert.equal(onvif.presets.get(captured.preset_token)?.name, 'dock_wide');
     await presets.getByRole('cell', { name: 'pan 0.25, tilt -0.50, zoom 0.10' }).waitFor();
@@ -296,7 +266,7 @@ describe('Cameras page (chromium, simulated RTSP and ONVIF cameras)', () => {
       .click();
     await presets.getByText('Preset “Boats” removed.').waitFor();
     assert.deepEqual(
-      served.api.store.cameras.presets(camera.id).map((preset) => preset.name),
+      ui.served.api.store.cameras.presets(camera.id).map((preset) => preset.name),
       ['dock_wide'],
     );
     for (const body of bodies)

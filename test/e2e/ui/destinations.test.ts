@@ -2,51 +2,16 @@
 // says where the key is), save with a stream key (stored sealed; the page only ever shows the mask),
 // field errors next to their field, the enabled switch, edit keeping the key, delete with confirmation.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import {
-  completeFirstRun,
-  launchBrowser,
-  openPage,
-  saveScreenshot,
-  serveUi,
-  signInAs,
-  type ServedUi,
-} from '../../helpers/browser.ts';
+import { describe, it } from 'node:test';
+import { openPage, recordApiBodies, saveScreenshot, signInAs, useBrowserUi } from '../../helpers/browser.ts';
 
 const STREAM_KEY = 'abcd-efgh-ijkl-9x2k';
 
-/** Every /api answer body the page received (to prove the key never came back). */
-function recordApiBodies(page: Page): string[] {
-  const bodies: string[] = [];
-  page.on('response', (response) => {
-    if (!new URL(response.url()).pathname.startsWith('/api/')) return;
-    void response
-      .text()
-      .then((text) => bodies.push(text))
-      .catch(() => undefined);
-  });
-  return bodies;
-}
-
 describe('Destinations page (chromium)', () => {
-  let browser: Browser;
-  let served: ServedUi;
-
-  before(async () => {
-    browser = await launchBrowser();
-    served = await serveUi();
-    const { page, context } = await openPage(browser, served.url);
-    await completeFirstRun(page);
-    await context.close();
-  });
-  after(async () => {
-    await browser?.close();
-    await served?.close();
-  });
+  const ui = useBrowserUi({ firstRun: 'browser' });
 
   it('adds a YouTube destination: the server is filled in, the key is stored and only its mask is shown', async () => {
-    const { page, context, pageErrors } = await openPage(browser, served.url);
+    const { page, context, pageErrors } = await openPage(ui.browser, ui.served.url);
     const bodies = recordApiBodies(page);
     await signInAs(page);
     await page.goto('/destinations');
@@ -65,7 +30,7 @@ describe('Destinations page (chromium)', () => {
     // Without a key, YouTube is refused next to the key field; nothing is stored.
     await page.getByRole('button', { name: 'Save destination' }).click();
     await page.getByText('is required for YouTube Live').waitFor();
-    assert.equal(served.api.store.destinations.list().length, 0);
+    assert.equal(ui.served.api.store.destinations.list().length, 0);
 
     await page.getByLabel('Name', { exact: true }).fill('Marina YouTube');
     await page.getByLabel('Stream key', { exact: true }).fill(STREAM_KEY);
@@ -73,11 +38,11 @@ describe('Destinations page (chromium)', () => {
     await page.getByRole('button', { name: 'Save destination' }).click();
     await page.getByText('Destination “Marina YouTube” added.').waitFor();
 
-    const [stored] = served.api.store.destinations.list();
+    const [stored] = ui.served.api.store.destinations.list();
     assert.ok(stored);
     assert.equal(stored.platform, 'youtube');
     assert.equal(stored.server_url, 'rtmp://a.rtmp.youtube.com/live2');
-    assert.equal(served.api.store.destinations.streamKey(stored.id), STREAM_KEY);
+    assert.equal(ui.served.api.store.destinations.streamKey(stored.id), STREAM_KEY);
     const row = page.getByRole('row').filter({ hasText: 'Marina YouTube' });
     const mask = await row.getByRole('cell').nth(3).innerText();
     assert.match(mask, /^•+9x2k$/);
@@ -90,8 +55,8 @@ describe('Destinations page (chromium)', () => {
     await page.getByLabel('Name', { exact: true }).fill('Marina live');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByText('Destination “Marina live” saved.').waitFor();
-    assert.equal(served.api.store.destinations.get(stored.id).name, 'Marina live');
-    assert.equal(served.api.store.destinations.streamKey(stored.id), STREAM_KEY);
+    assert.equal(ui.served.api.store.destinations.get(stored.id).name, 'Marina live');
+    assert.equal(ui.served.api.store.destinations.streamKey(stored.id), STREAM_KEY);
 
     // The enabled switch changes the destination at once.
     const enabled = page.getByRole('switch', { name: 'Marina live enabled' });
@@ -100,7 +65,7 @@ describe('Destinations page (chromium)', () => {
       .getByRole('switch', { name: 'Marina live enabled', checked: false })
       .and(page.locator(':enabled'))
       .waitFor();
-    assert.equal(served.api.store.destinations.get(stored.id).enabled, false);
+    assert.equal(ui.served.api.store.destinations.get(stored.id).enabled, false);
 
     for (const body of bodies) assert.ok(!body.includes(STREAM_KEY), `answer leaks the key: ${body}`);
     assert.ok(!(await page.content()).includes(STREAM_KEY));
@@ -109,8 +74,7 @@ describe('Destinations page (chromium)', () => {
   });
 
   it('shows a bad server address next to its field, then deletes after confirmation', async () => {
-    const { page, context, pageErrors } = await openPage(browser, served.url);
-    await signInAs(page);
+    const { page, context, pageErrors } = await ui.signedInPage();
     await page.goto('/destinations');
     await page.getByRole('button', { name: 'Add destination' }).click();
     await page.getByRole('radio', { name: 'Custom RTMP/RTMPS/SRT' }).check();
@@ -137,23 +101,23 @@ describe('Destinations page (chromium)', () => {
       .getByText(/accepts RTMPS only/)
       .first()
       .waitFor();
-    assert.equal(served.api.store.destinations.list().length, 1);
+    assert.equal(ui.served.api.store.destinations.list().length, 1);
 
     await page.getByLabel('Server address').fill('srt://127.0.0.1:9000');
     await page.getByRole('radio', { name: 'Custom RTMP/RTMPS/SRT' }).check();
     await page.getByRole('button', { name: 'Save destination' }).click();
     await page.getByText('Destination “Club server” added.').waitFor();
-    assert.equal(served.api.store.destinations.list().length, 2);
+    assert.equal(ui.served.api.store.destinations.list().length, 2);
 
     await page.getByRole('button', { name: 'Delete Club server' }).click();
     const dialog = page.getByRole('dialog', { name: 'Delete destination “Club server”?' });
     await dialog.getByRole('button', { name: 'Cancel' }).click();
-    assert.equal(served.api.store.destinations.list().length, 2);
+    assert.equal(ui.served.api.store.destinations.list().length, 2);
     await page.getByRole('button', { name: 'Delete Club server' }).click();
     await dialog.getByRole('button', { name: 'Delete destination' }).click();
     await page.getByText('Destination “Club server” deleted.').waitFor();
     assert.deepEqual(
-      served.api.store.destinations.list().map((d) => d.name),
+      ui.served.api.store.destinations.list().map((d) => d.name),
       ['Marina live'],
     );
     assert.deepEqual(pageErrors, []);

@@ -2,33 +2,17 @@
 // with their timeline, times, length, result and error, and older ones on request; alerts with
 // their remediation, filtered (open / all, severity), and Acknowledge recorded in the database.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import {
-  launchBrowser,
-  openPage,
-  saveScreenshot,
-  serveUi,
-  signInAs,
-  type ServedUi,
-} from '../../helpers/browser.ts';
+import { before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { saveScreenshot, useBrowserUi } from '../../helpers/browser.ts';
 
 describe('history (chromium)', () => {
-  let browser: Browser;
-  let served: ServedUi;
+  const ui = useBrowserUi();
   let page: Page;
   let pageErrors: string[];
 
   before(async () => {
-    browser = await launchBrowser();
-    served = await serveUi();
-    await served.api.signIn();
-    ({ page, pageErrors } = await openPage(browser, served.url));
-    await signInAs(page);
-  });
-  after(async () => {
-    await browser?.close();
-    await served?.close();
+    ({ page, pageErrors } = await ui.signedInPage());
   });
 
   it('says what will appear when nothing has happened yet', async () => {
@@ -41,8 +25,8 @@ describe('history (chromium)', () => {
   });
 
   it('lists shows run, newest first, with their result and error, and older ones on request', async () => {
-    const { store } = served.api;
-    const created = await served.api.call('POST', '/api/timelines', {
+    const { store } = ui.served.api;
+    const created = await ui.served.api.call('POST', '/api/timelines', {
       timeline: {
         name: 'Marina loop',
         duration: 10,
@@ -98,7 +82,7 @@ describe('history (chromium)', () => {
   });
 
   it('shows alerts with what to do, filters them, and records an acknowledgement', async () => {
-    const { store } = served.api;
+    const { store } = ui.served.api;
     const camera = store.alerts.raise({
       key: 'camera:2:offline',
       severity: 'error',

@@ -6,17 +6,10 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { ApiShowControl } from '../../../src/api/deps.ts';
 import { LiveStateSchema, type LiveState } from '../../../src/domain/live.ts';
-import {
-  launchBrowser,
-  openPage,
-  saveScreenshot,
-  serveUi,
-  signInAs,
-  type ServedUi,
-} from '../../helpers/browser.ts';
+import { downloadVia, saveScreenshot, useBrowserUi } from '../../helpers/browser.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
 /** A timeline document (raw JSON, as a file holds it) with a camera cue per entry. */
@@ -99,13 +92,12 @@ describe('timeline library (chromium)', () => {
     for (const listener of changed) listener();
   };
 
-  let browser: Browser;
-  let served: ServedUi;
+  const ui = useBrowserUi({ serve: { shows } });
   let page: Page;
   let pageErrors: string[];
   let files: ReturnType<typeof tempDir>;
   const names = () =>
-    served.api.store.timelines
+    ui.served.api.store.timelines
       .list()
       .map((t) => t.name)
       .sort();
@@ -113,20 +105,12 @@ describe('timeline library (chromium)', () => {
 
   before(async () => {
     files = tempDir('vistter-library-');
-    browser = await launchBrowser();
-    served = await serveUi({ shows });
-    await served.api.signIn();
-    ({ page, pageErrors } = await openPage(browser, served.url));
-    await signInAs(page);
+    ({ page, pageErrors } = await ui.signedInPage());
   });
-  after(async () => {
-    await browser?.close();
-    await served?.close();
-    files?.cleanup();
-  });
+  after(() => files?.cleanup());
 
   async function create(document: unknown): Promise<number> {
-    const response = await served.api.call('POST', '/api/timelines', document);
+    const response = await ui.served.api.call('POST', '/api/timelines', document);
     assert.equal(response.statusCode, 201, response.body);
     return (response.json() as { id: number }).id;
   }
@@ -178,7 +162,7 @@ describe('timeline library (chromium)', () => {
 
   it('marks the timeline that is on air', async () => {
     await page.goto('/timelines');
-    const weekend = served.api.store.timelines.list().find((t) => t.name === 'Marina weekend')!;
+    const weekend = ui.served.api.store.timelines.list().find((t) => t.name === 'Marina weekend')!;
     const row = rows().filter({ hasText: 'Marina weekend' });
     await row.waitFor();
     assert.equal(await page.getByText('ON AIR', { exact: true }).count(), 0);
@@ -192,7 +176,7 @@ describe('timeline library (chromium)', () => {
 
   it('opens a timeline in the builder', async () => {
     await page.goto('/timelines');
-    const id = served.api.store.timelines.list().find((t) => t.name === 'Harbour evening')!.id;
+    const id = ui.served.api.store.timelines.list().find((t) => t.name === 'Harbour evening')!.id;
     await page.getByRole('button', { name: 'Open Harbour evening' }).click();
     await page.waitForURL(`**/timelines/${id}`);
   });
@@ -207,16 +191,12 @@ describe('timeline library (chromium)', () => {
 
   it('exports a timeline as a file holding the stored document', async () => {
     await page.goto('/timelines');
-    const id = served.api.store.timelines.list().find((t) => t.name === 'Marina morning')!.id;
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('link', { name: 'Export Marina morning' }).click(),
-    ]);
-    // The readable name (filename*), not the ASCII fallback.
-    assert.equal(download.suggestedFilename(), 'Marina morning.json');
+    const id = ui.served.api.store.timelines.list().find((t) => t.name === 'Marina morning')!.id;
     const saved = join(files.path, 'exported.json');
-    await download.saveAs(saved);
-    assert.deepEqual(JSON.parse(readFileSync(saved, 'utf8')), served.api.store.timelines.export(id));
+    const link = page.getByRole('link', { name: 'Export Marina morning' });
+    // The readable name (filename*), not the ASCII fallback.
+    assert.equal(await downloadVia(page, link, saved), 'Marina morning.json');
+    assert.deepEqual(JSON.parse(readFileSync(saved, 'utf8')), ui.served.api.store.timelines.export(id));
   });
 
   it('refuses a broken file with the path of each problem and stores nothing', async () => {
@@ -262,7 +242,7 @@ describe('timeline library (chromium)', () => {
 
   it('deletes only after confirmation, and refuses while the timeline is on air', async () => {
     await page.goto('/timelines');
-    const id = served.api.store.timelines.list().find((t) => t.name === 'Harbour evening (copy)')!.id;
+    const id = ui.served.api.store.timelines.list().find((t) => t.name === 'Harbour evening (copy)')!.id;
 
     // Cancel keeps it.
     await page.getByRole('button', { name: 'Delete Harbour evening (copy)' }).click();
@@ -274,7 +254,7 @@ describe('timeline library (chromium)', () => {
     assert.ok(names().includes('Harbour evening (copy)'));
 
     // On air: refused with the appliance's message and what to do.
-    const run = served.api.store.executions.start(id);
+    const run = ui.served.api.store.executions.start(id);
     await page.getByRole('button', { name: 'Delete Harbour evening (copy)' }).click();
     await dialog.getByRole('button', { name: 'Delete timeline' }).click();
     const refusal = dialog.getByRole('alert');
@@ -282,7 +262,7 @@ describe('timeline library (chromium)', () => {
     assert.match(await refusal.innerText(), /is playing in a show/);
     await saveScreenshot(page, 'library-delete-refused');
     assert.ok(names().includes('Harbour evening (copy)'));
-    served.api.store.executions.finish(run.id, 'stopped');
+    ui.served.api.store.executions.finish(run.id, 'stopped');
 
     await dialog.getByRole('button', { name: 'Delete timeline' }).click();
     await dialog.waitFor({ state: 'hidden' });

@@ -3,16 +3,8 @@
 // the appliance's zone), editing it to cross midnight, and deleting it after confirmation — each
 // step checked in the database too.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
-import {
-  completeFirstRun,
-  launchBrowser,
-  openPage,
-  saveScreenshot,
-  serveUi,
-  type ServedUi,
-} from '../../helpers/browser.ts';
+import { before, describe, it } from 'node:test';
+import { completeFirstRun, openPage, saveScreenshot, useBrowserUi } from '../../helpers/browser.ts';
 
 const timelineDoc = (name: string) => ({
   timeline: {
@@ -32,22 +24,22 @@ const timelineDoc = (name: string) => ({
 });
 
 describe('Schedules page (chromium)', () => {
-  let browser: Browser;
-  let served: ServedUi;
   let reloads = 0;
   const ids = { harbour: 0, pier: 0, dest: 0 };
-
-  before(async () => {
-    browser = await launchBrowser();
-    // The harness clock: Tuesday 2026-11-24 10:00Z.
-    served = await serveUi({
+  // The harness clock: Tuesday 2026-11-24 10:00Z. The first test goes through first run.
+  const ui = useBrowserUi({
+    serve: {
       schedules: {
         reload: () => void reloads++,
         onAirScheduleId: () => null,
         timeZone: () => 'Europe/London',
       },
-    });
-    const { store } = served.api;
+    },
+    firstRun: 'none',
+  });
+
+  before(() => {
+    const { store } = ui.served.api;
     ids.harbour = store.timelines.create(timelineDoc('Harbour')).id;
     ids.pier = store.timelines.create(timelineDoc('Fuel pier')).id;
     ids.dest = store.destinations.create({
@@ -57,13 +49,9 @@ describe('Schedules page (chromium)', () => {
       stream_key: 'abcd-efgh-ijkl-mnop',
     }).id;
   });
-  after(async () => {
-    await browser?.close();
-    await served?.close();
-  });
 
   it('adds, edits and deletes a schedule', async () => {
-    const { page, context, pageErrors } = await openPage(browser, served.url);
+    const { page, context, pageErrors } = await openPage(ui.browser, ui.served.url);
     await completeFirstRun(page);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Schedules' }).click();
     await page.getByRole('heading', { name: 'Schedules', level: 1 }).waitFor();
@@ -80,7 +68,7 @@ describe('Schedules page (chromium)', () => {
     assert.equal(await nameField.getAttribute('aria-invalid'), 'true');
     await page.getByText('is required').waitFor();
     await page.getByText('choose at least one timeline').waitFor();
-    assert.equal(served.api.store.schedules.list().length, 0);
+    assert.equal(ui.served.api.store.schedules.list().length, 0);
     await saveScreenshot(page, 'schedules-02-errors');
 
     await nameField.fill('Weekend mornings');
@@ -99,7 +87,7 @@ describe('Schedules page (chromium)', () => {
     await page.getByRole('button', { name: 'Add schedule' }).last().click();
     await page.getByText('Schedule “Weekend mornings” added.').waitFor();
 
-    const [saved] = served.api.store.schedules.list();
+    const [saved] = ui.served.api.store.schedules.list();
     assert.deepEqual(saved && [saved.days, saved.start_time, saved.end_time], [
       ['sat', 'sun'],
       '09:00',
@@ -129,7 +117,7 @@ describe('Schedules page (chromium)', () => {
     await row.getByText('22:00–02:00 (next day)').waitFor();
     await row.getByText('Off', { exact: true }).waitFor();
     await row.getByText('No upcoming runs').waitFor();
-    const edited = served.api.store.schedules.get(saved!.id);
+    const edited = ui.served.api.store.schedules.get(saved!.id);
     assert.deepEqual([edited.start_time, edited.end_time, edited.enabled], ['22:00', '02:00', false]);
 
     // Delete, after confirming.
@@ -138,11 +126,11 @@ describe('Schedules page (chromium)', () => {
     await dialog.waitFor();
     await saveScreenshot(page, 'schedules-05-delete');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
-    assert.equal(served.api.store.schedules.list().length, 1, 'Cancel keeps it');
+    assert.equal(ui.served.api.store.schedules.list().length, 1, 'Cancel keeps it');
     await page.getByRole('button', { name: 'Delete Weekend mornings' }).click();
     await dialog.getByRole('button', { name: 'Delete schedule' }).click();
     await page.getByText('Schedule “Weekend mornings” deleted.').waitFor();
-    assert.equal(served.api.store.schedules.list().length, 0);
+    assert.equal(ui.served.api.store.schedules.list().length, 0);
     assert.equal(reloads, 3, 'the scheduler was told of each change');
     assert.deepEqual(pageErrors, []);
     await context.close();

@@ -2,43 +2,21 @@
 // after confirmation → refused), the alert webhook (field error, stored whole, shown masked,
 // cleared), and changing the password (errors next to their field, then signing in with the new one).
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, it } from 'node:test';
 import { ADMIN } from '../../helpers/api.ts';
-import {
-  completeFirstRun,
-  launchBrowser,
-  openPage,
-  saveScreenshot,
-  serveUi,
-  signInAs,
-  type ServedUi,
-} from '../../helpers/browser.ts';
+import { openPage, saveScreenshot, signInAs, useBrowserUi } from '../../helpers/browser.ts';
 
 const NEW_PASSWORD = 'harbour lights 2027';
 const WEBHOOK = 'https://hooks.example.com/services/T000/B000/sEcReT-path-123';
 
 describe('Settings page (chromium)', () => {
-  let browser: Browser;
-  let served: ServedUi;
+  const ui = useBrowserUi({ firstRun: 'browser' });
   const withToken = (token: string) =>
-    fetch(`${served.url}/api/cameras`, { headers: { authorization: `Bearer ${token}` } });
-
-  before(async () => {
-    browser = await launchBrowser();
-    served = await serveUi();
-    const { page, context } = await openPage(browser, served.url);
-    await completeFirstRun(page);
-    await context.close();
-  });
-  after(async () => {
-    await browser?.close();
-    await served?.close();
-  });
+    fetch(`${ui.served.url}/api/cameras`, { headers: { authorization: `Bearer ${token}` } });
 
   it('creates an API token shown once (copy button), which works as Bearer until it is revoked', async () => {
-    const { page, context, pageErrors } = await openPage(browser, served.url);
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: served.url });
+    const { page, context, pageErrors } = await openPage(ui.browser, ui.served.url);
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: ui.served.url });
     await signInAs(page);
     await page.goto('/settings');
     const card = page.getByRole('region', { name: 'API tokens' });
@@ -58,7 +36,7 @@ describe('Settings page (chromium)', () => {
 
     // The token signs a script in; without it the same request is refused.
     assert.equal((await withToken(token)).status, 200);
-    assert.equal((await fetch(`${served.url}/api/cameras`)).status, 401);
+    assert.equal((await fetch(`${ui.served.url}/api/cameras`)).status, 401);
 
     // Once dismissed (or after a reload) it is gone from the page for good; the list keeps its name.
     await once.getByRole('button', { name: 'I have copied it' }).click();
@@ -77,14 +55,13 @@ describe('Settings page (chromium)', () => {
     await dialog.getByRole('button', { name: 'Revoke token' }).click();
     await card.getByText('Token “Prometheus” revoked').waitFor();
     assert.equal((await withToken(token)).status, 401);
-    assert.equal(served.api.store.apiTokens.list().length, 0);
+    assert.equal(ui.served.api.store.apiTokens.list().length, 0);
     assert.deepEqual(pageErrors, []);
     await context.close();
   });
 
   it('saves the alert webhook whole, shows it masked, refuses a bad address next to the field, clears it', async () => {
-    const { page, context, pageErrors } = await openPage(browser, served.url);
-    await signInAs(page);
+    const { page, context, pageErrors } = await ui.signedInPage();
     await page.goto('/settings');
     const card = page.getByRole('region', { name: 'Alert webhook' });
     await card.getByText('Not set').waitFor();
@@ -94,13 +71,13 @@ describe('Settings page (chromium)', () => {
     const field = card.getByLabel('Webhook address');
     await card.getByText(/must be a webhook URL/).waitFor();
     assert.equal(await field.getAttribute('aria-invalid'), 'true');
-    assert.equal(served.api.store.settings.all()['alerts.webhook'], undefined);
+    assert.equal(ui.served.api.store.settings.all()['alerts.webhook'], undefined);
     await saveScreenshot(page, 'settings-02-webhook-error');
 
     await field.fill(WEBHOOK);
     await card.getByRole('button', { name: 'Save webhook' }).click();
     await card.getByText('Webhook saved').waitFor();
-    assert.deepEqual(served.api.store.settings.all()['alerts.webhook'], { url: WEBHOOK, enabled: true });
+    assert.deepEqual(ui.served.api.store.settings.all()['alerts.webhook'], { url: WEBHOOK, enabled: true });
     assert.equal(await card.getByTestId('webhook-masked').innerText(), 'https://hooks.example.com/…');
     assert.ok(!(await page.content()).includes('sEcReT'));
     await saveScreenshot(page, 'settings-03-webhook-set');
@@ -112,7 +89,7 @@ describe('Settings page (chromium)', () => {
       .click();
     await card.getByText('Webhook removed').waitFor();
     await card.getByText('Not set').waitFor();
-    assert.equal(served.api.store.settings.all()['alerts.webhook'] ?? null, null);
+    assert.equal(ui.served.api.store.settings.all()['alerts.webhook'] ?? null, null);
 
     // The appliance's name and time zone: an unknown zone is refused next to its field.
     const appliance = page.getByRole('region', { name: 'Appliance' });
@@ -124,15 +101,14 @@ describe('Settings page (chromium)', () => {
     await appliance.getByLabel('Time zone').fill('Europe/Berlin');
     await appliance.getByRole('button', { name: 'Save' }).click();
     await appliance.getByText('Saved.').waitFor();
-    assert.equal(served.api.store.settings.all()['appliance.name'], 'Marina control room');
-    assert.equal(served.api.store.settings.all()['appliance.timezone'], 'Europe/Berlin');
+    assert.equal(ui.served.api.store.settings.all()['appliance.name'], 'Marina control room');
+    assert.equal(ui.served.api.store.settings.all()['appliance.timezone'], 'Europe/Berlin');
     assert.deepEqual(pageErrors, []);
     await context.close();
   });
 
   it('changes the password (errors next to their field first), then signs in with the new one only', async () => {
-    const { page, context, pageErrors } = await openPage(browser, served.url);
-    await signInAs(page);
+    const { page, context, pageErrors } = await ui.signedInPage();
     await page.goto('/settings');
     const card = page.getByRole('region', { name: 'Your password' });
 

@@ -1,33 +1,16 @@
 // The shell in a real browser: first run, sign-out and sign-in, navigation by keyboard, deep
 // links that survive a reload, and the page the appliance answers when the UI path is unknown.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, it } from 'node:test';
 import { ADMIN } from '../../helpers/api.ts';
-import {
-  completeFirstRun,
-  launchBrowser,
-  openPage,
-  saveScreenshot,
-  serveUi,
-  signInAs,
-  type ServedUi,
-} from '../../helpers/browser.ts';
+import { completeFirstRun, openPage, saveScreenshot, signInAs, useBrowserUi } from '../../helpers/browser.ts';
 
 describe('web UI shell (chromium)', () => {
-  let browser: Browser;
-  let served: ServedUi;
-  before(async () => {
-    browser = await launchBrowser();
-    served = await serveUi();
-  });
-  after(async () => {
-    await browser?.close();
-    await served?.close();
-  });
+  // The first test goes through first run.
+  const ui = useBrowserUi({ firstRun: 'none' });
 
   it('first run sets the admin password, then sign-out and sign-in work, and a wrong password says what to do', async () => {
-    const { page, context, pageErrors } = await openPage(browser, served.url);
+    const { page, context, pageErrors } = await openPage(ui.browser, ui.served.url);
     await page.goto('/');
     await page.getByRole('heading', { name: 'Welcome — set up this appliance' }).waitFor();
     await saveScreenshot(page, '01-first-run');
@@ -36,10 +19,10 @@ describe('web UI shell (chromium)', () => {
     await page.getByLabel('Repeat the password').fill('short');
     await page.getByRole('button', { name: 'Create account and continue' }).click();
     await page.getByText('must be at least 10 characters').first().waitFor();
-    assert.equal(served.api.store.users.count(), 0);
+    assert.equal(ui.served.api.store.users.count(), 0);
 
     await completeFirstRun(page);
-    assert.equal(served.api.store.users.count(), 1);
+    assert.equal(ui.served.api.store.users.count(), 1);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
 
@@ -57,8 +40,7 @@ describe('web UI shell (chromium)', () => {
   });
 
   it('navigates by keyboard, keeps the page on reload, and names unknown pages', async () => {
-    const { page, context, pageErrors } = await openPage(browser, served.url);
-    await signInAs(page);
+    const { page, context, pageErrors } = await ui.signedInPage();
     const nav = page.getByRole('navigation', { name: 'Main' });
     const cameras = nav.getByRole('link', { name: 'Cameras' });
     await cameras.focus();
@@ -75,13 +57,13 @@ describe('web UI shell (chromium)', () => {
   });
 
   it('keeps API paths out of the page fallback', async () => {
-    const unknownApi = await fetch(`${served.url}/api/nothing-here`);
+    const unknownApi = await fetch(`${ui.served.url}/api/nothing-here`);
     assert.equal(unknownApi.status, 404);
     assert.equal(((await unknownApi.json()) as { code: string }).code, 'NOT_FOUND');
-    const page = await fetch(`${served.url}/timelines/7`);
+    const page = await fetch(`${ui.served.url}/timelines/7`);
     assert.equal(page.status, 200);
     assert.match(await page.text(), /<div id="root">/);
-    const missingAsset = await fetch(`${served.url}/assets/nothing.js`);
+    const missingAsset = await fetch(`${ui.served.url}/assets/nothing.js`);
     assert.equal(missingAsset.status, 404);
   });
 });

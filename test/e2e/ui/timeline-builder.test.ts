@@ -6,18 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createCanvas, loadImage } from '@napi-rs/canvas';
-import type { Browser } from 'playwright-core';
 import { box, cue, dragMouse, dropOnLane, waitForLabel, xAt } from '../../helpers/builder-ui.ts';
 import { startCameraSim, type CameraSim } from '../../helpers/camera-sim.ts';
-import {
-  completeFirstRun,
-  launchBrowser,
-  openPage,
-  saveScreenshot,
-  serveUi,
-  signInAs,
-  type ServedUi,
-} from '../../helpers/browser.ts';
+import { completeFirstRun, openPage, saveScreenshot, useBrowserUi } from '../../helpers/browser.ts';
 
 const WHARF = 0xc82828; // the simulated cameras' colours (red, green)
 const DOCK = 0x28b428;
@@ -49,37 +40,29 @@ async function meanRgb(jpeg: Buffer, x0: number, y0: number, x1: number, y1: num
 }
 
 describe('timeline builder (chromium)', () => {
-  let browser: Browser;
-  let served: ServedUi;
+  // The first test goes through first run.
+  const ui = useBrowserUi({ firstRun: 'none' });
   let sim: CameraSim;
   let wharf = 0;
   let dock = 0;
 
   before(async () => {
-    [browser, served, sim] = await Promise.all([
-      launchBrowser(),
-      serveUi(),
-      startCameraSim({
-        cameras: [
-          { name: 'wharf', color: WHARF },
-          { name: 'dock', color: DOCK },
-        ],
-      }),
-    ]);
-    const { store } = served.api;
+    sim = await startCameraSim({
+      cameras: [
+        { name: 'wharf', color: WHARF },
+        { name: 'dock', color: DOCK },
+      ],
+    });
+    const { store } = ui.served.api;
     wharf = store.cameras.create({ name: 'Wharfside', stream_url: sim.url('wharf') }).id;
     dock = store.cameras.create({ name: 'Fuel pier', stream_url: sim.url('dock') }).id;
     store.cameras.addPreset(wharf, { name: 'harbour_mouth' });
     store.cameras.create({ name: 'Car park', stream_url: 'rtsp://127.0.0.1:9/none' });
   });
-  after(async () => {
-    await browser?.close();
-    await served?.close();
-    await sim?.stop();
-  });
+  after(() => sim?.stop());
 
   it('builds a timeline by drag and drop, resizes and moves cues, shows a problem where it is, saves', async () => {
-    const { page, context, pageErrors } = await openPage(browser, served.url);
+    const { page, context, pageErrors } = await openPage(ui.browser, ui.served.url);
     await completeFirstRun(page);
     await page.goto('/timelines/new');
     await page.getByRole('heading', { name: 'New timeline' }).waitFor();
@@ -170,7 +153,7 @@ describe('timeline builder (chromium)', () => {
     // Saving now is refused by the appliance, with the same problem.
     await page.keyboard.press('Control+s');
     await page.getByRole('alert').filter({ hasText: 'The timeline has 1 problem' }).waitFor();
-    assert.equal(served.api.store.timelines.list().length, 0);
+    assert.equal(ui.served.api.store.timelines.list().length, 0);
 
     // Leaving asks first.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Timelines' }).click();
@@ -192,7 +175,7 @@ describe('timeline builder (chromium)', () => {
     const id = Number(/\/timelines\/(\d+)$/.exec(page.url())![1]);
 
     // What the database holds.
-    const { timeline } = served.api.store.timelines.get(id).document;
+    const { timeline } = ui.served.api.store.timelines.get(id).document;
     assert.equal(timeline.name, 'Harbour loop');
     assert.equal(timeline.duration, 120);
     assert.equal(timeline.loop, true);
@@ -231,9 +214,9 @@ describe('timeline builder (chromium)', () => {
       .waitFor({ state: 'detached' });
     await saveScreenshot(page, 'builder-04-preview');
 
-    await served.api.signIn();
-    const response = await served.api.call('POST', '/api/timelines/preview-frame', {
-      document: served.api.store.timelines.get(id).document,
+    await ui.served.api.signIn();
+    const response = await ui.served.api.call('POST', '/api/timelines/preview-frame', {
+      document: ui.served.api.store.timelines.get(id).document,
       at: 40,
       width: 640,
     });
@@ -255,8 +238,7 @@ describe('timeline builder (chromium)', () => {
   });
 
   it('adds cues with the keyboard only, moves, resizes and removes them, and warns about a camera that does not answer', async () => {
-    const { page, context, pageErrors } = await openPage(browser, served.url);
-    await signInAs(page);
+    const { page, context, pageErrors } = await ui.signedInPage();
     await page.goto('/timelines/new');
     await page.getByRole('button', { name: 'Add Wharfside', exact: true }).waitFor();
 
@@ -307,7 +289,7 @@ describe('timeline builder (chromium)', () => {
       .waitFor({ state: 'detached' });
     await saveScreenshot(page, 'builder-06-long-timeline');
     const id = Number(/\/timelines\/(\d+)$/.exec(page.url())![1]);
-    const { timeline } = served.api.store.timelines.get(id).document;
+    const { timeline } = ui.served.api.store.timelines.get(id).document;
     assert.equal(timeline.duration, 1800);
     assert.deepEqual(
       timeline.tracks.video.cues.map((c) => [c.id, c.start_time, c.duration]),
