@@ -23,6 +23,7 @@ import { testCamera } from './cameras/probe.ts';
 import { loadConfig } from './config.ts';
 import { createLogger } from './core/logger.ts';
 import { killAllSupervised, stopAllSupervised } from './process/supervisor.ts';
+import { installOnvifSafetyNet } from './ptz/safety-net.ts';
 import { openStore } from './store/store.ts';
 import { Scheduler } from './scheduler/service.ts';
 import { isValidTimeZone, systemTimeZone } from './scheduler/plan.ts';
@@ -34,6 +35,9 @@ const DEMO_DOC_ID = 'demo_marina';
 const TIMEZONE_SETTING = 'appliance.timezone';
 
 const log = createLogger('main');
+// A camera's malformed ONVIF answer can make the onvif library throw outside any caller; that must
+// not end every stream (src/ptz/safety-net.ts). Every other uncaught error stays fatal.
+installOnvifSafetyNet(process, log);
 let children: ChildTracking | null = null;
 // Whatever happens, never leave a decoder or encoder behind (by process group, never by name).
 process.on('exit', () => {

@@ -29,10 +29,14 @@ import {
 import type { OutputSessionRestartEvent } from '../engine/outputs.ts';
 import { processIdentity } from '../process/child-registry.ts';
 import type { Destination } from '../store/repositories/destinations.ts';
+import type { Camera, CameraConnection } from '../store/repositories/cameras.ts';
+import { DEFAULT_PTZ_SETTLE_SECONDS } from '../domain/schemas.ts';
+import { PtzCueMover, type PresetTarget, type PtzCameraPlan } from '../ptz/cue-mover.ts';
+import { connectOnvif, type PtzConnect } from '../ptz/onvif.ts';
 import type { Execution, ExecutionOwner } from '../store/repositories/records.ts';
 import type { Store } from '../store/store.ts';
 import { findUnknownReferences } from '../timeline/references.ts';
-import { compileTimeline } from '../timeline/resolver.ts';
+import { compileTimeline, type ProgramState } from '../timeline/resolver.ts';
 import type { Timeline } from '../timeline/schema.ts';
 import {
   addSegment,
@@ -59,6 +63,8 @@ export interface ShowEngine {
 export interface EngineHooks {
   logger: Logger;
   onEnded: () => void;
+  /** Each tick's program position (PTZ cue moves follow it). Must be quick and never throw. */
+  onTick?: (frame: number) => void;
   /** Where the engine reports camera, destination, encoder and overload problems. */
   alerts?: EngineAlerts;
 }
@@ -82,6 +88,7 @@ export const realEngines: EngineFactory = async () => {
       logger: hooks.logger,
       onEnded: hooks.onEnded,
       ...(hooks.alerts ? { alerts: hooks.alerts } : {}),
+      ...(hooks.onTick ? { onTick: (state: ProgramState) => hooks.onTick!(state.frame) } : {}),
     });
 };
 
@@ -98,6 +105,9 @@ export interface ShowRunnerDeps {
   owner?: ExecutionOwner;
   /** How often the position is saved. Default 2000 ms. */
   checkpointMs?: number;
+  /** PTZ cue moves: the ONVIF client (default: the real one) and the settle time of cameras
+   *  without their own (default 3 s). */
+  ptz?: { connect?: PtzConnect; defaultSettleSeconds?: number; timeoutMs?: number };
 }
 
 export type ShowOutcomeStatus = 'completed' | 'stopped' | 'error';
@@ -112,6 +122,9 @@ export type ResumeResult =
   | { kind: 'completed'; execution: Execution; note: string }
   | { kind: 'error'; execution: Execution; message: string };
 
+/** ONVIF deadline for cue moves: a camera that has not answered by then misses its cue anyway. */
+const PTZ_CUE_TIMEOUT_MS = 5000;
+
 /** How far the playout may be from the wall-clock schedule before the anchor is moved: the
  *  wall clock stepped (NTP correcting a board without a real-time clock). */
 const REANCHOR_AFTER_SECONDS = 2;
@@ -125,9 +138,11 @@ export class ShowRunner {
   private readonly owner: ExecutionOwner;
   private readonly checkpointMs: number;
   private readonly alerts: EngineAlerts | undefined;
+  private readonly ptz: NonNullable<ShowRunnerDeps['ptz']>;
 
   constructor(deps: ShowRunnerDeps) {
     this.alerts = deps.alerts;
+    this.ptz = deps.ptz ?? {};
     this.store = deps.store;
     this.mediaRoot = deps.mediaRoot;
     this.clock = deps.clock ?? systemClock;
@@ -312,9 +327,13 @@ export class ShowRunner {
     const { execution, request, timeline, log } = args;
     let show: RunningShow | null = null;
     let endedEarly = false;
+    let ptz: PtzCueMover | null = null;
     try {
       const create = args.create ?? (await this.engines());
       const startFrame = args.frameAt();
+      // Cameras head for their first presets while the engine starts.
+      ptz = this.ptzMover(timeline, request, log);
+      ptz?.start(startFrame);
       const recordPath = request.recordPath
         ? recordPathForSegment(request.recordPath, args.segment)
         : undefined;
@@ -329,9 +348,11 @@ export class ShowRunner {
         ...(request.encoder ? { encoder: { ...request.encoder } } : {}),
         ...(startFrame > 0 ? { startFrame } : {}),
       };
+      const mover = ptz;
       const engine = await create(plan, {
         logger: log.child({ component: 'engine' }),
         ...(this.alerts ? { alerts: this.alerts } : {}),
+        ...(mover ? { onTick: (frame: number) => mover.onFrame(frame) } : {}),
         onEnded: () => {
           if (show) void show.end('completed');
           else endedEarly = true;
@@ -353,9 +374,11 @@ export class ShowRunner {
         ...(recordPath ? { recordPath } : {}),
       });
       show.begin(args.segment === 0);
+      if (mover) void show.finished.then(() => mover.close());
       if (endedEarly) void show.end('completed');
       return show;
     } catch (error) {
+      ptz?.close();
       const message = messageOf(error);
       log.error({ err: message }, 'the show could not run');
       this.store.executions.finish(execution.id, 'error', { error: `the show could not run: ${message}` });
@@ -467,6 +490,103 @@ export class ShowRunner {
     for (const issue of unknown)
       warnings.push(`${issue.path}: ${issue.message} (the slate is shown instead)`);
     return { feeds, warnings };
+  }
+
+  /**
+   * The PTZ cue mover for a timeline with preset cues (null without any, and for the demo's
+   * generated cameras). Camera settings and presets are read from the store now; a camera that
+   * cannot be moved is reported by the mover and its cues go on air as they are.
+   */
+  private ptzMover(timeline: Timeline, request: ShowPlanRecord, log: Logger): PtzCueMover | null {
+    if (request.generatedCameras) return null;
+    const wanted = new Map<number, Set<string | number>>();
+    for (const cue of timeline.tracks.video.cues) {
+      if (cue.action !== 'show_camera' || cue.params.preset_id === undefined) continue;
+      const ids = wanted.get(cue.params.camera_id) ?? new Set<string | number>();
+      ids.add(cue.params.preset_id);
+      wanted.set(cue.params.camera_id, ids);
+    }
+    if (wanted.size === 0) return null;
+    const cameras = new Map<number, PtzCameraPlan>();
+    for (const [cameraId, presetIds] of wanted) cameras.set(cameraId, this.ptzPlan(cameraId, presetIds));
+    return new PtzCueMover({
+      timeline: compileTimeline(timeline),
+      cameras,
+      connect: this.ptz.connect ?? connectOnvif,
+      clock: this.clock,
+      logger: log.child({ component: 'ptz' }),
+      ...(this.alerts ? { alerts: this.alerts } : {}),
+    });
+  }
+
+  private ptzPlan(cameraId: number, presetIds: ReadonlySet<string | number>): PtzCameraPlan {
+    const settleDefault = this.ptz.defaultSettleSeconds ?? DEFAULT_PTZ_SETTLE_SECONDS;
+    const unusable = (label: string, problem: string, settleSeconds = settleDefault): PtzCameraPlan => ({
+      id: cameraId,
+      label,
+      onvif: null,
+      problem,
+      settleSeconds,
+      presets: new Map(),
+    });
+    let camera: Camera;
+    try {
+      camera = this.store.cameras.get(cameraId);
+    } catch {
+      return unusable(`camera ${cameraId}`, `there is no camera ${cameraId}`);
+    }
+    const label = `camera "${camera.name}" (camera ${cameraId})`;
+    const settleSeconds = camera.ptz_settle_seconds ?? settleDefault;
+    if (!camera.enabled) return unusable(label, 'it is disabled', settleSeconds);
+    if (camera.camera_type !== 'ptz')
+      return unusable(label, 'it is not set up as a PTZ camera', settleSeconds);
+    let onvif: CameraConnection['onvif'];
+    try {
+      onvif = this.store.cameras.connection(cameraId).onvif;
+    } catch (error) {
+      return unusable(label, messageOf(error), settleSeconds);
+    }
+    if (!onvif) return unusable(label, 'it has no ONVIF address', settleSeconds);
+    const stored = this.store.cameras.presets(cameraId);
+    const presets = new Map<string, PresetTarget | { problem: string }>();
+    for (const presetId of presetIds) {
+      // preset_id names a stored preset; a number that is no preset's name is its id (the API's).
+      const preset =
+        stored.find((p) => p.name === String(presetId)) ??
+        (typeof presetId === 'number' ? stored.find((p) => p.id === presetId) : undefined);
+      if (!preset) {
+        presets.set(String(presetId), { problem: `it has no preset "${presetId}"` });
+      } else if (preset.preset_token) {
+        presets.set(String(presetId), { name: preset.name, token: preset.preset_token });
+      } else if (preset.pan !== null && preset.tilt !== null) {
+        presets.set(String(presetId), {
+          name: preset.name,
+          position: {
+            pan: preset.pan,
+            tilt: preset.tilt,
+            ...(preset.zoom !== null ? { zoom: preset.zoom } : {}),
+          },
+        });
+      } else {
+        presets.set(String(presetId), {
+          problem: `preset "${preset.name}" has neither a camera preset token nor a position (capture it again)`,
+        });
+      }
+    }
+    return {
+      id: cameraId,
+      label,
+      onvif: {
+        url: onvif.url,
+        username: onvif.username,
+        password: onvif.password,
+        label: `camera "${camera.name}"`,
+        timeoutMs: this.ptz.timeoutMs ?? PTZ_CUE_TIMEOUT_MS,
+      },
+      problem: null,
+      settleSeconds,
+      presets,
+    };
   }
 
   /** A planned new session for a platform's time limit: logged and shown as an info event. */
