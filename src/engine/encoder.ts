@@ -3,11 +3,15 @@
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import { encoderArgs, FFMPEG_BIN, type EncoderOptions } from '../ffmpeg/argv.ts';
+import { FrameWriter } from '../process/frame-pipe.ts';
 import { stopAfterEndOfInput } from '../process/graceful.ts';
 import { Supervisor, type ExitCause, type SupervisorState } from '../process/supervisor.ts';
 import type { FanoutHub } from './fanout/hub.ts';
 import type { ProgramSink } from './playout.ts';
 import type { Writable } from 'node:stream';
+
+/** Frames lent to the playout at most (see Encoder.frameBuffer). */
+const MAX_LENT_FRAMES = 3;
 
 export interface EncoderStats {
   state: SupervisorState;
@@ -23,6 +27,8 @@ export interface EncoderStats {
 export class Encoder implements ProgramSink {
   private readonly supervisor: Supervisor;
   private video: Writable | null = null;
+  /** The video pipe of the current (or starting) run: a FIFO Node writes, grown to 1 MiB. */
+  private videoPipe: FrameWriter | null = null;
   private audio: Writable | null = null;
   private restarts = 0;
   private framesWritten = 0;
@@ -31,6 +37,13 @@ export class Encoder implements ProgramSink {
   private readonly maxBacklogBytes: number;
   private readonly frameBytes: number;
   private readonly poolSize: number;
+  /** Frames lent to the playout to composite into (in the kernels' memory, so the compositor
+   *  writes the program frame where the pipe write reads it: no copy). A few suffice: a frame is
+   *  busy only until its pipe write completes, usually within the tick. */
+  private readonly lendable: Uint8Array[] = [];
+  private readonly busy = new Set<Uint8Array>();
+  private lent: Uint8Array | null = null;
+  private readonly allocLendable: (() => Uint8Array) | null;
   /** Frame buffers free for the current run; a buffer returns when its pipe write completes. */
   private freeFrames: Buffer[] = [];
   private allocatedFrames = 0;
@@ -48,6 +61,9 @@ export class Encoder implements ProgramSink {
     logger: Logger;
     /** Frames the encoder may fall behind before ticks are dropped (default: half a second). */
     maxBacklogFrames?: number;
+    /** Allocates a program frame the playout can composite into (the kernels' allocFrame); may
+     *  throw when that memory is full. Without it every tick's frame is copied. */
+    allocFrame?: () => Uint8Array;
     /** A new FLV stream began after the first: outputs need a new session. `reconfigured` when
      *  reconfigure() asked for it, `recovered` after the encoder died. */
     onNewStream?: (why: 'reconfigured' | 'recovered') => void;
@@ -59,14 +75,20 @@ export class Encoder implements ProgramSink {
     const maxBacklogFrames = options.maxBacklogFrames ?? Math.ceil(fps / 2);
     this.maxBacklogBytes = maxBacklogFrames * this.frameBytes;
     this.poolSize = maxBacklogFrames + 1;
+    this.allocLendable = options.allocFrame ?? null;
     this.supervisor = new Supervisor({
       label: 'encoder',
       redactedDescription: `ffmpeg ${options.settings.videoEncoder} encoder ${options.settings.width}x${options.settings.height}@${options.settings.fps}`,
-      spawn: () => ({
-        command: FFMPEG_BIN,
-        args: encoderArgs(this.settings),
-        stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-      }),
+      spawn: () => {
+        this.closeVideoPipe();
+        const pipe = new FrameWriter();
+        this.videoPipe = pipe;
+        return {
+          command: FFMPEG_BIN,
+          args: encoderArgs(this.settings),
+          stdio: [pipe.readFd ?? 'ignore', 'pipe', 'pipe', 'pipe'],
+        };
+      },
       clock: options.clock,
       watchFd: 1,
       stallTimeoutMs: 10_000,
@@ -77,7 +99,9 @@ export class Encoder implements ProgramSink {
     this.supervisor.on('spawn', (run) => {
       options.hub.resetInput(); // a new encoder starts a new FLV stream
       if (++this.runs > 1) options.onNewStream?.(this.lastExit === 'restart' ? 'reconfigured' : 'recovered');
-      const video = run.writable(0);
+      const pipe = this.videoPipe!;
+      pipe.releaseReader(); // the child has its copy; ours would hide its exit from our writes
+      const video = pipe.stream;
       const audio = run.writable(3);
       // A dying encoder closes its pipes under us: the exit event handles it, not a crash here.
       video.on('error', () => undefined);
@@ -97,6 +121,8 @@ export class Encoder implements ProgramSink {
       this.lastExit = info.cause;
       this.video = null;
       this.audio = null;
+      // The pipe is closed by the next spawn or stop(): a restart spawns the next run before
+      // this event arrives, and this.videoPipe is that run's by then.
       if (info.cause !== 'requested' && info.cause !== 'restart' && !this.stopping) {
         this.restarts++;
         options.logger.error(
@@ -117,16 +143,56 @@ export class Encoder implements ProgramSink {
     this.video?.end();
     this.audio?.end();
     await stopAfterEndOfInput(this.supervisor, this.clock);
+    this.closeVideoPipe();
+  }
+
+  private closeVideoPipe(): void {
+    this.videoPipe?.close();
+    this.videoPipe = null;
+  }
+
+  /**
+   * A frame the playout may composite the next tick into and pass back to writeTick(), which then
+   * writes it without a copy; null when none is free (the playout uses its own frame, and
+   * writeTick copies it) or the tick would be dropped anyway.
+   */
+  frameBuffer(): Uint8Array | null {
+    const video = this.video;
+    if (!video || !this.audio || video.writableLength >= this.maxBacklogBytes) return null;
+    this.lent = this.lendable.find((frame) => !this.busy.has(frame)) ?? this.newLendable();
+    return this.lent;
+  }
+
+  private newLendable(): Uint8Array | null {
+    if (!this.allocLendable || this.lendable.length >= MAX_LENT_FRAMES) return null;
+    try {
+      const frame = this.allocLendable();
+      this.lendable.push(frame);
+      return frame;
+    } catch {
+      return null; // the kernels' memory is full: copy instead
+    }
   }
 
   /**
    * Writes one tick, or drops it whole when no encoder runs or the encoder is this far behind:
    * a bounded queue keeps memory flat, and dropping video and audio together keeps them in sync.
-   * The frame is copied into a pooled buffer (the caller reuses its own): a fresh 3 MB buffer
-   * per 1080p tick would keep the garbage collector busy.
+   * A frame from frameBuffer() is written as it is; any other is copied into a pooled buffer
+   * (the caller reuses its own): a fresh 3 MB buffer per 1080p tick would keep the garbage
+   * collector busy.
    */
   writeTick(frame: Uint8Array, pcm: Buffer): void {
+    const lent = frame === this.lent;
+    this.lent = null;
     const video = this.video;
+    if (lent && video && this.audio && video.writableLength < this.maxBacklogBytes) {
+      this.busy.add(frame);
+      // Called when written, or with an error when the run's pipe is closed: free again either way.
+      video.write(frame, () => this.busy.delete(frame));
+      this.audio.write(pcm);
+      this.framesWritten++;
+      return;
+    }
     const buffer = video && this.audio ? this.takeFrameBuffer() : undefined;
     if (!video || !this.audio || !buffer || video.writableLength >= this.maxBacklogBytes) {
       if (buffer) this.freeFrames.push(buffer);

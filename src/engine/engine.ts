@@ -235,6 +235,7 @@ export class Engine {
       hub: this.hub,
       clock: this.clock,
       logger: this.log.child({ part: 'encoder' }),
+      allocFrame: () => kernels.allocFrame(width, height),
       onNewStream: (why) => this.onEncoderRestart(why),
     });
     this.pool = new SourcePool({

@@ -27,6 +27,11 @@ export interface ProgramSink {
    * sink's to keep.
    */
   writeTick(frame: Uint8Array, pcm: Buffer): void;
+  /**
+   * Optional: a frame to composite the next tick into, passed back to writeTick() (so the sink
+   * need not copy it); null to use the playout's own.
+   */
+  frameBuffer?(): Uint8Array | null;
 }
 
 /** What the playout needs of its sources (SourcePool in production, a fake in tests). */
@@ -294,8 +299,9 @@ export class Playout {
         : { kind: 'single', frame: this.frameOf(choice) },
       overlays: overlays ? this.overlayLayers(wanted.overlays, overlays) : [],
     };
+    const target = sink.frameBuffer?.() ?? this.target;
     const began = clock.now();
-    composite({ width: timeline.width, height: timeline.height, data: this.target }, program, kernels);
+    composite({ width: timeline.width, height: timeline.height, data: target }, program, kernels);
     this.stats.compositeMsTotal += clock.now() - began;
 
     const pcm = Buffer.alloc(samplesForTick(frame, timeline.fps) * 4);
@@ -306,7 +312,7 @@ export class Playout {
       this.onAirKey = key;
     }
     onAir?.readAudio(pcm);
-    sink.writeTick(this.target, pcm);
+    sink.writeTick(target, pcm);
 
     this.stats.ticks++;
     if (lateness > this.frameMs) this.stats.lateTicks++;

@@ -1,15 +1,110 @@
-// A pipe whose reads land directly in caller-owned memory. A child's ordinary stdout pipe hands
-// Node a freshly allocated 64 KiB buffer per read: at 1080p30 that is 93 MB/s of short-lived
-// external memory per source, and V8 answers it with a full mark-compact every few hundred
-// milliseconds (measured: most of the engine's own CPU and its tick jitter). net.Socket's
-// `onread` reads into a buffer we supply instead, but it needs a file descriptor, so the pipe is
-// made from a FIFO: create it, open both ends, unlink it. The child gets the write end as a plain
-// fd (its stdout), the parent keeps only the read end.
-import { execFileSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
+// Pipes for raw frames between Node and a child, with the file descriptors in our hands.
+//
+// Reading (FramePipe): a child's ordinary stdout pipe hands Node a freshly allocated 64 KiB buffer
+// per read: at 1080p30 that is 93 MB/s of short-lived external memory per source, and V8 answers
+// it with a full mark-compact every few hundred milliseconds (measured: most of the engine's own
+// CPU and its tick jitter). net.Socket's `onread` reads into a buffer we supply instead, but it
+// needs a file descriptor, so the pipe is made from a FIFO: create it, open both ends, unlink it.
+// The child gets the write end as a plain fd (its stdout), the parent keeps only the read end.
+//
+// Writing (FrameWriter): Node's stdio 'pipe' is a UNIX socket pair, whose buffer cannot be
+// enlarged past net.core.wmem_max; a FIFO's can. The child gets the read end as its stdin.
+//
+// Both grow the pipe to 1 MiB (Linux's default 64 KiB means ~48 wake-ups of each side per 3 MB
+// 1080p frame). Node has no fcntl(), so a short-lived helper (perl, Essential on Debian) is given
+// the pipe as its stdin and sets F_SETPIPE_SZ; the size belongs to the pipe, so it stays after
+// the helper exits. It runs asynchronously: the pipe works at the default size until then, and
+// keeps working at it if the helper cannot run.
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { Socket, type SocketConstructorOpts } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+/** Linux fcntl commands (fcntl.h). */
+const F_SETPIPE_SZ = 1031;
+/** What the engine asks for; capped by /proc/sys/fs/pipe-max-size (1 MiB by default). */
+export const FRAME_PIPE_BYTES = 1 << 20;
+
+/** The largest pipe an unprivileged process may ask for, or null when unknown (not Linux). */
+function pipeMaxSize(): number | null {
+  if (process.platform !== 'linux') return null;
+  try {
+    const value = Number(readFileSync('/proc/sys/fs/pipe-max-size', 'utf8').trim());
+    return Number.isFinite(value) && value > 0 ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+let maxPipeBytes: number | null | undefined;
+
+/**
+ * Asks for a pipe buffer of `bytes` (capped by pipe-max-size) on the pipe behind `fd`, in the
+ * background. `done` hears the new size in bytes, or null when it could not be set (the pipe keeps
+ * its size). The caller must keep `fd` open until this returns (the helper gets its own copy).
+ */
+export function growPipe(fd: number, bytes = FRAME_PIPE_BYTES, done?: (size: number | null) => void): void {
+  maxPipeBytes ??= pipeMaxSize();
+  if (maxPipeBytes === null) {
+    done?.(null);
+    return;
+  }
+  const size = Math.min(bytes, maxPipeBytes);
+  let out = '';
+  let reported = false;
+  const report = (value: number | null): void => {
+    if (reported) return;
+    reported = true;
+    done?.(value);
+  };
+  try {
+    // fcntl returns the new size ("0 but true" for 0), undef on failure.
+    const helper = spawn(
+      'perl',
+      ['-e', `my $r = fcntl(STDIN, ${F_SETPIPE_SZ}, ${size}); print $r ? $r + 0 : -1`],
+      {
+        stdio: [fd, 'pipe', 'ignore'],
+      },
+    );
+    helper.stdout?.setEncoding('utf8');
+    helper.stdout?.on('data', (chunk: string) => (out += chunk));
+    helper.on('error', () => report(null)); // no perl: the default size stays
+    helper.on('close', () => {
+      const value = Number(out);
+      report(Number.isInteger(value) && value > 0 ? value : null);
+    });
+  } catch {
+    report(null);
+  }
+}
+
+/** A FIFO with both ends open, already unlinked. The write end blocks; the read end does not,
+ *  unless `blockingReader` (for a child that reads it). */
+function openFifo(blockingReader: boolean): { readFd: number; writeFd: number } {
+  const dir = mkdtempSync(join(tmpdir(), 'vistter-pipe-'));
+  const path = join(dir, 'frames');
+  const fds: number[] = [];
+  try {
+    execFileSync('mkfifo', ['-m', '600', path], { stdio: 'ignore' });
+    // The read end first and non-blocking, so opening the write end does not wait for a reader.
+    const nonBlockingReader = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    fds.push(nonBlockingReader);
+    const writeFd = openSync(path, constants.O_WRONLY);
+    fds.push(writeFd);
+    if (!blockingReader) return { readFd: nonBlockingReader, writeFd };
+    // A child must block on an empty pipe, not spin on EAGAIN: with a writer present, a blocking
+    // open of the read end returns at once.
+    const readFd = openSync(path, constants.O_RDONLY);
+    closeSync(nonBlockingReader);
+    return { readFd, writeFd };
+  } catch (error) {
+    for (const fd of fds) closeSync(fd);
+    throw error;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 export interface FramePipeReader {
   /** Where the next read may write (at least one byte, at most what is still wanted). */
@@ -26,22 +121,9 @@ export class FramePipe {
   private readonly socket: Socket;
   private closed = false;
 
-  constructor(reader: FramePipeReader) {
-    const dir = mkdtempSync(join(tmpdir(), 'vistter-pipe-'));
-    const path = join(dir, 'frames');
-    let readFd: number | null = null;
-    try {
-      execFileSync('mkfifo', ['-m', '600', path], { stdio: 'ignore' });
-      // The read end first and non-blocking, so opening the write end does not wait for a reader.
-      readFd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-      // The write end blocking: the child must block on a full pipe, not spin on EAGAIN.
-      this.writeFd = openSync(path, constants.O_WRONLY);
-    } catch (error) {
-      if (readFd !== null) closeSync(readFd);
-      throw error;
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  constructor(reader: FramePipeReader, options: { onPipeSize?: (size: number | null) => void } = {}) {
+    const { readFd, writeFd } = openFifo(false);
+    this.writeFd = writeFd;
     let ended = false;
     const end = (): void => {
       if (ended) return;
@@ -49,7 +131,7 @@ export class FramePipe {
       reader.onEnd?.();
     };
     // `onread` is a documented Socket option that @types/node lists only for connect().
-    const options: SocketConstructorOpts & {
+    const socketOptions: SocketConstructorOpts & {
       onread: { buffer: () => Uint8Array; callback: (bytes: number) => void };
     } = {
       fd: readFd,
@@ -62,10 +144,11 @@ export class FramePipe {
         },
       },
     };
-    this.socket = new Socket(options);
+    this.socket = new Socket(socketOptions);
     this.socket.on('end', end);
     this.socket.on('close', end);
     this.socket.on('error', end); // ECONNRESET and the like: the end of this run's frames
+    growPipe(writeFd, FRAME_PIPE_BYTES, options.onPipeSize);
   }
 
   /** Closes the parent's copy of the write end (after the child has its own), so EOF can arrive. */
@@ -80,5 +163,37 @@ export class FramePipe {
     this.closed = true;
     this.releaseWriter();
     this.socket.destroy();
+  }
+}
+
+/**
+ * The other direction: Node writes frames, a child reads them from the FIFO's read end (give it
+ * `readFd` as its stdin, then call releaseReader()). `stream` is a Writable: write() with a
+ * callback per buffer, writableLength for the backlog, end() for EOF, 'error' (EPIPE) when the
+ * child is gone.
+ */
+export class FrameWriter {
+  readFd: number | null;
+  readonly stream: Socket;
+
+  constructor(options: { onPipeSize?: (size: number | null) => void } = {}) {
+    const { readFd, writeFd } = openFifo(true);
+    this.readFd = readFd;
+    this.stream = new Socket({ fd: writeFd, readable: false, writable: true });
+    growPipe(readFd, FRAME_PIPE_BYTES, options.onPipeSize);
+  }
+
+  /** Closes the parent's copy of the read end (after the child has its own), so a dead reader
+   *  shows as EPIPE instead of a pipe that fills up. */
+  releaseReader(): void {
+    if (this.readFd === null) return;
+    closeSync(this.readFd);
+    this.readFd = null;
+  }
+
+  /** Closes both ends at once (queued writes are dropped). */
+  close(): void {
+    this.releaseReader();
+    this.stream.destroy();
   }
 }
