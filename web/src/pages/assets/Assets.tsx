@@ -3,6 +3,7 @@
 // and a type filter, download, delete (refused while a timeline uses the file).
 import { useCallback, useMemo, useRef, useState, type DragEvent } from 'react';
 import { api, ApiError, getCsrfToken, type ApiIssue } from '../../api/client.ts';
+import { useConfirmation } from '../../components/ConfirmDialog.tsx';
 import {
   Button,
   Dialog,
@@ -12,7 +13,6 @@ import {
   SelectField,
   Spinner,
   formatDuration,
-  useAction,
   useLoad,
 } from '../../components/ui.tsx';
 import './assets.css';
@@ -175,8 +175,7 @@ export function Assets() {
   const [type, setType] = useState<'' | AssetType>('');
   const [uploads, setUploads] = useState<Upload[]>([]);
   const [dragging, setDragging] = useState(false);
-  const [deleting, setDeleting] = useState<Asset | null>(null);
-  const removal = useAction();
+  const removal = useConfirmation<Asset>();
   const fileInput = useRef<HTMLInputElement>(null);
   const nextKey = useRef(1);
   /** Files go one after another: a small appliance should not ingest several videos at once. */
@@ -253,17 +252,9 @@ export function Assets() {
     );
   }, [list.data, query, type]);
 
-  const confirmDelete = async (): Promise<void> => {
-    if (!deleting) return;
-    const asset = deleting;
-    const result = await removal.run(async () => {
-      await api.delete(`/api/assets/${asset.id}`);
-      return true;
-    });
-    if (result) {
-      setDeleting(null);
-      reload();
-    }
+  const remove = async (asset: Asset): Promise<void> => {
+    await api.delete(`/api/assets/${asset.id}`);
+    reload();
   };
 
   const assets = list.data;
@@ -401,10 +392,7 @@ export function Assets() {
                       variant="plain"
                       className="danger-text"
                       aria-label={`Delete ${asset.filename}`}
-                      onClick={() => {
-                        removal.clearError();
-                        setDeleting(asset);
-                      }}
+                      onClick={() => removal.ask(asset)}
                     >
                       Delete
                     </Button>
@@ -417,9 +405,9 @@ export function Assets() {
       )}
 
       <Dialog
-        title={deleting ? `Delete “${deleting.filename}”?` : 'Delete file?'}
-        open={deleting !== null}
-        onClose={() => setDeleting(null)}
+        title={removal.target ? `Delete “${removal.target.filename}”?` : 'Delete file?'}
+        open={removal.target !== null}
+        onClose={removal.close}
       >
         <p>The file is removed from this appliance for good. Files a timeline still uses are kept.</p>
         <ErrorNotice error={removal.error} />
@@ -431,8 +419,8 @@ export function Assets() {
           </ul>
         ) : null}
         <div className="dialog-actions">
-          <Button onClick={() => setDeleting(null)}>Cancel</Button>
-          <Button variant="danger" busy={removal.busy} onClick={() => void confirmDelete()}>
+          <Button onClick={removal.close}>Cancel</Button>
+          <Button variant="danger" busy={removal.busy} onClick={() => void removal.confirm(remove)}>
             Delete file
           </Button>
         </div>

@@ -1,8 +1,9 @@
 // Cameras: the list with each camera's last connection test, add / edit in a form, test, a current
 // picture, PTZ presets for PTZ cameras, and delete (refused while a timeline uses the camera).
-import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { useRef, useState, useSyncExternalStore } from 'react';
 import { api } from '../../api/client.ts';
-import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
+import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog.tsx';
+import { useRevealHeading } from '../../components/reveal.ts';
 import { Button, ErrorNotice, Notice, PageHeader, Spinner, useLoad } from '../../components/ui.tsx';
 import {
   describeVideo,
@@ -70,10 +71,7 @@ export function Cameras() {
   const [testing, setTesting] = useState<ReadonlySet<number>>(new Set());
   const [notice, setNotice] = useState<string | null>(null);
   const [listError, setListError] = useState<unknown>(null);
-  const [removing, setRemoving] = useState<Camera | null>(null);
-  const [removeBusy, setRemoveBusy] = useState(false);
-  const [removeError, setRemoveError] = useState<unknown>(null);
-  const editor = useRef<HTMLHeadingElement | null>(null);
+  const removal = useConfirmation<Camera>();
   /** Counts saves: the form starts afresh from what was saved (no typed password stays in it). */
   const [saves, setSaves] = useState(0);
 
@@ -84,12 +82,7 @@ export function Cameras() {
       : null;
 
   // Bring the editor into view (and focus its heading for keyboard and screen-reader users).
-  const editorKey = editing === null ? null : editing.kind === 'new' ? 'new' : editing.id;
-  useEffect(() => {
-    if (editorKey === null || !editor.current) return;
-    editor.current.scrollIntoView({ block: 'start' });
-    editor.current.focus();
-  }, [editorKey]);
+  const editor = useRevealHeading(editing === null ? null : editing.kind === 'new' ? 'new' : editing.id);
 
   const test = async (camera: Camera): Promise<void> => {
     setTesting((set) => new Set(set).add(camera.id));
@@ -112,22 +105,12 @@ export function Cameras() {
     for (const camera of list) await test(camera);
   };
 
-  const remove = async (): Promise<void> => {
-    if (!removing) return;
-    setRemoveBusy(true);
-    setRemoveError(null);
-    try {
-      await api.delete(`/api/cameras/${removing.id}`);
-      rememberTest(removing.id, null);
-      if (editing?.kind === 'edit' && editing.id === removing.id) setEditing(null);
-      setNotice(`Camera “${removing.name}” deleted.`);
-      setRemoving(null);
-      cameras.reload();
-    } catch (failure) {
-      setRemoveError(failure);
-    } finally {
-      setRemoveBusy(false);
-    }
+  const remove = async (camera: Camera): Promise<void> => {
+    await api.delete(`/api/cameras/${camera.id}`);
+    rememberTest(camera.id, null);
+    if (editing?.kind === 'edit' && editing.id === camera.id) setEditing(null);
+    setNotice(`Camera “${camera.name}” deleted.`);
+    cameras.reload();
   };
 
   return (
@@ -211,10 +194,7 @@ export function Cameras() {
                     </Button>
                     <Button
                       variant="danger"
-                      onClick={() => {
-                        setRemoveError(null);
-                        setRemoving(camera);
-                      }}
+                      onClick={() => removal.ask(camera)}
                       aria-label={`Delete ${camera.name}`}
                     >
                       Delete
@@ -257,13 +237,13 @@ export function Cameras() {
       ) : null}
 
       <ConfirmDialog
-        title={`Delete camera “${removing?.name ?? ''}”?`}
-        open={removing !== null}
+        title={`Delete camera “${removal.target?.name ?? ''}”?`}
+        open={removal.target !== null}
         confirmLabel="Delete camera"
-        busy={removeBusy}
-        error={removeError}
-        onConfirm={() => void remove()}
-        onClose={() => setRemoving(null)}
+        busy={removal.busy}
+        error={removal.error}
+        onConfirm={() => void removal.confirm(remove)}
+        onClose={removal.close}
       >
         <p>
           The camera’s settings and presets are removed from the appliance. The camera itself is not changed.

@@ -2,7 +2,7 @@
 // new preset, move the camera to one, forget one, import the presets the camera already has.
 import { useState, type FormEvent } from 'react';
 import { ApiError, api } from '../../api/client.ts';
-import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
+import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog.tsx';
 import { Button, ErrorNotice, Field, Notice, Spinner, useLoad } from '../../components/ui.tsx';
 import type { Camera, Preset, SyncResult } from './camera-api.ts';
 
@@ -18,12 +18,13 @@ export function Presets({ camera }: { camera: Camera }) {
     [camera.id],
   );
   const [name, setName] = useState('');
-  /** What is running: 'capture', 'sync', `goto:<id>`, `delete:<id>`. */
+  /** What is running: 'capture', 'sync', `goto:<id>` (a deletion: `forget.busy`). */
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [message, setMessage] = useState<string | null>(null);
-  const [forget, setForget] = useState<Preset | null>(null);
-  const [forgetError, setForgetError] = useState<unknown>(null);
+  const forget = useConfirmation<Preset>();
+  /** One thing at a time: the other buttons wait. */
+  const working = busy !== null || forget.busy;
 
   const act = async (what: string, action: () => Promise<string>): Promise<boolean> => {
     setBusy(what);
@@ -70,20 +71,10 @@ export function Presets({ camera }: { camera: Camera }) {
       return `The camera is moving to “${preset.name}”.`;
     });
 
-  const confirmForget = async (): Promise<void> => {
-    if (!forget) return;
-    setBusy(`delete:${forget.id}`);
-    setForgetError(null);
-    try {
-      await api.delete(`/api/cameras/${camera.id}/presets/${forget.id}`);
-      setMessage(`Preset “${forget.name}” removed.`);
-      setForget(null);
-      presets.reload();
-    } catch (failure) {
-      setForgetError(failure);
-    } finally {
-      setBusy(null);
-    }
+  const remove = async (preset: Preset): Promise<void> => {
+    await api.delete(`/api/cameras/${camera.id}/presets/${preset.id}`);
+    setMessage(`Preset “${preset.name}” removed.`);
+    presets.reload();
   };
 
   const nameError = error instanceof ApiError ? error.issueAt('name') : undefined;
@@ -93,7 +84,7 @@ export function Presets({ camera }: { camera: Camera }) {
     <section className="card presets" aria-labelledby={`presets-${camera.id}`}>
       <div className="card-title">
         <h2 id={`presets-${camera.id}`}>PTZ presets</h2>
-        <Button onClick={() => void sync()} busy={busy === 'sync'} disabled={busy !== null}>
+        <Button onClick={() => void sync()} busy={busy === 'sync'} disabled={working}>
           Import presets from the camera
         </Button>
       </div>
@@ -121,7 +112,7 @@ export function Presets({ camera }: { camera: Camera }) {
           type="submit"
           variant="primary"
           busy={busy === 'capture'}
-          disabled={busy !== null || name.trim() === ''}
+          disabled={working || name.trim() === ''}
         >
           Capture current position
         </Button>
@@ -156,18 +147,15 @@ export function Presets({ camera }: { camera: Camera }) {
                     <Button
                       onClick={() => void goTo(preset)}
                       busy={busy === `goto:${preset.id}`}
-                      disabled={busy !== null}
+                      disabled={working}
                       aria-label={`Go to preset ${preset.name}`}
                     >
                       Go to
                     </Button>
                     <Button
                       variant="danger"
-                      onClick={() => {
-                        setForgetError(null);
-                        setForget(preset);
-                      }}
-                      disabled={busy !== null}
+                      onClick={() => forget.ask(preset)}
+                      disabled={working}
                       aria-label={`Delete preset ${preset.name}`}
                     >
                       Delete
@@ -181,17 +169,17 @@ export function Presets({ camera }: { camera: Camera }) {
       ) : null}
 
       <ConfirmDialog
-        title={`Delete preset “${forget?.name ?? ''}”?`}
-        open={forget !== null}
+        title={`Delete preset “${forget.target?.name ?? ''}”?`}
+        open={forget.target !== null}
         confirmLabel="Delete preset"
-        busy={busy?.startsWith('delete:') ?? false}
-        error={forgetError}
-        onConfirm={() => void confirmForget()}
-        onClose={() => setForget(null)}
+        busy={forget.busy}
+        error={forget.error}
+        onConfirm={() => void forget.confirm(remove)}
+        onClose={forget.close}
       >
         <p>
           The appliance forgets this preset; the camera keeps its own copy. Timelines that move the camera to
-          “{forget?.name}” will no longer find it.
+          “{forget.target?.name}” will no longer find it.
         </p>
       </ConfirmDialog>
     </section>

@@ -1,8 +1,9 @@
 // Destinations: where the show is streamed (YouTube, Facebook, Twitch, a custom RTMP/RTMPS/SRT
 // server). The stream key is write-only: the page only ever shows the appliance's mask.
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api } from '../../api/client.ts';
-import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
+import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog.tsx';
+import { useRevealHeading } from '../../components/reveal.ts';
 import { Button, ErrorNotice, Notice, PageHeader, Spinner, useLoad } from '../../components/ui.tsx';
 import type { Destination, PlatformPreset } from './destination-api.ts';
 import { DestinationForm } from './DestinationForm.tsx';
@@ -20,19 +21,13 @@ export function Destinations() {
   /** A switch shows its new position at once; the list's next load confirms it. */
   const [switched, setSwitched] = useState<ReadonlyMap<number, boolean>>(new Map());
   const [listError, setListError] = useState<unknown>(null);
-  const [removing, setRemoving] = useState<Destination | null>(null);
-  const [removeBusy, setRemoveBusy] = useState(false);
-  const [removeError, setRemoveError] = useState<unknown>(null);
-  const heading = useRef<HTMLHeadingElement | null>(null);
+  const removal = useConfirmation<Destination>();
 
   const list = destinations.data ?? [];
   const labelOf = (id: string): string => platforms.data?.find((p) => p.id === id)?.label ?? id;
-  const editorKey = editing === null ? null : editing.kind === 'new' ? 'new' : editing.destination.id;
-  useEffect(() => {
-    if (editorKey === null || !heading.current) return;
-    heading.current.scrollIntoView({ block: 'start' });
-    heading.current.focus();
-  }, [editorKey]);
+  const heading = useRevealHeading(
+    editing === null ? null : editing.kind === 'new' ? 'new' : editing.destination.id,
+  );
 
   const open = (next: Editing): void => {
     setNotice(null);
@@ -60,21 +55,11 @@ export function Destinations() {
     }
   };
 
-  const remove = async (): Promise<void> => {
-    if (!removing) return;
-    setRemoveBusy(true);
-    setRemoveError(null);
-    try {
-      await api.delete(`/api/destinations/${removing.id}`);
-      if (editing?.kind === 'edit' && editing.destination.id === removing.id) setEditing(null);
-      setNotice(`Destination “${removing.name}” deleted.`);
-      setRemoving(null);
-      destinations.reload();
-    } catch (failure) {
-      setRemoveError(failure);
-    } finally {
-      setRemoveBusy(false);
-    }
+  const remove = async (destination: Destination): Promise<void> => {
+    await api.delete(`/api/destinations/${destination.id}`);
+    if (editing?.kind === 'edit' && editing.destination.id === destination.id) setEditing(null);
+    setNotice(`Destination “${destination.name}” deleted.`);
+    destinations.reload();
   };
 
   return (
@@ -168,10 +153,7 @@ export function Destinations() {
                       </Button>
                       <Button
                         variant="danger"
-                        onClick={() => {
-                          setRemoveError(null);
-                          setRemoving(destination);
-                        }}
+                        onClick={() => removal.ask(destination)}
                         aria-label={`Delete ${destination.name}`}
                       >
                         Delete
@@ -209,17 +191,17 @@ export function Destinations() {
       ) : null}
 
       <ConfirmDialog
-        title={`Delete destination “${removing?.name ?? ''}”?`}
-        open={removing !== null}
+        title={`Delete destination “${removal.target?.name ?? ''}”?`}
+        open={removal.target !== null}
         confirmLabel="Delete destination"
-        busy={removeBusy}
-        error={removeError}
-        onConfirm={() => void remove()}
-        onClose={() => setRemoving(null)}
+        busy={removal.busy}
+        error={removal.error}
+        onConfirm={() => void removal.confirm(remove)}
+        onClose={removal.close}
       >
         <p>
           The appliance forgets this destination and its stream key. Your channel on{' '}
-          {removing ? labelOf(removing.platform) : ''} is not changed.
+          {removal.target ? labelOf(removal.target.platform) : ''} is not changed.
         </p>
       </ConfirmDialog>
     </section>

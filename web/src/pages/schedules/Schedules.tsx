@@ -1,10 +1,11 @@
 // Schedules: shows that start and stop by themselves. Each schedule is a weekly window in the
 // appliance's time zone with timelines played in order (looping until the window ends) and the
 // destinations to stream to. The list shows the next runs in the appliance's local time.
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import type { ScheduleDetails, ScheduleEvent, ScheduleRun } from '../../../../src/domain/schedule.ts';
 import { api } from '../../api/client.ts';
-import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
+import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog.tsx';
+import { useRevealHeading } from '../../components/reveal.ts';
 import { Button, ErrorNotice, Notice, PageHeader, Spinner, useLoad } from '../../components/ui.tsx';
 import { ScheduleForm, type Choice } from './ScheduleForm.tsx';
 import { DAY_LABELS, formatRun } from './schedule-format.ts';
@@ -54,10 +55,7 @@ export function Schedules() {
   const timeZone = useLoad((signal) => api.get<{ time_zone: string }>('/api/schedules/time-zone', signal));
   const [editing, setEditing] = useState<Editing>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [removing, setRemoving] = useState<ScheduleDetails | null>(null);
-  const [removeBusy, setRemoveBusy] = useState(false);
-  const [removeError, setRemoveError] = useState<unknown>(null);
-  const heading = useRef<HTMLHeadingElement | null>(null);
+  const removal = useConfirmation<ScheduleDetails>();
 
   const list = schedules.data ?? [];
   const zone = timeZone.data?.time_zone ?? list[0]?.time_zone ?? null;
@@ -67,32 +65,18 @@ export function Schedules() {
   const ready = timelines.data !== null && destinations.data !== null;
 
   const editorKey = editing === null ? null : editing.kind === 'new' ? 'new' : editing.schedule.id;
-  useEffect(() => {
-    if (editorKey === null || !heading.current) return;
-    heading.current.scrollIntoView({ block: 'start' });
-    heading.current.focus();
-  }, [editorKey]);
+  const heading = useRevealHeading(editorKey);
 
   const open = (next: Editing): void => {
     setNotice(null);
     setEditing(next);
   };
 
-  const remove = async (): Promise<void> => {
-    if (!removing) return;
-    setRemoveBusy(true);
-    setRemoveError(null);
-    try {
-      await api.delete(`/api/schedules/${removing.id}`);
-      if (editing?.kind === 'edit' && editing.schedule.id === removing.id) setEditing(null);
-      setNotice(`Schedule “${removing.name}” deleted.`);
-      setRemoving(null);
-      schedules.reload();
-    } catch (failure) {
-      setRemoveError(failure);
-    } finally {
-      setRemoveBusy(false);
-    }
+  const remove = async (schedule: ScheduleDetails): Promise<void> => {
+    await api.delete(`/api/schedules/${schedule.id}`);
+    if (editing?.kind === 'edit' && editing.schedule.id === schedule.id) setEditing(null);
+    setNotice(`Schedule “${schedule.name}” deleted.`);
+    schedules.reload();
   };
 
   return (
@@ -203,10 +187,7 @@ export function Schedules() {
                     </Button>
                     <Button
                       variant="danger"
-                      onClick={() => {
-                        setRemoveError(null);
-                        setRemoving(schedule);
-                      }}
+                      onClick={() => removal.ask(schedule)}
                       aria-label={`Delete ${schedule.name}`}
                     >
                       Delete
@@ -242,16 +223,17 @@ export function Schedules() {
 
       <ConfirmDialog
         title="Delete this schedule?"
-        open={removing !== null}
+        open={removal.target !== null}
         confirmLabel="Delete schedule"
-        busy={removeBusy}
-        error={removeError}
-        onConfirm={() => void remove()}
-        onClose={() => setRemoving(null)}
+        busy={removal.busy}
+        error={removal.error}
+        onConfirm={() => void removal.confirm(remove)}
+        onClose={removal.close}
       >
         <p>
-          “{removing?.name}” will no longer start shows.
-          {removing?.on_air ? ' Its show is on air now and stops.' : ''} The timelines themselves are kept.
+          “{removal.target?.name}” will no longer start shows.
+          {removal.target?.on_air ? ' Its show is on air now and stops.' : ''} The timelines themselves are
+          kept.
         </p>
       </ConfirmDialog>
     </section>

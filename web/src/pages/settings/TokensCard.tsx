@@ -2,7 +2,7 @@
 // revoke one after confirmation.
 import { useRef, useState, type FormEvent } from 'react';
 import { ApiError, api } from '../../api/client.ts';
-import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
+import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog.tsx';
 import { Button, ErrorNotice, Field, Notice, Spinner, useLoad } from '../../components/ui.tsx';
 
 interface ApiToken {
@@ -40,9 +40,7 @@ export function TokensCard() {
   const [error, setError] = useState<unknown>(null);
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
   const [copied, setCopied] = useState<boolean | null>(null);
-  const [revoking, setRevoking] = useState<ApiToken | null>(null);
-  const [revokeBusy, setRevokeBusy] = useState(false);
-  const [revokeError, setRevokeError] = useState<unknown>(null);
+  const revoking = useConfirmation<ApiToken>();
   const [notice, setNotice] = useState<string | null>(null);
   const tokenInput = useRef<HTMLInputElement | null>(null);
 
@@ -64,20 +62,10 @@ export function TokensCard() {
     }
   };
 
-  const revoke = async (): Promise<void> => {
-    if (!revoking) return;
-    setRevokeBusy(true);
-    setRevokeError(null);
-    try {
-      await api.delete(`/api/auth/tokens/${revoking.id}`);
-      setNotice(`Token “${revoking.name}” revoked: scripts using it are refused from now on.`);
-      setRevoking(null);
-      tokens.reload();
-    } catch (failure) {
-      setRevokeError(failure);
-    } finally {
-      setRevokeBusy(false);
-    }
+  const revoke = async (token: ApiToken): Promise<void> => {
+    await api.delete(`/api/auth/tokens/${token.id}`);
+    setNotice(`Token “${token.name}” revoked: scripts using it are refused from now on.`);
+    tokens.reload();
   };
 
   const list = tokens.data ?? [];
@@ -160,10 +148,7 @@ export function TokensCard() {
                 <td>
                   <Button
                     variant="danger"
-                    onClick={() => {
-                      setRevokeError(null);
-                      setRevoking(token);
-                    }}
+                    onClick={() => revoking.ask(token)}
                     aria-label={`Revoke ${token.name}`}
                   >
                     Revoke
@@ -176,13 +161,13 @@ export function TokensCard() {
       ) : null}
 
       <ConfirmDialog
-        title={`Revoke the token “${revoking?.name ?? ''}”?`}
-        open={revoking !== null}
+        title={`Revoke the token “${revoking.target?.name ?? ''}”?`}
+        open={revoking.target !== null}
         confirmLabel="Revoke token"
-        busy={revokeBusy}
-        error={revokeError}
-        onConfirm={() => void revoke()}
-        onClose={() => setRevoking(null)}
+        busy={revoking.busy}
+        error={revoking.error}
+        onConfirm={() => void revoking.confirm(revoke)}
+        onClose={revoking.close}
       >
         <p>Scripts and monitoring that use it are refused from now on. This cannot be undone.</p>
       </ConfirmDialog>

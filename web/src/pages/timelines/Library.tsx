@@ -6,6 +6,7 @@ import type { TimelineDocument } from '../../../../src/timeline/schema.ts';
 import { api, ApiError, type ApiIssue } from '../../api/client.ts';
 import { useLive } from '../../app/live-context.ts';
 import { navigate } from '../../app/router.ts';
+import { useConfirmation } from '../../components/ConfirmDialog.tsx';
 import {
   Button,
   Dialog,
@@ -112,9 +113,8 @@ export function Library() {
   const cameraCounts = useCameraCounts(list.data);
   const [query, setQuery] = useState('');
   const [done, setDone] = useState<{ text: string; warnings: ApiIssue[] } | null>(null);
-  const [deleting, setDeleting] = useState<TimelineSummary | null>(null);
   const action = useAction();
-  const removal = useAction();
+  const removal = useConfirmation<TimelineSummary>();
   const fileInput = useRef<HTMLInputElement>(null);
 
   const onAirId =
@@ -151,18 +151,10 @@ export function Library() {
     }
   };
 
-  const confirmDelete = async (): Promise<void> => {
-    if (!deleting) return;
-    const timeline = deleting;
-    const result = await removal.run(async () => {
-      await api.delete(`/api/timelines/${timeline.id}`);
-      return true;
-    });
-    if (result) {
-      setDeleting(null);
-      setDone({ text: `Deleted “${timeline.name}”.`, warnings: [] });
-      list.reload();
-    }
+  const remove = async (timeline: TimelineSummary): Promise<void> => {
+    await api.delete(`/api/timelines/${timeline.id}`);
+    setDone({ text: `Deleted “${timeline.name}”.`, warnings: [] });
+    list.reload();
   };
 
   const timelines = list.data;
@@ -316,10 +308,7 @@ export function Library() {
                           <Button
                             variant="plain"
                             className="danger-text"
-                            onClick={() => {
-                              removal.clearError();
-                              setDeleting(timeline);
-                            }}
+                            onClick={() => removal.ask(timeline)}
                             aria-label={`Delete ${timeline.name}`}
                           >
                             Delete
@@ -336,9 +325,9 @@ export function Library() {
       )}
 
       <Dialog
-        title={deleting ? `Delete “${deleting.name}”?` : 'Delete timeline?'}
-        open={deleting !== null}
-        onClose={() => setDeleting(null)}
+        title={removal.target ? `Delete “${removal.target.name}”?` : 'Delete timeline?'}
+        open={removal.target !== null}
+        onClose={removal.close}
       >
         <p>
           The timeline is removed from this appliance for good. Export it first if you may want it back.
@@ -346,8 +335,8 @@ export function Library() {
         </p>
         <ErrorNotice error={removal.error} />
         <div className="dialog-actions">
-          <Button onClick={() => setDeleting(null)}>Cancel</Button>
-          <Button variant="danger" busy={removal.busy} onClick={() => void confirmDelete()}>
+          <Button onClick={removal.close}>Cancel</Button>
+          <Button variant="danger" busy={removal.busy} onClick={() => void removal.confirm(remove)}>
             Delete timeline
           </Button>
         </div>
