@@ -27,6 +27,7 @@ import {
   type VideoSource,
 } from '../timeline/resolver.ts';
 import type { OverlayParams, Timeline } from '../timeline/schema.ts';
+import { raisePlayoutPriority } from '../process/priority.ts';
 import { pickKernels, type Kernels } from './compositor/index.ts';
 import { Encoder, type EncoderStats } from './encoder.ts';
 import { DegradePolicy, reducedSize, type DegradeOptions, type Overload } from './degrade.ts';
@@ -343,6 +344,8 @@ export class Engine {
       },
       'starting show',
     );
+    const priority = raisePlayoutPriority();
+    this.log.info(priority, 'playout thread priority');
     this.encoder.start();
     for (const output of this.outputs) output.start();
     this.playout.start();

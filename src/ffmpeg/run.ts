@@ -3,6 +3,7 @@
 // themselves.
 
 import { spawn } from 'node:child_process';
+import { atNiceness } from '../process/priority.ts';
 
 export interface RunResult {
   code: number | null;
@@ -59,7 +60,9 @@ export function runToCompletion(
   limits: RunLimits,
 ): Promise<BinaryRunResult> {
   return new Promise((resolve) => {
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    // At the normal priority, not the playout thread's (see process/priority.ts).
+    const [command, argv] = atNiceness(bin, args);
+    const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const out: Buffer[] = [];
     let outBytes = 0;
     let stderr = '';

@@ -32,6 +32,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import { backoffDelay, resolveBackoff, type BackoffOptions } from './backoff.ts';
+import { atNiceness } from './priority.ts';
 
 // ───────────────────────────── types ─────────────────────────────
 
@@ -51,6 +52,10 @@ export interface SpawnSpec {
   cwd?: string;
   /** One entry per fd; default ['ignore', 'pipe', 'pipe']. */
   stdio?: readonly StdioMode[];
+  /** Run at this niceness (absolute; 0…19 without privileges), through nice(1) when it differs
+   *  from the spawning thread's, so that every thread of the child has it from the start.
+   *  Default 0: a child does not inherit the playout thread's raised priority. */
+  nice?: number;
 }
 
 /** When a child that exited on its own (not stopped, not stalled) is restarted. */
@@ -204,7 +209,8 @@ export interface ProcessHost {
 /** Real children: detached (own session and process group), no shell, killed via the group. */
 export const nodeProcessHost: ProcessHost = {
   spawn(spec, callbacks) {
-    const child = nodeSpawn(spec.command, [...spec.args], {
+    const [command, args] = atNiceness(spec.command, spec.args, spec.nice);
+    const child = nodeSpawn(command, args, {
       detached: true,
       shell: false,
       windowsHide: true,

@@ -4,6 +4,7 @@
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
 import { FramePipe } from '../../process/frame-pipe.ts';
+import { DECODER_NICE } from '../../process/priority.ts';
 import { Supervisor, type SpawnSpec, type SupervisorState } from '../../process/supervisor.ts';
 
 export const AUDIO_BYTES_PER_SECOND = 48000 * 2 * 2;
@@ -84,7 +85,12 @@ export class DecodedSource {
           onRead: (bytes) => this.onVideo(bytes),
         });
         this.videoPipe = pipe;
-        return { ...spec, stdio: ['ignore', pipe.writeFd ?? 'ignore', 'pipe', 'pipe'] };
+        // Below the playout and the encoder: a decoder that waits shows its frame a tick later.
+        return {
+          nice: DECODER_NICE,
+          ...spec,
+          stdio: ['ignore', pipe.writeFd ?? 'ignore', 'pipe', 'pipe'],
+        };
       },
       clock: options.clock,
       stallTimeoutMs: options.stallTimeoutMs ?? 3000,
