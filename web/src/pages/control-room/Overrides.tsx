@@ -1,7 +1,7 @@
 // Manual overrides for the show on air: the emergency test pattern, force / pin a camera, clear
 // and restore overlays, change the text of an overlay on air. Each shows when it is in effect
 // (from the live feed), so a second operator's screen tells the same story.
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useState, type ReactNode } from 'react';
 import type { LiveShow } from '../../../../src/domain/live.ts';
 import { api } from '../../api/client.ts';
 import { Button, ErrorNotice, useAction } from '../../components/ui.tsx';
@@ -80,6 +80,58 @@ function OverlayTextEditor({
   );
 }
 
+/** Force or pin: a camera chosen from the show's cameras, its button, and what is in effect. */
+function CameraOverride({
+  label,
+  choices,
+  choice,
+  onChoose,
+  button,
+  disabled,
+  onApply,
+  more,
+  active,
+}: {
+  label: string;
+  choices: readonly ShowCamera[];
+  choice: number | null;
+  onChoose: (cameraId: number) => void;
+  button: string;
+  disabled: boolean;
+  onApply: () => void;
+  /** Further buttons in the row (Unpin). */
+  more?: ReactNode;
+  /** The line saying the override is in effect, when it is. */
+  active: ReactNode;
+}) {
+  const select = useId();
+  return (
+    <div className="cr-override">
+      <label htmlFor={select}>{label}</label>
+      <div className="cr-row">
+        <select
+          id={select}
+          className="cr-input"
+          value={choice ?? ''}
+          onChange={(event) => onChoose(Number(event.target.value))}
+          disabled={choices.length === 0}
+        >
+          {choices.map((camera) => (
+            <option key={camera.id} value={camera.id}>
+              {camera.label}
+            </option>
+          ))}
+        </select>
+        <Button className="cr-secondary" disabled={choice === null || disabled} onClick={onApply}>
+          {button}
+        </Button>
+        {more}
+      </div>
+      {active}
+    </div>
+  );
+}
+
 export function OverridesPanel({ show, cameras }: { show: LiveShow; cameras?: readonly ShowCamera[] }) {
   const action = useAction();
   const choices = cameraChoices(show, cameras);
@@ -89,8 +141,6 @@ export function OverridesPanel({ show, cameras }: { show: LiveShow; cameras?: re
   const forceChoice = forceId ?? choices[0]?.id ?? null;
   const pinChoice = pinId ?? show.camera.onAir?.cameraId ?? choices[0]?.id ?? null;
   const { overrides } = show;
-  const forceSelect = useId();
-  const pinSelect = useId();
   const nameOf = (id: number): string => choices.find((c) => c.id === id)?.label ?? `Camera ${id}`;
   const post = (path: string, body?: unknown) => void action.run(() => api.post(path, body));
   const textOverlays = show.overlays.filter((overlay) => TEXT_TYPES.has(overlay.type));
@@ -117,62 +167,34 @@ export function OverridesPanel({ show, cameras }: { show: LiveShow; cameras?: re
         </p>
       </div>
 
-      <div className="cr-override">
-        <label htmlFor={forceSelect}>Force camera (until the next cue)</label>
-        <div className="cr-row">
-          <select
-            id={forceSelect}
-            className="cr-input"
-            value={forceChoice ?? ''}
-            onChange={(event) => setForceId(Number(event.target.value))}
-            disabled={choices.length === 0}
-          >
-            {choices.map((camera) => (
-              <option key={camera.id} value={camera.id}>
-                {camera.label}
-              </option>
-            ))}
-          </select>
-          <Button
-            className="cr-secondary"
-            disabled={forceChoice === null || action.busy}
-            onClick={() => post('/api/show/overrides/force-camera', { cameraId: forceChoice })}
-          >
-            Force on air
-          </Button>
-        </div>
-        {overrides.forcedCameraId !== null ? (
-          <p className="cr-active" role="status">
-            <span className="badge badge-warn">Active</span> {nameOf(overrides.forcedCameraId)} forced on air
-            until the next cue.
-          </p>
-        ) : null}
-      </div>
+      <CameraOverride
+        label="Force camera (until the next cue)"
+        choices={choices}
+        choice={forceChoice}
+        onChoose={setForceId}
+        button="Force on air"
+        disabled={action.busy}
+        onApply={() => post('/api/show/overrides/force-camera', { cameraId: forceChoice })}
+        active={
+          overrides.forcedCameraId !== null ? (
+            <p className="cr-active" role="status">
+              <span className="badge badge-warn">Active</span> {nameOf(overrides.forcedCameraId)} forced on
+              air until the next cue.
+            </p>
+          ) : null
+        }
+      />
 
-      <div className="cr-override">
-        <label htmlFor={pinSelect}>Pin camera (stays on air until unpinned)</label>
-        <div className="cr-row">
-          <select
-            id={pinSelect}
-            className="cr-input"
-            value={pinChoice ?? ''}
-            onChange={(event) => setPinId(Number(event.target.value))}
-            disabled={choices.length === 0}
-          >
-            {choices.map((camera) => (
-              <option key={camera.id} value={camera.id}>
-                {camera.label}
-              </option>
-            ))}
-          </select>
-          <Button
-            className="cr-secondary"
-            disabled={pinChoice === null || action.busy}
-            onClick={() => post('/api/show/overrides/pin-camera', { cameraId: pinChoice })}
-          >
-            Pin
-          </Button>
-          {overrides.pinnedCameraId !== null ? (
+      <CameraOverride
+        label="Pin camera (stays on air until unpinned)"
+        choices={choices}
+        choice={pinChoice}
+        onChoose={setPinId}
+        button="Pin"
+        disabled={action.busy}
+        onApply={() => post('/api/show/overrides/pin-camera', { cameraId: pinChoice })}
+        more={
+          overrides.pinnedCameraId !== null ? (
             <Button
               variant="primary"
               disabled={action.busy}
@@ -180,15 +202,17 @@ export function OverridesPanel({ show, cameras }: { show: LiveShow; cameras?: re
             >
               Unpin
             </Button>
-          ) : null}
-        </div>
-        {overrides.pinnedCameraId !== null ? (
-          <p className="cr-active" role="status">
-            <span className="badge badge-warn">Active</span> {nameOf(overrides.pinnedCameraId)} pinned: the
-            timeline’s camera cues are ignored until you unpin.
-          </p>
-        ) : null}
-      </div>
+          ) : null
+        }
+        active={
+          overrides.pinnedCameraId !== null ? (
+            <p className="cr-active" role="status">
+              <span className="badge badge-warn">Active</span> {nameOf(overrides.pinnedCameraId)} pinned: the
+              timeline’s camera cues are ignored until you unpin.
+            </p>
+          ) : null
+        }
+      />
 
       <div className="cr-override">
         <span className="cr-label">Overlays</span>
