@@ -18,6 +18,19 @@ interface FormState {
   onvif_password: SecretValue;
   backup_camera_id: string;
   enabled: boolean;
+  /** Seconds as typed; empty: the default. */
+  ptz_settle_seconds: string;
+}
+
+/** How long a camera takes to reach a preset unless told (src/domain/schemas.ts). */
+const DEFAULT_SETTLE_SECONDS = 3;
+
+/** Empty → null (the default); a number → that; anything else as typed, for the field error. */
+function settleSeconds(text: string): number | string | null {
+  const trimmed = text.trim();
+  if (trimmed === '') return null;
+  const value = Number(trimmed.replace(',', '.'));
+  return Number.isFinite(value) ? value : trimmed;
 }
 
 const KEEP: SecretValue = { mode: 'keep', value: '' };
@@ -34,6 +47,8 @@ function initialState(camera: Camera | null): FormState {
     onvif_password: KEEP,
     backup_camera_id: camera?.backup_camera_id ? String(camera.backup_camera_id) : '',
     enabled: camera?.enabled ?? true,
+    ptz_settle_seconds:
+      camera?.ptz_settle_seconds === null || camera === null ? '' : String(camera.ptz_settle_seconds),
   };
 }
 
@@ -88,6 +103,7 @@ export function CameraForm({
     const onvif = {
       onvif_url: orNull(form.onvif_url),
       onvif_username: orNull(form.onvif_username),
+      ptz_settle_seconds: settleSeconds(form.ptz_settle_seconds),
     };
     if (camera === null) {
       const password = secretPatch(form.password);
@@ -279,6 +295,16 @@ export function CameraForm({
               error={issue('onvif_password')}
             />
           </div>
+          <Field
+            label="PTZ settle time (seconds)"
+            value={form.ptz_settle_seconds}
+            onChange={(event) => set('ptz_settle_seconds', event.target.value)}
+            error={issue('ptz_settle_seconds')}
+            inputMode="decimal"
+            placeholder={String(DEFAULT_SETTLE_SECONDS)}
+            autoComplete="off"
+            hint={`How long before a cue with a preset the camera is sent there, so it has stopped moving when it goes on air. Empty: ${DEFAULT_SETTLE_SECONDS} s. Raise it for a slow camera or long moves.`}
+          />
         </fieldset>
       ) : null}
       <label className="check">

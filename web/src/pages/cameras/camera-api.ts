@@ -16,6 +16,8 @@ export interface Camera {
   has_onvif_password: boolean;
   backup_camera_id: number | null;
   enabled: boolean;
+  /** PTZ: seconds before a preset cue the camera is sent there; null: the default (3 s). */
+  ptz_settle_seconds: number | null;
   created_at: string;
   modified_at: string;
 }

@@ -12,6 +12,17 @@ interface FormState {
   server_url: string;
   stream_key: SecretValue;
   enabled: boolean;
+  /** Hours as typed; empty: the platform's limit. */
+  max_session_hours: string;
+}
+
+/** Empty → null (the platform's); a number → that; anything else is sent as typed, for the
+ *  appliance to name the problem at the field. */
+function sessionHours(text: string): number | string | null {
+  const trimmed = text.trim();
+  if (trimmed === '') return null;
+  const value = Number(trimmed.replace(',', '.'));
+  return Number.isFinite(value) ? value : trimmed;
 }
 
 export function DestinationForm({
@@ -32,6 +43,10 @@ export function DestinationForm({
     server_url: destination?.server_url ?? platforms.find((p) => p.id === 'youtube')?.servers[0] ?? '',
     stream_key: { mode: 'keep', value: '' },
     enabled: destination?.enabled ?? true,
+    max_session_hours:
+      destination?.max_session_hours === null || destination === null
+        ? ''
+        : String(destination.max_session_hours),
   }));
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -90,6 +105,7 @@ export function DestinationForm({
           ...(server === '' && form.platform !== 'custom' ? {} : { server_url: server }),
           ...(key ? { stream_key: key } : {}),
           enabled: form.enabled,
+          max_session_hours: sessionHours(form.max_session_hours),
         });
       } else {
         saved = await api.patch<Destination>(`/api/destinations/${destination.id}`, {
@@ -99,6 +115,7 @@ export function DestinationForm({
           ...(server === destination.server_url ? {} : { server_url: server }),
           ...(key === undefined ? {} : { stream_key: key }),
           enabled: form.enabled,
+          max_session_hours: sessionHours(form.max_session_hours),
         });
       }
       onSaved(saved);
@@ -144,7 +161,8 @@ export function DestinationForm({
         {preset?.maxDurationHours ? (
           <>
             {' '}
-            {labelOf(form.platform)} ends a live video after {preset.maxDurationHours} hours.
+            {labelOf(form.platform)} ends a live video after {preset.maxDurationHours} hours; the appliance
+            starts a new session shortly before that.
           </>
         ) : null}
       </div>
@@ -189,6 +207,20 @@ export function DestinationForm({
         error={fieldError('stream_key')}
         hint="Paste it from the platform. It is stored encrypted; afterwards only its last characters are shown."
         autoComplete="off"
+      />
+      <Field
+        label="Max session hours"
+        value={form.max_session_hours}
+        onChange={(event) => set('max_session_hours', event.target.value)}
+        error={fieldError('max_session_hours')}
+        inputMode="decimal"
+        placeholder={preset?.maxDurationHours ? String(preset.maxDurationHours) : 'no limit'}
+        autoComplete="off"
+        hint={`Empty: ${
+          preset?.maxDurationHours
+            ? `${labelOf(form.platform)}’s own limit, ${preset.maxDurationHours} hours`
+            : 'no limit'
+        }. A little before it the appliance starts a new session for this destination only (a break of a few seconds). 0: never.`}
       />
       <label className="check">
         <input

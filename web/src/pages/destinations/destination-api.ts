@@ -14,6 +14,10 @@ export interface Destination {
   /** e.g. "••••••••x9k2"; null when none is set. */
   stream_key_masked: string | null;
   enabled: boolean;
+  /** As set: null = the platform's limit, 0 = none. */
+  max_session_hours: number | null;
+  /** The session limit in force (hours), null for none. */
+  session_limit_hours: number | null;
   created_at: string;
   modified_at: string;
 }
