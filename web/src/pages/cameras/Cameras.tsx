@@ -4,6 +4,7 @@ import { useRef, useState, useSyncExternalStore } from 'react';
 import { api } from '../../api/client.ts';
 import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog.tsx';
 import { useRevealHeading } from '../../components/reveal.ts';
+import { EditDeleteActions } from '../../components/RowActions.tsx';
 import { Button, ErrorNotice, Notice, PageHeader, Spinner, useLoad } from '../../components/ui.tsx';
 import {
   describeVideo,
@@ -175,7 +176,14 @@ export function Cameras() {
                   <Status camera={camera} testing={testing.has(camera.id)} />
                 </td>
                 <td>
-                  <div className="row-actions">
+                  <EditDeleteActions
+                    name={camera.name}
+                    onEdit={() => {
+                      setNotice(null);
+                      setEditing({ kind: 'edit', id: camera.id });
+                    }}
+                    onDelete={() => removal.ask(camera)}
+                  >
                     <Button
                       onClick={() => void test(camera)}
                       disabled={testing.has(camera.id)}
@@ -183,23 +191,7 @@ export function Cameras() {
                     >
                       Test
                     </Button>
-                    <Button
-                      onClick={() => {
-                        setNotice(null);
-                        setEditing({ kind: 'edit', id: camera.id });
-                      }}
-                      aria-label={`Edit ${camera.name}`}
-                    >
-                      Edit
-                    </Button>
-                    <Button
-                      variant="danger"
-                      onClick={() => removal.ask(camera)}
-                      aria-label={`Delete ${camera.name}`}
-                    >
-                      Delete
-                    </Button>
-                  </div>
+                  </EditDeleteActions>
                 </td>
               </tr>
             ))}

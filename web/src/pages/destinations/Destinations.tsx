@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { api } from '../../api/client.ts';
 import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog.tsx';
 import { useRevealHeading } from '../../components/reveal.ts';
+import { EditDeleteActions } from '../../components/RowActions.tsx';
 import { Button, ErrorNotice, Notice, PageHeader, Spinner, useLoad } from '../../components/ui.tsx';
 import type { Destination, PlatformPreset } from './destination-api.ts';
 import { DestinationForm } from './DestinationForm.tsx';
@@ -144,21 +145,11 @@ export function Destinations() {
                     </label>
                   </td>
                   <td>
-                    <div className="row-actions">
-                      <Button
-                        onClick={() => open({ kind: 'edit', destination })}
-                        aria-label={`Edit ${destination.name}`}
-                      >
-                        Edit
-                      </Button>
-                      <Button
-                        variant="danger"
-                        onClick={() => removal.ask(destination)}
-                        aria-label={`Delete ${destination.name}`}
-                      >
-                        Delete
-                      </Button>
-                    </div>
+                    <EditDeleteActions
+                      name={destination.name}
+                      onEdit={() => open({ kind: 'edit', destination })}
+                      onDelete={() => removal.ask(destination)}
+                    />
                   </td>
                 </tr>
               );

@@ -6,6 +6,7 @@ import type { ScheduleDetails, ScheduleEvent, ScheduleRun } from '../../../../sr
 import { api } from '../../api/client.ts';
 import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog.tsx';
 import { useRevealHeading } from '../../components/reveal.ts';
+import { EditDeleteActions } from '../../components/RowActions.tsx';
 import { Button, ErrorNotice, Notice, PageHeader, Spinner, useLoad } from '../../components/ui.tsx';
 import { ScheduleForm, type Choice } from './ScheduleForm.tsx';
 import { DAY_LABELS, formatRun } from './schedule-format.ts';
@@ -177,22 +178,12 @@ export function Schedules() {
                   )}
                 </td>
                 <td>
-                  <div className="row-actions">
-                    <Button
-                      onClick={() => open({ kind: 'edit', schedule })}
-                      disabled={!ready}
-                      aria-label={`Edit ${schedule.name}`}
-                    >
-                      Edit
-                    </Button>
-                    <Button
-                      variant="danger"
-                      onClick={() => removal.ask(schedule)}
-                      aria-label={`Delete ${schedule.name}`}
-                    >
-                      Delete
-                    </Button>
-                  </div>
+                  <EditDeleteActions
+                    name={schedule.name}
+                    onEdit={() => open({ kind: 'edit', schedule })}
+                    editDisabled={!ready}
+                    onDelete={() => removal.ask(schedule)}
+                  />
                 </td>
               </tr>
             ))}
