@@ -35,7 +35,7 @@ import { CameraFailover, type FailoverEvent, type FailoverOptions, type OnAirCho
 import { FanoutHub } from './fanout/hub.ts';
 import { buildMetrics, evaluateHealth, type HealthReport, type MetricsSnapshot } from '../health/index.ts';
 import { ShowMonitor, type AlertCounts } from './monitor.ts';
-import { FlvOutput, type OutputStatus } from './outputs.ts';
+import { FlvOutput, type OutputStatus, type SessionLimit } from './outputs.ts';
 import { OverlayRenderer } from './overlays/cache.ts';
 import type { ImageRef } from './overlays/render.ts';
 import { sourceText } from './overlays/render.ts';
@@ -59,6 +59,8 @@ export interface DestinationTarget {
   platform: Platform;
   /** Full URL including the stream key. Never logged. */
   url: string;
+  /** Restart the session before the platform ends it (none when absent). */
+  session?: SessionLimit;
 }
 
 export interface ShowPlan {
@@ -303,6 +305,7 @@ export class Engine {
             kind: 'destination',
             name: destination.name,
             args: publisherArgs({ url: destination.url, platform: destination.platform }),
+            ...(destination.session ? { session: destination.session } : {}),
             ...outputDeps,
           }),
         ),
