@@ -252,7 +252,9 @@ describe('operator journey (chromium, real appliance, nginx-rtmp)', () => {
     await saveScreenshot(page, 'journey-04-live');
 
     // Override: pin the other camera; the status and the preview follow; then unpin.
-    await page.getByLabel('Pin camera (stays on air until unpinned)').selectOption({ label: 'Camera 2 (Fuel pier)' });
+    await page
+      .getByLabel('Pin camera (stays on air until unpinned)')
+      .selectOption({ label: 'Camera 2 (Fuel pier)' });
     await page.getByRole('button', { name: 'Pin', exact: true }).click();
     await page.getByTestId('on-air').filter({ hasText: 'Fuel pier' }).waitFor();
     await page.getByText('pinned: the timeline’s camera cues are ignored until you unpin').waitFor();
