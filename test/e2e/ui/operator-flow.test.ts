@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { a11yViolations, type A11yViolation } from '../../helpers/a11y.ts';
 import { applianceEnv, startAppliance, type Appliance } from '../../helpers/appliance.ts';
 import {
   completeFirstRun,
@@ -44,6 +45,9 @@ describe('operator journey (chromium, real appliance, nginx-rtmp)', () => {
   let browser: Browser | undefined;
   let ui: UiPage | undefined;
   const steps: Step[] = [];
+  /** Level-A accessibility violations per page, checked with the page's real content. */
+  const a11y = new Map<string, A11yViolation[]>();
+  const checkA11y = async (page: Page, name: string) => a11y.set(name, await a11yViolations(page));
 
   /** One operator action of the walkthrough (with a screenshot after it when named). */
   async function step(page: Page, action: string, doIt: () => Promise<void>, shot?: string): Promise<void> {
@@ -95,6 +99,7 @@ describe('operator journey (chromium, real appliance, nginx-rtmp)', () => {
     await page.getByRole('button', { name: 'Save camera' }).click();
     await page.getByText('Camera “Fuel pier” added.').waitFor();
     await saveScreenshot(page, 'journey-02-cameras');
+    await checkA11y(page, 'cameras');
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Destinations' }).click();
     await page.getByRole('button', { name: 'Add your first destination' }).click();
@@ -105,6 +110,7 @@ describe('operator journey (chromium, real appliance, nginx-rtmp)', () => {
     await page.getByRole('button', { name: 'Save destination' }).click();
     await page.getByText('Destination “Venue relay” added.').waitFor();
     await saveScreenshot(page, 'journey-03-destinations');
+    await checkA11y(page, 'destinations');
   });
 
   it('builds a 30-minute looping show with two cameras and a lower third in a handful of steps', async () => {
@@ -136,7 +142,12 @@ describe('operator journey (chromium, real appliance, nginx-rtmp)', () => {
       page,
       'Drag the camera **Wharfside** from the palette to the start of the Video lane.',
       async () => {
-        await dropOnLane(page, page.getByRole('button', { name: 'Add Wharfside', exact: true }), video, 1);
+        await dropOnLane(
+          page,
+          page.getByRole('button', { name: 'Add Wharfside Camera 1', exact: true }),
+          video,
+          1,
+        );
         await cue(page, 'cam1_1').waitFor();
       },
     );
@@ -146,7 +157,12 @@ describe('operator journey (chromium, real appliance, nginx-rtmp)', () => {
       await waitForLabel(cue(page, 'cam1_1'), /0:00–15:00/);
     });
     await step(page, 'Drag the camera **Fuel pier** onto the Video lane just after it.', async () => {
-      await dropOnLane(page, page.getByRole('button', { name: 'Add Fuel pier', exact: true }), video, 900.5);
+      await dropOnLane(
+        page,
+        page.getByRole('button', { name: 'Add Fuel pier Camera 2', exact: true }),
+        video,
+        900.5,
+      );
       await cue(page, 'cam2_1').waitFor();
       await waitForLabel(cue(page, 'cam2_1'), /Fuel pier, 15:00–/);
     });
@@ -197,6 +213,7 @@ describe('operator journey (chromium, real appliance, nginx-rtmp)', () => {
       'walkthrough-12-saved',
     );
 
+    await checkA11y(page, 'timeline builder');
     // A handful of steps: a venue manager does this in a few minutes.
     assert.ok(steps.length <= 12, `${steps.length} steps`);
     mkdirSync(SCREENSHOTS, { recursive: true });
@@ -250,6 +267,7 @@ describe('operator journey (chromium, real appliance, nginx-rtmp)', () => {
       { timeoutMs: 20_000, intervalMs: 250, what: 'the Wharfside camera (red) in the preview' },
     );
     await saveScreenshot(page, 'journey-04-live');
+    await checkA11y(page, 'control room (live)');
 
     // Override: pin the other camera; the status and the preview follow; then unpin.
     await page
@@ -287,5 +305,30 @@ describe('operator journey (chromium, real appliance, nginx-rtmp)', () => {
     assert.ok(probe.audio, 'audio too');
     assert.ok(probe.durationSec > 3, `recorded ${probe.durationSec} s`);
     assert.deepEqual(pageErrors, []);
+  });
+
+  it('every page: controls are labelled and reachable (axe-core, WCAG level A)', async () => {
+    const { page } = ui!;
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    for (const [link, heading] of [
+      ['Timelines', 'Timelines'],
+      ['Media', 'Media'],
+      ['Schedules', 'Schedules'],
+      ['History', 'History'],
+      ['Settings', 'Settings'],
+    ] as const) {
+      await nav.getByRole('link', { name: link }).click();
+      await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+      await checkA11y(page, link.toLowerCase());
+    }
+    // The GO LIVE panel off air, with its checklist open.
+    await nav.getByRole('link', { name: 'Control room' }).click();
+    await page.getByRole('button', { name: 'GO LIVE', exact: true }).click();
+    await page.getByRole('list', { name: 'Pre-flight checklist' }).waitFor({ timeout: 60_000 });
+    await checkA11y(page, 'control room (pre-flight)');
+
+    assert.ok(a11y.size >= 10, `pages checked: ${[...a11y.keys()].join(', ')}`);
+    const failing = [...a11y].filter(([, violations]) => violations.length > 0);
+    assert.deepEqual(failing, [], JSON.stringify(failing, null, 1));
   });
 });

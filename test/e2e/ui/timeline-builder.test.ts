@@ -66,7 +66,7 @@ describe('timeline builder (chromium)', () => {
     await completeFirstRun(page);
     await page.goto('/timelines/new');
     await page.getByRole('heading', { name: 'New timeline' }).waitFor();
-    await page.getByRole('button', { name: 'Add Wharfside', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Add Wharfside Camera 1', exact: true }).waitFor();
     await page.getByText('No problems').waitFor();
     await saveScreenshot(page, 'builder-01-empty');
 
@@ -83,9 +83,19 @@ describe('timeline builder (chromium)', () => {
     const overlays = page.getByRole('group', { name: 'Overlays 1 lane' });
     // Two cameras on the video lane, dropped where the pointer lets go (snapped to whole seconds
     // and to the first cue's end).
-    await dropOnLane(page, page.getByRole('button', { name: 'Add Wharfside', exact: true }), video, 0.3);
+    await dropOnLane(
+      page,
+      page.getByRole('button', { name: 'Add Wharfside Camera 1', exact: true }),
+      video,
+      0.3,
+    );
     await cue(page, 'cam1_1').waitFor();
-    await dropOnLane(page, page.getByRole('button', { name: 'Add Fuel pier', exact: true }), video, 30.4);
+    await dropOnLane(
+      page,
+      page.getByRole('button', { name: 'Add Fuel pier Camera 2', exact: true }),
+      video,
+      30.4,
+    );
     await cue(page, 'cam2_1').waitFor();
     // A lower third on the overlay lane.
     await dropOnLane(page, page.getByRole('button', { name: 'Add Lower third' }), overlays, 5.2);
@@ -240,10 +250,10 @@ describe('timeline builder (chromium)', () => {
   it('adds cues with the keyboard only, moves, resizes and removes them, and warns about a camera that does not answer', async () => {
     const { page, context, pageErrors } = await ui.signedInPage();
     await page.goto('/timelines/new');
-    await page.getByRole('button', { name: 'Add Wharfside', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Add Wharfside Camera 1', exact: true }).waitFor();
 
     // Enter on a palette item adds it at the playhead, on the lane it belongs to.
-    await page.getByRole('button', { name: 'Add Wharfside', exact: true }).focus();
+    await page.getByRole('button', { name: 'Add Wharfside Camera 1', exact: true }).focus();
     await page.keyboard.press('Enter');
     await cue(page, 'cam1_1').waitFor();
     assert.match((await cue(page, 'cam1_1').getAttribute('aria-label')) ?? '', /0:00–0:30/);
@@ -251,7 +261,7 @@ describe('timeline builder (chromium)', () => {
     await slider.focus();
     for (let i = 0; i < 3; i++) await page.keyboard.press('Shift+ArrowRight');
     assert.equal(await slider.getAttribute('aria-valuenow'), '30');
-    await page.getByRole('button', { name: 'Add Car park', exact: true }).focus();
+    await page.getByRole('button', { name: 'Add Car park Camera 3', exact: true }).focus();
     await page.keyboard.press('Enter');
     await cue(page, 'cam3_1').waitFor();
     await page.getByRole('button', { name: 'Add Text' }).focus();

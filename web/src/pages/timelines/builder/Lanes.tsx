@@ -413,11 +413,11 @@ export function Lanes(props: LanesProps) {
                     type="button"
                     className="lane-name"
                     onClick={() => onSelect({ kind: 'track', uid: track.uid })}
-                    aria-label={`${title} track settings`}
                     aria-pressed={laneSelected}
                   >
-                    <strong>{title}</strong>
+                    <strong>{title}</strong>{' '}
                     <small>{track.kind === 'video' ? 'Cameras & media' : `Layer ${track.layer}`}</small>
+                    <span className="visually-hidden">, track settings</span>
                   </button>
                   {track.kind === 'overlay' ? (
                     <span className="lane-actions">
@@ -500,7 +500,7 @@ export function Lanes(props: LanesProps) {
                         ) : null}
                         {width > 34 ? (
                           <span className="cue-words" aria-hidden="true">
-                            <span className="cue-title">{titleText}</span>
+                            <span className="cue-title">{titleText}</span>{' '}
                             {width > 90 ? <span className="cue-time">{timeText}</span> : null}
                           </span>
                         ) : null}

@@ -42,7 +42,8 @@ function Item({
         onDragStart={onDragStart}
         onDragEnd={() => (dragging.item = null)}
         onClick={() => onAdd(item)}
-        aria-label={`Add ${item.label}`}
+        // The name holds the visible words (label in name, WCAG 2.5.3), after the verb.
+        aria-label={`Add ${item.label}${hint ? ` ${hint}` : ''}`}
         title="Drag onto a lane, or press Enter to add it at the playhead"
       >
         {thumb ? (
@@ -51,8 +52,7 @@ function Item({
           <span className="palette-swatch" aria-hidden="true" />
         )}
         <span className="palette-words">
-          <span className="palette-label">{item.label}</span>
-          {hint ? <small>{hint}</small> : null}
+          <span className="palette-label">{item.label}</span> {hint ? <small>{hint}</small> : null}
         </span>
       </button>
     </li>
