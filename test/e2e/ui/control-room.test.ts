@@ -13,7 +13,7 @@ import { launchBrowser, openPage, saveScreenshot, signInAs, type UiPage } from '
 import { previewCentreColour, videoState } from '../../helpers/control-room-ui.ts';
 import { startCameraSim, type CameraSim } from '../../helpers/camera-sim.ts';
 import { probeFile } from '../../helpers/media-probe.ts';
-import { waitFor } from '../../helpers/proc.ts';
+import { delay, waitFor } from '../../helpers/proc.ts';
 import { startRtmpServer, type RtmpServer } from '../../helpers/rtmp-server.ts';
 import { tempDir } from '../../helpers/temp.ts';
 import { cameraTimeline } from '../../helpers/timelines.ts';
@@ -214,6 +214,50 @@ describe('control room (chromium, real appliance)', () => {
       .filter({ hasText: `Camera ${cameraId} (Dock)` })
       .waitFor();
     await page.getByRole('button', { name: 'Emergency: show the test pattern' }).waitFor();
+  });
+
+  it('the other live controls: pause and resume, live overlay text, clear and restore overlays, force a camera', async () => {
+    const { page } = ui!;
+    const status = page.getByTestId('status-panel');
+    const bar = page.getByRole('progressbar', { name: 'Timeline position' });
+    const position = async () => Number(await bar.getAttribute('aria-valuenow'));
+
+    // Pause holds the timeline (the stream goes on); resume moves it on again.
+    await page.getByRole('button', { name: 'Pause timeline' }).click();
+    await status.getByText('Timeline paused').waitFor();
+    const held = await position();
+    await delay(2500);
+    assert.equal(await position(), held, 'the position stays while paused');
+    await page.getByRole('button', { name: 'Resume timeline' }).click();
+    await status.getByText('Timeline paused').waitFor({ state: 'detached' });
+    await waitFor(async () => ((await position()) > held ? true : undefined), {
+      timeoutMs: 10_000,
+      intervalMs: 250,
+      what: 'the position to move on after resume',
+    });
+
+    // The text overlay's words changed live, then back to the timeline's.
+    const editor = page.getByLabel('Text overlay “title”');
+    await editor.fill('Fuel dock open till 7');
+    await page.getByRole('button', { name: 'Update text' }).click();
+    await status.getByText('“Fuel dock open till 7”').waitFor();
+    await page.getByText('Changed live').waitFor();
+    await page.getByRole('button', { name: 'Back to the timeline’s text' }).click();
+    await status.getByText('“Welcome aboard”').waitFor();
+
+    // Clear the overlays, see it is in effect, restore them.
+    await page.getByRole('button', { name: 'Clear all overlays' }).click();
+    await page.getByText(/1 overlay cleared/).waitFor();
+    await page.getByRole('button', { name: 'Restore overlays' }).click();
+    await page.getByText(/1 overlay cleared/).waitFor({ state: 'detached' });
+    await status.getByText('“Welcome aboard”').waitFor();
+
+    // Force a camera until the next cue: the override says so.
+    await page
+      .getByLabel('Force camera (until the next cue)')
+      .selectOption({ label: `Camera ${cameraId} (Dock)` });
+    await page.getByRole('button', { name: 'Force on air' }).click();
+    await page.getByText(`Camera ${cameraId} (Dock) forced on air until the next cue.`).waitFor();
   });
 
   it('stop asks first, then the show goes off air and nginx-rtmp holds what it received', async () => {
