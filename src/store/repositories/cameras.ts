@@ -3,25 +3,10 @@ import { CameraCreateSchema, CameraPatchSchema, PresetCreateSchema } from '../..
 import { AppError } from '../../errors/registry.ts';
 import { nowIso, type Db } from '../database.ts';
 import type { SecretBox } from '../secrets.ts';
-import { parseInput, writeNamed } from './shared.ts';
+import type { Camera } from '../../domain/views.ts';
 
-export interface Camera {
-  id: number;
-  name: string;
-  stream_url: string;
-  username: string | null;
-  has_password: boolean;
-  camera_type: 'stationary' | 'ptz';
-  onvif_url: string | null;
-  onvif_username: string | null;
-  has_onvif_password: boolean;
-  backup_camera_id: number | null;
-  enabled: boolean;
-  /** Seconds before a preset cue the camera is moved (null: the default). */
-  ptz_settle_seconds: number | null;
-  created_at: string;
-  modified_at: string;
-}
+export type { Camera };
+import { parseInput, writeNamed } from './shared.ts';
 
 /** What the engine needs to connect: the URL with credentials. Never log or return this. */
 export interface CameraConnection {

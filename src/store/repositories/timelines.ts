@@ -3,22 +3,10 @@
 import { AppError } from '../../errors/registry.ts';
 import type { OverlayCue, Timeline, TimelineDocument, VideoCue } from '../../timeline/schema.ts';
 import { validateTimelineDocument, type TimelineIssue } from '../../timeline/validate.ts';
+import type { TimelineSummary } from '../../domain/views.ts';
 import { nowIso, type Db } from '../database.ts';
 
-export interface TimelineSummary {
-  id: number;
-  doc_id: string | null;
-  name: string;
-  description: string | null;
-  duration: number;
-  fps: number;
-  resolution: string;
-  loop: boolean;
-  overlay_tracks: number;
-  cues: number;
-  created_at: string;
-  modified_at: string;
-}
+export type { TimelineSummary };
 
 export interface StoredTimeline {
   id: number;

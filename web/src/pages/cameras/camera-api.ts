@@ -1,26 +1,10 @@
 // What the camera routes answer (src/api/routes/cameras.ts, camera-media.ts, ptz.ts), and the
 // last connection test of each camera, kept while the browser tab lives so the list can show it.
+import type { Camera } from '../../../../src/domain/views.ts';
 import { ApiError } from '../../api/client.ts';
 
-export type CameraType = 'stationary' | 'ptz';
-
-export interface Camera {
-  id: number;
-  name: string;
-  stream_url: string;
-  username: string | null;
-  has_password: boolean;
-  camera_type: CameraType;
-  onvif_url: string | null;
-  onvif_username: string | null;
-  has_onvif_password: boolean;
-  backup_camera_id: number | null;
-  enabled: boolean;
-  /** PTZ: seconds before a preset cue the camera is sent there; null: the default (3 s). */
-  ptz_settle_seconds: number | null;
-  created_at: string;
-  modified_at: string;
-}
+export type { Camera };
+export type CameraType = Camera['camera_type'];
 
 export interface TestOk {
   ok: true;

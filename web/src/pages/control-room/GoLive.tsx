@@ -14,14 +14,7 @@ import {
   useAction,
   useLoad,
 } from '../../components/ui.tsx';
-
-interface TimelineSummary {
-  id: number;
-  name: string;
-  duration: number;
-  loop: boolean;
-  modified_at: string;
-}
+import type { TimelineSummary } from '../../../../src/domain/views.ts';
 
 interface DestinationSummary {
   id: number;

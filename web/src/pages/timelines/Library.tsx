@@ -20,23 +20,8 @@ import {
   useAction,
   useLoad,
 } from '../../components/ui.tsx';
+import type { TimelineSummary } from '../../../../src/domain/views.ts';
 import './library.css';
-
-/** GET /api/timelines (src/api/routes/timelines.ts TimelineSummaryView). */
-export interface TimelineSummary {
-  id: number;
-  doc_id: string | null;
-  name: string;
-  description: string | null;
-  duration: number;
-  fps: number;
-  resolution: string;
-  loop: boolean;
-  overlay_tracks: number;
-  cues: number;
-  created_at: string;
-  modified_at: string;
-}
 
 interface SavedTimeline extends TimelineSummary {
   warnings: ApiIssue[];
