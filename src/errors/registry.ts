@@ -38,6 +38,10 @@ export const ERRORS = {
     status: 404,
     remediation: 'List the camera’s presets; capture the preset again if it is missing.',
   },
+  DESTINATION_ON_AIR: {
+    status: 409,
+    remediation: 'Stop the show that streams to it first (or go live without it), then delete it.',
+  },
   DESTINATION_NOT_FOUND: {
     status: 404,
     remediation: 'List the destinations to find its number; it may have been deleted.',

@@ -211,7 +211,13 @@ export function registerDestinationRoutes(app: ApiInstance, deps: ApiDeps): void
       schema: { tags: ['destinations'], summary: 'Delete a destination', params: IdParams },
     },
     async (request, reply) => {
-      store.destinations.delete(request.params.id);
+      const { id } = request.params;
+      // The show on air keeps publishing to it: deleting it would leave an output nobody can see.
+      if (deps.shows?.current?.request.destinationIds.includes(id)) {
+        const { name } = store.destinations.get(id);
+        throw new AppError('DESTINATION_ON_AIR', `destination ${id} "${name}" is receiving the show on air`);
+      }
+      store.destinations.delete(id);
       return reply.code(204).send();
     },
   );
