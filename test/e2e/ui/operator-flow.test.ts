@@ -45,6 +45,7 @@ describe('operator journey (chromium, real appliance, nginx-rtmp)', () => {
   let browser: Browser | undefined;
   let ui: UiPage | undefined;
   const steps: Step[] = [];
+  let builderUrl = '';
   /** Level-A accessibility violations per page, checked with the page's real content. */
   const a11y = new Map<string, A11yViolation[]>();
   const checkA11y = async (page: Page, name: string) => a11y.set(name, await a11yViolations(page));
@@ -214,6 +215,7 @@ describe('operator journey (chromium, real appliance, nginx-rtmp)', () => {
     );
 
     await checkA11y(page, 'timeline builder');
+    builderUrl = page.url();
     // A handful of steps: a venue manager does this in a few minutes.
     assert.ok(steps.length <= 12, `${steps.length} steps`);
     mkdirSync(SCREENSHOTS, { recursive: true });
@@ -286,6 +288,12 @@ describe('operator journey (chromium, real appliance, nginx-rtmp)', () => {
     await saveScreenshot(page, 'journey-05-pinned');
     await page.getByRole('button', { name: 'Unpin' }).click();
     await page.getByTestId('on-air').filter({ hasText: 'Wharfside' }).waitFor();
+
+    // The builder says when the timeline it edits is the one on air.
+    await page.goto(builderUrl);
+    await page.getByText('This timeline is on air.').waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Control room' }).click();
+    await page.getByTestId('show-state').filter({ hasText: 'LIVE' }).waitFor();
 
     await page.getByRole('button', { name: 'Stop the show' }).click();
     await page

@@ -4,8 +4,9 @@
 // (→ /timelines/:id) or replaces; leaving with unsaved changes asks first.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, ApiError } from '../../api/client.ts';
+import { useLive } from '../../app/live-context.ts';
 import { navigate } from '../../app/router.ts';
-import { Button, Dialog, ErrorNotice, PageHeader, Spinner } from '../../components/ui.tsx';
+import { Button, Dialog, ErrorNotice, Notice, PageHeader, Spinner } from '../../components/ui.tsx';
 import { accepts, useCatalog, type PaletteItem } from './builder/catalog.ts';
 import { cueFromItem, cueTitle } from './builder/cues.ts';
 import { Inspector } from './builder/Inspector.tsx';
@@ -58,6 +59,7 @@ export function Builder({ timelineId }: { timelineId: number | null }) {
   const [issues, setIssues] = useState<PlacedIssue[]>([]);
   const [checking, setChecking] = useState(false);
   const [saving, setSaving] = useState(false);
+  const live = useLive();
   const [saveError, setSaveError] = useState<unknown>(null);
   const [status, setStatus] = useState('');
   const [leaving, setLeaving] = useState<string | null>(null);
@@ -369,6 +371,10 @@ export function Builder({ timelineId }: { timelineId: number | null }) {
       issue.field === 'name',
   );
   const warnings = issues.filter((issue) => issue.severity === 'warning');
+  // A running show plays the timeline as it was at GO LIVE; say so before the operator edits it.
+  const onAir = live.state?.show;
+  const playingNow =
+    timelineId !== null && onAir !== null && onAir !== undefined && onAir.timelineId === timelineId;
 
   return (
     <section className="builder">
@@ -399,6 +405,12 @@ export function Builder({ timelineId }: { timelineId: number | null }) {
         </Button>
       </PageHeader>
       {saveError ? <ErrorNotice error={saveError} onDismiss={() => setSaveError(null)} /> : null}
+      {playingNow ? (
+        <Notice kind="warning">
+          This timeline is on air. The show plays it as it was at GO LIVE: saved changes go on air at the next
+          GO LIVE.
+        </Notice>
+      ) : null}
       <div className="builder-grid">
         <Palette catalog={catalog} onAdd={(item) => addItem(item, null, playhead)} />
         <div className="builder-center">
