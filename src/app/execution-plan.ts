@@ -27,6 +27,8 @@ export const ShowRequestSchema = z.strictObject({
     .optional(),
   /** Root for timeline media paths ("/demo/slate.png"); default: the data folder. */
   mediaRoot: z.string().min(1).optional(),
+  /** The user who started it (GO LIVE in the web UI); recorded on the execution row. */
+  executedBy: z.number().int().positive().optional(),
   /** Generated test cameras instead of the store's cameras (the demo show). */
   generatedCameras: z.array(GeneratedCameraSchema).optional(),
 });

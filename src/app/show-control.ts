@@ -31,6 +31,8 @@ export const GoLiveSchema = z.strictObject({
   record: z.boolean().default(false),
 });
 export type GoLiveInput = z.input<typeof GoLiveSchema>;
+/** A GO LIVE as show control keeps it: the operator's choices and who made them. */
+type GoLive = z.output<typeof GoLiveSchema> & { executedBy?: number };
 export type PreflightInput = Pick<z.output<typeof GoLiveSchema>, 'timelineId' | 'destinationIds'> & {
   record?: boolean;
 };
@@ -87,7 +89,7 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
   private state: ShowState = 'idle';
   private onAir: OnAir | null = null;
   private countdown: {
-    input: z.output<typeof GoLiveSchema>;
+    input: GoLive;
     endsAt: number;
     timer: TimerHandle | null;
   } | null = null;
@@ -132,8 +134,9 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
    * GO LIVE: runs the pre-flight checks, then starts (or counts down). A failed check refuses
    * with PREFLIGHT_FAILED unless `force`. A demo show on air gives way; a real one refuses.
    */
-  async goLive(raw: GoLiveInput): Promise<{ state: LiveState; preflight: Report }> {
-    const input = GoLiveSchema.parse(raw);
+  /** `executedBy`: the signed-in user, recorded on the execution row. */
+  async goLive(raw: GoLiveInput, executedBy?: number): Promise<{ state: LiveState; preflight: Report }> {
+    const input: GoLive = { ...GoLiveSchema.parse(raw), ...(executedBy !== undefined ? { executedBy } : {}) };
     this.refuseIfBusy();
     const recent = this.recentPreflight;
     const fresh =
@@ -315,7 +318,7 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
     );
   }
 
-  private async start(input: z.output<typeof GoLiveSchema>): Promise<void> {
+  private async start(input: GoLive): Promise<void> {
     const previous = this.onAir;
     this.state = 'starting';
     this.changed();
@@ -340,7 +343,7 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
     }
   }
 
-  private request(input: z.output<typeof GoLiveSchema>): ShowRequest {
+  private request(input: GoLive): ShowRequest {
     const previewDir = join(this.deps.dataDir, 'preview');
     mkdirSync(previewDir, { recursive: true });
     clearPreview(previewDir);
@@ -348,6 +351,7 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
       timelineId: input.timelineId,
       destinationIds: input.destinationIds,
       previewDir,
+      ...(input.executedBy !== undefined ? { executedBy: input.executedBy } : {}),
     };
     if (input.record) {
       const recordings = join(this.deps.dataDir, 'recordings');

@@ -178,6 +178,7 @@ export class ShowRunner {
       owner: this.owner,
       anchorMs: this.clock.wallNow(),
       startedAt: new Date(this.clock.wallNow()).toISOString(),
+      executedBy: request.executedBy ?? null,
     });
     const log = this.log.child({ execution: execution.id });
     log.info(

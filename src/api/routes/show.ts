@@ -86,7 +86,7 @@ export function registerShowRoutes(app: ApiInstance, deps: ApiDeps, shows: ApiSh
         body: GoLiveSchema,
       },
     },
-    async (request, reply) => reply.code(202).send(await shows.goLive(request.body)),
+    async (request, reply) => reply.code(202).send(await shows.goLive(request.body, request.auth?.user.id)),
   );
 
   app.post(

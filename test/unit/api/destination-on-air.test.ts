@@ -1,5 +1,6 @@
 // A destination the show on air streams to cannot be deleted (409 with what to do, the row kept);
-// once the show stops, it can. Real show control and runner with a stand-in engine.
+// once the show stops, it can. Real show control and runner with a stand-in engine; GO LIVE goes
+// through the API, so the execution row also records who started the show.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ShowControl } from '../../../src/app/show-control.ts';
@@ -90,8 +91,11 @@ describe('DELETE /api/destinations/:id while the show streams to it', () => {
         },
       },
     }).id;
-    await shows.goLive({ timelineId, destinationIds: [streamed.id] });
+    const live = await api.call('POST', '/api/show/go-live', { timelineId, destinationIds: [streamed.id] });
+    assert.equal(live.statusCode, 202, live.body);
     assert.equal(shows.liveState().state, 'live');
+    const [execution] = store.executions.list();
+    assert.equal(execution!.executed_by, store.users.list()[0]!.id, 'the execution names who went live');
 
     const refused = await api.call('DELETE', `/api/destinations/${streamed.id}`);
     assert.equal(refused.statusCode, 409, refused.body);

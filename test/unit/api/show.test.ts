@@ -147,6 +147,7 @@ describe('show control routes (idle appliance, real SQLite file)', () => {
     assert.equal(runner.requests.length, 1, 'started at zero');
     assert.equal(runner.requests[0]!.timelineId, 3);
     assert.deepEqual(runner.requests[0]!.destinationIds, [1]);
+    assert.equal(runner.requests[0]!.executedBy, api.store.users.list()[0]!.id, 'who pressed GO LIVE');
     assert.ok(
       runner.requests[0]!.previewDir?.startsWith(api.dataDir),
       'the preview runs for the control room',
