@@ -1,5 +1,6 @@
 // Sources and a sink for driving the Playout with a fake clock: solid frames whose luma names
-// their source, and a sink that keeps every tick.
+// their source, and a sink that keeps every tick; and an engine that stands in for a whole show.
+import type { ShowEngine } from '../../src/app/show-runner.ts';
 import type { PlayoutSources, ProgramSink } from '../../src/engine/playout.ts';
 import { sourceKey, type VideoSource } from '../../src/timeline/resolver.ts';
 import type { FakeClock } from './fake-clock.ts';
@@ -46,5 +47,20 @@ export class CaptureSink implements ProgramSink {
   writeTick(frame: Uint8Array, pcm: Buffer): void {
     this.video.push(Buffer.from(frame)); // the playout reuses it after the call
     this.audio.push(pcm);
+  }
+}
+
+/** A show engine that runs until stopped and reports nothing (show control tests that only need
+ *  a show on air). */
+export class IdleShowEngine implements ShowEngine {
+  start(): void {}
+  async stop(): Promise<void> {}
+  status() {
+    return {
+      frame: 0,
+      playout: { ticks: 0, lateTicks: 0, maxLatenessMs: 0, substitutedFrames: 0 },
+      encoder: { restarts: 0, framesDropped: 0 },
+      outputs: [],
+    };
   }
 }

@@ -87,3 +87,19 @@ export function cameraTimeline(o: {
     },
   }).timeline;
 }
+
+/** A stored-timeline document of one camera (camera 1) for the whole timeline: what show control,
+ *  schedule and route tests need when the picture itself does not matter. */
+export function oneCameraShow(name: string, o: { duration?: number; loop?: boolean } = {}) {
+  const duration = o.duration ?? 60;
+  return {
+    timeline: cameraTimeline({
+      name,
+      duration,
+      fps: 30,
+      resolution: '320x180',
+      loop: o.loop ?? true,
+      cues: [{ camera: 1, start: 0, duration }],
+    }),
+  };
+}

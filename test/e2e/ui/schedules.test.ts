@@ -5,23 +5,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { completeFirstRun, openPage, saveScreenshot, useBrowserUi } from '../../helpers/browser.ts';
-
-const timelineDoc = (name: string) => ({
-  timeline: {
-    name,
-    duration: 60,
-    fps: 30,
-    resolution: '320x180',
-    loop: true,
-    tracks: {
-      video: {
-        track_id: 'v',
-        type: 'video',
-        cues: [{ id: 'a', start_time: 0, duration: 60, action: 'show_camera', params: { camera_id: 1 } }],
-      },
-    },
-  },
-});
+import { oneCameraShow } from '../../helpers/timelines.ts';
 
 describe('Schedules page (chromium)', () => {
   let reloads = 0;
@@ -40,8 +24,8 @@ describe('Schedules page (chromium)', () => {
 
   before(() => {
     const { store } = ui.served.api;
-    ids.harbour = store.timelines.create(timelineDoc('Harbour')).id;
-    ids.pier = store.timelines.create(timelineDoc('Fuel pier')).id;
+    ids.harbour = store.timelines.create(oneCameraShow('Harbour')).id;
+    ids.pier = store.timelines.create(oneCameraShow('Fuel pier')).id;
     ids.dest = store.destinations.create({
       name: 'Marina YouTube',
       platform: 'youtube',

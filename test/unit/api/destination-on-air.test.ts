@@ -4,22 +4,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ShowControl } from '../../../src/app/show-control.ts';
-import { ShowRunner, type ShowEngine } from '../../../src/app/show-runner.ts';
+import { ShowRunner } from '../../../src/app/show-runner.ts';
 import { createLogger } from '../../../src/core/logger.ts';
 import { createApiHarness, type ApiHarness } from '../../helpers/api.ts';
-
-class IdleEngine implements ShowEngine {
-  start(): void {}
-  async stop(): Promise<void> {}
-  status() {
-    return {
-      frame: 0,
-      playout: { ticks: 0, lateTicks: 0, maxLatenessMs: 0, substitutedFrames: 0 },
-      encoder: { restarts: 0, framesDropped: 0 },
-      outputs: [],
-    };
-  }
-}
+import { IdleShowEngine } from '../../helpers/playout-fakes.ts';
+import { oneCameraShow } from '../../helpers/timelines.ts';
 
 describe('DELETE /api/destinations/:id while the show streams to it', () => {
   let api: ApiHarness;
@@ -33,7 +22,7 @@ describe('DELETE /api/destinations/:id while the show streams to it', () => {
         clock,
         logger,
         owner: { pid: 4_100_003, startTicks: 1, bootId: 'boot-test' },
-        engines: async () => async () => new IdleEngine(),
+        engines: async () => async () => new IdleShowEngine(),
       });
       shows = new ShowControl({
         store,
@@ -54,7 +43,6 @@ describe('DELETE /api/destinations/:id while the show streams to it', () => {
 
   it('refuses while on air, naming it, and deletes it after the stop', async () => {
     const { store } = api;
-    const camera = store.cameras.create({ name: 'Dock', stream_url: 'rtsp://127.0.0.1:9/dock' });
     const streamed = store.destinations.create({
       name: 'Venue relay',
       platform: 'custom',
@@ -67,30 +55,8 @@ describe('DELETE /api/destinations/:id while the show streams to it', () => {
       server_url: 'rtmp://127.0.0.1:9/spare',
       stream_key: 'spare',
     });
-    const timelineId = store.timelines.create({
-      timeline: {
-        name: 'Evening',
-        duration: 60,
-        fps: 30,
-        resolution: '320x180',
-        loop: true,
-        tracks: {
-          video: {
-            track_id: 'v',
-            type: 'video',
-            cues: [
-              {
-                id: 'a',
-                start_time: 0,
-                duration: 60,
-                action: 'show_camera',
-                params: { camera_id: camera.id },
-              },
-            ],
-          },
-        },
-      },
-    }).id;
+    store.cameras.create({ name: 'Dock', stream_url: 'rtsp://127.0.0.1:9/dock' });
+    const timelineId = store.timelines.create(oneCameraShow('Evening')).id;
     const live = await api.call('POST', '/api/show/go-live', { timelineId, destinationIds: [streamed.id] });
     assert.equal(live.statusCode, 202, live.body);
     assert.equal(shows.liveState().state, 'live');

@@ -4,23 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createApiHarness, rowCount, type ApiHarness } from '../../helpers/api.ts';
-
-const timelineDoc = (name: string) => ({
-  timeline: {
-    name,
-    duration: 60,
-    fps: 30,
-    resolution: '320x180',
-    loop: true,
-    tracks: {
-      video: {
-        track_id: 'v',
-        type: 'video',
-        cues: [{ id: 'a', start_time: 0, duration: 60, action: 'show_camera', params: { camera_id: 1 } }],
-      },
-    },
-  },
-});
+import { oneCameraShow } from '../../helpers/timelines.ts';
 
 describe('schedule routes (real SQLite file)', () => {
   let api: ApiHarness;
@@ -47,8 +31,8 @@ describe('schedule routes (real SQLite file)', () => {
       },
     });
     await api.signIn();
-    ids.t1 = api.store.timelines.create(timelineDoc('Harbour')).id;
-    ids.t2 = api.store.timelines.create(timelineDoc('Fuel pier')).id;
+    ids.t1 = api.store.timelines.create(oneCameraShow('Harbour')).id;
+    ids.t2 = api.store.timelines.create(oneCameraShow('Fuel pier')).id;
     ids.dest = api.store.destinations.create({
       name: 'Local',
       platform: 'custom',

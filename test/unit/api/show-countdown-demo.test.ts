@@ -6,45 +6,15 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ShowControl } from '../../../src/app/show-control.ts';
-import { ShowRunner, type EngineFactory, type ShowEngine } from '../../../src/app/show-runner.ts';
+import { ShowRunner, type EngineFactory } from '../../../src/app/show-runner.ts';
 import { createLogger } from '../../../src/core/logger.ts';
 import { openStore } from '../../../src/store/store.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
+import { IdleShowEngine } from '../../helpers/playout-fakes.ts';
 import { tempDir } from '../../helpers/temp.ts';
+import { oneCameraShow } from '../../helpers/timelines.ts';
 
 const log = createLogger('test');
-
-class LoopingEngine implements ShowEngine {
-  start(): void {}
-  async stop(): Promise<void> {}
-  status() {
-    return {
-      frame: 0,
-      playout: { ticks: 0, lateTicks: 0, maxLatenessMs: 0, substitutedFrames: 0 },
-      encoder: { restarts: 0, framesDropped: 0 },
-      outputs: [],
-    };
-  }
-}
-
-function timelineDoc(name: string) {
-  return {
-    timeline: {
-      name,
-      duration: 60,
-      fps: 30,
-      resolution: '320x180',
-      loop: true,
-      tracks: {
-        video: {
-          track_id: 'v',
-          type: 'video',
-          cues: [{ id: 'a', start_time: 0, duration: 60, action: 'show_camera', params: { camera_id: 1 } }],
-        },
-      },
-    },
-  };
-}
 
 describe('show control: a countdown over the demo show', () => {
   const dir = tempDir('vistter-countdown-demo-');
@@ -56,7 +26,7 @@ describe('show control: a countdown over the demo show', () => {
 
   it('keeps the demo live during the countdown and after it is cancelled', async () => {
     const clock = new FakeClock();
-    const engines: EngineFactory = async () => async () => new LoopingEngine();
+    const engines: EngineFactory = async () => async () => new IdleShowEngine();
     const runner = new ShowRunner({
       store,
       mediaRoot: dir.path,
@@ -73,8 +43,8 @@ describe('show control: a countdown over the demo show', () => {
       logger: log,
       preflight: async () => ({ ok: true, checks: [] }),
     });
-    const demoId = store.timelines.create(timelineDoc('Demo')).id;
-    const showId = store.timelines.create(timelineDoc('Evening')).id;
+    const demoId = store.timelines.create(oneCameraShow('Demo')).id;
+    const showId = store.timelines.create(oneCameraShow('Evening')).id;
     const demo = await runner.start({
       timelineId: demoId,
       destinationIds: [],

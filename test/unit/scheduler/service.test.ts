@@ -15,6 +15,7 @@ import { Scheduler } from '../../../src/scheduler/service.ts';
 import { openStore, type Store } from '../../../src/store/store.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
 import { tempDir } from '../../helpers/temp.ts';
+import { oneCameraShow } from '../../helpers/timelines.ts';
 
 const FPS = 30;
 const log = createLogger('test');
@@ -46,25 +47,6 @@ class FakeEngine implements ShowEngine {
       outputs: [],
     };
   }
-}
-
-function timelineDoc(name: string, loop: boolean, duration: number) {
-  return {
-    timeline: {
-      name,
-      duration,
-      fps: FPS,
-      resolution: '320x180',
-      loop,
-      tracks: {
-        video: {
-          track_id: 'v',
-          type: 'video',
-          cues: [{ id: 'a', start_time: 0, duration, action: 'show_camera', params: { camera_id: 1 } }],
-        },
-      },
-    },
-  };
 }
 
 /** One appliance process: show control, runner and scheduler over the shared store and clock. */
@@ -149,9 +131,9 @@ describe('scheduler service', () => {
     // Monday 2026-01-12, 09:59 in London (GMT = UTC).
     clock = new FakeClock(Date.parse('2026-01-12T09:59:00Z'));
     running = [];
-    ids.loop = store.timelines.create(timelineDoc('Looping harbour', true, 60)).id;
-    ids.a = store.timelines.create(timelineDoc('Part A', false, 20)).id;
-    ids.b = store.timelines.create(timelineDoc('Part B', false, 30)).id;
+    ids.loop = store.timelines.create(oneCameraShow('Looping harbour', { loop: true, duration: 60 })).id;
+    ids.a = store.timelines.create(oneCameraShow('Part A', { loop: false, duration: 20 })).id;
+    ids.b = store.timelines.create(oneCameraShow('Part B', { loop: false, duration: 30 })).id;
   });
 
   afterEach(async () => {
