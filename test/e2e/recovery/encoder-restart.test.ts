@@ -3,31 +3,22 @@
 // camera decoders carry on untouched.
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createLogger } from '../../../src/core/logger.ts';
 import { Engine, type EngineAlerts } from '../../../src/engine/engine.ts';
-import { stopAllSupervised } from '../../../src/process/supervisor.ts';
-import { startCameraSim, type CameraSim } from '../../helpers/camera-sim.ts';
 import { identifySource, probeFile, sampleFrameMeans } from '../../helpers/media-probe.ts';
 import { delay, waitFor } from '../../helpers/proc.ts';
-import { startRtmpServer, type RtmpServer } from '../../helpers/rtmp-server.ts';
-import { tempDir } from '../../helpers/temp.ts';
+import { useCameraAndRtmp } from '../../helpers/engine-rig.ts';
 import { cameraTimeline } from '../../helpers/timelines.ts';
 
 const FPS = 30;
 
 describe('chaos: the encoder is killed mid-show', () => {
-  const dir = tempDir('vistter-chaos-encoder-');
-  let sim: CameraSim | undefined;
-  let rtmp: RtmpServer | undefined;
-  after(async () => {
-    await stopAllSupervised();
-    await Promise.all([sim?.stop(), rtmp?.destroy()]);
-    dir.cleanup();
-  });
+  const rig = useCameraAndRtmp('vistter-chaos-encoder-');
+  const { dir } = rig;
 
   it('resumes the output within 3 s; the clock and the cameras carry on', async () => {
-    [sim, rtmp] = await Promise.all([startCameraSim({ cameras: 1 }), startRtmpServer({ apps: ['live'] })]);
+    const { sim, rtmp } = await rig.start();
     const timeline = cameraTimeline({
       name: 'encoder chaos',
       duration: 60,
@@ -47,7 +38,7 @@ describe('chaos: the encoder is killed mid-show', () => {
       },
       { logger: createLogger('chaos'), alerts },
     );
-    const recordings = () => rtmp!.recordings('live');
+    const recordings = () => rtmp.recordings('live');
     let resumedMs: number;
     let before: ReturnType<Engine['status']>;
     let afterKill: ReturnType<Engine['status']>;

@@ -5,30 +5,21 @@
 // carrying audio; destination B one uninterrupted publish.
 import assert from 'node:assert/strict';
 import { basename } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createLogger } from '../../../src/core/logger.ts';
 import { Engine } from '../../../src/engine/engine.ts';
 import type { OutputSessionRestartEvent } from '../../../src/engine/outputs.ts';
-import { stopAllSupervised } from '../../../src/process/supervisor.ts';
-import { startCameraSim, type CameraSim } from '../../helpers/camera-sim.ts';
 import { probeFile, readPackets, maxTimestampGap, videoFrameTimes } from '../../helpers/media-probe.ts';
 import { delay, waitFor } from '../../helpers/proc.ts';
-import { startRtmpServer, type RtmpServer } from '../../helpers/rtmp-server.ts';
-import { tempDir } from '../../helpers/temp.ts';
+import { useCameraAndRtmp } from '../../helpers/engine-rig.ts';
 import { cameraTimeline } from '../../helpers/timelines.ts';
 
 describe('platform session limit: a planned new session for one destination', () => {
-  const dir = tempDir('vistter-session-limit-');
-  let sim: CameraSim | undefined;
-  let rtmp: RtmpServer | undefined;
-  after(async () => {
-    await stopAllSupervised();
-    await Promise.all([sim?.stop(), rtmp?.destroy()]);
-    dir.cleanup();
-  });
+  const rig = useCameraAndRtmp('vistter-session-limit-');
+  const { dir } = rig;
 
   it('A: two publishes (the second from a keyframe, with audio); B: one; the encoder untouched', async () => {
-    [sim, rtmp] = await Promise.all([startCameraSim({ cameras: 1 }), startRtmpServer({ apps: ['live'] })]);
+    const { sim, rtmp } = await rig.start();
     const timeline = cameraTimeline({
       name: 'session limit',
       duration: 60,
@@ -57,7 +48,7 @@ describe('platform session limit: a planned new session for one destination', ()
       { logger: createLogger('session-limit') },
     );
     const filesOf = (key: string) =>
-      rtmp!.recordings('live').filter((file) => basename(file).startsWith(`${key}-`));
+      rtmp.recordings('live').filter((file) => basename(file).startsWith(`${key}-`));
     let pidBefore: number | null;
     let pidAfter: number | null;
     engine.start();

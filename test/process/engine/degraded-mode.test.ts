@@ -4,29 +4,20 @@
 // keeps going throughout, and the operator is told.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createLogger } from '../../../src/core/logger.ts';
 import { Engine, type EngineAlerts } from '../../../src/engine/engine.ts';
-import { stopAllSupervised } from '../../../src/process/supervisor.ts';
-import { startCameraSim, type CameraSim } from '../../helpers/camera-sim.ts';
 import { probeFile } from '../../helpers/media-probe.ts';
 import { delay, waitFor } from '../../helpers/proc.ts';
-import { startRtmpServer, type RtmpServer } from '../../helpers/rtmp-server.ts';
-import { tempDir } from '../../helpers/temp.ts';
+import { useCameraAndRtmp } from '../../helpers/engine-rig.ts';
 import { cameraTimeline } from '../../helpers/timelines.ts';
 
 describe('degraded mode', () => {
-  const dir = tempDir('vistter-degrade-');
-  let sim: CameraSim | undefined;
-  let rtmp: RtmpServer | undefined;
-  after(async () => {
-    await stopAllSupervised();
-    await Promise.all([sim?.stop(), rtmp?.destroy()]);
-    dir.cleanup();
-  });
+  const rig = useCameraAndRtmp('vistter-degrade-');
+  const { dir } = rig;
 
   it('steps down under sustained overload and back up once it is gone, never stopping the stream', async () => {
-    [sim, rtmp] = await Promise.all([startCameraSim({ cameras: 1 }), startRtmpServer({ apps: ['live'] })]);
+    const { sim, rtmp } = await rig.start();
     const timeline = cameraTimeline({
       name: 'degrade',
       duration: 120,
