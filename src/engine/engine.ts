@@ -1,6 +1,7 @@
 // The engine: one show = sources → playout clock → encoder → fan-out → outputs. This module only
 // wires the parts; each part owns its processes through the supervisor.
 import { readFile } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
 import { isAbsolute, normalize, relative, resolve as resolvePath } from 'node:path';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
@@ -558,6 +559,15 @@ export class Engine {
       throw new AppError('CAMERA_NOT_IN_SHOW', `camera ${cameraId} is not part of this show`, [
         { path: 'cameraId', message: 'is not a camera of this show' },
       ]);
+  }
+
+  /**
+   * Feeds the program (FLV: headers, the current GOP, then live tags) to another consumer, e.g. a
+   * browser preview over a WebSocket. It gets its own bounded queue: a slow reader never holds up
+   * the show. Call detach() when done.
+   */
+  attachProgram(writable: Writable, name: string): { detach(): void } {
+    return this.hub.attach(writable, { name, maxQueueBytes: 4 * 1024 * 1024 });
   }
 
   get encoderPid(): number | null {
