@@ -2,6 +2,8 @@
 // Runs the test suite with Node's own test runner (TypeScript through tsx).
 // Node 20 has no glob support in `--test`, so the files are listed here.
 // Usage: node scripts/run-tests.mjs [folder-or-file ...]   (default: test/)
+// VISTTER_TEST_CPU_LOAD=N runs N CPU-bound processes beside the tests (test/helpers/cpu-load.ts),
+// as on a busy appliance: started before the run, stopped after it (and if this runner dies).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,9 +23,27 @@ if (files.length === 0) {
   console.error('No test files found under', roots.join(' ') || 'test');
   process.exit(1);
 }
+const loadCount = Number(process.env.VISTTER_TEST_CPU_LOAD ?? 0);
+const cpuLoad = loadCount > 0 ? await startCpuLoadBesideTests(loadCount) : undefined;
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
   { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
 );
+await cpuLoad?.stop();
 process.exit(result.status ?? 1);
+
+async function startCpuLoadBesideTests(count) {
+  const { tsImport } = await import('tsx/esm/api');
+  const { startCpuLoad, loadAverage } = await tsImport('../test/helpers/cpu-load.ts', import.meta.url);
+  const load = await startCpuLoad(count);
+  console.log(
+    `CPU load: ${count} busy processes (pids ${load.pids.join(', ')}); load average ${loadAverage()}`,
+  );
+  return {
+    async stop() {
+      console.log(`CPU load: stopping; load average ${loadAverage()}`);
+      await load.stop();
+    },
+  };
+}
