@@ -15,6 +15,7 @@ import { registerCameraRoutes } from './routes/cameras.ts';
 import { registerDestinationRoutes } from './routes/destinations.ts';
 import { registerPtzRoutes } from './routes/ptz.ts';
 import { registerCameraMediaRoutes } from './routes/camera-media.ts';
+import { registerProgramPreviewRoute } from './routes/program-preview.ts';
 import { registerRecordRoutes } from './routes/records.ts';
 import { registerScheduleRoutes } from './routes/schedules.ts';
 import { registerHealthRoute, registerShowRoutes } from './routes/show.ts';
@@ -70,6 +71,7 @@ export async function buildApp(deps: ApiDeps): Promise<ApiInstance> {
   registerAssetRoutes(app, deps);
   registerHealthRoute(app, deps);
   if (deps.shows) registerShowRoutes(app, deps, deps.shows);
+  if (deps.shows) registerProgramPreviewRoute(app, deps.shows, log.child({ component: 'program-preview' }));
   registerCameraRoutes(app, deps);
   registerPtzRoutes(app, deps);
   registerDestinationRoutes(app, deps);

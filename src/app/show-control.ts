@@ -247,6 +247,17 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
     return { ...engine.health(this.deps.alerts?.counts()), live: true };
   }
 
+  /** The on-air program (FLV from the fan-out) for the browser preview, or null when none is live. */
+  programFeed(): { executionId: number; attach: Engine['attachProgram'] } | null {
+    const show = this.state === 'live' ? this.onAir?.show : undefined;
+    const engine = show?.engine;
+    if (!show || !engine) return null;
+    return {
+      executionId: show.executionId,
+      attach: (writable, name) => engine.attachProgram(writable, name),
+    };
+  }
+
   metrics(): MetricsSnapshot | null {
     return this.state === 'live' ? (this.onAir?.show.engine?.metrics() ?? null) : null;
   }
