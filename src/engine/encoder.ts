@@ -6,7 +6,7 @@ import { encoderArgs, FFMPEG_BIN, type EncoderOptions } from '../ffmpeg/argv.ts'
 import { FrameWriter } from '../process/frame-pipe.ts';
 import { stopAfterEndOfInput } from '../process/graceful.ts';
 import { Supervisor, type ExitCause, type SupervisorState } from '../process/supervisor.ts';
-import type { FanoutHub } from './fanout/hub.ts';
+import type { FanoutHub, HubInput } from './fanout/hub.ts';
 import type { ProgramSink } from './playout.ts';
 import type { Writable } from 'node:stream';
 
@@ -29,6 +29,7 @@ export class Encoder implements ProgramSink {
   private video: Writable | null = null;
   /** The video pipe of the current (or starting) run: a FIFO Node writes, grown to 1 MiB. */
   private videoPipe: FrameWriter | null = null;
+  private input: HubInput | null = null;
   private audio: Writable | null = null;
   private restarts = 0;
   private framesWritten = 0;
@@ -97,7 +98,10 @@ export class Encoder implements ProgramSink {
       logger: options.logger,
     });
     this.supervisor.on('spawn', (run) => {
-      options.hub.resetInput(); // a new encoder starts a new FLV stream
+      // Each run is an input of its own: the hub splices the runs into one program.
+      this.input?.close();
+      const input = options.hub.openInput({ name: `encoder run ${this.runs + 1}` });
+      this.input = input;
       if (++this.runs > 1) options.onNewStream?.(this.lastExit === 'restart' ? 'reconfigured' : 'recovered');
       const pipe = this.videoPipe!;
       pipe.releaseReader(); // the child has its copy; ours would hide its exit from our writes
@@ -113,7 +117,7 @@ export class Encoder implements ProgramSink {
       this.allocatedFrames = 0;
       run.readable(1).on('data', (chunk: Buffer) => {
         this.bytesOut += chunk.length;
-        options.hub.push(chunk);
+        input.push(chunk);
       });
       run.stderr?.resume();
     });

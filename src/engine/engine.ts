@@ -594,16 +594,17 @@ export class Engine {
     };
   }
 
-  /** A new encoder run is a new FLV stream: every output starts a new session on it. */
+  /** A new encoder run continues the same program (the hub splices it): outputs keep their
+   *  sessions. A crash is still worth an alert. */
   private onEncoderRestart(why: 'reconfigured' | 'recovered'): void {
-    this.log.warn({ outputs: this.outputs.length, why }, 'encoder restarted: outputs start new sessions');
-    for (const output of this.outputs) output.restart('encoder restarted');
+    this.log.warn({ why }, 'encoder restarted: the program continues in the same sessions');
     if (why === 'reconfigured') return; // degraded mode asked for it: not a failure
     this.alerts?.raise({
       key: 'encoder:restarted',
       severity: 'warning',
       code: 'ENCODER_RESTARTED',
-      message: 'The video encoder stopped unexpectedly and was restarted; every destination reconnected.',
+      message:
+        'The video encoder stopped unexpectedly and was restarted within seconds; destinations stayed connected.',
       remediation:
         'Nothing to do if it happens once. If it repeats, check the appliance’s memory and CPU load on the monitoring page.',
       source: 'encoder',

@@ -1,8 +1,11 @@
-// FanoutHub: one FLV input (the encoder's stdout), any number of consumers (publishers,
-// HLS preview, recorder) that come and go at any time.
+// FanoutHub: the encoder's runs in (one FLV stream each), one program out to any number of
+// consumers (publishers, HLS preview, recorder, browser preview) that come and go at any time.
 //
-//   hub.push(chunk) ─► FlvParser ─► GopCache ─► per consumer: bounded queue ─► Writable
+//   input.push(chunk) ─► FlvParser ─► ProgramSplicer ─► GopCache ─► per consumer: bounded queue ─► Writable
 //
+// - The splicer (splice.ts) makes the runs one continuous program: an encoder restart (a crash,
+//   or a planned reconfiguration with the new run started beside the old) never starts a new
+//   stream for a consumer; timestamps continue and new sequence headers arrive in-band.
 // - A consumer attached mid-stream first gets the GOP-cache snapshot (header, onMetaData,
 //   AVC/AAC sequence headers, the current GOP), then live tags; so a (re)started publisher
 //   always starts with a decodable keyframe. If the cache holds no GOP, media is skipped until
@@ -16,15 +19,14 @@
 //   non-blocking write(); a dead or slow consumer cannot hold up the hub or the others.
 // - Stats per consumer let the owner detect a silent stall: `stalledMs` grows while data is
 //   pending and the Writable acknowledges nothing (e.g. an ffmpeg that stopped reading stdin).
-//
-// Timestamps are forwarded as the encoder wrote them (see gop-cache.ts for the snapshot).
 import type { Writable } from 'node:stream';
 import { systemClock } from '../../core/clock.ts';
 import type { Clock } from '../../core/clock.ts';
 import { FlvParser } from './flv.ts';
-import type { FlvPacket, FlvTag } from './flv.ts';
+import type { FlvTag } from './flv.ts';
 import { GopCache } from './gop-cache.ts';
 import type { GopCacheStats } from './gop-cache.ts';
+import { ProgramSplicer, type SplicedOutput, type SplicerStats } from './splice.ts';
 
 export const DEFAULT_MAX_QUEUE_BYTES = 8 * 1024 * 1024;
 
@@ -93,9 +95,35 @@ export interface FanoutHubStats {
   tagsIn: number;
   /** clock.now() of the last push(), or null. */
   lastInputAt: number | null;
+  /** The last input whose stream was corrupt, and why (that input was closed). */
   inputFailed: string | null;
+  /** Program ms of the newest tag sent to consumers (unbounded; FLV carries it mod 2^32). */
+  programMs: number | null;
+  splicer: SplicerStats;
   cache: GopCacheStats;
   consumers: FanoutConsumerStats[];
+}
+
+/** One encoder run's FLV stream into the hub. */
+export interface HubInput {
+  readonly id: number;
+  /** Feeds its bytes. A corrupt stream closes this input (reported through onError). */
+  push(chunk: Uint8Array): void;
+  /** Its stream ended (the encoder run exited). */
+  close(): void;
+  /** Gives up a planned takeover by this input (see ProgramSplicer.abandon). */
+  abandon(): void;
+}
+
+export interface OpenInputOptions {
+  /** For logs and stats, e.g. "encoder run 3". */
+  name: string;
+  /** The program time (ms) of the first frame this run is fed. */
+  startMs?: number;
+  /** A make-before-break takeover at startMs (see splice.ts). */
+  planned?: boolean;
+  /** The stream was corrupt; the input is closed already. */
+  onError?: (error: Error) => void;
 }
 
 interface QueueEntry {
@@ -378,7 +406,7 @@ export class FanoutConsumer {
 
 export class FanoutHub {
   readonly cache: GopCache;
-  private readonly parser = new FlvParser();
+  private readonly splicer: ProgramSplicer;
   private readonly clock: Clock;
   private readonly maxQueueBytes: number;
   private readonly consumers = new Map<number, FanoutConsumer>();
@@ -386,52 +414,81 @@ export class FanoutHub {
   private gopSeq = 0;
   private bytesIn = 0;
   private tagsIn = 0;
+  private programMs: number | null = null;
   private lastInputAt: number | null = null;
   private inputError: Error | null = null;
   private inputEnded = false;
+  private defaultInput: HubInput | null = null;
   private keyframeWaiters: Array<() => void> = [];
 
   constructor(options: FanoutHubOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.maxQueueBytes = options.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES;
     this.cache = new GopCache(options.maxGopBytes === undefined ? {} : { maxGopBytes: options.maxGopBytes });
+    this.splicer = new ProgramSplicer((out) => this.dispatch(out));
+  }
+
+  /** A new encoder run's stream. The first goes on air at its first keyframe; see splice.ts. */
+  openInput(options: OpenInputOptions): HubInput {
+    const id = this.splicer.open(options.name, {
+      ...(options.startMs !== undefined ? { startMs: options.startMs } : {}),
+      ...(options.planned !== undefined ? { planned: options.planned } : {}),
+    });
+    const parser = new FlvParser();
+    let closed = false;
+    const close = (): void => {
+      if (closed) return;
+      closed = true;
+      this.splicer.close(id);
+    };
+    return {
+      id,
+      push: (chunk) => {
+        if (closed) return;
+        this.bytesIn += chunk.length;
+        this.lastInputAt = this.clock.now();
+        try {
+          parser.pushEach(chunk, (packet) => {
+            if (packet.kind !== 'header') this.tagsIn++;
+            this.splicer.packet(id, packet);
+          });
+        } catch (error) {
+          this.inputError = error instanceof Error ? error : new Error(String(error));
+          close();
+          options.onError?.(this.inputError);
+        }
+      },
+      close,
+      abandon: () => {
+        if (closed) return;
+        closed = true;
+        this.splicer.abandon(id);
+      },
+    };
   }
 
   /**
-   * Feeds encoder output. Throws FlvParseError on corrupt input (after delivering the tags
-   * before the corruption); the hub then refuses input until resetInput().
+   * Feeds a single-run stream (tests, tools): the bytes go to one input opened on first use.
+   * Throws FlvParseError on corrupt input (after delivering the tags before the corruption).
    */
   push(chunk: Uint8Array): void {
-    if (this.inputError) throw this.inputError;
-    this.bytesIn += chunk.length;
-    this.lastInputAt = this.clock.now();
-    try {
-      this.parser.pushEach(chunk, (packet) => this.dispatch(packet));
-    } catch (error) {
-      this.inputError = error instanceof Error ? error : new Error(String(error));
-      throw error;
-    }
+    this.defaultInput ??= this.openInput({
+      name: 'input',
+      onError: (error) => {
+        throw error;
+      },
+    });
+    this.defaultInput.push(chunk);
   }
 
   /**
-   * Input finished (encoder exited): every consumer flushes its queue, then its Writable is
-   * ended. Throws FlvParseError if the input stopped mid-tag (consumers are ended anyway).
+   * The program ended (the show stopped): every consumer flushes its queue, then its Writable is
+   * ended.
    */
   end(): void {
     this.inputEnded = true;
+    this.defaultInput?.close();
     for (const consumer of [...this.consumers.values()]) consumer.endInput();
-    if (!this.inputError) this.parser.end();
-  }
-
-  /**
-   * A new encoder stream starts (a fresh FLV header is expected). Consumers stay attached but
-   * will not receive the new header, and timestamps restart: owners should re-attach them.
-   */
-  resetInput(): void {
-    this.parser.reset();
-    this.cache.clear();
-    this.inputError = null;
-    this.inputEnded = false;
   }
 
   /** Adds a consumer; it first receives the GOP-cache snapshot, then live tags. */
@@ -483,6 +540,8 @@ export class FanoutHub {
       tagsIn: this.tagsIn,
       lastInputAt: this.lastInputAt,
       inputFailed: this.inputError?.message ?? null,
+      programMs: this.programMs,
+      splicer: this.splicer.stats(),
       cache: this.cache.stats(),
       consumers: this.list().map((consumer) => consumer.stats()),
     };
@@ -500,23 +559,32 @@ export class FanoutHub {
     }
   }
 
-  private dispatch(packet: FlvPacket): void {
-    this.cache.add(packet);
-    if (packet.kind === 'header') {
-      for (const consumer of this.consumers.values()) consumer.offerHeader(packet.raw);
+  private dispatch(out: SplicedOutput): void {
+    if (out.kind === 'header') {
+      this.cache.add(out.header);
+      for (const consumer of this.consumers.values()) consumer.offerHeader(out.header.raw);
       return;
     }
-    this.tagsIn++;
-    if (isControl(packet)) {
-      for (const consumer of this.consumers.values()) consumer.offerControl(packet.raw);
+    const tag = out.tag;
+    this.cache.add(tag);
+    if (out.kind === 'metadata') {
+      // Consumers need onMetaData before the first media (the frame rate); later ones are for
+      // newcomers only (see splice.ts).
+      if (this.programMs === null)
+        for (const consumer of this.consumers.values()) consumer.offerControl(tag.raw);
       return;
     }
-    if (packet.keyframe) {
+    this.programMs = out.time;
+    if (isControl(tag)) {
+      for (const consumer of this.consumers.values()) consumer.offerControl(tag.raw);
+      return;
+    }
+    if (tag.keyframe) {
       this.gopSeq++;
       if (this.keyframeWaiters.length > 0) this.wakeKeyframeWaiters();
     }
     for (const consumer of this.consumers.values()) {
-      consumer.offerMedia(packet.raw, packet.keyframe, this.gopSeq);
+      consumer.offerMedia(tag.raw, tag.keyframe, this.gopSeq);
     }
   }
 }

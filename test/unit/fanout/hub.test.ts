@@ -2,11 +2,18 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { FlvParseError, FlvParser } from '../../../src/engine/fanout/flv.ts';
+import { FlvParseError, FlvParser, TAG_AUDIO, TAG_VIDEO, createTag } from '../../../src/engine/fanout/flv.ts';
 import type { FlvTag } from '../../../src/engine/fanout/flv.ts';
 import { FanoutHub } from '../../../src/engine/fanout/hub.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
-import { CollectingWritable, StuckWritable, mediaId, randomChunks, syntheticStream } from './fixtures.ts';
+import {
+  AVC_SEQUENCE_HEADER_BODY,
+  CollectingWritable,
+  StuckWritable,
+  mediaId,
+  randomChunks,
+  syntheticStream,
+} from './fixtures.ts';
 
 /** Parses a consumer's output strictly (throws on any corruption). */
 function parseOutput(bytes: Buffer): FlvTag[] {
@@ -210,9 +217,21 @@ describe('FanoutHub', () => {
     const slow = new StuckWritable();
     hub.attach(slow);
     feed(hub, stream.bytes);
-    const more = syntheticStream({ gops: 2, framesPerGop: 10, firstId: 900, startMs: 2000 });
-    // A second preamble mid-stream (repeated metadata/sequence headers) without the FLV header.
-    feed(hub, more.bytes.subarray(13));
+    const more = syntheticStream({
+      gops: 2,
+      framesPerGop: 10,
+      firstId: 900,
+      startMs: 2000,
+      withPreamble: false,
+    });
+    // New decoder configurations mid-stream (a new size, another AAC config): they go out in-band.
+    const avc = Buffer.from(AVC_SEQUENCE_HEADER_BODY);
+    avc[avc.length - 1] = 0xef;
+    const newConfig = [
+      createTag({ tagType: TAG_VIDEO, timestamp: 2000, data: avc }),
+      createTag({ tagType: TAG_AUDIO, timestamp: 2000, data: Buffer.from([0xaf, 0x00, 0x11, 0x90]) }),
+    ];
+    feed(hub, Buffer.concat([...newConfig.map((tag) => tag.raw), more.bytes]));
     const dropped = hub.stats().consumers[0]!.droppedGops;
     assert.ok(dropped >= 4, `dropped ${dropped} GOPs`);
     slow.release();
@@ -220,7 +239,7 @@ describe('FanoutHub', () => {
     const tags = parseOutput(slow.bytes);
     assert.equal(tags.filter((tag) => tag.kind === 'avc-sequence-header').length, 2);
     assert.equal(tags.filter((tag) => tag.kind === 'aac-sequence-header').length, 2);
-    assert.equal(tags.filter((tag) => tag.kind === 'metadata').length, 2);
+    assert.equal(tags.filter((tag) => tag.kind === 'metadata').length, 1);
     assertResumesAtKeyframes(tags, [...stream.media, ...more.media]);
   });
 
@@ -301,7 +320,7 @@ describe('FanoutHub', () => {
     );
   });
 
-  it('corrupt input throws FlvParseError after delivering the good tags; resetInput recovers', () => {
+  it('corrupt input throws FlvParseError after delivering the good tags', () => {
     const stream = syntheticStream({ gops: 2, framesPerGop: 5 });
     const bytes = Buffer.from(stream.bytes);
     const badAt = 13 + stream.tags.slice(0, 5).reduce((sum, tag) => sum + tag.raw.length, 0);
@@ -314,13 +333,37 @@ describe('FanoutHub', () => {
       (error: unknown) => error instanceof FlvParseError && error.offset === badAt,
     );
     assert.ok(out.bytes.equals(bytes.subarray(0, badAt)), 'out.bytes.equals(bytes.subarray(0, badAt))');
-    assert.throws(() => hub.push(Buffer.alloc(1)), FlvParseError);
     assert.match(hub.stats().inputFailed ?? '', /unknown tag type 19 at byte offset/);
-    hub.resetInput();
-    const fresh = new CollectingWritable();
-    hub.attach(fresh);
-    hub.push(stream.bytes);
-    assert.ok(fresh.bytes.equals(stream.bytes), 'fresh.bytes.equals(stream.bytes)');
+  });
+
+  it('a corrupt run is closed after its good tags; the next run carries the program on', () => {
+    const first = syntheticStream({ gops: 2, framesPerGop: 5 });
+    const bytes = Buffer.from(first.bytes);
+    const badAt = 13 + first.tags.slice(0, 5).reduce((sum, tag) => sum + tag.raw.length, 0);
+    bytes[badAt] = 0x13;
+    const hub = new FanoutHub();
+    const out = new CollectingWritable();
+    hub.attach(out);
+    const errors: Error[] = [];
+    const run1 = hub.openInput({ name: 'run 1', onError: (error) => errors.push(error) });
+    run1.push(bytes);
+    run1.push(Buffer.alloc(1)); // a closed input ignores what still comes
+    assert.equal(errors.length, 1);
+    assert.ok(errors[0] instanceof FlvParseError && errors[0].offset === badAt, String(errors[0]));
+
+    // The next run restarts its clock at 0: it is rebased to continue after what went out.
+    const second = syntheticStream({ gops: 2, framesPerGop: 5, firstId: 100 });
+    hub.openInput({ name: 'run 2' }).push(second.bytes);
+    const tags = parseOutput(out.bytes);
+    const media = tags.filter((tag) => tag.kind === 'video' || tag.kind === 'audio');
+    assert.deepEqual(
+      media.map(mediaId),
+      [...first.media.slice(0, 2).map(mediaId), ...second.media.map(mediaId)],
+      'the first run up to the corruption, then all of the second',
+    );
+    const times = media.map((tag) => tag.timestamp);
+    for (let i = 1; i < times.length; i++) assert.ok(times[i]! >= times[i - 1]!, `timestamps rise: ${times}`);
+    assert.equal(tags.filter((tag) => tag.kind === 'metadata').length, 1, 'one onMetaData');
   });
 
   it('a consumer whose snapshot alone exceeds its queue waits for the next keyframe', () => {
