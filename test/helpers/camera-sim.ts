@@ -1,8 +1,14 @@
 // Simulated IP cameras over real RTSP for process and end-to-end tests.
 // Runs test/fixtures/camera-sim/rtsp_cameras.py (GStreamer RTSP server) with Debian's python3.
-import type { ChildProcess } from 'node:child_process';
+// Cameras show a live test pattern, or loop a pre-encoded clip with realistic content
+// (cameraClip(): moving detail and sensor noise, what benchmarks need).
+import { execFile, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { rgbToYuv601 } from './media-probe.ts';
 import type { PaletteEntry } from './media-probe.ts';
 import { hasExited, signalGroup, spawnGroup, stopGroup, tail } from './proc.ts';
@@ -27,6 +33,13 @@ export interface CameraSpec {
   tone?: number;
   /** H.264 bitrate in kbit/s; default scales with the frame size. */
   bitrate?: number;
+  /**
+   * Serve this pre-encoded file (MP4: H.264 without B-frames, optional AAC; see cameraClip())
+   * instead of the live test pattern: at its own size and rate, in real time, looped forever with
+   * timestamps running on across the loop. Nothing is encoded live. Colour, tone, bitrate and the
+   * server's width/height/fps do not apply (the palette entry keeps the colour, which means nothing).
+   */
+  clip?: string;
 }
 
 export interface CameraSimOptions {
@@ -48,6 +61,8 @@ export interface SimCamera {
   color: number;
   tone: number;
   url: string;
+  /** The file it loops, for a clip camera. */
+  clip?: string;
   /** Expected plane means of this camera's frames (BT.601 limited range). */
   yuv: { y: number; u: number; v: number };
 }
@@ -94,6 +109,7 @@ export async function startCameraSim(options: CameraSimOptions = {}): Promise<Ca
     color: parseColor(spec.color, index),
     tone: spec.tone ?? DEFAULT_CAMERA_TONES[index % DEFAULT_CAMERA_TONES.length]!,
     ...(spec.bitrate !== undefined ? { bitrate: spec.bitrate } : {}),
+    ...(spec.clip !== undefined ? { clip: spec.clip } : {}),
   }));
   const config = {
     cameras: resolved,
@@ -153,6 +169,7 @@ export async function startCameraSim(options: CameraSimOptions = {}): Promise<Ca
     color: c.color,
     tone: c.tone,
     url: urlOf(c.name),
+    ...(c.clip !== undefined ? { clip: c.clip } : {}),
     yuv: rgbToYuv601(c.color),
   }));
 
@@ -186,4 +203,157 @@ export async function startCameraSim(options: CameraSimOptions = {}): Promise<Ca
     },
     stderr,
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Realistic camera content, pre-encoded once
+
+export interface CameraClipOptions {
+  width: number;
+  height: number;
+  /** Whole frames per second that divide 48 000 (24, 25, 30, 50, 60 ...). */
+  fps: number;
+  /** Loop length; rounded to whole frames whose audio is a whole number of AAC frames. Default 64. */
+  seconds?: number;
+  /** H.264 bitrate, capped with a one-second VBV as an IP camera does. Default 4000 kbit/s. */
+  bitrateKbps?: number;
+  /** Default 2 s, fixed (no scene-cut keyframes). */
+  keyframeSeconds?: number;
+  /** Sensor noise: strength of ffmpeg's temporal noise filter (0–100). Default 12. */
+  noise?: number;
+  /** The audio track's sine tone. Default 440 Hz. */
+  toneHz?: number;
+}
+
+/** Bump when the recipe below changes, so cached clips made by the old one are not reused. */
+const CLIP_RECIPE = 3;
+const AAC_FRAME_SAMPLES = 1024;
+const CLIP_AUDIO_RATE = 48_000;
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/**
+ * Frames in a clip of about `seconds`: a multiple of the smallest count whose audio is a whole
+ * number of AAC frames, so that audio and video end together and the loop is seamless
+ * (30 fps: multiples of 16 frames).
+ */
+export function cameraClipFrames(fps: number, seconds: number): number {
+  if (!Number.isInteger(fps) || fps <= 0 || CLIP_AUDIO_RATE % fps !== 0)
+    throw new RangeError(`clip fps must be a whole number dividing ${CLIP_AUDIO_RATE}: ${fps}`);
+  const samplesPerFrame = CLIP_AUDIO_RATE / fps;
+  const unit = AAC_FRAME_SAMPLES / gcd(samplesPerFrame, AAC_FRAME_SAMPLES);
+  return Math.max(unit, Math.round((seconds * fps) / unit) * unit);
+}
+
+function resolvedClip(o: CameraClipOptions): Required<CameraClipOptions> & { frames: number } {
+  const seconds = o.seconds ?? 64;
+  return {
+    width: o.width,
+    height: o.height,
+    fps: o.fps,
+    seconds,
+    bitrateKbps: o.bitrateKbps ?? 4000,
+    keyframeSeconds: o.keyframeSeconds ?? 2,
+    noise: o.noise ?? 12,
+    toneHz: o.toneHz ?? 440,
+    frames: cameraClipFrames(o.fps, seconds),
+  };
+}
+
+/** The cache file name: every parameter that changes the clip, and the recipe's version. */
+export function cameraClipName(o: CameraClipOptions): string {
+  const c = resolvedClip(o);
+  return (
+    `camera-clip-r${CLIP_RECIPE}-${c.width}x${c.height}-${c.fps}fps-${c.frames}f-${c.bitrateKbps}k` +
+    `-key${c.keyframeSeconds}s-noise${c.noise}-tone${c.toneHz}.mp4`
+  );
+}
+
+/**
+ * ffmpeg argv that makes the clip: testsrc2 (moving gradient, bars, text, a clock) with temporal
+ * sensor noise, H.264 High profile without B-frames at a capped bitrate and fixed 2 s keyframes
+ * (as an IP camera sends), plus an AAC stereo tone.
+ */
+export function cameraClipArgs(o: CameraClipOptions, outputPath: string): string[] {
+  const c = resolvedClip(o);
+  const gop = String(Math.max(1, Math.round(c.fps * c.keyframeSeconds)));
+  // Two AAC frames longer than the video: a demuxer may drop the last frame, and the simulator
+  // trims the audio to the video's length (whole AAC frames, see cameraClipFrames()).
+  const samples = (c.frames * CLIP_AUDIO_RATE) / c.fps + 2 * AAC_FRAME_SAMPLES;
+  const kbps = `${c.bitrateKbps}k`;
+  return [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=${c.width}x${c.height}:rate=${c.fps},trim=end_frame=${c.frames},` +
+      `noise=alls=${c.noise}:allf=t+u,format=yuv420p`,
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=${c.toneHz}:sample_rate=${CLIP_AUDIO_RATE},atrim=end_sample=${samples}`,
+    '-map',
+    '0:v:0',
+    '-map',
+    '1:a:0',
+    '-c:v',
+    'libx264',
+    // Sets how long making the clip takes, not what decoding it costs: superfast keeps CABAC,
+    // deblocking and 8x8 transforms (decoding it costs the same as a veryfast clip).
+    '-preset',
+    'superfast',
+    '-profile:v',
+    'high',
+    '-bf',
+    '0',
+    '-b:v',
+    kbps,
+    '-maxrate',
+    kbps,
+    '-bufsize',
+    kbps,
+    '-g',
+    gop,
+    '-keyint_min',
+    gop,
+    '-sc_threshold',
+    '0',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '128k',
+    '-ar',
+    String(CLIP_AUDIO_RATE),
+    '-ac',
+    '2',
+    '-f',
+    'mp4',
+    outputPath,
+  ];
+}
+
+/**
+ * The clip's path in `cacheDir`, made first if it is not there (1920×1080, 64 s: about 40 s on
+ * one free core). Written under a temporary name and renamed, so a concurrent or interrupted run
+ * never leaves a partial clip behind.
+ */
+export async function cameraClip(options: CameraClipOptions, cacheDir: string): Promise<string> {
+  const path = join(cacheDir, cameraClipName(options));
+  if (existsSync(path)) return path;
+  await mkdir(cacheDir, { recursive: true });
+  const partial = `${path}.${process.pid}.partial.mp4`;
+  try {
+    await promisify(execFile)('ffmpeg', cameraClipArgs(options, partial), {
+      timeout: 600_000,
+      killSignal: 'SIGKILL',
+    });
+    await rename(partial, path);
+  } finally {
+    await rm(partial, { force: true });
+  }
+  return path;
 }
