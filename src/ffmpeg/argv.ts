@@ -651,7 +651,10 @@ export function encoderArgs(o: EncoderOptions): string[] {
 
 // The frame rate comes from onMetaData: without -fpsprobesize 0 a consumer that joins early in a
 // GOP (few cached frames) waits for live frames to count them, up to a second before it connects.
-const FLV_IN = ['-fpsprobesize', '0', '-f', 'flv', '-i', 'pipe:0'];
+// live_flv is the same reader marked "timestamps may be discontinuous": ffmpeg then absorbs a
+// jump (the 32-bit FLV timestamp wrapping after 49.7 days of program) instead of refusing
+// packets that go back.
+const FLV_IN = ['-fpsprobesize', '0', '-f', 'live_flv', '-i', 'pipe:0'];
 
 /** How often an FLV consumer reports progress on fd 1, in seconds. */
 export const PROGRESS_PERIOD_SECONDS = 0.5;
