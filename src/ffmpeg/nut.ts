@@ -17,11 +17,28 @@
 // - Checksums: CRC-32, polynomial 0x04C11DB7, MSB first, initial value 0, no final xor, stored big-endian.
 //   Packet bodies (main, stream, info, syncpoint headers) are verified by the demuxer; it rejects a packet
 //   whose checksum does not match.
-// - A corrupt or short frame is fatal on a pipe: the demuxer resyncs by scanning for a startcode, and a
-//   stream without syncpoints has none after the header. Payload sizes must match the headers exactly.
+// - A wrong payload size is fatal on a pipe: the demuxer misreads payload as frame headers ("Packet too
+//   small"), finds no startcode to resync on, and output stops (ffmpeg exits 69 at EOF). Restart the encoder.
 // - NUT rules the caller keeps (not checked here across streams): pts of a frame ≥ dts (= pts for raw) of
 //   every earlier frame of either stream, in seconds; the spec calls ≤ 4096 samples one raw audio frame
-//   (ffmpeg 5.1 accepts larger ones).
+//   (ffmpeg 5.1 accepts larger ones). The muxer version 4 is "experimental" in ffmpeg's own muxer; its
+//   demuxer reads it without any -strict flag.
+//
+// Using it in the encoder (measured with Debian's ffmpeg 5.1.9, test/process/ffmpeg/nut.test.ts):
+// - Input: `-f nut -i pipe:0`, nothing else. Never an input `-r`: 5.1 then renumbers frames CFR
+//   (cfr_next_pts), which squeezes the gaps again. Both streams on one pipe: no A/V pipe deadlock.
+// - The encoder's time base is 1/(the input's r_frame_rate). With videoTimeBase 1/fps ffmpeg falls back
+//   to 1/time_base; with 1/1000 or 1/90000 it guesses from the first seconds, and a start at 15 fps (load)
+//   made it 15 fps for good, silently dropping every other frame. Pass videoFrameRate (or output `-r fps`).
+// - `-copyts`: FLV video pts = program time exactly (ms, rounded), video dts starts 2 frames earlier
+//   (B-frames), first AAC packet 21 ms earlier (1024 priming samples). FLV's 31-bit ms wrap at 24.8 days
+//   of program time then happens in the encoder's output. Without -copyts the output starts near 0.
+// - Gaps pass through with the FLV default fps_mode (vfr): no copies, no squeezing; x264 force-cfr=1 does
+//   not change timestamps. `-fps_mode passthrough` is the same when the rate is right, and squeezes frames
+//   onto equal pts when it is not.
+// - Keyframes: in 5.1 `t` of -force_key_frames counts from the first frame, so gte(t,n_forced*2) works
+//   at a start of 3600 s but bursts (a keyframe per frame) after a video stall of over 2 s;
+//   `expr:if(isnan(prev_forced_t),1,gte(t,prev_forced_t+1.99))` does not (fps < 100).
 
 /** A time base or rate as a fraction; both parts positive integers. */
 export interface Rational {
