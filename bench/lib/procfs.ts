@@ -1,5 +1,6 @@
 // /proc readers for the pipeline benchmarks: CPU seconds and RSS of a process tree (Linux only).
 import { readdirSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 
 /** Clock ticks per second for utime/stime in /proc/<pid>/stat (USER_HZ, 100 on Linux). */
 const CLK_TCK = 100;
@@ -66,6 +67,19 @@ function tree(root: number, exclude: readonly number[]): ProcStat[] {
   return out;
 }
 
+/** What a process of the pipeline is, from its command line. */
+export type ProcessRole =
+  'Node' | 'encoder' | 'camera decoder' | 'slate' | 'publisher' | 'decode + encode' | 'other';
+
+export interface ProcessCpu {
+  pid: number;
+  /** "pid exe (role)" */
+  label: string;
+  role: ProcessRole;
+  /** CPU seconds so far: the process itself plus its children that exited and were reaped. */
+  cpuSec: number;
+}
+
 export interface TreeSample {
   /** CPU seconds used so far by the tree: live processes plus the exited ones their parents reaped. */
   cpuSec: number;
@@ -73,22 +87,38 @@ export interface TreeSample {
   pids: number[];
   /** CPU seconds per live process (self + reaped children), keyed "pid name". */
   perProcess: Map<string, number>;
+  processes: ProcessCpu[];
 }
 
-function label(pid: number): string {
-  let cmd: string[];
+/** The argv of a live process, or null when it is gone. */
+export function processArgv(pid: number): string[] | null {
   try {
-    cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
   } catch {
-    return `${pid} ?`;
+    return null;
   }
-  const exe = (cmd[0] ?? '?').split('/').pop() ?? '?';
-  let role = '';
-  if (cmd.includes('lavfi')) role = 'generated source / slate decoder';
-  else if (cmd.includes('libx264')) role = cmd.includes('pipe:0') ? 'encoder' : 'decode + encode';
-  else if (cmd.some((a) => a.startsWith('rtsp://'))) role = 'camera decoder';
-  else if (cmd.includes('copy')) role = 'publisher / recorder';
-  return `${pid} ${exe}${role ? ` (${role})` : ''}`;
+}
+
+/** The role of a pipeline process, from its argv. */
+export function processRole(argv: readonly string[]): ProcessRole {
+  const exe = (argv[0] ?? '').split('/').pop() ?? '';
+  if (exe === 'node' || exe === basename(process.execPath)) return 'Node';
+  if (!exe.startsWith('ffmpeg')) return 'other';
+  if (argv.includes('lavfi')) return 'slate';
+  const fromCamera = argv.some((a) => /^rtsps?:\/\//.test(a));
+  const encodes = argv.some((a, i) => /^-c(odec)?:v$/.test(a) && argv[i + 1] !== 'copy');
+  if (fromCamera) return encodes ? 'decode + encode' : 'camera decoder';
+  if (encodes) return 'encoder';
+  if (argv.includes('copy')) return 'publisher';
+  return 'other';
+}
+
+function describe(pid: number): { label: string; role: ProcessRole } {
+  const argv = processArgv(pid);
+  if (argv === null) return { label: `${pid} ?`, role: 'other' };
+  const exe = (argv[0] ?? '?').split('/').pop() ?? '?';
+  const role = processRole(argv);
+  return { label: `${pid} ${exe}${role !== 'other' ? ` (${role})` : ''}`, role };
 }
 
 /**
@@ -100,11 +130,25 @@ function label(pid: number): string {
  */
 export function treeCpu(root: number, exclude: readonly number[] = []): TreeSample {
   const procs = tree(root, exclude);
+  const processes = procs.map((p) => ({ pid: p.pid, ...describe(p.pid), cpuSec: p.self + p.reaped }));
   return {
     cpuSec: procs.reduce((sum, p) => sum + p.self + p.reaped, 0),
     pids: procs.map((p) => p.pid),
-    perProcess: new Map(procs.map((p) => [label(p.pid), p.self + p.reaped])),
+    perProcess: new Map(processes.map((p) => [p.label, p.cpuSec])),
+    processes,
   };
+}
+
+/**
+ * CPU seconds per role between two samples of one tree. A process that exited in between counts
+ * in its parent's role (its time was reaped there); one that started in between counts in full.
+ */
+export function cpuByRole(before: TreeSample, after: TreeSample): Map<ProcessRole, number> {
+  const earlier = new Map(before.processes.map((p) => [p.pid, p.cpuSec]));
+  const out = new Map<ProcessRole, number>();
+  for (const p of after.processes)
+    out.set(p.role, (out.get(p.role) ?? 0) + p.cpuSec - (earlier.get(p.pid) ?? 0));
+  return out;
 }
 
 /** Total RSS (MB) of the live descendants of `root` (root itself not counted), minus excluded subtrees. */

@@ -19,15 +19,18 @@ export function figure(
   name: string,
   value: number | null,
   unit: string,
-  target?: { op: '<=' | '=='; limit: number },
+  target?: { op: '<=' | '>=' | '=='; limit: number },
   note?: string,
 ): Figure {
   let pass: boolean | null = null;
   let text = '';
   if (target) {
-    text = `${target.op === '<=' ? '≤' : '='} ${target.limit}${unit ? ` ${unit}` : ''}`;
-    if (value !== null) pass = target.op === '<=' ? value <= target.limit : value === target.limit;
-    else pass = false;
+    const symbol = { '<=': '≤', '>=': '≥', '==': '=' }[target.op];
+    text = `${symbol} ${target.limit}${unit ? ` ${unit}` : ''}`;
+    if (value === null) pass = false;
+    else if (target.op === '<=') pass = value <= target.limit;
+    else if (target.op === '>=') pass = value >= target.limit;
+    else pass = value === target.limit;
   }
   return { bench, name, value, unit, target: text, pass, ...(note !== undefined ? { note } : {}) };
 }
@@ -38,6 +41,7 @@ export function emit(figures: readonly Figure[]): void {
     const value = f.value === null ? 'n/a' : `${round(f.value)}${f.unit ? ` ${f.unit}` : ''}`;
     const verdict = f.pass === null ? '' : f.pass ? '  PASS' : '  FAIL';
     console.log(`  ${f.name}: ${value}${f.target ? `  (target ${f.target})` : ''}${verdict}`);
+    if (f.note !== undefined) console.log(`    (${f.note})`);
   }
   console.log(`${RESULT_PREFIX}${JSON.stringify(figures)}`);
 }

@@ -1,7 +1,7 @@
 // Shared set-up for the pipeline benchmarks: timelines, an engine on simulated cameras, cleanup.
 import { createLogger } from '../../src/core/logger.ts';
 import type { CameraFeed } from '../../src/engine/engine.ts';
-import { videoEncoderArgs } from '../../src/ffmpeg/argv.ts';
+import { encoderArgs, profileSettings } from '../../src/ffmpeg/argv.ts';
 import { stopAllSupervised } from '../../src/process/supervisor.ts';
 
 export const benchLogger = createLogger('bench');
@@ -32,20 +32,58 @@ export async function withCleanup<T>(
   }
 }
 
-/** The baseline: one plain ffmpeg doing the camera → H.264 (x264 veryfast, the engine's settings)
- *  + AAC → RTMP job the appliance does, with no timeline, compositor or fan-out. */
-export function plainFfmpegArgs(cameraUrl: string, rtmpUrl: string): string[] {
-  const codec = videoEncoderArgs({
-    fps: 30,
+export interface PlainFfmpegOptions {
+  /** The camera's (and program's) size and rate: the baseline does not scale. Default 1920×1080@30. */
+  width?: number;
+  height?: number;
+  fps?: number;
+  /** x264 preset, the same as the engine's in the comparison. Default veryfast. */
+  preset?: string;
+  bitrateKbps?: number;
+  /** Machine-readable progress (frame=…) on stdout: the caller must read it. */
+  progress?: boolean;
+}
+
+/**
+ * What the engine's encoder does after its inputs: video codec, rate control and x264 options,
+ * audio codec, FLV muxer flags; taken from the builder the engine uses (everything from -c:v to
+ * the output), so the baseline follows any change to it.
+ */
+export function engineEncoderOutputArgs(o: Required<Omit<PlainFfmpegOptions, 'progress'>>): string[] {
+  const argv = encoderArgs({
+    width: o.width,
+    height: o.height,
+    fps: o.fps,
     profile: 'reliability',
     videoEncoder: 'libx264',
-    preset: 'veryfast',
-  }).codec;
+    preset: o.preset,
+    bitrateKbps: o.bitrateKbps,
+  });
+  const from = argv.indexOf('-c:v');
+  if (from < 0) throw new Error(`no -c:v in the encoder argv: ${argv.join(' ')}`);
+  return argv.slice(from, -1);
+}
+
+/** The baseline: one plain ffmpeg doing the camera → H.264 (libx264, the engine's settings and
+ *  preset) + AAC → RTMP job the appliance does, with no timeline, compositor or fan-out. */
+export function plainFfmpegArgs(
+  cameraUrl: string,
+  rtmpUrl: string,
+  options: PlainFfmpegOptions = {},
+): string[] {
+  const output = engineEncoderOutputArgs({
+    width: options.width ?? 1920,
+    height: options.height ?? 1080,
+    fps: options.fps ?? 30,
+    preset: options.preset ?? 'veryfast',
+    bitrateKbps: options.bitrateKbps ?? profileSettings('reliability').bitrateKbps,
+  });
   return [
     '-hide_banner',
     '-nostdin',
     '-loglevel',
     'error',
+    ...(options.progress === true ? ['-progress', 'pipe:1', '-stats_period', '1'] : []),
     '-rtsp_transport',
     'tcp',
     '-i',
@@ -54,17 +92,7 @@ export function plainFfmpegArgs(cameraUrl: string, rtmpUrl: string): string[] {
     '0:v:0',
     '-map',
     '0:a:0?',
-    ...codec,
-    '-c:a',
-    'aac',
-    '-b:a',
-    '128k',
-    '-ar',
-    '48000',
-    '-ac',
-    '2',
-    '-f',
-    'flv',
+    ...output,
     rtmpUrl,
   ];
 }

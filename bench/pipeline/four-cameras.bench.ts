@@ -1,7 +1,10 @@
 // Four simulated 1080p30 RTSP cameras for 60 s (issue #3): a timeline cycling through them with
-// 1 s dissolves, one RTMP destination. Figures: late ticks (playout stats), tick jitter p99
-// (lateness of each tick vs. its due time, timed in the engine's onTick), max RSS of the node
-// process (sampled each second) and the children's total RSS.
+// 1 s dissolves, one RTMP destination. The cameras send realistic content (issue #13): each loops
+// the benchmarks' pre-encoded clip (moving detail and sensor noise, 4 Mbit/s, 2 s keyframes, AAC),
+// so decoding them costs what real cameras cost and serving them costs the simulator almost
+// nothing. Figures: late ticks (playout stats), tick jitter p99 (lateness of each tick vs. its due
+// time, timed in the engine's onTick), max RSS of the node process (sampled each second) and the
+// children's total RSS.
 //
 //   npx tsx bench/pipeline/four-cameras.bench.ts [seconds]
 import { cpus, loadavg } from 'node:os';
@@ -9,7 +12,8 @@ import { performance } from 'node:perf_hooks';
 import { Engine } from '../../src/engine/engine.ts';
 import { startCameraSim } from '../../test/helpers/camera-sim.ts';
 import { startRtmpServer } from '../../test/helpers/rtmp-server.ts';
-import { childrenRssMb, treeCpu } from '../lib/procfs.ts';
+import { benchClip } from '../lib/clips.ts';
+import { childrenRssMb, cpuByRole, treeCpu } from '../lib/procfs.ts';
 import { emit, figure, percentile, sleep } from '../lib/report.ts';
 import { benchLogger, cameraTimeline, urlCameras, withCleanup, type CueSpec } from './common.ts';
 
@@ -19,7 +23,11 @@ const CUE_SECONDS = 10;
 const BENCH = '4 cameras 1080p30';
 
 await withCleanup(async (defer) => {
-  const sim = await startCameraSim({ cameras: 4, width: 1920, height: 1080, fps: FPS, nice: 19 });
+  const clip = await benchClip({ width: 1920, height: 1080, fps: FPS });
+  const sim = await startCameraSim({
+    cameras: [1, 2, 3, 4].map((n) => ({ name: `cam${n}`, clip })),
+    nice: 19,
+  });
   defer(() => sim.stop());
   const rtmp = await startRtmpServer({ record: false });
   defer(() => rtmp.destroy());
@@ -85,7 +93,8 @@ await withCleanup(async (defer) => {
       );
     }
   };
-  const cpu0 = treeCpu(process.pid, [sim.pid, rtmp.pid]).cpuSec;
+  const tree0 = treeCpu(process.pid, [sim.pid, rtmp.pid]);
+  const cpu0 = tree0.cpuSec;
   const simCpu0 = treeCpu(sim.pid).cpuSec;
   const t0 = performance.now();
   engine.start();
@@ -97,7 +106,11 @@ await withCleanup(async (defer) => {
     sampleRss();
   } finally {
     const wall = (performance.now() - t0) / 1000;
-    const cpuPercent = ((treeCpu(process.pid, [sim.pid, rtmp.pid]).cpuSec - cpu0) / wall) * 100;
+    const tree1 = treeCpu(process.pid, [sim.pid, rtmp.pid]);
+    const cpuPercent = ((tree1.cpuSec - cpu0) / wall) * 100;
+    const byRole = [...cpuByRole(tree0, tree1)]
+      .sort((a, b) => b[1] - a[1])
+      .map(([role, sec]) => `${role} ${((sec / wall) * 100).toFixed(0)} %`);
     const simCpuPercent = ((treeCpu(sim.pid).cpuSec - simCpu0) / wall) * 100;
     const status = engine.status();
     await engine.stop();
@@ -133,6 +146,7 @@ await withCleanup(async (defer) => {
         `engine tree CPU ${cpuPercent.toFixed(0)} %, camera simulator CPU ${simCpuPercent.toFixed(0)} % ` +
         `(${cpus().length} cores = ${cpus().length * 100} %), load average ${loadavg()[0]!.toFixed(2)}`,
     );
+    console.log(`  engine tree CPU by role: ${byRole.join(', ')}`);
     for (const s of status.sources)
       console.log(`  source ${s.key}: ${s.frames} frames, ${s.restarts} restarts`);
     emit([
