@@ -5,8 +5,10 @@
 //   CPU: in a second, more than 2 % of the ticks written late [lateShare] or dropped before the
 //        encoder, the encoder slower than real time [minEncoderSpeed 0.97], or the CPU throttled
 //        for heat; or, over the window, the encoder's backlog growing [encoderBacklogGrowthFrames].
-//   network: one destination's queue growing over the window [queueGrowthPercent] while the
-//        encoder keeps real time (if it does not, the queues grow because of the CPU).
+//   network: one destination's queue growing over the window — by 10 points of its bound
+//        [queueGrowthPercent], or at all once it is over a quarter full [queueHighPercent] (a link
+//        slightly too slow fills the queue slowly but surely) — while the encoder keeps real time
+//        (if it does not, the queues grow because of the CPU).
 //   Whole-machine CPU is shown, and warns above 90 % [busyCpuPercent], but never steps down on its
 //   own: on a Raspberry Pi 5 encoding in software a busy CPU is the normal state.
 //
@@ -160,6 +162,8 @@ export interface QualityPolicyOptions {
   encoderBacklogGrowthFrames?: number;
   /** A destination's queue grew by at least this many points (of its bound) over the window. Default 10. */
   queueGrowthPercent?: number;
+  /** A queue fuller than this that grew over the window (by any amount) counts too. Default 25. */
+  queueHighPercent?: number;
   /** Minimum time between two steps down of one ladder. Default 120 000 ms. */
   stepDownSpacingMs?: number;
   /** Calm needed before a step up. Default 300 000 ms. */
@@ -183,6 +187,7 @@ export const QUALITY_POLICY_DEFAULTS: Readonly<Tunables> = {
   minEncoderSpeed: 0.97,
   encoderBacklogGrowthFrames: 5,
   queueGrowthPercent: 10,
+  queueHighPercent: 25,
   stepDownSpacingMs: 120_000,
   calmMs: 300_000,
   returnWindowMs: 600_000,
@@ -468,9 +473,11 @@ export class QualityPolicy {
         const after = at(s.b);
         return before !== undefined && after !== undefined && after.queueBytes > before.queueBytes;
       };
+      const growth = destination.queuePercent - start.queuePercent;
       const growing =
         this.sustained(w.seconds, rose) &&
-        destination.queuePercent - start.queuePercent >= this.o.queueGrowthPercent;
+        (growth >= this.o.queueGrowthPercent ||
+          (growth > 0 && destination.queuePercent > this.o.queueHighPercent));
       if (!growing) continue;
       symptoms.push({
         code: 'destination-backlog',

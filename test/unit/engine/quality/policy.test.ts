@@ -206,6 +206,14 @@ describe('quality policy: what counts as an overload', () => {
     const creeping = new Show().run(60, (t) => ({ queues: { yt: t * 0.05 } }));
     assert.deepEqual(creeping.changes, []);
   });
+
+  it('a queue that creeps up slowly is a network overload once it is over a quarter full', () => {
+    // Half a point a second (a link a little too slow): 5 points per window, over 25 % at second 51.
+    const show = new Show();
+    const change = show.untilChange((t) => ({ queues: { yt: t * 0.5 } }));
+    assert.deepEqual([change.second, change.kind], [51, 'network']);
+    assert.deepEqual(change.because, ["destination YouTube's queue grew to 26 %"]);
+  });
 });
 
 describe('quality policy: hysteresis', () => {
