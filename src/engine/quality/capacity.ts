@@ -25,8 +25,10 @@
 // deadline every frame). The ceiling is tried first (one test on a machine that has room); if it
 // does not fit, a binary search below it (the ladder's levels cost less and less): at most 4
 // tests for a 7-level ladder, each 0.5 s or more of warm-up (until the encoder's output flows)
-// and 2 s of measuring, plus about 2 s for the decoder: 12–15 s on this 2-core machine, longer
-// when it is loaded. No test starts after 20 s (the best level found so far is chosen).
+// and 2 s of measuring, plus about 2 s for the decoder. Measured on this 2-core machine with a
+// 1080p30 `fast` ceiling while other work kept its load average at 11–13: 17–19 s, 6–8 s of it
+// the ceiling's test (x264 at 0.2× real time takes seconds to fill its lookahead). No test starts
+// after 20 s: the best level found so far is chosen.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
