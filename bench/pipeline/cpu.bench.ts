@@ -45,7 +45,8 @@ const FPS = 30;
 const BITRATE_KBPS = profileSettings('reliability').bitrateKbps;
 /** Below half a core the "camera" is too easy to encode for the ratio to mean anything. */
 const MIN_BASELINE_PERCENT = 50;
-/** A side that encodes fewer frames than this share of real time did less work than the job. */
+/** A side that encodes under this share of real time did less than the job (above its inverse:
+ *  it was catching up a backlog, more than the job). */
 const MIN_REAL_TIME = 0.97;
 const BENCH = 'pipeline CPU';
 
@@ -163,7 +164,11 @@ async function measureBaseline(size: Size, url: string, rtmp: RtmpServer): Promi
       `  ${size.label} plain ffmpeg: ${w.cpuPercent.toFixed(1)} % of a core over ${w.wallSec.toFixed(1)} s, ` +
         `${fps.toFixed(1)} fps encoded, ${w.deliveredKbps?.toFixed(0) ?? '?'} kbit/s at nginx, load average ${load()}`,
     );
-    if (fps < FPS * MIN_REAL_TIME) w.problems.push(`plain ffmpeg encoded ${fps.toFixed(1)} fps, not ${FPS}`);
+    if (fps < FPS * MIN_REAL_TIME || fps > FPS / MIN_REAL_TIME)
+      w.problems.push(
+        `plain ffmpeg encoded ${fps.toFixed(1)} fps, not ${FPS}` +
+          (fps > FPS ? ' (catching up a backlog)' : ' (falling behind)'),
+      );
     return w;
   } catch (error) {
     console.log(`  baseline failed: ${(error as Error).message}\n${stderr()}`);
@@ -225,7 +230,7 @@ async function measureEngine(
         `${restarts} encoder restarts, ${w.deliveredKbps?.toFixed(0) ?? '?'} kbit/s at nginx, load average ${load()}`,
     );
     if (written < FPS * MIN_REAL_TIME * w.wallSec)
-      w.problems.push(`engine encoded ${(written / w.wallSec).toFixed(1)} fps, not ${FPS}`);
+      w.problems.push(`engine wrote ${(written / w.wallSec).toFixed(1)} fps to its encoder, not ${FPS}`);
     if (dropped > 0) w.problems.push(`engine dropped ${dropped} frames before the encoder`);
     if (restarts > 0) w.problems.push(`engine encoder restarted ${restarts} times`);
     return { window: w, sameEncoderOptions };
