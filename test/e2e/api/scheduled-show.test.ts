@@ -1,6 +1,6 @@
 // A real short scheduled show, end to end: the appliance (src/main.ts) with a simulated RTSP
 // camera and a local nginx-rtmp. A schedule whose window opens a few seconds from now and lasts
-// 10 s is created over the API; nobody presses GO LIVE or stop. The show goes on air by itself,
+// 20 s is created over the API; nobody presses GO LIVE or stop. The show goes on air by itself,
 // nginx receives it (ffprobe of the recording), it stops by itself at the window's end, and the
 // execution row and the schedule's events say so.
 import assert from 'node:assert/strict';
@@ -20,7 +20,12 @@ const W = 320;
 const H = 180;
 const FPS = 30;
 const LEAD_MS = 8000;
-const WINDOW_MS = 10_000;
+/** Window start → the show at the destination: viewers of a scheduled show, like an operator after
+ *  GO LIVE, wait up to 10 s (pre-flight, then the encoder and the publisher start; on a busy
+ *  machine that takes seconds, not the ~2 s of a quiet one). */
+const ON_AIR_WITHIN_MS = 10_000;
+/** Long enough that even a start at ON_AIR_WITHIN_MS leaves 10 s of show to check. */
+const WINDOW_MS = 20_000;
 
 /** "HH:MM:SS" in UTC (the appliance runs with VISTTER_TZ=UTC). */
 const hms = (ms: number) => new Date(ms).toISOString().slice(11, 19);
@@ -123,10 +128,14 @@ describe('a scheduled show starts and stops by itself (real appliance, RTSP came
         `gone ${offAirAt - windowEnd} ms after the end`,
     );
     assert.ok(onAirAt >= windowStart, 'not before the window');
+    assert.ok(
+      onAirAt - windowStart <= ON_AIR_WITHIN_MS,
+      `at the destination ${onAirAt - windowStart} ms after the window opened (≤ ${ON_AIR_WITHIN_MS})`,
+    );
     assert.ok(offAirAt >= windowEnd, 'not stopped before the window ended');
   });
 
-  it('nginx recorded the stream: H.264 video of the timeline size, about the window long', async () => {
+  it('nginx recorded the stream: H.264 video of the timeline size, from going on air to the window end', async () => {
     const files = rtmp!.recordings('live').filter((f) => f.includes('scheduled'));
     assert.equal(files.length, 1, `one publish: ${files.join(', ')}`);
     const probe = await probeFile(files[0]!);
@@ -137,7 +146,13 @@ describe('a scheduled show starts and stops by itself (real appliance, RTSP came
     const times = await videoFrameTimes(files[0]!);
     const seconds = times.at(-1)! - times[0]!;
     console.log(`recording: ${times.length} frames, ${seconds.toFixed(2)} s`);
-    assert.ok(seconds > 5 && seconds <= WINDOW_MS / 1000 + 1, `recorded ${seconds} s of a 10 s window`);
+    // All of the show from the moment nginx saw the publish to the window's end (less 1 s for
+    // nginx's stats poll and the stop), and no more than the window.
+    const onAirSeconds = (windowEnd - onAirAt) / 1000;
+    assert.ok(
+      seconds >= onAirSeconds - 1 && seconds <= WINDOW_MS / 1000 + 1,
+      `recorded ${seconds} s; on air for the last ${onAirSeconds} s of a ${WINDOW_MS / 1000} s window`,
+    );
   });
 
   it('the execution row and the schedule events say it was the schedule, started and stopped', () => {
