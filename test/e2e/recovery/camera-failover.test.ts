@@ -30,6 +30,13 @@ const H = 180;
 const FPS = 30;
 const FRAME_MS = 1000 / FPS;
 const SLATE_RGB = 0x606060;
+/**
+ * Frame age of the failed camera when the engine switched: past the 1 s threshold by at most one
+ * tick, plus one more frame interval on a busy machine, where the switching tick may run late (the
+ * engine itself counts a tick up to one frame interval late as on time) and the age is read after
+ * its composite. A viewer sees the frozen picture for about a second either way.
+ */
+const SWITCHED_WITHIN_MS = 1000 + 2 * FRAME_MS;
 
 interface TickRecord {
   frame: number;
@@ -163,8 +170,11 @@ describe('chaos: the on-air camera and then its backup freeze, then both come ba
     assert.ok(switched, 'the backup went on air');
     const previous = ticks[ticks.indexOf(switched) - 1]!;
     assert.equal(previous.onAir, 'camera:1', 'straight from camera 1 to the backup (no slate between)');
-    // Camera 1's newest frame was this old when the backup took over (one tick of resolution).
-    assert.ok(switched.age1 !== null && switched.age1 <= 1000 + FRAME_MS, `camera 1 age ${switched.age1} ms`);
+    // Camera 1's newest frame was this old when the backup took over (SWITCHED_WITHIN_MS).
+    assert.ok(
+      switched.age1 !== null && switched.age1 <= SWITCHED_WITHIN_MS,
+      `camera 1 age ${switched.age1} ms`,
+    );
     assert.ok(switched.age1 > 1000 - FRAME_MS, `not before the 1 s threshold: ${switched.age1} ms`);
     console.log(`backup on air ${switched.age1?.toFixed(0)} ms after camera 1's last frame`);
   });
@@ -172,7 +182,7 @@ describe('chaos: the on-air camera and then its backup freeze, then both come ba
   it('(b) puts the slate on air within 1 s of the backup’s last frame', () => {
     const slate = firstTick('slate', marks['freezeB']!);
     assert.ok(slate, 'the slate went on air');
-    assert.ok(slate.age2 !== null && slate.age2 <= 1000 + FRAME_MS, `camera 2 age ${slate.age2} ms`);
+    assert.ok(slate.age2 !== null && slate.age2 <= SWITCHED_WITHIN_MS, `camera 2 age ${slate.age2} ms`);
     console.log(`slate on air ${slate.age2?.toFixed(0)} ms after the backup's last frame`);
   });
 
