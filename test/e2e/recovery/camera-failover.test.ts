@@ -199,13 +199,20 @@ describe('chaos: the on-air camera and then its backup freeze, then both come ba
 
   it('told the operator: camera 1 offline (backup), then (slate), then cleared', () => {
     const forCamera1 = alerts.filter((a) => a.key === 'camera:1:offline');
+    // Which camera reconnects first after both resume is up to the (busy) machine: a backup back
+    // before camera 1 goes on air again in its place, and the alert says so once more.
+    const slateFrom = firstTick('slate', marks['freezeB']!)!.at;
+    const camera1From = firstTick('camera:1', marks['resume']!)!.at;
+    const backupAgain = ticks.some((t) => t.at > slateFrom && t.at < camera1From && t.onAir === 'camera:2');
     assert.deepEqual(
       forCamera1.map((a) => (a.op === 'raise' ? `${a.op}:${a.severity}` : a.op)),
-      ['raise:warning', 'raise:error', 'clear'],
+      ['raise:warning', 'raise:error', ...(backupAgain ? ['raise:warning'] : []), 'clear'],
     );
-    const [backup, slate] = forCamera1 as { message: string }[];
+    const [backup, slate, backupAfterSlate] = forCamera1 as { message: string }[];
     assert.match(backup!.message, /Camera 1 \(Dock\).*switched to backup Camera 2 \(Pier\)/);
     assert.match(slate!.message, /Technical difficulties/);
+    if (backupAgain)
+      assert.match(backupAfterSlate!.message, /Camera 1 \(Dock\).*switched to backup Camera 2 \(Pier\)/);
   });
 
   it('the health check says what is wrong while on the slate, and is healthy again after', () => {
