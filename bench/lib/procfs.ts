@@ -73,6 +73,7 @@ export type ProcessRole =
 
 export interface ProcessCpu {
   pid: number;
+  ppid: number;
   /** "pid exe (role)" */
   label: string;
   role: ProcessRole;
@@ -130,7 +131,12 @@ function describe(pid: number): { label: string; role: ProcessRole } {
  */
 export function treeCpu(root: number, exclude: readonly number[] = []): TreeSample {
   const procs = tree(root, exclude);
-  const processes = procs.map((p) => ({ pid: p.pid, ...describe(p.pid), cpuSec: p.self + p.reaped }));
+  const processes = procs.map((p) => ({
+    pid: p.pid,
+    ppid: p.ppid,
+    ...describe(p.pid),
+    cpuSec: p.self + p.reaped,
+  }));
   return {
     cpuSec: procs.reduce((sum, p) => sum + p.self + p.reaped, 0),
     pids: procs.map((p) => p.pid),
@@ -140,15 +146,50 @@ export function treeCpu(root: number, exclude: readonly number[] = []): TreeSamp
 }
 
 /**
- * CPU seconds per role between two samples of one tree. A process that exited in between counts
- * in its parent's role (its time was reaped there); one that started in between counts in full.
+ * CPU seconds per role of a process tree over a window. Sample it now and then (each second, say):
+ * a process that exits in the window (an encoder replaced by a new one) keeps what it used up to
+ * its last sample in its own role, and that is taken off its parent, which reaped it; only what it
+ * used after its last sample stays with the parent. A process that started in the window counts
+ * in full.
  */
-export function cpuByRole(before: TreeSample, after: TreeSample): Map<ProcessRole, number> {
-  const earlier = new Map(before.processes.map((p) => [p.pid, p.cpuSec]));
-  const out = new Map<ProcessRole, number>();
-  for (const p of after.processes)
-    out.set(p.role, (out.get(p.role) ?? 0) + p.cpuSec - (earlier.get(p.pid) ?? 0));
-  return out;
+export class RoleCpu {
+  private readonly base: Map<number, number>;
+  private readonly seen = new Map<number, { role: ProcessRole; ppid: number; last: number }>();
+
+  constructor(
+    private readonly root: number,
+    private readonly exclude: readonly number[] = [],
+  ) {
+    const first = treeCpu(root, exclude);
+    this.base = new Map(first.processes.map((p) => [p.pid, p.cpuSec]));
+    this.record(first);
+  }
+
+  sample(): void {
+    this.record(treeCpu(this.root, this.exclude));
+  }
+
+  /** CPU seconds per role since the tracker was made (after one last sample). */
+  result(): Map<ProcessRole, number> {
+    const now = treeCpu(this.root, this.exclude);
+    this.record(now);
+    const live = new Set(now.pids);
+    const out = new Map<ProcessRole, number>();
+    const add = (role: ProcessRole, sec: number): void => {
+      out.set(role, (out.get(role) ?? 0) + sec);
+    };
+    for (const [pid, p] of this.seen) {
+      add(p.role, p.last - (this.base.get(pid) ?? 0));
+      const parent = this.seen.get(p.ppid);
+      if (!live.has(pid) && parent && live.has(p.ppid)) add(parent.role, -p.last);
+    }
+    return out;
+  }
+
+  private record(sample: TreeSample): void {
+    // The latest role: a child started through nice(1) shows its real argv only after the exec.
+    for (const p of sample.processes) this.seen.set(p.pid, { role: p.role, ppid: p.ppid, last: p.cpuSec });
+  }
 }
 
 /** Total RSS (MB) of the live descendants of `root` (root itself not counted), minus excluded subtrees. */

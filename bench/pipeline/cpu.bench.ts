@@ -19,7 +19,7 @@ import { startCameraSim } from '../../test/helpers/camera-sim.ts';
 import { spawnGroup, stopGroup, tail, waitFor } from '../../test/helpers/proc.ts';
 import { startRtmpServer, type RtmpServer } from '../../test/helpers/rtmp-server.ts';
 import { benchClip } from '../lib/clips.ts';
-import { cpuByRole, processArgv, treeCpu, type ProcessRole, type TreeSample } from '../lib/procfs.ts';
+import { processArgv, RoleCpu, treeCpu, type ProcessRole, type TreeSample } from '../lib/procfs.ts';
 import { emit, figure, sleep, type Figure } from '../lib/report.ts';
 import {
   benchLogger,
@@ -96,13 +96,18 @@ async function measureWindow(
 ): Promise<Window> {
   const bytes0 = await streamBytes(rtmp, key);
   const a = treeCpu(root, exclude);
+  const roles = new RoleCpu(root, exclude);
   const t0 = performance.now();
-  await sleep(WINDOW_SECONDS * 1000);
+  const end = t0 + WINDOW_SECONDS * 1000;
+  for (let now = t0; now < end; now = performance.now()) {
+    await sleep(Math.min(1000, end - now));
+    roles.sample();
+  }
   const b = treeCpu(root, exclude);
   const wallSec = (performance.now() - t0) / 1000;
+  const byRole = roles.result();
   const bytes1 = await streamBytes(rtmp, key);
   printProcesses(a, b, wallSec);
-  const byRole = cpuByRole(a, b);
   for (const [role, sec] of byRole) byRole.set(role, (sec / wallSec) * 100);
   return {
     cpuPercent: ((b.cpuSec - a.cpuSec) / wallSec) * 100,

@@ -13,7 +13,7 @@ import { Engine } from '../../src/engine/engine.ts';
 import { startCameraSim } from '../../test/helpers/camera-sim.ts';
 import { startRtmpServer } from '../../test/helpers/rtmp-server.ts';
 import { benchClip } from '../lib/clips.ts';
-import { childrenRssMb, cpuByRole, treeCpu } from '../lib/procfs.ts';
+import { childrenRssMb, RoleCpu, treeCpu } from '../lib/procfs.ts';
 import { emit, figure, percentile, sleep } from '../lib/report.ts';
 import { benchLogger, cameraTimeline, urlCameras, withCleanup, type CueSpec } from './common.ts';
 
@@ -93,22 +93,22 @@ await withCleanup(async (defer) => {
       );
     }
   };
-  const tree0 = treeCpu(process.pid, [sim.pid, rtmp.pid]);
-  const cpu0 = tree0.cpuSec;
+  const cpu0 = treeCpu(process.pid, [sim.pid, rtmp.pid]).cpuSec;
+  const roles = new RoleCpu(process.pid, [sim.pid, rtmp.pid]);
   const simCpu0 = treeCpu(sim.pid).cpuSec;
   const t0 = performance.now();
   engine.start();
   try {
     while (!ended && performance.now() - t0 < (SECONDS + 20) * 1000) {
       sampleRss();
+      roles.sample();
       await sleep(1000);
     }
     sampleRss();
   } finally {
     const wall = (performance.now() - t0) / 1000;
-    const tree1 = treeCpu(process.pid, [sim.pid, rtmp.pid]);
-    const cpuPercent = ((tree1.cpuSec - cpu0) / wall) * 100;
-    const byRole = [...cpuByRole(tree0, tree1)]
+    const cpuPercent = ((treeCpu(process.pid, [sim.pid, rtmp.pid]).cpuSec - cpu0) / wall) * 100;
+    const byRole = [...roles.result()]
       .sort((a, b) => b[1] - a[1])
       .map(([role, sec]) => `${role} ${((sec / wall) * 100).toFixed(0)} %`);
     const simCpuPercent = ((treeCpu(sim.pid).cpuSec - simCpu0) / wall) * 100;
