@@ -1,7 +1,7 @@
 // Shared set-up for the pipeline benchmarks: timelines, an engine on simulated cameras, cleanup.
 import { createLogger } from '../../src/core/logger.ts';
 import type { CameraFeed } from '../../src/engine/engine.ts';
-import { encoderArgs, profileSettings } from '../../src/ffmpeg/argv.ts';
+import { profileSettings, programEncoderArgs } from '../../src/ffmpeg/argv.ts';
 import { stopAllSupervised } from '../../src/process/supervisor.ts';
 
 export const benchLogger = createLogger('bench');
@@ -50,10 +50,11 @@ export interface PlainFfmpegOptions {
  * the output), so the baseline follows any change to it.
  */
 export function engineEncoderOutputArgs(o: Required<Omit<PlainFfmpegOptions, 'progress'>>): string[] {
-  const argv = encoderArgs({
+  const argv = programEncoderArgs({
     width: o.width,
     height: o.height,
     fps: o.fps,
+    tickRate: o.fps,
     profile: 'reliability',
     videoEncoder: 'libx264',
     preset: o.preset,

@@ -476,7 +476,7 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
         note: this.cameraNote(onAir, status),
       },
       overlays: (position?.overlays ?? [])
-        .filter((overlay) => !hidden.has(overlay.cueId) && status.degrade.level < 1)
+        .filter((overlay) => !hidden.has(overlay.cueId))
         .map((overlay) => ({
           cueId: overlay.cueId,
           type: overlay.params.type,
@@ -503,7 +503,8 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
         nextRetryAt: output.nextRetryAt === null ? null : new Date(output.nextRetryAt).toISOString(),
       })),
       overrides: status.overrides,
-      degradeLevel: status.degrade.level,
+      degradeLevel: status.quality.level + status.quality.bitrateStep,
+      quality: describeQuality(status),
       encoder: status.encoderChoice.encoder,
       previewUrl: show.request.previewDir ? PREVIEW_URL : null,
     };
@@ -537,6 +538,31 @@ const PREVIEW_FILE = /^(index\.m3u8|segment_\d+\.ts)(\.tmp)?$/;
  */
 function clearPreview(dir: string): void {
   for (const name of readdirSync(dir)) if (PREVIEW_FILE.test(name)) rmSync(join(dir, name), { force: true });
+}
+
+/** Degraded mode as the control room shows it: the level on air, why, and what comes next. */
+function describeQuality(status: EngineStatus): LiveShow['quality'] {
+  const q = status.quality;
+  const seconds = (ms: number | null) => (ms === null ? null : Math.ceil(ms / 1000));
+  const last = q.changes.at(-1) ?? null;
+  const ticks = status.playout.ticks;
+  return {
+    level: q.level,
+    levels: q.cpu.length,
+    description: q.levelDescription,
+    bitrateKbps: q.bitrateKbps,
+    degraded: q.level > 0 || q.bitrateStep > 0,
+    switching: q.switching,
+    symptoms: q.symptoms.map((symptom) => symptom.words),
+    warnings: q.warnings.map((warning) => warning.words),
+    nextStepUpInSeconds: seconds(q.cpu.nextStepUpInMs ?? q.network.nextStepUpInMs),
+    lastChange: last
+      ? { at: new Date(last.wallAt).toISOString(), sentence: last.sentence, direction: last.direction }
+      : null,
+    // Blending them is the overlays' whole per-frame cost (they are rendered once): % of one core.
+    overlayCostPercent:
+      ticks > 0 ? Math.round((status.playout.overlayMsTotal / ticks) * q.fps * 10) / 100 : null,
+  };
 }
 
 function liveAlert(alert: AlertRecord): LiveState['alerts'][number] {

@@ -63,7 +63,30 @@ export const LiveShowSchema = z.object({
     forcedCameraId: z.number().nullable(),
     hiddenOverlayCues: z.array(z.string()),
   }),
+  /** 0 at the operator's settings; each degraded-mode step down adds one (CPU and bitrate). */
   degradeLevel: z.number(),
+  /** Degraded mode: the level on air (judged by the show's own symptoms), why, what comes next. */
+  quality: z.object({
+    /** CPU ladder index (0 = the operator's settings) and how many levels there are. */
+    level: z.number(),
+    levels: z.number(),
+    /** "superfast, 15 fps, 1280×720". */
+    description: z.string(),
+    bitrateKbps: z.number(),
+    degraded: z.boolean(),
+    /** A move is being carried out (a new encoder run beside the old one). */
+    switching: z.boolean(),
+    /** What the show suffers from now, in words with the figure. */
+    symptoms: z.array(z.string()),
+    /** Shown, never a reason to step down (e.g. the whole machine's CPU is busy). */
+    warnings: z.array(z.string()),
+    nextStepUpInSeconds: z.number().nullable(),
+    lastChange: z
+      .object({ at: z.string(), sentence: z.string(), direction: z.enum(['down', 'up']) })
+      .nullable(),
+    /** What blending the overlays costs, in % of one core (null before the first frame). */
+    overlayCostPercent: z.number().nullable(),
+  }),
   encoder: z.string(),
   /** The HLS preview playlist, when the preview runs. */
   previewUrl: z.string().nullable(),

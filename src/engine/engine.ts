@@ -13,7 +13,6 @@ import {
   profileSettings,
   publisherArgs,
   slateDecoderArgs,
-  type EncoderOptions,
   type EncodingProfile,
   type SlatePattern,
   type VideoEncoder,
@@ -28,23 +27,29 @@ import {
   type VideoSource,
 } from '../timeline/resolver.ts';
 import type { OverlayParams, Timeline } from '../timeline/schema.ts';
+import { prepareFramePipes } from '../process/frame-pipe.ts';
 import { raisePlayoutPriority } from '../process/priority.ts';
 import { pickKernels, type Kernels } from './compositor/index.ts';
-import { Encoder, type EncoderStats } from './encoder.ts';
-import { DegradePolicy, reducedSize, type DegradeOptions, type Overload } from './degrade.ts';
-import { CameraFailover, type FailoverEvent, type FailoverOptions, type OnAirChoice } from './failover.ts';
+import { Encoder, type EncoderEvent, type EncoderSettings } from './encoder.ts';
+import type { EngineAlerts, EngineStatus } from './engine-types.ts';
+import { CameraFailover, type FailoverEvent, type FailoverOptions } from './failover.ts';
 import { FanoutHub } from './fanout/hub.ts';
 import { buildMetrics, evaluateHealth, type HealthReport, type MetricsSnapshot } from '../health/index.ts';
 import { ShowMonitor, type AlertCounts } from './monitor.ts';
-import { FlvOutput, type OutputStatus, type SessionLimit } from './outputs.ts';
+import { FlvOutput, type SessionLimit } from './outputs.ts';
 import { OverlayRenderer } from './overlays/cache.ts';
 import type { ImageRef } from './overlays/render.ts';
 import { sourceText } from './overlays/render.ts';
-import { LiveOverrides, type OverrideSnapshot } from './overrides.ts';
+import { LiveOverrides } from './overrides.ts';
 import { AppError } from '../errors/registry.ts';
-import { Playout, type PlayoutStats } from './playout.ts';
-import type { SourceHealth } from './sources/decoded-source.ts';
+import { Playout } from './playout.ts';
+import { tickAt } from './program-clock.ts';
+import { formatOf, QualityControl } from './quality-control.ts';
+import { buildBitrateLadder, buildLadder } from './quality/ladder.ts';
+import type { QualityPolicyOptions } from './quality/policy.ts';
 import { SourcePool, type SourceSpec } from './sources/source-pool.ts';
+
+export type { EngineAlerts, EngineStatus } from './engine-types.ts';
 
 /** A camera the show can use: a stream URL (with credentials), or a generated test camera.
  *  `backupCameraId`: the camera put on air when this one fails (kept decoding while this is used). */
@@ -81,51 +86,21 @@ export interface ShowPlan {
   startFrame?: number;
   /** Camera failure handling: detection threshold, return delay, reconnect interval. */
   failover?: FailoverOptions & { reconnectIntervalMs?: number };
-  /** Degraded mode under overload; `showWarning` puts a "Reduced quality" notice on air. */
-  degrade?: DegradeOptions & { enabled?: boolean; showWarning?: boolean };
-}
-
-export interface DegradeStatus {
-  /** 0 normal; 1 overlays skipped; 2 and bitrate −20 %; 3 and output size ×2/3. */
-  level: number;
-  overloads: Overload[];
-  bitrateKbps: number;
-  outputSize: { width: number; height: number };
-}
-
-/** Where the engine reports what an operator must know (persisted and notified by the app). */
-export interface EngineAlerts {
-  raise(alert: {
-    key: string;
-    severity: 'info' | 'warning' | 'error' | 'critical';
-    code: string;
-    message: string;
-    remediation: string;
-    source?: string;
-  }): void;
-  clear(key: string): void;
-}
-
-export interface EngineStatus {
-  running: boolean;
-  timeline: string;
-  frame: number;
-  position: ProgramState | null;
-  /** What is on air and what it stands in for (a failed camera's backup, or the slate). */
-  onAir: OnAirChoice | null;
-  /** Cameras currently failed, since when (clock ms). */
-  failedCameras: { cameraId: number; since: number }[];
-  playout: PlayoutStats;
-  encoder: EncoderStats;
-  /** Which H.264 encoder runs and why (every candidate's test-encode result). */
-  encoderChoice: EncoderDetection;
-  degrade: DegradeStatus;
-  /** The timeline clock is held (the output goes on). */
-  paused: boolean;
-  overrides: OverrideSnapshot;
-  audioBitrateKbps: number;
-  sources: SourceHealth[];
-  outputs: OutputStatus[];
+  /**
+   * Degraded mode: the ladder starts at the operator's settings (the timeline's size and fps, the
+   * profile's preset and bitrate); `startLevel` is where the capacity check says this machine
+   * fits; `pinnedLevel` holds one level (benchmarks); `enabled: false` never moves.
+   * `showWarning` puts a "Reduced quality" notice on air while below the ceiling.
+   */
+  degrade?: Partial<Omit<QualityPolicyOptions, 'ladder' | 'bitrateLadderKbps'>> & {
+    enabled?: boolean;
+    showWarning?: boolean;
+    /** The ladder's floor: no size below this many lines (default 360), no rate below minFps. */
+    minHeight?: number;
+    minFps?: number;
+  };
+  /** The program clock's epoch in ms (default 0; tests start near a timestamp wrap). */
+  programOriginMs?: number;
 }
 
 export interface EngineDeps {
@@ -142,13 +117,6 @@ export interface EngineDeps {
   systemCpuPercent?: () => number | null;
   onEnded?: () => void;
 }
-
-const OVERLOAD_WORDS: Record<Overload, string> = {
-  cpu: 'the CPU has been nearly fully used',
-  'late-ticks': 'frames have been produced late',
-  'dropped-ticks': 'the encoder could not keep up',
-  'output-backlog': 'a destination could not take the bitrate',
-};
 
 /** The slate is a still kept ready at all times: a low frame rate keeps it nearly free. */
 const SLATE_FPS = 2;
@@ -183,9 +151,8 @@ export class Engine {
   private readonly failover: CameraFailover;
   private readonly alerts: EngineAlerts | undefined;
   private lastState: ProgramState | null = null;
-  private readonly baseEncoder: EncoderOptions;
-  private readonly degrade: DegradePolicy;
-  private overloads: Overload[] = [];
+  private readonly baseSettings: EncoderSettings;
+  private readonly quality: QualityControl;
   private loadTimer: TimerHandle | null = null;
   private readonly systemCpuPercent: () => number | null;
   private readonly monitor = new ShowMonitor();
@@ -221,34 +188,44 @@ export class Engine {
       (event) => this.onFailover(event),
     );
 
+    prepareFramePipes();
     this.hub = new FanoutHub({ clock: this.clock });
     const profile = plan.encoder?.profile ?? 'reliability';
-    this.baseEncoder = {
-      width,
-      height,
-      fps,
+    const profileDefaults = profileSettings(profile, plan.encoder?.bitrateKbps);
+    this.baseSettings = {
       profile,
       videoEncoder: deps.encoderChoice.encoder,
-      bitrateKbps: profileSettings(profile, plan.encoder?.bitrateKbps).bitrateKbps,
-      ...(plan.encoder?.preset !== undefined ? { preset: plan.encoder.preset } : {}),
+      bitrateKbps: profileDefaults.bitrateKbps,
+      preset: plan.encoder?.preset ?? profileDefaults.preset,
     };
-    this.degrade = new DegradePolicy(plan.degrade ?? {});
     this.systemCpuPercent = deps.systemCpuPercent ?? (() => this.monitor.systemCpuPercent);
+    const { minHeight, minFps, showWarning, enabled, ...degrade } = plan.degrade ?? {};
+    const ladder = buildLadder(
+      { preset: this.baseSettings.preset!, fps, width, height },
+      {
+        encoder: deps.encoderChoice.encoder,
+        ...(minHeight !== undefined ? { minHeight } : {}),
+        ...(minFps !== undefined ? { minFps } : {}),
+      },
+    );
+    const startLevel = Math.min(degrade.startLevel ?? 0, ladder.length - 1);
+    const startFormat = formatOf(ladder[degrade.pinnedLevel ?? startLevel]!, fps);
     this.encoder = new Encoder({
-      settings: this.baseEncoder,
+      fps,
+      format: startFormat,
+      settings: { ...this.baseSettings, preset: ladder[degrade.pinnedLevel ?? startLevel]!.preset },
       hub: this.hub,
       clock: this.clock,
       logger: this.log.child({ part: 'encoder' }),
-      allocFrame: () => kernels.allocFrame(width, height),
-      onNewStream: (why) => this.onEncoderRestart(why),
+      allocFrame: (w, h) => kernels.allocFrame(w, h),
+      onEvent: (event) => this.onEncoderEvent(event),
     });
     this.pool = new SourcePool({
-      factory: (source) => this.sourceSpec(source),
-      width,
-      height,
+      factory: (source, target) => this.sourceSpec(source, target),
+      fps,
       clock: this.clock,
       logger: this.log.child({ part: 'sources' }),
-      allocFrame: () => kernels.allocFrame(width, height),
+      allocFrame: (w, h) => kernels.allocFrame(w, h),
       freeFrame: (frame) => kernels.free(frame),
     });
     this.overlays = new OverlayRenderer({
@@ -268,6 +245,7 @@ export class Engine {
       failover: this.failover,
       overrides: this.overrides,
       logger: this.log.child({ part: 'playout' }),
+      firstTick: tickAt(plan.programOriginMs ?? 0, fps),
       ...(plan.startFrame !== undefined ? { startFrame: plan.startFrame } : {}),
       onTick: (state, lateness) => {
         this.lastState = state;
@@ -277,6 +255,41 @@ export class Engine {
         this.log.info('timeline ended');
         deps.onEnded?.();
       },
+    });
+
+    this.quality = new QualityControl({
+      policy: {
+        ladder,
+        bitrateLadderKbps: buildBitrateLadder(profileDefaults.bitrateKbps),
+        ...degrade,
+        startLevel,
+        pinnedLevel: enabled === false ? startLevel : (degrade.pinnedLevel ?? null),
+      },
+      fps,
+      baseSettings: this.baseSettings,
+      encoder: this.encoder,
+      playout: this.playout,
+      programMs: () => this.hub.stats().programMs,
+      destinations: () =>
+        this.outputs
+          .filter((o) => o.status().kind === 'destination')
+          .map((o) => {
+            const status = o.status();
+            return {
+              id: status.id,
+              name: status.name,
+              queueBytes: status.consumer?.bytesQueued ?? 0,
+              queuePercent: status.consumer?.queueFullnessPercent ?? 0,
+            };
+          }),
+      systemCpuPercent: () => this.systemCpuPercent(),
+      throttled: () => this.monitor.throttled,
+      clock: this.clock,
+      logger: this.log.child({ part: 'quality' }),
+      alerts: this.alerts,
+      ...(showWarning === true
+        ? { setReducedCard: (shown: boolean) => this.playout.setCard('reduced_quality', shown) }
+        : {}),
     });
 
     const outputDeps = { hub: this.hub, clock: this.clock, logger: this.log.child({ part: 'outputs' }) };
@@ -369,87 +382,14 @@ export class Engine {
     return buildMetrics(this.monitor.healthInput(this.clock.now(), this.status(), this.compiled.fps, none));
   }
 
-  /** Once a second: how loaded are we? Degraded mode steps down or back up from that. */
+  /** Once a second: the health figures, and degraded mode judging the show's symptoms. */
   private scheduleLoadSample(): void {
     this.loadTimer = this.clock.setTimeout(() => {
       if (!this.running) return;
       this.monitor.sample(this.clock.now(), this.status(), this.encoder.pid);
-      if (this.plan.degrade?.enabled !== false) {
-        const playout = this.playout.snapshot();
-        const queues = this.outputs.map((o) => o.status().consumer?.queueFullnessPercent ?? 0);
-        const decision = this.degrade.observe({
-          at: this.clock.now(),
-          cpuPercent: this.systemCpuPercent(),
-          ticks: playout.ticks,
-          lateTicks: playout.lateTicks,
-          droppedTicks: this.encoder.stats().framesDropped,
-          outputQueuePercent: Math.max(0, ...queues),
-        });
-        this.overloads = decision.overloads;
-        const change = decision.change;
-        if (change) this.applyDegrade(change.from, change.to, change.because);
-      }
+      this.quality.sample();
       this.scheduleLoadSample();
     }, 1000);
-  }
-
-  private encoderSettingsFor(level: number): EncoderOptions {
-    const base = this.baseEncoder;
-    const bitrate = base.bitrateKbps ?? profileSettings(base.profile).bitrateKbps;
-    const reduced = level >= 3 ? reducedSize(base.width, base.height) : null;
-    return {
-      ...base,
-      bitrateKbps: level >= 2 ? Math.round(bitrate * 0.8) : bitrate,
-      ...(reduced ? { outputWidth: reduced.width, outputHeight: reduced.height } : {}),
-    };
-  }
-
-  private degradeStatus(): DegradeStatus {
-    const current = this.encoder.currentSettings;
-    return {
-      level: this.degrade.level,
-      overloads: this.overloads,
-      bitrateKbps: current.bitrateKbps ?? profileSettings(current.profile).bitrateKbps,
-      outputSize: {
-        width: current.outputWidth ?? current.width,
-        height: current.outputHeight ?? current.height,
-      },
-    };
-  }
-
-  private applyDegrade(from: number, to: number, because: Overload[]): void {
-    this.playout.setTimelineOverlays(to < 1);
-    this.playout.setCard('reduced_quality', to > 0 && this.plan.degrade?.showWarning === true);
-    const before = this.encoderSettingsFor(from);
-    const after = this.encoderSettingsFor(to);
-    if (before.bitrateKbps !== after.bitrateKbps || before.outputWidth !== after.outputWidth) {
-      this.encoder.reconfigure(after);
-    }
-    const steps = [
-      'overlays off',
-      'bitrate −20 %',
-      `output ${after.outputWidth ?? after.width}×${after.outputHeight ?? after.height}`,
-    ];
-    if (to === 0) {
-      this.log.info({ from }, 'degraded mode over: normal quality again');
-      this.alerts?.clear('engine:degraded');
-      return;
-    }
-    const why = `${because.map((b) => OVERLOAD_WORDS[b]).join(' and ')} for a while`;
-    const message =
-      to > from
-        ? `Streaming in degraded mode, level ${to} (${steps.slice(0, to).join(', ')}), because ${why}.`
-        : `Stepping back up: degraded mode level ${to} (${steps.slice(0, to).join(', ')}).`;
-    this.log.warn({ from, to, because }, message);
-    this.alerts?.raise({
-      key: 'engine:degraded',
-      severity: 'warning',
-      code: 'DEGRADED_MODE',
-      message,
-      remediation:
-        'The stream goes on at reduced quality. Use fewer cameras, a lower resolution or frame rate, or a faster machine; normal quality returns by itself after 30 s without overload.',
-      source: 'engine',
-    });
   }
 
   /** Stops the clock, then the encoder (flushing), the outputs and the decoders. */
@@ -490,6 +430,14 @@ export class Engine {
     const iteration = Math.floor(this.playout.frame / durationFrames);
     this.playout.seek(iteration * durationFrames + target);
     this.log.info({ seconds }, 'timeline jumped');
+  }
+
+  /**
+   * Holds the program at a degraded-mode level (0 = the operator's settings) whatever the show's
+   * symptoms; null gives it back to degraded mode. Resolves once the program is at that level.
+   */
+  holdQuality(level: number | null): Promise<void> {
+    return this.quality.hold(level);
   }
 
   /** The emergency test pattern: shown over everything until switched off. */
@@ -585,30 +533,43 @@ export class Engine {
       playout: this.playout.snapshot(),
       encoder: this.encoder.stats(),
       encoderChoice: this.encoderChoice,
-      degrade: this.degradeStatus(),
+      quality: this.quality.status(),
       paused: this.playout.snapshot().paused,
       overrides: this.overrides.snapshot(),
-      audioBitrateKbps: profileSettings(this.baseEncoder.profile).audioBitrateKbps,
+      audioBitrateKbps: profileSettings(this.baseSettings.profile).audioBitrateKbps,
       sources: this.pool.health(),
       outputs: this.outputs.map((output) => output.status()),
+      programMs: this.hub.stats().programMs,
+      splices: {
+        firstOutMs: this.hub.stats().splicer.firstOutMs,
+        switches: this.hub.stats().splicer.switches,
+      },
     };
   }
 
-  /** A new encoder run continues the same program (the hub splices it): outputs keep their
-   *  sessions. A crash is still worth an alert. */
-  private onEncoderRestart(why: 'reconfigured' | 'recovered'): void {
-    this.log.warn({ why }, 'encoder restarted: the program continues in the same sessions');
-    if (why === 'reconfigured') return; // degraded mode asked for it: not a failure
-    this.alerts?.raise({
-      key: 'encoder:restarted',
-      severity: 'warning',
-      code: 'ENCODER_RESTARTED',
-      message:
-        'The video encoder stopped unexpectedly and was restarted within seconds; destinations stayed connected.',
-      remediation:
-        'Nothing to do if it happens once. If it repeats, check the appliance’s memory and CPU load on the monitoring page.',
-      source: 'encoder',
-    });
+  /** Encoder runs come and go without a new session at any destination (the hub splices them);
+   *  a crash is still worth telling. */
+  private onEncoderEvent(event: EncoderEvent): void {
+    switch (event.type) {
+      case 'crashed':
+        this.alerts?.raise({
+          key: 'encoder:restarted',
+          severity: 'warning',
+          code: 'ENCODER_RESTARTED',
+          message:
+            'The video encoder stopped unexpectedly and was restarted at once; every destination stayed connected.',
+          remediation:
+            'Nothing to do if it happens once. If it repeats, check the appliance’s memory and CPU load on the monitoring page.',
+          source: 'encoder',
+        });
+        return;
+      case 'recovered':
+        this.log.info({ downMs: Math.round(event.downMs) }, 'encoder back on air after a restart');
+        return;
+      case 'switched':
+      case 'abandoned':
+        return;
+    }
   }
 
   private cameraName(cameraId: number): string {
@@ -645,8 +606,10 @@ export class Engine {
     this.alerts?.raise({ key, code: 'CAMERA_OFFLINE', source: `camera:${event.cameraId}`, ...alert });
   }
 
-  private sourceSpec(source: VideoSource): SourceSpec | null {
-    const { width, height, fps } = this.compiled;
+  private sourceSpec(
+    source: VideoSource,
+    { width, height, fps }: { width: number; height: number; fps: number },
+  ): SourceSpec | null {
     switch (source.kind) {
       case 'black':
         return null;

@@ -14,12 +14,16 @@ export interface FailoverOptions {
   startupGraceMs?: number;
   /** Fresh frames for this long before a failed camera is trusted again. Default 2000. */
   recoverAfterMs?: number;
+  /** A backup stands in only if its newest frame is at most this old: when a camera and its
+   *  backup freeze together, the frozen backup never goes on air, not even for a frame. Default 500. */
+  standInFreshMs?: number;
 }
 
 export const DEFAULT_FAILOVER: Readonly<Required<FailoverOptions>> = Object.freeze({
   failAfterMs: 1000,
   startupGraceMs: 10_000,
   recoverAfterMs: 2000,
+  standInFreshMs: 500,
 });
 
 /** Age in ms of a source's newest frame: null before its first frame, undefined when it is not
@@ -90,7 +94,8 @@ export class CameraFailover {
     for (let backup = this.backupOf(id), n = 0; backup !== undefined && n < MAX_BACKUP_CHAIN; n++) {
       if (visited.has(backup)) break;
       visited.add(backup);
-      if (this.usable(backup, now, frameAge)) {
+      const usable = this.usable(backup, now, frameAge);
+      if (usable && (frameAge(cameraKey(backup)) ?? Infinity) <= this.options.standInFreshMs) {
         replacement = { kind: 'backup', cameraId: backup };
         break;
       }

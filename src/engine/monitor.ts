@@ -2,9 +2,12 @@
 // into the health check's input: rates over the last seconds (fps, bitrate, dropped frames,
 // encoder CPU time per frame) next to the totals.
 import { RateMeter, SystemSampler, kilobitsPerSecond, type HealthInput } from '../health/index.ts';
-import type { EngineStatus } from './engine.ts';
+import type { EngineStatus } from './engine-types.ts';
 
 export type AlertCounts = HealthInput['alerts'];
+
+/** Where a Raspberry Pi 5's firmware starts lowering the clock. */
+const THROTTLE_CELSIUS = 80;
 
 export class ShowMonitor {
   private readonly sampler: SystemSampler;
@@ -22,6 +25,12 @@ export class ShowMonitor {
 
   constructor(sampler: SystemSampler = new SystemSampler()) {
     this.sampler = sampler;
+  }
+
+  /** The CPU is throttled for heat: at or above THROTTLE_CELSIUS (a Raspberry Pi 5 starts slowing
+   *  down at 80 °C); null where no temperature is exposed. */
+  get throttled(): boolean | null {
+    return this.temperatureC === null ? null : this.temperatureC >= THROTTLE_CELSIUS;
   }
 
   /** Whole-machine CPU use at the last sample (0–100), null before two samples. */
@@ -50,7 +59,8 @@ export class ShowMonitor {
     const frames = this.encodedFrames.increase();
     const onAir = status.onAir;
     const replacing = onAir?.replacing;
-    const frameBytes = (status.degrade.outputSize.width * status.degrade.outputSize.height * 3) / 2;
+    const format = status.quality.format;
+    const frameBytes = (format.width * format.height * 3) / 2;
     return {
       running: status.running,
       uptimeSeconds: this.startedAt === null ? 0 : (now - this.startedAt) / 1000,
@@ -70,7 +80,7 @@ export class ShowMonitor {
       },
       bitrate: {
         currentKbps: kilobitsPerSecond(this.bytesOut.perSecond()),
-        targetKbps: status.degrade.bitrateKbps + status.audioBitrateKbps,
+        targetKbps: status.quality.bitrateKbpsNow + status.audioBitrateKbps,
       },
       destinations: status.outputs
         .filter((o) => o.kind === 'destination')
@@ -93,8 +103,10 @@ export class ShowMonitor {
             }
           : { mode: 'slate', scheduled: `Camera ${replacing.cameraId}` },
       degraded: {
-        level: status.degrade.level,
-        ...(status.degrade.overloads.length > 0 ? { reason: status.degrade.overloads.join(', ') } : {}),
+        level: status.quality.level + status.quality.bitrateStep,
+        ...(status.quality.symptoms.length > 0
+          ? { reason: status.quality.symptoms.map((symptom) => symptom.words).join('; ') }
+          : {}),
       },
       system: { cpuPercent: this.systemCpu, temperatureC: this.temperatureC },
       alerts,

@@ -1,8 +1,14 @@
-// The playout clock: monotonic and frame-indexed. Tick n is due at start + n/fps; each tick
-// resolves the timeline, composites one program frame and writes exactly one video frame and
-// that tick's share of audio. It never waits for a source: a missing or stale frame is replaced
-// by the slate, a missing slate by black. If the event loop runs late, overdue ticks are written
-// back to back so the output keeps real time.
+// The playout clock: monotonic and tick-indexed. Tick N (program time N/fps, see
+// program-clock.ts) is due at start + (N − N₀)/fps; each tick resolves the timeline, composites
+// one program frame per format the encoder wants (one; two while a reconfiguration overlaps) and
+// writes it with the PCM since the previous tick. It never waits for a source: a missing or stale
+// frame is replaced by the slate, a missing slate by black. If the event loop runs late, the
+// overdue ticks are skipped — the encoder sees a gap of the right length, never frames squeezed
+// together — and the program position still follows the wall clock.
+//
+// Before the clock starts, it pre-rolls: the first cue's source, its backups and the slate are
+// started, and the first tick waits for a picture from them (at most PREROLL_MS, then the slate)
+// so a show starts on its first camera, never on black.
 import type { Clock, TimerHandle } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import {
@@ -14,53 +20,75 @@ import {
   type ProgramState,
   type VideoSource,
 } from '../timeline/resolver.ts';
-import { composite, type Kernels, type Program, type ProgramOverlay } from './compositor/index.ts';
+import {
+  blendOverlays,
+  composite,
+  type Kernels,
+  type Program,
+  type ProgramOverlay,
+} from './compositor/index.ts';
 import { CameraFailover, type FrameAge, type OnAirChoice } from './failover.ts';
 import { LiveOverrides } from './overrides.ts';
 import type { OverlayRenderer } from './overlays/cache.ts';
+import { scaleOverlay } from './overlays/scale.ts';
+import type { YuvaImage } from './overlays/yuva.ts';
+import { formatKey, sameFormat, sampleAt, type ProgramFormat } from './program-clock.ts';
 import { SYSTEM_CARDS, type SystemCard } from './system-cards.ts';
 
 export interface ProgramSink {
+  /** The format the program is encoded in now (failover and audio follow its sources). */
+  readonly currentFormat: ProgramFormat;
+  /** Run a tick every this many ticks (the finest grid the encoder wants). */
+  tickEvery(): number;
+  /** Formats to composite for tick N (none when no run takes its picture). */
+  formatsFor(tick: number): readonly ProgramFormat[];
+  /** Optional: a frame to composite into, passed back to writeTick() (so the sink need not copy). */
+  frameBuffer?(format: ProgramFormat): Uint8Array | null;
   /**
-   * One tick: its video frame and its PCM, written together (or dropped together). The frame is
-   * valid only during the call (the playout composites the next tick into it); the PCM is the
-   * sink's to keep.
+   * One tick: its frames by format key (valid only during the call, unless from frameBuffer) and
+   * the PCM of every tick since the previous write, starting at sample `firstSample`.
    */
-  writeTick(frame: Uint8Array, pcm: Buffer): void;
-  /**
-   * Optional: a frame to composite the next tick into, passed back to writeTick() (so the sink
-   * need not copy it); null to use the playout's own.
-   */
-  frameBuffer?(): Uint8Array | null;
+  writeTick(tick: number, frames: ReadonlyMap<string, Uint8Array>, pcm: Buffer, firstSample: number): void;
+}
+
+/** What the playout needs of a source decoded in one format. */
+export interface PlayoutSource {
+  frame(maxAgeMs: number): Uint8Array | null;
+  /** ms since the newest frame; null before the first. */
+  frameAgeMs(): number | null;
+  readAudio(out: Buffer): boolean;
+  discardAudio(): void;
 }
 
 /** What the playout needs of its sources (SourcePool in production, a fake in tests). */
 export interface PlayoutSources {
-  /** Start what is wanted soon, stop what is not. */
-  reconcile(wanted: Iterable<VideoSource>): void;
-  get(key: string):
-    | {
-        frame(maxAgeMs: number): Uint8Array | null;
-        /** ms since the newest frame; null before the first. */
-        frameAgeMs(): number | null;
-        readAudio(out: Buffer): boolean;
-        discardAudio(): void;
-      }
-    | undefined;
+  /** Start what is wanted soon (in each format), stop what is not. */
+  reconcile(wanted: Iterable<VideoSource>, formats: readonly ProgramFormat[]): void;
+  get(key: string, format: ProgramFormat): PlayoutSource | undefined;
 }
 
 export interface PlayoutStats {
-  /** The program position of the next tick (frames from the show's start; stands still while
-   *  paused, moves on a jump). */
+  /** The program position of the next tick (timeline frames from the show's start; stands still
+   *  while paused, moves on a jump). */
   frame: number;
   paused: boolean;
+  /** Ticks written. */
   ticks: number;
   /** Ticks written more than one frame interval after they were due. */
   lateTicks: number;
+  /** Ticks never written because the loop ran too late for them (gaps in the program). */
+  skippedTicks: number;
   maxLatenessMs: number;
   /** Ticks whose on-air source had no fresh frame (the slate or black was shown instead). */
   substitutedFrames: number;
   compositeMsTotal: number;
+  /** Of that, blending the overlays (their whole cost per frame: they are rendered once). */
+  overlayMsTotal: number;
+  /** Milliseconds the clock waited for the first picture before it started (pre-roll). */
+  prerollMs: number | null;
+  /** What the first tick showed: 'source' (the first cue's picture), 'standby' (a backup),
+   *  'slate' or 'black'. Null before it. */
+  firstPicture: 'source' | 'standby' | 'slate' | 'black' | null;
 }
 
 export interface PlayoutOptions {
@@ -73,8 +101,12 @@ export interface PlayoutOptions {
   logger: Logger;
   /** First frame to play (crash resume starts mid-show). */
   startFrame?: number;
+  /** Program tick of the first tick (the program's epoch; tests start near a timestamp wrap). */
+  firstTick?: number;
   /** Start decoders this long before their cue. */
   preRollSeconds?: number;
+  /** The first tick waits at most this long for its source's picture (then the slate). */
+  prerollMs?: number;
   /** A source frame older than this is not shown (the slate stands in). */
   staleAfterMs?: number;
   /** Decides what replaces a failed camera (default: no backups, the slate). */
@@ -88,23 +120,34 @@ export interface PlayoutOptions {
 
 /** PCM samples per tick: exact over time even when 48000/fps is not whole. */
 export function samplesForTick(frame: number, fps: number): number {
-  return Math.floor(((frame + 1) * 48000) / fps) - Math.floor((frame * 48000) / fps);
+  return sampleAt(frame + 1, fps) - sampleAt(frame, fps);
 }
 
 /** A camera put on air by an override that has no picture yet: the timeline's choice stays on air
  *  this long while it connects, then the failover decides (its backup or the slate). */
 const OVERRIDE_CONNECT_MS = 5000;
+/** Pre-roll: wait at most this long for the first cue's picture, then start with the slate. */
+export const PREROLL_MS = 5000;
+/** Pre-roll check interval. */
+const PREROLL_POLL_MS = 25;
 
 export class Playout {
   private readonly options: PlayoutOptions;
-  private readonly frameMs: number;
-  private readonly target: Uint8Array;
+  private readonly fps: number;
+  private readonly tickMs: number;
   private readonly staleAfterMs: number;
   private readonly preRollSeconds: number;
+  private readonly prerollMs: number;
   private readonly slateKey: string;
-  /** Output tick counter: paces the clock and the audio. */
+  /** Own frames per format (used when the sink lends none). */
+  private readonly own = new Map<string, Uint8Array>();
+  /** Overlays shrunk for smaller formats, by format key then cue id. */
+  private readonly scaled = new Map<string, Map<string, { source: YuvaImage; image: YuvaImage | null }>>();
+  /** The next tick that may run. */
   private next: number;
-  /** Program position: what the timeline shows. Equal to `next` unless paused or jumped. */
+  private readonly firstTick: number;
+  private lastTick: number | null = null;
+  /** Program position: what the timeline shows. Moves with the ticks unless paused or jumped. */
   private position: number;
   private paused = false;
   private readonly overrides: LiveOverrides;
@@ -113,41 +156,65 @@ export class Playout {
   private startedAt = 0;
   private timer: TimerHandle | null = null;
   private running = false;
-  private onAirKey: string | null = null;
+  private audioKey: string | null = null;
   private readonly stats: PlayoutStats;
   private readonly failover: CameraFailover;
   private lastChoice: OnAirChoice | null = null;
-  private timelineOverlays = true;
   private readonly cards = new Set<SystemCard>();
+  /** A format the sources are decoded in ahead of a reconfiguration (see prepareFormat). */
+  private extraFormat: ProgramFormat | null = null;
 
   constructor(options: PlayoutOptions) {
     this.options = options;
-    this.frameMs = 1000 / options.timeline.fps;
-    this.target = options.kernels.allocFrame(options.timeline.width, options.timeline.height);
+    this.fps = options.timeline.fps;
+    this.tickMs = 1000 / options.timeline.fps;
     this.staleAfterMs = options.staleAfterMs ?? 1000;
     this.preRollSeconds = options.preRollSeconds ?? 5;
-    this.next = options.startFrame ?? 0;
-    this.position = this.next;
+    this.prerollMs = options.prerollMs ?? PREROLL_MS;
+    this.firstTick = options.firstTick ?? 0;
+    this.next = this.firstTick;
+    this.position = options.startFrame ?? 0;
     this.overrides = options.overrides ?? new LiveOverrides();
     this.slateKey = sourceKey(options.timeline.slate);
     this.failover = options.failover ?? new CameraFailover(() => undefined);
     this.stats = {
-      frame: this.next,
+      frame: this.position,
       paused: false,
       ticks: 0,
       lateTicks: 0,
+      skippedTicks: 0,
       maxLatenessMs: 0,
       substitutedFrames: 0,
       compositeMsTotal: 0,
+      overlayMsTotal: 0,
+      prerollMs: null,
+      firstPicture: null,
     };
   }
 
+  /** Starts the decoders the first seconds need, then the clock once the first picture is there. */
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.prepare(this.next); // spawns decoders: the clock starts after, so tick 0 is not born late
-    this.startedAt = this.options.clock.now();
-    this.schedule();
+    this.prepare(this.position);
+    const began = this.options.clock.now();
+    const check = (): void => {
+      if (!this.running) return;
+      const waited = this.options.clock.now() - began;
+      const ready = this.prerollReady();
+      if (ready === 'source' || ready === 'standby' || waited >= this.prerollMs) {
+        this.stats.prerollMs = Math.round(waited);
+        if (ready !== 'source')
+          this.options.logger.warn(
+            { waitedMs: Math.round(waited), using: ready ?? 'slate' },
+            'the first source sent no picture in time: the show starts with what stands in',
+          );
+        this.startClock();
+        return;
+      }
+      this.timer = this.options.clock.setTimeout(check, PREROLL_POLL_MS);
+    };
+    check();
   }
 
   stop(): void {
@@ -159,6 +226,11 @@ export class Playout {
   /** The program position of the next tick. */
   get frame(): number {
     return this.position;
+  }
+
+  /** The next program tick the clock will run (for planning a reconfiguration). */
+  get nextTick(): number {
+    return this.next;
   }
 
   snapshot(): PlayoutStats {
@@ -191,35 +263,86 @@ export class Playout {
     return this.lastChoice;
   }
 
-  /** Degraded mode: leave the timeline's overlays out (system cards still show). */
-  setTimelineOverlays(enabled: boolean): void {
-    this.timelineOverlays = enabled;
-  }
-
   /** Shows or hides a system card (e.g. the degraded-quality notice) over the program. */
   setCard(card: SystemCard, shown: boolean): void {
     if (shown) this.cards.add(card);
     else this.cards.delete(card);
   }
 
-  private dueAt(frame: number): number {
-    return this.startedAt + (frame - (this.options.startFrame ?? 0)) * this.frameMs;
+  /**
+   * Decodes the sources in another format too (ahead of a reconfiguration to it, so the new
+   * encoder run has pictures from its first tick); null stops that. The format the encoder uses
+   * is always decoded.
+   */
+  prepareFormat(format: ProgramFormat | null): void {
+    this.extraFormat = format;
+    if (this.running) this.prepare(this.position);
+  }
+
+  /** Every source on air now (and the slate) has a picture in this format. */
+  formatReady(format: ProgramFormat): boolean {
+    const keys = new Set([this.slateKey]);
+    const choice = this.lastChoice;
+    if (choice) keys.add(sourceKey(choice.source));
+    for (const key of keys) {
+      if (key === sourceKey({ kind: 'black' })) continue;
+      if ((this.options.pool.get(key, format)?.frameAgeMs() ?? null) === null) return false;
+    }
+    return true;
+  }
+
+  // ── clock ──
+
+  private startClock(): void {
+    this.startedAt = this.options.clock.now();
+    this.schedule();
+  }
+
+  private dueAt(tick: number): number {
+    return this.startedAt + (tick - this.firstTick) * this.tickMs;
+  }
+
+  /** The next tick on the grid the sink wants, at or after `from`. */
+  private onGrid(from: number): number {
+    const every = Math.max(1, this.options.sink.tickEvery());
+    return Math.ceil(from / every) * every;
   }
 
   private schedule(): void {
     if (!this.running) return;
-    const wait = this.dueAt(this.next) - this.options.clock.now();
-    this.timer = this.options.clock.setTimeout(() => this.runDueTicks(), Math.max(0, wait));
+    const tick = this.onGrid(this.next);
+    const wait = this.dueAt(tick) - this.options.clock.now();
+    this.timer = this.options.clock.setTimeout(() => this.runDueTick(), Math.max(0, wait));
   }
 
-  private runDueTicks(): void {
+  private runDueTick(): void {
+    if (!this.running) return;
     const now = this.options.clock.now();
-    while (this.running && this.dueAt(this.next) <= now) {
-      const lateness = now - this.dueAt(this.next);
-      if (!this.tick(this.next, lateness)) return;
-      this.next++;
+    const every = Math.max(1, this.options.sink.tickEvery());
+    // The latest tick on the grid that is due: earlier ones it passed are skipped, not squeezed in.
+    const latestDue = this.firstTick + Math.floor((now - this.startedAt) / this.tickMs + 1e-9);
+    let tick = Math.floor(latestDue / every) * every;
+    const first = this.onGrid(this.next);
+    if (tick < first) tick = first;
+    if (this.dueAt(tick) > now) {
+      this.schedule();
+      return;
     }
+    if (tick > first) this.stats.skippedTicks += (tick - first) / every;
+    if (!this.tick(tick, now - this.dueAt(tick))) return;
+    this.next = tick + 1;
     this.schedule();
+  }
+
+  // ── what the ticks need ──
+
+  /** Formats the sources must be decoded in now. */
+  private decodeFormats(): ProgramFormat[] {
+    const formats = [this.options.sink.currentFormat];
+    for (const format of [...this.options.sink.formatsFor(this.next), this.extraFormat]) {
+      if (format && !formats.some((f) => sameFormat(f, format))) formats.push(format);
+    }
+    return formats;
   }
 
   /** Starts what the next seconds need: decoders (pre-roll) and overlay bitmaps. */
@@ -230,7 +353,10 @@ export class Playout {
     if (state?.video.transition) scheduled.push(state.video.transition.from);
     for (const cameraId of this.overrides.wantedCameras()) scheduled.push({ kind: 'camera', cameraId });
     // Backups decode alongside the cameras they stand in for, so a failover is instant.
-    pool.reconcile([timeline.slate, ...scheduled, ...this.failover.standbyFor(scheduled)]);
+    pool.reconcile(
+      [timeline.slate, ...scheduled, ...this.failover.standbyFor(scheduled)],
+      this.decodeFormats(),
+    );
     if (overlays) {
       const system = Object.entries(SYSTEM_CARDS).map(([cueId, params]) => ({ cueId, params }));
       void overlays
@@ -241,85 +367,148 @@ export class Playout {
     }
   }
 
+  /** What the first tick can show: its own source, a backup standing in, the slate, or nothing. */
+  private prerollReady(): 'source' | 'standby' | 'slate' | null {
+    const state = resolveFrame(this.options.timeline, this.position);
+    const format = this.options.sink.currentFormat;
+    const slate = this.options.pool.get(this.slateKey, format)?.frame(Infinity) ? 'slate' : null;
+    if (state.ended) return 'source';
+    const wanted = this.overrides.apply(state, this.options.timeline.slate).video ?? state.video.source;
+    if (wanted.kind === 'black') return 'source';
+    if (wanted.kind === 'slate') return slate === null ? null : 'source';
+    const fresh = (key: string): boolean =>
+      (this.options.pool.get(key, format)?.frame(this.staleAfterMs) ?? null) !== null;
+    if (fresh(sourceKey(wanted))) return 'source';
+    if (wanted.kind === 'camera')
+      for (const backup of this.failover.standbyFor([wanted])) if (fresh(sourceKey(backup))) return 'standby';
+    return slate;
+  }
+
   /** The failover's choice for a scheduled source (a failed camera → its backup or the slate). */
   private choose(scheduled: VideoSource): OnAirChoice {
     return this.failover.choose(scheduled, this.options.clock.now(), this.frameAge);
   }
 
-  private readonly frameAge: FrameAge = (key) => this.options.pool.get(key)?.frameAgeMs();
+  private readonly frameAge: FrameAge = (key) =>
+    this.options.pool.get(key, this.options.sink.currentFormat)?.frameAgeMs();
 
-  private frameOf(choice: OnAirChoice): Uint8Array | null {
+  private frameOf(choice: OnAirChoice, format: ProgramFormat, count: boolean): Uint8Array | null {
     const source = choice.source;
     if (source.kind === 'black') return null;
     // The slate is a still: its last frame never goes stale (it is decoded at a low rate).
     if (source.kind === 'slate') {
-      if (choice.replacing) this.stats.substitutedFrames++;
-      return this.slateFrame();
+      if (choice.replacing && count) this.stats.substitutedFrames++;
+      return this.slateFrame(format);
     }
     // A camera chosen by the failover is fresh by its rule; a media file by the stale rule.
     const maxAge = source.kind === 'camera' ? Infinity : this.staleAfterMs;
-    const fresh = this.options.pool.get(sourceKey(source))?.frame(maxAge) ?? null;
+    const fresh = this.options.pool.get(sourceKey(source), format)?.frame(maxAge) ?? null;
     if (fresh) return fresh;
-    this.stats.substitutedFrames++;
-    return this.slateFrame();
+    if (count) this.stats.substitutedFrames++;
+    return this.slateFrame(format);
   }
 
-  private slateFrame(): Uint8Array | null {
-    return this.options.pool.get(this.slateKey)?.frame(Infinity) ?? null;
+  private slateFrame(format: ProgramFormat): Uint8Array | null {
+    return this.options.pool.get(this.slateKey, format)?.frame(Infinity) ?? null;
   }
 
   /** One tick; false when the (non-looping) timeline has ended. */
-  private tick(frame: number, lateness: number): boolean {
+  private tick(tick: number, lateness: number): boolean {
     const { timeline, kernels, sink, overlays, clock } = this.options;
+    // Ticks skipped since the last one still move the program on: it follows the wall clock.
+    if (this.lastTick !== null && !this.paused) this.position += tick - this.lastTick - 1;
     const state = resolveFrame(timeline, this.position);
     if (state.ended) {
       this.stop();
       this.options.onEnded?.();
       return false;
     }
-    if ((frame - (this.options.startFrame ?? 0)) % timeline.fps === 0) this.prepare(this.position, state);
+    const previous = this.lastTick;
+    this.lastTick = tick;
+    if (previous === null || Math.floor(tick / this.fps) !== Math.floor(previous / this.fps))
+      this.prepare(this.position, state);
 
     const wanted = this.overrides.apply(state, timeline.slate);
     if (!wanted.video) this.overrideKey = null;
     const override = wanted.video && this.overrideReady(wanted.video) ? wanted.video : null;
     const video = override ? { source: override, transition: null } : state.video;
     const choice = this.choose(video.source);
+    const fromChoice = video.transition ? this.choose(video.transition.from) : null;
     this.lastChoice = choice;
     const failedToSlate = choice.replacing?.failed === true && choice.replacing.replacement.kind === 'slate';
     if (failedToSlate) this.cards.add('technical_difficulties');
     else this.cards.delete('technical_difficulties');
-    const program: Program = {
-      video: video.transition
-        ? {
-            kind: video.transition.type,
-            from: this.frameOf(this.choose(video.transition.from)),
-            to: this.frameOf(choice),
-            progress: video.transition.progress,
-          }
-        : { kind: 'single', frame: this.frameOf(choice) },
-      overlays: overlays ? this.overlayLayers(wanted.overlays, overlays) : [],
-    };
-    const target = sink.frameBuffer?.() ?? this.target;
-    const began = clock.now();
-    composite({ width: timeline.width, height: timeline.height, data: target }, program, kernels);
-    this.stats.compositeMsTotal += clock.now() - began;
 
-    const pcm = Buffer.alloc(samplesForTick(frame, timeline.fps) * 4);
-    const key = sourceKey(choice.source);
-    const onAir = this.options.pool.get(key);
-    if (this.onAirKey !== key) {
+    const frames = new Map<string, Uint8Array>();
+    const formats = sink.formatsFor(tick);
+    formats.forEach((format, index) => {
+      const count = index === 0;
+      const layers = overlays ? this.overlayLayers(wanted.overlays, overlays, format) : [];
+      const program: Program = {
+        video:
+          video.transition && fromChoice
+            ? {
+                kind: video.transition.type,
+                from: this.frameOf(fromChoice, format, false),
+                to: this.frameOf(choice, format, count),
+                progress: video.transition.progress,
+              }
+            : { kind: 'single', frame: this.frameOf(choice, format, count) },
+        overlays: [],
+      };
+      const target = sink.frameBuffer?.(format) ?? this.ownFrame(format);
+      const frame = { width: format.width, height: format.height, data: target };
+      const began = clock.now();
+      composite(frame, program, kernels);
+      const videoDone = clock.now();
+      blendOverlays(frame, layers, kernels);
+      const done = clock.now();
+      this.stats.compositeMsTotal += done - began;
+      this.stats.overlayMsTotal += done - videoDone;
+      frames.set(formatKey(format), target);
+    });
+    if (this.stats.firstPicture === null) this.stats.firstPicture = this.pictureKind(choice);
+
+    // Audio: every sample since the previous tick, from what is on air (in the encoder's format).
+    const firstSample = sampleAt(previous === null ? tick : previous + 1, this.fps);
+    const pcm = Buffer.alloc((sampleAt(tick + 1, this.fps) - firstSample) * 4);
+    const current = sink.currentFormat;
+    const key = `${sourceKey(choice.source)}@${formatKey(current)}`;
+    const onAir = this.options.pool.get(sourceKey(choice.source), current);
+    if (this.audioKey !== key) {
       onAir?.discardAudio(); // start the new source's audio current, not from its backlog
-      this.onAirKey = key;
+      this.audioKey = key;
     }
     onAir?.readAudio(pcm);
-    sink.writeTick(target, pcm);
+    sink.writeTick(tick, frames, pcm, firstSample);
 
     this.stats.ticks++;
-    if (lateness > this.frameMs) this.stats.lateTicks++;
+    if (lateness > this.tickMs) this.stats.lateTicks++;
     this.stats.maxLatenessMs = Math.max(this.stats.maxLatenessMs, lateness);
     this.options.onTick?.(state, lateness);
     if (!this.paused) this.position++;
     return true;
+  }
+
+  private pictureKind(choice: OnAirChoice): PlayoutStats['firstPicture'] {
+    if (choice.source.kind === 'black') return 'black';
+    if (choice.replacing?.replacement.kind === 'backup') return 'standby';
+    if (choice.source.kind === 'slate' && choice.replacing) return 'slate';
+    const format = this.options.sink.currentFormat;
+    const shown =
+      choice.source.kind === 'slate' ? this.slateFrame(format) : this.frameOf(choice, format, false);
+    if (shown === null) return 'black';
+    return shown === this.slateFrame(format) && choice.source.kind !== 'slate' ? 'slate' : 'source';
+  }
+
+  private ownFrame(format: ProgramFormat): Uint8Array {
+    const key = formatKey(format);
+    let frame = this.own.get(key);
+    if (!frame) {
+      frame = this.options.kernels.allocFrame(format.width, format.height);
+      this.own.set(key, frame);
+    }
+    return frame;
   }
 
   /** An override's camera goes on air once it has a picture (or after OVERRIDE_CONNECT_MS). */
@@ -335,11 +524,18 @@ export class Playout {
     return (age !== null && age !== undefined) || now - this.overrideSince >= OVERRIDE_CONNECT_MS;
   }
 
-  private overlayLayers(active: readonly ActiveOverlay[], renderer: OverlayRenderer): ProgramOverlay[] {
+  private overlayLayers(
+    active: readonly ActiveOverlay[],
+    renderer: OverlayRenderer,
+    format: ProgramFormat,
+  ): ProgramOverlay[] {
     const layers: ProgramOverlay[] = [];
+    const factor = format.height / this.options.timeline.height;
     const add = (cueId: string, opacity: number): void => {
-      const image = renderer.get(cueId)?.yuva;
-      if (!image || image.width === 0 || image.height === 0) return;
+      const rendered = renderer.get(cueId)?.yuva;
+      if (!rendered || rendered.width === 0 || rendered.height === 0) return;
+      const image = factor === 1 ? rendered : this.shrunk(cueId, rendered, format, factor);
+      if (!image) return;
       layers.push({
         image: { width: image.width, height: image.height, data: image.data },
         x: image.left,
@@ -347,8 +543,31 @@ export class Playout {
         opacity,
       });
     };
-    if (this.timelineOverlays) for (const overlay of active) add(overlay.cueId, overlay.opacity);
+    for (const overlay of active) add(overlay.cueId, overlay.opacity);
     for (const card of this.cards) add(card, 1); // above every timeline layer
     return layers;
+  }
+
+  /** The overlay shrunk for a smaller format, made once per render. */
+  private shrunk(
+    cueId: string,
+    rendered: YuvaImage,
+    format: ProgramFormat,
+    factor: number,
+  ): YuvaImage | null {
+    const key = formatKey(format);
+    let cache = this.scaled.get(key);
+    if (!cache) {
+      // Only the formats in use keep a cache.
+      for (const other of [...this.scaled.keys()])
+        if (!this.decodeFormats().some((f) => formatKey(f) === other)) this.scaled.delete(other);
+      cache = new Map();
+      this.scaled.set(key, cache);
+    }
+    const hit = cache.get(cueId);
+    if (hit && hit.source === rendered) return hit.image;
+    const image = scaleOverlay(rendered, factor);
+    cache.set(cueId, { source: rendered, image });
+    return image;
   }
 }

@@ -67,6 +67,17 @@ function assertPositive(name: string, v: number): void {
   if (!Number.isFinite(v) || v <= 0) throw new RangeError(`${name} must be > 0, got ${v}`);
 }
 
+/**
+ * -force_key_frames for a keyframe on the first frame whose program time enters a new period of
+ * `seconds` (the first frame of a run is a keyframe anyway), so every run of the encoder keys the
+ * same frames. ffmpeg measures `t` from the run's first frame: `origin` (s) is that frame's
+ * program time, which makes t + origin program time.
+ */
+export function keyframeExpression(seconds: number, origin = 0): string {
+  const at = (v: string) => (origin === 0 ? v : `(${v}+${num(origin)})`);
+  return `expr:if(isnan(prev_forced_t),1,gte(floor(${at('t')}/${num(seconds)}),floor(${at('prev_forced_t')}/${num(seconds)})+1))`;
+}
+
 /** A number as ffmpeg wants it: "30", "29.97", never "3e1". */
 export function num(n: number): string {
   if (Number.isInteger(n)) return String(n);
@@ -378,6 +389,8 @@ export interface VideoEncoderOptions {
   preset?: string;
   /** VAAPI render node; default /dev/dri/renderD128. */
   vaapiDevice?: string;
+  /** Program time (s) of the first frame: keyframes then fall on the program-time grid. */
+  keyframeOrigin?: number;
 }
 
 /** The parts of an encoder argv that depend on the video encoder. */
@@ -417,8 +430,12 @@ export function videoEncoderArgs(o: VideoEncoderOptions): VideoEncoderArgs {
   const maxrate = `${s.maxrateKbps}k`;
   const bufsize = `${s.bufsizeKbps}k`;
   const cbr = s.rateControl === 'cbr';
-  // Keyframes exactly every keyframeSeconds, by time, whatever the encoder does with -g.
-  const forceKeys = ['-force_key_frames', `expr:gte(t,n_forced*${num(s.keyframeSeconds)})`];
+  // Keyframes on the program-time grid (every keyframeSeconds of t, the frame's program time),
+  // whatever the encoder does with -g: every run of the encoder keys the same ticks, so a new run
+  // can take over from the old one at a keyframe both have.
+  const forceKeys = ['-force_key_frames', keyframeExpression(s.keyframeSeconds, o.keyframeOrigin ?? 0)];
+  // x264's own keyframe interval only as a safety net behind the forced grid.
+  const maxGop = String(Math.max(1, Math.round(o.fps * s.keyframeSeconds * 2)));
   const rate = ['-b:v', b, '-maxrate', maxrate, '-bufsize', bufsize];
 
   switch (o.videoEncoder) {
@@ -440,14 +457,16 @@ export function videoEncoderArgs(o: VideoEncoderOptions): VideoEncoderArgs {
           ...rate,
           ...(cbr ? ['-minrate', b] : []),
           '-g',
-          gop,
+          maxGop,
           '-keyint_min',
           gop,
           '-sc_threshold',
           '0',
           ...forceKeys,
+          // Headers in every keyframe: the recorder, the HLS preview and MPEG-TS outputs ignore a
+          // new decoder configuration unless it is in-band (a size change by degraded mode).
           '-x264-params',
-          cbr ? 'nal-hrd=cbr:force-cfr=1' : 'force-cfr=1',
+          cbr ? 'nal-hrd=cbr:repeat-headers=1' : 'repeat-headers=1',
         ],
       };
     case 'h264_v4l2m2m':
@@ -575,58 +594,47 @@ export function videoEncoderArgs(o: VideoEncoderOptions): VideoEncoderArgs {
   }
 }
 
-export interface EncoderOptions extends VideoEncoderOptions {
+export interface ProgramEncoderOptions extends VideoEncoderOptions {
+  /** The program's size: what the playout composites for this run. */
   width: number;
   height: number;
-  /** Encode at a smaller size than the program (degraded mode); default: the program size. */
-  outputWidth?: number;
-  outputHeight?: number;
+  /** The timeline's frame rate: NUT video pts count ticks at it (fps may be a fraction of it). */
+  tickRate: number;
 }
 
-export function encoderArgs(o: EncoderOptions): string[] {
+/**
+ * The encoder: the program as NUT on stdin (raw yuv420p frames and s16le PCM, each with its
+ * program timestamp; see nut.ts) → H.264 + AAC in FLV on stdout. Timestamps are kept as they are
+ * (-copyts, frames passed through as they come): program time is wall-clock time, and a tick the
+ * playout could not deliver is a gap of the right length, never a squeeze.
+ */
+export function programEncoderArgs(o: ProgramEncoderOptions): string[] {
   assertSize(o.width, o.height);
   assertFps(o.fps);
+  assertFps(o.tickRate);
   const v = videoEncoderArgs(o);
-  const scale =
-    o.outputWidth !== undefined && o.outputHeight !== undefined
-      ? { w: o.outputWidth, h: o.outputHeight }
-      : null;
-  if (scale) assertSize(scale.w, scale.h);
-  const filters = [
-    ...(scale ? [`scale=${scale.w}:${scale.h}`] : []),
-    ...(v.filter !== null ? [v.filter] : []),
-  ];
   const s = profileSettings(o.profile, o.bitrateKbps);
   return [
     ...COMMON,
     ...v.global,
-    // video: raw frames from the playout loop, timestamps = frame index / fps
-    '-f',
-    'rawvideo',
-    '-pix_fmt',
-    'yuv420p',
-    '-s',
-    `${o.width}x${o.height}`,
-    '-r',
-    rate(o.fps),
-    '-i',
-    'pipe:0',
-    // audio: PCM on fd 3. No probing, or ffmpeg waits for audio while Node waits to write video
-    // (A/V pipe deadlock, DESIGN.md §2); a deep queue absorbs write jitter between the two pipes.
-    ...PCM_FORMAT,
+    // The NUT header describes both streams exactly: nothing to probe, so the first frame is
+    // encoded as soon as it arrives.
     '-probesize',
     '32',
     '-analyzeduration',
     '0',
-    '-thread_queue_size',
-    '512',
+    '-f',
+    'nut',
     '-i',
-    'pipe:3',
+    'pipe:0',
     '-map',
     '0:v:0',
     '-map',
-    '1:a:0',
-    ...(filters.length > 0 ? ['-vf', filters.join(',')] : []),
+    '0:a:0',
+    '-copyts',
+    '-fps_mode',
+    'passthrough',
+    ...(v.filter !== null ? ['-vf', v.filter] : []),
     ...v.codec,
     '-c:a',
     'aac',

@@ -15,7 +15,7 @@
 // the pipe as its stdin and sets F_SETPIPE_SZ; the size belongs to the pipe, so it stays after
 // the helper exits. It runs asynchronously: the pipe works at the default size until then, and
 // keeps working at it if the helper cannot run.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { Socket, type SocketConstructorOpts } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -79,14 +79,59 @@ export function growPipe(fd: number, bytes = FRAME_PIPE_BYTES, done?: (size: num
   }
 }
 
+// FIFOs are made by mkfifo(1) (Node has no mkfifo). Running it synchronously would hold the
+// playout's event loop for a whole fork/exec/exit (tens of ms on a loaded machine: dropped ticks
+// every time a decoder starts), so a few are made ahead of need, asynchronously, in a private
+// folder; a pipe takes one and unlinks it once both ends are open.
+const SPARE_FIFOS = 4;
+let spareDir: string | null = null;
+const spares: string[] = [];
+let making = false;
+let fifoSeq = 0;
+
+function makeSpares(): void {
+  if (making || spares.length >= SPARE_FIFOS) return;
+  making = true;
+  try {
+    spareDir ??= mkdtempSync(join(tmpdir(), 'vistter-pipes-'));
+  } catch {
+    making = false;
+    return;
+  }
+  const dir = spareDir;
+  const paths = Array.from({ length: SPARE_FIFOS - spares.length }, () => join(dir, `fifo-${++fifoSeq}`));
+  execFile('mkfifo', ['-m', '600', ...paths], (error) => {
+    making = false;
+    if (!error) spares.push(...paths);
+  });
+}
+
+/** Makes spare FIFOs ahead of the first pipes (call early, e.g. when a show is built). */
+export function prepareFramePipes(): void {
+  makeSpares();
+}
+
+process.once('exit', () => {
+  if (spareDir !== null) rmSync(spareDir, { recursive: true, force: true });
+});
+
+/** A FIFO's path: a spare one made ahead of time, else one made now (synchronously). */
+function takeFifo(): { path: string; cleanup: () => void } {
+  const spare = spares.shift();
+  makeSpares();
+  if (spare !== undefined) return { path: spare, cleanup: () => rmSync(spare, { force: true }) };
+  const dir = mkdtempSync(join(tmpdir(), 'vistter-pipe-'));
+  const path = join(dir, 'frames');
+  execFileSync('mkfifo', ['-m', '600', path], { stdio: 'ignore' });
+  return { path, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
 /** A FIFO with both ends open, already unlinked. The write end blocks; the read end does not,
  *  unless `blockingReader` (for a child that reads it). */
 function openFifo(blockingReader: boolean): { readFd: number; writeFd: number } {
-  const dir = mkdtempSync(join(tmpdir(), 'vistter-pipe-'));
-  const path = join(dir, 'frames');
+  const { path, cleanup } = takeFifo();
   const fds: number[] = [];
   try {
-    execFileSync('mkfifo', ['-m', '600', path], { stdio: 'ignore' });
     // The read end first and non-blocking, so opening the write end does not wait for a reader.
     const nonBlockingReader = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
     fds.push(nonBlockingReader);
@@ -102,7 +147,7 @@ function openFifo(blockingReader: boolean): { readFd: number; writeFd: number } 
     for (const fd of fds) closeSync(fd);
     throw error;
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    cleanup();
   }
 }
 

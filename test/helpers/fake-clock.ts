@@ -25,6 +25,12 @@ export class FakeClock implements Clock {
     return { cancel: () => (this.timers = this.timers.filter((timer) => timer.id !== id)) };
   }
 
+  /** Moves time forward without firing anything: a stalled event loop. The next advance() fires
+   *  what fell due meanwhile, late. */
+  stall(ms: number): void {
+    this.monotonic += ms;
+  }
+
   /** Moves time forward by ms, firing every timer that falls due (including ones they schedule). */
   advance(ms: number): void {
     const target = this.monotonic + ms;
@@ -34,7 +40,7 @@ export class FakeClock implements Clock {
         .sort((a, b) => a.at - b.at || a.id - b.id)[0];
       if (!due) break;
       this.timers = this.timers.filter((timer) => timer.id !== due.id);
-      this.monotonic = due.at;
+      this.monotonic = Math.max(this.monotonic, due.at); // an overdue timer fires late, now
       due.fn();
     }
     this.monotonic = target;

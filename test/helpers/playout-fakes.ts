@@ -2,6 +2,7 @@
 // their source, and a sink that keeps every tick; and an engine that stands in for a whole show.
 import type { ShowEngine } from '../../src/app/show-runner.ts';
 import type { PlayoutSources, ProgramSink } from '../../src/engine/playout.ts';
+import { formatKey, type ProgramFormat } from '../../src/engine/program-clock.ts';
 import { sourceKey, type VideoSource } from '../../src/timeline/resolver.ts';
 import type { FakeClock } from './fake-clock.ts';
 
@@ -23,10 +24,10 @@ export class FakeSources implements PlayoutSources {
   put(key: string, y: number, audioByte = 0): void {
     this.frames.set(key, { frame: solidFrame(this.width, this.height, y), at: this.clock.now(), audioByte });
   }
-  reconcile(wanted: Iterable<VideoSource>): void {
+  reconcile(wanted: Iterable<VideoSource>, _formats: readonly ProgramFormat[]): void {
     this.wanted.push([...wanted].map(sourceKey));
   }
-  get(key: string) {
+  get(key: string, _format?: ProgramFormat) {
     const entry = this.frames.get(key);
     if (!entry) return undefined;
     return {
@@ -41,12 +42,27 @@ export class FakeSources implements PlayoutSources {
   }
 }
 
+/** Keeps every tick written: its frame (one format), its PCM and where that PCM starts. */
 export class CaptureSink implements ProgramSink {
   readonly video: Buffer[] = [];
   readonly audio: Buffer[] = [];
-  writeTick(frame: Uint8Array, pcm: Buffer): void {
-    this.video.push(Buffer.from(frame)); // the playout reuses it after the call
+  readonly ticks: number[] = [];
+  readonly firstSamples: number[] = [];
+  readonly currentFormat: ProgramFormat;
+  constructor(width: number, height: number) {
+    this.currentFormat = { width, height, decimation: 1 };
+  }
+  tickEvery(): number {
+    return 1;
+  }
+  formatsFor(): ProgramFormat[] {
+    return [this.currentFormat];
+  }
+  writeTick(tick: number, frames: ReadonlyMap<string, Uint8Array>, pcm: Buffer, firstSample: number): void {
+    this.video.push(Buffer.from(frames.get(formatKey(this.currentFormat))!)); // the playout reuses it
     this.audio.push(pcm);
+    this.ticks.push(tick);
+    this.firstSamples.push(firstSample);
   }
 }
 

@@ -108,7 +108,16 @@ export function composite(target: FrameBuffer, program: Program, kernels: Kernel
     );
   }
   writeVideo(target.data, size, program.video, kernels);
-  for (const o of program.overlays) {
+  blendOverlays(target, program.overlays, kernels);
+}
+
+/** Blends overlays onto a program frame, bottom layer first (the second half of composite()). */
+export function blendOverlays(
+  target: FrameBuffer,
+  overlays: readonly ProgramOverlay[],
+  kernels: Kernels,
+): void {
+  for (const o of overlays) {
     const opacity = toWeight256(o.opacity);
     if (opacity === 0) continue;
     kernels.blendOverlay(

@@ -20,7 +20,7 @@ export {
   yuvaSize,
 } from './layout.ts';
 export type { YuvaLayout } from './layout.ts';
-export { composite } from './compose.ts';
+export { blendOverlays, composite } from './compose.ts';
 export type { FrameBuffer, Program, ProgramOverlay, ProgramVideo, YuvaImage } from './compose.ts';
 
 /**

@@ -113,6 +113,10 @@ export interface HubInput {
   close(): void;
   /** Gives up a planned takeover by this input (see ProgramSplicer.abandon). */
   abandon(): void;
+  /** Its output is what consumers receive now. */
+  onAir(): boolean;
+  /** Program ms of its newest video tag (null before the first, or once it has ended). */
+  lastVideoMs(): number | null;
 }
 
 export interface OpenInputOptions {
@@ -464,6 +468,8 @@ export class FanoutHub {
         closed = true;
         this.splicer.abandon(id);
       },
+      onAir: () => this.splicer.onAirInput === id,
+      lastVideoMs: () => this.splicer.lastVideoMs(id),
     };
   }
 

@@ -66,6 +66,10 @@ export interface SplicerStats {
   recoverySwitches: number;
   /** Largest forward step of the output between two video tags at a takeover, in ms. */
   lastSwitchStepMs: number | null;
+  /** The latest takeovers: where in the program (ms) and the video step they left (ms). */
+  switches: { atMs: number; stepMs: number | null; planned: boolean }[];
+  /** Program ms of the first tag out (the program's start as consumers see it). */
+  firstOutMs: number | null;
   /** Tags held back from the run on air while a takeover waits for its keyframe. */
   heldTags: number;
 }
@@ -115,6 +119,8 @@ export class ProgramSplicer {
   private plannedSwitches = 0;
   private recoverySwitches = 0;
   private lastSwitchStep: number | null = null;
+  private readonly switches: SplicerStats['switches'] = [];
+  private firstOut: number | null = null;
 
   constructor(emit: (out: SplicedOutput) => void) {
     this.emit = emit;
@@ -219,6 +225,13 @@ export class ProgramSplicer {
     if (!this.waitingTakeover()) this.releaseHeld(Infinity);
   }
 
+  /** Program ms (after its offset) of an input's newest video tag; null before its first or once
+   *  it has ended. */
+  lastVideoMs(inputId: number): number | null {
+    const input = this.inputs.get(inputId);
+    return input?.lastVideo === null || input === undefined ? null : input.lastVideo + input.offset;
+  }
+
   /** The input currently on air, or null. */
   get onAirInput(): number | null {
     return this.onAir?.id ?? null;
@@ -246,6 +259,8 @@ export class ProgramSplicer {
       plannedSwitches: this.plannedSwitches,
       recoverySwitches: this.recoverySwitches,
       lastSwitchStepMs: this.lastSwitchStep,
+      switches: [...this.switches],
+      firstOutMs: this.firstOut,
       heldTags: this.held.length,
     };
   }
@@ -306,19 +321,26 @@ export class ProgramSplicer {
       current.state = 'retired';
       this.inputs.delete(current.id);
       this.plannedSwitches++;
+      this.takeOver(next, cut, true);
     } else {
       this.releaseHeld(cut);
-      if (this.lastOut !== null) this.recoverySwitches++;
+      const recovery = this.lastOut !== null;
+      if (recovery) this.recoverySwitches++;
+      this.takeOver(next, cut, recovery ? false : null);
     }
-    this.takeOver(next, cut);
   }
 
-  private takeOver(input: Input, cut: number): void {
+  /** `planned`: null for the program's first input (not a switch). */
+  private takeOver(input: Input, cut: number, planned: boolean | null): void {
     // Rebase when the keyframe would land behind what is out (a run that did not keep the
     // program clock); otherwise keep the program clock as it is.
     input.offset = this.lastOut !== null && cut + input.offset <= this.lastOut ? this.lastOut + 1 - cut : 0;
     const at = cut + input.offset;
-    if (this.lastVideoOut !== null) this.lastSwitchStep = at - this.lastVideoOut;
+    if (planned !== null) {
+      this.lastSwitchStep = this.lastVideoOut === null ? null : at - this.lastVideoOut;
+      this.switches.push({ atMs: at, stepMs: this.lastSwitchStep, planned });
+      if (this.switches.length > 20) this.switches.shift();
+    }
     input.state = 'on-air';
     this.onAir = input;
     if (input.metadata) this.emit({ kind: 'metadata', tag: input.metadata.tag, time: at });
@@ -359,6 +381,7 @@ export class ProgramSplicer {
   }
 
   private sendTimed(tag: FlvTag, time: number): void {
+    this.firstOut ??= time;
     this.lastOut = Math.max(this.lastOut ?? time, time);
     if (isVideo(tag.kind)) this.lastVideoOut = time;
     this.emit({ kind: 'tag', tag: restamp(tag, time), time });

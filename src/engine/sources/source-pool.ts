@@ -1,7 +1,10 @@
 // Keeps exactly the decoders the show needs running: started ahead of their cue (pre-roll from the
-// resolver's lookahead), kept a little after their last use, then stopped.
+// resolver's lookahead), kept a little after their last use, then stopped. One decoder per source
+// and program format: while degraded mode moves the program to another size or frame rate, the
+// sources are decoded in both until the new encoder run is on air, then the old ones go.
 import type { SpawnSpec } from '../../process/supervisor.ts';
 import { sourceKey, type VideoSource } from '../../timeline/resolver.ts';
+import { formatKey, formatFps, type ProgramFormat } from '../program-clock.ts';
 import { DecodedSource, type DecodedSourceOptions, type SourceHealth } from './decoded-source.ts';
 
 export interface SourceSpec {
@@ -16,15 +19,20 @@ export interface SourceSpec {
   reconnectIntervalMs?: number;
 }
 
-/** How to decode a source; null when it cannot be (e.g. black, or a camera not configured). */
-export type SourceFactory = (source: VideoSource) => SourceSpec | null;
+/** How to decode a source at a size and frame rate; null when it cannot be (e.g. black, or a
+ *  camera not configured). */
+export type SourceFactory = (
+  source: VideoSource,
+  target: { width: number; height: number; fps: number },
+) => SourceSpec | null;
 
-/** What every source of the pool shares: program size, clock, logger, frame buffers. */
-export interface SourcePoolOptions extends Pick<
-  DecodedSourceOptions,
-  'width' | 'height' | 'clock' | 'logger' | 'allocFrame' | 'freeFrame'
-> {
+/** What every source of the pool shares: clock, logger, frame buffers. */
+export interface SourcePoolOptions extends Pick<DecodedSourceOptions, 'clock' | 'logger'> {
   factory: SourceFactory;
+  /** The timeline's frame rate (a format's rate is this over its decimation). */
+  fps: number;
+  allocFrame: (width: number, height: number) => Uint8Array;
+  freeFrame?: (frame: Uint8Array) => void;
   /** A source no longer needed is stopped after this long (avoids churn on short gaps). */
   lingerMs?: number;
 }
@@ -38,46 +46,12 @@ export class SourcePool {
     this.lingerMs = options.lingerMs ?? 10_000;
   }
 
-  /** Starts every wanted source not yet running; stops those unwanted for longer than the linger time. */
-  reconcile(wanted: Iterable<VideoSource>): void {
+  /** Starts every wanted source not yet running in each format; stops those unwanted for longer
+   *  than the linger time. */
+  reconcile(wanted: Iterable<VideoSource>, formats: readonly ProgramFormat[]): void {
     const now = this.options.clock.now();
-    for (const source of wanted) {
-      const key = sourceKey(source);
-      const entry = this.sources.get(key);
-      if (entry) {
-        entry.lastWanted = now;
-        continue;
-      }
-      const spec = this.options.factory(source);
-      if (!spec) {
-        if (!this.unavailable.has(key) && source.kind !== 'black') {
-          this.unavailable.add(key);
-          this.options.logger.warn(
-            { source: key },
-            'source cannot be decoded (not configured); the slate stands in',
-          );
-        }
-        continue;
-      }
-      const decoded = new DecodedSource({
-        key,
-        spawn: spec.spawn,
-        description: spec.description,
-        width: this.options.width,
-        height: this.options.height,
-        clock: this.options.clock,
-        logger: this.options.logger,
-        allocFrame: this.options.allocFrame,
-        ...(this.options.freeFrame ? { freeFrame: this.options.freeFrame } : {}),
-        ...(spec.startupTimeoutMs !== undefined ? { startupTimeoutMs: spec.startupTimeoutMs } : {}),
-        ...(spec.stallTimeoutMs !== undefined ? { stallTimeoutMs: spec.stallTimeoutMs } : {}),
-        ...(spec.reconnectIntervalMs !== undefined ? { reconnectIntervalMs: spec.reconnectIntervalMs } : {}),
-        ...(spec.onExit ? { onExit: spec.onExit } : {}),
-      });
-      this.sources.set(key, { source: decoded, lastWanted: now });
-      this.options.logger.info({ source: key }, 'starting decoder');
-      decoded.start();
-    }
+    const sources = [...wanted];
+    for (const format of formats) for (const source of sources) this.want(source, format, now);
     for (const [key, entry] of this.sources) {
       if (now - entry.lastWanted > this.lingerMs) {
         this.sources.delete(key);
@@ -87,8 +61,48 @@ export class SourcePool {
     }
   }
 
-  get(key: string): DecodedSource | undefined {
-    return this.sources.get(key)?.source;
+  private want(source: VideoSource, format: ProgramFormat, now: number): void {
+    const name = sourceKey(source);
+    const key = poolKey(name, format);
+    const entry = this.sources.get(key);
+    if (entry) {
+      entry.lastWanted = now;
+      return;
+    }
+    const { width, height } = format;
+    const spec = this.options.factory(source, { width, height, fps: formatFps(format, this.options.fps) });
+    if (!spec) {
+      if (!this.unavailable.has(name) && source.kind !== 'black') {
+        this.unavailable.add(name);
+        this.options.logger.warn(
+          { source: name },
+          'source cannot be decoded (not configured); the slate stands in',
+        );
+      }
+      return;
+    }
+    const decoded = new DecodedSource({
+      key: name,
+      spawn: spec.spawn,
+      description: `${spec.description} ${formatKey(format)}`,
+      width,
+      height,
+      clock: this.options.clock,
+      logger: this.options.logger,
+      allocFrame: () => this.options.allocFrame(width, height),
+      ...(this.options.freeFrame ? { freeFrame: this.options.freeFrame } : {}),
+      ...(spec.startupTimeoutMs !== undefined ? { startupTimeoutMs: spec.startupTimeoutMs } : {}),
+      ...(spec.stallTimeoutMs !== undefined ? { stallTimeoutMs: spec.stallTimeoutMs } : {}),
+      ...(spec.reconnectIntervalMs !== undefined ? { reconnectIntervalMs: spec.reconnectIntervalMs } : {}),
+      ...(spec.onExit ? { onExit: spec.onExit } : {}),
+    });
+    this.sources.set(key, { source: decoded, lastWanted: now });
+    this.options.logger.info({ source: key }, 'starting decoder');
+    decoded.start();
+  }
+
+  get(key: string, format: ProgramFormat): DecodedSource | undefined {
+    return this.sources.get(poolKey(key, format))?.source;
   }
 
   health(): SourceHealth[] {
@@ -100,4 +114,8 @@ export class SourcePool {
     this.sources.clear();
     await Promise.all(all.map((entry) => entry.source.stop()));
   }
+}
+
+function poolKey(source: string, format: ProgramFormat): string {
+  return `${source}@${formatKey(format)}`;
 }

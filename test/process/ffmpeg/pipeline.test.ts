@@ -6,13 +6,14 @@ import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, wri
 import { join } from 'node:path';
 import {
   AUDIO_SAMPLE_RATE,
-  encoderArgs,
   hlsPreviewArgs,
+  programEncoderArgs,
   mediaDecoderArgs,
   recorderArgs,
   slateDecoderArgs,
   yuv420pFrameBytes,
 } from '../../../src/ffmpeg/argv.ts';
+import { NutWriter } from '../../../src/ffmpeg/nut.ts';
 import { probe } from '../../../src/ffmpeg/probe.ts';
 import { StderrLineSplitter, parseStatsLine, summarizeErrors } from '../../../src/ffmpeg/progress.ts';
 import { collect, end, sinePcm, spawnFfmpeg, tempDir, testFrame, write } from './helpers.ts';
@@ -168,26 +169,38 @@ describe('decoders', () => {
 });
 
 describe('encoder', () => {
-  it('3 s of raw frames + PCM from Node → FLV with H.264 + AAC, keyframes at 0 and 2 s', async () => {
+  it('3 s of timestamped frames + PCM from Node (NUT) → FLV with H.264 + AAC, keyframes at 0 and 2 s', async () => {
     const seconds = 3;
     const p = spawnFfmpeg(
-      encoderArgs({
+      programEncoderArgs({
         width: W,
         height: H,
         fps: FPS,
+        tickRate: FPS,
         profile: 'reliability',
         videoEncoder: 'libx264',
         preset: 'veryfast',
       }),
     );
     const flv = collect(p.stdout);
+    p.fd3.end();
+    const nut = new NutWriter({
+      width: W,
+      height: H,
+      videoTimeBase: { num: 1, den: FPS },
+      videoFrameRate: { num: FPS, den: 1 },
+      audioSampleRate: AUDIO_SAMPLE_RATE,
+      audioChannels: 2,
+    });
     const samplesPerFrame = AUDIO_SAMPLE_RATE / FPS;
-    // lockstep, like the playout loop: one frame + one frame's worth of audio per tick
+    await write(p.stdin, nut.header());
+    // like the playout loop: each tick its audio, then its frame, with their program timestamps
     for (let n = 0; n < seconds * FPS; n++) {
-      await write(p.stdin, testFrame(W, H, n));
-      await write(p.fd3, sinePcm(samplesPerFrame, n * samplesPerFrame));
+      const pcm = sinePcm(samplesPerFrame, n * samplesPerFrame);
+      await write(p.stdin, Buffer.concat([nut.audioFrameHeader(n * samplesPerFrame, pcm.length), pcm]));
+      await write(p.stdin, Buffer.concat([nut.videoFrameHeader(n, FRAME), testFrame(W, H, n)]));
     }
-    await Promise.all([end(p.stdin), end(p.fd3)]);
+    await end(p.stdin);
     const [out, code] = await Promise.all([flv, p.exited]);
     assert.equal(code, 0, p.stderr());
     assert.equal(out.subarray(0, 3).toString('latin1'), 'FLV');

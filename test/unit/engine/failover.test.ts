@@ -175,4 +175,39 @@ describe('camera failover', () => {
       ['failed', 'recovered'],
     );
   });
+
+  it('a backup that froze with its camera never goes on air, not even for one frame', () => {
+    const { cams, choose, events } = setup({ 1: 2 });
+    // Both send 30 fps until t = 10 s; the backup's last frame is 10 ms younger.
+    for (let t = 0; t <= 10_000; t += 33) {
+      cams.now = t;
+      cams.frameAt(1);
+      cams.frameAt(2, t + 10);
+      choose(cam(1));
+    }
+    const shown: string[] = [];
+    for (let t = 10_000; t <= 12_500; t += 33) {
+      cams.now = t;
+      const choice = choose(cam(1));
+      shown.push(choice.source.kind === 'camera' ? `camera ${choice.source.cameraId}` : choice.source.kind);
+    }
+    assert.ok(!shown.includes('camera 2'), `the frozen backup was shown: ${[...new Set(shown)].join(', ')}`);
+    assert.equal(shown.at(-1), 'slate');
+    assert.deepEqual(
+      events.map((e) => e.type === 'failed' && e.replacement.kind),
+      ['slate'],
+      'one failure, straight to the slate',
+    );
+  });
+
+  it('a live backup still stands in at once', () => {
+    const { cams, choose } = setup({ 1: 2 });
+    for (let t = 0; t <= 12_000; t += 33) {
+      cams.now = t;
+      if (t <= 10_000) cams.frameAt(1);
+      cams.frameAt(2);
+      const choice = choose(cam(1));
+      if (t >= 11_100) assert.deepEqual(choice.source, cam(2), `at ${t} ms`);
+    }
+  });
 });

@@ -65,7 +65,7 @@ const compiled = compileTimeline(
 function setup() {
   const clock = new FakeClock();
   const sources = new FakeSources(clock, W, H);
-  const sink = new CaptureSink();
+  const sink = new CaptureSink(W, H);
   const overrides = new LiveOverrides();
   const playout = new Playout({
     timeline: compiled,
@@ -76,6 +76,7 @@ function setup() {
     sink,
     overrides,
     logger: createLogger('test'),
+    prerollMs: 0, // pre-roll has tests of its own
   });
   /** Keeps the live sources fresh and runs n ticks; returns each tick's luma. */
   const run = (ticks: number, live = ['camera:1', 'camera:2']): number[] => {

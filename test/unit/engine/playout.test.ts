@@ -37,10 +37,10 @@ const timeline = mustValidate({
   },
 }).timeline;
 
-function setup(startFrame = 0) {
+function setup(startFrame = 0, prerollMs = 0) {
   const clock = new FakeClock();
   const sources = new FakeSources(clock, W, H);
-  const sink = new CaptureSink();
+  const sink = new CaptureSink(W, H);
   let ended = false;
   const playout = new Playout({
     timeline: compileTimeline(timeline),
@@ -50,6 +50,7 @@ function setup(startFrame = 0) {
     overlays: null,
     sink,
     logger: createLogger('test'),
+    prerollMs, // 0 unless the test is about pre-roll
     startFrame,
     onEnded: () => (ended = true),
   });
@@ -82,15 +83,21 @@ describe('playout clock', () => {
     assert.equal(playout.snapshot().lateTicks, 0);
   });
 
-  it('catches up on overdue ticks back to back and counts them late', () => {
+  it('skips ticks a stalled loop missed: a gap in the ticks, audio continuous, position on the wall clock', () => {
     const { clock, sources, sink, playout } = setup();
-    sources.put('camera:1', 60);
+    sources.put('camera:1', 60, 7);
     playout.start();
     clock.advance(0);
-    sources.put('camera:1', 60);
-    clock.advance(450); // one timer callback after 450 ms: a stalled event loop
-    assert.equal(sink.video.length, 5, 'frames 0..4 are due by 450 ms: all written');
-    assert.equal(playout.frame, 5);
+    sources.put('camera:1', 60, 7);
+    clock.stall(450); // the event loop is held up: ticks 1..4 fall due meanwhile
+    clock.advance(0);
+    assert.deepEqual(sink.ticks, [0, 4], 'tick 4 is written, 1..3 are skipped, never squeezed in');
+    assert.equal(playout.snapshot().skippedTicks, 3);
+    assert.equal(playout.frame, 5, 'the program moved on with the wall clock');
+    assert.deepEqual(sink.firstSamples, [0, 4800], 'the audio of ticks 1..4 comes with tick 4');
+    assert.equal(sink.audio[1]!.length, 4 * 4800 * 4);
+    clock.advance(100);
+    assert.deepEqual(sink.ticks, [0, 4, 5]);
   });
 
   it('shows each cue’s source, dissolves between them, and ends with the timeline', () => {
@@ -162,5 +169,32 @@ describe('playout clock', () => {
       for (let frame = 0; frame < fps * 3; frame++) total += samplesForTick(frame, fps);
       assert.equal(total, 3 * 48000, `fps ${fps}`);
     }
+  });
+
+  it('pre-roll: the clock starts on the first cue’s picture, not before', () => {
+    const { clock, sources, sink, playout } = setup(0, 5000);
+    sources.put('slate', 16);
+    playout.start();
+    clock.advance(1000);
+    assert.equal(sink.video.length, 0, 'nothing is written while the camera connects');
+    sources.put('camera:1', 60);
+    clock.advance(30);
+    assert.equal(sink.video.length, 1);
+    assert.equal(lumaOf(sink.video[0]!), 60, 'the first frame is the first cue’s camera');
+    assert.equal(playout.snapshot().firstPicture, 'source');
+    assert.ok(playout.snapshot().prerollMs! >= 1000 && playout.snapshot().prerollMs! <= 1025);
+  });
+
+  it('pre-roll: a camera that never sends starts the show on the slate after 5 s, never on black', () => {
+    const { clock, sources, sink, playout } = setup(0, 5000);
+    playout.start();
+    clock.advance(200);
+    sources.put('slate', 16);
+    clock.advance(4700);
+    assert.equal(sink.video.length, 0);
+    clock.advance(150);
+    assert.deepEqual(sink.video.map(lumaOf), [16], 'the slate stands in');
+    assert.equal(playout.snapshot().firstPicture, 'slate');
+    assert.equal(playout.snapshot().prerollMs, 5000);
   });
 });

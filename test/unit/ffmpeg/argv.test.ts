@@ -8,7 +8,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   cameraDecoderArgs,
-  encoderArgs,
+  keyframeExpression,
+  programEncoderArgs,
   escapeFilterValue,
   hlsPreviewArgs,
   mediaDecoderArgs,
@@ -123,9 +124,16 @@ const cases: Record<string, () => string[]> = {
       durationSeconds: 2,
     }),
   'encoder-libx264-reliability': () =>
-    encoderArgs({ width: 1920, height: 1080, fps: 30, profile: 'reliability', videoEncoder: 'libx264' }),
+    programEncoderArgs({
+      width: 1920,
+      height: 1080,
+      fps: 30,
+      profile: 'reliability',
+      videoEncoder: 'libx264',
+      tickRate: 30,
+    }),
   'encoder-libx264-reliability-veryfast': () =>
-    encoderArgs({
+    programEncoderArgs({
       width: 1280,
       height: 720,
       fps: 25,
@@ -133,32 +141,75 @@ const cases: Record<string, () => string[]> = {
       videoEncoder: 'libx264',
       preset: 'veryfast',
       bitrateKbps: 3000,
+      tickRate: 25,
+    }),
+  'encoder-libx264-half-rate-from-3600s': () =>
+    programEncoderArgs({
+      width: 854,
+      height: 480,
+      fps: 15,
+      profile: 'reliability',
+      videoEncoder: 'libx264',
+      preset: 'superfast',
+      bitrateKbps: 3600,
+      tickRate: 30,
+      keyframeOrigin: 3600,
     }),
   'encoder-libx264-quality': () =>
-    encoderArgs({ width: 1920, height: 1080, fps: 30, profile: 'quality', videoEncoder: 'libx264' }),
+    programEncoderArgs({
+      width: 1920,
+      height: 1080,
+      fps: 30,
+      profile: 'quality',
+      videoEncoder: 'libx264',
+      tickRate: 30,
+    }),
   'encoder-v4l2m2m-reliability': () =>
-    encoderArgs({ width: 1920, height: 1080, fps: 30, profile: 'reliability', videoEncoder: 'h264_v4l2m2m' }),
+    programEncoderArgs({
+      width: 1920,
+      height: 1080,
+      fps: 30,
+      profile: 'reliability',
+      videoEncoder: 'h264_v4l2m2m',
+      tickRate: 30,
+    }),
   'encoder-vaapi-reliability': () =>
-    encoderArgs({ width: 1920, height: 1080, fps: 30, profile: 'reliability', videoEncoder: 'h264_vaapi' }),
+    programEncoderArgs({
+      width: 1920,
+      height: 1080,
+      fps: 30,
+      profile: 'reliability',
+      videoEncoder: 'h264_vaapi',
+      tickRate: 30,
+    }),
   'encoder-qsv-quality': () =>
-    encoderArgs({ width: 1920, height: 1080, fps: 30, profile: 'quality', videoEncoder: 'h264_qsv' }),
+    programEncoderArgs({
+      width: 1920,
+      height: 1080,
+      fps: 30,
+      profile: 'quality',
+      videoEncoder: 'h264_qsv',
+      tickRate: 30,
+    }),
   'encoder-nvenc-reliability': () =>
-    encoderArgs({
+    programEncoderArgs({
       width: 1920,
       height: 1080,
       fps: 30,
       profile: 'reliability',
       videoEncoder: 'h264_nvenc',
       preset: 'veryfast',
+      tickRate: 30,
     }),
   'encoder-videotoolbox-reliability': () =>
-    encoderArgs({
+    programEncoderArgs({
       width: 1280,
       height: 720,
       fps: 60,
       profile: 'reliability',
       videoEncoder: 'h264_videotoolbox',
       bitrateKbps: 3000,
+      tickRate: 60,
     }),
   'publisher-youtube': () =>
     publisherArgs({ url: 'rtmp://a.rtmp.youtube.com/live2/abcd-efgh-ijkl-mnop', platform: 'youtube' }),
@@ -244,37 +295,53 @@ describe('argv builders: properties', () => {
   it('keyframes every 2 s (reliability) / 4 s (quality) at any fps', () => {
     for (const fps of [25, 30, 50, 60]) {
       const r = videoEncoderArgs({ fps, profile: 'reliability', videoEncoder: 'libx264' }).codec;
-      assert.equal(after(r, '-g'), String(fps * 2));
+      // The forced program-time grid makes the keyframes; x264's own interval is a safety net.
+      assert.equal(after(r, '-g'), String(fps * 4));
       assert.equal(after(r, '-keyint_min'), String(fps * 2));
       assert.equal(after(r, '-sc_threshold'), '0');
-      assert.equal(after(r, '-force_key_frames'), 'expr:gte(t,n_forced*2)');
+      assert.equal(after(r, '-force_key_frames'), keyframeExpression(2));
       const q = videoEncoderArgs({ fps, profile: 'quality', videoEncoder: 'libx264' }).codec;
-      assert.equal(after(q, '-g'), String(fps * 4));
+      assert.equal(after(q, '-g'), String(fps * 8));
+      assert.equal(after(q, '-force_key_frames'), keyframeExpression(4));
     }
     assert.equal(
       after(videoEncoderArgs({ fps: 29.97, profile: 'reliability', videoEncoder: 'libx264' }).codec, '-g'),
-      '60',
+      '120',
     );
   });
 
-  it('every encoder variant forces keyframes by time and sets the bitrate', () => {
+  it('keyframes fall on the program-time grid, measured from the run’s first frame', () => {
+    assert.equal(
+      keyframeExpression(2),
+      'expr:if(isnan(prev_forced_t),1,gte(floor(t/2),floor(prev_forced_t/2)+1))',
+    );
+    // ffmpeg counts t from the run's first frame: the origin turns it back into program time.
+    assert.equal(
+      keyframeExpression(2, 3601.5),
+      'expr:if(isnan(prev_forced_t),1,gte(floor((t+3601.5)/2),floor((prev_forced_t+3601.5)/2)+1))',
+    );
+  });
+
+  it('every encoder variant reads the NUT program, keeps its timestamps and forces keyframes', () => {
     for (const videoEncoder of VIDEO_ENCODERS) {
-      const argv = encoderArgs({ width: 1920, height: 1080, fps: 30, profile: 'reliability', videoEncoder });
+      const argv = programEncoderArgs({
+        width: 1920,
+        height: 1080,
+        fps: 30,
+        profile: 'reliability',
+        videoEncoder,
+        tickRate: 30,
+      });
       assert.equal(after(argv, '-c:v'), videoEncoder);
       assert.equal(after(argv, '-b:v'), '4500k');
-      assert.equal(after(argv, '-force_key_frames'), 'expr:gte(t,n_forced*2)');
+      assert.equal(after(argv, '-force_key_frames'), keyframeExpression(2));
       assert.equal(after(argv, '-c:a'), 'aac');
       assert.equal(argv.at(-1), 'pipe:1');
-      // the A/V pipe deadlock guard sits right before the PCM input
-      const pcm = argv.indexOf('pipe:3');
-      assert.deepEqual(argv.slice(pcm - 7, pcm - 1), [
-        '-probesize',
-        '32',
-        '-analyzeduration',
-        '0',
-        '-thread_queue_size',
-        '512',
-      ]);
+      assert.equal(after(argv, '-f'), 'nut', 'one timestamped input: no A/V pipe pair to deadlock');
+      assert.equal(after(argv, '-i'), 'pipe:0');
+      assert.ok(argv.includes('-copyts'), 'program time kept');
+      assert.equal(after(argv, '-fps_mode'), 'passthrough');
+      assert.ok(!argv.includes('pipe:3'));
     }
   });
 
@@ -304,13 +371,14 @@ describe('argv builders: properties', () => {
     assert.throws(() => cameraDecoderArgs({ ...base, timeoutSeconds: 0 }), RangeError);
     assert.throws(
       () =>
-        encoderArgs({
+        programEncoderArgs({
           width: 320,
           height: 180,
           fps: 30,
           profile: 'reliability',
           videoEncoder: 'libx264',
           preset: 'turbo',
+          tickRate: 30,
         }),
       RangeError,
     );
