@@ -67,6 +67,8 @@ export interface DestinationTarget {
   url: string;
   /** Restart the session before the platform ends it (none when absent). */
   session?: SessionLimit;
+  /** Where its session clock starts, ms (tests: near the RTMP timestamp wrap). Default 0. */
+  sessionClockOriginMs?: number;
 }
 
 export interface ShowPlan {
@@ -318,7 +320,13 @@ export class Engine {
             id: destination.id,
             kind: 'destination',
             name: destination.name,
-            args: publisherArgs({ url: destination.url, platform: destination.platform }),
+            args: publisherArgs({
+              url: destination.url,
+              platform: destination.platform,
+              ...(destination.sessionClockOriginMs !== undefined
+                ? { sessionClockOriginMs: destination.sessionClockOriginMs }
+                : {}),
+            }),
             ...(destination.session ? { session: destination.session } : {}),
             ...outputDeps,
           }),

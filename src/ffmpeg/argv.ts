@@ -688,6 +688,11 @@ export interface PublisherOptions {
   platform: Platform;
   /** Socket write timeout; default 10 s. */
   timeoutSeconds?: number;
+  /**
+   * Where the session's clock starts, in ms (default 0, as every RTMP session does). Tests start
+   * a session near the 31-bit wrap of FLV/RTMP timestamps (24.8 days) to show it survives one.
+   */
+  sessionClockOriginMs?: number;
 }
 
 export function publisherArgs(o: PublisherOptions): string[] {
@@ -708,6 +713,7 @@ export function publisherArgs(o: PublisherOptions): string[] {
     ...FLV_MAP,
     '-c',
     'copy',
+    ...(o.sessionClockOriginMs ? ['-output_ts_offset', num(o.sessionClockOriginMs / 1000)] : []),
     '-rw_timeout',
     micros(timeout),
     ...(scheme === 'srt' ? ['-f', 'mpegts'] : ['-f', 'flv', '-flvflags', 'no_duration_filesize']),

@@ -168,7 +168,12 @@ export class ProgramSplicer {
       }
       return;
     }
-    const time = this.unwrap(input, packet.timestamp);
+    // Control tags carry no program time of their own (ffmpeg writes onMetaData at 0): only media
+    // tags move the unwrapping.
+    const media = packet.kind === 'video' || packet.kind === 'audio';
+    const time = media
+      ? this.unwrap(input, packet.timestamp)
+      : ((input.lastRaw === null ? input.expectMs : input.epoch + input.lastRaw) ?? 0);
     switch (packet.kind) {
       case 'metadata':
         input.metadata = { tag: packet, time };

@@ -207,4 +207,15 @@ describe('ProgramSplicer', () => {
     assert.ok(lateSent.at(-1)!.time > 2 ** 32);
     assert.equal(lateSent.at(-1)!.tag.timestamp, lateSent.at(-1)!.time - 2 ** 32);
   });
+
+  it('a run’s onMetaData at timestamp 0 does not throw off where its clock is', () => {
+    const { splicer, feed, media } = collector();
+    const start = 2 ** 32 - 20_000; // ffmpeg writes this as start mod 2^31
+    const tags = [
+      createTag({ tagType: TAG_SCRIPT, timestamp: 0, data: metadataBody() }),
+      ...Array.from({ length: 10 }, (_, i) => videoTag(i + 1, (start + i * 33) % 2 ** 31, i === 0)),
+    ];
+    feed(splicer.open('run 1', { startMs: start }), tags);
+    assert.equal(media()[0]!.time, start);
+  });
 });
