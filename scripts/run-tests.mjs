@@ -23,7 +23,13 @@ if (files.length === 0) {
   console.error('No test files found under', roots.join(' ') || 'test');
   process.exit(1);
 }
-const loadCount = Number(process.env.VISTTER_TEST_CPU_LOAD ?? 0);
+const loadCount = Number(process.env.VISTTER_TEST_CPU_LOAD || 0);
+if (!Number.isInteger(loadCount) || loadCount < 0) {
+  console.error(
+    `VISTTER_TEST_CPU_LOAD must be a whole number of busy processes, got "${process.env.VISTTER_TEST_CPU_LOAD}"`,
+  );
+  process.exit(1);
+}
 const cpuLoad = loadCount > 0 ? await startCpuLoadBesideTests(loadCount) : undefined;
 const result = spawnSync(
   process.execPath,
