@@ -44,7 +44,7 @@ async function startCpuLoadBesideTests(count) {
   const { startCpuLoad, loadAverage } = await tsImport('../test/helpers/cpu-load.ts', import.meta.url);
   const load = await startCpuLoad(count);
   console.log(
-    `CPU load: ${count} busy processes (pids ${load.pids.join(', ')}); load average ${loadAverage()}`,
+    `CPU load: ${count} busy process${count === 1 ? '' : 'es'} (pids ${load.pids.join(', ')}); load average ${loadAverage()}`,
   );
   return {
     async stop() {
