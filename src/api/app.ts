@@ -71,7 +71,8 @@ export async function buildApp(deps: ApiDeps): Promise<ApiInstance> {
   registerAssetRoutes(app, deps);
   registerHealthRoute(app, deps);
   if (deps.shows) registerShowRoutes(app, deps, deps.shows);
-  if (deps.shows) registerProgramPreviewRoute(app, deps.shows, log.child({ component: 'program-preview' }));
+  if (deps.shows)
+    registerProgramPreviewRoute(app, deps.shows, log.child({ component: 'program-preview' }), deps.clock);
   registerCameraRoutes(app, deps);
   registerPtzRoutes(app, deps);
   registerDestinationRoutes(app, deps);

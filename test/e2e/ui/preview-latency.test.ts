@@ -22,6 +22,7 @@ import type { Writable } from 'node:stream';
 import type { Browser, Page } from 'playwright-core';
 import type { z } from 'zod';
 import { ShowControl } from '../../../src/app/show-control.ts';
+import { systemClock } from '../../../src/core/clock.ts';
 import type { RunningShow } from '../../../src/app/show-runner.ts';
 import { LiveShowSchema, type LiveShow, type LiveState } from '../../../src/domain/live.ts';
 import { FlvParser, withTimestamp, type FlvTag } from '../../../src/engine/fanout/flv.ts';
@@ -579,15 +580,16 @@ describe('program preview across encoder restarts (chromium, spliced program)', 
   const dir = tempDir('vistter-e2e-preview-splice-');
   let shows: SplicedShowControl | undefined;
   const ui = useBrowserUi({
-    serve: ({ store, clock, dataDir }) => {
+    // The real clock: the preview's delay figure compares the appliance's clock with the browser's.
+    serve: ({ store, dataDir }) => {
       shows = new SplicedShowControl({
         store,
         runner: new NoRunner(),
         dataDir,
-        clock,
+        clock: systemClock,
         preflight: async () => ({ ok: true, checks: [] }),
       });
-      return { shows };
+      return { shows, clock: systemClock };
     },
   });
   after(() => dir.cleanup());
@@ -638,9 +640,21 @@ describe('program preview across encoder restarts (chromium, spliced program)', 
       },
       { timeoutMs: 20_000, intervalMs: 100, what: 'the first picture' },
     );
+    // The figure under the picture against the truth (program time is the feeder's wall clock).
+    const figures: { shown: number; actual: number }[] = [];
     while (Date.now() < shows!.program.startedAt + 21_000) {
-      readings.push(await readPreview(page));
-      if (readings.length % 10 === 0) captions.add(await caption(page));
+      const reading = await readPreview(page);
+      readings.push(reading);
+      if (readings.length % 10 === 0) {
+        const text = await caption(page);
+        captions.add(text);
+        const shown = /([\d.]+) s behind the output/.exec(text)?.[1];
+        if (shown !== undefined && reading.value !== null)
+          figures.push({
+            shown: Number(shown) * 1000,
+            actual: reading.at - shows!.program.startedAt - reading.value,
+          });
+      }
       await delay(100);
     }
     const widths = readings.map((r) => r.width).filter((w, i, all) => w > 0 && w !== all[i - 1]);
@@ -653,6 +667,12 @@ describe('program preview across encoder restarts (chromium, spliced program)', 
         `longest frozen picture ${longestFreezeMs} ms; steps back ${backwards.length}`,
     );
     console.log(`captions: ${[...captions].join(' | ')}`);
+    const misses = figures.map((f) => Math.abs(f.shown - f.actual));
+    console.log(
+      `delay shown vs measured in the picture (ms): ${figures.map((f) => `${f.shown}/${f.actual}`).join(', ')}`,
+    );
+    assert.ok(figures.length >= 5, 'the delay is shown');
+    assert.ok(median(misses) <= 500, `the delay shown is off by ${median(misses)} ms (median)`);
     assert.deepEqual(widths.slice(-3), [1280, 852, 1280], 'the new sizes were shown');
     assert.deepEqual(backwards, [], 'the picture never went back in time (no old footage replayed)');
     assert.ok(longestFreezeMs <= 2000, `the picture froze for ${longestFreezeMs} ms`);

@@ -5,7 +5,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
-import { PREVIEW_CLOSE, PROGRAM_PREVIEW_PATH } from '../../../src/api/routes/program-preview.ts';
+import {
+  PREVIEW_CLOSE,
+  PROGRAM_PREVIEW_PATH,
+  type PreviewClockMessage,
+} from '../../../src/api/routes/program-preview.ts';
 import { ShowControl } from '../../../src/app/show-control.ts';
 import type { RunningShow } from '../../../src/app/show-runner.ts';
 import { FanoutHub, type FanoutConsumer } from '../../../src/engine/fanout/hub.ts';
@@ -71,7 +75,8 @@ const closedOf = (socket: WebSocket): Promise<Closed> =>
 function receiver(socket: WebSocket): { packets: FlvPacket[]; messages: number } {
   const parser = new FlvParser();
   const state = { packets: [] as FlvPacket[], messages: 0 };
-  socket.on('message', (data: Buffer) => {
+  socket.on('message', (data: Buffer, binary: boolean) => {
+    if (!binary) return;
     state.messages++;
     state.packets.push(...parser.push(data));
   });
@@ -93,8 +98,8 @@ describe('program preview WebSocket', () => {
   let shows: HubShowControl;
   let url = '';
   /** A browser's WebSocket (real TCP on 127.0.0.1) with the session cookie. */
-  const watch = async (headers: Record<string, string> = {}): Promise<Viewer> => {
-    const socket = new WebSocket(`${url.replace('http', 'ws')}${PROGRAM_PREVIEW_PATH}`, {
+  const watch = async (headers: Record<string, string> = {}, query = ''): Promise<Viewer> => {
+    const socket = new WebSocket(`${url.replace('http', 'ws')}${PROGRAM_PREVIEW_PATH}${query}`, {
       headers: { cookie: api.sessionCookie(), ...headers },
     });
     const received = receiver(socket);
@@ -168,6 +173,41 @@ describe('program preview WebSocket', () => {
     socket.close();
     await closed;
     await waitFor(() => hub.list().length === 0, { what: 'the preview to detach from the hub' });
+  });
+
+  it('with ?clock=1, says when each new picture entered the fan-out (text beside the FLV)', async () => {
+    const hub = new FanoutHub();
+    hub.push(syntheticStream({ gops: 1, framesPerGop: 3 }).bytes); // cached: entered before we came
+    shows.airHub(hub, 12);
+    const clocks: PreviewClockMessage[] = [];
+    const viewer = await watch({}, '?clock=1');
+    viewer.socket.on('message', (data: Buffer, binary: boolean) => {
+      if (!binary) clocks.push(JSON.parse(data.toString()) as PreviewClockMessage);
+    });
+    await waitFor(() => viewer.received.packets.length >= 4 + 6, { what: 'the snapshot' });
+    const live = syntheticStream({
+      gops: 1,
+      framesPerGop: 4,
+      firstId: 50,
+      startMs: 3000,
+      withPreamble: false,
+    });
+    api.clock.advance(5000);
+    hub.push(live.bytes);
+    const pictures = live.media.filter((tag) => tag.kind === 'video');
+    await waitFor(() => clocks.length >= pictures.length, { what: 'a clock message per picture' });
+    assert.deepEqual(
+      clocks,
+      pictures.map((tag) => ({ type: 'clock', ts: tag.timestamp, at: api.clock.wallNow() })),
+      'one per new picture, none for the cached GOP, at the appliance clock',
+    );
+    const media = mediaTags(viewer.received.packets).map(mediaId);
+    assert.deepEqual(media.slice(-live.media.length), live.media.map(mediaId), 'the FLV is untouched');
+    viewer.socket.close();
+    await viewer.closed;
+    await waitFor(() => hub.list().length === 0, { what: 'both consumers to detach' });
+
+    await assert.rejects(watch({}, '?clock=yes'), /400/);
   });
 
   it('closes with "the show ended" when the program ends or another show replaces it', async () => {

@@ -1,10 +1,10 @@
 // The browser preview's FLV continuity (web/src/pages/control-room/flv-continuity.ts): whole
 // units whatever the chunking, timestamps from 0, a restart's step back or leap forward joined
-// one frame after the last picture, an audio-only gap left alone, and the arrival clock's delay.
+// one frame after the last picture, an audio-only gap left alone, and the delay behind the output.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FlvParser, createTag, type FlvTag } from '../../../src/engine/fanout/flv.ts';
-import { ArrivalClock, FlvContinuity } from '../../../web/src/pages/control-room/flv-continuity.ts';
+import { FanoutClock, FlvContinuity } from '../../../web/src/pages/control-room/flv-continuity.ts';
 import {
   AAC_SEQUENCE_HEADER_BODY,
   AVC_SEQUENCE_HEADER_BODY,
@@ -100,16 +100,25 @@ describe('FlvContinuity', () => {
   });
 });
 
-describe('ArrivalClock', () => {
-  it('measures the picture on screen against the earliest arrivals, afresh after a step', () => {
-    const clock = new ArrivalClock(10_000);
-    // Program time t arrives at 1_000_000 + t, some tags late by up to 80 ms.
-    for (let t = 0; t <= 5000; t += 33) clock.add(t, 1_000_000 + t + (t % 99 === 0 ? 80 : 0));
-    assert.equal(clock.origin(), 1_000_000);
-    // Newest 4983 ms, 400 ms buffered ahead of the playhead, looked at 20 ms after it arrived.
-    assert.equal(clock.delayMs(1_000_000 + 4983 + 20, 4983, 400), 420);
-    // After a restart the relation is new: the old origin must not linger.
-    clock.add(5016, 1_000_000 + 5016 + 1500, true);
-    assert.equal(clock.origin(), 1_001_500);
+describe('FanoutClock', () => {
+  it('measures the picture on screen against when it entered the fan-out, across clocks and a restart', () => {
+    const clock = new FanoutClock();
+    // The appliance's clock is 7 s ahead of the browser's; messages take 2–40 ms to arrive.
+    const skew = 7000;
+    for (let i = 0; i < 90; i++) {
+      const input = 50_000 + i * 33;
+      const enteredAt = 1_000_000 + i * 33; // browser time
+      clock.noteEntered(input, enteredAt + skew, enteredAt + 2 + (i % 5) * 10);
+      clock.notePassed(input - 50_000, input);
+    }
+    // Picture 60 (output 1980) is on screen 400 ms after it entered the fan-out.
+    assert.equal(clock.delayMs(1_000_000 + 60 * 33 + 400, 1980), 398, 'less the quickest delivery (2 ms)');
+    // Between pictures: the newest one at or before the screen's time.
+    assert.equal(clock.delayMs(1_000_000 + 60 * 33 + 400, 1990), 398);
+    // A restart under the old fan-out: timestamps from 0 again, joined on in the output.
+    clock.noteEntered(0, 1_003_500 + skew, 1_003_502);
+    clock.notePassed(3000, 0);
+    assert.equal(clock.delayMs(1_003_500 + 600, 3000), 598);
+    assert.equal(clock.delayMs(0, -1), null, 'nothing before the first picture');
   });
 });

@@ -16,6 +16,12 @@ const RETRY_MS = 2000;
 /** Reconnecting the low-latency preview: first wait, and the longest. */
 const RECONNECT_FIRST_MS = 500;
 const RECONNECT_MAX_MS = 5000;
+/** Behind the output by more than this for CATCH_UP_AFTER measurements (one a second), the
+ *  preview starts afresh at the live picture (stale data queued on the way is dropped). */
+const CATCH_UP_DELAY_MS = 2500;
+const CATCH_UP_AFTER = 3;
+/** …but not more often than this. */
+const CATCH_UP_EVERY_MS = 20_000;
 
 type Phase = 'connecting' | 'reconnecting' | 'waiting' | 'playing' | 'stalled' | 'paused' | 'unsupported';
 type PreviewKind = 'low-latency' | 'hls' | 'none';
@@ -24,7 +30,7 @@ interface PreviewStatus {
   phase: Phase;
   /** Why it is reconnecting, in words. */
   note: string | null;
-  /** How far the picture is behind the program (low-latency preview only). */
+  /** How far the picture is behind what the destinations get (low-latency preview only). */
   delayMs: number | null;
 }
 
@@ -72,13 +78,16 @@ function useLowLatencyPreview(
     let attempt = 0;
     let stopped = false;
     const update = (next: Partial<PreviewStatus>): void => setStatus((now) => ({ ...now, ...next }));
-    const again = (why: string): void => {
+    let behindCount = 0;
+    let caughtUpAt = 0;
+    const again = (
+      why: string,
+      wait = Math.min(RECONNECT_MAX_MS, RECONNECT_FIRST_MS * 2 ** attempt++),
+    ): void => {
       player?.destroy();
       player = null;
       if (stopped) return;
       // The show on air goes on: try again, soon at first, then less often.
-      const wait = Math.min(RECONNECT_MAX_MS, RECONNECT_FIRST_MS * 2 ** attempt);
-      attempt++;
       update({ phase: 'reconnecting', note: why, delayMs: null });
       retry = setTimeout(connect, wait);
     };
@@ -100,7 +109,15 @@ function useLowLatencyPreview(
     };
     const onWaiting = (): void => update({ phase: 'stalled' });
     const measure = setInterval(() => {
-      if (player) update({ delayMs: player.delayMs() });
+      if (!player) return;
+      const delayMs = player.delayMs();
+      update({ delayMs });
+      behindCount = delayMs !== null && delayMs > CATCH_UP_DELAY_MS ? behindCount + 1 : 0;
+      if (behindCount >= CATCH_UP_AFTER && Date.now() - caughtUpAt > CATCH_UP_EVERY_MS) {
+        behindCount = 0;
+        caughtUpAt = Date.now();
+        again('catching up with the live picture', 0);
+      }
     }, 1000);
     video.addEventListener('playing', onPlaying);
     video.addEventListener('waiting', onWaiting);
@@ -191,7 +208,7 @@ function previewCaption(kind: PreviewKind, status: PreviewStatus): string {
   if (status.phase === 'connecting') parts.push('connecting…');
   else if (status.phase === 'reconnecting') parts.push(`reconnecting (${status.note ?? 'lost'})…`);
   else if (status.phase === 'paused') parts.push('paused');
-  else if (status.delayMs !== null) parts.push(`${(status.delayMs / 1000).toFixed(1)} s behind the program`);
+  else if (status.delayMs !== null) parts.push(`${(status.delayMs / 1000).toFixed(1)} s behind the output`);
   return parts.join(' · ');
 }
 

@@ -9,9 +9,9 @@
 //   dropped for a slow viewer) everything after it is shifted to continue just after the last
 //   tag. The outage was a stall on screen already; left in the timeline, the player would show
 //   the last old frame for that long again, or seek into the new GOP and skip part of it.
-// - Arrival clock: for each video tag, when it arrived against its (output) timestamp. The
-//   smallest difference over the last seconds is when program time 0 would have arrived with no
-//   lag; the preview's delay behind the program is measured from it (see `delayMs`).
+// - Fan-out clock: the appliance says when each picture entered its fan-out (clock messages);
+//   with the timestamps in and out of the continuity, the picture on screen is found among them
+//   and its delay behind the output measured on this browser's clock (see FanoutClock).
 
 const HEADER_BYTES = 9 + 4; // 'FLV' header + PreviousTagSize0
 const TAG_HEADER_BYTES = 11;
@@ -23,14 +23,14 @@ const DEFAULT_FRAME_MS = 33;
 /** A step forward past the newest tag of either track larger than this is a leap over an outage
  *  (audio tags come every ~21 ms, so only a pause of both tracks gets this far). */
 const MAX_FORWARD_STEP_MS = 500;
-/** A video step larger than this breaks the arrival relation (frames come every 33–200 ms). */
-const MAX_VIDEO_STEP_MS = 250;
 /** Output timestamps stay below this (FLV readers treat them as signed 32-bit milliseconds). */
 export const MAX_OUTPUT_TIMESTAMP_MS = 2 ** 31 - 10 * 60_000;
 
 export interface VideoTagInfo {
   /** Output timestamp (ms). */
   timestamp: number;
+  /** The timestamp it came with (what the appliance's clock messages name). */
+  input: number;
   keyframe: boolean;
   /** An AVC sequence header (SPS/PPS: a new picture size may follow). */
   sequenceHeader: boolean;
@@ -107,14 +107,15 @@ export class FlvContinuity {
           const step = previous === undefined || back || leap ? 0 : input - previous;
           if (step > 0 && step <= 200) this.videoFrameMs = step;
           this.lastVideoOut = output;
-          video.push({ timestamp: output, keyframe: first >> 4 === 1, sequenceHeader: false });
+          video.push({ timestamp: output, input, keyframe: first >> 4 === 1, sequenceHeader: false });
         }
         this.lastIn.set(type, input);
       } else {
         // Sequence headers and script data belong where the stream is now: in order, never
         // back in time (the player reads their contents, not their time).
         output = this.lastOut;
-        if (avcHeader) video.push({ timestamp: output, keyframe: false, sequenceHeader: true });
+        if (avcHeader)
+          video.push({ timestamp: output, input: readTimestamp(tag), keyframe: false, sequenceHeader: true });
       }
       writeTimestamp(tag, output);
       out.push(tag);
@@ -125,40 +126,51 @@ export class FlvContinuity {
 }
 
 /**
- * The program's arrival clock in the browser: arrival time minus timestamp for each video tag,
- * the smallest over the last `windowMs`. It starts afresh when the timeline steps (a restart, or
- * a forward jump over an outage), where the old relation no longer holds.
+ * When each picture entered the appliance's fan-out (its clock messages, appliance ms) and which
+ * output timestamp it became here; so, how far the picture on screen is behind the output on
+ * this browser's clock. The two clocks are tied by the smallest (arrival − sending) seen in the
+ * last `windowMs`: the clocks' difference plus the quickest delivery (milliseconds on a venue's
+ * network, and not counted as delay).
  */
-export class ArrivalClock {
-  private samples: { at: number; offset: number }[] = [];
-  private lastTimestamp: number | null = null;
+export class FanoutClock {
+  private readonly entered = new Map<number, number>();
+  private frames: { output: number; input: number }[] = [];
+  private offsets: { at: number; offset: number }[] = [];
 
-  constructor(private readonly windowMs = 10_000) {}
+  constructor(
+    private readonly windowMs = 10_000,
+    private readonly maxFrames = 1800,
+  ) {}
 
-  add(timestamp: number, arrivedAt: number, stepped = false): void {
-    const jumped = this.lastTimestamp !== null && timestamp - this.lastTimestamp > MAX_VIDEO_STEP_MS;
-    if (stepped || jumped) this.samples = [];
-    this.lastTimestamp = timestamp;
-    this.samples.push({ at: arrivedAt, offset: arrivedAt - timestamp });
-    const since = arrivedAt - this.windowMs;
-    if (this.samples[0]!.at < since) this.samples = this.samples.filter((sample) => sample.at >= since);
+  /** The appliance's note: picture `timestamp` entered the fan-out at `at`; it came at `receivedAt`. */
+  noteEntered(timestamp: number, at: number, receivedAt: number): void {
+    this.entered.delete(timestamp);
+    this.entered.set(timestamp, at);
+    if (this.entered.size > this.maxFrames) this.entered.delete(this.entered.keys().next().value!);
+    this.offsets.push({ at: receivedAt, offset: receivedAt - at });
+    const since = receivedAt - this.windowMs;
+    if (this.offsets[0]!.at < since) this.offsets = this.offsets.filter((sample) => sample.at >= since);
   }
 
-  /** When program time 0 arrived (ms, the caller's clock), or null before any video. */
-  origin(): number | null {
-    if (this.samples.length === 0) return null;
-    return Math.min(...this.samples.map((sample) => sample.offset));
+  /** A picture went to the player: its timestamp there (`output`) and as sent (`input`). */
+  notePassed(output: number, input: number): void {
+    this.frames.push({ output, input });
+    if (this.frames.length > 2 * this.maxFrames) this.frames = this.frames.slice(-this.maxFrames);
   }
 
-  /**
-   * How far the picture on screen is behind the program as it reaches this browser: `now` minus
-   * the arrival of the frame shown, where that frame lies `bufferedAheadMs` before the newest one.
-   * The network's fixed latency is not in it (milliseconds on a venue's network).
-   */
-  delayMs(now: number, newestTimestamp: number, bufferedAheadMs: number): number | null {
-    const origin = this.origin();
-    if (origin === null) return null;
-    return Math.max(0, now - (origin + newestTimestamp - bufferedAheadMs));
+  /** How far the picture with output timestamp `screen` is behind the output at `now`, if known. */
+  delayMs(now: number, screen: number): number | null {
+    if (this.offsets.length === 0) return null;
+    let frame: { output: number; input: number } | undefined;
+    for (let i = this.frames.length - 1; i >= 0; i--)
+      if (this.frames[i]!.output <= screen) {
+        frame = this.frames[i];
+        break;
+      }
+    const at = frame ? this.entered.get(frame.input) : undefined;
+    if (at === undefined) return null;
+    const offset = Math.min(...this.offsets.map((sample) => sample.offset));
+    return Math.max(0, now - (at + offset));
   }
 }
 

@@ -6,15 +6,14 @@
 // first (time never goes backwards across an encoder restart, arrival times for the delay), and
 // a close reason reaches the page instead of being taken for the end of a file.
 import Mpegts from 'mpegts.js';
-import { ArrivalClock, FlvContinuity, MAX_OUTPUT_TIMESTAMP_MS } from './flv-continuity.ts';
+import { FanoutClock, FlvContinuity, MAX_OUTPUT_TIMESTAMP_MS } from './flv-continuity.ts';
 
-export const PROGRAM_SOCKET_PATH = '/api/preview/program';
+/** With ?clock=1 the appliance also says when each picture entered its fan-out. */
+export const PROGRAM_SOCKET_PATH = '/api/preview/program?clock=1';
 
 /** Seconds buffered past which the playhead jumps towards the live edge, and what it leaves. */
 const MAX_BUFFERED_SECONDS = 1.0;
 const MIN_REMAINING_SECONDS = 0.3;
-/** mpegts.js holds back the newest frame of each batch; about one frame at 30 fps. */
-const HELD_BACK_MS = 33;
 /** A stalled playhead this close to a later buffered range jumps to it (seconds). */
 const MAX_GAP_JUMP_SECONDS = 3;
 const GAP_CHECK_MS = 100;
@@ -44,12 +43,10 @@ export interface ProgramPlayerEvents {
 
 export class ProgramPlayer {
   private readonly continuity = new FlvContinuity();
-  private readonly arrivals = new ArrivalClock();
+  private readonly fanout = new FanoutClock();
   private newestVideo: number | null = null;
   private readonly player: Mpegts.Player;
   private finished = false;
-  /** A restart was seen: the next video tag starts a new arrival relation. */
-  private stepPending = false;
   private readonly gapTimer: ReturnType<typeof setInterval>;
 
   constructor(
@@ -94,12 +91,13 @@ export class ProgramPlayer {
     return this.continuity.restarts;
   }
 
-  /** How far the picture on screen is behind the program reaching this browser (ms), if known. */
+  /** How far the picture on screen is behind what the destinations get (ms), if known. */
   delayMs(now = Date.now()): number | null {
     const { buffered, currentTime } = this.video;
     if (this.newestVideo === null || buffered.length === 0) return null;
-    const ahead = Math.max(0, buffered.end(buffered.length - 1) - currentTime) * 1000 + HELD_BACK_MS;
-    return this.arrivals.delayMs(now, this.newestVideo, ahead);
+    // The buffer ends with the newest picture handed over: the one on screen is this much older.
+    const ahead = Math.max(0, buffered.end(buffered.length - 1) - currentTime) * 1000;
+    return this.fanout.delayMs(now, this.newestVideo - ahead);
   }
 
   destroy(): void {
@@ -143,12 +141,9 @@ export class ProgramPlayer {
   /** Whole FLV units for the player, with the arrival of each video tag noted. */
   private receive(chunk: Uint8Array): Uint8Array {
     const out = this.continuity.push(chunk);
-    const now = Date.now();
-    if (out.restarted) this.stepPending = true;
     for (const tag of out.video) {
       if (tag.sequenceHeader) continue;
-      this.arrivals.add(tag.timestamp, now, this.stepPending);
-      this.stepPending = false;
+      this.fanout.notePassed(tag.timestamp, tag.input);
       this.newestVideo = tag.timestamp;
     }
     // FLV timestamps are signed 32-bit milliseconds in the player: after ~24 days, start afresh.
@@ -157,8 +152,20 @@ export class ProgramPlayer {
     return out.bytes;
   }
 
+  /** The appliance's clock message: when a picture entered its fan-out. */
+  private clockMessage(text: string): void {
+    try {
+      const message = JSON.parse(text) as { type?: unknown; ts?: unknown; at?: unknown };
+      if (message.type === 'clock' && typeof message.ts === 'number' && typeof message.at === 'number')
+        this.fanout.noteEntered(message.ts, message.at, Date.now());
+    } catch {
+      // Not ours to read: the stream goes on without a delay figure.
+    }
+  }
+
   private loaderClass(): Mpegts.CustomLoaderConstructor {
     const owner = {
+      clock: (text: string) => this.clockMessage(text),
       receive: (chunk: Uint8Array) => this.receive(chunk),
       fail: (message: string) => this.fail(message),
       closed: (code: number, reason: string) => this.closed(code, reason),
@@ -190,6 +197,10 @@ export class ProgramPlayer {
           this._status = status.kBuffering;
         };
         socket.onmessage = (event: MessageEvent<unknown>) => {
+          if (typeof event.data === 'string') {
+            owner.clock(event.data);
+            return;
+          }
           if (!(event.data instanceof ArrayBuffer)) return;
           const bytes = owner.receive(new Uint8Array(event.data));
           if (bytes.length === 0) return;
