@@ -188,3 +188,42 @@ export async function publishTestPattern(url: string, options: TestPublisherOpti
   }
   if (result !== 0) throw new Error(`publisher to ${url} exited ${result}: ${publisher.stderr()}`);
 }
+
+export interface StreamClock {
+  /** (wall-clock ms when reported, stream time in ms of the newest packet) pairs, oldest first. */
+  samples(): { at: number; streamMs: number }[];
+  stderr(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Follows a live stream's clock as a viewer receives it: `ffmpeg -i url -c copy -f null` (no
+ * decoding, so a busy machine does not slow the viewer down) reporting its output time twice a
+ * second. Program time that keeps pace with the wall clock keeps these pairs on a slope of 1.
+ */
+export function startStreamClock(url: string): StreamClock {
+  const child: ChildProcess = spawnGroup('ffmpeg', [
+    '-hide_banner',
+    '-nostdin',
+    '-v',
+    'error',
+    '-i',
+    url,
+    '-c',
+    'copy',
+    '-f',
+    'null',
+    '-',
+    '-progress',
+    'pipe:1',
+    '-stats_period',
+    '0.5',
+  ]);
+  const stderr = tail(child.stderr);
+  const samples: { at: number; streamMs: number }[] = [];
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    const match = /^out_time_us=(\d+)/.exec(line);
+    if (match) samples.push({ at: Date.now(), streamMs: Number(match[1]) / 1000 });
+  });
+  return { samples: () => [...samples], stderr, stop: () => stopGroup(child, 'SIGKILL') };
+}
