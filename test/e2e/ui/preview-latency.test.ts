@@ -215,6 +215,9 @@ function destinationDelayAt(samples: readonly { at: number; ageMs: number }[], a
   return near.length >= 5 ? median(near) : null;
 }
 
+/** The encoder's process group in the appliance's registry ('encoder', or 'encoder:<run>'). */
+const isEncoder = (group: { label: string }): boolean => /^encoder(:\d+)?$/.test(group.label);
+
 const W = 640;
 const H = 360;
 const FPS = 30;
@@ -354,7 +357,7 @@ describe('program preview delay against the output (chromium, real appliance, cl
     const registry = JSON.parse(
       readFileSync(join(dataDir, 'run', `children-${appliance!.child.pid}.json`), 'utf8'),
     ) as { groups: { pgid: number; label: string }[] };
-    const encoders = registry.groups.filter((group) => group.label === 'encoder');
+    const encoders = registry.groups.filter(isEncoder);
     assert.equal(encoders.length, 1, `one encoder: ${JSON.stringify(registry.groups)}`);
     const readings: PreviewReading[] = [];
     const captions: string[] = [];
@@ -386,7 +389,7 @@ describe('program preview delay against the output (chromium, real appliance, cl
     const runDir = readdirSync(join(dataDir, 'run')).join(', ');
     console.log(
       `encoder ${encoders[0]!.pgid} killed; new encoder(s): ${registryAfter.groups
-        .filter((g) => g.label === 'encoder')
+        .filter(isEncoder)
         .map((g) => g.pgid)
         .join(', ')} (run dir: ${runDir})`,
     );
