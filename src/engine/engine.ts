@@ -86,6 +86,9 @@ export interface ShowPlan {
   encoder?: { profile?: EncodingProfile; videoEncoder?: VideoEncoder; bitrateKbps?: number; preset?: string };
   /** Start mid-show (crash resume). */
   startFrame?: number;
+  /** The timeline follows the wall clock while the first picture is awaited (a resumed show):
+   *  the pre-roll's seconds are skipped, not played late. */
+  prerollCatchUp?: boolean;
   /** Camera failure handling: detection threshold, return delay, reconnect interval. */
   failover?: FailoverOptions & { reconnectIntervalMs?: number };
   /**
@@ -120,8 +123,9 @@ export interface EngineDeps {
   onEnded?: () => void;
 }
 
-/** The slate is a still kept ready at all times: a low frame rate keeps it nearly free. */
-const SLATE_FPS = 2;
+/** The slate is a still kept ready at all times (its frame never goes stale): one picture every
+ *  second keeps it nearly free (and well inside the 3 s stall watch). */
+const SLATE_FPS = 1;
 
 let detection: Promise<EncoderDetection> | null = null;
 /** The hardware probe runs once per process: the machine's encoders do not change while it runs. */
@@ -248,6 +252,7 @@ export class Engine {
       overrides: this.overrides,
       logger: this.log.child({ part: 'playout' }),
       firstTick: tickAt(plan.programOriginMs ?? 0, fps),
+      ...(plan.prerollCatchUp ? { catchUpPreroll: true } : {}),
       ...(plan.startFrame !== undefined ? { startFrame: plan.startFrame } : {}),
       onTick: (state, lateness) => {
         this.lastState = state;

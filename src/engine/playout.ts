@@ -107,6 +107,9 @@ export interface PlayoutOptions {
   preRollSeconds?: number;
   /** The first tick waits at most this long for its source's picture (then the slate). */
   prerollMs?: number;
+  /** The program position follows the wall clock through the pre-roll too (a resumed show picks
+   *  up where the schedule is); otherwise the timeline starts when its first picture is ready. */
+  catchUpPreroll?: boolean;
   /** A source frame older than this is not shown (the slate stands in). */
   staleAfterMs?: number;
   /** Decides what replaces a failed camera (default: no backups, the slate). */
@@ -295,6 +298,8 @@ export class Playout {
 
   private startClock(): void {
     this.startedAt = this.options.clock.now();
+    if (this.options.catchUpPreroll && this.stats.prerollMs !== null)
+      this.position += Math.round((this.stats.prerollMs * this.fps) / 1000);
     this.schedule();
   }
 
