@@ -37,7 +37,7 @@ const timeline = mustValidate({
   },
 }).timeline;
 
-function setup(startFrame = 0, prerollMs = 0) {
+function setup(startFrame = 0, prerollMs = 0, catchUpPreroll = false) {
   const clock = new FakeClock();
   const sources = new FakeSources(clock, W, H);
   const sink = new CaptureSink(W, H);
@@ -51,6 +51,7 @@ function setup(startFrame = 0, prerollMs = 0) {
     sink,
     logger: createLogger('test'),
     prerollMs, // 0 unless the test is about pre-roll
+    catchUpPreroll,
     startFrame,
     onEnded: () => (ended = true),
   });
@@ -196,5 +197,16 @@ describe('playout clock', () => {
     assert.deepEqual(sink.video.map(lumaOf), [16], 'the slate stands in');
     assert.equal(playout.snapshot().firstPicture, 'slate');
     assert.equal(playout.snapshot().prerollMs, 5000);
+  });
+
+  it('pre-roll of a resumed show: its seconds are skipped, the position stays on the wall clock', () => {
+    const { clock, sources, sink, playout } = setup(4, 5000, true);
+    playout.start();
+    clock.advance(700);
+    sources.put('camera:1', 60);
+    clock.advance(30);
+    assert.equal(sink.video.length, 1);
+    // Frame 4 was due at the start; 725 ms of pre-roll later the show is at frame 4 + 7.
+    assert.equal(playout.frame, 4 + Math.round((725 * 10) / 1000) + 1);
   });
 });
