@@ -3,8 +3,9 @@
 // (Apache-2.0), tuned for live: no stash buffer, and the playhead chases the live edge.
 //
 // The socket is ours, not the library's (a custom loader): so the stream passes FlvContinuity
-// first (time never goes backwards across an encoder restart, arrival times for the delay), and
-// a close reason reaches the page instead of being taken for the end of a file.
+// first (time never goes backwards across an encoder restart), the appliance's clock messages
+// give the delay behind the output (FanoutClock), and a close reason reaches the page instead
+// of being taken for the end of a file.
 import Mpegts from 'mpegts.js';
 import { FanoutClock, FlvContinuity, MAX_OUTPUT_TIMESTAMP_MS } from './flv-continuity.ts';
 
