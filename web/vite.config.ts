@@ -14,6 +14,7 @@ export default defineConfig({
     host: '127.0.0.1',
     proxy: {
       '/api/live': { target: target.replace(/^http/, 'ws'), ws: true },
+      '/api/preview/program': { target: target.replace(/^http/, 'ws'), ws: true },
       '/api': target,
       '/preview': target,
     },

@@ -527,8 +527,9 @@ export class Engine {
    * browser preview over a WebSocket. It gets its own bounded queue: a slow reader never holds up
    * the show. Call detach() when done.
    */
-  attachProgram(writable: Writable, name: string): { detach(): void } {
-    return this.hub.attach(writable, { name, maxQueueBytes: 4 * 1024 * 1024 });
+  attachProgram(writable: Writable, name: string, maxQueueBytes = 1024 * 1024): { detach(): void } {
+    // 1 MiB is a few seconds of program: a viewer further behind starts again at a keyframe.
+    return this.hub.attach(writable, { name, maxQueueBytes });
   }
 
   get encoderPid(): number | null {
