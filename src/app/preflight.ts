@@ -11,6 +11,8 @@ import { scrubCameraText } from '../cameras/classify.ts';
 import type { CameraTestResult } from '../cameras/probe.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { resolveMediaPath } from '../engine/engine.ts';
+import { describeLevel, formatFps, reliefFrameRates, reliefSizes } from '../engine/quality/ladder.ts';
+import type { VideoEncoder } from '../ffmpeg/argv.ts';
 import { ERRORS, isAppError } from '../errors/registry.ts';
 import type { EncoderDetection } from '../ffmpeg/hardware.ts';
 import {
@@ -25,6 +27,7 @@ import type { Camera } from '../store/repositories/cameras.ts';
 import type { Store } from '../store/store.ts';
 import { parseResolution, type Timeline } from '../timeline/schema.ts';
 import { validateTimelineDocument, type TimelineIssue } from '../timeline/validate.ts';
+import { formatAge, type CapacityAnswer, type CapacityShow } from './capacity.ts';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 export type PreflightCheckId =
@@ -70,8 +73,14 @@ export interface RunPreflightInput {
    * unless the show is meant to be only recorded or previewed: then it warns.
    */
   localOutputs?: { recording?: boolean; preview?: boolean };
-  /** CPU architecture; default process.arch (software 1080p on ARM is a warning). */
+  /** CPU architecture; default process.arch (without `capacity`, software 1080p on ARM is a warning). */
   arch?: string;
+  /**
+   * Where the show starts on this machine (CapacityService.answer in src/app/capacity.ts): a
+   * software encoder is measured (or a recent measurement reused). Absent: the encoder is only
+   * tested.
+   */
+  capacity?: (show: CapacityShow, encoder: VideoEncoder) => Promise<CapacityAnswer>;
 }
 
 const LABELS: Record<PreflightCheckId, string> = {
@@ -120,7 +129,13 @@ export async function runPreflight(input: RunPreflightInput): Promise<PreflightR
     ),
     guard(
       'encoder',
-      async () => await checkEncoder(input.detectEncoder, timeline, input.arch ?? process.arch),
+      async () =>
+        await checkEncoder(
+          input.detectEncoder,
+          timeline,
+          input.arch ?? process.arch,
+          capacityFor(input, timeline),
+        ),
     ),
   ]);
 
@@ -702,6 +717,7 @@ async function checkEncoder(
   detect: () => Promise<EncoderDetection>,
   timeline: Timeline | null,
   arch: string,
+  capacity: ((encoder: VideoEncoder) => Promise<CapacityAnswer>) | null,
 ): Promise<PreflightCheck> {
   let detection: EncoderDetection;
   try {
@@ -723,6 +739,7 @@ async function checkEncoder(
     (others.length > 0 ? `; also tried: ${others.join(', ')}` : '');
   const items: PreflightItem[] = [{ name: detection.encoder, status: 'ok', detail }];
   const kind = HARDWARE_NAMES[detection.encoder] ?? detection.encoder;
+  if (capacity && timeline) return await capacityCheck(capacity, detection.encoder, kind, items);
   const height = timeline ? parseResolution(timeline.resolution)[1] : 0;
   if (detection.encoder === 'libx264' && height >= 1080 && (arch === 'arm64' || arch === 'arm')) {
     items[0]!.status = 'warn';
@@ -735,4 +752,139 @@ async function checkEncoder(
     );
   }
   return check('encoder', 'ok', `H.264 encoder: ${kind}`, null, items);
+}
+
+// ---------------------------------------------------------------------------------------------
+// capacity: where the show starts on this machine
+
+/** The capacity question for this timeline, with the backups the engine would keep hot. */
+function capacityFor(
+  input: RunPreflightInput,
+  timeline: Timeline | null,
+): ((encoder: VideoEncoder) => Promise<CapacityAnswer>) | null {
+  const ask = input.capacity;
+  if (!ask || !timeline) return null;
+  return (encoder) => {
+    const cameras = new Map(input.store.cameras.list().map((camera) => [camera.id, camera]));
+    // The engine knows enabled cameras only, so only an enabled backup stands by.
+    const backupOf = (id: number): number | null => {
+      const backup = cameras.get(id)?.backup_camera_id ?? null;
+      return backup !== null && cameras.get(backup)?.enabled ? backup : null;
+    };
+    return ask({ timeline, backupOf }, encoder);
+  };
+}
+
+/** "needs 1.60 cores (…); 1.20 are free …: too much" without the level's name in front. */
+function verdictDetail(description: string, reason: string): string {
+  return reason.startsWith(`${description} `) ? reason.slice(description.length + 1) : reason;
+}
+
+/** What would let the operator's settings fit: a smaller timeline, else a lower frame rate. */
+function fullQualityAdvice(ceiling: CapacityAnswer['ceiling']): string {
+  const smaller = reliefSizes(ceiling)[0];
+  if (smaller)
+    return `For full quality use a ${smaller.width}×${smaller.height} timeline or a faster machine.`;
+  const slower = reliefFrameRates(ceiling.fps)[0];
+  if (slower !== undefined)
+    return `For full quality use a ${formatFps(slower)} fps timeline or a faster machine.`;
+  return 'For full quality use a faster machine, or close other programs that use the CPU.';
+}
+
+async function capacityCheck(
+  capacity: (encoder: VideoEncoder) => Promise<CapacityAnswer>,
+  encoder: VideoEncoder,
+  kind: string,
+  encoderItems: PreflightItem[],
+): Promise<PreflightCheck> {
+  let answer: CapacityAnswer;
+  try {
+    answer = await capacity(encoder);
+  } catch (error) {
+    return check(
+      'encoder',
+      'warn',
+      `Starts at your settings: this machine could not be measured (${messageOf(error)})`,
+      'The show starts at your settings and degraded mode steps down by itself if the machine cannot keep up. Run the checks again to measure once more.',
+      encoderItems,
+    );
+  }
+  const { ceiling, ladder } = answer;
+  const top = describeLevel(ladder[0]!);
+  if (answer.kind === 'hardware') {
+    return check(
+      'encoder',
+      'ok',
+      `Starts at your settings (${formatFps(ceiling.fps)} fps, ${ceiling.width}×${ceiling.height}): H.264 encoder ${kind}, which leaves the CPU free, so this machine is not measured`,
+      null,
+      encoderItems,
+    );
+  }
+  const result = answer.result;
+  if (answer.kind === 'unmeasured' && result === null) {
+    return check(
+      'encoder',
+      'warn',
+      `Starts at your settings (${top}): this machine is not measured (${answer.why})`,
+      'Run the checks again when nothing is on air to measure this machine; until then degraded mode steps down by itself if the show cannot keep up.',
+      encoderItems,
+    );
+  }
+  const when =
+    answer.kind === 'measured'
+      ? answer.measuredNow
+        ? 'measured just now'
+        : `measured ${formatAge(answer.ageMs)}`
+      : `measured ${result!.measuredAt.slice(0, 16).replace('T', ' ')} UTC; not measured again: ${answer.why}`;
+  const stored = result!;
+  const items: PreflightItem[] = [
+    ...encoderItems,
+    ...stored.tried.map((verdict): PreflightItem => ({
+      name: verdict.description,
+      status: verdict.accepted ? 'ok' : 'warn',
+      detail: verdictDetail(verdict.description, verdict.reason),
+    })),
+    {
+      name: 'Camera decoder',
+      status: 'ok',
+      detail: stored.decoder.measured
+        ? `${stored.decoder.coresAtCeiling.toFixed(2)} core per source at ${ceiling.width}×${ceiling.height} (measured)`
+        : `counted as ${stored.decoder.coresAtCeiling.toFixed(2)} core per source at ${ceiling.width}×${ceiling.height}` +
+          (stored.decoder.reason ? ` (not measured: ${stored.decoder.reason})` : ''),
+    },
+  ];
+  const start = answer.startLevel;
+  const at = describeLevel(ladder[start]!);
+  if (start === 0) {
+    return check(
+      'encoder',
+      'ok',
+      `Starts at your settings (${at}): this machine has room for them (${kind}, ${when})`,
+      null,
+      items,
+    );
+  }
+  const ceilingVerdict = stored.tried.find((verdict) => verdict.index === 0);
+  const fits = stored.tried.some((verdict) => verdict.index === start && verdict.accepted);
+  const settings = `${ceiling.width}×${ceiling.height} at ${formatFps(ceiling.fps)} fps with '${ceiling.preset}'`;
+  const why =
+    ceilingVerdict?.neededCores !== undefined && ceilingVerdict.allowedCores !== undefined
+      ? `while leaving the show headroom (it needs ${ceilingVerdict.neededCores.toFixed(2)} cores and a show may use ${ceilingVerdict.allowedCores.toFixed(2)} here)`
+      : `(${ceilingVerdict ? verdictDetail(ceilingVerdict.description, ceilingVerdict.reason) : 'not measured'})`;
+  if (!fits) {
+    return check(
+      'encoder',
+      'warn',
+      `Starts at the lowest level, ${at}: no level fits this machine now (${kind}, ${when})`,
+      `This machine cannot encode ${settings} ${why}, and no lower level fitted either; the show starts at ${at}, its own signs judge it on air and it steps up by itself when it can. ${fullQualityAdvice(ceiling)}`,
+      items,
+    );
+  }
+  return check(
+    'encoder',
+    'warn',
+    `Starts at ${at}: your settings (${top}) do not fit this machine now (${kind}, ${when})`,
+    `This machine cannot encode ${settings} ${why}; the show starts at ${at} and steps up by itself when it can. ${fullQualityAdvice(ceiling)}`,
+    items,
+  );
 }

@@ -52,6 +52,7 @@ import {
   type StoredPlan,
 } from './execution-plan.ts';
 import { anchorFor, formatPosition, resumePosition, type ResumeDecision } from './resume-position.ts';
+import type { CapacityShow, StartLevel } from './capacity.ts';
 
 /** What the runner needs of an engine (the real Engine, or a fake in unit tests). */
 export interface ShowEngine {
@@ -108,6 +109,11 @@ export interface ShowRunnerDeps {
   /** PTZ cue moves: the ONVIF client (default: the real one) and the settle time of cameras
    *  without their own (default 3 s). */
   ptz?: { connect?: PtzConnect; defaultSettleSeconds?: number; timeoutMs?: number };
+  /**
+   * Where a show starts on its quality ladder (CapacityService.startLevelForShow in
+   * src/app/capacity.ts: this machine's measured capacity). Default: at the operator's settings.
+   */
+  startLevel?: (show: CapacityShow) => Promise<StartLevel>;
 }
 
 export type ShowOutcomeStatus = 'completed' | 'stopped' | 'error';
@@ -139,9 +145,11 @@ export class ShowRunner {
   private readonly checkpointMs: number;
   private readonly alerts: EngineAlerts | undefined;
   private readonly ptz: NonNullable<ShowRunnerDeps['ptz']>;
+  private readonly startLevel: ShowRunnerDeps['startLevel'];
 
   constructor(deps: ShowRunnerDeps) {
     this.alerts = deps.alerts;
+    this.startLevel = deps.startLevel;
     this.ptz = deps.ptz ?? {};
     this.store = deps.store;
     this.mediaRoot = deps.mediaRoot;
@@ -270,6 +278,7 @@ export class ShowRunner {
     } catch (error) {
       return fail(`the engine could not be prepared: ${messageOf(error)}`);
     }
+    const quality = await this.qualityStart(timeline, request, cameras.feeds, log);
     const nowMs = this.clock.wallNow();
     const decision = decide(nowMs);
     if (decision.kind === 'ended') return complete(decision);
@@ -316,6 +325,7 @@ export class ShowRunner {
         segment: resumed.resume_count,
         frameAt: () => decision.frame,
         create,
+        quality,
         warnings,
       });
       return { kind: 'resumed', show, decision };
@@ -331,6 +341,11 @@ export class ShowRunner {
     let ptz: PtzCueMover | null = null;
     try {
       const create = args.create ?? (await this.engines());
+      // Before the start frame is fixed: telling may wait for the encoder probe.
+      const quality =
+        args.quality !== undefined
+          ? args.quality
+          : await this.qualityStart(timeline, request, args.cameras, log);
       const startFrame = args.frameAt();
       // Cameras head for their first presets while the engine starts.
       ptz = this.ptzMover(timeline, request, log);
@@ -348,6 +363,8 @@ export class ShowRunner {
         ...(recordPath ? { recordPath } : {}),
         ...(request.encoder ? { encoder: { ...request.encoder } } : {}),
         ...(startFrame > 0 ? { startFrame } : {}),
+        // The operator's settings stay the ceiling degraded mode steps down from and back up to.
+        ...(quality && quality.level > 0 ? { degrade: { startLevel: quality.level } } : {}),
       };
       const mover = ptz;
       const engine = await create(plan, {
@@ -373,6 +390,7 @@ export class ShowRunner {
         checkpointMs: this.checkpointMs,
         warnings: args.warnings,
         ...(recordPath ? { recordPath } : {}),
+        ...(quality ? { startQuality: quality } : {}),
       });
       show.begin(args.segment === 0);
       if (mover) void show.finished.then(() => mover.close());
@@ -384,6 +402,36 @@ export class ShowRunner {
       log.error({ err: message }, 'the show could not run');
       this.store.executions.finish(execution.id, 'error', { error: `the show could not run: ${message}` });
       throw new ShowFailedError(execution.id, message, { cause: error });
+    }
+  }
+
+  /** Where the show starts on its quality ladder; a failure to tell starts it at the ceiling. */
+  private async qualityStart(
+    timeline: Timeline,
+    request: ShowPlanRecord,
+    cameras: ReadonlyMap<number, CameraFeed>,
+    log: Logger,
+  ): Promise<StartLevel | null> {
+    if (!this.startLevel) return null;
+    try {
+      const quality = await this.startLevel({
+        timeline,
+        ...(request.encoder ? { encoder: request.encoder } : {}),
+        // Only a backup the engine has can stand by.
+        backupOf: (id) => {
+          const backup = cameras.get(id)?.backupCameraId;
+          return backup !== undefined && cameras.has(backup) ? backup : null;
+        },
+      });
+      if (quality.level > 0)
+        log.info({ level: quality.level }, `starting at ${quality.description}: ${quality.reason ?? ''}`);
+      return quality;
+    } catch (error) {
+      log.warn(
+        { err: messageOf(error) },
+        'could not tell where the show starts on this machine; starting at the operator’s settings',
+      );
+      return null;
     }
   }
 
@@ -636,6 +684,8 @@ interface LaunchArgs {
   segment: number;
   frameAt: () => number;
   create?: Awaited<ReturnType<EngineFactory>>;
+  /** Where it starts on its quality ladder, when already asked (a resume asks before fixing its frame). */
+  quality?: StartLevel | null;
   warnings: string[];
 }
 
@@ -665,6 +715,7 @@ interface RunningShowOptions {
   checkpointMs: number;
   warnings: string[];
   recordPath?: string;
+  startQuality?: StartLevel;
 }
 
 /** One show on air: checkpoints its row, and ends it exactly once. */
@@ -679,6 +730,8 @@ export class RunningShow {
   /** Problems that did not stop the show (a camera not configured, a destination left out). */
   readonly warnings: readonly string[];
   readonly recordPath: string | undefined;
+  /** Where it started on its quality ladder and why (null: not asked, at the operator's settings). */
+  readonly startQuality: StartLevel | null;
   /** Settles when the show has ended and its row is final. */
   readonly finished: Promise<ShowOutcome>;
 
@@ -704,6 +757,7 @@ export class RunningShow {
     this.durationFrames = compiled.durationFrames;
     this.warnings = options.warnings;
     this.recordPath = options.recordPath;
+    this.startQuality = options.startQuality ?? null;
     this.anchorMs = options.execution.anchor_ms ?? options.clock.wallNow();
     this.startedAtMs = Date.parse(options.execution.started_at);
     this.finished = new Promise((resolve) => (this.settle = resolve));
