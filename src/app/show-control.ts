@@ -14,6 +14,8 @@ import { AppError } from '../errors/registry.ts';
 import type { HealthReport, MetricsSnapshot } from '../health/index.ts';
 import type { Store } from '../store/store.ts';
 import type { VideoSource } from '../timeline/resolver.ts';
+import { describeBitrate, describeLevel, formatFps } from '../engine/quality/ladder.ts';
+import { ceilingOf, ladderOf, type MeasuringStatus } from './capacity.ts';
 import type { ShowRequest } from './execution-plan.ts';
 import type { RunningShow, ShowOutcome, ShowRunner } from './show-runner.ts';
 
@@ -53,8 +55,13 @@ export interface ShowControlDeps<Report extends PreflightOutcome> {
   store: Store;
   runner: Pick<ShowRunner, 'start'>;
   preflight: (input: PreflightInput) => Promise<Report>;
-  /** Open alerts for the live state (and the health check's counts). */
-  alerts?: Pick<AlertCenter, 'open' | 'counts'>;
+  /** Open alerts for the live state (and the health check's counts); the operator's quality holds. */
+  alerts?: Pick<AlertCenter, 'open' | 'counts' | 'raise' | 'clear'>;
+  /** This machine's capacity check (src/app/capacity.ts): its progress is part of the live state. */
+  capacity?: {
+    measuring(): MeasuringStatus | null;
+    onMeasuring(listener: () => void): () => void;
+  };
   dataDir: string;
   clock?: Clock;
   logger?: Logger;
@@ -66,11 +73,26 @@ interface OnAir {
   cameraNames: Map<number, string>;
   /** The execution row's start (read once: the live state is built every second). */
   startedAt: string;
+  quality: OperatorQuality;
+}
+
+/** What the operator did to the show's quality (the engine keeps no record of a hold). */
+interface OperatorQuality {
+  /** The level held by hand; null: degraded mode decides. */
+  held: number | null;
+  /** Each level in words, index 0 the operator's settings (null until known, or if unsure). */
+  ladder: string[] | null;
+  lastChange: { at: string; sentence: string; direction: 'down' | 'up' } | null;
+  changes: number;
+  /** Holds one after the other (a release is two engine moves). */
+  queue: Promise<unknown>;
 }
 
 type Listener = () => void;
 
 const PREVIEW_URL = '/preview/index.m3u8';
+/** Tries of an operator's quality move (the engine may give one up). */
+const HOLD_ATTEMPTS = 3;
 /** A passed pre-flight this recent is not run again by GO LIVE. */
 const PREFLIGHT_REUSE_MS = 30_000;
 
@@ -101,6 +123,7 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
     this.deps = deps;
     this.clock = deps.clock ?? systemClock;
     this.log = deps.logger ?? createLogger('show-control');
+    deps.capacity?.onMeasuring(() => this.changed());
   }
 
   /** Called on every change of state (the telemetry pushes at once). */
@@ -240,6 +263,86 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
     this.changed();
   }
 
+  /**
+   * Holds the program at a quality level (0 = the operator's settings) whatever degraded mode
+   * would do, or gives it back to degraded mode (null). Resolves once the program is there; each
+   * hold and release goes to the history.
+   */
+  async holdQuality(level: number | null): Promise<LiveState> {
+    const onAir = this.live();
+    const engine = this.engine();
+    const quality = onAir.quality;
+    const task = quality.queue.then(async () => {
+      const status = engine.status();
+      const q = status.quality;
+      const levels = q.cpu.length;
+      const ladder = this.qualityLadder(onAir, status);
+      const words = (index: number): string => ladder?.[index] ?? `level ${index}`;
+      if (level !== null && (!Number.isInteger(level) || level < 0 || level >= levels))
+        throw new AppError('VALIDATION_FAILED', `level ${level} is not on this show's quality ladder`, [
+          {
+            path: 'level',
+            message: `must be from 0 (your settings, ${words(0)}) to ${levels - 1} (${words(levels - 1)}), or null for automatic`,
+          },
+        ]);
+      const previous = quality.held;
+      const was = previous ?? q.level;
+      const now = level ?? q.level;
+      quality.held = level;
+      this.changed();
+      // The engine leaves the program at a held level until degraded mode next moves, so a
+      // release first holds degraded mode's own level. A move the engine gives up (its new
+      // encoder run did not take over in time) is not tried again by it: tried here.
+      let there = false;
+      for (let attempt = 0; attempt < HOLD_ATTEMPTS && !there; attempt++) {
+        await engine.holdQuality(now);
+        there = ladder === null || onAirLevel(engine.status().quality) === ladder[now];
+      }
+      if (!there) {
+        quality.held = previous;
+        await engine.holdQuality(previous);
+        throw new AppError(
+          'INTERNAL_ERROR',
+          `the program could not be moved to ${words(now)} (the new encoder run did not take over in time); it stays at ${onAirLevel(engine.status().quality)}`,
+        );
+      }
+      if (level === null) await engine.holdQuality(null);
+      const sentence =
+        level === null
+          ? `Quality back to automatic (operator): degraded mode judges the show again, from ` +
+            `${words(now)}${now === 0 ? ' (your settings)' : ''}.`
+          : `Quality held at ${words(level)}${level === 0 ? ' (your settings)' : ''} by the operator` +
+            ` (was ${words(was)}); degraded mode does not move it until it is set back to automatic.`;
+      quality.lastChange = {
+        at: new Date(this.clock.wallNow()).toISOString(),
+        sentence,
+        direction: now > was ? 'down' : 'up',
+      };
+      // Recorded for the history; nothing stays open: the operator chose it.
+      const key = `show:${onAir.show.executionId}:quality:${++quality.changes}`;
+      this.deps.alerts?.raise({
+        key,
+        severity: 'info',
+        code: 'DEGRADED_MODE',
+        message: sentence,
+        remediation:
+          level === null
+            ? 'Nothing to do: degraded mode steps down when the show suffers and back up after calm minutes.'
+            : 'Set the quality back to automatic in the control room when the reason for holding it has passed.',
+        source: 'operator',
+      });
+      this.deps.alerts?.clear(key);
+      this.log.info({ level, was }, sentence);
+    });
+    quality.queue = task.catch(() => undefined);
+    try {
+      await task;
+    } finally {
+      this.changed();
+    }
+    return this.liveState();
+  }
+
   /** The health check: idle is healthy (nothing is supposed to stream). */
   health(): HealthReport & { live: boolean } {
     const engine = this.onAir?.show.engine;
@@ -296,6 +399,7 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
       health,
       alerts: (this.deps.alerts?.open() ?? []).map(liveAlert),
       lastOutcome: this.lastOutcome,
+      measuring: this.deps.capacity?.measuring() ?? null,
     };
   }
 
@@ -414,7 +518,28 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
       demo,
       cameraNames: this.cameraNames(show),
       startedAt: this.deps.store.executions.get(show.executionId).started_at,
+      quality: { held: null, ladder: null, lastChange: null, changes: 0, queue: Promise.resolve() },
     };
+  }
+
+  /**
+   * The show's quality ladder in words, rebuilt as the engine built it; kept only when it agrees
+   * with the engine's own account (its length and the level it is at).
+   */
+  private qualityLadder(onAir: OnAir, status: EngineStatus): string[] | null {
+    if (onAir.quality.ladder) return onAir.quality.ladder;
+    try {
+      const { show } = onAir;
+      const ladder = ladderOf(
+        ceilingOf({ timeline: show.timeline, encoder: show.request.encoder }, status.encoderChoice.encoder),
+      ).map(describeLevel);
+      const q = status.quality;
+      if (ladder.length !== q.cpu.length || ladder[q.level] !== q.levelDescription) return null;
+      onAir.quality.ladder = ladder;
+      return ladder;
+    } catch {
+      return null;
+    }
   }
 
   private cameraNames(show: RunningShow): Map<number, string> {
@@ -504,7 +629,12 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
       })),
       overrides: status.overrides,
       degradeLevel: status.quality.level + status.quality.bitrateStep,
-      quality: describeQuality(status),
+      quality: describeQuality(status, {
+        held: onAir.quality.held,
+        ladder: this.qualityLadder(onAir, status),
+        operatorChange: onAir.quality.lastChange,
+        startReason: show.startQuality?.reason ?? null,
+      }),
       encoder: status.encoderChoice.encoder,
       previewUrl: show.request.previewDir ? PREVIEW_URL : null,
     };
@@ -540,25 +670,76 @@ function clearPreview(dir: string): void {
   for (const name of readdirSync(dir)) if (PREVIEW_FILE.test(name)) rmSync(join(dir, name), { force: true });
 }
 
+/** What the engine encodes now, in the ladder's words: "superfast, 15 fps, 1280×720". */
+function onAirLevel(q: EngineStatus['quality']): string {
+  const size = `${formatFps(q.fps)} fps, ${q.format.width}×${q.format.height}`;
+  return q.preset ? `${q.preset}, ${size}` : size;
+}
+
+/** Why the program is below the operator's settings, in words (null when it is not). */
+function reducedBecause(
+  q: EngineStatus['quality'],
+  operator: { held: number | null; startReason: string | null },
+): string | null {
+  if (operator.held !== null) return operator.held > 0 ? 'held here by the operator' : null;
+  if (q.level === 0 && q.bitrateStep === 0) return null;
+  const down = [...q.changes].reverse().find((change) => change.direction === 'down');
+  if (down) {
+    const what =
+      down.kind === 'cpu' ? 'the machine could not keep up' : 'a destination could not take the bitrate';
+    return `because ${what}${down.because.length > 0 ? ` (${down.because.join('; ')})` : ''}`;
+  }
+  if (operator.startReason) return `because ${operator.startReason}`;
+  return null;
+}
+
 /** Degraded mode as the control room shows it: the level on air, why, and what comes next. */
-function describeQuality(status: EngineStatus): LiveShow['quality'] {
+function describeQuality(
+  status: EngineStatus,
+  operator: {
+    held: number | null;
+    ladder: string[] | null;
+    operatorChange: OperatorQuality['lastChange'];
+    startReason: string | null;
+  },
+): LiveShow['quality'] {
   const q = status.quality;
   const seconds = (ms: number | null) => (ms === null ? null : Math.ceil(ms / 1000));
   const last = q.changes.at(-1) ?? null;
+  const engineChange = last
+    ? { at: new Date(last.wallAt).toISOString(), sentence: last.sentence, direction: last.direction }
+    : null;
+  const change =
+    engineChange && operator.operatorChange
+      ? engineChange.at > operator.operatorChange.at
+        ? engineChange
+        : operator.operatorChange
+      : (engineChange ?? operator.operatorChange);
   const ticks = status.playout.ticks;
+  const held = operator.held;
+  const level = held ?? q.level;
+  // A hold runs at the full bitrate.
+  const degraded = held !== null ? held > 0 : q.level > 0 || q.bitrateStep > 0;
+  const bitrateKbps = q.bitrateKbpsNow > 0 ? q.bitrateKbpsNow : q.bitrateKbps;
+  const description = onAirLevel(q);
+  const words =
+    held === null && q.bitrateStep > 0 ? `${description} at ${describeBitrate(bitrateKbps)}` : description;
+  const reason = degraded ? reducedBecause(q, { held, startReason: operator.startReason }) : null;
   return {
-    level: q.level,
+    level,
     levels: q.cpu.length,
-    description: q.levelDescription,
-    bitrateKbps: q.bitrateKbps,
-    degraded: q.level > 0 || q.bitrateStep > 0,
+    ladder: operator.ladder ?? [],
+    description,
+    summary: degraded ? `Reduced: ${words}${reason ? ` — ${reason}` : ''}` : `At your settings: ${words}`,
+    reason,
+    held: held !== null,
+    bitrateKbps,
+    degraded,
     switching: q.switching,
     symptoms: q.symptoms.map((symptom) => symptom.words),
     warnings: q.warnings.map((warning) => warning.words),
-    nextStepUpInSeconds: seconds(q.cpu.nextStepUpInMs ?? q.network.nextStepUpInMs),
-    lastChange: last
-      ? { at: new Date(last.wallAt).toISOString(), sentence: last.sentence, direction: last.direction }
-      : null,
+    nextStepUpInSeconds: held !== null ? null : seconds(q.cpu.nextStepUpInMs ?? q.network.nextStepUpInMs),
+    lastChange: change,
     // Blending them is the overlays' whole per-frame cost (they are rendered once): % of one core.
     overlayCostPercent:
       ticks > 0 ? Math.round((status.playout.overlayMsTotal / ticks) * q.fps * 10) / 100 : null,

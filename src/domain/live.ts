@@ -70,8 +70,16 @@ export const LiveShowSchema = z.object({
     /** CPU ladder index (0 = the operator's settings) and how many levels there are. */
     level: z.number(),
     levels: z.number(),
-    /** "superfast, 15 fps, 1280×720". */
+    /** Each level in words, index 0 the operator's settings (empty when not known). */
+    ladder: z.array(z.string()),
+    /** What is encoded now: "superfast, 15 fps, 1280×720". */
     description: z.string(),
+    /** The line the control room shows: "At your settings: …" or "Reduced: … — because …". */
+    summary: z.string(),
+    /** Why it is below the operator's settings (null when it is not, or not known). */
+    reason: z.string().nullable(),
+    /** The operator holds this level (degraded mode does not move it). */
+    held: z.boolean(),
     bitrateKbps: z.number(),
     degraded: z.boolean(),
     /** A move is being carried out (a new encoder run beside the old one). */
@@ -133,6 +141,16 @@ export const LiveStateSchema = z.object({
   alerts: z.array(LiveAlertSchema),
   /** The last show's end, until the next one starts ("completed", "stopped", "error: …"). */
   lastOutcome: z.string().nullable(),
+  /** This machine's capacity check while it runs (pre-flight, first start). */
+  measuring: z
+    .object({
+      /** "Measuring this machine: testing veryfast, 30 fps, 1920×1080 (2/4)". */
+      message: z.string(),
+      step: z.number(),
+      of: z.number(),
+    })
+    .nullable()
+    .default(null),
 });
 export type LiveState = z.output<typeof LiveStateSchema>;
 

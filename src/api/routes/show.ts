@@ -26,6 +26,14 @@ const OverlayTextBody = z.strictObject({
   /** null: back to the timeline's own text. */
   text: z.string().max(500, { error: 'must be at most 500 characters' }).nullable(),
 });
+const QualityBody = z.strictObject({
+  /** A level of the show's quality ladder (0 = the operator's settings); null: automatic. */
+  level: z
+    .number()
+    .int({ error: 'must be a whole level number' })
+    .min(0, { error: 'must be 0 or more' })
+    .nullable(),
+});
 const PreviewParams = z.strictObject({
   file: z.string().regex(/^[A-Za-z0-9_-]+\.(m3u8|ts|m4s|mp4)$/, { error: 'is not a preview file name' }),
 });
@@ -197,6 +205,19 @@ export function registerShowRoutes(app: ApiInstance, deps: ApiDeps, shows: ApiSh
       await shows.setOverlayText(request.body.cueId, request.body.text);
       return ok();
     },
+  );
+
+  app.post(
+    '/api/show/quality',
+    {
+      schema: {
+        tags: ['show'],
+        summary:
+          'Hold the program at a quality level (0 = your settings; higher = lighter on the CPU), or null for automatic degraded mode',
+        body: QualityBody,
+      },
+    },
+    async (request) => shows.holdQuality(request.body.level),
   );
 
   app.get(
