@@ -97,7 +97,14 @@ export function readMetrics(value: unknown): ExecutionMetrics {
 
 /** The part of the engine's status the metrics come from. */
 export interface SegmentStats {
-  playout: { ticks: number; lateTicks: number; maxLatenessMs: number; substitutedFrames: number };
+  playout: {
+    ticks: number;
+    lateTicks: number;
+    maxLatenessMs: number;
+    substitutedFrames: number;
+    /** How long the clock waited for the first picture; null while it still waits (absent: none). */
+    prerollMs?: number | null;
+  };
   encoder: { restarts: number; framesDropped: number };
   outputs: ReadonlyArray<{ id: string; restarts: number }>;
 }

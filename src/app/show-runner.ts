@@ -363,6 +363,8 @@ export class ShowRunner {
         ...(recordPath ? { recordPath } : {}),
         ...(request.encoder ? { encoder: { ...request.encoder } } : {}),
         ...(startFrame > 0 ? { startFrame } : {}),
+        // A resumed show is on a wall-clock schedule: the pre-roll's seconds are skipped.
+        ...(args.segment > 0 ? { prerollCatchUp: true } : {}),
         // The operator's settings stay the ceiling degraded mode steps down from and back up to.
         ...(quality && quality.level > 0 ? { degrade: { startLevel: quality.level } } : {}),
       };
@@ -743,6 +745,9 @@ export class RunningShow {
    *  without the "wall clock moved" warning. */
   private held = false;
   private moved = false;
+  /** A fresh show's program starts when its first picture is there (pre-roll), not at begin(). */
+  private prerolled = false;
+  private fresh = false;
   private ending: Promise<ShowOutcome> | null = null;
   private settle: (outcome: ShowOutcome) => void = () => undefined;
 
@@ -767,6 +772,7 @@ export class RunningShow {
   begin(fresh: boolean): void {
     const { engine, clock } = this.options;
     engine.start();
+    this.fresh = fresh;
     if (fresh) this.anchorMs = anchorFor(this.startFrame, this.fps, clock.wallNow());
     this.checkpoint();
     this.schedule();
@@ -858,11 +864,20 @@ export class RunningShow {
     const status = engine.status();
     const nowMs = clock.wallNow();
     const frame = status.frame;
+    const prerollMs = status.playout.prerollMs;
+    if (!this.prerolled && prerollMs !== null) {
+      // The clock started once the first picture was there: a fresh show's schedule starts then
+      // (a resumed one skipped the pre-roll's seconds and keeps its schedule).
+      this.prerolled = true;
+      if (this.fresh && prerollMs !== undefined) this.anchorMs += prerollMs;
+    }
     // The playout clock is monotonic; the anchor is wall clock. A gap between them means the wall
     // clock stepped: move the anchor, so a resume after a crash lands where the show really is.
     const byWall = ((nowMs - this.anchorMs) * this.fps) / 1000;
     let anchorMs: number | undefined;
-    if (this.held || this.moved) {
+    if (!this.prerolled) {
+      // Still waiting for the first picture: the position has not started to move.
+    } else if (this.held || this.moved) {
       anchorMs = anchorFor(frame, this.fps, nowMs);
       this.anchorMs = anchorMs;
       this.moved = false;

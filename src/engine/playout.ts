@@ -78,6 +78,8 @@ export interface PlayoutStats {
   lateTicks: number;
   /** Ticks never written because the loop ran too late for them (gaps in the program). */
   skippedTicks: number;
+  /** Ticks a briefly late loop filled with the next tick's picture (no gap; counted late too). */
+  repeatedTicks: number;
   maxLatenessMs: number;
   /** Ticks whose on-air source had no fresh frame (the slate or black was shown instead). */
   substitutedFrames: number;
@@ -133,6 +135,12 @@ const OVERRIDE_CONNECT_MS = 5000;
 export const PREROLL_MS = 5000;
 /** Pre-roll check interval. */
 const PREROLL_POLL_MS = 25;
+/** A loop late by up to this many ticks (a passing stall: a child spawned, a GC) fills them with
+ *  the picture it makes, at their own timestamps, so the program has no hole; later than that,
+ *  the machine is short and the missed ticks are skipped (a gap of the right length). */
+const MAX_REPEATED_TICKS = 5;
+
+const EMPTY_PCM = Buffer.alloc(0);
 
 export class Playout {
   private readonly options: PlayoutOptions;
@@ -186,6 +194,7 @@ export class Playout {
       ticks: 0,
       lateTicks: 0,
       skippedTicks: 0,
+      repeatedTicks: 0,
       maxLatenessMs: 0,
       substitutedFrames: 0,
       compositeMsTotal: 0,
@@ -333,8 +342,13 @@ export class Playout {
       this.schedule();
       return;
     }
-    if (tick > first) this.stats.skippedTicks += (tick - first) / every;
-    if (!this.tick(tick, now - this.dueAt(tick))) return;
+    const missed: number[] = [];
+    for (let t = first; t < tick; t += every) missed.push(t);
+    if (missed.length > MAX_REPEATED_TICKS) {
+      this.stats.skippedTicks += missed.length;
+      missed.length = 0;
+    }
+    if (!this.tick(tick, now - this.dueAt(tick), missed)) return;
     this.next = tick + 1;
     this.schedule();
   }
@@ -417,11 +431,12 @@ export class Playout {
     return this.options.pool.get(this.slateKey, format)?.frame(Infinity) ?? null;
   }
 
-  /** One tick; false when the (non-looping) timeline has ended. */
-  private tick(tick: number, lateness: number): boolean {
+  /** One tick (and the missed ticks it fills); false when the (non-looping) timeline has ended. */
+  private tick(tick: number, lateness: number, fill: readonly number[] = []): boolean {
     const { timeline, kernels, sink, overlays, clock } = this.options;
     // Ticks skipped since the last one still move the program on: it follows the wall clock.
-    if (this.lastTick !== null && !this.paused) this.position += tick - this.lastTick - 1;
+    if (this.lastTick !== null && !this.paused) this.position += tick - this.lastTick - 1 - fill.length;
+    if (!this.paused) this.position += fill.length;
     const state = resolveFrame(timeline, this.position);
     if (state.ended) {
       this.stop();
@@ -485,7 +500,18 @@ export class Playout {
       this.audioKey = key;
     }
     onAir?.readAudio(pcm);
-    sink.writeTick(tick, frames, pcm, firstSample);
+    if (fill.length > 0) {
+      // The audio of every tick goes with the first; each filled tick shows this picture.
+      sink.writeTick(fill[0]!, frames, pcm, firstSample);
+      for (const filled of fill.slice(1))
+        sink.writeTick(filled, frames, EMPTY_PCM, sampleAt(filled, this.fps));
+      sink.writeTick(tick, frames, EMPTY_PCM, sampleAt(tick, this.fps));
+      this.stats.repeatedTicks += fill.length;
+      this.stats.lateTicks += fill.length;
+      this.stats.ticks += fill.length;
+    } else {
+      sink.writeTick(tick, frames, pcm, firstSample);
+    }
 
     this.stats.ticks++;
     if (lateness > this.tickMs) this.stats.lateTicks++;

@@ -1,5 +1,8 @@
-// End to end smoke at full size: two simulated cameras, a 1080p30 program for ~4 s, one
-// destination on nginx-rtmp; what arrives is 1920x1080 H.264 + AAC.
+// End to end smoke at full size: two simulated cameras, a 1080p30 program for 6 s, one
+// destination on nginx-rtmp; what arrives is 1920x1080 H.264 + AAC. The level is held at full size
+// (degraded mode would move a loaded machine down); on a machine too busy for 1080p30 frames are
+// dropped, never squeezed: the recording still spans the show on the wall clock, and every missing
+// frame is one the engine counted as dropped.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { createLogger } from '../../../src/core/logger.ts';
@@ -63,14 +66,17 @@ describe('engine end to end: 1080p smoke', () => {
         destinations: [{ id: 'd1', name: 'destination 1', platform: 'custom', url: rtmp.url('live', 'a') }],
         mediaRoot: dir.path,
         encoder: { preset: 'veryfast' },
+        degrade: { enabled: false },
       },
       { logger: createLogger('e2e'), onEnded: () => ended() },
     );
     engine.start();
+    let status: ReturnType<Engine['status']>;
     try {
       const stream = await rtmp.waitForPublisher('live', 'a', 15_000);
       assert.ok(stream);
       await withTimeout(done, 20_000, 'the show ending');
+      status = engine.status();
     } finally {
       await engine.stop();
     }
@@ -82,9 +88,21 @@ describe('engine end to end: 1080p smoke', () => {
     assert.equal(probe.video?.width, 1920);
     assert.equal(probe.video?.height, 1080);
     assert.equal(probe.audio?.codec, 'aac');
-    assert.ok(probe.durationSec >= 4, `recorded ${probe.durationSec} s`);
-    const gap = maxTimestampGap(await videoFrameTimes(file));
-    assert.ok(gap <= 1 / 30 + 0.0011, `largest video gap ${gap.toFixed(4)} s`);
+    assert.ok(probe.durationSec >= 5, `recorded ${probe.durationSec} s of a 6 s show`);
+    const times = await videoFrameTimes(file);
+    const gap = maxTimestampGap(times);
+    // Frames missing from the recording (beyond one per frame interval) were dropped by the engine,
+    // with their timestamps left as gaps: counted, never hidden.
+    const missing = times
+      .slice(1)
+      .map((t, i) => Math.round((t - times[i]!) * 30) - 1)
+      .reduce((sum, n) => sum + Math.max(0, n), 0);
+    const dropped = status.playout.skippedTicks + status.encoder.framesDropped;
+    console.log(
+      `1080p smoke: largest gap ${gap.toFixed(4)} s, ${missing} frames missing, ${dropped} dropped`,
+    );
+    assert.ok(missing <= dropped, `${missing} frames missing but only ${dropped} counted as dropped`);
+    if (dropped === 0) assert.ok(gap <= 1 / 30 + 0.0011, `largest video gap ${gap.toFixed(4)} s`);
     assert.ok((await audioPresence(file)).present, 'audio present');
   });
 });

@@ -84,7 +84,7 @@ describe('playout clock', () => {
     assert.equal(playout.snapshot().lateTicks, 0);
   });
 
-  it('skips ticks a stalled loop missed: a gap in the ticks, audio continuous, position on the wall clock', () => {
+  it('a brief stall: the missed ticks are filled with the next picture at their own times', () => {
     const { clock, sources, sink, playout } = setup();
     sources.put('camera:1', 60, 7);
     playout.start();
@@ -92,13 +92,33 @@ describe('playout clock', () => {
     sources.put('camera:1', 60, 7);
     clock.stall(450); // the event loop is held up: ticks 1..4 fall due meanwhile
     clock.advance(0);
-    assert.deepEqual(sink.ticks, [0, 4], 'tick 4 is written, 1..3 are skipped, never squeezed in');
-    assert.equal(playout.snapshot().skippedTicks, 3);
-    assert.equal(playout.frame, 5, 'the program moved on with the wall clock');
-    assert.deepEqual(sink.firstSamples, [0, 4800], 'the audio of ticks 1..4 comes with tick 4');
-    assert.equal(sink.audio[1]!.length, 4 * 4800 * 4);
+    assert.deepEqual(sink.ticks, [0, 1, 2, 3, 4], 'no hole in the program');
+    assert.deepEqual(sink.firstSamples, [0, 4800, 9600, 14400, 19200]);
+    assert.deepEqual(
+      sink.audio.map((pcm) => pcm.length / 4),
+      [4800, 4 * 4800, 0, 0, 0],
+      'the audio of ticks 1..4 goes with tick 1',
+    );
+    assert.equal(playout.snapshot().repeatedTicks, 3);
+    assert.equal(playout.snapshot().skippedTicks, 0);
+    assert.equal(playout.frame, 5);
+  });
+
+  it('a long stall: the missed ticks are skipped — a gap of the right length, audio continuous', () => {
+    const { clock, sources, sink, playout } = setup();
+    sources.put('camera:1', 60, 7);
+    playout.start();
+    clock.advance(0);
+    sources.put('camera:1', 60, 7);
+    clock.stall(1050); // ticks 1..10 fall due
+    clock.advance(0);
+    assert.deepEqual(sink.ticks, [0, 10], 'tick 10 is written, 1..9 are skipped, never squeezed in');
+    assert.equal(playout.snapshot().skippedTicks, 9);
+    assert.equal(playout.frame, 11, 'the program moved on with the wall clock');
+    assert.deepEqual(sink.firstSamples, [0, 4800], 'the audio of ticks 1..10 comes with tick 10');
+    assert.equal(sink.audio[1]!.length, 10 * 4800 * 4);
     clock.advance(100);
-    assert.deepEqual(sink.ticks, [0, 4, 5]);
+    assert.deepEqual(sink.ticks, [0, 10, 11]);
   });
 
   it('shows each cue’s source, dissolves between them, and ends with the timeline', () => {
