@@ -12,8 +12,11 @@
 //   - a hardware encoder costs the CPU little: no measurement, the show starts at the ceiling;
 //   - a measurement in the background (the first start) gives way to one an operator waits for:
 //     it is stopped at once and not stored.
-// A measurement made beside a show on air (the demo) counts that show's CPU as busy: it errs on
-// the low side, and the show steps up by itself after calm minutes.
+// A measurement made beside a show on air (the demo, which GO LIVE replaces; at the first start the
+// demo itself) counts the CPU this appliance uses besides the test — its own process and the
+// show's ffmpeg children — as free, like the machine's idle CPU: the new show takes their place.
+// Other programs' CPU stays busy (measured, not assumed).
+import { readdirSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
@@ -24,6 +27,7 @@ import {
   type CapacityResult,
 } from '../engine/quality/capacity.ts';
 import { buildLadder, describeLevel, formatFps, type QualityLevel } from '../engine/quality/ladder.ts';
+import { parseProcessCpuSeconds, readIdleSeconds, readProcessCpuSeconds } from '../engine/quality/procfs.ts';
 import { createTrialRunner, type TrialRunner } from '../engine/quality/trial.ts';
 import { profileSettings, type EncodingProfile, type VideoEncoder } from '../ffmpeg/argv.ts';
 import type { EncoderDetection } from '../ffmpeg/hardware.ts';
@@ -214,10 +218,97 @@ export type CapacityCheckRunner = (
   signal: AbortSignal,
 ) => Promise<CapacityResult>;
 
+/** One process of /proc: its parent and CPU seconds so far. */
+export interface ProcessEntry {
+  ppid: number;
+  cpuSeconds: number;
+}
+
+/** The parent pid from the text of /proc/<pid>/stat (field 4). */
+export function parseParentPid(statText: string): number | null {
+  const close = statText.lastIndexOf(')');
+  const ppid = close < 0 ? NaN : Number(statText.slice(close + 2).split(' ')[1]);
+  return Number.isInteger(ppid) ? ppid : null;
+}
+
+/** Every descendant of `root` in a process table (pure); `except` and their descendants left out. */
+export function descendantsOf(
+  root: number,
+  table: ReadonlyMap<number, ProcessEntry>,
+  except: ReadonlySet<number> = new Set(),
+): number[] {
+  const children = new Map<number, number[]>();
+  for (const [pid, entry] of table) children.set(entry.ppid, [...(children.get(entry.ppid) ?? []), pid]);
+  const out: number[] = [];
+  const queue = [...(children.get(root) ?? [])];
+  while (queue.length > 0) {
+    const pid = queue.shift()!;
+    if (except.has(pid)) continue;
+    out.push(pid);
+    queue.push(...(children.get(pid) ?? []));
+  }
+  return out;
+}
+
+function readProcessTable(): Map<number, ProcessEntry> {
+  const table = new Map<number, ProcessEntry>();
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return table;
+  }
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const text = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = parseParentPid(text);
+      const cpuSeconds = parseProcessCpuSeconds(text);
+      if (ppid !== null && cpuSeconds !== null) table.set(Number(name), { ppid, cpuSeconds });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return table;
+}
+
+/**
+ * CPU seconds this appliance has used since the tally began, besides the tests: its own process
+ * and its descendants (the show on air's decoders, encoder, publishers). A counter that only
+ * rises: a process that ends keeps what it used; one that starts counts from its start.
+ */
+export class ApplianceCpuTally {
+  private readonly last = new Map<number, number>();
+  private total = 0;
+  private readonly ownStart: NodeJS.CpuUsage;
+
+  constructor(
+    private readonly readTable: () => ReadonlyMap<number, ProcessEntry> = readProcessTable,
+    private readonly root = process.pid,
+    private readonly ownCpu: (since?: NodeJS.CpuUsage) => NodeJS.CpuUsage = (since) =>
+      process.cpuUsage(since),
+  ) {
+    this.ownStart = this.ownCpu();
+    const table = this.readTable();
+    for (const pid of descendantsOf(root, table)) this.last.set(pid, table.get(pid)!.cpuSeconds);
+  }
+
+  read(except: ReadonlySet<number>): number {
+    const table = this.readTable();
+    for (const pid of descendantsOf(this.root, table, except)) {
+      const now = table.get(pid)!.cpuSeconds;
+      this.total += Math.max(0, now - (this.last.get(pid) ?? 0));
+      this.last.set(pid, now);
+    }
+    const own = this.ownCpu(this.ownStart);
+    return this.total + (own.user + own.system) / 1e6;
+  }
+}
+
 /**
  * The real check, stoppable: the trial runner's only timer is a test's deadline, which kills the
  * test's process group; on abort every pending deadline fires at once, and later tests are refused
- * without starting.
+ * without starting. The appliance's own CPU counts as free (the new show replaces what is on air).
  */
 export const realCapacityCheck: CapacityCheckRunner = (options, signal) => {
   const clock = options.clock ?? systemClock;
@@ -246,7 +337,19 @@ export const realCapacityCheck: CapacityCheckRunner = (options, signal) => {
     },
   };
   signal.addEventListener('abort', () => [...deadlines].forEach((fire) => fire()), { once: true });
-  const trials = createTrialRunner({ clock: trialClock });
+  const tally = new ApplianceCpuTally();
+  const tests = new Set<number>();
+  const trials = createTrialRunner({
+    clock: trialClock,
+    readCpuSeconds: (pid) => {
+      tests.add(pid);
+      return readProcessCpuSeconds(pid);
+    },
+    readIdleSeconds: () => {
+      const idle = readIdleSeconds();
+      return idle === null ? null : idle + tally.read(tests);
+    },
+  });
   const runTrial: TrialRunner = async (spec) =>
     signal.aborted ? { ok: false, reason: 'the measurement was stopped' } : trials(spec);
   return runCapacityCheck({ ...options, runTrial });

@@ -8,8 +8,11 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { after, beforeEach, describe, it } from 'node:test';
 import {
+  ApplianceCpuTally,
   CAPACITY_SETTING,
   CapacityCheckStopped,
+  descendantsOf,
+  parseParentPid,
   CapacityService,
   camerasAtOnce,
   ceilingKey,
@@ -17,6 +20,7 @@ import {
   ladderOf,
   type CapacityCheckRunner,
   type CapacityShow,
+  type ProcessEntry,
 } from '../../../src/app/capacity.ts';
 import { createLogger } from '../../../src/core/logger.ts';
 import {
@@ -199,6 +203,55 @@ describe('capacity: what a show asks of the machine (pure)', () => {
       ladderOf(ceilingOf({ timeline: oneCamera }, 'h264_v4l2m2m')).every((level) => level.preset === 'fast'),
       'a hardware encoder has no preset steps',
     );
+  });
+});
+
+describe('capacity: the appliance’s own CPU counts as free (the new show replaces what is on air)', () => {
+  it('reads the parent pid of /proc/<pid>/stat, whatever the command name holds', () => {
+    assert.equal(parseParentPid('4242 (ffmpeg) S 17 4242 4242 0 -1 4194560 …'), 17);
+    assert.equal(parseParentPid('4243 (a) b (c)) R 99 1 1'), 99);
+    assert.equal(parseParentPid('garbage'), null);
+  });
+
+  it('finds every descendant of the appliance, leaving out the tests and theirs', () => {
+    const table = new Map<number, ProcessEntry>([
+      [100, { ppid: 1, cpuSeconds: 0 }], // the appliance
+      [200, { ppid: 100, cpuSeconds: 0 }], // the show's encoder
+      [201, { ppid: 100, cpuSeconds: 0 }], // a decoder
+      [300, { ppid: 201, cpuSeconds: 0 }], // its child
+      [400, { ppid: 100, cpuSeconds: 0 }], // the capacity test
+      [401, { ppid: 400, cpuSeconds: 0 }],
+      [500, { ppid: 1, cpuSeconds: 0 }], // another program
+    ]);
+    assert.deepEqual(descendantsOf(100, table, new Set([400])).sort(), [200, 201, 300]);
+  });
+
+  it('tallies what the appliance used since the check began: ended processes keep theirs, new ones count from their start', () => {
+    let table = new Map<number, ProcessEntry>([
+      [200, { ppid: 100, cpuSeconds: 50 }],
+      [201, { ppid: 100, cpuSeconds: 10 }],
+      [400, { ppid: 100, cpuSeconds: 0 }],
+      [500, { ppid: 1, cpuSeconds: 900 }],
+    ]);
+    let own = 2_000_000; // µs of the appliance's own process
+    const tally = new ApplianceCpuTally(
+      () => table,
+      100,
+      (since) => ({ user: own - (since?.user ?? 0), system: 0 }),
+    );
+    const tests = new Set([400]);
+    assert.equal(tally.read(tests), 0, 'what was used before the check does not count');
+    table = new Map([
+      [200, { ppid: 100, cpuSeconds: 50.5 }],
+      [201, { ppid: 100, cpuSeconds: 10.25 }],
+      [202, { ppid: 100, cpuSeconds: 0.25 }], // started meanwhile
+      [400, { ppid: 100, cpuSeconds: 3 }], // the test: not the appliance's show
+      [500, { ppid: 1, cpuSeconds: 905 }], // another program: busy, not free
+    ]);
+    own += 200_000;
+    assert.equal(tally.read(tests), 0.5 + 0.25 + 0.25 + 0.2);
+    table = new Map([[200, { ppid: 100, cpuSeconds: 51 }]]); // 201 and 202 ended
+    assert.equal(tally.read(tests), 1.2 + 0.5, 'a counter that never goes back');
   });
 });
 
