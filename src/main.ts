@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CapacityCheckStopped, CapacityService } from './app/capacity.ts';
 import { trackChildProcesses, type ChildTracking } from './app/child-cleanup.ts';
 import { resumeInterruptedShows } from './app/crash-resume.ts';
 import type { ShowRequest } from './app/execution-plan.ts';
@@ -33,6 +34,8 @@ const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DEMO_TIMELINE = join(REPO_ROOT, 'demo', 'marina-demo.json');
 const DEMO_DOC_ID = 'demo_marina';
 const TIMEZONE_SETTING = 'appliance.timezone';
+/** The first-start measurement waits this long after the boot show began (its decoders connect). */
+const BOOT_MEASURE_AFTER_MS = 10_000;
 
 const log = createLogger('main');
 // A camera's malformed ONVIF answer can make the onvif library throw outside any caller; that must
@@ -103,18 +106,34 @@ const alerting = createAlerting({
   webhook: webhookUrl ? { url: webhookUrl } : store.settings.get<unknown>(ALERT_WEBHOOK_SETTING, null),
 });
 setTimeout(() => alerting.center.clearCarriedOver(), 20_000).unref();
+let encoderDetection: ReturnType<typeof detectH264Encoder> | null = null;
+const detectEncoder = () => (encoderDetection ??= detectH264Encoder());
+// Where a show starts on this machine: measured at the first start and in pre-flight, kept in the
+// settings; every show the runner starts (GO LIVE, schedules, crash resume) starts there.
+const capacity = new CapacityService({
+  settings: store.settings,
+  detectEncoder,
+  logger: createLogger('capacity'),
+});
 const runner = new ShowRunner({
   store,
   mediaRoot: config.dataDir,
   logger: createLogger('shows'),
   alerts: alerting.center,
+  startLevel: (show) => capacity.startLevelForShow(show),
 });
-let encoderDetection: ReturnType<typeof detectH264Encoder> | null = null;
+const isDemo = (show: RunningShow) => show.request.generatedCameras !== undefined;
+/** A show of the operator's is on air or starting: measuring now would take CPU from it. */
+const realShowOnAir = (): boolean => {
+  const current = shows.current;
+  return (current !== null && !isDemo(current)) || shows.liveState().state === 'starting';
+};
 const shows = new ShowControl({
   store,
   runner,
   dataDir: config.dataDir,
   alerts: alerting.center,
+  capacity,
   logger: createLogger('show-control'),
   preflight: ({ record, ...input }) =>
     runPreflight({
@@ -124,12 +143,20 @@ const shows = new ShowControl({
       localOutputs: { preview: true, recording: record === true },
       mediaRoot: config.dataDir,
       probeCamera: async (cameraId) => testCamera(store.cameras.connection(cameraId).url),
-      detectEncoder: () => (encoderDetection ??= detectH264Encoder()),
+      detectEncoder,
+      capacity: (show, encoder) =>
+        capacity.answer(show, encoder, {
+          measure: !realShowOnAir(),
+          why: 'a show is on air, and measuring would take CPU from it',
+        }),
     }),
+});
+// A show of the operator's going on air has the machine to itself.
+shows.onChange(() => {
+  if (realShowOnAir()) capacity.stopBackground();
 });
 
 const boot = await resumeInterruptedShows(store, runner, { logger: log });
-const isDemo = (show: RunningShow) => show.request.generatedCameras !== undefined;
 for (const result of boot.results) {
   if (result.outcome !== 'resumed')
     console.error(
@@ -171,6 +198,45 @@ if (boot.resumed) {
       `VistterStream: ${cameraCount} camera(s), ${store.timelines.list().length} timeline(s) in ${config.dataDir}; nothing on air.`,
     );
   }
+}
+measureAtFirstStart(shows.current);
+
+/**
+ * First start: measures this machine for the show put on air at boot (the demo), in the
+ * background once that show has settled, unless a result for it is stored. Not beside a resumed
+ * show of the operator's: its audience would pay for the CPU (its next pre-flight measures).
+ */
+function measureAtFirstStart(bootShow: RunningShow | null): void {
+  if (!bootShow) return;
+  if (!isDemo(bootShow)) {
+    log.info('capacity: not measured at boot beside a show on air; the next pre-flight measures');
+    return;
+  }
+  setTimeout(() => {
+    if (shows.current !== bootShow || realShowOnAir()) return;
+    void detectEncoder()
+      .then((detection) =>
+        capacity.answer(
+          { timeline: bootShow.timeline, encoder: bootShow.request.encoder },
+          detection.encoder,
+          {
+            measure: true,
+            priority: 'background',
+          },
+        ),
+      )
+      .then((answer) => {
+        if (answer.kind === 'measured' && answer.measuredNow)
+          log.info(
+            { chosen: answer.result.description },
+            `capacity at first start: ${answer.result.summary}`,
+          );
+      })
+      .catch((error: unknown) => {
+        if (error instanceof CapacityCheckStopped) log.info(`capacity at first start: ${error.message}`);
+        else log.error({ err: error }, 'capacity at first start: the check failed');
+      });
+  }, BOOT_MEASURE_AFTER_MS).unref();
 }
 
 // Schedules start and stop shows on their own, in the appliance's time zone: VISTTER_TZ (or the
