@@ -15,6 +15,7 @@ import {
   useLoad,
 } from '../../components/ui.tsx';
 import type { TimelineSummary } from '../../../../src/domain/views.ts';
+import { CapacityProgress } from './CapacityProgress.tsx';
 
 interface DestinationSummary {
   id: number;
@@ -232,6 +233,7 @@ export function GoLivePanel({ demoRunning }: { demoRunning: boolean }) {
         <div className="cr-progress">
           <Spinner label="Running the pre-flight checks — testing the cameras, destinations and encoder…" />
           <progress aria-label="Pre-flight checks in progress" />
+          <CapacityProgress />
         </div>
       ) : null}
 

@@ -1,9 +1,11 @@
 // The status panel of the show on air (spec "Live Controls"): LIVE badge, timeline, position,
 // the camera scheduled and the one really on air, overlays with time left, each destination
-// with its state and last error, the figures (bitrate, fps, CPU, temperature), degraded mode
-// and the health warnings. Everything comes from the live feed.
+// with its state and last error, the figures (bitrate, fps, CPU, temperature), the picture
+// quality degraded mode keeps (Quality.tsx) and the health warnings. Everything comes from the
+// live feed.
 import type { LiveShow, LiveState } from '../../../../src/domain/live.ts';
 import { formatDuration } from '../../components/ui.tsx';
+import { QualityPanel } from './Quality.tsx';
 
 type Output = LiveShow['outputs'][number];
 
@@ -13,13 +15,6 @@ const OUTPUT_STATE: Record<Output['state'], string> = {
   retrying: 'Retrying',
   failing: 'Failing',
   stopped: 'Stopped',
-};
-
-const DEGRADE: Record<number, string> = {
-  0: 'Normal',
-  1: 'Level 1 — overlays skipped to save CPU',
-  2: 'Level 2 — bitrate lowered by 20 %',
-  3: 'Level 3 — picture size lowered to two thirds',
 };
 
 const OVERLAY_TYPE: Record<string, string> = {
@@ -135,9 +130,7 @@ export function StatusPanel({ live, show }: { live: LiveState; show: LiveShow })
 
       <h3>Overlays on air</h3>
       {show.overlays.length === 0 ? (
-        <p className="hint">
-          {show.degradeLevel >= 1 ? 'None — skipped while the appliance is overloaded.' : 'None right now.'}
-        </p>
+        <p className="hint">None right now.</p>
       ) : (
         <ul className="cr-list">
           {show.overlays.map((overlay) => (
@@ -203,12 +196,9 @@ export function StatusPanel({ live, show }: { live: LiveState; show: LiveShow })
           warn={temperature !== null && temperature >= 80}
         />
         <Figure label="Dropped frames" value={metrics ? String(metrics.droppedFrames) : '—'} />
-        <Figure
-          label="Degraded mode"
-          value={DEGRADE[show.degradeLevel] ?? `Level ${show.degradeLevel}`}
-          warn={show.degradeLevel > 0}
-        />
       </dl>
+
+      <QualityPanel show={show} />
 
       {health && (health.warnings.length > 0 || health.errors.length > 0) ? (
         <div
