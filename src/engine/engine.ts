@@ -13,6 +13,7 @@ import {
   profileSettings,
   publisherArgs,
   slateDecoderArgs,
+  stillPictureArgs,
   type EncodingProfile,
   type SlatePattern,
   type VideoEncoder,
@@ -122,10 +123,6 @@ export interface EngineDeps {
   systemCpuPercent?: () => number | null;
   onEnded?: () => void;
 }
-
-/** The slate is a still kept ready at all times (its frame never goes stale): one picture every
- *  second keeps it nearly free (and well inside the 3 s stall watch). */
-const SLATE_FPS = 1;
 
 let detection: Promise<EncoderDetection> | null = null;
 /** The hardware probe runs once per process: the machine's encoders do not change while it runs. */
@@ -689,25 +686,16 @@ export class Engine {
         };
       }
       case 'slate': {
+        // A still: one picture, kept; no process runs while the show does.
         const path = source.testPattern ? resolveMediaPath(this.plan.mediaRoot, source.testPattern) : null;
         const args = path
-          ? mediaDecoderArgs({
-              path,
-              kind: 'image',
-              loop: true,
+          ? stillPictureArgs({ width, height, image: path })
+          : stillPictureArgs({
               width,
               height,
-              fps: SLATE_FPS,
-              realtime: true,
-            })
-          : slateDecoderArgs({
-              width,
-              height,
-              fps: SLATE_FPS,
-              pattern: 'smptehdbars',
-              text: "We'll be right back",
+              card: { pattern: 'smptehdbars', text: "We'll be right back" },
             });
-        return { description: 'slate', spawn: { command: FFMPEG_BIN, args } };
+        return { description: 'slate', still: true, spawn: { command: FFMPEG_BIN, args } };
       }
     }
   }

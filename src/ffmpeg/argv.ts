@@ -110,9 +110,9 @@ export function urlScheme(url: string): string {
  * Scale keeping aspect ratio, pad (black, centred) to exactly the program size, square pixels,
  * constant frame rate. fps first so that a 60 fps camera is not scaled twice as often as needed.
  */
-export function fitVideoFilter(width: number, height: number, fps: number): string {
+export function fitVideoFilter(width: number, height: number, fps: number | null): string {
   return [
-    `fps=${rate(fps)}`,
+    ...(fps === null ? [] : [`fps=${rate(fps)}`]),
     `scale=${width}:${height}:force_original_aspect_ratio=decrease:force_divisible_by=2`,
     `pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2:color=black`,
     'setsar=1',
@@ -277,20 +277,23 @@ export function escapeFilterValue(value: string): string {
   return level1.replace(/[\\'[\],;]/g, (c) => `\\${c}`);
 }
 
-export function slateDecoderArgs(o: SlateDecoderOptions): string[] {
-  assertSize(o.width, o.height);
-  assertFps(o.fps);
+/** A generated card's lavfi source and filter chain (pattern, caption, yuv420p). */
+function cardVideo(o: {
+  width: number;
+  height: number;
+  fps: number;
+  pattern?: SlatePattern;
+  text?: string;
+}): {
+  source: string;
+  filter: string;
+} {
   const pattern = o.pattern ?? 'smptehdbars';
   const size = `${o.width}x${o.height}`;
-  const video =
+  const source =
     pattern === 'black'
       ? `color=c=black:size=${size}:rate=${rate(o.fps)}`
       : `${pattern}=size=${size}:rate=${rate(o.fps)}`;
-  const audio =
-    (o.audio ?? 'silence') === 'tone'
-      ? `sine=frequency=1000:sample_rate=${AUDIO_SAMPLE_RATE}`
-      : `anullsrc=channel_layout=stereo:sample_rate=${AUDIO_SAMPLE_RATE}`;
-  const pace = (o.realtime ?? true) ? ['-re'] : [];
   const filters = [`format=yuv420p`];
   if (o.text !== undefined && o.text !== '') {
     const fontSize = Math.max(12, Math.round(o.height / 18));
@@ -300,6 +303,19 @@ export function slateDecoderArgs(o: SlateDecoderOptions): string[] {
         `:x=(w-text_w)/2:y=h-text_h-${Math.round(o.height / 12)}`,
     );
   }
+  return { source, filter: filters.join(',') };
+}
+
+export function slateDecoderArgs(o: SlateDecoderOptions): string[] {
+  assertSize(o.width, o.height);
+  assertFps(o.fps);
+  const card = cardVideo(o);
+  const video = card.source;
+  const audio =
+    (o.audio ?? 'silence') === 'tone'
+      ? `sine=frequency=1000:sample_rate=${AUDIO_SAMPLE_RATE}`
+      : `anullsrc=channel_layout=stereo:sample_rate=${AUDIO_SAMPLE_RATE}`;
+  const pace = (o.realtime ?? true) ? ['-re'] : [];
   const tone = (o.audio ?? 'silence') === 'tone' ? ['-af', 'volume=-20dB'] : [];
   return [
     ...COMMON,
@@ -316,7 +332,7 @@ export function slateDecoderArgs(o: SlateDecoderOptions): string[] {
     '-map',
     '0:v:0',
     '-vf',
-    filters.join(','),
+    card.filter,
     ...durationArgs(o.durationSeconds),
     '-f',
     'rawvideo',
@@ -330,6 +346,38 @@ export function slateDecoderArgs(o: SlateDecoderOptions): string[] {
     ...PCM_FORMAT,
     'pipe:3',
   ];
+}
+
+export interface StillPictureOptions {
+  width: number;
+  height: number;
+  /** An image file, scaled and padded to the size like any source… */
+  image?: string;
+  /** …or a generated card (the built-in slate): a pattern with an optional caption. */
+  card?: { pattern: SlatePattern; text?: string };
+}
+
+/**
+ * Exactly one raw yuv420p picture on pipe:1, then exit (the slate: a still needs no process
+ * running, the engine keeps the picture).
+ */
+export function stillPictureArgs(o: StillPictureOptions): string[] {
+  assertSize(o.width, o.height);
+  const one = ['-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1'];
+  if (o.image !== undefined) {
+    return [
+      ...COMMON,
+      '-i',
+      o.image,
+      '-map',
+      '0:v:0',
+      '-vf',
+      fitVideoFilter(o.width, o.height, null),
+      ...one,
+    ];
+  }
+  const card = cardVideo({ width: o.width, height: o.height, fps: 1, ...(o.card ?? {}) });
+  return [...COMMON, '-f', 'lavfi', '-i', card.source, '-map', '0:v:0', '-vf', card.filter, ...one];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,10 +6,13 @@ import type { SpawnSpec } from '../../process/supervisor.ts';
 import { sourceKey, type VideoSource } from '../../timeline/resolver.ts';
 import { formatKey, formatFps, type ProgramFormat } from '../program-clock.ts';
 import { DecodedSource, type DecodedSourceOptions, type SourceHealth } from './decoded-source.ts';
+import { StillSource } from './still-source.ts';
 
 export interface SourceSpec {
   /** A function is re-evaluated before every (re)start. */
   spawn: SpawnSpec | (() => SpawnSpec);
+  /** One picture, kept (the slate): `spawn` makes exactly one raw frame and exits. */
+  still?: boolean;
   /** Sees how each run ended (e.g. to drop audio for a camera that has none). */
   onExit?: (stderrTail: readonly string[]) => void;
   /** Safe to log (no URL). */
@@ -38,7 +41,7 @@ export interface SourcePoolOptions extends Pick<DecodedSourceOptions, 'clock' | 
 }
 
 export class SourcePool {
-  private readonly sources = new Map<string, { source: DecodedSource; lastWanted: number }>();
+  private readonly sources = new Map<string, { source: DecodedSource | StillSource; lastWanted: number }>();
   private readonly unavailable = new Set<string>();
   private readonly lingerMs: number;
 
@@ -81,6 +84,22 @@ export class SourcePool {
       }
       return;
     }
+    if (spec.still === true) {
+      const still = new StillSource({
+        key: name,
+        spawn: typeof spec.spawn === 'function' ? spec.spawn() : spec.spawn,
+        description: `${spec.description} ${formatKey(format)}`,
+        width,
+        height,
+        clock: this.options.clock,
+        logger: this.options.logger,
+        allocFrame: () => this.options.allocFrame(width, height),
+        ...(this.options.freeFrame ? { freeFrame: this.options.freeFrame } : {}),
+      });
+      this.sources.set(key, { source: still, lastWanted: now });
+      still.start();
+      return;
+    }
     const decoded = new DecodedSource({
       key: name,
       spawn: spec.spawn,
@@ -101,7 +120,7 @@ export class SourcePool {
     decoded.start();
   }
 
-  get(key: string, format: ProgramFormat): DecodedSource | undefined {
+  get(key: string, format: ProgramFormat): DecodedSource | StillSource | undefined {
     return this.sources.get(poolKey(key, format))?.source;
   }
 

@@ -18,6 +18,7 @@ import {
   rate,
   recorderArgs,
   slateDecoderArgs,
+  stillPictureArgs,
   urlScheme,
   videoEncoderArgs,
   yuv420pFrameBytes,
@@ -211,6 +212,13 @@ const cases: Record<string, () => string[]> = {
       bitrateKbps: 3000,
       tickRate: 60,
     }),
+  'still-card': () =>
+    stillPictureArgs({
+      width: 1280,
+      height: 720,
+      card: { pattern: 'smptehdbars', text: "We'll be right back" },
+    }),
+  'still-image': () => stillPictureArgs({ width: 1280, height: 720, image: '/data/assets/slate.png' }),
   'publisher-youtube': () =>
     publisherArgs({ url: 'rtmp://a.rtmp.youtube.com/live2/abcd-efgh-ijkl-mnop', platform: 'youtube' }),
   'publisher-facebook': () =>
