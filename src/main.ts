@@ -16,10 +16,9 @@ import type { ShowRequest } from './app/execution-plan.ts';
 import { formatPosition } from './app/resume-position.ts';
 import { runPreflight } from './app/preflight.ts';
 import { ShowControl } from './app/show-control.ts';
-import { ShowRunner, type RunningShow } from './app/show-runner.ts';
+import { machineEncoder, ShowRunner, type RunningShow } from './app/show-runner.ts';
 import { buildApp } from './api/app.ts';
 import { cleanIncomingUploads } from './assets/ingest.ts';
-import { detectH264Encoder } from './ffmpeg/hardware.ts';
 import { testCamera } from './cameras/probe.ts';
 import { loadConfig } from './config.ts';
 import { createLogger } from './core/logger.ts';
@@ -106,8 +105,8 @@ const alerting = createAlerting({
   webhook: webhookUrl ? { url: webhookUrl } : store.settings.get<unknown>(ALERT_WEBHOOK_SETTING, null),
 });
 setTimeout(() => alerting.center.clearCarriedOver(), 20_000).unref();
-let encoderDetection: ReturnType<typeof detectH264Encoder> | null = null;
-const detectEncoder = () => (encoderDetection ??= detectH264Encoder());
+// One probe of the machine's encoders for pre-flight, the capacity check and the shows.
+const detectEncoder = machineEncoder;
 // Where a show starts on this machine: measured at the first start and in pre-flight, kept in the
 // settings; every show the runner starts (GO LIVE, schedules, crash resume) starts there.
 const capacity = new CapacityService({

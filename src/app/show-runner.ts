@@ -78,10 +78,14 @@ export type EngineFactory = () => Promise<(plan: ShowPlan, hooks: EngineHooks) =
 
 let encoderDetection: Promise<EncoderDetection> | null = null;
 
-export const realEngines: EngineFactory = async () => {
-  // The machine's encoders do not change while it runs: probe once per process.
+/** The machine's H.264 encoder, probed once per process (its encoders do not change while it runs). */
+export function machineEncoder(): Promise<EncoderDetection> {
   encoderDetection ??= detectH264Encoder();
-  const [kernels, choice] = await Promise.all([pickKernels(), encoderDetection]);
+  return encoderDetection;
+}
+
+export const realEngines: EngineFactory = async () => {
+  const [kernels, choice] = await Promise.all([pickKernels(), machineEncoder()]);
   return (plan, hooks) =>
     Engine.create(plan, {
       kernels,
