@@ -95,6 +95,14 @@ const BENCHES: Bench[] = [
     timeoutMs: 240_000,
   },
   {
+    id: 'pressure',
+    title:
+      'the show under CPU pressure: 4 realistic 1080p30 cameras + 2 CPU-bound processes, 120 s (+ a 60 s control run)',
+    file: here('./pipeline/pressure.bench.ts'),
+    args: [],
+    timeoutMs: 600_000,
+  },
+  {
     id: 'failover',
     title: 'recovery: camera failover and encoder restart, 3 rounds each',
     file: here('./recovery/failover.bench.ts'),
