@@ -197,7 +197,8 @@ await withCleanup(async (defer) => {
 
   const ladder = buildLadder({ preset: 'fast', fps: FPS, width: 1920, height: 1080 });
   console.log(`ladder: ${ladder.map(describeLevel).join(' → ')}`);
-  const capacity = await runCapacityCheck({ ladder, cameras: 2, bitrateKbps: BITRATE_KBPS });
+  // Three decoders at a time: the camera on air, the next one pre-rolled, the last one lingering.
+  const capacity = await runCapacityCheck({ ladder, cameras: 3, bitrateKbps: BITRATE_KBPS });
   console.log(`capacity check (${(capacity.durationMs / 1000).toFixed(1)} s): ${capacity.summary}`);
   for (const verdict of capacity.tried)
     console.log(`  ${verdict.accepted ? 'fits' : 'too much'}: ${verdict.reason}`);
