@@ -14,8 +14,8 @@ import { AppError } from '../errors/registry.ts';
 import type { HealthReport, MetricsSnapshot } from '../health/index.ts';
 import type { Store } from '../store/store.ts';
 import type { VideoSource } from '../timeline/resolver.ts';
-import { describeBitrate, describeLevel, formatFps } from '../engine/quality/ladder.ts';
-import { ceilingOf, ladderOf, type MeasuringStatus } from './capacity.ts';
+import { describeBitrate, formatFps } from '../engine/quality/ladder.ts';
+import type { MeasuringStatus } from './capacity.ts';
 import type { ShowRequest } from './execution-plan.ts';
 import type { RunningShow, ShowOutcome, ShowRunner } from './show-runner.ts';
 
@@ -76,12 +76,8 @@ interface OnAir {
   quality: OperatorQuality;
 }
 
-/** What the operator did to the show's quality (the engine keeps no record of a hold). */
+/** The operator's quality moves (the engine holds the level; these are for the history). */
 interface OperatorQuality {
-  /** The level held by hand; null: degraded mode decides. */
-  held: number | null;
-  /** Each level in words, index 0 the operator's settings (null until known, or if unsure). */
-  ladder: string[] | null;
   lastChange: { at: string; sentence: string; direction: 'down' | 'up' } | null;
   changes: number;
   /** Holds one after the other (a release is two engine moves). */
@@ -91,8 +87,6 @@ interface OperatorQuality {
 type Listener = () => void;
 
 const PREVIEW_URL = '/preview/index.m3u8';
-/** Tries of an operator's quality move (the engine may give one up). */
-const HOLD_ATTEMPTS = 3;
 /** A passed pre-flight this recent is not run again by GO LIVE. */
 const PREFLIGHT_REUSE_MS = 30_000;
 
@@ -276,7 +270,7 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
       const status = engine.status();
       const q = status.quality;
       const levels = q.cpu.length;
-      const ladder = this.qualityLadder(onAir, status);
+      const ladder = q.ladder;
       const words = (index: number): string => ladder?.[index] ?? `level ${index}`;
       if (level !== null && (!Number.isInteger(level) || level < 0 || level >= levels))
         throw new AppError('VALIDATION_FAILED', `level ${level} is not on this show's quality ladder`, [
@@ -285,28 +279,16 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
             message: `must be from 0 (your settings, ${words(0)}) to ${levels - 1} (${words(levels - 1)}), or null for automatic`,
           },
         ]);
-      const previous = quality.held;
-      const was = previous ?? q.level;
-      const now = level ?? q.level;
-      quality.held = level;
-      this.changed();
-      // The engine leaves the program at a held level until degraded mode next moves, so a
-      // release first holds degraded mode's own level. A move the engine gives up (its new
-      // encoder run did not take over in time) is not tried again by it: tried here.
-      let there = false;
-      for (let attempt = 0; attempt < HOLD_ATTEMPTS && !there; attempt++) {
-        await engine.holdQuality(now);
-        there = ladder === null || onAirLevel(engine.status().quality) === ladder[now];
-      }
-      if (!there) {
-        quality.held = previous;
-        await engine.holdQuality(previous);
+      const was = q.level;
+      // The engine holds the level (keeping a network step in force) and retries a move its new
+      // encoder run could not make; a release lets degraded mode carry on from the level on air.
+      const outcome = await engine.holdQuality(level);
+      if (outcome === 'abandoned')
         throw new AppError(
-          'INTERNAL_ERROR',
-          `the program could not be moved to ${words(now)} (the new encoder run did not take over in time); it stays at ${onAirLevel(engine.status().quality)}`,
+          'QUALITY_MOVE_FAILED',
+          `the program could not be moved to ${words(level ?? was)} (the new encoder run did not take over in time); it stays at ${engine.status().quality.levelDescription}`,
         );
-      }
-      if (level === null) await engine.holdQuality(null);
+      const now = engine.status().quality.level;
       const sentence =
         level === null
           ? `Quality back to automatic (operator): degraded mode judges the show again, from ` +
@@ -518,28 +500,8 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
       demo,
       cameraNames: this.cameraNames(show),
       startedAt: this.deps.store.executions.get(show.executionId).started_at,
-      quality: { held: null, ladder: null, lastChange: null, changes: 0, queue: Promise.resolve() },
+      quality: { lastChange: null, changes: 0, queue: Promise.resolve() },
     };
-  }
-
-  /**
-   * The show's quality ladder in words, rebuilt as the engine built it; kept only when it agrees
-   * with the engine's own account (its length and the level it is at).
-   */
-  private qualityLadder(onAir: OnAir, status: EngineStatus): string[] | null {
-    if (onAir.quality.ladder) return onAir.quality.ladder;
-    try {
-      const { show } = onAir;
-      const ladder = ladderOf(
-        ceilingOf({ timeline: show.timeline, encoder: show.request.encoder }, status.encoderChoice.encoder),
-      ).map(describeLevel);
-      const q = status.quality;
-      if (ladder.length !== q.cpu.length || ladder[q.level] !== q.levelDescription) return null;
-      onAir.quality.ladder = ladder;
-      return ladder;
-    } catch {
-      return null;
-    }
   }
 
   private cameraNames(show: RunningShow): Map<number, string> {
@@ -630,8 +592,6 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
       overrides: status.overrides,
       degradeLevel: status.quality.level + status.quality.bitrateStep,
       quality: describeQuality(status, {
-        held: onAir.quality.held,
-        ladder: this.qualityLadder(onAir, status),
         operatorChange: onAir.quality.lastChange,
         startReason: show.startQuality?.reason ?? null,
       }),
@@ -679,10 +639,13 @@ function onAirLevel(q: EngineStatus['quality']): string {
 /** Why the program is below the operator's settings, in words (null when it is not). */
 function reducedBecause(
   q: EngineStatus['quality'],
-  operator: { held: number | null; startReason: string | null },
+  operator: { held: number | null; startReason: string | null; changedByOperator: boolean },
 ): string | null {
   if (operator.held !== null) return operator.held > 0 ? 'held here by the operator' : null;
   if (q.level === 0 && q.bitrateStep === 0) return null;
+  // The operator's hold, released: degraded mode carries on from there.
+  if (operator.changedByOperator)
+    return 'left here by the operator; degraded mode steps back up by itself after calm minutes';
   const down = [...q.changes].reverse().find((change) => change.direction === 'down');
   if (down) {
     const what =
@@ -697,8 +660,6 @@ function reducedBecause(
 function describeQuality(
   status: EngineStatus,
   operator: {
-    held: number | null;
-    ladder: string[] | null;
     operatorChange: OperatorQuality['lastChange'];
     startReason: string | null;
   },
@@ -716,19 +677,21 @@ function describeQuality(
         : operator.operatorChange
       : (engineChange ?? operator.operatorChange);
   const ticks = status.playout.ticks;
-  const held = operator.held;
-  const level = held ?? q.level;
-  // A hold runs at the full bitrate.
-  const degraded = held !== null ? held > 0 : q.level > 0 || q.bitrateStep > 0;
+  const held = q.held;
+  const level = q.level;
+  const degraded = q.level > 0 || q.bitrateStep > 0;
   const bitrateKbps = q.bitrateKbpsNow > 0 ? q.bitrateKbpsNow : q.bitrateKbps;
   const description = onAirLevel(q);
-  const words =
-    held === null && q.bitrateStep > 0 ? `${description} at ${describeBitrate(bitrateKbps)}` : description;
-  const reason = degraded ? reducedBecause(q, { held, startReason: operator.startReason }) : null;
+  const words = q.bitrateStep > 0 ? `${description} at ${describeBitrate(bitrateKbps)}` : description;
+  // Whose move is the latest: degraded mode's or the operator's.
+  const changedByOperator = change !== null && change === operator.operatorChange;
+  const reason = degraded
+    ? reducedBecause(q, { held, startReason: operator.startReason, changedByOperator })
+    : null;
   return {
     level,
     levels: q.cpu.length,
-    ladder: operator.ladder ?? [],
+    ladder: q.ladder,
     description,
     summary: degraded ? `Reduced: ${words}${reason ? ` — ${reason}` : ''}` : `At your settings: ${words}`,
     reason,

@@ -381,15 +381,16 @@ export class Engine {
 
   /** The health check (healthy / degraded / unhealthy, with what to do about each finding). */
   health(alerts: AlertCounts = { info: 0, warning: 0, error: 0, critical: 0 }): HealthReport {
-    return evaluateHealth(
-      this.monitor.healthInput(this.clock.now(), this.status(), this.compiled.fps, alerts),
-    );
+    const status = this.status();
+    // The frame rate expected is the level's on air (degraded mode may have halved it).
+    return evaluateHealth(this.monitor.healthInput(this.clock.now(), status, status.quality.fps, alerts));
   }
 
   /** The spec's stream metrics (bitrate, fps, dropped frames, encoder CPU, destinations …). */
   metrics(): MetricsSnapshot {
     const none = { info: 0, warning: 0, error: 0, critical: 0 };
-    return buildMetrics(this.monitor.healthInput(this.clock.now(), this.status(), this.compiled.fps, none));
+    const status = this.status();
+    return buildMetrics(this.monitor.healthInput(this.clock.now(), status, status.quality.fps, none));
   }
 
   /** Once a second: the health figures, and degraded mode judging the show's symptoms. */
@@ -444,9 +445,11 @@ export class Engine {
 
   /**
    * Holds the program at a degraded-mode level (0 = the operator's settings) whatever the show's
-   * symptoms; null gives it back to degraded mode. Resolves once the program is at that level.
+   * symptoms; null gives it back to degraded mode (which carries on from the level on air).
+   * Resolves once the program is there ('done'), or 'abandoned' when the encoder could not make
+   * the move even after retries (the program stays where it was). Throws RangeError off the ladder.
    */
-  holdQuality(level: number | null): Promise<void> {
+  holdQuality(level: number | null): Promise<'done' | 'abandoned'> {
     return this.quality.hold(level);
   }
 

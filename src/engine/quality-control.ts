@@ -10,7 +10,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Encoder, EncoderSettings } from './encoder.ts';
 import type { EngineAlerts } from './engine-types.ts';
-import { describeLevel, type QualityLevel } from './quality/ladder.ts';
+import { describeBitrate, describeLevel, type QualityLevel } from './quality/ladder.ts';
 import {
   QualityPolicy,
   type DestinationQueueSample,
@@ -26,15 +26,27 @@ const FORMAT_READY_MS = 5000;
 const SPEED_WINDOW_MS = 5000;
 /** Changes kept for the control room. */
 const RECENT_CHANGES = 10;
+/** A move the encoder gave up (its new run took no keyframe in time) is tried again after this,
+ *  at most MOVE_TRIES times in all. */
+const RETRY_MOVE_MS = 5000;
+const MOVE_TRIES = 3;
 
 export interface QualityTarget {
+  /** Indexes on the CPU and bitrate ladders. */
+  index: number;
+  bitrateStep: number;
   level: QualityLevel;
   bitrateKbps: number;
 }
 
 export interface QualityControlStatus extends QualityStatus {
-  /** What the program is encoded as now. */
+  /** What the program is encoded as now (level, levelDescription, bitrateStep and bitrateKbps
+   *  say the same: what is on air, not what degraded mode would choose). */
   format: ProgramFormat;
+  /** Every level in words, index 0 the operator's settings. */
+  ladder: string[];
+  /** The operator holds this level (degraded mode watches but does not move); null: automatic. */
+  held: number | null;
   fps: number;
   preset: string | undefined;
   bitrateKbpsNow: number;
@@ -85,10 +97,13 @@ export class QualityControl {
   private wanted: QualityTarget | null = null;
   /** A level held by hand (the policy still watches, but does not move the program). */
   private held: number | null = null;
+  /** What is on air: the last target carried out (or started with). */
+  private applied: { index: number; bitrateStep: number };
 
   constructor(deps: QualityControlDeps) {
     this.deps = deps;
     this.policy = new QualityPolicy(deps.policy);
+    this.applied = { index: this.policy.level, bitrateStep: this.policy.bitrateStep };
   }
 
   /** Where the show starts (the capacity check's choice, else the ceiling). */
@@ -123,39 +138,58 @@ export class QualityControl {
   }
 
   /**
-   * Holds the program at a CPU level (0 = the operator's settings) whatever the symptoms; null
-   * gives control back to degraded mode. Resolves when the move is done.
+   * Holds the program at a CPU level (0 = the operator's settings) whatever the symptoms (a
+   * network step in force stays); null gives control back to degraded mode, which carries on from
+   * the level on air. Resolves with the outcome of the move: 'abandoned' when the encoder could not
+   * make it (the program stays where it was).
    */
-  async hold(level: number | null): Promise<void> {
-    this.held = level;
-    if (level === null) return;
+  async hold(level: number | null): Promise<'done' | 'abandoned'> {
+    if (level === null) {
+      this.held = null;
+      this.policy.rebase(this.applied.index, this.applied.bitrateStep, this.deps.clock.now());
+      return 'done';
+    }
     const ladder = this.deps.policy.ladder;
-    const index = Math.max(0, Math.min(level, ladder.length - 1));
-    this.apply(this.targetOf(index, 0));
+    if (!Number.isInteger(level) || level < 0 || level >= ladder.length)
+      throw new RangeError(`level ${level} is not on the ladder (0–${ladder.length - 1})`);
+    this.held = level;
+    const target = this.targetOf(level, this.applied.bitrateStep);
+    this.apply(target);
     while (this.busy) await new Promise<void>((resolve) => this.deps.clock.setTimeout(resolve, 50));
+    return this.applied.index === target.index ? 'done' : 'abandoned';
   }
 
   status(): QualityControlStatus {
     const format = this.deps.encoder.currentFormat;
     const settings = this.deps.encoder.currentSettings;
+    const policy = this.policy.current;
+    const onAir = this.targetOf(this.applied.index, this.applied.bitrateStep);
+    const held = this.held !== null;
     return {
-      ...this.policy.current,
+      ...policy,
+      level: onAir.index,
+      levelDescription: describeLevel(onAir.level),
+      bitrateStep: onAir.bitrateStep,
+      bitrateKbps: onAir.bitrateKbps,
+      cpu: { ...policy.cpu, ...(held ? { nextStepDownInMs: null, nextStepUpInMs: null } : {}) },
+      network: { ...policy.network, ...(held ? { nextStepDownInMs: null, nextStepUpInMs: null } : {}) },
       format,
       fps: this.deps.fps / format.decimation,
       preset: settings.preset,
       bitrateKbpsNow: settings.bitrateKbps ?? 0,
       switching: this.busy,
       changes: [...this.changes],
+      ladder: this.deps.policy.ladder.map(describeLevel),
+      held: this.held,
     };
   }
 
-  private targetOf(level: number, bitrateStep: number): QualityTarget {
+  private targetOf(index: number, bitrateStep: number): QualityTarget {
     const ladder = this.deps.policy.ladder;
     const bitrates = this.deps.policy.bitrateLadderKbps;
-    return {
-      level: ladder[Math.min(level, ladder.length - 1)]!,
-      bitrateKbps: bitrates[Math.min(bitrateStep, bitrates.length - 1)]!,
-    };
+    const i = Math.min(index, ladder.length - 1);
+    const b = Math.min(bitrateStep, bitrates.length - 1);
+    return { index: i, bitrateStep: b, level: ladder[i]!, bitrateKbps: bitrates[b]! };
   }
 
   /** Encoder output media time ÷ wall time over the last seconds. */
@@ -179,10 +213,17 @@ export class QualityControl {
   private async run(): Promise<void> {
     this.busy = true;
     try {
+      let tries = 0;
       while (this.wanted) {
         const target = this.wanted;
         this.wanted = null;
-        await this.moveTo(target);
+        const outcome = await this.moveTo(target);
+        if (outcome === 'abandoned' && !this.wanted && ++tries < MOVE_TRIES) {
+          await new Promise<void>((resolve) => this.deps.clock.setTimeout(resolve, RETRY_MOVE_MS));
+          this.wanted ??= target;
+          continue;
+        }
+        tries = 0;
       }
     } finally {
       this.busy = false;
@@ -190,7 +231,7 @@ export class QualityControl {
     }
   }
 
-  private async moveTo(target: QualityTarget): Promise<void> {
+  private async moveTo(target: QualityTarget): Promise<'done' | 'abandoned'> {
     const { deps } = this;
     const format = formatOf(target.level, deps.fps);
     const settings: EncoderSettings = {
@@ -201,7 +242,10 @@ export class QualityControl {
     const current = deps.encoder.currentSettings;
     const sameSettings = current.preset === settings.preset && current.bitrateKbps === settings.bitrateKbps;
     const newFormat = !sameFormat(format, deps.encoder.currentFormat);
-    if (!newFormat && sameSettings) return;
+    if (!newFormat && sameSettings) {
+      this.applied = { index: target.index, bitrateStep: target.bitrateStep };
+      return 'done';
+    }
     if (newFormat) {
       deps.playout.prepareFormat(format);
       const began = deps.clock.now();
@@ -215,11 +259,15 @@ export class QualityControl {
     );
     const outcome = await deps.encoder.reconfigure(settings, format, deps.playout.nextTick);
     if (newFormat) deps.playout.prepareFormat(null);
-    if (outcome === 'abandoned')
+    if (outcome === 'abandoned') {
       deps.logger.warn(
         { format: formatKey(format) },
         'quality: the move did not happen; it will be tried again',
       );
+      return 'abandoned';
+    }
+    this.applied = { index: target.index, bitrateStep: target.bitrateStep };
+    return 'done';
   }
 
   private report(change: QualityChange, level: number, bitrateStep: number): void {
@@ -245,7 +293,8 @@ export class QualityControl {
   }
 
   private alertFor(change: QualityChange, key: string, severity: 'info' | 'warning') {
-    const current = describeLevel(this.targetOf(this.policy.level, this.policy.bitrateStep).level);
+    const target = this.targetOf(this.policy.level, this.policy.bitrateStep);
+    const current = `${describeLevel(target.level)} at ${describeBitrate(target.bitrateKbps)}`;
     return {
       key,
       severity,

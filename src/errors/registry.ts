@@ -166,6 +166,11 @@ export const ERRORS = {
     remediation: 'Stop the show on air first (or wait for the countdown to finish), then go live again.',
   },
   SHOW_NOT_LIVE: { status: 409, remediation: 'Go live first; this control acts on the show on air.' },
+  QUALITY_MOVE_FAILED: {
+    status: 503,
+    remediation:
+      'The stream goes on at its current level. Try again in a minute; if it keeps failing, the machine is too busy to start a second encoder beside the first: lower the timeline’s resolution or frame rate.',
+  },
   PREFLIGHT_FAILED: {
     status: 409,
     remediation:

@@ -294,6 +294,24 @@ export class QualityPolicy {
     return this.lastStatus;
   }
 
+  /**
+   * Takes the program as it is now (an operator held it at a level and gave it back): both
+   * ladders continue from there, judged on fresh windows, with a fresh calm.
+   */
+  rebase(level: number, bitrateStep: number, at: number): void {
+    if (!Number.isInteger(level) || level < 0 || level >= this.ladder.length)
+      throw new RangeError(`level ${level} is not on the ladder (0–${this.ladder.length - 1})`);
+    for (const [ladder, index] of [
+      [this.cpu, level],
+      [this.network, Math.max(0, Math.min(bitrateStep, this.bitrates.length - 1))],
+    ] as const) {
+      ladder.index = index;
+      ladder.changedAt = at;
+      ladder.calmSince = at;
+      ladder.pendingStepUpAt = null;
+    }
+  }
+
   observe(sample: QualitySample): QualityDecision {
     const previous = this.samples.at(-1);
     if (previous && sample.at <= previous.at) {
@@ -449,7 +467,7 @@ export class QualityPolicy {
       symptoms.push({
         code: 'encoder-backlog',
         kind: 'cpu',
-        words: `the encoder's backlog grew from ${w.first.encoderBacklogFrames} to ${w.last.encoderBacklogFrames} frames`,
+        words: `the encoder's backlog grew from ${Math.round(w.first.encoderBacklogFrames)} to ${Math.round(w.last.encoderBacklogFrames)} frames`,
         sustained: overload,
       });
     }

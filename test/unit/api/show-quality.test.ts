@@ -140,19 +140,19 @@ describe('POST /api/show/quality (real engine)', () => {
     assert.notEqual(history[0]!.cleared_at, null, 'recorded, not left open: the operator chose it');
   });
 
-  it('back to automatic: degraded mode’s own level, and the release is in the history too', async () => {
+  it('back to automatic: degraded mode carries on from the level on air, and the release is in the history too', async () => {
     const response = await hold({ level: null });
     assert.equal(response.statusCode, 200, response.body);
     const q = quality(LiveStateSchema.parse(response.json()));
     assert.equal(q.held, false);
-    // Degraded mode's own level: the ceiling, unless this busy machine made it step down meanwhile.
+    // Degraded mode judges the show again from where it is (it steps up after calm minutes).
     const status = shows.current!.engine!.status().quality;
     const own = status.level;
     assert.equal(q.level, own);
     assert.equal(q.description, LADDER[own]);
     assert.equal(`${status.preset}, ${status.fps} fps, 320×180`, LADDER[own], 'encoded there');
     if (own === 0) assert.equal(q.summary, 'At your settings: fast, 30 fps, 320×180');
-    else assert.ok(q.summary.startsWith(`Reduced: ${LADDER[own]} — because`), q.summary);
+    else assert.ok(q.summary.startsWith(`Reduced: ${LADDER[own]} — left here by the operator`), q.summary);
     assert.equal(q.lastChange?.direction, 'up');
     assert.equal(
       q.lastChange?.sentence,
