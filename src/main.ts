@@ -253,6 +253,21 @@ const scheduler = new Scheduler({
   timeZone,
   alerts: alerting.center,
   logger: createLogger('scheduler'),
+  // A window's first timeline is measured a few minutes ahead (unless measured lately), so its
+  // pre-flight does not wait for the capacity check.
+  prepare: ([timelineId]) => {
+    if (timelineId === undefined || realShowOnAir()) return;
+    void detectEncoder()
+      .then((detection) =>
+        capacity.answer({ timeline: store.timelines.get(timelineId).document.timeline }, detection.encoder, {
+          measure: true,
+          priority: 'background',
+        }),
+      )
+      .catch((error: unknown) =>
+        log.warn({ err: String(error) }, 'capacity: measuring ahead of a window failed'),
+      );
+  },
 });
 // Not awaited: a window on now goes through the pre-flight checks while the API starts listening.
 void scheduler.start();

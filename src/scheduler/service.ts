@@ -35,6 +35,13 @@ export interface SchedulerDeps {
   retryMs?: number;
   /** Longest sleep between looks at the schedules (default 30 s): picks up a freed air and clock steps. */
   maxSleepMs?: number;
+  /**
+   * Told a few minutes before a window opens which timelines it plays, so what is slow to learn
+   * (how this machine fares with them: the capacity check) is ready when it starts. Best effort.
+   */
+  prepare?: (timelineIds: readonly number[]) => void;
+  /** How long before a window `prepare` is called (default 3 min). */
+  prepareAheadMs?: number;
 }
 
 interface OnAir {
@@ -71,6 +78,8 @@ export class Scheduler {
   private readonly holdUntil = new Map<number, number>();
   /** Windows already reported as skipped ("id@start"). */
   private readonly skipped = new Set<string>();
+  /** Windows already prepared for ("schedule@start"). */
+  private readonly prepared = new Set<string>();
   private timer: TimerHandle | null = null;
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
@@ -267,6 +276,7 @@ export class Scheduler {
     }
 
     const plan = planSchedules(schedules.map(toRule), zone, now, 1);
+    this.prepareNext(plan.next, schedules, now);
     const run = plan.active;
     for (const other of plan.overlapping) {
       const winner = schedules.find((s) => s.id === run?.scheduleId);
@@ -283,6 +293,25 @@ export class Scheduler {
     }
     const last = this.deps.store.schedules.lastExecutionInWindow(run.scheduleId, run.start);
     await this.startShow(schedule, run, last ? last.item % schedule.timeline_ids.length : 0, 'started');
+  }
+
+  /** Gets the next window ready a few minutes before it opens (see SchedulerDeps.prepare). */
+  private prepareNext(next: readonly Run[], schedules: readonly Schedule[], now: number): void {
+    const prepare = this.deps.prepare;
+    if (!prepare) return;
+    const ahead = this.deps.prepareAheadMs ?? 180_000;
+    for (const run of next) {
+      const key = `${run.scheduleId}@${run.start}`;
+      if (run.start - now > ahead || this.prepared.has(key)) continue;
+      this.prepared.add(key);
+      const schedule = schedules.find((s) => s.id === run.scheduleId);
+      if (!schedule) continue;
+      try {
+        prepare(schedule.timeline_ids);
+      } catch (error) {
+        this.log.warn({ schedule: run.scheduleId, err: message(error) }, 'preparing the next window failed');
+      }
+    }
   }
 
   /** Reports a window that cannot go on air (once per window), with an info alert. */

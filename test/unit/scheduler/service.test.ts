@@ -50,7 +50,13 @@ class FakeEngine implements ShowEngine {
 }
 
 /** One appliance process: show control, runner and scheduler over the shared store and clock. */
-function appliance(store: Store, clock: FakeClock, dataDir: string, zone: string) {
+function appliance(
+  store: Store,
+  clock: FakeClock,
+  dataDir: string,
+  zone: string,
+  prepare?: (timelineIds: readonly number[]) => void,
+) {
   const engines: EngineFactory = async () => async (plan, hooks) =>
     new FakeEngine(plan, hooks.onEnded, clock);
   const runner = new ShowRunner({ store, mediaRoot: dataDir, clock, logger: log, owner: OWNER, engines });
@@ -63,7 +69,15 @@ function appliance(store: Store, clock: FakeClock, dataDir: string, zone: string
     preflight: async () => ({ ok: true, checks: [] }),
   });
   const alerts = new MemoryAlertSink();
-  const scheduler = new Scheduler({ store, shows, clock, alerts, logger: log, timeZone: () => zone });
+  const scheduler = new Scheduler({
+    store,
+    shows,
+    clock,
+    alerts,
+    logger: log,
+    timeZone: () => zone,
+    ...(prepare ? { prepare } : {}),
+  });
   return { runner, shows, alerts, scheduler };
 }
 
@@ -82,8 +96,8 @@ describe('scheduler service', () => {
   let running: Array<ReturnType<typeof appliance>> = [];
   const ids = { loop: 0, a: 0, b: 0 };
 
-  const boot = async (zone = 'Europe/London') => {
-    const app = appliance(store, clock, dir.path, zone);
+  const boot = async (zone = 'Europe/London', prepare?: (timelineIds: readonly number[]) => void) => {
+    const app = appliance(store, clock, dir.path, zone, prepare);
     running.push(app);
     await app.scheduler.start();
     await settle(app.scheduler);
@@ -360,5 +374,24 @@ describe('scheduler service', () => {
     await advance(app, 60 * 60_000); // through 01:15–01:45 EST
     assert.equal(app.shows.current, null, 'not again in the repeated hour');
     assert.deepEqual(events(id), ['started', 'stopped']);
+  });
+  it('gets a window ready a few minutes ahead: its timelines are measured before it opens', async () => {
+    const prepared: { at: string; ids: readonly number[] }[] = [];
+    clock = new FakeClock(Date.parse('2026-01-12T09:50:00Z'));
+    const app = await boot('Europe/London', (timelineIds) =>
+      prepared.push({ at: new Date(clock.wallNow()).toISOString(), ids: timelineIds }),
+    );
+    schedule({ timeline_ids: [ids.a, ids.b] });
+    await advance(app, 6 * 60_000, 10_000); // 09:56
+    assert.equal(prepared.length, 0, 'not yet: more than 3 minutes ahead');
+    await advance(app, 60_000, 10_000); // 09:57
+    assert.equal(prepared.length, 1);
+    assert.deepEqual(prepared[0]!.ids, [ids.a, ids.b]);
+    assert.ok(
+      prepared[0]!.at >= '2026-01-12T09:56:30' && prepared[0]!.at <= '2026-01-12T09:57:00Z',
+      prepared[0]!.at,
+    );
+    await advance(app, 2 * 60_000, 10_000);
+    assert.equal(prepared.length, 1, 'once per window');
   });
 });
