@@ -104,13 +104,7 @@ export function capacityEncodeArgs(o: CapacityEncodeArgsOptions): string[] {
     preset: o.level.preset,
   });
   return [
-    '-hide_banner',
-    '-nostdin',
-    '-loglevel',
-    'level+warning',
-    ...progressArgs(),
-    '-timelimit',
-    num(Math.ceil(o.cpuLimitSeconds)),
+    ...trialPrefix(o.cpuLimitSeconds),
     '-f',
     'lavfi',
     '-i',
@@ -130,8 +124,9 @@ export interface CapacityDecodeArgsOptions {
   cpuLimitSeconds: number;
 }
 
-/** argv of the decoder test (pure): the camera decoder's filter chain and raw output, looping the input. */
-export function capacityDecodeArgs(o: CapacityDecodeArgsOptions): string[] {
+/** What every test starts with: quiet logs, progress on stdout, and a CPU-time limit of its own
+ *  (an orphaned test ends by itself). */
+function trialPrefix(cpuLimitSeconds: number): string[] {
   return [
     '-hide_banner',
     '-nostdin',
@@ -139,7 +134,14 @@ export function capacityDecodeArgs(o: CapacityDecodeArgsOptions): string[] {
     'level+warning',
     ...progressArgs(),
     '-timelimit',
-    num(Math.ceil(o.cpuLimitSeconds)),
+    num(Math.ceil(cpuLimitSeconds)),
+  ];
+}
+
+/** argv of the decoder test (pure): the camera decoder's filter chain and raw output, looping the input. */
+export function capacityDecodeArgs(o: CapacityDecodeArgsOptions): string[] {
+  return [
+    ...trialPrefix(o.cpuLimitSeconds),
     '-stream_loop',
     '-1',
     '-i',

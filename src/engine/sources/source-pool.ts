@@ -84,25 +84,8 @@ export class SourcePool {
       }
       return;
     }
-    if (spec.still === true) {
-      const still = new StillSource({
-        key: name,
-        spawn: typeof spec.spawn === 'function' ? spec.spawn() : spec.spawn,
-        description: `${spec.description} ${formatKey(format)}`,
-        width,
-        height,
-        clock: this.options.clock,
-        logger: this.options.logger,
-        allocFrame: () => this.options.allocFrame(width, height),
-        ...(this.options.freeFrame ? { freeFrame: this.options.freeFrame } : {}),
-      });
-      this.sources.set(key, { source: still, lastWanted: now });
-      still.start();
-      return;
-    }
-    const decoded = new DecodedSource({
+    const common = {
       key: name,
-      spawn: spec.spawn,
       description: `${spec.description} ${formatKey(format)}`,
       width,
       height,
@@ -110,6 +93,19 @@ export class SourcePool {
       logger: this.options.logger,
       allocFrame: () => this.options.allocFrame(width, height),
       ...(this.options.freeFrame ? { freeFrame: this.options.freeFrame } : {}),
+    };
+    if (spec.still === true) {
+      const still = new StillSource({
+        ...common,
+        spawn: typeof spec.spawn === 'function' ? spec.spawn() : spec.spawn,
+      });
+      this.sources.set(key, { source: still, lastWanted: now });
+      still.start();
+      return;
+    }
+    const decoded = new DecodedSource({
+      ...common,
+      spawn: spec.spawn,
       ...(spec.startupTimeoutMs !== undefined ? { startupTimeoutMs: spec.startupTimeoutMs } : {}),
       ...(spec.stallTimeoutMs !== undefined ? { stallTimeoutMs: spec.stallTimeoutMs } : {}),
       ...(spec.reconnectIntervalMs !== undefined ? { reconnectIntervalMs: spec.reconnectIntervalMs } : {}),

@@ -1,22 +1,15 @@
 // A still picture (the slate): decoded once by a short ffmpeg (stillPictureArgs: one raw frame on
 // stdout, then exit) and kept. No process runs afterwards and the picture never goes stale; a
 // failed decode is tried again with backoff. It has no sound: the playout pads silence.
-import type { Clock } from '../../core/clock.ts';
-import type { Logger } from '../../core/logger.ts';
 import { Supervisor, type SpawnSpec } from '../../process/supervisor.ts';
-import type { SourceHealth } from './decoded-source.ts';
+import type { DecodedSourceOptions, SourceHealth } from './decoded-source.ts';
 
-export interface StillSourceOptions {
-  key: string;
+export interface StillSourceOptions extends Pick<
+  DecodedSourceOptions,
+  'key' | 'description' | 'width' | 'height' | 'clock' | 'logger' | 'allocFrame' | 'freeFrame'
+> {
+  /** Makes exactly one raw frame on stdout, then exits. */
   spawn: SpawnSpec;
-  /** Safe to log. */
-  description: string;
-  width: number;
-  height: number;
-  clock: Clock;
-  logger: Logger;
-  allocFrame: () => Uint8Array;
-  freeFrame?: (frame: Uint8Array) => void;
 }
 
 export class StillSource {

@@ -5,17 +5,12 @@
 // → the emergency test pattern on and off → stop (confirmed) → off air. Finally what nginx-rtmp
 // recorded is probed: the program really reached the destination.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { ApplianceClient, applianceEnv, startAppliance, type Appliance } from '../../helpers/appliance.ts';
-import { launchBrowser, openPage, saveScreenshot, signInAs, type UiPage } from '../../helpers/browser.ts';
+import { describe, it } from 'node:test';
+import { saveScreenshot, signInAs } from '../../helpers/browser.ts';
+import { useControlRoomRig } from '../../helpers/control-room-rig.ts';
 import { previewCentreColour, videoState } from '../../helpers/control-room-ui.ts';
-import { startCameraSim, type CameraSim } from '../../helpers/camera-sim.ts';
 import { probeFile } from '../../helpers/media-probe.ts';
 import { delay, waitFor } from '../../helpers/proc.ts';
-import { startRtmpServer, type RtmpServer } from '../../helpers/rtmp-server.ts';
-import { tempDir } from '../../helpers/temp.ts';
 import { cameraTimeline } from '../../helpers/timelines.ts';
 
 const W = 320;
@@ -25,93 +20,62 @@ const TIMELINE = 'Marina afternoon';
 const BROKEN = 'Gate camera show';
 
 describe('control room (chromium, real appliance)', () => {
-  const dir = tempDir('vistter-e2e-ui-control-');
-  const dataDir = join(dir.path, 'data');
-  let sim: CameraSim | undefined;
-  let rtmp: RtmpServer | undefined;
-  let appliance: Appliance | undefined;
-  let browser: Browser | undefined;
-  let ui: UiPage | undefined;
-  let cameraId = -1;
-
-  before(async () => {
-    [sim, rtmp, browser] = await Promise.all([
-      startCameraSim({ cameras: [{ name: 'dock', color: 0xd02020 }], width: W, height: H, fps: FPS }),
-      startRtmpServer({ apps: ['live'] }),
-      launchBrowser(),
-    ]);
-    appliance = await startAppliance(applianceEnv(dataDir));
-    const api = new ApplianceClient(appliance.url);
-    await api.setup();
-    const camera = await api.request('POST', '/api/cameras', { name: 'Dock', stream_url: sim.urls[0] });
-    assert.equal(camera.status, 201, JSON.stringify(camera.body));
-    cameraId = Number(camera.body.id);
-    const destination = await api.request('POST', '/api/destinations', {
-      name: 'Local nginx',
-      platform: 'custom',
-      server_url: `rtmp://127.0.0.1:${rtmp.port}/live`,
-      stream_key: 'program',
-    });
-    assert.equal(destination.status, 201, JSON.stringify(destination.body));
-    const timeline = cameraTimeline({
-      name: TIMELINE,
-      duration: 600,
-      fps: FPS,
-      resolution: `${W}x${H}`,
-      loop: true,
-      cues: [
-        { camera: cameraId, start: 0, duration: 120 },
-        { camera: cameraId, start: 120, duration: 480 },
-      ],
-      overlays: [
-        {
-          track_id: 'o1',
-          type: 'overlay',
-          layer: 1,
-          cues: [
-            {
-              id: 'title',
-              start_time: 0,
-              duration: 600,
-              action: 'show_overlay',
-              params: { type: 'text', text: 'Welcome aboard', font_size: 12, position: { x: 10, y: 150 } },
-            },
-          ],
-        },
-      ],
-    });
-    const created = await api.request('POST', '/api/timelines', { timeline });
-    assert.equal(created.status, 201, JSON.stringify(created.body));
-    // A show whose camera does not answer (nothing listens on port 9): its pre-flight fails.
-    const dead = await api.request('POST', '/api/cameras', {
-      name: 'Gate',
-      stream_url: 'rtsp://127.0.0.1:9/gate',
-    });
-    assert.equal(dead.status, 201, JSON.stringify(dead.body));
-    const broken = await api.request('POST', '/api/timelines', {
-      timeline: cameraTimeline({
-        name: BROKEN,
-        duration: 60,
+  const rig = useControlRoomRig('vistter-e2e-ui-control-', {
+    width: W,
+    height: H,
+    fps: FPS,
+    cameraColor: 0xd02020,
+    streamKey: 'program',
+    timeline: (cameraId) =>
+      cameraTimeline({
+        name: TIMELINE,
+        duration: 600,
         fps: FPS,
         resolution: `${W}x${H}`,
-        cues: [{ camera: Number(dead.body.id), start: 0, duration: 60 }],
+        loop: true,
+        cues: [
+          { camera: cameraId, start: 0, duration: 120 },
+          { camera: cameraId, start: 120, duration: 480 },
+        ],
+        overlays: [
+          {
+            track_id: 'o1',
+            type: 'overlay',
+            layer: 1,
+            cues: [
+              {
+                id: 'title',
+                start_time: 0,
+                duration: 600,
+                action: 'show_overlay',
+                params: { type: 'text', text: 'Welcome aboard', font_size: 12, position: { x: 10, y: 150 } },
+              },
+            ],
+          },
+        ],
       }),
-    });
-    assert.equal(broken.status, 201, JSON.stringify(broken.body));
-    ui = await openPage(browser, appliance.url);
-  });
-
-  after(async () => {
-    if (ui && appliance && process.exitCode) console.error(appliance.output().slice(-4000));
-    await ui?.context.close();
-    await browser?.close();
-    await appliance?.stop();
-    await Promise.all([sim?.stop(), rtmp?.destroy()]);
-    dir.cleanup();
+    // A show whose camera does not answer (nothing listens on port 9): its pre-flight fails.
+    more: async (api) => {
+      const dead = await api.request('POST', '/api/cameras', {
+        name: 'Gate',
+        stream_url: 'rtsp://127.0.0.1:9/gate',
+      });
+      assert.equal(dead.status, 201, JSON.stringify(dead.body));
+      const broken = await api.request('POST', '/api/timelines', {
+        timeline: cameraTimeline({
+          name: BROKEN,
+          duration: 60,
+          fps: FPS,
+          resolution: `${W}x${H}`,
+          cues: [{ camera: Number(dead.body.id), start: 0, duration: 60 }],
+        }),
+      });
+      assert.equal(broken.status, 201, JSON.stringify(broken.body));
+    },
   });
 
   it('signs in and shows the demo show with its preview and the GO LIVE panel', async () => {
-    const { page } = ui!;
+    const { page } = rig.ui;
     await signInAs(page);
     await page.getByRole('heading', { name: 'Control room' }).waitFor();
     await page.getByText('Demo show running — GO LIVE replaces it').waitFor({ timeout: 30_000 });
@@ -124,7 +88,7 @@ describe('control room (chromium, real appliance)', () => {
   });
 
   it('GO LIVE runs the pre-flight checklist, then starts immediately', async () => {
-    const { page } = ui!;
+    const { page } = rig.ui;
     await page.getByRole('button', { name: 'GO LIVE', exact: true }).click();
     await page.getByRole('progressbar', { name: 'Pre-flight checks in progress' }).waitFor();
     const checklist = page.getByRole('list', { name: 'Pre-flight checklist' });
@@ -157,7 +121,7 @@ describe('control room (chromium, real appliance)', () => {
     assert.equal(await page.getByTestId('timeline-name').innerText(), TIMELINE);
     await page
       .getByTestId('on-air')
-      .filter({ hasText: `Camera ${cameraId} (Dock)` })
+      .filter({ hasText: `Camera ${rig.cameraId} (Dock)` })
       .waitFor();
     // The destination reports live with a tick.
     await page.locator('[data-testid="output"][data-state="live"]', { hasText: 'Local nginx' }).waitFor({
@@ -167,7 +131,7 @@ describe('control room (chromium, real appliance)', () => {
   });
 
   it('plays the program preview (the video advances) with the playhead under it', async () => {
-    const { page } = ui!;
+    const { page } = rig.ui;
     const first = await waitFor(
       async () => {
         const state = await videoState(page);
@@ -199,7 +163,7 @@ describe('control room (chromium, real appliance)', () => {
   });
 
   it('the emergency override puts the test pattern on air and says so; turning it off brings the camera back', async () => {
-    const { page } = ui!;
+    const { page } = rig.ui;
     await page.getByRole('button', { name: 'Emergency: show the test pattern' }).click();
     await page.getByTestId('on-air').filter({ hasText: 'Test pattern' }).waitFor();
     await page.getByText('EMERGENCY — the test pattern is on air').waitFor();
@@ -211,13 +175,13 @@ describe('control room (chromium, real appliance)', () => {
     await toggle.click();
     await page
       .getByTestId('on-air')
-      .filter({ hasText: `Camera ${cameraId} (Dock)` })
+      .filter({ hasText: `Camera ${rig.cameraId} (Dock)` })
       .waitFor();
     await page.getByRole('button', { name: 'Emergency: show the test pattern' }).waitFor();
   });
 
   it('the other live controls: pause and resume, live overlay text, clear and restore overlays, force a camera', async () => {
-    const { page } = ui!;
+    const { page } = rig.ui;
     const status = page.getByTestId('status-panel');
     const bar = page.getByRole('progressbar', { name: 'Timeline position' });
     const position = async () => Number(await bar.getAttribute('aria-valuenow'));
@@ -255,13 +219,13 @@ describe('control room (chromium, real appliance)', () => {
     // Force a camera until the next cue: the override says so.
     await page
       .getByLabel('Force camera (until the next cue)')
-      .selectOption({ label: `Camera ${cameraId} (Dock)` });
+      .selectOption({ label: `Camera ${rig.cameraId} (Dock)` });
     await page.getByRole('button', { name: 'Force on air' }).click();
-    await page.getByText(`Camera ${cameraId} (Dock) forced on air until the next cue.`).waitFor();
+    await page.getByText(`Camera ${rig.cameraId} (Dock) forced on air until the next cue.`).waitFor();
   });
 
   it('stop asks first, then the show goes off air and nginx-rtmp holds what it received', async () => {
-    const { page } = ui!;
+    const { page } = rig.ui;
     await page.getByRole('button', { name: 'Stop the show' }).click();
     const dialog = page.getByRole('dialog', { name: 'Stop the show?' });
     await dialog.waitFor();
@@ -278,9 +242,9 @@ describe('control room (chromium, real appliance)', () => {
     await page.getByTestId('show-state').filter({ hasText: 'Off air' }).waitFor({ timeout: 30_000 });
     await page.getByText('The last show was stopped.').waitFor();
     await page.getByText('Preview not running').waitFor();
-    await rtmp!.waitForNoPublisher('live', 'program');
+    await rig.rtmp.waitForNoPublisher('live', 'program');
 
-    const files = rtmp!.recordings('live').filter((file) => file.includes('program'));
+    const files = rig.rtmp.recordings('live').filter((file) => file.includes('program'));
     assert.equal(files.length, 1, `one publish: ${files.join(', ')}`);
     const probe = await probeFile(files[0]!);
     assert.ok(probe.video, JSON.stringify(probe));
@@ -292,7 +256,7 @@ describe('control room (chromium, real appliance)', () => {
   });
 
   it('a failed pre-flight refuses GO LIVE; "Start anyway" asks first', async () => {
-    const { page, pageErrors } = ui!;
+    const { page, pageErrors } = rig.ui;
     await page.getByLabel('Timeline', { exact: true }).selectOption({ label: BROKEN });
     await page.getByRole('checkbox', { name: /Local nginx/ }).uncheck();
     await page.getByText('No destination chosen: the show goes on air as a preview only').waitFor();
@@ -317,7 +281,7 @@ describe('control room (chromium, real appliance)', () => {
   });
 
   it('says when the connection to the appliance is lost', async () => {
-    await appliance!.stop();
-    await ui!.page.getByText('Connection lost — reconnecting').waitFor();
+    await rig.appliance.stop();
+    await rig.ui.page.getByText('Connection lost — reconnecting').waitFor();
   });
 });

@@ -6,16 +6,11 @@
 // history lists both steps. nginx holds one publish of the whole show, 15 fps while held: the
 // hold never cut the destination's session.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, it } from 'node:test';
 import { a11yViolations } from '../../helpers/a11y.ts';
-import { ApplianceClient, applianceEnv, startAppliance, type Appliance } from '../../helpers/appliance.ts';
-import { launchBrowser, openPage, saveScreenshot, signInAs, type UiPage } from '../../helpers/browser.ts';
-import { startCameraSim, type CameraSim } from '../../helpers/camera-sim.ts';
+import { saveScreenshot, signInAs } from '../../helpers/browser.ts';
+import { useControlRoomRig } from '../../helpers/control-room-rig.ts';
 import { intervals, videoFrameTimes } from '../../helpers/media-probe.ts';
-import { startRtmpServer, type RtmpServer } from '../../helpers/rtmp-server.ts';
-import { tempDir } from '../../helpers/temp.ts';
 import { cameraTimeline } from '../../helpers/timelines.ts';
 
 const W = 320;
@@ -28,41 +23,20 @@ const MEASURED_WITHIN_MS = 60_000;
 const MOVED_WITHIN_MS = 60_000;
 
 describe('picture quality in the control room (chromium, real appliance)', () => {
-  const dir = tempDir('vistter-e2e-ui-quality-');
-  const dataDir = join(dir.path, 'data');
-  let sim: CameraSim | undefined;
-  let rtmp: RtmpServer | undefined;
-  let appliance: Appliance | undefined;
-  let browser: Browser | undefined;
-  let ui: UiPage | undefined;
-  let startLevel = -1;
-
-  before(async () => {
-    [sim, rtmp, browser] = await Promise.all([
-      startCameraSim({ cameras: [{ name: 'dock', color: 0x2060d0 }], width: W, height: H, fps: FPS }),
-      startRtmpServer({ apps: ['live'] }),
-      launchBrowser(),
-    ]);
-    appliance = await startAppliance(applianceEnv(dataDir));
-    const api = new ApplianceClient(appliance.url);
-    await api.setup();
-    const camera = await api.request('POST', '/api/cameras', { name: 'Dock', stream_url: sim.urls[0] });
-    assert.equal(camera.status, 201, JSON.stringify(camera.body));
-    const destination = await api.request('POST', '/api/destinations', {
-      name: 'Local nginx',
-      platform: 'custom',
-      server_url: `rtmp://127.0.0.1:${rtmp.port}/live`,
-      stream_key: 'quality',
-    });
-    assert.equal(destination.status, 201, JSON.stringify(destination.body));
-    const created = await api.request('POST', '/api/timelines', {
-      timeline: cameraTimeline({
+  const rig = useControlRoomRig('vistter-e2e-ui-quality-', {
+    width: W,
+    height: H,
+    fps: FPS,
+    cameraColor: 0x2060d0,
+    streamKey: 'quality',
+    timeline: (cameraId) =>
+      cameraTimeline({
         name: TIMELINE,
         duration: 600,
         fps: FPS,
         resolution: `${W}x${H}`,
         loop: true,
-        cues: [{ camera: Number(camera.body.id), start: 0, duration: 600 }],
+        cues: [{ camera: cameraId, start: 0, duration: 600 }],
         overlays: [
           {
             track_id: 'o1',
@@ -80,22 +54,11 @@ describe('picture quality in the control room (chromium, real appliance)', () =>
           },
         ],
       }),
-    });
-    assert.equal(created.status, 201, JSON.stringify(created.body));
-    ui = await openPage(browser, appliance.url);
   });
-
-  after(async () => {
-    if (ui && appliance && process.exitCode) console.error(appliance.output().slice(-4000));
-    await ui?.context.close();
-    await browser?.close();
-    await appliance?.stop();
-    await Promise.all([sim?.stop(), rtmp?.destroy()]);
-    dir.cleanup();
-  });
+  let startLevel = -1;
 
   it('GO LIVE measures this machine, and the checklist says where the show starts', async () => {
-    const { page } = ui!;
+    const { page } = rig.ui;
     await signInAs(page);
     await page.getByRole('heading', { name: 'Control room' }).waitFor();
     await page.getByLabel('Timeline', { exact: true }).selectOption({ label: TIMELINE });
@@ -136,7 +99,7 @@ describe('picture quality in the control room (chromium, real appliance)', () =>
   });
 
   it('on air, the control room says the quality in words and what the overlays cost', async () => {
-    const { page } = ui!;
+    const { page } = rig.ui;
     await page.getByRole('button', { name: 'Start immediately' }).click();
     await page.getByTestId('live-badge').filter({ hasText: 'LIVE' }).waitFor({ timeout: 30_000 });
     const summary = page.getByTestId('quality-summary');
@@ -153,7 +116,7 @@ describe('picture quality in the control room (chromium, real appliance)', () =>
   });
 
   it('the operator holds the lowest level (asked first); the control room shows it', async () => {
-    const { page } = ui!;
+    const { page } = rig.ui;
     const select = page.getByLabel('Hold the quality');
     await select.selectOption({ label: `Level 3: ${LOWEST}` });
     const apply = page.getByRole('button', { name: 'Apply' });
@@ -185,7 +148,7 @@ describe('picture quality in the control room (chromium, real appliance)', () =>
   });
 
   it('back to automatic with the keyboard alone', async () => {
-    const { page } = ui!;
+    const { page } = rig.ui;
     const select = page.getByLabel('Hold the quality');
     await select.focus();
     await select.selectOption({ label: 'Automatic — degraded mode decides' });
@@ -201,7 +164,7 @@ describe('picture quality in the control room (chromium, real appliance)', () =>
   });
 
   it('the history lists the hold and the release', async () => {
-    const { page } = ui!;
+    const { page } = rig.ui;
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'History' }).click();
     await page.getByLabel('Which alerts').selectOption({ label: 'All alerts' });
     const alerts = page.getByRole('list', { name: 'Alerts' });
@@ -211,7 +174,7 @@ describe('picture quality in the control room (chromium, real appliance)', () =>
   });
 
   it('nginx got one publish for the whole show, 15 fps while held', async () => {
-    const { page } = ui!;
+    const { page } = rig.ui;
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Control room' }).click();
     await page.getByRole('button', { name: 'Stop the show' }).click();
     await page
@@ -219,8 +182,8 @@ describe('picture quality in the control room (chromium, real appliance)', () =>
       .getByRole('button', { name: 'Stop the show' })
       .click();
     await page.getByTestId('show-state').filter({ hasText: 'Off air' }).waitFor({ timeout: 30_000 });
-    await rtmp!.waitForNoPublisher('live', 'quality');
-    const files = rtmp!.recordings('live').filter((file) => file.includes('quality'));
+    await rig.rtmp.waitForNoPublisher('live', 'quality');
+    const files = rig.rtmp.recordings('live').filter((file) => file.includes('quality'));
     assert.equal(files.length, 1, `one publish: ${files.join(', ')}`);
     // Frame intervals of 1/15 s, one after the other for at least a second: the held level arrived.
     const steps = intervals(await videoFrameTimes(files[0]!));
@@ -231,6 +194,6 @@ describe('picture quality in the control room (chromium, real appliance)', () =>
       longest = Math.max(longest, run);
     }
     assert.ok(longest >= 15, `15 fps while held: the longest run of 1/15 s steps is ${longest} frames`);
-    assert.deepEqual(ui!.pageErrors, []);
+    assert.deepEqual(rig.ui.pageErrors, []);
   });
 });
