@@ -50,7 +50,7 @@ const timeline = cameraTimeline({
   })),
   overlays: [
     {
-      track_id: 'brand',
+      track_id: 'sponsor',
       type: 'overlay',
       layer: 1,
       cues: [
@@ -61,6 +61,13 @@ const timeline = cameraTimeline({
           action: 'show_overlay',
           params: { type: 'text', text: 'Marina Sponsor', position: 'top_left', background: '#000000AA' },
         },
+      ],
+    },
+    {
+      track_id: 'clock',
+      type: 'overlay',
+      layer: 2,
+      cues: [
         {
           id: 'clock',
           start_time: 0,
