@@ -10,18 +10,7 @@ import type { PlayoutStats } from './playout.ts';
 import type { QualityControlStatus } from './quality-control.ts';
 import type { SourceHealth } from './sources/decoded-source.ts';
 
-/** Where the engine reports what an operator must know (persisted and notified by the app). */
-export interface EngineAlerts {
-  raise(alert: {
-    key: string;
-    severity: 'info' | 'warning' | 'error' | 'critical';
-    code: string;
-    message: string;
-    remediation: string;
-    source?: string;
-  }): void;
-  clear(key: string): void;
-}
+export type { EngineAlerts } from './engine-alerts.ts';
 
 export interface EngineStatus {
   running: boolean;

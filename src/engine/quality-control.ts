@@ -9,7 +9,7 @@
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Encoder, EncoderSettings } from './encoder.ts';
-import type { EngineAlerts } from './engine-types.ts';
+import type { EngineAlerts } from './engine-alerts.ts';
 import { describeBitrate, describeLevel, type QualityLevel } from './quality/ladder.ts';
 import {
   QualityPolicy,
