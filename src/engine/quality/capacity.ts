@@ -1,34 +1,46 @@
 // The capacity check: measures this machine, now, and picks the highest level of the quality
 // ladder a show can start at without overload (at first start and in pre-flight).
 //
-// For a level it runs a short real test of what the show costs: a picture with detail, motion and
-// sensor noise (testsrc2 + temporal noise: a solid colour costs x264 almost nothing and would lie)
-// at the level's size and rate, encoded by libx264 at the level's preset with the engine's rate
-// control, as fast as it can, to the null muxer. It reads the CPU seconds the test used per
-// second of program made (what the encoder will need at real time) and what the test could get
-// from the machine under its current load: its own CPU plus whatever stayed idle, per wall
-// second (other processes count: measured, not assumed). The test picture's own cost is left in
-// the encoder's figure (about 0.06 core at 1080p30 here, against ~1 core for x264 veryfast): it
-// errs on the safe side.
+// A level is judged by a short real-time trial of what the show runs there, side by side, beside
+// whatever else the machine is doing:
+//   - the encoder: a picture with detail, motion and sensor noise (testsrc2 + temporal noise: a
+//     solid colour costs x264 almost nothing and would lie) at the level's size and rate, encoded
+//     by libx264 at the level's preset with the engine's rate control, at the normal priority;
+//   - one decoder per camera that decodes at once in the show: a camera-like H.264 stream at the
+//     ceiling's size and rate (made once per check, 2 s looped) through the camera decoder's own
+//     filter chain at the level's size and rate to raw frames, read by this process as the playout
+//     reads them, at the decoders' priority (DECODER_NICE).
+// Every part is fed a little faster than real time (-readrate 1.15: the margin) and must keep that
+// pace over a 2 s window once all their outputs flow: at least 97 % of it (1.12× real time),
+// fitted over its progress reports. A part that falls so far behind that it cannot is stopped at
+// once with the rest: the level is too much.
 //
-// To that it adds the rest of the pipeline:
-//   - per camera, a decoder at the level's size: measured once, by decoding the first test's
-//     output with the camera decoder's own filter chain, and scaled by pixels per second to the
-//     other levels (fallback, if that fails: 0.22 core at 1080p30, measured with a real camera
-//     feed in issue 13). A camera sending more pixels than the program costs more than this;
-//   - Node's playout: 0.07 core per raw 1080p30 stream through it (a camera in, the program out;
-//     issue 13 measured 0.14 core for one camera), scaled by pixels per second;
-//   - 0.03 core for the slate, a publisher and the preview (0.01 each, issue 13).
+// Why a trial and not a cost model: the first version measured one as-fast-as-possible encode and
+// compared a cost model against "free cores" (its own CPU plus idle CPU) with 70 % headroom. Beside
+// two CPU-bound processes on this 2-core machine it chose superfast 15 fps 1280×720 for a four-
+// camera 1080p30 show (it found 0.71 cores free), while the show at superfast 15 fps 1920×1080
+// held a minute with no drop. Measured since: the show's processes together get more of a busy
+// CPU than one test did (Linux shares it between threads: x264's, the decoders', the playout's);
+// a trial's four processes got 1.1–1.2 cores beside the same two programs. And a decoder's cost
+// does not shrink with the program's size: it decodes the camera's full stream (0.13 core for a
+// 1080p30 camera whether it delivers 1080p15 or 720p15); the model scaled it by pixels.
+// Ground truth (the pressure bench's show pinned at a level for 45 s): beside two CPU-bound
+// processes superfast 30 fps 1080p ran at 0.95× real time and dropped frames, superfast 15 fps
+// 1080p held; quiet, fast 30 fps 1080p stepped 2 frames once, veryfast and superfast held. The
+// trial under load: superfast 30 fps 1080p's encoder made 0.50–0.84× real time (refused), superfast
+// 15 fps kept the pace (and about 1.3× when fed faster): chosen. Quiet it refused fast (0.58–0.70×)
+// and veryfast at 30 fps (0.79–1.04×: at 1.15× the machine is out of room) and chose superfast
+// 30 fps: the margin gives up a level the machine holds only at its edge. The 15 % covers what the
+// trial leaves out (the playout's compositing and overlays, the publishers, the moments the
+// machine is busier than during the test).
 //
-// A level fits when what it needs is at most 70 % of what the test could get: the rest is
-// headroom for the moments the machine is busier than during the test (the playout has a hard
-// deadline every frame). The ceiling is tried first (one test on a machine that has room); if it
-// does not fit, a binary search below it (the ladder's levels cost less and less): at most 4
-// tests for a 7-level ladder, each 0.5 s or more of warm-up (until the encoder's output flows)
-// and 2 s of measuring, plus about 2 s for the decoder. Measured on this 2-core machine with a
-// 1080p30 `fast` ceiling while other work kept its load average at 11–13: 17–19 s, 6–8 s of it
-// the ceiling's test (x264 at 0.2× real time takes seconds to fill its lookahead). No test starts
-// after 20 s: the best level found so far is chosen.
+// The ceiling is tried first (one test on a machine that has room); if it does not fit, a binary
+// search below it (the ladder's levels cost less and less): at most 4 trials for a 7-level ladder,
+// each about 1–4 s until every output flows (x264's lookahead fills at the pace) plus 2 s of
+// measuring (a level that falls behind ends within a fraction of a second of the window opening),
+// after the cameras' stream (0.5–1.6 s). A 1080p30 `fast` ceiling with 3 cameras took 11–12 s
+// here on the quiet machine and 12–13 s beside two CPU-bound processes. No trial starts after
+// `budgetMs`: the best level found so far is chosen.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,58 +54,139 @@ import {
   videoEncoderArgs,
   type EncodingProfile,
 } from '../../ffmpeg/argv.ts';
+import { DECODER_NICE } from '../../process/priority.ts';
 import { describeLevel, pixelRate, type QualityLevel } from './ladder.ts';
 import { coreLimit } from './procfs.ts';
-import { createTrialRunner, type TrialMeasurement, type TrialRunner } from './trial.ts';
+import {
+  createTrialRunner,
+  TrialGroup,
+  type TrialMeasurement,
+  type TrialOutcome,
+  type TrialRunner,
+} from './trial.ts';
 
 /** Pixels per second of 1080p30, the unit of the constants below. */
 const PIXEL_RATE_1080P30 = 1920 * 1080 * 30;
 
 export const CAPACITY_DEFAULTS = {
-  /** A show may use this share of what the test could get. */
-  headroom: 0.7,
   cameras: 1,
   bitrateKbps: 4500,
   profile: 'reliability' as EncodingProfile,
-  /** Decoder fallback: cores per camera at 1080p30 (issue 13, real camera feed, 4 Mbit/s). */
+  /** Each part of a trial is fed this many program seconds per wall second: the margin. */
+  pace: 1.15,
+  /** A part keeps the pace when it makes at least this share of it over the window. */
+  keep: 0.97,
+  /** The cameras' stream: what a typical IP camera sends (H.264, 2 s keyframes). */
+  cameraBitrateKbps: 4000,
+  cameraStreamSeconds: 2,
+  /** Shown when no decoder could be measured: cores per camera at 1080p30 (issue 13, real camera feed, 4 Mbit/s). */
   decoderCoresAt1080p30: 0.22,
-  /** Node's playout: cores per raw stream (a camera in, the program out) at 1080p30. */
-  playoutCoresPerStreamAt1080p30: 0.07,
-  /** Slate, a publisher and the preview. */
-  otherCores: 0.03,
   warmupMs: 500,
   measureMs: 2000,
-  decoderMeasureMs: 1000,
-  /** Per test; a test past it is killed and its level refused. */
+  /** Per trial; a trial past it is killed and its level refused. */
   trialTimeoutMs: 10_000,
-  /** No further test starts after this; the best level found so far is chosen. */
-  budgetMs: 20_000,
+  /** No further trial starts after this; the best level found so far is chosen. */
+  budgetMs: 16_000,
 };
 
 /** Test picture: detail (testsrc2) and sensor noise changing every frame. */
-export function testPicture(level: QualityLevel): { source: string; filter: string } {
+export function testPicture(level: Pick<QualityLevel, 'width' | 'height' | 'fps'>): {
+  source: string;
+  filter: string;
+} {
   return {
     source: `testsrc2=size=${level.width}x${level.height}:rate=${rate(level.fps)}`,
     filter: 'noise=alls=12:allf=t+u,format=yuv420p',
   };
 }
 
-/** Progress as key=value blocks on fd 3 four times a second; no stats line on stderr. */
-function progressArgs(): string[] {
-  return ['-nostats', '-progress', 'pipe:3', '-stats_period', '0.25'];
+/** What every test starts with: quiet logs, progress on fd 3 four times a second (no stats line on
+ *  stderr), and a CPU-time limit of its own (an orphaned test ends by itself). */
+function trialPrefix(cpuLimitSeconds: number): string[] {
+  return [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'level+warning',
+    '-nostats',
+    '-progress',
+    'pipe:3',
+    '-stats_period',
+    '0.25',
+    '-timelimit',
+    num(Math.ceil(cpuLimitSeconds)),
+  ];
+}
+
+export interface CameraStreamArgsOptions {
+  /** The cameras' size and rate (the ceiling's). */
+  width: number;
+  height: number;
+  fps: number;
+  bitrateKbps: number;
+  seconds: number;
+  output: string;
+  cpuLimitSeconds: number;
+}
+
+/**
+ * argv that makes the cameras' stream (pure): the noisy test picture as an IP camera sends it
+ * (H.264 High without B-frames, about `bitrateKbps`, a keyframe every 2 s) to an FLV file. superfast
+ * only sets how long making it takes: it keeps CABAC, deblocking and 8×8 transforms, so decoding it
+ * costs what decoding a camera does.
+ */
+export function cameraStreamArgs(o: CameraStreamArgsOptions): string[] {
+  const picture = testPicture(o);
+  const kbps = `${Math.round(o.bitrateKbps)}k`;
+  const gop = String(Math.max(1, Math.round(o.fps * 2)));
+  return [
+    ...trialPrefix(o.cpuLimitSeconds),
+    '-f',
+    'lavfi',
+    '-i',
+    picture.source,
+    '-vf',
+    picture.filter,
+    '-frames:v',
+    String(Math.max(1, Math.round(o.fps * o.seconds))),
+    '-c:v',
+    'libx264',
+    '-preset',
+    'superfast',
+    '-profile:v',
+    'high',
+    '-bf',
+    '0',
+    '-b:v',
+    kbps,
+    '-maxrate',
+    kbps,
+    '-bufsize',
+    kbps,
+    '-g',
+    gop,
+    '-keyint_min',
+    gop,
+    '-sc_threshold',
+    '0',
+    '-f',
+    'flv',
+    '-y',
+    o.output,
+  ];
 }
 
 export interface CapacityEncodeArgsOptions {
   level: QualityLevel;
   bitrateKbps: number;
   profile: EncodingProfile;
-  /** Keep the encoded stream here (FLV) for the decoder test; null: the null muxer. */
-  output: string | null;
+  /** Program seconds per wall second it is fed at (-readrate). */
+  pace: number;
   /** -timelimit: CPU seconds after which an orphaned test stops by itself. */
   cpuLimitSeconds: number;
 }
 
-/** argv of the encoder test (pure). */
+/** argv of the encoder's part of a trial (pure): the noisy picture at the pace, encoded as the engine does, to the null muxer. */
 export function capacityEncodeArgs(o: CapacityEncodeArgsOptions): string[] {
   const picture = testPicture(o.level);
   const v = videoEncoderArgs({
@@ -105,6 +198,8 @@ export function capacityEncodeArgs(o: CapacityEncodeArgsOptions): string[] {
   });
   return [
     ...trialPrefix(o.cpuLimitSeconds),
+    '-readrate',
+    num(o.pace),
     '-f',
     'lavfi',
     '-i',
@@ -113,35 +208,26 @@ export function capacityEncodeArgs(o: CapacityEncodeArgsOptions): string[] {
     '-vf',
     picture.filter,
     ...v.codec,
-    ...(o.output === null ? ['-f', 'null', '-'] : ['-f', 'flv', '-y', o.output]),
+    '-f',
+    'null',
+    '-',
   ];
 }
 
 export interface CapacityDecodeArgsOptions {
-  /** The encoder test's output. */
+  /** The cameras' stream. */
   input: string;
   level: QualityLevel;
+  pace: number;
   cpuLimitSeconds: number;
 }
 
-/** What every test starts with: quiet logs, progress on stdout, and a CPU-time limit of its own
- *  (an orphaned test ends by itself). */
-function trialPrefix(cpuLimitSeconds: number): string[] {
-  return [
-    '-hide_banner',
-    '-nostdin',
-    '-loglevel',
-    'level+warning',
-    ...progressArgs(),
-    '-timelimit',
-    num(Math.ceil(cpuLimitSeconds)),
-  ];
-}
-
-/** argv of the decoder test (pure): the camera decoder's filter chain and raw output, looping the input. */
+/** argv of a camera decoder's part of a trial (pure): the stream looped at the pace, through the camera decoder's filter chain, raw frames on stdout. */
 export function capacityDecodeArgs(o: CapacityDecodeArgsOptions): string[] {
   return [
     ...trialPrefix(o.cpuLimitSeconds),
+    '-readrate',
+    num(o.pace),
     '-stream_loop',
     '-1',
     '-i',
@@ -158,33 +244,48 @@ export function capacityDecodeArgs(o: CapacityDecodeArgsOptions): string[] {
   ];
 }
 
-// ───────────────────────────── the pure choice ─────────────────────────────
+// ───────────────────────────── the pure judgement ─────────────────────────────
 
-export interface CostModel {
-  headroom: number;
-  cameras: number;
-  /** Cores one camera decoder needs per pixel per second. */
-  decoderCoresPerPixelRate: number;
-  playoutCoresPerStreamAt1080p30: number;
-  otherCores: number;
+export interface TrialRule {
+  /** Program seconds per wall second every part is fed at. */
+  pace: number;
+  /** The share of the pace a part must make over the window. */
+  keep: number;
 }
 
-export interface LevelFigures {
-  /** The encoder test: CPU seconds per program second (cores at real time). */
-  encoderCores: number;
-  /** All camera decoders at this level. */
-  decoderCores: number;
-  playoutCores: number;
-  otherCores: number;
-  neededCores: number;
-  /** What the test could get: its CPU plus the machine's idle CPU, per wall second (capped at the core limit). */
-  availableCores: number;
-  /** The largest share of availableCores a show may use. */
-  allowedCores: number;
-  /** Program seconds the test made per wall second, under the machine's load. */
-  speed: number;
-  /** The raw measurement. */
-  measurement: TrialMeasurement;
+/** How far behind its pace (program seconds) a part may fall before it is stopped (pure): what it
+ *  may lose over the whole window, plus three frames for the whole-frame steps of its reports. */
+export function giveUpBehindSeconds(rule: TrialRule, measureMs: number, fps: number): number {
+  return (1 - rule.keep) * rule.pace * (measureMs / 1000) + 3 / fps;
+}
+
+export interface PartFigures {
+  /** Program seconds per wall second over the window; null when not measured. */
+  rate: number | null;
+  /** Cores it used over the window. */
+  cores: number | null;
+  /** Cores it needs to keep the pace: CPU seconds per program second × the pace. */
+  coresAtPace: number | null;
+  kept: boolean;
+  /** Why it has no figures. */
+  reason?: string;
+  cutShort?: TrialMeasurement['cutShort'];
+}
+
+export interface LevelTrial {
+  pace: number;
+  keep: number;
+  encoder: PartFigures;
+  /** One per camera decoder (empty without cameras, or when their stream could not be made). */
+  decoders: PartFigures[];
+  /** Why the decoders were not tested, when there are cameras. */
+  decodersUntested?: string;
+  /** Cores the parts used together over the window. */
+  usedCores: number | null;
+  /** Cores they need together to keep the pace. */
+  neededCores: number | null;
+  /** The parts' CPU plus the machine's idle CPU per wall second (capped at the core limit); null when unknown. */
+  availableCores: number | null;
 }
 
 export interface LevelVerdict {
@@ -192,64 +293,138 @@ export interface LevelVerdict {
   level: QualityLevel;
   description: string;
   accepted: boolean;
-  /** "fast, 30 fps, 1920×1080 needs 1.60 cores (…); 1.20 are free …: too much". */
+  /** "superfast, 15 fps, 1920×1080 kept 1.15× real time (encoder 1.16×, 3 decoders ≥ 1.15×) beside …: it fits". */
   reason: string;
-  /** Absent when the test could not be measured. */
+  /** The trial's figures (absent when it could not be measured). */
+  trial?: LevelTrial;
+  /** @deprecated The cost model's figures (results measured before the real-time trial). */
   figures?: LevelFigures;
 }
 
+const times = (n: number): string => `${n.toFixed(2)}×`;
 const cores = (n: number): string => n.toFixed(2);
 
-/** What a level needs against what the measurement says is free (pure). */
-export function levelFigures(
-  level: QualityLevel,
-  measurement: TrialMeasurement,
-  model: CostModel,
-  coreLimitValue: number,
-): LevelFigures {
-  const px = pixelRate(level);
-  const encoderCores =
-    measurement.programSeconds > 0 ? measurement.cpuSeconds / measurement.programSeconds : Infinity;
-  const decoderCores = model.cameras * model.decoderCoresPerPixelRate * px;
-  const playoutCores = (model.cameras + 1) * model.playoutCoresPerStreamAt1080p30 * (px / PIXEL_RATE_1080P30);
-  const neededCores = encoderCores + decoderCores + playoutCores + model.otherCores;
-  const wall = measurement.wallSeconds;
-  const got = wall > 0 ? (measurement.cpuSeconds + (measurement.idleSeconds ?? 0)) / wall : 0;
-  const availableCores = Math.min(got, coreLimitValue);
+/** A part's figures from its outcome (pure). */
+export function partFigures(outcome: TrialOutcome, rule: TrialRule): PartFigures {
+  if (!outcome.ok) return { rate: null, cores: null, coresAtPace: null, kept: false, reason: outcome.reason };
+  const m = outcome.measurement;
+  const rate = m.rate ?? (m.wallSeconds > 0 ? m.programSeconds / m.wallSeconds : 0);
   return {
-    encoderCores,
-    decoderCores,
-    playoutCores,
-    otherCores: model.otherCores,
-    neededCores,
-    availableCores,
-    allowedCores: availableCores * model.headroom,
-    speed: wall > 0 ? measurement.programSeconds / wall : 0,
-    measurement,
+    rate,
+    cores: m.wallSeconds > 0 ? m.cpuSeconds / m.wallSeconds : null,
+    coresAtPace: m.programSeconds > 0 ? (m.cpuSeconds / m.programSeconds) * rule.pace : null,
+    kept: m.cutShort !== 'fell behind' && rate >= rule.pace * rule.keep,
+    ...(m.cutShort !== undefined ? { cutShort: m.cutShort } : {}),
   };
 }
 
-/** Accepted when needed ≤ headroom × available, with the sentence that says so (pure). */
-export function judgeLevel(
+function sumOrNull(values: readonly (number | null)[]): number | null {
+  return values.some((v) => v === null) ? null : values.reduce<number>((sum, v) => sum + v!, 0);
+}
+
+export interface TrialOutcomes {
+  encoder: TrialOutcome;
+  decoders: readonly TrialOutcome[];
+  /** Why the decoders did not run although the show has cameras. */
+  decodersUntested?: string;
+}
+
+/** Cores the parts could have had: their CPU plus the idle CPU the encoder's window saw, per wall second. */
+function availableCores(outcomes: TrialOutcomes, limit: number): number | null {
+  if (!outcomes.encoder.ok) return null;
+  const m = outcomes.encoder.measurement;
+  if (m.idleSeconds === null || m.wallSeconds <= 0) return null;
+  const cpu = [outcomes.encoder, ...outcomes.decoders].reduce(
+    (sum, o) =>
+      sum +
+      (o.ok && o.measurement.wallSeconds > 0 ? o.measurement.cpuSeconds / o.measurement.wallSeconds : 0),
+    0,
+  );
+  return Math.min(cpu + m.idleSeconds / m.wallSeconds, limit);
+}
+
+/** "encoder 1.16×, 3 decoders ≥ 1.15×" (pure). */
+function partsInWords(trial: LevelTrial): string {
+  const encoder = `encoder ${trial.encoder.rate === null ? 'not measured' : times(trial.encoder.rate)}`;
+  const n = trial.decoders.length;
+  if (n === 0) {
+    return trial.decodersUntested !== undefined
+      ? `${encoder}; camera decoders not tested: ${trial.decodersUntested}`
+      : encoder;
+  }
+  const rates = trial.decoders.map((d) => d.rate);
+  const name = n === 1 ? '1 decoder' : `${n} decoders`;
+  if (rates.some((r) => r === null)) return `${encoder}, ${name} not measured`;
+  const slowest = Math.min(...(rates as number[]));
+  return `${encoder}, ${name} ${n === 1 ? '' : '≥ '}${times(slowest)}`;
+}
+
+/**
+ * A level's verdict from its trial (pure): it fits when every part kept the pace over the window.
+ * A part that failed to run makes the level unmeasured (refused), unless it was only stopped
+ * because another part ended the trial first.
+ */
+export function judgeTrial(
   index: number,
   level: QualityLevel,
-  figures: LevelFigures,
-  model: CostModel,
+  outcomes: TrialOutcomes,
+  rule: TrialRule,
+  coreLimitValue: number,
 ): LevelVerdict {
   const description = describeLevel(level);
-  const accepted = figures.neededCores <= figures.allowedCores;
-  const cameras = model.cameras === 1 ? '1 camera decoder' : `${model.cameras} camera decoders`;
-  const parts = [
-    `encoder ${cores(figures.encoderCores)}`,
-    ...(model.cameras > 0 ? [`${cameras} ${cores(figures.decoderCores)}`] : []),
-    `playout ${cores(figures.playoutCores)}`,
-    `other ${cores(figures.otherCores)}`,
-  ];
-  const reason =
-    `${description} needs ${cores(figures.neededCores)} cores (${parts.join(', ')}); ` +
-    `${cores(figures.availableCores)} are free and a show may use ${Math.round(model.headroom * 100)} % of them ` +
-    `(${cores(figures.allowedCores)}): ${accepted ? 'it fits' : 'too much'}`;
-  return { index, level, description, accepted, reason, figures };
+  const failed = [outcomes.encoder, ...outcomes.decoders].find(
+    (o): o is { ok: false; reason: string } => !o.ok && o.stoppedWithGroup !== true,
+  );
+  if (failed !== undefined) {
+    const which = failed === outcomes.encoder ? '' : "a camera decoder's test failed: ";
+    return {
+      index,
+      level,
+      description,
+      accepted: false,
+      reason: `${description} could not be measured: ${which}${failed.reason}`,
+    };
+  }
+  const encoder = partFigures(outcomes.encoder, rule);
+  const decoders = outcomes.decoders.map((o) => partFigures(o, rule));
+  const parts = [encoder, ...decoders];
+  const trial: LevelTrial = {
+    pace: rule.pace,
+    keep: rule.keep,
+    encoder,
+    decoders,
+    ...(outcomes.decodersUntested !== undefined ? { decodersUntested: outcomes.decodersUntested } : {}),
+    usedCores: sumOrNull(parts.map((p) => p.cores)),
+    neededCores: sumOrNull(parts.map((p) => p.coresAtPace)),
+    availableCores: availableCores(outcomes, coreLimitValue),
+  };
+  const accepted = parts.every((p) => p.kept);
+  return { index, level, description, accepted, reason: trialReason(description, accepted, trial), trial };
+}
+
+/** The verdict in words, with the figures (pure). */
+function trialReason(description: string, accepted: boolean, trial: LevelTrial): string {
+  const pace = times(trial.pace);
+  const parts = partsInWords(trial);
+  const beside = "beside the machine's other work";
+  if (accepted) return `${description} kept ${pace} real time (${parts}) ${beside}: it fits`;
+  // What keeping the pace takes against what the parts got, when that is what fell short.
+  const all =
+    trial.neededCores !== null && trial.usedCores !== null
+      ? { need: trial.neededCores, got: trial.usedCores, who: '' }
+      : null;
+  const { coresAtPace, cores: encoderCores } = trial.encoder;
+  const short =
+    all ??
+    (coresAtPace !== null && encoderCores !== null
+      ? { need: coresAtPace, got: encoderCores, who: ' for the encoder alone' }
+      : null);
+  if (short !== null && short.need > short.got)
+    return (
+      `${description} needs ${cores(short.need)} cores${short.who} to keep ${pace} real time and got ` +
+      `${cores(short.got)} ${beside} (${parts}): too much`
+    );
+  return `${description} fell behind ${pace} real time ${beside} (${parts}): too much`;
 }
 
 /**
@@ -324,9 +499,9 @@ export function chooseLevel(
 // ───────────────────────────── running it ─────────────────────────────
 
 export interface CapacityProgress {
-  /** 1-based number of this test. */
+  /** 1-based number of this step. */
   step: number;
-  /** The most tests the check can run (some may not be needed). */
+  /** The most steps the check can take (some may not be needed). */
   of: number;
   /** "Measuring this machine: testing veryfast, 30 fps, 1920×1080 (2/5)". */
   message: string;
@@ -334,7 +509,7 @@ export interface CapacityProgress {
 }
 
 export interface DecoderFigure {
-  /** Cores one camera decoder needs at the ceiling's size and rate. */
+  /** Cores one camera decoder needs at the ceiling's size and rate (at real time). */
   coresAtCeiling: number;
   /** false: the fallback constant was used. */
   measured: boolean;
@@ -350,9 +525,11 @@ export interface CapacityResult {
   /** Every level tested, in the order tested. */
   tried: LevelVerdict[];
   decoder: DecoderFigure;
-  /** Median of the tests' free-core figures (null when none could be measured). */
+  /** Median of the trials' available-core figures (null when none could be measured). */
   freeCores: number | null;
   durationMs: number;
+  /** The rule every level was judged by. */
+  rule?: TrialRule;
 }
 
 export interface CapacityCheckOptions {
@@ -362,13 +539,13 @@ export interface CapacityCheckOptions {
   cameras?: number;
   bitrateKbps?: number;
   profile?: EncodingProfile;
-  headroom?: number;
+  pace?: number;
+  keep?: number;
+  cameraBitrateKbps?: number;
+  cameraStreamSeconds?: number;
   decoderCoresAt1080p30?: number;
-  playoutCoresPerStreamAt1080p30?: number;
-  otherCores?: number;
   warmupMs?: number;
   measureMs?: number;
-  decoderMeasureMs?: number;
   trialTimeoutMs?: number;
   budgetMs?: number;
   onProgress?: (progress: CapacityProgress) => void;
@@ -388,6 +565,26 @@ function median(values: readonly number[]): number | null {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** The decoders' figure from the first trial that measured them, else the documented constant (pure). */
+export function decoderFigure(
+  verdicts: readonly LevelVerdict[],
+  fallbackCores: number,
+  untested: string | null,
+): DecoderFigure {
+  for (const verdict of verdicts) {
+    const perCamera = (verdict.trial?.decoders ?? []).flatMap((d) =>
+      d.coresAtPace !== null && verdict.trial ? [d.coresAtPace / verdict.trial.pace] : [],
+    );
+    if (perCamera.length > 0)
+      return { coresAtCeiling: perCamera.reduce((a, b) => a + b, 0) / perCamera.length, measured: true };
+  }
+  return {
+    coresAtCeiling: fallbackCores,
+    measured: false,
+    reason: untested ?? 'no trial ran long enough to measure a camera decoder',
+  };
+}
+
 export async function runCapacityCheck(options: CapacityCheckOptions): Promise<CapacityResult> {
   const o = {
     ...CAPACITY_DEFAULTS,
@@ -400,13 +597,14 @@ export async function runCapacityCheck(options: CapacityCheckOptions): Promise<C
   const bin = options.ffmpegBin ?? FFMPEG_BIN;
   const runTrial = options.runTrial ?? createTrialRunner({ clock });
   const limit = options.coreLimit ?? coreLimit();
+  const rule: TrialRule = { pace: o.pace, keep: o.keep };
   // An orphaned test stops after what its timeout would allow on every core.
   const cpuLimitSeconds = Math.ceil((o.trialTimeoutMs / 1000) * limit) + 5;
   const ceiling = ladder[0]!;
   const startedAt = clock.now();
   const cameras = o.cameras;
-  const levelTests = maxLevelTests(ladder.length);
-  const of = levelTests + (cameras > 0 ? 1 : 0);
+  // The cameras' stream is a step of its own, before the ceiling's trial.
+  const of = maxLevelTests(ladder.length) + (cameras > 0 ? 1 : 0);
   let step = 0;
   const progress = (message: string, level: QualityLevel): void => {
     step += 1;
@@ -415,9 +613,13 @@ export async function runCapacityCheck(options: CapacityCheckOptions): Promise<C
 
   const dir = mkdtempSync(join(tmpdir(), 'vistter-capacity-'));
   try {
+    let stream: { ok: true; path: string } | { ok: false; reason: string } | null = null;
+    if (cameras > 0) {
+      progress(`testing ${describeLevel(ceiling)}`, ceiling);
+      stream = await makeCameraStream(join(dir, 'camera.flv'));
+      if (!stream.ok) log.warn({ reason: stream.reason }, 'the cameras’ test stream could not be made');
+    }
     const verdicts: LevelVerdict[] = [];
-    let decoder: DecoderFigure | null = null;
-    let model: CostModel | null = null;
     let complete = true;
     for (;;) {
       const index = nextLevelToTry(ladder.length, verdicts);
@@ -427,61 +629,41 @@ export async function runCapacityCheck(options: CapacityCheckOptions): Promise<C
         break;
       }
       const level = ladder[index]!;
-      const description = describeLevel(level);
-      progress(`testing ${description}`, level);
-      // The first test keeps its stream for the decoder test.
-      const output: string | null = decoder === null && cameras > 0 ? join(dir, 'test.flv') : null;
-      const encode = await runTrial({
-        bin,
-        args: capacityEncodeArgs({
-          level,
-          bitrateKbps: o.bitrateKbps,
-          profile: o.profile,
-          output,
-          cpuLimitSeconds,
-        }),
-        warmupMs: o.warmupMs,
-        measureMs: o.measureMs,
-        timeoutMs: o.trialTimeoutMs,
-      });
-      if (decoder === null) {
-        decoder =
-          cameras > 0 && output !== null
-            ? await measureDecoder(encode.ok, output)
-            : {
-                coresAtCeiling: o.decoderCoresAt1080p30 * (pixelRate(ceiling) / PIXEL_RATE_1080P30),
-                measured: false,
-              };
-        model = {
-          headroom: o.headroom,
-          cameras,
-          decoderCoresPerPixelRate: decoder.coresAtCeiling / pixelRate(ceiling),
-          playoutCoresPerStreamAt1080p30: o.playoutCoresPerStreamAt1080p30,
-          otherCores: o.otherCores,
-        };
-      }
-      const verdict: LevelVerdict = encode.ok
-        ? judgeLevel(index, level, levelFigures(level, encode.measurement, model!, limit), model!)
-        : {
-            index,
-            level,
-            description,
-            accepted: false,
-            reason: `${description} could not be measured: ${encode.reason}`,
-          };
+      progress(`testing ${describeLevel(level)}`, level);
+      const outcomes = await runLevelTrial(level, stream);
+      const verdict = judgeTrial(index, level, outcomes, rule, limit);
       verdicts.push(verdict);
-      log.info({ level: description, accepted: verdict.accepted, figures: verdict.figures }, verdict.reason);
+      log.info(
+        { level: verdict.description, accepted: verdict.accepted, trial: verdict.trial },
+        verdict.reason,
+      );
     }
     const choice = chooseLevel(ladder, verdicts, complete);
+    const untested =
+      cameras === 0
+        ? 'the show has no camera to decode'
+        : stream !== null && !stream.ok
+          ? stream.reason
+          : null;
     const result: CapacityResult = {
       chosenIndex: choice.index,
       chosen: ladder[choice.index]!,
       description: describeLevel(ladder[choice.index]!),
       summary: choice.summary,
       tried: verdicts,
-      decoder: decoder!,
-      freeCores: median(verdicts.flatMap((v) => (v.figures ? [v.figures.availableCores] : []))),
+      decoder: decoderFigure(
+        verdicts,
+        o.decoderCoresAt1080p30 * (pixelRate(ceiling) / PIXEL_RATE_1080P30),
+        untested,
+      ),
+      freeCores: median(
+        verdicts.flatMap((v) => {
+          const available = v.trial?.availableCores ?? null;
+          return available === null ? [] : [available];
+        }),
+      ),
       durationMs: Math.round(clock.now() - startedAt),
+      rule,
     };
     log.info({ chosen: result.description, durationMs: result.durationMs }, result.summary);
     return result;
@@ -489,24 +671,150 @@ export async function runCapacityCheck(options: CapacityCheckOptions): Promise<C
     rmSync(dir, { recursive: true, force: true });
   }
 
-  async function measureDecoder(encoded: boolean, input: string): Promise<DecoderFigure> {
-    const fallback = (reason: string): DecoderFigure => ({
-      coresAtCeiling: o.decoderCoresAt1080p30 * (pixelRate(ceiling) / PIXEL_RATE_1080P30),
-      measured: false,
-      reason,
-    });
-    if (!encoded) return fallback('the first encoder test failed, so there was no stream to decode');
-    progress(`decoding a camera at ${ceiling.width}×${ceiling.height}`, ceiling);
-    const decode = await runTrial({
+  async function makeCameraStream(
+    path: string,
+  ): Promise<{ ok: true; path: string } | { ok: false; reason: string }> {
+    const made = await runTrial({
       bin,
-      args: capacityDecodeArgs({ input, level: ceiling, cpuLimitSeconds }),
-      warmupMs: o.warmupMs,
-      measureMs: o.decoderMeasureMs,
+      args: cameraStreamArgs({
+        width: ceiling.width,
+        height: ceiling.height,
+        fps: ceiling.fps,
+        bitrateKbps: o.cameraBitrateKbps,
+        seconds: o.cameraStreamSeconds,
+        output: path,
+        cpuLimitSeconds,
+      }),
+      warmupMs: 0,
+      measureMs: 0,
       timeoutMs: o.trialTimeoutMs,
+      toCompletion: true,
     });
-    if (!decode.ok) return fallback(decode.reason);
-    const { cpuSeconds, programSeconds } = decode.measurement;
-    if (programSeconds <= 0) return fallback('the decoder test made no frames');
-    return { coresAtCeiling: cpuSeconds / programSeconds, measured: true };
+    return made.ok ? { ok: true, path } : { ok: false, reason: made.reason };
   }
+
+  async function runLevelTrial(
+    level: QualityLevel,
+    stream: { ok: true; path: string } | { ok: false; reason: string } | null,
+  ): Promise<TrialOutcomes> {
+    const decoders = stream?.ok === true ? cameras : 0;
+    const group = new TrialGroup(1 + decoders);
+    const common = {
+      bin,
+      warmupMs: o.warmupMs,
+      measureMs: o.measureMs,
+      timeoutMs: o.trialTimeoutMs,
+      pace: { rate: o.pace, giveUpBehindSeconds: giveUpBehindSeconds(rule, o.measureMs, level.fps) },
+      group,
+    };
+    const encoder = runTrial({
+      ...common,
+      args: capacityEncodeArgs({
+        level,
+        bitrateKbps: o.bitrateKbps,
+        profile: o.profile,
+        pace: o.pace,
+        cpuLimitSeconds,
+      }),
+    });
+    const decoding = Array.from({ length: decoders }, () =>
+      runTrial({
+        ...common,
+        args: capacityDecodeArgs({
+          input: (stream as { path: string }).path,
+          level,
+          pace: o.pace,
+          cpuLimitSeconds,
+        }),
+        nice: DECODER_NICE,
+        readStdout: true,
+      }),
+    );
+    const [encoderOutcome, ...decoderOutcomes] = await Promise.all([encoder, ...decoding]);
+    return {
+      encoder: encoderOutcome!,
+      decoders: decoderOutcomes,
+      ...(stream !== null && !stream.ok ? { decodersUntested: stream.reason } : {}),
+    };
+  }
+}
+
+// ───────────────────────────── the former cost model ─────────────────────────────
+// Results stored before the real-time trial carry these figures, and the app's tests build their
+// stand-in verdicts with them. The check no longer uses them: a single test's "free cores" against
+// a cost model chose a level the show held far above (see the top of this file).
+
+/** @deprecated See above. */
+export interface CostModel {
+  headroom: number;
+  cameras: number;
+  /** Cores one camera decoder needs per pixel per second. */
+  decoderCoresPerPixelRate: number;
+  playoutCoresPerStreamAt1080p30: number;
+  otherCores: number;
+}
+
+/** @deprecated See above. */
+export interface LevelFigures {
+  encoderCores: number;
+  decoderCores: number;
+  playoutCores: number;
+  otherCores: number;
+  neededCores: number;
+  availableCores: number;
+  allowedCores: number;
+  speed: number;
+  measurement: TrialMeasurement;
+}
+
+/** @deprecated What a level needed by the cost model against what one test found free (pure). */
+export function levelFigures(
+  level: QualityLevel,
+  measurement: TrialMeasurement,
+  model: CostModel,
+  coreLimitValue: number,
+): LevelFigures {
+  const px = pixelRate(level);
+  const encoderCores =
+    measurement.programSeconds > 0 ? measurement.cpuSeconds / measurement.programSeconds : Infinity;
+  const decoderCores = model.cameras * model.decoderCoresPerPixelRate * px;
+  const playoutCores = (model.cameras + 1) * model.playoutCoresPerStreamAt1080p30 * (px / PIXEL_RATE_1080P30);
+  const neededCores = encoderCores + decoderCores + playoutCores + model.otherCores;
+  const wall = measurement.wallSeconds;
+  const got = wall > 0 ? (measurement.cpuSeconds + (measurement.idleSeconds ?? 0)) / wall : 0;
+  const availableCores = Math.min(got, coreLimitValue);
+  return {
+    encoderCores,
+    decoderCores,
+    playoutCores,
+    otherCores: model.otherCores,
+    neededCores,
+    availableCores,
+    allowedCores: availableCores * model.headroom,
+    speed: wall > 0 ? measurement.programSeconds / wall : 0,
+    measurement,
+  };
+}
+
+/** @deprecated The cost model's rule: needed ≤ headroom × available (pure). */
+export function judgeLevel(
+  index: number,
+  level: QualityLevel,
+  figures: LevelFigures,
+  model: CostModel,
+): LevelVerdict {
+  const description = describeLevel(level);
+  const accepted = figures.neededCores <= figures.allowedCores;
+  const decoders = model.cameras === 1 ? '1 camera decoder' : `${model.cameras} camera decoders`;
+  const parts = [
+    `encoder ${cores(figures.encoderCores)}`,
+    ...(model.cameras > 0 ? [`${decoders} ${cores(figures.decoderCores)}`] : []),
+    `playout ${cores(figures.playoutCores)}`,
+    `other ${cores(figures.otherCores)}`,
+  ];
+  const reason =
+    `${description} needs ${cores(figures.neededCores)} cores (${parts.join(', ')}); ` +
+    `${cores(figures.availableCores)} are free and a show may use ${Math.round(model.headroom * 100)} % of them ` +
+    `(${cores(figures.allowedCores)}): ${accepted ? 'it fits' : 'too much'}`;
+  return { index, level, description, accepted, reason, figures };
 }

@@ -2,26 +2,32 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import {
+  cameraStreamArgs,
   capacityDecodeArgs,
   capacityEncodeArgs,
   chooseLevel,
+  decoderFigure,
+  giveUpBehindSeconds,
   judgeLevel,
+  judgeTrial,
   levelFigures,
   maxLevelTests,
   nextLevelToTry,
   runCapacityCheck,
   type CapacityProgress,
-  type CostModel,
   type LevelVerdict,
+  type TrialOutcomes,
+  type TrialRule,
 } from '../../../../src/engine/quality/capacity.ts';
 import { buildLadder, describeLevel, type QualityLevel } from '../../../../src/engine/quality/ladder.ts';
 import { videoEncoderArgs } from '../../../../src/ffmpeg/argv.ts';
+import { DECODER_NICE } from '../../../../src/process/priority.ts';
 import {
   parseCgroupCpuMax,
   parseIdleSeconds,
   parseProcessCpuSeconds,
 } from '../../../../src/engine/quality/procfs.ts';
-import type { TrialSpec, TrialOutcome } from '../../../../src/engine/quality/trial.ts';
+import type { TrialMeasurement, TrialOutcome, TrialSpec } from '../../../../src/engine/quality/trial.ts';
 import { FakeClock } from '../../../helpers/fake-clock.ts';
 
 const LEVEL_720: QualityLevel = { preset: 'veryfast', fps: 30, width: 1280, height: 720 };
@@ -48,17 +54,68 @@ const HEAD = [
 ];
 
 describe('capacity check: argv (golden)', () => {
-  it('encodes a noisy test picture at the level with the engine’s rate control, to the null muxer', () => {
+  it('makes the cameras’ stream: the noisy picture as an IP camera sends it, 2 s keyframes, to FLV', () => {
+    assert.deepEqual(
+      cameraStreamArgs({
+        width: 1920,
+        height: 1080,
+        fps: 30,
+        bitrateKbps: 4000,
+        seconds: 2,
+        output: '/tmp/x/camera.flv',
+        cpuLimitSeconds: 24.2,
+      }),
+      [
+        ...HEAD,
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=size=1920x1080:rate=30',
+        '-vf',
+        'noise=alls=12:allf=t+u,format=yuv420p',
+        '-frames:v',
+        '60',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'superfast',
+        '-profile:v',
+        'high',
+        '-bf',
+        '0',
+        '-b:v',
+        '4000k',
+        '-maxrate',
+        '4000k',
+        '-bufsize',
+        '4000k',
+        '-g',
+        '60',
+        '-keyint_min',
+        '60',
+        '-sc_threshold',
+        '0',
+        '-f',
+        'flv',
+        '-y',
+        '/tmp/x/camera.flv',
+      ],
+    );
+  });
+
+  it('feeds the encoder the noisy picture at the pace, encoded with the engine’s rate control, to the null muxer', () => {
     assert.deepEqual(
       capacityEncodeArgs({
         level: LEVEL_720,
         bitrateKbps: 4500,
         profile: 'reliability',
-        output: null,
-        cpuLimitSeconds: 24.2,
+        pace: 1.15,
+        cpuLimitSeconds: 25,
       }),
       [
         ...HEAD,
+        '-readrate',
+        '1.15',
         '-f',
         'lavfi',
         '-i',
@@ -74,34 +131,27 @@ describe('capacity check: argv (golden)', () => {
     );
     const pair = (flag: string) => CODEC_720_VERYFAST[CODEC_720_VERYFAST.indexOf(flag) + 1];
     assert.deepEqual([pair('-c:v'), pair('-preset'), pair('-b:v')], ['libx264', 'veryfast', '4500k']);
-  });
-
-  it('keeps the first test’s stream in an FLV file for the decoder test', () => {
-    const args = capacityEncodeArgs({
+    const ntsc = capacityEncodeArgs({
       level: { ...LEVEL_720, fps: 30000 / 1001 },
       bitrateKbps: 4500,
       profile: 'reliability',
-      output: '/tmp/x/test.flv',
+      pace: 1.15,
       cpuLimitSeconds: 25,
     });
-    assert.deepEqual(args.slice(HEAD.length, HEAD.length + 4), [
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc2=size=1280x720:rate=30000/1001',
-    ]);
-    assert.deepEqual(args.slice(-4), ['-f', 'flv', '-y', '/tmp/x/test.flv']);
+    assert.equal(ntsc[ntsc.indexOf('-i') + 1], 'testsrc2=size=1280x720:rate=30000/1001');
   });
 
-  it('decodes that stream in a loop through the camera decoder’s filter chain to raw frames', () => {
+  it('decodes the cameras’ stream in a loop at the pace, through the camera decoder’s filter chain, to raw frames', () => {
     assert.deepEqual(
-      capacityDecodeArgs({ input: '/tmp/x/test.flv', level: LEVEL_720, cpuLimitSeconds: 25 }),
+      capacityDecodeArgs({ input: '/tmp/x/camera.flv', level: LEVEL_720, pace: 1.15, cpuLimitSeconds: 25 }),
       [
         ...HEAD,
+        '-readrate',
+        '1.15',
         '-stream_loop',
         '-1',
         '-i',
-        '/tmp/x/test.flv',
+        '/tmp/x/camera.flv',
         '-map',
         '0:v:0',
         '-vf',
@@ -117,58 +167,207 @@ describe('capacity check: argv (golden)', () => {
   });
 });
 
-const MODEL: CostModel = {
-  headroom: 0.7,
-  cameras: 1,
-  // 0.15 core at 1080p30
-  decoderCoresPerPixelRate: 0.15 / (1920 * 1080 * 30),
-  playoutCoresPerStreamAt1080p30: 0.07,
-  otherCores: 0.03,
-};
+const RULE: TrialRule = { pace: 1.15, keep: 0.97 };
+const SUPERFAST_15_1080: QualityLevel = { preset: 'superfast', fps: 15, width: 1920, height: 1080 };
 
-describe('capacity check: figures and the rule', () => {
-  it('needed = encoder CPU per program second + decoders + playout + other; free = own CPU + idle per wall second', () => {
+/** A part measured over 2 s: `rate` program seconds per wall second, `cores` of CPU. */
+function part(rate: number, cores: number, extra: Partial<TrialMeasurement> = {}): TrialOutcome {
+  return {
+    ok: true,
+    measurement: {
+      frames: Math.round(rate * 2 * 15),
+      programSeconds: rate * 2,
+      wallSeconds: 2,
+      cpuSeconds: cores * 2,
+      idleSeconds: 0.1,
+      rate,
+      ...extra,
+    },
+  };
+}
+
+describe('capacity check: the trial’s verdict', () => {
+  it('fits when every part kept the pace over the window, and says so with the figures', () => {
+    const outcomes: TrialOutcomes = {
+      encoder: part(1.16, 0.6),
+      decoders: [part(1.15, 0.17), part(1.17, 0.17), part(1.152, 0.17)],
+    };
+    const verdict = judgeTrial(3, SUPERFAST_15_1080, outcomes, RULE, 2);
+    assert.equal(verdict.accepted, true);
+    assert.equal(
+      verdict.reason,
+      "superfast, 15 fps, 1920×1080 kept 1.15× real time (encoder 1.16×, 3 decoders ≥ 1.15×) beside the machine's other work: it fits",
+    );
+    const trial = verdict.trial!;
+    assert.ok(Math.abs(trial.usedCores! - 1.11) < 1e-9);
+    // CPU seconds per program second × the pace: 0.6 / 1.16 × 1.15 + 3 × 0.17 / rate × 1.15.
+    const need = (0.6 / 1.16 + 0.17 / 1.15 + 0.17 / 1.17 + 0.17 / 1.152) * 1.15;
+    assert.ok(Math.abs(trial.neededCores! - need) < 1e-9);
+    // What the parts got plus the idle CPU the encoder's window saw (0.1 s in 2 s).
+    assert.ok(Math.abs(trial.availableCores! - 1.16) < 1e-9);
+  });
+
+  it('a part at 97 % of the pace still keeps it; below, the level is too much, with what it needs and got', () => {
+    const atTheEdge = judgeTrial(3, SUPERFAST_15_1080, { encoder: part(1.116, 0.6), decoders: [] }, RULE, 2);
+    assert.equal(atTheEdge.accepted, true);
+    assert.equal(
+      atTheEdge.reason,
+      "superfast, 15 fps, 1920×1080 kept 1.15× real time (encoder 1.12×) beside the machine's other work: it fits",
+    );
+    const slow = judgeTrial(
+      2,
+      { ...SUPERFAST_15_1080, fps: 30 },
+      { encoder: part(0.92, 0.8), decoders: [part(1.15, 0.2)] },
+      RULE,
+      2,
+    );
+    assert.equal(slow.accepted, false);
+    // 0.8 / 0.92 × 1.15 + 0.2 / 1.15 × 1.15 = 1.20 needed; 1.00 got.
+    assert.equal(
+      slow.reason,
+      "superfast, 30 fps, 1920×1080 needs 1.20 cores to keep 1.15× real time and got 1.00 beside the machine's other work " +
+        '(encoder 0.92×, 1 decoder 1.15×): too much',
+    );
+  });
+
+  it('a part that fell behind was stopped, and the others with it: the encoder alone says what it needs', () => {
+    const stopped: TrialOutcome = {
+      ok: false,
+      reason: 'it was stopped before it was measured: a test beside it ended first',
+      stoppedWithGroup: true,
+    };
+    const verdict = judgeTrial(
+      0,
+      { preset: 'fast', fps: 30, width: 1920, height: 1080 },
+      { encoder: part(0.3, 1.0, { cutShort: 'fell behind' }), decoders: [stopped, stopped, stopped] },
+      RULE,
+      2,
+    );
+    assert.equal(verdict.accepted, false);
+    assert.equal(
+      verdict.reason,
+      "fast, 30 fps, 1920×1080 needs 3.83 cores for the encoder alone to keep 1.15× real time and got 1.00 beside the machine's other work " +
+        '(encoder 0.30×, 3 decoders not measured): too much',
+    );
+    assert.equal(verdict.trial!.neededCores, null);
+  });
+
+  it('a decoder that falls behind fails the level, and without the encoder’s figures it says only that', () => {
+    const verdict = judgeTrial(
+      3,
+      SUPERFAST_15_1080,
+      {
+        encoder: { ok: false, reason: 'stopped', stoppedWithGroup: true },
+        decoders: [part(0.9, 0.3, { cutShort: 'fell behind' })],
+      },
+      RULE,
+      2,
+    );
+    assert.equal(verdict.accepted, false);
+    assert.equal(
+      verdict.reason,
+      "superfast, 15 fps, 1920×1080 fell behind 1.15× real time beside the machine's other work (encoder not measured, 1 decoder 0.90×): too much",
+    );
+  });
+
+  it('a part that could not run makes the level unmeasured', () => {
+    const verdict = judgeTrial(
+      3,
+      SUPERFAST_15_1080,
+      { encoder: part(1.15, 0.6), decoders: [{ ok: false, reason: 'the test ended early' }] },
+      RULE,
+      2,
+    );
+    assert.deepEqual(
+      [verdict.accepted, verdict.reason, verdict.trial],
+      [
+        false,
+        "superfast, 15 fps, 1920×1080 could not be measured: a camera decoder's test failed: the test ended early",
+        undefined,
+      ],
+    );
+    const encoder = judgeTrial(
+      3,
+      SUPERFAST_15_1080,
+      { encoder: { ok: false, reason: 'no' }, decoders: [] },
+      RULE,
+      2,
+    );
+    assert.equal(encoder.reason, 'superfast, 15 fps, 1920×1080 could not be measured: no');
+  });
+
+  it('says when the decoders could not be tested at all', () => {
+    const verdict = judgeTrial(
+      3,
+      SUPERFAST_15_1080,
+      { encoder: part(1.15, 0.6), decoders: [], decodersUntested: 'the stream failed' },
+      RULE,
+      2,
+    );
+    assert.equal(
+      verdict.reason,
+      "superfast, 15 fps, 1920×1080 kept 1.15× real time (encoder 1.15×; camera decoders not tested: the stream failed) beside the machine's other work: it fits",
+    );
+  });
+
+  it('gives a part up once it is behind by what it may lose over the window plus three frames', () => {
+    assert.ok(Math.abs(giveUpBehindSeconds(RULE, 2000, 30) - (0.03 * 1.15 * 2 + 0.1)) < 1e-9);
+    assert.ok(Math.abs(giveUpBehindSeconds(RULE, 2000, 15) - (0.03 * 1.15 * 2 + 0.2)) < 1e-9);
+  });
+
+  it('takes the decoders’ cores per camera from the first trial that measured them', () => {
+    const ladder = buildLadder({ preset: 'fast', fps: 30, width: 1920, height: 1080 });
+    const stopped: TrialOutcome = { ok: false, reason: 'stopped', stoppedWithGroup: true };
+    const verdicts = [
+      judgeTrial(
+        0,
+        ladder[0]!,
+        { encoder: part(0.3, 1, { cutShort: 'fell behind' }), decoders: [stopped] },
+        RULE,
+        2,
+      ),
+      judgeTrial(
+        3,
+        ladder[3]!,
+        { encoder: part(1.15, 0.6), decoders: [part(1.15, 0.2), part(1.15, 0.16)] },
+        RULE,
+        2,
+      ),
+    ];
+    const figure = decoderFigure(verdicts, 0.22, null);
+    assert.equal(figure.measured, true);
+    assert.ok(Math.abs(figure.coresAtCeiling - 0.18 / 1.15) < 1e-9, 'CPU per program second');
+    assert.deepEqual(decoderFigure(verdicts.slice(0, 1), 0.22, null), {
+      coresAtCeiling: 0.22,
+      measured: false,
+      reason: 'no trial ran long enough to measure a camera decoder',
+    });
+  });
+});
+
+describe('capacity check: the former cost model (kept for results stored before the trial)', () => {
+  it('still judges needed ≤ 70 % of free with its sentence', () => {
+    const model = {
+      headroom: 0.7,
+      cameras: 1,
+      decoderCoresPerPixelRate: 0.15 / (1920 * 1080 * 30),
+      playoutCoresPerStreamAt1080p30: 0.07,
+      otherCores: 0.03,
+    };
     const level: QualityLevel = { preset: 'fast', fps: 30, width: 1920, height: 1080 };
-    // 2 s of program in 2.5 s of wall time, 3.2 CPU seconds, 0.3 s idle left on the machine.
     const f = levelFigures(
       level,
       { frames: 60, programSeconds: 2, wallSeconds: 2.5, cpuSeconds: 3.2, idleSeconds: 0.3 },
-      MODEL,
+      model,
       2,
     );
-    assert.equal(f.encoderCores, 1.6);
-    assert.ok(Math.abs(f.decoderCores - 0.15) < 1e-9);
-    assert.ok(Math.abs(f.playoutCores - 0.14) < 1e-9);
-    assert.ok(Math.abs(f.neededCores - 1.92) < 1e-9);
-    assert.ok(Math.abs(f.availableCores - 1.4) < 1e-9);
-    assert.ok(Math.abs(f.allowedCores - 0.98) < 1e-9);
-    assert.equal(f.speed, 0.8);
-    const verdict = judgeLevel(0, level, f, MODEL);
+    const verdict = judgeLevel(0, level, f, model);
     assert.equal(verdict.accepted, false);
     assert.equal(
       verdict.reason,
       'fast, 30 fps, 1920×1080 needs 1.92 cores (encoder 1.60, 1 camera decoder 0.15, playout 0.14, other 0.03); ' +
         '1.40 are free and a show may use 70 % of them (0.98): too much',
     );
-  });
-
-  it('caps what is free at the cores this process may use, and scales decoders and playout with pixels and cameras', () => {
-    const level: QualityLevel = { preset: 'superfast', fps: 15, width: 1280, height: 720 };
-    const model = { ...MODEL, cameras: 3 };
-    const f = levelFigures(
-      level,
-      { frames: 30, programSeconds: 2, wallSeconds: 1, cpuSeconds: 0.4, idleSeconds: 5 },
-      model,
-      2,
-    );
-    assert.equal(f.availableCores, 2);
-    // 1280×720×15 is 2/9 of 1080p30's pixels per second.
-    assert.ok(Math.abs(f.decoderCores - 3 * 0.15 * (2 / 9)) < 1e-9);
-    assert.ok(Math.abs(f.playoutCores - 4 * 0.07 * (2 / 9)) < 1e-9);
-    assert.equal(f.speed, 2);
-    const verdict = judgeLevel(4, level, f, model);
-    assert.equal(verdict.accepted, true);
-    assert.match(verdict.reason, /3 camera decoders 0\.10.*: it fits$/);
   });
 });
 
@@ -241,24 +440,20 @@ describe('capacity check: the search', () => {
 
 describe('capacity check: running it (tests stand in for ffmpeg)', () => {
   const ladder = buildLadder({ preset: 'fast', fps: 30, width: 1920, height: 1080 });
-  /** A machine with 2 free cores where x264 needs these cores at real time, by ladder index. */
-  const encoderCores = [1.9, 1.3, 1.0, 0.5, 0.25, 0.12, 0.07];
+  /** The encoder's pace by ladder index on this stand-in machine (fed at 1.15×). */
+  const encoderRates = [0.3, 0.8, 1.15, 1.15, 1.15, 1.15, 1.15];
 
-  function fakeMachine(
-    decoder: TrialOutcome | 'none' = {
-      ok: true,
-      measurement: { frames: 300, programSeconds: 10, wallSeconds: 1, cpuSeconds: 1.5, idleSeconds: 0.5 },
-    },
-  ) {
+  function fakeMachine(stream: TrialOutcome = part(0, 0)) {
     const specs: TrialSpec[] = [];
     const runTrial = async (spec: TrialSpec): Promise<TrialOutcome> => {
       specs.push(spec);
+      if (spec.toCompletion === true) return stream;
       if (spec.args.includes('-stream_loop')) {
         assert.ok(
-          existsSync(spec.args[spec.args.indexOf('-i') + 1]!.replace(/test\.flv$/, '')),
+          existsSync(spec.args[spec.args.indexOf('-i') + 1]!.replace(/camera\.flv$/, '')),
           'its folder exists',
         );
-        return decoder === 'none' ? { ok: false, reason: 'no' } : decoder;
+        return part(1.15, 0.2);
       }
       const size = spec.args[spec.args.indexOf('-i') + 1]!;
       const preset = spec.args[spec.args.indexOf('-preset') + 1]!;
@@ -266,20 +461,18 @@ describe('capacity check: running it (tests stand in for ffmpeg)', () => {
         (l) => size === `testsrc2=size=${l.width}x${l.height}:rate=${l.fps}` && l.preset === preset,
       );
       assert.ok(index >= 0, `${size} ${preset} is on the ladder`);
-      const cpu = encoderCores[index]! * 2;
-      return {
-        ok: true,
-        measurement: { frames: 60, programSeconds: 2, wallSeconds: 2, cpuSeconds: cpu, idleSeconds: 4 - cpu },
-      };
+      const rate = encoderRates[index]!;
+      return part(rate, 0.9, rate < 1 ? { cutShort: 'fell behind' } : {});
     };
     return { specs, runTrial };
   }
 
-  it('measures the ceiling, a decoder from its stream, then searches; reports each level and the choice', async () => {
+  it('makes the cameras’ stream, then runs each trial’s encoder and decoders side by side; reports each level and the choice', async () => {
     const machine = fakeMachine();
     const progress: CapacityProgress[] = [];
     const result = await runCapacityCheck({
       ladder,
+      cameras: 3,
       runTrial: machine.runTrial,
       coreLimit: 2,
       onProgress: (p) => progress.push(p),
@@ -288,21 +481,37 @@ describe('capacity check: running it (tests stand in for ffmpeg)', () => {
       progress.map((p) => p.message),
       [
         'Measuring this machine: testing fast, 30 fps, 1920×1080 (1/5)',
-        'Measuring this machine: decoding a camera at 1920×1080 (2/5)',
+        'Measuring this machine: testing fast, 30 fps, 1920×1080 (2/5)',
         'Measuring this machine: testing superfast, 15 fps, 1920×1080 (3/5)',
         'Measuring this machine: testing veryfast, 30 fps, 1920×1080 (4/5)',
         'Measuring this machine: testing superfast, 30 fps, 1920×1080 (5/5)',
       ],
     );
-    // The first test writes the stream the decoder test reads.
-    const flv = machine.specs[0]!.args.at(-1)!;
-    assert.match(flv, /vistter-capacity-.*\/test\.flv$/);
-    assert.equal(machine.specs[1]!.args[machine.specs[1]!.args.indexOf('-i') + 1], flv);
-    assert.equal(machine.specs[2]!.args.at(-1), '-', 'later tests use the null muxer');
-    assert.equal(existsSync(flv), false, 'the temporary folder is removed');
-    // Decoder: 1.5 CPU s for 10 program s.
-    assert.deepEqual(result.decoder, { coresAtCeiling: 0.15, measured: true });
-    // Needed = encoder + 0.15 × pixels + playout 0.14 × pixels + 0.03; allowed 0.7 × 2 = 1.4.
+    // The stream first, at the ceiling's size and rate, run to its end.
+    const [streamSpec, ...trialSpecs] = machine.specs;
+    assert.equal(streamSpec!.toCompletion, true);
+    const flv = streamSpec!.args.at(-1)!;
+    assert.match(flv, /vistter-capacity-.*\/camera\.flv$/);
+    assert.ok(streamSpec!.args.includes('testsrc2=size=1920x1080:rate=30'));
+    assert.equal(existsSync(flv.replace(/camera\.flv$/, '')), false, 'the temporary folder is removed');
+    // Four trials of four parts each: one group per trial, decoders at the decoders' priority
+    // with their frames read, every part paced.
+    assert.equal(trialSpecs.length, 16);
+    for (let t = 0; t < 4; t++) {
+      const [encoder, ...decoders] = trialSpecs.slice(t * 4, t * 4 + 4);
+      assert.equal(encoder!.group?.size, 4);
+      assert.ok(decoders.every((d) => d.group === encoder!.group));
+      assert.ok(encoder!.args.includes('null') && encoder!.nice === undefined);
+      for (const d of decoders) {
+        assert.equal(d.args[d.args.indexOf('-i') + 1], flv);
+        assert.equal(d.nice, DECODER_NICE);
+        assert.equal(d.readStdout, true);
+      }
+      for (const spec of [encoder!, ...decoders]) {
+        assert.equal(spec.args[spec.args.indexOf('-readrate') + 1], '1.15');
+        assert.equal(spec.pace?.rate, 1.15);
+      }
+    }
     assert.deepEqual(
       result.tried.map((v) => [v.index, v.accepted]),
       [
@@ -314,42 +523,35 @@ describe('capacity check: running it (tests stand in for ffmpeg)', () => {
     );
     assert.equal(result.chosenIndex, 2);
     assert.equal(result.description, 'superfast, 30 fps, 1920×1080');
-    assert.equal(
+    assert.match(
       result.tried[2]!.reason,
-      'veryfast, 30 fps, 1920×1080 needs 1.62 cores (encoder 1.30, 1 camera decoder 0.15, playout 0.14, other 0.03); ' +
-        '2.00 are free and a show may use 70 % of them (1.40): too much',
+      /^veryfast, 30 fps, 1920×1080 needs [\d.]+ cores to keep 1\.15× real time/,
     );
     assert.match(
       result.summary,
-      /^Starting at superfast, 30 fps, 1920×1080, the highest level that fits: .*needs 1\.32 cores/,
+      /^Starting at superfast, 30 fps, 1920×1080, the highest level that fits: superfast, 30 fps, 1920×1080 kept 1\.15× real time \(encoder 1\.15×, 3 decoders ≥ 1\.15×\)/,
     );
-    assert.equal(result.freeCores, 2);
+    assert.equal(result.decoder.measured, true);
+    assert.ok(Math.abs(result.decoder.coresAtCeiling - 0.2 / 1.15) < 1e-9, 'CPU seconds per program second');
+    assert.deepEqual(result.rule, { pace: 1.15, keep: 0.97 });
+    assert.ok(result.freeCores !== null && result.freeCores > 0);
   });
 
-  it('falls back to the documented decoder figure when the decoder test fails, and refuses a level it cannot measure', async () => {
-    const machine = fakeMachine('none');
-    const failing = async (spec: TrialSpec): Promise<TrialOutcome> =>
-      spec.args.includes('testsrc2=size=1920x1080:rate=15')
-        ? { ok: false, reason: 'the test ended early' }
-        : machine.runTrial(spec);
-    const result = await runCapacityCheck({ ladder, runTrial: failing, coreLimit: 2 });
-    assert.deepEqual(result.decoder, { coresAtCeiling: 0.22, measured: false, reason: 'no' });
-    assert.deepEqual(result.tried[1], {
-      index: 3,
-      level: ladder[3],
-      description: 'superfast, 15 fps, 1920×1080',
-      accepted: false,
-      reason: 'superfast, 15 fps, 1920×1080 could not be measured: the test ended early',
-    });
-    assert.equal(result.chosenIndex, 4);
+  it('without the cameras’ stream, tests the encoder alone and says the decoders were not tested', async () => {
+    const machine = fakeMachine({ ok: false, reason: 'the stream failed' });
+    const result = await runCapacityCheck({ ladder, runTrial: machine.runTrial, coreLimit: 2 });
+    assert.equal(machine.specs.filter((s) => s.args.includes('-stream_loop')).length, 0);
+    assert.deepEqual(result.decoder, { coresAtCeiling: 0.22, measured: false, reason: 'the stream failed' });
+    assert.match(result.summary, /\(encoder 1\.15×; camera decoders not tested: the stream failed\)/);
+    assert.equal(result.chosenIndex, 2);
   });
 
-  it('starts no test after its time budget, and says the choice may be low', async () => {
+  it('starts no trial after its time budget, and says the choice may be low', async () => {
     const clock = new FakeClock();
     const machine = fakeMachine();
-    // Each test takes 6 s: ceiling, decoder, level 3, level 1 (at 18 s); at 24 s no more.
+    // Each run takes 6 s: the stream, then levels 0, 3 and 1 (at 24 s); no more.
     const slow = async (spec: TrialSpec): Promise<TrialOutcome> => {
-      clock.advance(6000);
+      if (spec.group === undefined || spec.args.includes('lavfi')) clock.advance(6000);
       return machine.runTrial(spec);
     };
     const result = await runCapacityCheck({ ladder, runTrial: slow, coreLimit: 2, clock, budgetMs: 20_000 });
@@ -369,12 +571,21 @@ describe('capacity check: running it (tests stand in for ffmpeg)', () => {
     assert.equal(result.durationMs, 24_000);
   });
 
-  it('with no camera to decode, runs no decoder test', async () => {
+  it('with no camera to decode, makes no stream and runs the encoder alone', async () => {
     const machine = fakeMachine();
-    const result = await runCapacityCheck({ ladder, runTrial: machine.runTrial, coreLimit: 2, cameras: 0 });
-    assert.equal(machine.specs.filter((s) => s.args.includes('-stream_loop')).length, 0);
+    const progress: string[] = [];
+    const result = await runCapacityCheck({
+      ladder,
+      runTrial: machine.runTrial,
+      coreLimit: 2,
+      cameras: 0,
+      onProgress: (p) => progress.push(p.message),
+    });
+    assert.equal(progress[0], 'Measuring this machine: testing fast, 30 fps, 1920×1080 (1/4)');
+    assert.ok(machine.specs.every((s) => s.toCompletion !== true && !s.args.includes('-stream_loop')));
+    assert.equal(machine.specs[0]!.group?.size, 1);
     assert.equal(result.decoder.measured, false);
-    assert.equal(machine.specs[0]!.args.at(-1), '-');
+    assert.equal(result.decoder.reason, 'the show has no camera to decode');
   });
 });
 
