@@ -9,7 +9,8 @@
 //   - one decoder per camera that decodes at once in the show: a camera-like H.264 stream at the
 //     ceiling's size and rate (made once per check, 2 s looped) through the camera decoder's own
 //     filter chain at the level's size and rate to raw frames, read by this process as the playout
-//     reads them, at the decoders' priority (DECODER_NICE).
+//     reads them, at the decoders' priority (DECODER_NICE). A camera that sends more pixels than
+//     the ceiling costs more than this.
 // Every part is fed a little faster than real time (-readrate 1.15: the margin) and must keep that
 // pace over a 2 s window once all their outputs flow: at least 97 % of it (1.12× real time),
 // fitted over its progress reports. A part that falls so far behind that it cannot is stopped at
@@ -280,7 +281,7 @@ export interface LevelTrial {
   decoders: PartFigures[];
   /** Why the decoders were not tested, when there are cameras. */
   decodersUntested?: string;
-  /** Cores the parts used together over the window. */
+  /** Cores the parts used together over the window (at most the core limit). */
   usedCores: number | null;
   /** Cores they need together to keep the pace. */
   neededCores: number | null;
@@ -320,6 +321,10 @@ export function partFigures(outcome: TrialOutcome, rule: TrialRule): PartFigures
 
 function sumOrNull(values: readonly (number | null)[]): number | null {
   return values.some((v) => v === null) ? null : values.reduce<number>((sum, v) => sum + v!, 0);
+}
+
+function minOrNull(value: number | null, limit: number): number | null {
+  return value === null ? null : Math.min(value, limit);
 }
 
 export interface TrialOutcomes {
@@ -394,7 +399,8 @@ export function judgeTrial(
     encoder,
     decoders,
     ...(outcomes.decodersUntested !== undefined ? { decodersUntested: outcomes.decodersUntested } : {}),
-    usedCores: sumOrNull(parts.map((p) => p.cores)),
+    // Each part's window is its own (a report apart) and /proc counts in 10 ms ticks: never more than there is.
+    usedCores: minOrNull(sumOrNull(parts.map((p) => p.cores)), coreLimitValue),
     neededCores: sumOrNull(parts.map((p) => p.coresAtPace)),
     availableCores: availableCores(outcomes, coreLimitValue),
   };

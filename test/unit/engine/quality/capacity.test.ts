@@ -205,6 +205,9 @@ describe('capacity check: the trial’s verdict', () => {
     assert.ok(Math.abs(trial.neededCores! - need) < 1e-9);
     // What the parts got plus the idle CPU the encoder's window saw (0.1 s in 2 s).
     assert.ok(Math.abs(trial.availableCores! - 1.16) < 1e-9);
+    // Never more than the cores there are (each part's window is its own, /proc counts in ticks).
+    const oneCore = judgeTrial(3, SUPERFAST_15_1080, outcomes, RULE, 1).trial!;
+    assert.deepEqual([oneCore.usedCores, oneCore.availableCores], [1, 1]);
   });
 
   it('a part at 97 % of the pace still keeps it; below, the level is too much, with what it needs and got', () => {
