@@ -515,7 +515,7 @@ export interface CapacityProgress {
 }
 
 export interface DecoderFigure {
-  /** Cores one camera decoder needs at the ceiling's size and rate (at real time). */
+  /** Cores one camera decoder needs at real time for a camera at the ceiling's size and rate. */
   coresAtCeiling: number;
   /** false: the fallback constant was used. */
   measured: boolean;
@@ -571,18 +571,28 @@ function median(values: readonly number[]): number | null {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** The decoders' figure from the first trial that measured them, else the documented constant (pure). */
+/**
+ * The decoders' cores per camera (CPU seconds per program second) from the first trial that
+ * measured them over a whole window, else from a window cut short (a fraction of a second: coarse,
+ * /proc counts 10 ms ticks), else the documented constant (pure).
+ */
 export function decoderFigure(
   verdicts: readonly LevelVerdict[],
   fallbackCores: number,
   untested: string | null,
 ): DecoderFigure {
-  for (const verdict of verdicts) {
-    const perCamera = (verdict.trial?.decoders ?? []).flatMap((d) =>
-      d.coresAtPace !== null && verdict.trial ? [d.coresAtPace / verdict.trial.pace] : [],
-    );
-    if (perCamera.length > 0)
-      return { coresAtCeiling: perCamera.reduce((a, b) => a + b, 0) / perCamera.length, measured: true };
+  for (const wholeWindow of [true, false]) {
+    for (const verdict of verdicts) {
+      const trial = verdict.trial;
+      if (trial === undefined) continue;
+      const perCamera = trial.decoders.flatMap((d) =>
+        d.coresAtPace !== null && (d.cutShort === undefined || !wholeWindow)
+          ? [d.coresAtPace / trial.pace]
+          : [],
+      );
+      if (perCamera.length > 0)
+        return { coresAtCeiling: perCamera.reduce((a, b) => a + b, 0) / perCamera.length, measured: true };
+    }
   }
   return {
     coresAtCeiling: fallbackCores,

@@ -318,14 +318,17 @@ describe('capacity check: the trial’s verdict', () => {
     assert.ok(Math.abs(giveUpBehindSeconds(RULE, 2000, 15) - (0.03 * 1.15 * 2 + 0.2)) < 1e-9);
   });
 
-  it('takes the decoders’ cores per camera from the first trial that measured them', () => {
+  it('takes the decoders’ cores per camera from the first trial that measured them over a whole window', () => {
     const ladder = buildLadder({ preset: 'fast', fps: 30, width: 1920, height: 1080 });
     const stopped: TrialOutcome = { ok: false, reason: 'stopped', stoppedWithGroup: true };
     const verdicts = [
       judgeTrial(
         0,
         ladder[0]!,
-        { encoder: part(0.3, 1, { cutShort: 'fell behind' }), decoders: [stopped] },
+        {
+          encoder: part(0.3, 1, { cutShort: 'fell behind' }),
+          decoders: [stopped, part(1.1, 0.5, { cutShort: 'group stopped', wallSeconds: 0.25 })],
+        },
         RULE,
         2,
       ),
@@ -339,8 +342,13 @@ describe('capacity check: the trial’s verdict', () => {
     ];
     const figure = decoderFigure(verdicts, 0.22, null);
     assert.equal(figure.measured, true);
-    assert.ok(Math.abs(figure.coresAtCeiling - 0.18 / 1.15) < 1e-9, 'CPU per program second');
-    assert.deepEqual(decoderFigure(verdicts.slice(0, 1), 0.22, null), {
+    assert.ok(
+      Math.abs(figure.coresAtCeiling - 0.18 / 1.15) < 1e-9,
+      'CPU per program second, whole windows first',
+    );
+    const cutShort = decoderFigure(verdicts.slice(0, 1), 0.22, null);
+    assert.ok(Math.abs(cutShort.coresAtCeiling - 0.5 / 1.1) < 1e-9, 'else a window cut short');
+    assert.deepEqual(decoderFigure([], 0.22, null), {
       coresAtCeiling: 0.22,
       measured: false,
       reason: 'no trial ran long enough to measure a camera decoder',
