@@ -2,7 +2,7 @@
 // not start in overload (issue 13). The operator's choice — the timeline's size and frame rate,
 // the profile's preset and bitrate — is the ceiling: the ladder degraded mode steps down from and
 // back up to. The capacity check (src/engine/quality/capacity.ts) measures which level of that
-// ladder this machine can run now with headroom; this service keeps the answer per ceiling in the
+// ladder this machine can run now ahead of real time; this service keeps the answer per ceiling in the
 // settings store (a restart reuses it), runs one measurement at a time, and says where a show
 // starts:
 //   - pre-flight reuses a result at most 24 h old for the ceiling, else measures (operator waits);
@@ -12,10 +12,11 @@
 //   - a hardware encoder costs the CPU little: no measurement, the show starts at the ceiling;
 //   - a measurement in the background (the first start) gives way to one an operator waits for:
 //     it is stopped at once and not stored.
-// A measurement made beside a show on air (the demo, which GO LIVE replaces; at the first start the
-// demo itself) counts the CPU this appliance uses besides the test — its own process and the
-// show's ffmpeg children — as free, like the machine's idle CPU: the new show takes their place.
-// Other programs' CPU stays busy (measured, not assumed).
+// The check judges a level by a real-time trial beside whatever else runs, so a measurement made
+// beside the demo (at the first start, or a pre-flight the demo is still on air for) comes out on
+// the cautious side: the show starts a little low and degraded mode steps it up after calm
+// minutes. The free-cores figure reported counts the appliance's own CPU (its process and the
+// show's ffmpeg children) as free, since the new show takes their place.
 import { readdirSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { systemClock, type Clock } from '../core/clock.ts';
@@ -151,8 +152,9 @@ const StoredCapacitySchema = z.object({
       description: z.string(),
       accepted: z.boolean(),
       reason: z.string(),
+      /** Cores the level needed to keep the trial's pace, and what its parts got (trial figures). */
       neededCores: z.number().optional(),
-      allowedCores: z.number().optional(),
+      gotCores: z.number().optional(),
     }),
   ),
   decoder: z.object({
@@ -537,8 +539,8 @@ export class CapacityService {
     const ageMs = this.ageOf(stored);
     const top = stored.tried.find((verdict) => verdict.index === 0);
     const figures =
-      top?.neededCores !== undefined && top.allowedCores !== undefined
-        ? `they need ${cores(top.neededCores)} cores and a show may use ${cores(top.allowedCores)} here`
+      top?.neededCores !== undefined && top.gotCores !== undefined
+        ? `they need ${cores(top.neededCores)} cores to keep ahead of real time and got ${cores(top.gotCores)} here`
         : (top?.reason ?? 'no level above it fitted');
     return {
       level,
@@ -618,8 +620,8 @@ export class CapacityService {
         description: verdict.description,
         accepted: verdict.accepted,
         reason: verdict.reason,
-        ...(verdict.figures && Number.isFinite(verdict.figures.neededCores)
-          ? { neededCores: verdict.figures.neededCores, allowedCores: verdict.figures.allowedCores }
+        ...(verdict.trial && verdict.trial.neededCores !== null && verdict.trial.usedCores !== null
+          ? { neededCores: verdict.trial.neededCores, gotCores: verdict.trial.usedCores }
           : {}),
       })),
       decoder: { ...result.decoder },

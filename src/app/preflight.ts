@@ -868,8 +868,8 @@ async function capacityCheck(
   const fits = stored.tried.some((verdict) => verdict.index === start && verdict.accepted);
   const settings = `${ceiling.width}×${ceiling.height} at ${formatFps(ceiling.fps)} fps with '${ceiling.preset}'`;
   const why =
-    ceilingVerdict?.neededCores !== undefined && ceilingVerdict.allowedCores !== undefined
-      ? `while leaving the show headroom (it needs ${ceilingVerdict.neededCores.toFixed(2)} cores and a show may use ${ceilingVerdict.allowedCores.toFixed(2)} here)`
+    ceilingVerdict?.neededCores !== undefined && ceilingVerdict.gotCores !== undefined
+      ? `with room to spare (it needs ${ceilingVerdict.neededCores.toFixed(2)} cores to keep ahead of real time and got ${ceilingVerdict.gotCores.toFixed(2)} here)`
       : `(${ceilingVerdict ? verdictDetail(ceilingVerdict.description, ceilingVerdict.reason) : 'not measured'})`;
   if (!fits) {
     return check(

@@ -298,8 +298,6 @@ export interface LevelVerdict {
   reason: string;
   /** The trial's figures (absent when it could not be measured). */
   trial?: LevelTrial;
-  /** @deprecated The cost model's figures (results measured before the real-time trial). */
-  figures?: LevelFigures;
 }
 
 const times = (n: number): string => `${n.toFixed(2)}×`;
@@ -753,84 +751,4 @@ export async function runCapacityCheck(options: CapacityCheckOptions): Promise<C
       ...(stream !== null && !stream.ok ? { decodersUntested: stream.reason } : {}),
     };
   }
-}
-
-// ───────────────────────────── the former cost model ─────────────────────────────
-// Results stored before the real-time trial carry these figures, and the app's tests build their
-// stand-in verdicts with them. The check no longer uses them: a single test's "free cores" against
-// a cost model chose a level the show held far above (see the top of this file).
-
-/** @deprecated See above. */
-export interface CostModel {
-  headroom: number;
-  cameras: number;
-  /** Cores one camera decoder needs per pixel per second. */
-  decoderCoresPerPixelRate: number;
-  playoutCoresPerStreamAt1080p30: number;
-  otherCores: number;
-}
-
-/** @deprecated See above. */
-export interface LevelFigures {
-  encoderCores: number;
-  decoderCores: number;
-  playoutCores: number;
-  otherCores: number;
-  neededCores: number;
-  availableCores: number;
-  allowedCores: number;
-  speed: number;
-  measurement: TrialMeasurement;
-}
-
-/** @deprecated What a level needed by the cost model against what one test found free (pure). */
-export function levelFigures(
-  level: QualityLevel,
-  measurement: TrialMeasurement,
-  model: CostModel,
-  coreLimitValue: number,
-): LevelFigures {
-  const px = pixelRate(level);
-  const encoderCores =
-    measurement.programSeconds > 0 ? measurement.cpuSeconds / measurement.programSeconds : Infinity;
-  const decoderCores = model.cameras * model.decoderCoresPerPixelRate * px;
-  const playoutCores = (model.cameras + 1) * model.playoutCoresPerStreamAt1080p30 * (px / PIXEL_RATE_1080P30);
-  const neededCores = encoderCores + decoderCores + playoutCores + model.otherCores;
-  const wall = measurement.wallSeconds;
-  const got = wall > 0 ? (measurement.cpuSeconds + (measurement.idleSeconds ?? 0)) / wall : 0;
-  const availableCores = Math.min(got, coreLimitValue);
-  return {
-    encoderCores,
-    decoderCores,
-    playoutCores,
-    otherCores: model.otherCores,
-    neededCores,
-    availableCores,
-    allowedCores: availableCores * model.headroom,
-    speed: wall > 0 ? measurement.programSeconds / wall : 0,
-    measurement,
-  };
-}
-
-/** @deprecated The cost model's rule: needed ≤ headroom × available (pure). */
-export function judgeLevel(
-  index: number,
-  level: QualityLevel,
-  figures: LevelFigures,
-  model: CostModel,
-): LevelVerdict {
-  const description = describeLevel(level);
-  const accepted = figures.neededCores <= figures.allowedCores;
-  const decoders = model.cameras === 1 ? '1 camera decoder' : `${model.cameras} camera decoders`;
-  const parts = [
-    `encoder ${cores(figures.encoderCores)}`,
-    ...(model.cameras > 0 ? [`${decoders} ${cores(figures.decoderCores)}`] : []),
-    `playout ${cores(figures.playoutCores)}`,
-    `other ${cores(figures.otherCores)}`,
-  ];
-  const reason =
-    `${description} needs ${cores(figures.neededCores)} cores (${parts.join(', ')}); ` +
-    `${cores(figures.availableCores)} are free and a show may use ${Math.round(model.headroom * 100)} % of them ` +
-    `(${cores(figures.allowedCores)}): ${accepted ? 'it fits' : 'too much'}`;
-  return { index, level, description, accepted, reason, figures };
 }

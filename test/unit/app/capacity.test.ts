@@ -25,13 +25,12 @@ import {
 import { createLogger } from '../../../src/core/logger.ts';
 import {
   chooseLevel,
-  judgeLevel,
-  levelFigures,
+  judgeTrial,
   type CapacityCheckOptions,
   type CapacityResult,
-  type CostModel,
   type LevelVerdict,
 } from '../../../src/engine/quality/capacity.ts';
+import type { TrialOutcome } from '../../../src/engine/quality/trial.ts';
 import { buildLadder, describeLevel, type QualityLevel } from '../../../src/engine/quality/ladder.ts';
 import type { EncoderDetection } from '../../../src/ffmpeg/hardware.ts';
 import { openStore, type Store } from '../../../src/store/store.ts';
@@ -66,21 +65,27 @@ const oneCamera = timeline({ cues: [cam('a', 1, 0, 60)] });
 const software: EncoderDetection = { encoder: 'libx264', tried: [] };
 const hardware: EncoderDetection = { encoder: 'h264_v4l2m2m', tried: [] };
 
-const MODEL: CostModel = {
-  headroom: 0.7,
-  cameras: 1,
-  decoderCoresPerPixelRate: 0.22 / (1920 * 1080 * 30),
-  playoutCoresPerStreamAt1080p30: 0.07,
-  otherCores: 0.03,
-};
+/** A trial of a level: every part fed at 1.15× real time; `rate` is what each kept. */
+function trial(rate: number, cores: number): TrialOutcome {
+  return {
+    ok: true,
+    measurement: {
+      frames: Math.round(rate * 60),
+      programSeconds: rate * 2,
+      wallSeconds: 2,
+      cpuSeconds: cores * 2,
+      idleSeconds: 0.1,
+      rate,
+    },
+  };
+}
 
 /** A verdict the engine's judge makes from a measurement that fits (or not). */
 function verdictFor(ladder: readonly QualityLevel[], index: number, fits: boolean): LevelVerdict {
-  const measurement = fits
-    ? { frames: 60, programSeconds: 2, wallSeconds: 2, cpuSeconds: 0.6, idleSeconds: 2.4 }
-    : { frames: 30, programSeconds: 1, wallSeconds: 2, cpuSeconds: 3.6, idleSeconds: 0.2 };
-  const level = ladder[index]!;
-  return judgeLevel(index, level, levelFigures(level, measurement, MODEL, 2), MODEL);
+  const outcomes = fits
+    ? { encoder: trial(1.16, 0.6), decoders: [trial(1.15, 0.17)] }
+    : { encoder: trial(0.5, 1.6), decoders: [trial(1.1, 0.2)] };
+  return judgeTrial(index, ladder[index]!, outcomes, { pace: 1.15, keep: 0.97 }, 2);
 }
 
 /** What the real check would return for a machine on which `fitsFrom` is the highest level that fits. */
@@ -306,7 +311,10 @@ describe('capacity service (real SQLite settings)', () => {
         [1, true],
       ],
     );
-    assert.match(answer.result.tried[0]!.reason, /^fast, 30 fps, 1920×1080 needs [\d.]+ cores .*: too much$/);
+    assert.match(
+      answer.result.tried[0]!.reason,
+      /^fast, 30 fps, 1920×1080 needs [\d.]+ cores to keep 1\.15× real time and got [\d.]+ .*: too much$/,
+    );
     assert.equal(answer.result.measuredAt, '2026-12-08T09:00:00.000Z');
     // The check got the show's ladder and what decides its cost.
     assert.equal(check.calls.length, 1);
@@ -323,7 +331,7 @@ describe('capacity service (real SQLite settings)', () => {
     assert.equal(start.description, 'veryfast, 30 fps, 1920×1080');
     assert.match(
       start.reason!,
-      /^this machine's capacity check \(just now\) found your settings too much for it \(they need [\d.]+ cores and a show may use [\d.]+ here\)$/,
+      /^this machine's capacity check \(just now\) found your settings too much for it \(they need [\d.]+ cores to keep ahead of real time and got [\d.]+ here\)$/,
     );
   });
 

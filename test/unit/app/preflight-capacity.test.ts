@@ -12,13 +12,12 @@ import { runPreflight, type PreflightCheck, type RunPreflightInput } from '../..
 import { createLogger } from '../../../src/core/logger.ts';
 import {
   chooseLevel,
-  judgeLevel,
-  levelFigures,
+  judgeTrial,
   type CapacityCheckOptions,
-  type CostModel,
   type LevelVerdict,
 } from '../../../src/engine/quality/capacity.ts';
 import { describeLevel, type QualityLevel } from '../../../src/engine/quality/ladder.ts';
+import type { TrialOutcome } from '../../../src/engine/quality/trial.ts';
 import type { EncoderDetection } from '../../../src/ffmpeg/hardware.ts';
 import { openStore, type Store } from '../../../src/store/store.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
@@ -33,20 +32,26 @@ const hardware: EncoderDetection = {
   tried: [{ encoder: 'h264_v4l2m2m', ok: true, reason: 'test encode succeeded', durationMs: 210 }],
 };
 
-const MODEL: CostModel = {
-  headroom: 0.7,
-  cameras: 1,
-  decoderCoresPerPixelRate: 0.22 / (1920 * 1080 * 30),
-  playoutCoresPerStreamAt1080p30: 0.07,
-  otherCores: 0.03,
-};
+/** A trial of a level: every part fed at 1.15× real time; `rate` is what each kept. */
+function trial(rate: number, cores: number): TrialOutcome {
+  return {
+    ok: true,
+    measurement: {
+      frames: Math.round(rate * 60),
+      programSeconds: rate * 2,
+      wallSeconds: 2,
+      cpuSeconds: cores * 2,
+      idleSeconds: 0.1,
+      rate,
+    },
+  };
+}
 
 function verdict(ladder: readonly QualityLevel[], index: number, fits: boolean): LevelVerdict {
-  const measurement = fits
-    ? { frames: 60, programSeconds: 2, wallSeconds: 2, cpuSeconds: 0.6, idleSeconds: 2.4 }
-    : { frames: 30, programSeconds: 1, wallSeconds: 2, cpuSeconds: 3.6, idleSeconds: 0.2 };
-  const level = ladder[index]!;
-  return judgeLevel(index, level, levelFigures(level, measurement, MODEL, 2), MODEL);
+  const outcomes = fits
+    ? { encoder: trial(1.16, 0.6), decoders: [trial(1.15, 0.17)] }
+    : { encoder: trial(0.5, 1.6), decoders: [trial(1.1, 0.2)] };
+  return judgeTrial(index, ladder[index]!, outcomes, { pace: 1.15, keep: 0.97 }, 2);
 }
 
 /** A machine on which `fits` is the highest level that fits ('none': not even the lowest). */
@@ -207,7 +212,7 @@ describe('pre-flight encoder check with this machine’s capacity', () => {
     );
     assert.match(
       check.items[1]!.detail,
-      /^needs [\d.]+ cores \(encoder [\d.]+, 1 camera decoder [\d.]+, .*\): it fits$/,
+      /^kept 1\.15× real time \(encoder [\d.]+×, 1 decoder [\d.]+×\) beside the machine's other work: it fits$/,
     );
     assert.equal(check.items[2]!.detail, '0.22 core per source at 1920×1080 (measured)');
     // Measured, not guessed: no ARM warning about 1080p in software.
@@ -225,7 +230,7 @@ describe('pre-flight encoder check with this machine’s capacity', () => {
     );
     assert.match(
       check.remediation!,
-      /^This machine cannot encode 1920×1080 at 30 fps with 'fast' while leaving the show headroom \(it needs [\d.]+ cores and a show may use [\d.]+ here\); the show starts at veryfast, 30 fps, 1920×1080 and steps up by itself when it can\. For full quality use a 1280×720 timeline or a faster machine\.$/,
+      /^This machine cannot encode 1920×1080 at 30 fps with 'fast' with room to spare \(it needs [\d.]+ cores to keep ahead of real time and got [\d.]+ here\); the show starts at veryfast, 30 fps, 1920×1080 and steps up by itself when it can\. For full quality use a 1280×720 timeline or a faster machine\.$/,
     );
     const tried = check.items.filter((item) => item.name !== 'libx264' && item.name !== 'Camera decoder');
     assert.deepEqual(

@@ -101,7 +101,7 @@ describe('show runner: the start level from this machine’s capacity', () => {
             accepted: false,
             reason: '…: too much',
             neededCores: 1.6,
-            allowedCores: 0.84,
+            gotCores: 0.84,
           },
           {
             index,
@@ -109,7 +109,7 @@ describe('show runner: the start level from this machine’s capacity', () => {
             accepted: true,
             reason: '…: it fits',
             neededCores: 0.7,
-            allowedCores: 0.84,
+            gotCores: 0.84,
           },
         ],
         decoder: { coresAtCeiling: 0.22, measured: true },
@@ -144,7 +144,7 @@ describe('show runner: the start level from this machine’s capacity', () => {
     assert.equal(show.startQuality?.description, 'superfast, 30 fps, 1920×1080');
     assert.equal(
       show.startQuality?.reason,
-      "this machine's capacity check (just now) found your settings too much for it (they need 1.60 cores and a show may use 0.84 here)",
+      "this machine's capacity check (just now) found your settings too much for it (they need 1.60 cores to keep ahead of real time and got 0.84 here)",
     );
     await show.stop();
   });

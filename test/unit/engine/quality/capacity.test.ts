@@ -8,9 +8,7 @@ import {
   chooseLevel,
   decoderFigure,
   giveUpBehindSeconds,
-  judgeLevel,
   judgeTrial,
-  levelFigures,
   maxLevelTests,
   nextLevelToTry,
   runCapacityCheck,
@@ -353,32 +351,6 @@ describe('capacity check: the trial’s verdict', () => {
       measured: false,
       reason: 'no trial ran long enough to measure a camera decoder',
     });
-  });
-});
-
-describe('capacity check: the former cost model (kept for results stored before the trial)', () => {
-  it('still judges needed ≤ 70 % of free with its sentence', () => {
-    const model = {
-      headroom: 0.7,
-      cameras: 1,
-      decoderCoresPerPixelRate: 0.15 / (1920 * 1080 * 30),
-      playoutCoresPerStreamAt1080p30: 0.07,
-      otherCores: 0.03,
-    };
-    const level: QualityLevel = { preset: 'fast', fps: 30, width: 1920, height: 1080 };
-    const f = levelFigures(
-      level,
-      { frames: 60, programSeconds: 2, wallSeconds: 2.5, cpuSeconds: 3.2, idleSeconds: 0.3 },
-      model,
-      2,
-    );
-    const verdict = judgeLevel(0, level, f, model);
-    assert.equal(verdict.accepted, false);
-    assert.equal(
-      verdict.reason,
-      'fast, 30 fps, 1920×1080 needs 1.92 cores (encoder 1.60, 1 camera decoder 0.15, playout 0.14, other 0.03); ' +
-        '1.40 are free and a show may use 70 % of them (0.98): too much',
-    );
   });
 });
 
