@@ -160,6 +160,40 @@ export const ERRORS = {
     status: 404,
     remediation: 'Audio files have no picture; for an image or video, upload it again to make its thumbnail.',
   },
+  // Fetched data and pictures (issue 14): bounded in bytes, time and pixels (src/net, src/assets/image-*).
+  FETCH_TOO_LARGE: {
+    status: 502,
+    remediation:
+      'Point it at a smaller answer: JSON data up to 64 kB (only the fields the template shows), images up to 16 MB.',
+  },
+  FETCH_TIMEOUT: {
+    status: 504,
+    remediation:
+      'Check the server at that address is up and answers quickly (open it in a browser on the venue’s network); the last good value stays on air meanwhile.',
+  },
+  FETCH_FAILED: {
+    status: 502,
+    remediation:
+      'Check the address (open it in a browser on the venue’s network) and that the server answers with the file or the JSON.',
+  },
+  DATA_INVALID: {
+    status: 502,
+    remediation:
+      'The address must answer a JSON object such as {"temperature": 21}: open it in a browser to see what it sends.',
+  },
+  IMAGE_TOO_LARGE: {
+    status: 422,
+    remediation:
+      'Scale the picture down to at most 8192 pixels on a side and 40 megapixels (the program’s own size, such as 1920×1080, is plenty), then use it again.',
+  },
+  IMAGE_UNSUPPORTED: {
+    status: 415,
+    remediation: 'Use a PNG, JPEG, GIF or WebP image.',
+  },
+  IMAGE_UNREADABLE: {
+    status: 422,
+    remediation: 'The image looks damaged or incomplete: export it again from its source.',
+  },
   // Show control.
   SHOW_ALREADY_LIVE: {
     status: 409,
