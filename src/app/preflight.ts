@@ -28,6 +28,7 @@ import type { Store } from '../store/store.ts';
 import { parseResolution, type Timeline } from '../timeline/schema.ts';
 import { validateTimelineDocument, type TimelineIssue } from '../timeline/validate.ts';
 import { formatAge, type CapacityAnswer, type CapacityShow } from './capacity.ts';
+import { backupRule, configuredBackup } from './backups.ts';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 export type PreflightCheckId =
@@ -318,16 +319,16 @@ function usedCameras(timeline: Timeline): number[] {
 }
 
 /** The backups the engine would try for a camera, in order: enabled cameras only. */
-function backupChain(id: number, cameras: ReadonlyMap<number, Camera>): number[] {
+function backupChain(id: number, cameras: ReadonlyMap<number, Camera>, timeline: Timeline): number[] {
   const chain: number[] = [];
   const seen = new Set([id]);
-  let next = cameras.get(id)?.backup_camera_id ?? null;
+  let next = configuredBackup(id, cameras, timeline)?.cameraId ?? null;
   while (next !== null && chain.length < MAX_BACKUP_CHAIN && !seen.has(next)) {
     seen.add(next);
     const camera = cameras.get(next);
     if (!camera || !camera.enabled) break; // the engine only knows enabled cameras
     chain.push(next);
-    next = camera.backup_camera_id;
+    next = configuredBackup(next, cameras, timeline)?.cameraId ?? null;
   }
   return chain;
 }
@@ -343,9 +344,9 @@ async function checkCameras(
   const toProbe = new Set<number>();
   for (const id of usable) {
     toProbe.add(id);
-    for (const backup of backupChain(id, cameras)) toProbe.add(backup);
+    for (const backup of backupChain(id, cameras, timeline)) toProbe.add(backup);
   }
-  for (const id of usedBackups(used, cameras)) toProbe.add(id);
+  for (const id of usedBackups(used, cameras, timeline)) toProbe.add(id);
   const results = new Map<number, CameraTestResult>();
   await Promise.all(
     [...toProbe].map(async (id) => {
@@ -353,14 +354,21 @@ async function checkCameras(
     }),
   );
 
-  return [camerasCheck(used, cameras, results), backupsCheck(used, cameras, results)] as const;
+  return [
+    camerasCheck(used, cameras, results, timeline),
+    backupsCheck(used, cameras, results, timeline),
+  ] as const;
 }
 
 /** Configured backups of the used cameras that exist and are enabled (those get tested). */
-function usedBackups(used: readonly number[], cameras: ReadonlyMap<number, Camera>): number[] {
+function usedBackups(
+  used: readonly number[],
+  cameras: ReadonlyMap<number, Camera>,
+  timeline: Timeline,
+): number[] {
   const ids: number[] = [];
   for (const id of used) {
-    const backup = cameras.get(id)?.backup_camera_id ?? null;
+    const backup = configuredBackup(id, cameras, timeline)?.cameraId ?? null;
     if (backup !== null && cameras.get(backup)?.enabled && !ids.includes(backup)) ids.push(backup);
   }
   return ids;
@@ -370,6 +378,7 @@ function camerasCheck(
   used: readonly number[],
   cameras: ReadonlyMap<number, Camera>,
   results: ReadonlyMap<number, CameraTestResult>,
+  timeline: Timeline,
 ): PreflightCheck {
   if (used.length === 0) return check('cameras', 'ok', 'No cameras in this timeline', null);
   const items: PreflightItem[] = [];
@@ -399,7 +408,7 @@ function camerasCheck(
       continue;
     }
     const reason = result ? result.reason : 'The camera was not tested.';
-    const standIn = backupChain(id, cameras).find((backup) => results.get(backup)?.ok);
+    const standIn = backupChain(id, cameras, timeline).find((backup) => results.get(backup)?.ok);
     if (standIn !== undefined) {
       items.push({
         name,
@@ -420,15 +429,17 @@ function backupsCheck(
   used: readonly number[],
   cameras: ReadonlyMap<number, Camera>,
   results: ReadonlyMap<number, CameraTestResult>,
+  timeline: Timeline,
 ): PreflightCheck {
   const items: PreflightItem[] = [];
   const troubled: string[] = [];
   let online = 0;
   for (const id of used) {
     const camera = cameras.get(id);
-    const backupId = camera?.backup_camera_id ?? null;
-    if (!camera || backupId === null) continue;
-    const name = `Backup for ${camera.name}: ${cameraName(backupId, cameras)}`;
+    const configured = configuredBackup(id, cameras, timeline);
+    if (!camera || configured === null) continue;
+    const backupId = configured.cameraId;
+    const name = `Backup for ${camera.name}${configured.shared ? ' (the timeline’s fallback)' : ''}: ${cameraName(backupId, cameras)}`;
     const backup = cameras.get(backupId);
     const result = results.get(backupId);
     let detail: string;
@@ -765,13 +776,14 @@ function capacityFor(
   const ask = input.capacity;
   if (!ask || !timeline) return null;
   return (encoder) => {
-    const cameras = new Map(input.store.cameras.list().map((camera) => [camera.id, camera]));
     // The engine knows enabled cameras only, so only an enabled backup stands by.
-    const backupOf = (id: number): number | null => {
-      const backup = cameras.get(id)?.backup_camera_id ?? null;
-      return backup !== null && cameras.get(backup)?.enabled ? backup : null;
-    };
-    return ask({ timeline, backupOf }, encoder);
+    const enabled = new Map(
+      input.store.cameras
+        .list()
+        .filter((camera) => camera.enabled)
+        .map((camera) => [camera.id, camera]),
+    );
+    return ask({ timeline, backupOf: backupRule(enabled, timeline) }, encoder);
   };
 }
 

@@ -212,6 +212,11 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
     await this.onAir?.show.stop();
   }
 
+  /** Camera settings were saved: the show on air takes the new cameras and backups at once. */
+  camerasChanged(): void {
+    if (this.state === 'live') this.onAir?.show.camerasChanged();
+  }
+
   pause(): void {
     this.live().show.pause();
     this.changed();

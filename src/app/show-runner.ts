@@ -53,12 +53,16 @@ import {
 } from './execution-plan.ts';
 import { anchorFor, formatPosition, resumePosition, type ResumeDecision } from './resume-position.ts';
 import type { CapacityShow, StartLevel } from './capacity.ts';
+import { backupRule, type BackupCamera } from './backups.ts';
+import { ShowAlerts } from './show-alerts.ts';
 
 /** What the runner needs of an engine (the real Engine, or a fake in unit tests). */
 export interface ShowEngine {
   start(): void;
   stop(): Promise<void>;
   status(): SegmentStats & { frame: number };
+  /** Cameras (URLs, backups) changed while on air: they apply at once. */
+  updateCameras?(cameras: ReadonlyMap<number, CameraFeed>): void;
 }
 
 export interface EngineHooks {
@@ -331,6 +335,11 @@ export class ShowRunner {
         create,
         quality,
         warnings,
+        resumedAlert: resumedAlert(execution, timeline.name, {
+          position: formatPosition(decision.timelineFrame, compiled.fps),
+          downSeconds,
+          resumedAtMs: nowMs,
+        }),
       });
       return { kind: 'resumed', show, decision };
     } catch (error) {
@@ -351,8 +360,10 @@ export class ShowRunner {
           ? args.quality
           : await this.qualityStart(timeline, request, args.cameras, log);
       const startFrame = args.frameAt();
+      // The show's alerts end with it (cleared when it stops).
+      const alerts = this.alerts ? new ShowAlerts(this.alerts) : undefined;
       // Cameras head for their first presets while the engine starts.
-      ptz = this.ptzMover(timeline, request, log);
+      ptz = this.ptzMover(timeline, request, log, alerts);
       ptz?.start(startFrame);
       const recordPath = request.recordPath
         ? recordPathForSegment(request.recordPath, args.segment)
@@ -375,7 +386,7 @@ export class ShowRunner {
       const mover = ptz;
       const engine = await create(plan, {
         logger: log.child({ component: 'engine' }),
-        ...(this.alerts ? { alerts: this.alerts } : {}),
+        ...(alerts ? { alerts } : {}),
         ...(mover ? { onTick: (frame: number) => mover.onFrame(frame) } : {}),
         onEnded: () => {
           if (show) void show.end('completed');
@@ -397,8 +408,12 @@ export class ShowRunner {
         warnings: args.warnings,
         ...(recordPath ? { recordPath } : {}),
         ...(quality ? { startQuality: quality } : {}),
+        ...(alerts ? { alerts } : {}),
+        // Camera settings changed while on air: the same rules as at the start, read again.
+        cameras: () => this.cameras(request, timeline),
       });
       show.begin(args.segment === 0);
+      if (args.resumedAlert) alerts?.raise(args.resumedAlert);
       if (mover) void show.finished.then(() => mover.close());
       if (endedEarly) void show.end('completed');
       return show;
@@ -523,19 +538,28 @@ export class ShowRunner {
           label: camera.label,
         });
     } else {
-      for (const camera of this.store.cameras.list()) {
-        if (!camera.enabled) continue;
+      const enabled = this.store.cameras.list().filter((camera) => camera.enabled);
+      const usable = new Map<number, BackupCamera>();
+      const urls = new Map<number, string>();
+      for (const camera of enabled) {
         try {
-          const connection = this.store.cameras.connection(camera.id);
-          feeds.set(camera.id, {
-            kind: 'url',
-            name: camera.name,
-            url: connection.url,
-            ...(camera.backup_camera_id !== null ? { backupCameraId: camera.backup_camera_id } : {}),
-          });
+          urls.set(camera.id, this.store.cameras.connection(camera.id).url);
+          usable.set(camera.id, camera);
         } catch (error) {
           warnings.push(`camera ${camera.id} ("${camera.name}") cannot be used: ${messageOf(error)}`);
         }
+      }
+      const backupOf = backupRule(usable, timeline);
+      for (const camera of enabled) {
+        const url = urls.get(camera.id);
+        if (url === undefined) continue;
+        const backup = backupOf(camera.id);
+        feeds.set(camera.id, {
+          kind: 'url',
+          name: camera.name,
+          url,
+          ...(backup !== null ? { backupCameraId: backup } : {}),
+        });
       }
     }
     const unknown = findUnknownReferences(timeline, {
@@ -552,7 +576,12 @@ export class ShowRunner {
    * generated cameras). Camera settings and presets are read from the store now; a camera that
    * cannot be moved is reported by the mover and its cues go on air as they are.
    */
-  private ptzMover(timeline: Timeline, request: ShowPlanRecord, log: Logger): PtzCueMover | null {
+  private ptzMover(
+    timeline: Timeline,
+    request: ShowPlanRecord,
+    log: Logger,
+    alerts: EngineAlerts | undefined,
+  ): PtzCueMover | null {
     if (request.generatedCameras) return null;
     const wanted = new Map<number, Set<string | number>>();
     for (const cue of timeline.tracks.video.cues) {
@@ -570,7 +599,7 @@ export class ShowRunner {
       connect: this.ptz.connect ?? connectOnvif,
       clock: this.clock,
       logger: log.child({ component: 'ptz' }),
-      ...(this.alerts ? { alerts: this.alerts } : {}),
+      ...(alerts ? { alerts } : {}),
     });
   }
 
@@ -693,6 +722,8 @@ interface LaunchArgs {
   /** Where it starts on its quality ladder, when already asked (a resume asks before fixing its frame). */
   quality?: StartLevel | null;
   warnings: string[];
+  /** Raised once the show is on air again (a crash resume: how long it was off air). */
+  resumedAlert?: Parameters<EngineAlerts['raise']>[0];
 }
 
 /** The show could not run (its row ended 'error'). */
@@ -722,6 +753,10 @@ interface RunningShowOptions {
   warnings: string[];
   recordPath?: string;
   startQuality?: StartLevel;
+  /** The show's own alerts, cleared when it ends. */
+  alerts?: ShowAlerts;
+  /** The cameras as the store has them now (after a change while on air). */
+  cameras?: () => { feeds: Map<number, CameraFeed>; warnings: string[] };
 }
 
 /** One show on air: checkpoints its row, and ends it exactly once. */
@@ -782,6 +817,20 @@ export class RunningShow {
     this.schedule();
   }
 
+  /** Camera settings changed in the store: the show on air takes its cameras and backups again. */
+  camerasChanged(): void {
+    const { engine, log } = this.options;
+    if (this.ending || !this.options.cameras || !engine.updateCameras) return;
+    try {
+      const { feeds, warnings } = this.options.cameras();
+      for (const warning of warnings) log.warn(warning);
+      engine.updateCameras(feeds);
+      log.info({ cameras: [...feeds.keys()] }, 'camera settings changed: the show on air uses them now');
+    } catch (error) {
+      log.error({ err: messageOf(error) }, 'could not apply the camera change to the show on air');
+    }
+  }
+
   /** The engine's status (position, outputs, health). */
   status(): ReturnType<ShowEngine['status']> {
     return this.options.engine.status();
@@ -834,6 +883,8 @@ export class RunningShow {
       } catch (stopError) {
         log.error({ err: messageOf(stopError) }, 'the engine did not stop cleanly');
       }
+      const cleared = this.options.alerts?.clearAll() ?? 0;
+      if (cleared > 0) log.info({ cleared }, 'the show’s open alerts ended with it');
       const snapshot = engine.status();
       const metrics = this.metrics(snapshot, clock.wallNow());
       let execution: Execution;
@@ -925,4 +976,35 @@ function formatHours(ms: number): string {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** The alert a crash resume raises: when the show went off air and for how long. */
+function resumedAlert(
+  execution: Execution,
+  timelineName: string,
+  at: { position: string; downSeconds: number | null; resumedAtMs: number },
+): Parameters<EngineAlerts['raise']>[0] {
+  const lastSeen = execution.checkpoint_at === null ? null : new Date(execution.checkpoint_at);
+  const offAir =
+    at.downSeconds === null || lastSeen === null
+      ? 'for an unknown time (no position was saved before it stopped)'
+      : `for about ${formatDuration(at.downSeconds)} (last on air at ${lastSeen.toISOString().slice(11, 19)} UTC, ` +
+        `back at ${new Date(at.resumedAtMs).toISOString().slice(11, 19)} UTC)`;
+  return {
+    key: `show:${execution.id}:resumed:${execution.resume_count + 1}`,
+    severity: 'warning',
+    code: 'SHOW_RESUMED',
+    message:
+      `The appliance stopped during "${timelineName}" and resumed it by itself at ${at.position}: ` +
+      `the show was off air ${offAir}.`,
+    remediation:
+      'Nothing to do if it happens once. If it repeats, check the power supply and the appliance’s memory on the monitoring page; the log tells why the previous run ended.',
+    source: `execution:${execution.id}`,
+  };
+}
+
+function formatDuration(seconds: number): string {
+  if (seconds < 120) return `${Math.max(0, seconds)} s`;
+  const minutes = Math.round(seconds / 60);
+  return minutes < 120 ? `${minutes} min` : `${(minutes / 60).toFixed(1)} h`;
 }

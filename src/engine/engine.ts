@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { isAbsolute, normalize, relative, resolve as resolvePath } from 'node:path';
+import { classifyCameraFailure, urlSecrets, type CameraFailure } from '../cameras/classify.ts';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import {
@@ -23,6 +24,7 @@ import type { Platform } from '../ffmpeg/platforms.ts';
 import { summarizeErrors } from '../ffmpeg/progress.ts';
 import {
   compileTimeline,
+  sourceKey,
   type CompiledTimeline,
   type ProgramState,
   type VideoSource,
@@ -33,7 +35,7 @@ import { raisePlayoutPriority } from '../process/priority.ts';
 import { pickKernels, type Kernels } from './compositor/index.ts';
 import { Encoder, type EncoderEvent, type EncoderSettings } from './encoder.ts';
 import type { EngineAlerts, EngineStatus } from './engine-types.ts';
-import { CameraFailover, type FailoverEvent, type FailoverOptions } from './failover.ts';
+import { CameraFailover, type FailoverEvent, type FailoverOptions, type Replacement } from './failover.ts';
 import { FanoutHub } from './fanout/hub.ts';
 import { buildMetrics, evaluateHealth, type HealthReport, type MetricsSnapshot } from '../health/index.ts';
 import { ShowMonitor, type AlertCounts } from './monitor.ts';
@@ -48,6 +50,7 @@ import { tickAt } from './program-clock.ts';
 import { formatOf, QualityControl } from './quality-control.ts';
 import { buildBitrateLadder, buildLadder } from './quality/ladder.ts';
 import type { QualityPolicyOptions } from './quality/policy.ts';
+import type { DecoderExit } from './sources/decoded-source.ts';
 import { SourcePool, type SourceSpec } from './sources/source-pool.ts';
 
 export type { EngineAlerts, EngineStatus } from './engine-types.ts';
@@ -153,6 +156,12 @@ export class Engine {
   private readonly outputs: FlvOutput[] = [];
   private readonly failover: CameraFailover;
   private readonly alerts: EngineAlerts | undefined;
+  /** The cameras as configured now (changed on air by updateCameras). */
+  private cameras: ReadonlyMap<number, CameraFeed>;
+  /** Why each failed camera's decoder last gave up, in the camera test's words. */
+  private readonly cameraCauses = new Map<number, CameraFailure>();
+  /** How each failed camera went off air ("sends no picture" / "stopped sending video"). */
+  private readonly cameraSymptoms = new Map<number, string>();
   private lastState: ProgramState | null = null;
   private readonly baseSettings: EncoderSettings;
   private readonly quality: QualityControl;
@@ -185,8 +194,9 @@ export class Engine {
     const { width, height, fps } = this.compiled;
     const kernels = deps.kernels;
     this.alerts = deps.alerts;
+    this.cameras = plan.cameras;
     this.failover = new CameraFailover(
-      (cameraId) => plan.cameras.get(cameraId)?.backupCameraId,
+      (cameraId) => this.cameras.get(cameraId)?.backupCameraId,
       plan.failover ?? {},
       (event) => this.onFailover(event),
     );
@@ -297,9 +307,25 @@ export class Engine {
     });
 
     const outputDeps = { hub: this.hub, clock: this.clock, logger: this.log.child({ part: 'outputs' }) };
+    // One alert per outage, from its first failure (so History has every one) until it sends
+    // again; after 10 failures in a row it becomes an error.
     const watch = (output: FlvOutput): FlvOutput => {
-      const key = `destination:${output.status().id}:failing`;
+      const key = `destination:${output.status().id}:down`;
+      let down = false;
+      output.on('failure', (event) => {
+        if (down) return;
+        down = true;
+        this.alerts?.raise({
+          key,
+          severity: 'warning',
+          code: event.error.code,
+          message: `Destination "${event.name}" is off air: ${event.error.message} It reconnects by itself.`,
+          remediation: event.error.remediation,
+          source: `destination:${event.id}`,
+        });
+      });
       output.on('failing', (event) => {
+        down = true;
         this.alerts?.raise({
           key,
           severity: 'error',
@@ -309,8 +335,9 @@ export class Engine {
           source: `destination:${event.id}`,
         });
       });
-      output.on('recovered', (event) => {
+      output.on('reconnected', (event) => {
         this.log.info({ destination: event.id, downMs: event.downMs }, 'destination is live again');
+        down = false;
         this.alerts?.clear(key);
       });
       return output;
@@ -516,7 +543,7 @@ export class Engine {
   }
 
   private requireCamera(cameraId: number): void {
-    if (!this.plan.cameras.has(cameraId))
+    if (!this.cameras.has(cameraId))
       throw new AppError('CAMERA_NOT_IN_SHOW', `camera ${cameraId} is not part of this show`, [
         { path: 'cameraId', message: 'is not a camera of this show' },
       ]);
@@ -587,37 +614,91 @@ export class Engine {
   }
 
   private cameraName(cameraId: number): string {
-    const feed = this.plan.cameras.get(cameraId);
+    const feed = this.cameras.get(cameraId);
     return feed ? `Camera ${cameraId} (${feed.name})` : `Camera ${cameraId}`;
   }
 
   /** Camera failures become alerts an operator can act on; a recovery clears them. */
   private onFailover(event: FailoverEvent): void {
-    const key = `camera:${event.cameraId}:offline`;
-    const camera = this.cameraName(event.cameraId);
     if (event.type === 'recovered') {
       this.log.info({ camera: event.cameraId, downMs: event.downMs }, 'camera is back on air');
-      this.alerts?.clear(key);
+      this.cameraCauses.delete(event.cameraId);
+      this.cameraSymptoms.delete(event.cameraId);
+      this.alerts?.clear(cameraAlertKey(event.cameraId));
       return;
     }
-    const what =
-      event.type === 'failed' && event.reason === 'no-signal' ? 'sends no picture' : 'stopped sending video';
+    if (event.type === 'failed')
+      this.cameraSymptoms.set(
+        event.cameraId,
+        event.reason === 'no-signal' ? 'sends no picture' : 'stopped sending video',
+      );
+    this.raiseCameraAlert(event.cameraId, event.replacement);
+  }
+
+  /** The alert for a camera off air, with the decoder's own reason when it gave one. */
+  private raiseCameraAlert(cameraId: number, replacement: Replacement): void {
+    const camera = this.cameraName(cameraId);
+    const cause = this.cameraCauses.get(cameraId);
+    const what = cause
+      ? `is off air: ${cause.reason.replace(/\.$/, '')}`
+      : (this.cameraSymptoms.get(cameraId) ?? 'stopped sending video');
+    const fix = cause?.remediation ?? 'Check the camera’s power and network.';
     const alert =
-      event.replacement.kind === 'backup'
+      replacement.kind === 'backup'
         ? {
             severity: 'warning' as const,
-            message: `${camera} ${what} — switched to backup ${this.cameraName(event.replacement.cameraId)}.`,
-            remediation:
-              'Check the camera’s power and network. The show returns to it by itself once it sends video again.',
+            message: `${camera} ${what} — switched to backup ${this.cameraName(replacement.cameraId)}.`,
+            remediation: `${fix} The show returns to it by itself once it sends video again.`,
           }
         : {
             severity: 'error' as const,
             message: `${camera} ${what} and no backup camera is working — the “Technical difficulties” slate is on air.`,
-            remediation:
-              'Check the camera’s power and network, and give it a backup camera in its settings. The show returns to it by itself.',
+            remediation: `${fix} Give it a backup camera in its settings. The show returns to it by itself.`,
           };
-    this.log.warn({ camera: event.cameraId, replacement: event.replacement }, alert.message);
-    this.alerts?.raise({ key, code: 'CAMERA_OFFLINE', source: `camera:${event.cameraId}`, ...alert });
+    this.log.warn({ camera: cameraId, replacement, cause: cause?.code }, alert.message);
+    this.alerts?.raise({
+      key: cameraAlertKey(cameraId),
+      code: cause?.code ?? 'CAMERA_OFFLINE',
+      source: `camera:${cameraId}`,
+      ...alert,
+    });
+  }
+
+  /** A camera decoder gave up: keep why, in the camera test's words (only a reason it can name). */
+  private noteCameraExit(cameraId: number, url: string, exit: DecoderExit): void {
+    // A stall is what failover already says ("stopped sending video"); an end of stream is no cause.
+    if (exit.timedOut || exit.code === 0) return;
+    const failure = classifyCameraFailure({
+      stderr: exit.stderrTail.join('\n'),
+      exitCode: exit.code,
+      timedOut: false,
+      elapsedMs: exit.runMs,
+      timeoutMs: exit.runMs,
+      ioTimeoutSeconds: CAMERA_IO_TIMEOUT_SECONDS,
+      secrets: urlSecrets(url),
+    });
+    if (failure.code === 'CAMERA_TEST_FAILED') return; // "a reason the appliance does not recognise"
+    const known = this.cameraCauses.get(cameraId);
+    this.cameraCauses.set(cameraId, failure);
+    // Already off air: the alert learns its cause now.
+    const failed = this.failover.failedCameras().find((c) => c.cameraId === cameraId);
+    if (failed?.replacement && (known?.reason !== failure.reason || known.code !== failure.code))
+      this.raiseCameraAlert(cameraId, failed.replacement);
+  }
+
+  /**
+   * The cameras changed while on air (address, backup, added, removed): backups apply from the
+   * next tick; a camera whose address changed is decoded anew from the new one.
+   */
+  updateCameras(cameras: ReadonlyMap<number, CameraFeed>): void {
+    const before = this.cameras;
+    this.cameras = cameras;
+    for (const [id, feed] of before) {
+      const now = cameras.get(id);
+      if (now && sameCameraSource(feed, now)) continue;
+      this.cameraCauses.delete(id);
+      this.pool.drop(cameraKey(id));
+    }
   }
 
   private sourceSpec(
@@ -628,7 +709,7 @@ export class Engine {
       case 'black':
         return null;
       case 'camera': {
-        const feed = this.plan.cameras.get(source.cameraId);
+        const feed = this.cameras.get(source.cameraId);
         if (!feed) return null;
         if (feed.kind === 'generated') {
           return {
@@ -656,13 +737,22 @@ export class Engine {
             : {}),
           spawn: () => ({
             command: FFMPEG_BIN,
-            args: cameraDecoderArgs({ url: feed.url, width, height, fps, timeoutSeconds: 5, audio }),
+            args: cameraDecoderArgs({
+              url: feed.url,
+              width,
+              height,
+              fps,
+              timeoutSeconds: CAMERA_IO_TIMEOUT_SECONDS,
+              audio,
+            }),
           }),
-          onExit: (stderrTail) => {
-            if (audio && summarizeErrors(stderrTail)?.kind === 'no_output_stream') {
+          onExit: (exit) => {
+            if (audio && summarizeErrors(exit.stderrTail)?.kind === 'no_output_stream') {
               audio = false;
               this.log.info({ camera: source.cameraId }, 'camera has no audio: decoding video only');
+              return;
             }
+            this.noteCameraExit(source.cameraId, feed.url, exit);
           },
         };
       }
@@ -719,4 +809,22 @@ export class Engine {
     }
     return readFile(target);
   }
+}
+
+/** The camera decoder's socket timeout (ffmpeg -timeout), seconds. */
+const CAMERA_IO_TIMEOUT_SECONDS = 5;
+
+function cameraAlertKey(cameraId: number): string {
+  return `camera:${cameraId}:offline`;
+}
+
+function cameraKey(cameraId: number): string {
+  return sourceKey({ kind: 'camera', cameraId });
+}
+
+/** Whether two feeds decode the same thing (a backup change alone keeps the decoder). */
+function sameCameraSource(a: CameraFeed, b: CameraFeed): boolean {
+  if (a.kind === 'url' && b.kind === 'url') return a.url === b.url;
+  if (a.kind === 'generated' && b.kind === 'generated') return a.pattern === b.pattern && a.label === b.label;
+  return false;
 }

@@ -55,6 +55,7 @@
 //   on('failure',   (event: OutputFailureEvent) => void)    every failed run
 //   on('failing',   (event: OutputFailingEvent) => void)    once per failing streak (alert)
 //   on('recovered', (event: OutputRecoveredEvent) => void)  live again after 'failing'
+//   on('reconnected', (event: OutputRecoveredEvent) => void) live again after any failure
 //   on('session-restart', (event: OutputSessionRestartEvent) => void)  planned, for the limit
 // Listeners run synchronously; one that throws is logged and ignored.
 //
@@ -124,6 +125,7 @@ export interface OutputStatus {
   consecutiveFailures: number;
   /** Every failed run since start() (each one was restarted). */
   restarts: number;
+  /** Why the last run failed; null while live (and before any failure). */
   lastError: OutputError | null;
   /** Wall-clock ms (epoch) of the next attempt while waiting out a backoff, else null. The fast
    *  return may retry earlier. */
@@ -193,6 +195,8 @@ export interface OutputEvents {
   failure: [event: OutputFailureEvent];
   failing: [event: OutputFailingEvent];
   recovered: [event: OutputRecoveredEvent];
+  /** Live again after any failed run (not only after 'failing'): the outage is over. */
+  reconnected: [event: OutputRecoveredEvent];
 }
 
 export interface FlvOutputOptions {
@@ -488,7 +492,14 @@ export class FlvOutput extends EventEmitter<OutputEvents> {
     run.live = true;
     if (run.file !== null && !this.files.includes(run.file)) this.files.push(run.file);
     this.nextRetryAt = null;
+    // Live again: the error is history (the status must not show an old error beside "live").
+    const wasDown = this.lastError !== null;
+    this.lastError = null;
     this.setState('live', this.failures > 0 ? 'sending again' : 'sending');
+    if (wasDown) {
+      const downMs = this.streakStartedAt === null ? 0 : Math.round(now - this.streakStartedAt);
+      this.emitSafe('reconnected', { ...this.eventBase(), failures: this.failures, downMs });
+    }
     if (this.failingRaised) {
       this.failingRaised = false;
       const downMs = this.streakStartedAt === null ? 0 : Math.round(now - this.streakStartedAt);

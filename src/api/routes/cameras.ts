@@ -123,7 +123,9 @@ export function registerCameraRoutes(app: ApiInstance, deps: ApiDeps): void {
     },
     async (request, reply) => {
       requireBackupCamera(store, request.body.backup_camera_id);
-      return reply.code(201).send(store.cameras.create(request.body));
+      const camera = store.cameras.create(request.body);
+      deps.shows?.camerasChanged();
+      return reply.code(201).send(camera);
     },
   );
 
@@ -142,7 +144,10 @@ export function registerCameraRoutes(app: ApiInstance, deps: ApiDeps): void {
       const { id } = request.params;
       store.cameras.get(id);
       if (request.body.backup_camera_id !== id) requireBackupCamera(store, request.body.backup_camera_id);
-      return store.cameras.update(id, request.body);
+      const camera = store.cameras.update(id, request.body);
+      // The show on air uses the new address and backup at once, not after the next GO LIVE.
+      deps.shows?.camerasChanged();
+      return camera;
     },
   );
 
@@ -165,6 +170,7 @@ export function registerCameraRoutes(app: ApiInstance, deps: ApiDeps): void {
           issues,
         );
       store.cameras.delete(camera.id);
+      deps.shows?.camerasChanged();
       return reply.code(204).send();
     },
   );

@@ -9,6 +9,15 @@ import { Supervisor, type SpawnSpec, type SupervisorState } from '../../process/
 
 export const AUDIO_BYTES_PER_SECOND = 48000 * 2 * 2;
 
+/** How a decoder run ended, for the owner to tell why (stderr is unredacted). */
+export interface DecoderExit {
+  stderrTail: readonly string[];
+  code: number | null;
+  /** Killed by us for sending nothing. */
+  timedOut: boolean;
+  runMs: number;
+}
+
 export interface SourceHealth {
   key: string;
   state: SupervisorState;
@@ -23,7 +32,7 @@ export interface DecodedSourceOptions {
   key: string;
   /** A function is re-evaluated before every (re)start. */
   spawn: SpawnSpec | (() => SpawnSpec);
-  onExit?: (stderrTail: readonly string[]) => void;
+  onExit?: (exit: DecoderExit) => void;
   /** Safe to log: never the URL (it may hold credentials). */
   description: string;
   width: number;
@@ -106,7 +115,12 @@ export class DecodedSource {
     this.supervisor.on('exit', (info) => {
       this.closeVideoPipe();
       this.restarts++;
-      options.onExit?.(info.stderrTail);
+      options.onExit?.({
+        stderrTail: info.stderrTail,
+        code: info.code,
+        timedOut: info.cause === 'stalled',
+        runMs: info.runMs,
+      });
     });
   }
 

@@ -5,7 +5,12 @@
 import type { SpawnSpec } from '../../process/supervisor.ts';
 import { sourceKey, type VideoSource } from '../../timeline/resolver.ts';
 import { formatKey, formatFps, type ProgramFormat } from '../program-clock.ts';
-import { DecodedSource, type DecodedSourceOptions, type SourceHealth } from './decoded-source.ts';
+import {
+  DecodedSource,
+  type DecodedSourceOptions,
+  type DecoderExit,
+  type SourceHealth,
+} from './decoded-source.ts';
 import { StillSource } from './still-source.ts';
 
 export interface SourceSpec {
@@ -14,7 +19,7 @@ export interface SourceSpec {
   /** One picture, kept (the slate): `spawn` makes exactly one raw frame and exits. */
   still?: boolean;
   /** Sees how each run ended (e.g. to drop audio for a camera that has none). */
-  onExit?: (stderrTail: readonly string[]) => void;
+  onExit?: (exit: DecoderExit) => void;
   /** Safe to log (no URL). */
   description: string;
   startupTimeoutMs?: number;
@@ -114,6 +119,17 @@ export class SourcePool {
     this.sources.set(key, { source: decoded, lastWanted: now });
     this.options.logger.info({ source: key }, 'starting decoder');
     decoded.start();
+  }
+
+  /** Stops a source in every format now (its settings changed): the next reconcile starts it anew. */
+  drop(name: string): void {
+    for (const [key, entry] of this.sources) {
+      if (!key.startsWith(`${name}@`)) continue;
+      this.sources.delete(key);
+      this.options.logger.info({ source: key }, 'stopping decoder (its settings changed)');
+      void entry.source.stop();
+    }
+    this.unavailable.delete(name);
   }
 
   get(key: string, format: ProgramFormat): DecodedSource | StillSource | undefined {

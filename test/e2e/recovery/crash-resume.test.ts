@@ -252,6 +252,25 @@ describe('chaos (f): the appliance is SIGKILLed mid-show and started again', () 
     );
     assert.match(logs(second), /resumed the interrupted show "Crash resume" \(execution \d+\)/);
 
+    // The operator is told: an alert with the time off air, open while the resumed show runs.
+    const resumeAlert = await waitFor(
+      () => {
+        const db = new Database(join(dataDir, 'vistterstream.db'), { readonly: true, fileMustExist: true });
+        try {
+          return db.prepare("SELECT message, cleared_at FROM alerts WHERE code = 'SHOW_RESUMED'").get() as
+            { message: string; cleared_at: string | null } | undefined;
+        } finally {
+          db.close();
+        }
+      },
+      { timeoutMs: 10_000, intervalMs: 200, what: 'the crash-resume alert' },
+    );
+    const offAir = /off air for about (\d+) s/.exec(resumeAlert.message);
+    assert.ok(offAir, resumeAlert.message);
+    assert.ok(Number(offAir[1]) >= 4, `off air ${offAir[1]} s: at least the 4 s it was down`);
+    assert.match(resumeAlert.message, /"Crash resume"/);
+    assert.equal(resumeAlert.cleared_at, null, 'open while the resumed show runs');
+
     // Nothing of the first run is left: its groups are gone and its list was cleared.
     assert.deepEqual(alive(firstChildren), [], 'no process group of the first run is alive');
     assert.equal(existsSync(join(runDir, `children-${first.pid}.json`)), false);

@@ -281,6 +281,26 @@ describe('FlvOutput: backoff', () => {
     assert.equal(h.out.status().lastError?.kind, 'connection_lost');
   });
 
+  it("'reconnected' ends every outage, even a short one; live shows no old error", async () => {
+    const h = harness({ probeTarget: null });
+    const reconnected: Array<{ failures: number; downMs: number }> = [];
+    h.out.on('reconnected', (e) => reconnected.push(e));
+    h.out.start();
+    await goLive(h);
+    assert.equal(reconnected.length, 0, 'a first connection is no reconnection');
+    await fail(h, BROKEN_PIPE);
+    assert.equal(h.out.status().lastError?.kind, 'connection_lost');
+    await advance(h, retryInMs(h)!);
+    await goLive(h);
+    assert.equal(reconnected.length, 1);
+    assert.equal(reconnected[0]!.failures, 1);
+    assert.equal(reconnected[0]!.downMs, 2000);
+    assert.equal(h.recovered.length, 0, "'recovered' stays the pair of 'failing'");
+    const s = h.out.status();
+    assert.equal(s.state, 'live');
+    assert.equal(s.lastError, null, 'the old error is not shown beside live');
+  });
+
   it('a run live for 30 s resets the count; a shorter one does not', async () => {
     const h = harness({ probeTarget: null });
     h.out.start();
