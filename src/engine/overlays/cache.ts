@@ -14,11 +14,22 @@
 // health(), and the same key is retried after RETRY_AFTER_MS on the next sync().
 //
 // DataPoller fetches a dynamic_text's data_url every poll_interval seconds with an injected fetch
-// and Clock, keeps the last good JSON object on errors, and reports its health.
+// and Clock through the bounded reader (src/net/bounded-fetch.ts: at most DATA_MAX_BYTES, the
+// whole read within the time limit), keeps the last good JSON object on errors, and reports its
+// health. Nothing large reaches the event loop: the body is capped before JSON.parse, and the text
+// drawn is capped by the renderer (MAX_OVERLAY_TEXT_CHARS).
 import { createHash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Clock, TimerHandle } from '../../core/clock.ts';
 import { createLogger, type Logger } from '../../core/logger.ts';
+import { isAppError } from '../../errors/registry.ts';
+import {
+  DATA_MAX_BYTES,
+  fetchJsonObject,
+  redactUrl,
+  type BoundedFetch,
+  type BoundedResponse,
+} from '../../net/bounded-fetch.ts';
 import type { OverlayParams } from '../../timeline/schema.ts';
 import {
   renderOverlay,
@@ -34,22 +45,16 @@ import { matrixForHeight, rgbaToYuva, type YuvaImage, type YuvaPlanes, type YuvM
 /** How long a failed render waits before the same key is tried again. */
 export const RETRY_AFTER_MS = 10_000;
 /** Largest data_url response accepted. */
-export const MAX_DATA_BYTES = 1024 * 1024;
+export const MAX_DATA_BYTES = DATA_MAX_BYTES;
 
 // ---------------------------------------------------------------------------------------------
 // DataPoller
 
-export interface FetchResponseLike {
-  ok: boolean;
-  status: number;
-  text(): Promise<string>;
-}
+/** What the poller's fetch answers (the global Response fits). */
+export type FetchResponseLike = BoundedResponse;
 
 /** The part of the global fetch the poller uses (inject a fake in tests). */
-export type FetchLike = (
-  url: string,
-  init: { signal: AbortSignal; headers: Record<string, string> },
-) => Promise<FetchResponseLike>;
+export type FetchLike = BoundedFetch;
 
 export interface DataPollerOptions {
   url: string;
@@ -81,15 +86,7 @@ export interface DataPollerHealth {
   lastError: string | null;
 }
 
-/** The URL as safe to log: no user:password, no query (tokens often live there). */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
-  } catch {
-    return '(invalid url)';
-  }
-}
+export { redactUrl };
 
 function stableStringify(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
@@ -191,41 +188,12 @@ export class DataPoller {
     return run;
   }
 
-  private async fetchOnce(): Promise<Record<string, unknown>> {
-    const controller = new AbortController();
-    let timedOut!: () => void;
-    const timeout = new Promise<never>((_, reject) => {
-      timedOut = () => reject(new Error(`no answer within ${this.timeoutMs} ms`));
+  private fetchOnce(): Promise<Record<string, unknown>> {
+    return fetchJsonObject(this.options.url, {
+      timeoutMs: this.timeoutMs,
+      clock: this.options.clock,
+      fetch: this.options.fetch,
     });
-    const timer = this.options.clock.setTimeout(() => {
-      controller.abort();
-      timedOut();
-    }, this.timeoutMs);
-    try {
-      const request = (async () => {
-        const response = await this.options.fetch(this.options.url, {
-          signal: controller.signal,
-          headers: { accept: 'application/json' },
-        });
-        if (!response.ok) throw new Error(`HTTP ${response.status}`);
-        const body = await response.text();
-        if (body.length > MAX_DATA_BYTES) throw new Error(`response larger than ${MAX_DATA_BYTES} bytes`);
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(body);
-        } catch {
-          throw new Error('response is not valid JSON');
-        }
-        if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-          throw new Error('response is not a JSON object');
-        }
-        return parsed as Record<string, unknown>;
-      })();
-      request.catch(() => undefined); // a late rejection after a timeout is not unhandled
-      return await Promise.race([request, timeout]);
-    } finally {
-      timer.cancel();
-    }
   }
 
   private succeeded(data: Record<string, unknown>): void {
@@ -247,7 +215,12 @@ export class DataPoller {
     this.lastErrorAt = this.options.clock.wallNow();
     this.lastError = error instanceof Error ? error.message : String(error);
     this.log.warn(
-      { url: redactUrl(this.options.url), failures: this.failures, err: this.lastError },
+      {
+        url: redactUrl(this.options.url),
+        failures: this.failures,
+        err: this.lastError,
+        ...(isAppError(error) ? { code: error.code } : {}),
+      },
       'overlay data poll failed; keeping the last good data',
     );
   }

@@ -6,6 +6,7 @@ import { FakeClock } from '../../helpers/fake-clock.ts';
 import {
   DataPoller,
   OverlayRenderer,
+  MAX_DATA_BYTES,
   RETRY_AFTER_MS,
   redactUrl,
   type CachedOverlay,
@@ -30,7 +31,7 @@ const silent = {
 } as unknown as NonNullable<OverlayRendererOptions['logger']>;
 
 function json(body: unknown, status = 200): FetchResponseLike {
-  return { ok: status >= 200 && status < 300, status, text: async () => JSON.stringify(body) };
+  return new Response(JSON.stringify(body), { status });
 }
 
 /** A fetch that answers from a queue of responses (the last one repeats); records its calls. */
@@ -41,7 +42,8 @@ function scriptedFetch(responses: (FetchResponseLike | Error | 'hang')[]) {
     const next = responses.length > 1 ? responses.shift()! : responses[0]!;
     if (next === 'hang') return new Promise(() => undefined);
     if (next instanceof Error) return Promise.reject(next);
-    return Promise.resolve(next);
+    // A body is read once: each call gets its own copy (the last response repeats).
+    return Promise.resolve(next instanceof Response ? next.clone() : next);
   };
   return { fetch, calls, responses };
 }
@@ -97,7 +99,7 @@ describe('DataPoller', () => {
       json({ score: '2-1' }),
       json({ error: 'down' }, 503),
       new Error('ECONNREFUSED'),
-      { ok: true, status: 200, text: async () => '<html>' },
+      new Response('<html>'),
       json([1, 2, 3]),
       json({ score: '3-1' }),
     ]);
@@ -121,10 +123,10 @@ describe('DataPoller', () => {
       assert.deepEqual(poller.value(), { score: '2-1' }, 'last good value kept');
     }
     assert.deepEqual(errors, [
-      'HTTP 503',
-      'ECONNREFUSED',
-      'response is not valid JSON',
-      'response is not a JSON object',
+      'the server answered HTTP 503',
+      'could not connect (ECONNREFUSED)',
+      'the answer is not valid JSON',
+      'the answer is not a JSON object',
     ]);
     const sick = poller.health();
     assert.equal(sick.ok, false);
@@ -161,7 +163,7 @@ describe('DataPoller', () => {
     clock.advance(1);
     await poller.idle();
     assert.equal(calls[0]!.signal.aborted, true);
-    assert.equal(poller.health().lastError, 'no answer within 5000 ms');
+    assert.equal(poller.health().lastError, 'no complete answer within 5 s');
     assert.equal(poller.health().stale, true, 'never succeeded');
     // The next poll is scheduled an interval after the failed one ended.
     clock.advance(30_000);
@@ -186,6 +188,10 @@ describe('DataPoller over real HTTP', () => {
       if (req.url === '/data') {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ wind: { speed: 12 }, hits }));
+      } else if (req.url === '/grown') {
+        // Small at first, then a 600 KB value (what once made 77 ticks late).
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ text: hits > 1 ? 'x'.repeat(600_000) : 'calm' }));
       } else {
         res.writeHead(404).end();
       }
@@ -206,8 +212,21 @@ describe('DataPoller over real HTTP', () => {
     assert.deepEqual(ok.value(), { wind: { speed: 12 }, hits: 1 });
     const missing = new DataPoller({ url: `${base}/nope`, intervalMs: 60_000, fetch, clock, logger: silent });
     await missing.poll();
-    assert.equal(missing.health().lastError, 'HTTP 404');
+    assert.equal(missing.health().lastError, 'the server answered HTTP 404');
     assert.equal(missing.value(), undefined);
+  });
+
+  it('refuses an answer over 64 kB and keeps the last good data', async () => {
+    hits = 0;
+    const clock = new FakeClock();
+    const fetch: FetchLike = (url, init) => globalThis.fetch(url, init);
+    const poller = new DataPoller({ url: `${base}/grown`, intervalMs: 60_000, fetch, clock, logger: silent });
+    await poller.poll();
+    assert.deepEqual(poller.value(), { text: 'calm' });
+    await poller.poll();
+    assert.equal(MAX_DATA_BYTES, 64 * 1024);
+    assert.equal(poller.health().lastError, 'the answer is larger than the limit of 64 kB');
+    assert.deepEqual(poller.value(), { text: 'calm' }, 'the last good data stays');
   });
 });
 
@@ -394,7 +413,7 @@ describe('OverlayRenderer', () => {
     assert.equal(renderer.get('weather')!.rendered.text, '19°C · wind 7 kn');
     const [source] = renderer.health().dataSources;
     assert.equal(source!.ok, false);
-    assert.equal(source!.lastError, 'ETIMEDOUT');
+    assert.equal(source!.lastError, 'could not connect (ETIMEDOUT)');
     assert.equal(source!.url, 'http://weather.test/now');
 
     // Cue gone: its poller stops.

@@ -1,17 +1,21 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  capOverlayText,
   clockParts,
   cssColor,
   defaultFontSize,
   expandTemplate,
   LOWER_THIRD_ACCENT,
   LOWER_THIRD_BACKGROUND,
+  MAX_OVERLAY_TEXT_CHARS,
+  MAX_OVERLAY_TEXT_LINES,
   placeOverlay,
   renderedToPng,
   renderOverlay,
   resolveText,
   safeMargins,
+  uncappedText,
   usesClock,
   type RenderContext,
 } from '../../../src/engine/overlays/render.ts';
@@ -119,6 +123,45 @@ describe('template expansion', () => {
       'Back at 13:05',
     );
     assert.equal(resolveText(overlay({ type: 'text', text: 'a' }), { textOverride: 'b' }), 'b');
+  });
+});
+
+describe('text cap', () => {
+  it('keeps text up to 200 characters and 8 lines; cuts longer text with "…"', () => {
+    assert.equal(MAX_OVERLAY_TEXT_CHARS, 200);
+    assert.equal(MAX_OVERLAY_TEXT_LINES, 8);
+    const exact = 'a'.repeat(200);
+    assert.equal(capOverlayText(exact), exact);
+    assert.equal(capOverlayText('a'.repeat(201)), `${'a'.repeat(199)}…`);
+    assert.equal(capOverlayText('b'.repeat(600_000)), `${'b'.repeat(199)}…`);
+    // Code points, not UTF-16 units: an emoji is one character and is never split.
+    const boats = '⛵🚤'.repeat(150);
+    const cut = capOverlayText(boats);
+    assert.equal([...cut].length, 200);
+    assert.ok(cut.endsWith('🚤…') || cut.endsWith('⛵…'), cut.slice(-4));
+    assert.ok(!/[\ud800-\udbff](?![\udc00-\udfff])/.test(cut), 'no half of a surrogate pair');
+    const lines = Array.from({ length: 12 }, (_, i) => `line ${i + 1}`);
+    assert.equal(capOverlayText(lines.slice(0, 8).join('\n')), lines.slice(0, 8).join('\n'));
+    assert.equal(capOverlayText(lines.join('\r\n')), `${lines.slice(0, 8).join('\r\n')}…`);
+  });
+
+  it('a long data value or operator text is capped before it is drawn', async () => {
+    const params = overlay({ type: 'dynamic_text', template: 'Wind: {text}', data_url: 'http://x.test/' });
+    const data = { text: 'x'.repeat(600_000) };
+    assert.equal(resolveText(params, { data }), `Wind: ${'x'.repeat(193)}…`);
+    // Values are shortened on expansion: a template repeating a long field never builds a long string.
+    const repeated = overlay({
+      type: 'dynamic_text',
+      template: '{text}'.repeat(50),
+      data_url: 'http://x.test/',
+    });
+    assert.ok(uncappedText(repeated, { data })!.length <= 50 * 2 * (MAX_OVERLAY_TEXT_CHARS + 1));
+    const rendered = await renderOverlay(params, { ...ctx320, data });
+    assert.equal([...rendered.text!].length, MAX_OVERLAY_TEXT_CHARS);
+    assert.ok(rendered.width <= W && rendered.height <= H);
+    const lower = overlay({ type: 'lower_third', text: 'T', subtitle: 's'.repeat(500) });
+    const drawn = await renderOverlay(lower, { ...ctx320, textOverride: 'y'.repeat(5000) });
+    assert.equal(drawn.text, `${'y'.repeat(199)}…`);
   });
 });
 
