@@ -1,8 +1,10 @@
-// Secrets at rest (camera passwords, stream keys): AES-256-GCM with a key from VISTTER_SECRET_KEY
-// or a key file created in the data folder on first use (mode 0600).
+// Secrets at rest (camera passwords, stream keys, server URLs that carry a key or a passphrase,
+// the alert webhook URL): AES-256-GCM with a key from VISTTER_SECRET_KEY or a key file created
+// in the data folder on first use (mode 0600).
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { redactUrl } from '../core/redact.ts';
 import { AppError } from '../errors/registry.ts';
 
 const PREFIX = 'v1';
@@ -58,8 +60,15 @@ export function loadSecretKey(dataDir: string, env: NodeJS.ProcessEnv = process.
   }
   const file = join(dataDir, 'secret.key');
   if (!existsSync(file)) {
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     writeFileSync(file, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+  } else if ((statSync(file).mode & 0o077) !== 0) {
+    // A key file copied in by hand (or made before this rule) is made private before it is read.
+    try {
+      chmodSync(file, 0o600);
+    } catch {
+      // Not this user's file (read-only here): it stays as its owner left it.
+    }
   }
   const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
   if (key.length !== 32)
@@ -71,4 +80,15 @@ export function loadSecretKey(dataDir: string, env: NodeJS.ProcessEnv = process.
 export function maskSecret(value: string | null): string | null {
   if (value === null || value === '') return null;
   return value.length >= 12 ? `••••••••${value.slice(-4)}` : '••••••••';
+}
+
+/** Whether a URL carries something the API and the logs must not show (see redactUrl). */
+export function urlHoldsSecret(url: string): boolean {
+  return redactUrl(url) !== url;
+}
+
+/** Whether a stored value is a sealed secret (as opposed to clear text from before it was sealed). */
+export function isSealed(value: string): boolean {
+  const parts = value.split(':');
+  return parts.length === 4 && parts[0] === PREFIX;
 }

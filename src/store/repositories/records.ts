@@ -2,7 +2,9 @@
 import { posix } from 'node:path';
 import { type AssetType, type ExecutionStatus } from '../../domain/schemas.ts';
 import { AppError } from '../../errors/registry.ts';
-import { nowIso, type Db } from '../database.ts';
+import { checkpointNow, nowIso, type Db } from '../database.ts';
+import type { SecretBox } from '../secrets.ts';
+import { openSetting, sealSetting, settingNeedsSealing } from './settings-secrets.ts';
 
 export interface Asset {
   id: number;
@@ -327,21 +329,28 @@ function toExecution(row: ExecutionRow): Execution {
 }
 
 export class SettingsRepository {
-  constructor(private readonly db: Db) {}
+  /** With a secret box, settings that hold a secret (the webhook URL) are sealed at rest. */
+  constructor(
+    private readonly db: Db,
+    private readonly secrets?: SecretBox,
+  ) {
+    if (secrets) this.sealClearText(secrets);
+  }
 
   get<T>(key: string, fallback: T): T {
     const row = this.db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as
       { value: string } | undefined;
-    return row ? (JSON.parse(row.value) as T) : fallback;
+    return row ? (openSetting(key, JSON.parse(row.value), this.secrets) as T) : fallback;
   }
 
   set(key: string, value: unknown): void {
+    const stored = this.secrets ? sealSetting(key, value, this.secrets) : value;
     this.db
       .prepare(
         `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
          ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
       )
-      .run(key, JSON.stringify(value), nowIso());
+      .run(key, JSON.stringify(stored), nowIso());
   }
 
   all(): Record<string, unknown> {
@@ -349,7 +358,27 @@ export class SettingsRepository {
       key: string;
       value: string;
     }>;
-    return Object.fromEntries(rows.map((row) => [row.key, JSON.parse(row.value) as unknown]));
+    return Object.fromEntries(
+      rows.map((row) => [row.key, openSetting(row.key, JSON.parse(row.value), this.secrets)]),
+    );
+  }
+
+  /** Settings saved in clear text before secrets in settings were sealed are sealed now. */
+  private sealClearText(secrets: SecretBox): void {
+    const rows = this.db.prepare('SELECT key, value FROM settings').all() as Array<{
+      key: string;
+      value: string;
+    }>;
+    let sealed = 0;
+    for (const row of rows) {
+      const value = JSON.parse(row.value) as unknown;
+      if (!settingNeedsSealing(row.key, value)) continue;
+      this.db
+        .prepare('UPDATE settings SET value = ? WHERE key = ?')
+        .run(JSON.stringify(sealSetting(row.key, value, secrets)), row.key);
+      sealed += 1;
+    }
+    if (sealed > 0) checkpointNow(this.db);
   }
 }
 
