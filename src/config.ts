@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { RecordingLimitsError, recordingLimitsFromEnv, type RecordingLimits } from './recordings/limits.ts';
 import { isValidTimeZone } from './scheduler/plan.ts';
 
 const BUILT_WEB_UI = join(fileURLToPath(new URL('..', import.meta.url)), 'web', 'dist');
@@ -27,6 +28,8 @@ export interface AppConfig {
   timeZone: string | null;
   /** The config file read, if any. */
   configFile: string | null;
+  /** Recordings quota, file length and the free space kept (README "Configuration"). */
+  recordings: RecordingLimits;
 }
 
 export class ConfigError extends Error {}
@@ -48,6 +51,12 @@ const KEYS = {
     schema: z.string().refine(isValidTimeZone, { error: 'must be a time zone name like Europe/London' }),
   },
   webRoot: { env: 'VISTTER_WEB_ROOT', schema: z.string().min(1) },
+  // Recordings and disk space (src/recordings/limits.ts has the defaults).
+  recordingsQuotaGb: { env: 'VISTTER_RECORDINGS_QUOTA_GB', schema: z.number().min(0) },
+  recordingsMaxAgeDays: { env: 'VISTTER_RECORDINGS_MAX_AGE_DAYS', schema: z.number().min(0) },
+  recordingsFileMinutes: { env: 'VISTTER_RECORDINGS_FILE_MINUTES', schema: z.number().min(1) },
+  diskReserveMb: { env: 'VISTTER_DISK_RESERVE_MB', schema: z.number().min(0) },
+  diskWarnMb: { env: 'VISTTER_DISK_WARN_MB', schema: z.number().min(0) },
 } as const;
 type Key = keyof typeof KEYS;
 
@@ -129,6 +138,15 @@ function checkEnv(env: NodeJS.ProcessEnv): void {
     throw bad('VISTTER_ALERT_WEBHOOK_URL', 'must be an http:// or https:// address');
 }
 
+function recordingLimits(env: NodeJS.ProcessEnv): RecordingLimits {
+  try {
+    return recordingLimitsFromEnv(env);
+  } catch (error) {
+    if (error instanceof RecordingLimitsError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
+
 /** The configuration: the environment over the config file over the defaults. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const { path, vars } = readConfigFile(env);
@@ -147,5 +165,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     webRoot: resolve(merged['VISTTER_WEB_ROOT'] ?? BUILT_WEB_UI),
     timeZone: zone ? zone : null,
     configFile: path,
+    recordings: recordingLimits(merged),
   };
 }

@@ -1,0 +1,152 @@
+// The appliance's own watch over its disk, whether or not a show records: the recordings folder
+// is swept at start and every 10 minutes (age and quota), and the free space is read every
+// minute, with a 'disk:low' alert below the warning level (an error below the reserve) that clears
+// once there is room again. A recording on air watches its own disk more closely (every 5 s, in
+// src/engine/outputs.ts) and stops itself below the reserve.
+import type { Clock, TimerHandle } from '../core/clock.ts';
+import type { Logger } from '../core/logger.ts';
+import { ERRORS } from '../errors/registry.ts';
+import { judgeDiskSpace, readDiskSpace, type DiskSpace, type DiskVerdict } from './free-space.ts';
+import { formatBytes, type RecordingLimits } from './limits.ts';
+import { RecordingSweeper, type SweepResult } from './sweeper.ts';
+
+/** The same key as a recording's own low-disk alert: one alert, whoever sees it first. */
+export const DISK_LOW_ALERT = 'disk:low';
+export const SWEEP_EVERY_MS = 10 * 60_000;
+export const DISK_CHECK_EVERY_MS = 60_000;
+
+export interface HousekeeperAlerts {
+  raise(alert: {
+    key: string;
+    severity: 'info' | 'warning' | 'error' | 'critical';
+    code: string;
+    message: string;
+    remediation: string;
+    source?: string;
+  }): void;
+  clear(key: string): void;
+}
+
+export interface RecordingsHousekeeperOptions {
+  limits: RecordingLimits;
+  /** The data folder: its disk holds the database. */
+  dataDir: string;
+  clock: Clock;
+  logger: Logger;
+  alerts?: HousekeeperAlerts;
+  /** Recording files being written now: never removed. */
+  inUse?: () => readonly string[];
+  /** Seam for tests; default statfs. */
+  readSpace?: (path: string) => DiskSpace | null;
+}
+
+export class RecordingsHousekeeper {
+  private readonly sweeper: RecordingSweeper;
+  private readonly readSpace: (path: string) => DiskSpace | null;
+  private readonly log: Logger;
+  private sweepTimer: TimerHandle | null = null;
+  private diskTimer: TimerHandle | null = null;
+  private raised: DiskVerdict['level'] | null = null;
+  private closed = false;
+
+  constructor(private readonly options: RecordingsHousekeeperOptions) {
+    this.readSpace = options.readSpace ?? readDiskSpace;
+    this.log = options.logger.child({ part: 'disk' });
+    this.sweeper = new RecordingSweeper({
+      limits: options.limits,
+      clock: options.clock,
+      logger: options.logger,
+      readSpace: this.readSpace,
+    });
+  }
+
+  start(): void {
+    this.closed = false;
+    void this.sweep('appliance started');
+    this.checkDisk();
+    this.scheduleSweep();
+    this.scheduleDiskCheck();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.sweepTimer?.cancel();
+    this.diskTimer?.cancel();
+    this.sweepTimer = null;
+    this.diskTimer = null;
+  }
+
+  /** The data disk now, judged against the limits (health when idle, pre-flight). */
+  disk(): DiskVerdict | null {
+    const space = this.readSpace(this.options.dataDir);
+    return space === null ? null : judgeDiskSpace(space, this.options.limits);
+  }
+
+  /** Resolves once no sweep is under way. */
+  settled(): Promise<void> {
+    return this.sweeper.settled();
+  }
+
+  async sweep(why: string): Promise<SweepResult | null> {
+    try {
+      return await this.sweeper.sweep(this.options.inUse?.() ?? [], why);
+    } catch (error) {
+      this.log.warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        'recordings sweep failed',
+      );
+      return null;
+    }
+  }
+
+  /** Reads the free space and raises, changes or clears the alert. */
+  checkDisk(): DiskVerdict | null {
+    const disk = this.disk();
+    if (disk === null) return null;
+    if (disk.level === 'ok') {
+      if (this.raised !== null) {
+        this.log.info({ freeBytes: disk.freeBytes }, 'the data disk has room again');
+        this.options.alerts?.clear(DISK_LOW_ALERT);
+      }
+      this.raised = null;
+      return disk;
+    }
+    if (this.raised === disk.level) return disk;
+    this.raised = disk.level;
+    // The oldest recordings make room first (the sweep removes them down to the warning level).
+    void this.sweep('the disk is running low');
+    const full = disk.level === 'full';
+    this.log.warn({ freeBytes: disk.freeBytes, level: disk.level }, 'the data disk is running low');
+    this.options.alerts?.raise({
+      key: DISK_LOW_ALERT,
+      severity: full ? 'error' : 'warning',
+      code: 'DISK_SPACE_LOW',
+      message: full
+        ? `The data disk is nearly full: ${disk.words}. Below ${formatBytes(disk.reserveBytes)} free ` +
+          'recording stops and the database may soon be unable to save.'
+        : `The data disk is running low: ${disk.words}. The oldest recordings are removed to make room; ` +
+          `below ${formatBytes(disk.reserveBytes)} free recording stops.`,
+      remediation: ERRORS.DISK_SPACE_LOW.remediation,
+      source: 'disk',
+    });
+    return disk;
+  }
+
+  private scheduleSweep(): void {
+    this.sweepTimer = this.options.clock.setTimeout(() => {
+      this.sweepTimer = null;
+      if (this.closed) return;
+      void this.sweep('periodic check');
+      this.scheduleSweep();
+    }, SWEEP_EVERY_MS);
+  }
+
+  private scheduleDiskCheck(): void {
+    this.diskTimer = this.options.clock.setTimeout(() => {
+      this.diskTimer = null;
+      if (this.closed) return;
+      this.checkDisk();
+      this.scheduleDiskCheck();
+    }, DISK_CHECK_EVERY_MS);
+  }
+}
