@@ -313,6 +313,17 @@ export const ERRORS = {
     status: 500,
     remediation: 'It is restarted automatically; if it keeps happening, send the appliance log to support.',
   },
+  // Disk space (recordings quota, free space: src/recordings/).
+  DISK_SPACE_LOW: {
+    status: 507,
+    remediation:
+      'Copy the recordings you want to keep off the appliance and delete them, or delete media you no longer use; a lower recordings quota (VISTTER_RECORDINGS_QUOTA_GB) keeps it from happening again.',
+  },
+  RECORDING_DISK_FULL: {
+    status: 507,
+    remediation:
+      'Free space on the data disk (copy recordings off and delete them, or delete unused media); the recording starts again by itself. The stream is not affected.',
+  },
 } as const satisfies Record<string, { status: number; remediation: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -334,17 +345,6 @@ export class AppError extends Error {
     this.code = code;
     this.status = ERRORS[code].status;
     this.remediation = ERRORS[code].remediation;
-  // Disk space (recordings quota, free space: src/recordings/).
-  DISK_SPACE_LOW: {
-    status: 507,
-    remediation:
-      'Copy the recordings you want to keep off the appliance and delete them, or delete media you no longer use; a lower recordings quota (VISTTER_RECORDINGS_QUOTA_GB) keeps it from happening again.',
-  },
-  RECORDING_DISK_FULL: {
-    status: 507,
-    remediation:
-      'Free space on the data disk (copy recordings off and delete them, or delete unused media); the recording starts again by itself. The stream is not affected.',
-  },
     this.issues = issues;
   }
 
