@@ -44,6 +44,15 @@
 // - A recording never overwrites: a restarted recorder continues in <name>.part2<ext>, .part3, …
 //   and its status lists every file. This needs `recordPath` (the argv is then built per run);
 //   given fixed `args`, the recorder keeps the old rule (restart: 'never' ends it at its first exit).
+// - A recording is bounded (`recordingLimits`, README "Configuration"): it continues in a new part
+//   every fileMs, cut at a keyframe (the old ffmpeg is given the end of its input and writes out
+//   its file; the next part starts with the headers and that keyframe from the GOP cache), so
+//   the quota can remove the oldest hour while the newest is written. The appliance's recordings
+//   folder is swept (src/recordings/) at start, at each new part and every 10 minutes. The free
+//   space is checked every 5 s: below the warning level a 'disk:low' alert (and the oldest
+//   recordings go), below the reserve, or when ffmpeg says the disk is full, the recording stops
+//   ('stopped', lastError RECORDING_DISK_FULL, an alert) while the stream goes on, and it starts
+//   again in a new part once the disk is above the warning level again.
 //
 // Public API:
 //   new FlvOutput(options: FlvOutputOptions)
@@ -63,14 +72,19 @@
 // with the stream key); errors are fixed sentences (destinations/failure.ts).
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { Clock, TimerHandle } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
-import type { ErrorCode } from '../errors/registry.ts';
+import { ERRORS, type ErrorCode } from '../errors/registry.ts';
 import { FFMPEG_BIN, PROGRESS_PERIOD_SECONDS, recorderArgs } from '../ffmpeg/argv.ts';
 import { ProgressBlockParser, StderrLineSplitter } from '../ffmpeg/progress.ts';
 import type { BackoffOptions } from '../process/backoff.ts';
 import { stopAfterEndOfInput } from '../process/graceful.ts';
+import { judgeDiskSpace, readDiskSpace, type DiskSpace, type DiskVerdict } from '../recordings/free-space.ts';
+import { formatBytes, recordingLimitsFromEnv, type RecordingLimits } from '../recordings/limits.ts';
+import { DISK_LOW_ALERT } from '../recordings/housekeeper.ts';
+import { RecordingSweeper } from '../recordings/sweeper.ts';
 import {
   Supervisor,
   type ExitInfo,
@@ -84,6 +98,7 @@ import { classifyFailure, type OutputErrorKind, type OutputKind } from './destin
 import { OutputMeter } from './destinations/meter.ts';
 import { probeTargetFromArgs, tcpProbe, type Probe, type ProbeTarget } from './destinations/probe.ts';
 import { nextFreePart, recordingPartPath } from './destinations/recording.ts';
+import type { EngineAlerts } from './engine-alerts.ts';
 import type { FanoutConsumer, FanoutConsumerStats, FanoutHub } from './fanout/hub.ts';
 
 export type { OutputErrorKind, OutputKind } from './destinations/failure.ts';
@@ -232,10 +247,17 @@ export interface FlvOutputOptions {
   probe?: Probe;
   /** Restart the session before the platform ends it (destinations). None by default. */
   session?: SessionLimit;
-  /** Test seams: process host, jitter source and file existence check (recording parts). */
+  /** kind 'recording': how long one file runs, the quota and the free space to keep. Default:
+   *  from the environment (recordingLimitsFromEnv); null: none (one endless file, no disk checks). */
+  recordingLimits?: RecordingLimits | null;
+  /** Where a recording stopped for lack of disk space, and a disk running low, are reported. */
+  alerts?: EngineAlerts;
+  /** Test seams: process host, jitter source, file existence check (recording parts) and the free
+   *  space of a folder (statfs). */
   host?: ProcessHost;
   random?: () => number;
   fileExists?: (path: string) => boolean;
+  readDiskSpace?: (path: string) => DiskSpace | null;
 }
 
 const TICK_MS = 500;
@@ -245,6 +267,19 @@ const HUB_IDLE_MS = 2000;
 const GROWTH_FRESH_MS = 4 * PROGRESS_PERIOD_SECONDS * 1000;
 /** A session over its limit waits at most this long for a keyframe (2 s GOPs) before it is cut. */
 const SESSION_KEYFRAME_WAIT_MS = 10_000;
+/** How often a recording reads the free space on its disk (one statfs call). */
+const DISK_CHECK_MS = 5000;
+/** A recording sweeps its folder this often, besides at its start and at each new part. */
+const SWEEP_INTERVAL_MS = 10 * 60_000;
+/** While the disk is low, a sweep at most this often. */
+const LOW_DISK_SWEEP_MS = 30_000;
+/** Stopped for disk space and the space cannot be read: try again after this long. */
+const DISK_UNKNOWN_RETRY_MS = 60_000;
+/** At a new part the old ffmpeg may take this long to write out its end by itself (within the
+ *  2 s GOP the next part starts from), then it is told to stop. */
+const ROLL_GRACE_MS = 500;
+/** ffmpeg's words for a disk that is full. */
+const DISK_FULL = /No space left on device|Disk quota exceeded/i;
 
 interface RunState {
   runId: number;
@@ -299,6 +334,19 @@ export class FlvOutput extends EventEmitter<OutputEvents> {
   private pendingProbe = false;
   private part = 0;
   private readonly files: string[] = [];
+  private readonly recordingLimits: RecordingLimits | null;
+  private readonly sweeper: RecordingSweeper | null;
+  private readonly readSpace: (path: string) => DiskSpace | null;
+  private diskTimer: TimerHandle | null = null;
+  /** Monotonic ms the recording stopped for lack of disk space; null while it may record. */
+  private diskStoppedAt: number | null = null;
+  private diskLowRaised = false;
+  private lastSweepAt = Number.NEGATIVE_INFINITY;
+  /** Between a new part's cut and the spawn of its ffmpeg. */
+  private rolling = false;
+  private rollTimer: TimerHandle | null = null;
+  /** Why the current part began: a new file on schedule, or a restart. */
+  private partBegan: 'file' | 'restart' = 'restart';
 
   constructor(private readonly options: FlvOutputOptions) {
     super();
@@ -312,10 +360,30 @@ export class FlvOutput extends EventEmitter<OutputEvents> {
     this.probeIntervalMs = options.probeIntervalMs ?? 1000;
     this.probe = options.probe ?? tcpProbe;
     this.fileExists = options.fileExists ?? existsSync;
+    this.readSpace = options.readDiskSpace ?? readDiskSpace;
     if (options.recordPath !== undefined)
       recorderArgs({ path: options.recordPath }); // validates the extension now
     else if (options.args === undefined)
       throw new TypeError(`output ${options.id}: args or recordPath is required`);
+    this.recordingLimits =
+      options.recordPath === undefined
+        ? null
+        : options.recordingLimits === undefined
+          ? recordingLimitsFromEnv()
+          : options.recordingLimits;
+    // Only the appliance's recordings folder is swept: a recording made elsewhere (a path given to
+    // `show start --record`) is never a reason to remove other files.
+    this.sweeper =
+      this.recordingLimits !== null &&
+      options.recordPath !== undefined &&
+      resolve(dirname(options.recordPath)) === resolve(this.recordingLimits.folder)
+        ? new RecordingSweeper({
+            limits: this.recordingLimits,
+            clock: this.clock,
+            logger: this.log,
+            readSpace: this.readSpace,
+          })
+        : null;
     const fixedArgs = options.args ?? [];
     this.progressEnabled = options.recordPath !== undefined || progressRequested(fixedArgs);
     this.probeTarget =
@@ -366,6 +434,15 @@ export class FlvOutput extends EventEmitter<OutputEvents> {
     this.failingRaised = false;
     this.setState('connecting', 'started');
     this.scheduleTick();
+    if (this.recordingLimits !== null) {
+      this.scheduleDiskCheck();
+      void this.sweep('recording started');
+      const disk = this.diskVerdict();
+      if (disk?.level === 'full') {
+        this.stopForDisk(disk);
+        return;
+      }
+    }
     this.supervisor.start();
   }
 
@@ -379,6 +456,7 @@ export class FlvOutput extends EventEmitter<OutputEvents> {
     this.tickTimer?.cancel();
     this.tickTimer = null;
     this.stopProbing();
+    this.endDiskWatch();
     this.consumer?.detach(); // ends its stdin
     await stopAfterEndOfInput(this.supervisor, this.clock, graceMs);
     this.nextRetryAt = null;
@@ -430,6 +508,7 @@ export class FlvOutput extends EventEmitter<OutputEvents> {
     if (this.options.recordPath !== undefined) {
       // Each run writes a file of its own: the first free part after the last one used.
       this.part = nextFreePart(this.options.recordPath, this.part + 1, this.fileExists);
+      this.partBegan = this.rolling ? 'file' : 'restart';
       args = recorderArgs({ path: recordingPartPath(this.options.recordPath, this.part) });
     } else {
       args = this.options.args ?? [];
@@ -439,6 +518,9 @@ export class FlvOutput extends EventEmitter<OutputEvents> {
 
   private onSpawn(run: SupervisedRun): void {
     this.clearRun();
+    this.rolling = false;
+    this.rollTimer?.cancel();
+    this.rollTimer = null;
     this.meter.beginRun();
     const state: RunState = {
       runId: run.runId,
@@ -458,6 +540,9 @@ export class FlvOutput extends EventEmitter<OutputEvents> {
     const limit = this.options.session;
     if (limit && limit.maxMs > 0 && Number.isFinite(limit.maxMs))
       state.sessionTimer = this.clock.setTimeout(() => this.sessionLimitReached(state), limit.maxMs);
+    const fileMs = this.recordingLimits?.fileMs ?? 0;
+    if (fileMs > 0 && Number.isFinite(fileMs))
+      state.sessionTimer = this.clock.setTimeout(() => this.fileLimitReached(state), fileMs);
     const stdin = run.writable(0);
     stdin.on('error', () => undefined);
     // Ending stdin on detach lets ffmpeg finish the file or session cleanly.
@@ -535,6 +620,25 @@ export class FlvOutput extends EventEmitter<OutputEvents> {
     this.consumer = null;
     this.clearRun();
     if (info.cause === 'requested' || info.cause === 'restart' || this.stopping) return;
+    if (this.diskStoppedAt !== null) return;
+    if (this.rolling) {
+      this.rollTimer?.cancel();
+      this.rollTimer = null;
+      if (info.cause === 'exited') {
+        // It wrote out its part and ended at the end of its input, as asked: the next part now.
+        this.supervisor.restartNow('next recording file', { keepAttempts: true });
+        return;
+      }
+      this.rolling = false;
+    }
+    if (this.recordingLimits !== null) {
+      const disk = this.diskVerdict();
+      const full = disk?.level === 'full' ? disk : null;
+      if (full !== null || info.stderrTail.some((line) => DISK_FULL.test(line))) {
+        this.stopForDisk(full);
+        return;
+      }
+    }
     if (consumerState === 'ending' || consumerState === 'ended') {
       // The hub's input ended (end of show) and ffmpeg finished: done, not a failure.
       this.inputEnded = true;
@@ -582,6 +686,8 @@ export class FlvOutput extends EventEmitter<OutputEvents> {
       if (change.to === 'stopped' || change.to === 'failed') this.setState('stopped', change.reason);
       return;
     }
+    // Stopped for disk space, or between two parts: this output says what its state is.
+    if (this.diskStoppedAt !== null || (this.rolling && change.to === 'backoff')) return;
     switch (change.to) {
       case 'backoff': {
         this.failures = change.attempt;
@@ -747,6 +853,180 @@ export class FlvOutput extends EventEmitter<OutputEvents> {
     }
   }
 
+  // ── recording: new parts, quota, free space ──
+
+  private fileLimitReached(run: RunState): void {
+    run.sessionTimer = null;
+    if (this.run !== run || !this.started || this.stopping) return;
+    run.cancelKeyframeWait = this.options.hub.onNextKeyframe(() => this.rollFile(run, 'keyframe'));
+    run.keyframeDeadline = this.clock.setTimeout(
+      () => this.rollFile(run, 'no-keyframe'),
+      SESSION_KEYFRAME_WAIT_MS,
+    );
+  }
+
+  /** Cuts the recording at this keyframe: the old part ends with a complete GOP, the next one
+   *  starts with the headers and this keyframe (the hub's GOP cache). Not a failure. */
+  private rollFile(run: RunState, cut: 'keyframe' | 'no-keyframe'): void {
+    run.cancelKeyframeWait?.();
+    run.cancelKeyframeWait = null;
+    run.keyframeDeadline?.cancel();
+    run.keyframeDeadline = null;
+    if (this.run !== run || !this.started || this.stopping || this.diskStoppedAt !== null) return;
+    this.log.info({ file: run.file, cut }, 'recording: this part is complete, the next one begins');
+    this.rolling = true;
+    this.clearRun();
+    // End of input rather than a signal: ffmpeg writes out everything it was given, then exits.
+    this.consumer?.detach();
+    this.consumer = null;
+    this.rollTimer = this.clock.setTimeout(() => {
+      this.rollTimer = null;
+      if (this.rolling) this.supervisor.restartNow('next recording file', { keepAttempts: true });
+    }, ROLL_GRACE_MS);
+    void this.sweep('a recording part is complete');
+  }
+
+  private scheduleDiskCheck(): void {
+    this.diskTimer = this.clock.setTimeout(() => {
+      this.diskTimer = null;
+      if (!this.started || this.stopping) return;
+      this.checkDisk();
+      this.scheduleDiskCheck();
+    }, DISK_CHECK_MS);
+  }
+
+  private checkDisk(): void {
+    const disk = this.diskVerdict();
+    const now = this.clock.now();
+    const sinceSweep = now - this.lastSweepAt;
+    if (
+      disk !== null && disk.level !== 'ok' ? sinceSweep >= LOW_DISK_SWEEP_MS : sinceSweep >= SWEEP_INTERVAL_MS
+    )
+      void this.sweep(disk !== null && disk.level !== 'ok' ? 'the disk is running low' : 'periodic check');
+    this.reportLowDisk(disk);
+    if (this.diskStoppedAt !== null) {
+      const unknownLongEnough = disk === null && now - this.diskStoppedAt >= DISK_UNKNOWN_RETRY_MS;
+      if (disk?.level === 'ok' || unknownLongEnough) this.resumeAfterDisk(disk);
+      return;
+    }
+    if (disk?.level === 'full') this.stopForDisk(disk);
+  }
+
+  /** The recording's disk judged against the limits; null when it cannot be read. */
+  private diskVerdict(): DiskVerdict | null {
+    const path = this.options.recordPath;
+    if (path === undefined || this.recordingLimits === null) return null;
+    const space = this.readSpace(dirname(path));
+    return space === null ? null : judgeDiskSpace(space, this.recordingLimits);
+  }
+
+  private reportLowDisk(disk: DiskVerdict | null): void {
+    if (disk === null) return;
+    if (disk.level === 'ok') {
+      if (this.diskLowRaised) this.options.alerts?.clear(DISK_LOW_ALERT);
+      this.diskLowRaised = false;
+      return;
+    }
+    if (this.diskLowRaised) return;
+    this.diskLowRaised = true;
+    this.log.warn({ freeBytes: disk.freeBytes, warnBytes: disk.warnBytes }, 'the disk is running low');
+    this.options.alerts?.raise({
+      key: DISK_LOW_ALERT,
+      severity: 'warning',
+      code: 'DISK_SPACE_LOW',
+      message:
+        `The data disk is running low: ${disk.words}. The oldest recordings are removed to make room; ` +
+        `below ${formatBytes(disk.reserveBytes)} free the recording stops.`,
+      remediation: ERRORS.DISK_SPACE_LOW.remediation,
+      source: 'disk',
+    });
+  }
+
+  /** Stops the recording (not the show): the database and the system keep their room. */
+  private stopForDisk(disk: DiskVerdict | null): void {
+    if (this.diskStoppedAt !== null) return;
+    this.diskStoppedAt = this.clock.now();
+    this.rolling = false;
+    this.rollTimer?.cancel();
+    this.rollTimer = null;
+    this.clearRun();
+    // End of input: ffmpeg closes the file properly with what it has (the reserve leaves room).
+    this.consumer?.detach();
+    this.consumer = null;
+    void stopAfterEndOfInput(this.supervisor, this.clock);
+    this.stopProbing();
+    this.nextRetryAt = null;
+    const message =
+      disk !== null
+        ? `The recording stopped: only ${disk.words}, and ${formatBytes(disk.reserveBytes)} are kept free ` +
+          `for the database and the system. The stream goes on; the recording starts again in a new file ` +
+          `once ${formatBytes(disk.warnBytes)} are free.`
+        : 'The recording stopped: the data disk is full. The stream goes on; the recording starts again ' +
+          'in a new file once there is room.';
+    this.lastError = {
+      kind: 'disk_error',
+      code: 'RECORDING_DISK_FULL',
+      message,
+      remediation: ERRORS.RECORDING_DISK_FULL.remediation,
+      at: this.clock.wallNow(),
+    };
+    this.log.error({ freeBytes: disk?.freeBytes, reserveBytes: disk?.reserveBytes }, message);
+    this.setState('stopped', 'the disk is full');
+    this.options.alerts?.raise({
+      key: this.diskFullAlertKey(),
+      severity: 'error',
+      code: 'RECORDING_DISK_FULL',
+      message,
+      remediation: ERRORS.RECORDING_DISK_FULL.remediation,
+      source: `recording:${this.options.id}`,
+    });
+  }
+
+  private resumeAfterDisk(disk: DiskVerdict | null): void {
+    const process = this.supervisor.state;
+    if (process !== 'stopped' && process !== 'idle') return; // still closing its file
+    this.diskStoppedAt = null;
+    this.options.alerts?.clear(this.diskFullAlertKey());
+    this.log.info({ freeBytes: disk?.freeBytes }, 'disk space is free again: the recording continues');
+    this.setState('connecting', 'disk space free again');
+    this.supervisor.start('disk space free again');
+  }
+
+  private endDiskWatch(): void {
+    this.diskTimer?.cancel();
+    this.diskTimer = null;
+    this.rollTimer?.cancel();
+    this.rollTimer = null;
+    this.rolling = false;
+    // The recording's alerts end with it (the appliance's own check watches the disk when idle).
+    if (this.diskStoppedAt !== null) this.options.alerts?.clear(this.diskFullAlertKey());
+    if (this.diskLowRaised) this.options.alerts?.clear(DISK_LOW_ALERT);
+    this.diskStoppedAt = null;
+    this.diskLowRaised = false;
+  }
+
+  private diskFullAlertKey(): string {
+    return `recording:${this.options.id}:disk-full`;
+  }
+
+  private async sweep(why: string): Promise<void> {
+    const sweeper = this.sweeper;
+    const path = this.options.recordPath;
+    if (sweeper === null || path === undefined) return;
+    this.lastSweepAt = this.clock.now();
+    // The part being written and the next one (a part may be starting while this runs).
+    const part = Math.max(1, this.part);
+    const inUse = [recordingPartPath(path, part), recordingPartPath(path, part + 1)];
+    try {
+      await sweeper.sweep(inUse, why);
+    } catch (error) {
+      this.log.warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        'recordings sweep failed',
+      );
+    }
+  }
+
   private setState(to: OutputState, reason: string): void {
     const from = this.stateValue;
     if (from === to) return;
@@ -762,10 +1042,13 @@ export class FlvOutput extends EventEmitter<OutputEvents> {
     const part = Math.max(1, this.part);
     const file = recordingPartPath(path, part);
     const files = [...this.files];
+    const minutes = Math.round((this.recordingLimits?.fileMs ?? 0) / 60_000);
     const note =
-      files.length > 1 || part > 1
-        ? `The recorder restarted; the recording continues in ${file} (part ${part}); earlier parts are kept.`
-        : null;
+      files.length <= 1 && part <= 1
+        ? null
+        : this.partBegan === 'file'
+          ? `A new file every ${minutes} min: the recording continues in ${file} (part ${part}).`
+          : `The recorder restarted; the recording continues in ${file} (part ${part}).`;
     return { file, part, files, note };
   }
 
