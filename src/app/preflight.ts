@@ -27,12 +27,14 @@ import type { Camera } from '../store/repositories/cameras.ts';
 import type { Store } from '../store/store.ts';
 import { parseResolution, type Timeline } from '../timeline/schema.ts';
 import { validateTimelineDocument, type TimelineIssue } from '../timeline/validate.ts';
+import { judgeDiskSpace, readDiskSpace, type DiskVerdict } from '../recordings/free-space.ts';
+import { formatBytes, recordingLimitsFromEnv } from '../recordings/limits.ts';
 import { formatAge, type CapacityAnswer, type CapacityShow } from './capacity.ts';
 import { backupRule, configuredBackup } from './backups.ts';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 export type PreflightCheckId =
-  'timeline' | 'cameras' | 'backup_cameras' | 'destinations' | 'assets' | 'encoder';
+  'timeline' | 'cameras' | 'backup_cameras' | 'destinations' | 'assets' | 'encoder' | 'disk';
 
 export interface PreflightItem {
   name: string;
@@ -82,6 +84,9 @@ export interface RunPreflightInput {
    * tested.
    */
   capacity?: (show: CapacityShow, encoder: VideoEncoder) => Promise<CapacityAnswer>;
+  /** The data disk judged against the recording limits; default: the disk of `mediaRoot` (the
+   *  data folder) against the limits from the environment. */
+  disk?: () => DiskVerdict | null;
 }
 
 const LABELS: Record<PreflightCheckId, string> = {
@@ -91,6 +96,7 @@ const LABELS: Record<PreflightCheckId, string> = {
   destinations: 'Destinations',
   assets: 'Media files',
   encoder: 'Encoder',
+  disk: 'Disk space',
 };
 
 /** How many failover steps the engine follows (src/engine/failover.ts). */
@@ -140,7 +146,7 @@ export async function runPreflight(input: RunPreflightInput): Promise<PreflightR
     ),
   ]);
 
-  const checks = [timelineCheck, camerasCheck, backupsCheck, destinations, assets, encoder];
+  const checks = [timelineCheck, camerasCheck, backupsCheck, destinations, assets, encoder, diskCheck(input)];
   return {
     ok: checks.every((check) => check.status !== 'fail'),
     checks,
@@ -899,4 +905,50 @@ async function capacityCheck(
     `This machine cannot encode ${settings} ${why}; the show starts at ${at} and steps up by itself when it can. ${fullQualityAdvice(ceiling)}`,
     items,
   );
+}
+
+// ---------------------------------------------------------------------------------------------
+// disk space (the levels are the recording limits', src/recordings/limits.ts)
+
+export function diskCheck(
+  input: Pick<RunPreflightInput, 'disk' | 'mediaRoot' | 'localOutputs'>,
+): PreflightCheck {
+  let disk: DiskVerdict | null;
+  try {
+    disk = input.disk
+      ? input.disk()
+      : (() => {
+          const space = readDiskSpace(input.mediaRoot);
+          return space === null ? null : judgeDiskSpace(space, recordingLimitsFromEnv());
+        })();
+  } catch (error) {
+    return crashed('disk', error);
+  }
+  if (disk === null)
+    return check(
+      'disk',
+      'warn',
+      'The free space on the data disk could not be measured',
+      'Check the data folder exists and is readable (VISTTER_DATA_DIR).',
+    );
+  const recording = input.localOutputs?.recording === true;
+  const remedy =
+    'Copy the recordings you want to keep off the appliance and delete them, or delete media you no longer use.';
+  if (disk.level === 'full')
+    return check(
+      'disk',
+      'fail',
+      `Only ${disk.words}`,
+      `Below ${formatBytes(disk.reserveBytes)} free ${recording ? 'the recording would stop at once and ' : ''}` +
+        `the database may be unable to save. ${remedy}`,
+    );
+  if (disk.level === 'low')
+    return check(
+      'disk',
+      'warn',
+      `Running low: ${disk.words}`,
+      `Below ${formatBytes(disk.warnBytes)} free the oldest recordings are removed to make room, and below ` +
+        `${formatBytes(disk.reserveBytes)} ${recording ? 'the recording stops' : 'recordings stop'}. ${remedy}`,
+    );
+  return check('disk', 'ok', `${disk.words.charAt(0).toUpperCase()}${disk.words.slice(1)}`, null);
 }

@@ -2,6 +2,8 @@
 // with plain-English warnings and errors that say what to do. Any error makes the appliance
 // unhealthy (viewers are affected now); any warning makes it degraded (it copes, but needs a look).
 import type { SupervisorState } from '../process/supervisor.ts';
+import type { DiskVerdict } from '../recordings/free-space.ts';
+import { formatBytes } from '../recordings/limits.ts';
 
 export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
 
@@ -109,6 +111,9 @@ export interface HealthInput {
     cpuPercent: number | null;
     /** CPU temperature; null when the machine exposes none. */
     temperatureC: number | null;
+    /** The data folder's disk judged against the recording limits (judgeDiskSpace); absent or
+     *  null when not measured. */
+    disk?: DiskVerdict | null;
   };
   /** Open alerts per severity (AlertCenter.counts()). */
   alerts: Record<'info' | 'warning' | 'error' | 'critical', number>;
@@ -331,6 +336,26 @@ function checkMachine(input: HealthInput, warnings: string[], errors: string[]):
   } else if (temperatureC !== null && temperatureC >= TEMPERATURE_WARN_C) {
     warnings.push(
       `The CPU is at ${round(temperatureC)} °C, close to slowing itself down. Check the fan and the airflow around the appliance.`,
+    );
+  }
+  checkDisk(input.system.disk ?? null, warnings, errors);
+}
+
+// The levels are the recording limits' (src/recordings/limits.ts): below the warning level the
+// oldest recordings are removed; below the reserve a recording stops so the database keeps room.
+function checkDisk(disk: DiskVerdict | null, warnings: string[], errors: string[]): void {
+  if (disk === null) return;
+  const remedy =
+    'Copy the recordings you want to keep off the appliance and delete them, or delete media you no longer use.';
+  if (disk.level === 'full') {
+    errors.push(
+      `The data disk is nearly full (${disk.words}): recording stops below ${formatBytes(disk.reserveBytes)} ` +
+        `free so the database can still save. ${remedy}`,
+    );
+  } else if (disk.level === 'low') {
+    warnings.push(
+      `The data disk is running low (${disk.words}): the oldest recordings are being removed, and below ` +
+        `${formatBytes(disk.reserveBytes)} free recording stops. ${remedy}`,
     );
   }
 }

@@ -1,9 +1,12 @@
-// Machine sampling from /proc and /sys (Linux): whole-machine CPU %, per-process CPU % and the CPU
-// temperature. Roots are injectable so tests read fixture trees. Every reader returns null instead
-// of throwing: a health check must work on a machine that lacks a file (no thermal zone on most
-// VMs; the Raspberry Pi has one).
+// Machine sampling from /proc and /sys (Linux): whole-machine CPU %, per-process CPU %, the CPU
+// temperature, and the free space of the data folder's disk. Roots are injectable so tests read
+// fixture trees. Every reader returns null instead of throwing: a health check must work on a
+// machine that lacks a file (no thermal zone on most VMs; the Raspberry Pi has one).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readDiskSpace, type DiskSpace } from '../recordings/free-space.ts';
+
+export type { DiskSpace } from '../recordings/free-space.ts';
 
 /** Cumulative CPU time of the whole machine, in clock ticks (jiffies), from the `cpu` line of /proc/stat. */
 export interface CpuTimes {
@@ -145,6 +148,8 @@ export interface SystemSample {
   cpuCount: number | null;
   processes: ProcessSample[];
   temperature: CpuTemperature | null;
+  /** The data folder's disk (with `diskPath`); null when it cannot be read. */
+  disk?: DiskSpace | null;
 }
 
 export interface SystemSamplerOptions {
@@ -152,6 +157,8 @@ export interface SystemSamplerOptions {
   sysRoot?: string;
   /** Kernel clock ticks per second (getconf CLK_TCK): 100 on every Linux we target. */
   clockTicksPerSecond?: number;
+  /** A folder on the disk to watch (the data folder): its free space is in every sample. */
+  diskPath?: string;
 }
 
 /**
@@ -163,6 +170,7 @@ export class SystemSampler {
   private readonly procRoot: string;
   private readonly sysRoot: string;
   private readonly ticksPerSecond: number;
+  private readonly diskPath: string | undefined;
   private previousCpu: CpuTimes | null = null;
   private previousProcesses = new Map<number, ProcessCpuTimes>();
 
@@ -170,6 +178,7 @@ export class SystemSampler {
     this.procRoot = options.procRoot ?? '/proc';
     this.sysRoot = options.sysRoot ?? '/sys';
     this.ticksPerSecond = options.clockTicksPerSecond ?? 100;
+    this.diskPath = options.diskPath;
   }
 
   /** Samples the machine and the given processes (e.g. the encoder's pid); dead pids give nulls. */
@@ -201,6 +210,7 @@ export class SystemSampler {
       cpuCount: cpu?.cpus ?? null,
       processes,
       temperature: readCpuTemperature(this.sysRoot),
+      ...(this.diskPath !== undefined ? { disk: readDiskSpace(this.diskPath) } : {}),
     };
   }
 }

@@ -15,6 +15,8 @@ import {
 import type { CameraTestResult } from '../../../src/cameras/probe.ts';
 import { ERRORS } from '../../../src/errors/registry.ts';
 import type { EncoderDetection } from '../../../src/ffmpeg/hardware.ts';
+import { judgeDiskSpace } from '../../../src/recordings/free-space.ts';
+import { recordingLimitsFromEnv } from '../../../src/recordings/limits.ts';
 import { openStore, type Store } from '../../../src/store/store.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
 import { tempDir } from '../../helpers/temp.ts';
@@ -223,6 +225,9 @@ describe('runPreflight', () => {
         return r;
       },
       detectEncoder: async () => hardware,
+      // A fixed disk, so the report does not depend on this machine's (test/unit/recordings).
+      disk: () =>
+        judgeDiskSpace({ path: mediaRoot, totalBytes: 32e9, freeBytes: 12e9 }, recordingLimitsFromEnv({})),
       ...rest,
     }) as Promise<PreflightReport> & { probed: number[] };
     promise.probed = probed;
@@ -242,11 +247,12 @@ describe('runPreflight', () => {
         ['destinations', 'ok', 'Destinations ready (1/1)', null],
         ['assets', 'ok', 'Media files found (3/3)', null],
         ['encoder', 'ok', 'H.264 encoder: hardware (V4L2 M2M)', null],
+        ['disk', 'ok', '12 GB free of 32 GB on the data disk', null],
       ],
     );
     assert.deepEqual(
       report.checks.map((c) => c.label),
-      ['Timeline', 'Cameras', 'Backup cameras', 'Destinations', 'Media files', 'Encoder'],
+      ['Timeline', 'Cameras', 'Backup cameras', 'Destinations', 'Media files', 'Encoder', 'Disk space'],
     );
     // Each camera tested once (Dock is on air twice), all at once, backups included.
     assert.deepEqual([...p.probed].sort(), [ids.dock, ids.pier, ids.spare].sort());
