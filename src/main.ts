@@ -47,16 +47,16 @@ process.on('exit', () => {
   children?.close();
 });
 
+// The demo is not recorded: it is generated test pictures nobody needs kept, it may run for weeks
+// on a fresh appliance, and 1.1 GB an hour of writes would wear an SD card out for nothing (the
+// HLS preview shows it works). An operator's recording is kept within the quota instead.
 function demoRequest(timelineId: number, dataDir: string): ShowRequest {
   const previewDir = join(dataDir, 'preview');
-  const recordings = join(dataDir, 'recordings');
   mkdirSync(previewDir, { recursive: true });
-  mkdirSync(recordings, { recursive: true });
   return {
     timelineId,
     destinationIds: [],
     previewDir,
-    recordPath: join(recordings, `demo-${new Date().toISOString().replace(/[:.]/g, '-')}.mp4`),
     mediaRoot: REPO_ROOT,
     encoder: { preset: 'veryfast', bitrateKbps: 2500 },
     generatedCameras: [
