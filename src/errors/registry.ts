@@ -136,11 +136,26 @@ export const ERRORS = {
   },
   PASSWORD_TOO_WEAK: {
     status: 400,
-    remediation: 'Choose a password of at least 10 characters that is not the user name.',
+    remediation:
+      'Choose a password of at least 10 characters that is not the user name, not only spaces and not one character repeated (a few words make a good one).',
   },
   TOKEN_NOT_FOUND: {
     status: 404,
     remediation: 'List the API tokens to find its number; it may have been revoked.',
+  },
+  // Roles and users (issue 14 item 5: src/api/auth/roles.ts).
+  ROLE_REQUIRED: {
+    status: 403,
+    remediation:
+      'Sign in with an account that has the role named (or use an API token made with it); an admin can change roles under Settings → Users and API tokens.',
+  },
+  USER_NOT_FOUND: {
+    status: 404,
+    remediation: 'List the users under Settings → Users to find its number; it may have been removed.',
+  },
+  LAST_ADMIN: {
+    status: 409,
+    remediation: 'Make another user admin first: the appliance always keeps at least one admin.',
   },
   ASSET_UNSUPPORTED: {
     status: 415,

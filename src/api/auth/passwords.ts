@@ -47,6 +47,9 @@ export const PASSWORD_MIN_LENGTH = 10;
 export function passwordProblem(password: string, username: string): string | null {
   if (password.length < PASSWORD_MIN_LENGTH) return `must be at least ${PASSWORD_MIN_LENGTH} characters`;
   if (password.length > 200) return 'must be at most 200 characters';
+  if (password.trim() === '') return 'must not be only spaces';
+  // One key held down (or one character typed over and over) is guessed first.
+  if (new Set(password).size === 1) return 'must not be one character repeated';
   if (password.toLowerCase() === username.toLowerCase()) return 'must not be the user name';
   return null;
 }

@@ -2,7 +2,7 @@
 // default credentials). Browsers hold an httpOnly SameSite=Strict session cookie and send the
 // session's CSRF token in X-CSRF-Token with every change; scripts use an API token
 // (Authorization: Bearer …), which a browser never sends by itself. Every route but the ones
-// marked public needs one of the two.
+// marked public needs one of the two, and the role the table in roles.ts names for it.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -12,8 +12,9 @@ import type { User } from '../../store/repositories/records.ts';
 import type { Store } from '../../store/store.ts';
 import type { ApiDeps } from '../deps.ts';
 import { IdParams, type ApiInstance } from '../http.ts';
-import { LoginLimiter } from './login-limiter.ts';
+import { AttemptLimiter, clientKey, type Admission, type Attempt } from './login-limiter.ts';
 import { hashPassword, passwordProblem, unknownUserHash, verifyPassword } from './passwords.ts';
+import { lesserRole, listedRole, roleAllows, ROLE_PURPOSE, ROLES, type Role } from './roles.ts';
 
 export const SESSION_COOKIE = 'vistter_session';
 export const CSRF_HEADER = 'x-csrf-token';
@@ -23,6 +24,8 @@ const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export interface AuthContext {
   user: User;
   via: 'session' | 'token';
+  /** What this request may do: the user's role, or for a token the lesser of its own and its owner's. */
+  role: Role;
   /** Session id (cookie sign-in only). */
   sessionId?: number;
   csrfToken?: string;
@@ -36,6 +39,21 @@ declare module 'fastify' {
   }
 }
 
+/** A route as registered, with the role it needs (undefined: public, or missing from the table). */
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  public: boolean;
+  role: Role | undefined;
+}
+
+const registered = new WeakMap<object, RegisteredRoute[]>();
+
+/** Every route registered after the auth plugin (all but the API reference's), for the role test. */
+export function registeredRoutes(app: ApiInstance): readonly RegisteredRoute[] {
+  return registered.get(app) ?? [];
+}
+
 const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
 const newSecret = (): string => randomBytes(32).toString('base64url');
 
@@ -45,8 +63,10 @@ function sameSecret(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
+const RoleField = z.enum(ROLES, { error: `must be one of ${ROLES.join(', ')}` });
+const Username = z.string().trim().min(1, { error: 'must not be empty' }).max(100);
 const Credentials = z.strictObject({
-  username: z.string().trim().min(1, { error: 'must not be empty' }).max(100),
+  username: Username,
   password: z.string().min(1, { error: 'must not be empty' }).max(200),
 });
 const PasswordChange = z.strictObject({
@@ -55,7 +75,16 @@ const PasswordChange = z.strictObject({
 });
 const TokenCreate = z.strictObject({
   name: z.string().trim().min(1, { error: 'must not be empty' }).max(100),
+  role: RoleField.default('viewer').meta({
+    description: 'viewer (telemetry, /metrics), operator (show control) or admin; default viewer',
+  }),
 });
+const UserCreate = z.strictObject({
+  username: Username,
+  password: z.string().max(200),
+  role: RoleField,
+});
+const UserPatch = z.strictObject({ role: RoleField });
 
 /** A browser request from another site (its Origin names another host) is refused for changes. */
 function crossSite(request: FastifyRequest): boolean {
@@ -71,11 +100,29 @@ function crossSite(request: FastifyRequest): boolean {
 export function registerAuth(app: ApiInstance, deps: ApiDeps): void {
   const { store } = deps;
   const clock: Clock = deps.clock ?? systemClock;
-  const limiter = new LoginLimiter(clock);
+  // Per client address for sign-in; per user for the password change (the session is known).
+  const signInLimiter = new AttemptLimiter(clock);
+  const passwordChangeLimiter = new AttemptLimiter(clock);
   const now = (): Date => new Date(clock.wallNow());
   const expiry = (): Date => new Date(clock.wallNow() + SESSION_DAYS * 86_400_000);
+  const routes: RegisteredRoute[] = [];
+  registered.set(app, routes);
 
   app.decorateRequest('auth', null);
+
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      const isPublic = route.config?.public === true;
+      const role = listedRole(method, route.url);
+      routes.push({ method, url: route.url, public: isPublic, role });
+      if (!isPublic && !role)
+        app.log.warn(
+          { method, url: route.url },
+          'route missing from the role table (src/api/auth/roles.ts): only admins may call it',
+        );
+    }
+  });
 
   app.addHook('onRequest', async (request) => {
     request.auth = identify(store, request, now());
@@ -91,6 +138,12 @@ export function registerAuth(app: ApiInstance, deps: ApiDeps): void {
       const sent = request.headers[CSRF_HEADER];
       if (typeof sent !== 'string' || !request.auth.csrfToken || !sameSecret(sent, request.auth.csrfToken))
         throw new AppError('CSRF_REJECTED', `the ${CSRF_HEADER} header is missing or wrong`);
+    }
+    // No route matched: the not-found answer follows. A route the table forgot needs admin.
+    const url = request.routeOptions.url;
+    if (url !== undefined) {
+      const needed = listedRole(request.method, url) ?? 'admin';
+      if (!roleAllows(request.auth.role, needed)) throw roleRequired(request.auth, needed);
     }
     // Slide the expiry, but write it at most once a minute (the preview fetches a segment every 2 s).
     const { sessionId, expiresAt } = request.auth;
@@ -116,6 +169,19 @@ export function registerAuth(app: ApiInstance, deps: ApiDeps): void {
     return { user, csrfToken };
   };
 
+  /** The attempt, reserved before the slow hash; or 429 with Retry-After. */
+  const admitOrRefuse = (admission: Admission, reply: FastifyReply, what: string): Attempt => {
+    if (admission.admitted) return admission.attempt;
+    const wait = admission.retryAfterSeconds;
+    void reply.header('retry-after', String(wait));
+    throw new AppError('LOGIN_RATE_LIMITED', `too many ${what}; try again in ${wait} s`);
+  };
+
+  const refuseWeak = (password: string, username: string, path: string, label: string): void => {
+    const problem = passwordProblem(password, username);
+    if (problem) throw new AppError('PASSWORD_TOO_WEAK', `${label} ${problem}`, [{ path, message: problem }]);
+  };
+
   app.get(
     '/api/auth/status',
     {
@@ -126,6 +192,7 @@ export function registerAuth(app: ApiInstance, deps: ApiDeps): void {
       setupRequired: store.users.count() === 0,
       authenticated: request.auth !== null,
       user: request.auth?.user ?? null,
+      role: request.auth?.role ?? null,
       csrfToken: request.auth?.csrfToken ?? null,
     }),
   );
@@ -138,11 +205,7 @@ export function registerAuth(app: ApiInstance, deps: ApiDeps): void {
     },
     async (request, reply) => {
       const { username, password } = request.body;
-      const problem = passwordProblem(password, username);
-      if (problem)
-        throw new AppError('PASSWORD_TOO_WEAK', `the password ${problem}`, [
-          { path: 'password', message: problem },
-        ]);
+      refuseWeak(password, username, 'password', 'the password');
       const hash = await hashPassword(password);
       // Checked after the slow hash, in the same synchronous step as the insert: two racing
       // first-run requests cannot both create an admin.
@@ -161,18 +224,14 @@ export function registerAuth(app: ApiInstance, deps: ApiDeps): void {
     },
     async (request, reply) => {
       const { username, password } = request.body;
-      const wait = limiter.retryAfterSeconds(request.ip, username);
-      if (wait > 0) {
-        void reply.header('retry-after', String(wait));
-        throw new AppError('LOGIN_RATE_LIMITED', `too many wrong passwords; try again in ${wait} s`);
-      }
+      const attempt = admitOrRefuse(signInLimiter.admit(clientKey(request.ip)), reply, 'wrong passwords');
       const stored = store.users.credentials(username);
       const ok = await verifyPassword(password, stored?.password_hash ?? (await unknownUserHash));
       if (!stored || !ok) {
-        limiter.recordFailure(request.ip, username);
+        attempt.failed();
         throw new AppError('LOGIN_FAILED', 'the user name or password is wrong');
       }
-      limiter.recordSuccess(request.ip);
+      attempt.succeeded();
       const { password_hash: _hash, ...user } = stored;
       return startSession(reply, user);
     },
@@ -200,16 +259,20 @@ export function registerAuth(app: ApiInstance, deps: ApiDeps): void {
     },
     async (request, reply) => {
       const auth = request.auth as AuthContext;
+      refuseWeak(request.body.new_password, auth.user.username, 'new_password', 'the new password');
+      const attempt = admitOrRefuse(
+        passwordChangeLimiter.admit(`user:${auth.user.id}`),
+        reply,
+        'wrong current passwords',
+      );
       const stored = store.users.credentials(auth.user.username);
-      if (!stored || !(await verifyPassword(request.body.current_password, stored.password_hash)))
+      if (!stored || !(await verifyPassword(request.body.current_password, stored.password_hash))) {
+        attempt.failed();
         throw new AppError('LOGIN_FAILED', 'the current password is wrong', [
           { path: 'current_password', message: 'is wrong' },
         ]);
-      const problem = passwordProblem(request.body.new_password, auth.user.username);
-      if (problem)
-        throw new AppError('PASSWORD_TOO_WEAK', `the new password ${problem}`, [
-          { path: 'new_password', message: problem },
-        ]);
+      }
+      attempt.succeeded();
       store.users.setPassword(auth.user.username, await hashPassword(request.body.new_password));
       store.sessions.deleteForUser(auth.user.id);
       return startSession(reply, auth.user);
@@ -218,7 +281,7 @@ export function registerAuth(app: ApiInstance, deps: ApiDeps): void {
 
   app.get(
     '/api/auth/tokens',
-    { schema: { tags: ['auth'], summary: 'API tokens (for scripts and Prometheus)' } },
+    { schema: { tags: ['auth'], summary: 'API tokens (for scripts and Prometheus), each with its role' } },
     async () => store.apiTokens.list(),
   );
 
@@ -227,7 +290,7 @@ export function registerAuth(app: ApiInstance, deps: ApiDeps): void {
     {
       schema: {
         tags: ['auth'],
-        summary: 'Create an API token; it is shown only in this answer',
+        summary: 'Create an API token with a role; it is shown only in this answer',
         body: TokenCreate,
       },
     },
@@ -237,6 +300,7 @@ export function registerAuth(app: ApiInstance, deps: ApiDeps): void {
         request.body.name,
         sha256(token),
         (request.auth as AuthContext).user.id,
+        request.body.role,
         now(),
       );
       return reply.code(201).send({ ...created, token });
@@ -251,13 +315,70 @@ export function registerAuth(app: ApiInstance, deps: ApiDeps): void {
       return reply.code(204).send();
     },
   );
+
+  app.get('/api/auth/users', { schema: { tags: ['auth'], summary: 'Users and their roles' } }, async () =>
+    store.users.list(),
+  );
+
+  app.post(
+    '/api/auth/users',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Add a user with a role (viewer, operator or admin)',
+        body: UserCreate,
+      },
+    },
+    async (request, reply) => {
+      const { username, password, role } = request.body;
+      refuseWeak(password, username, 'password', 'the password');
+      const created = store.users.create(username, await hashPassword(password), role);
+      return reply.code(201).send(created);
+    },
+  );
+
+  app.patch(
+    '/api/auth/users/:id',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Change a user’s role (takes effect on their next request)',
+        params: IdParams,
+        body: UserPatch,
+      },
+    },
+    async (request) => store.users.setRole(request.params.id, request.body.role),
+  );
+
+  app.delete(
+    '/api/auth/users/:id',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Remove a user (their sessions and API tokens end with them)',
+        params: IdParams,
+      },
+    },
+    async (request, reply) => {
+      store.users.delete(request.params.id);
+      return reply.code(204).send();
+    },
+  );
+}
+
+function roleRequired(auth: AuthContext, needed: Role): AppError {
+  const who =
+    auth.via === 'token'
+      ? `this API token has the ${auth.role} role`
+      : `the account "${auth.user.username}" has the ${auth.role} role`;
+  return new AppError('ROLE_REQUIRED', `this needs the ${needed} role (${ROLE_PURPOSE[needed]}); ${who}`);
 }
 
 function identify(store: Store, request: FastifyRequest, now: Date): AuthContext | null {
   const header = request.headers.authorization;
   if (header?.startsWith('Bearer ')) {
-    const user = store.apiTokens.use(sha256(header.slice(7).trim()), now);
-    return user ? { user, via: 'token' } : null;
+    const used = store.apiTokens.use(sha256(header.slice(7).trim()), now);
+    return used ? { user: used.user, via: 'token', role: lesserRole(used.tokenRole, used.user.role) } : null;
   }
   const token = request.cookies[SESSION_COOKIE];
   if (!token) return null;
@@ -266,6 +387,7 @@ function identify(store: Store, request: FastifyRequest, now: Date): AuthContext
     ? {
         user: session.user,
         via: 'session',
+        role: session.user.role,
         sessionId: session.id,
         csrfToken: session.csrfToken,
         expiresAt: session.expiresAt,

@@ -1,7 +1,7 @@
 // Sessions and API tokens. The secrets themselves never reach the database: callers hand in the
 // SHA-256 of the cookie or token, so a stolen copy of the file does not sign anyone in.
 import type { Db } from '../database.ts';
-import type { User } from './records.ts';
+import type { User, UserRole } from './records.ts';
 import { AppError } from '../../errors/registry.ts';
 
 export interface Session {
@@ -78,48 +78,60 @@ export class SessionRepository {
 export interface ApiToken {
   id: number;
   name: string;
+  /** What the token may do (never more than its owner's role allows). */
+  role: UserRole;
   user_id: number;
+  /** The owner's user name. */
+  username: string;
   created_at: string;
   last_used_at: string | null;
 }
 
+/** Who a token acts for and with which role. */
+export interface TokenUse {
+  user: User;
+  tokenRole: UserRole;
+}
+
+const TOKEN_COLUMNS = `t.id, t.name, t.role, t.user_id, u.username, t.created_at, t.last_used_at
+  FROM api_tokens t JOIN users u ON u.id = t.user_id`;
+
 export class ApiTokenRepository {
   constructor(private readonly db: Db) {}
 
-  create(name: string, tokenHash: string, userId: number, now: Date): ApiToken {
+  create(name: string, tokenHash: string, userId: number, role: UserRole, now: Date): ApiToken {
     const { lastInsertRowid } = this.db
-      .prepare('INSERT INTO api_tokens (name, token_hash, user_id, created_at) VALUES (?, ?, ?, ?)')
-      .run(name, tokenHash, userId, now.toISOString());
+      .prepare('INSERT INTO api_tokens (name, token_hash, user_id, role, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(name, tokenHash, userId, role, now.toISOString());
     return this.get(Number(lastInsertRowid));
   }
 
   get(id: number): ApiToken {
-    const row = this.db
-      .prepare('SELECT id, name, user_id, created_at, last_used_at FROM api_tokens WHERE id = ?')
-      .get(id) as ApiToken | undefined;
+    const row = this.db.prepare(`SELECT ${TOKEN_COLUMNS} WHERE t.id = ?`).get(id) as ApiToken | undefined;
     if (!row) throw new AppError('TOKEN_NOT_FOUND', `there is no API token ${id}`);
     return row;
   }
 
   list(): ApiToken[] {
-    return this.db
-      .prepare('SELECT id, name, user_id, created_at, last_used_at FROM api_tokens ORDER BY id')
-      .all() as ApiToken[];
+    return this.db.prepare(`SELECT ${TOKEN_COLUMNS} ORDER BY t.id`).all() as ApiToken[];
   }
 
-  /** The user a token belongs to (and notes its use), or null. */
-  use(tokenHash: string, now: Date): User | null {
+  /** The user a token belongs to and the token's own role (and notes its use), or null. */
+  use(tokenHash: string, now: Date): TokenUse | null {
     const row = this.db
       .prepare(
-        `SELECT t.id AS token_id, u.id, u.username, u.role, u.created_at
+        `SELECT t.id AS token_id, t.role AS token_role, u.id, u.username, u.role, u.created_at
          FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`,
       )
-      .get(tokenHash) as (User & { token_id: number }) | undefined;
+      .get(tokenHash) as (User & { token_id: number; token_role: UserRole }) | undefined;
     if (!row) return null;
     this.db
       .prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?')
       .run(now.toISOString(), row.token_id);
-    return { id: row.id, username: row.username, role: row.role, created_at: row.created_at };
+    return {
+      user: { id: row.id, username: row.username, role: row.role, created_at: row.created_at },
+      tokenRole: row.token_role,
+    };
   }
 
   delete(id: number): void {

@@ -382,10 +382,13 @@ export class SettingsRepository {
   }
 }
 
+/** viewer < operator < admin (what each may do: src/api/auth/roles.ts). */
+export type UserRole = 'viewer' | 'operator' | 'admin';
+
 export interface User {
   id: number;
   username: string;
-  role: 'admin' | 'operator';
+  role: UserRole;
   created_at: string;
 }
 
@@ -396,7 +399,7 @@ export class UserRepository {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n;
   }
 
-  create(username: string, passwordHash: string, role: User['role'] = 'admin'): User {
+  create(username: string, passwordHash: string, role: UserRole = 'admin'): User {
     try {
       const { lastInsertRowid } = this.db
         .prepare('INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)')
@@ -416,6 +419,39 @@ export class UserRepository {
 
   list(): User[] {
     return this.db.prepare('SELECT id, username, role, created_at FROM users ORDER BY id').all() as User[];
+  }
+
+  get(id: number): User {
+    const row = this.db.prepare('SELECT id, username, role, created_at FROM users WHERE id = ?').get(id);
+    if (!row) throw new AppError('USER_NOT_FOUND', `there is no user ${id}`);
+    return row as User;
+  }
+
+  /** Changes a user's role; the last admin cannot be demoted (nobody could manage the appliance). */
+  setRole(id: number, role: UserRole): User {
+    return this.db.transaction(() => {
+      const user = this.get(id);
+      if (user.role === 'admin' && role !== 'admin' && this.adminCount() === 1)
+        throw new AppError('LAST_ADMIN', `"${user.username}" is the only admin`, [
+          { path: 'role', message: 'the only admin must stay admin' },
+        ]);
+      this.db.prepare('UPDATE users SET role = ? WHERE id = ?').run(role, id);
+      return { ...user, role };
+    })();
+  }
+
+  /** Deletes a user with their sessions and API tokens; never the last admin. */
+  delete(id: number): void {
+    this.db.transaction(() => {
+      const user = this.get(id);
+      if (user.role === 'admin' && this.adminCount() === 1)
+        throw new AppError('LAST_ADMIN', `"${user.username}" is the only admin`);
+      this.db.prepare('DELETE FROM users WHERE id = ?').run(id);
+    })();
+  }
+
+  private adminCount(): number {
+    return this.db.prepare("SELECT COUNT(*) FROM users WHERE role = 'admin'").pluck().get() as number;
   }
 
   /** Replaces a user's password hash; false when there is no such user. */

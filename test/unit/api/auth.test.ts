@@ -19,6 +19,7 @@ describe('API sign-in (real SQLite file)', () => {
       setupRequired: true,
       authenticated: false,
       user: null,
+      role: null,
       csrfToken: null,
     });
 
@@ -134,8 +135,9 @@ describe('API sign-in (real SQLite file)', () => {
 
   it('API tokens: shown once, work as Bearer without CSRF, revoked tokens stop working', async () => {
     await api.signIn();
-    const created = await api.call('POST', '/api/auth/tokens', { name: 'prometheus' });
+    const created = await api.call('POST', '/api/auth/tokens', { name: 'deploy script', role: 'admin' });
     assert.equal(created.statusCode, 201);
+    assert.equal(created.json().role, 'admin');
     const token = created.json().token as string;
     assert.match(token, /^vst_/);
     const listed = await api.call('GET', '/api/auth/tokens');
