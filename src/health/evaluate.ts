@@ -341,6 +341,15 @@ function checkMachine(input: HealthInput, warnings: string[], errors: string[]):
   checkDisk(input.system.disk ?? null, warnings, errors);
 }
 
+/** The data disk alone (the appliance with nothing on air: the rest is not measured then). */
+export function evaluateDisk(disk: DiskVerdict | null): HealthReport {
+  const warnings: string[] = [];
+  const errors: string[] = [];
+  checkDisk(disk, warnings, errors);
+  const status: HealthStatus = errors.length > 0 ? 'unhealthy' : warnings.length > 0 ? 'degraded' : 'healthy';
+  return { status, warnings, errors };
+}
+
 // The levels are the recording limits' (src/recordings/limits.ts): below the warning level the
 // oldest recordings are removed; below the reserve a recording stops so the database keeps room.
 function checkDisk(disk: DiskVerdict | null, warnings: string[], errors: string[]): void {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { diskCheck } from '../../../src/app/preflight.ts';
-import { evaluateHealth, type HealthInput } from '../../../src/health/evaluate.ts';
+import { evaluateDisk, evaluateHealth, type HealthInput } from '../../../src/health/evaluate.ts';
 import { SystemSampler } from '../../../src/health/system.ts';
 import { judgeDiskSpace, type DiskVerdict } from '../../../src/recordings/free-space.ts';
 import { recordingLimitsFromEnv } from '../../../src/recordings/limits.ts';
@@ -52,6 +52,12 @@ describe('health: the data disk', () => {
     const report = evaluateHealth(idle(onCard(600_000_000)));
     assert.equal(report.status, 'unhealthy');
     assert.match(report.errors[0]!, /nearly full \(600 MB free of 32 GB on the data disk\)/);
+  });
+
+  it('with nothing on air, the disk alone', () => {
+    assert.deepEqual(evaluateDisk(onCard(12 * GB)), { status: 'healthy', warnings: [], errors: [] });
+    assert.deepEqual(evaluateDisk(onCard(600_000_000)), evaluateHealth(idle(onCard(600_000_000))));
+    assert.equal(evaluateDisk(null).status, 'healthy');
   });
 
   it('the sampler reads the data folder’s real disk when asked to', () => {
