@@ -207,9 +207,11 @@ describe('API errors', () => {
     assert.equal(missing.json().code, 'NOT_FOUND');
     const badId = await api.call('GET', '/api/executions/abc');
     assert.equal(badId.statusCode, 400);
-    assert.deepEqual(badId.json().issues, [
-      { path: 'params.id', message: 'Invalid input: expected number, received NaN' },
-    ]);
+    assert.deepEqual(
+      badId.json().issues.map((issue: { path: string }) => issue.path),
+      ['params.id'],
+    );
+    assert.match(badId.json().issues[0].message, /number/);
     const unknownKey = await api.call('PUT', '/api/settings/appliance.name', { value: 'x', extra: 1 });
     assert.equal(unknownKey.statusCode, 400);
     assert.deepEqual(unknownKey.json().issues, [{ path: 'extra', message: 'unknown field "extra"' }]);
@@ -261,5 +263,142 @@ describe('API sessions', () => {
     assert.equal(await read(), 200, 'still signed in 12 days after sign-in');
     api.clock.advance(8 * 86_400_000);
     assert.equal(await read(), 401, '8 days unused: expired');
+  });
+});
+
+describe('sign-in limits (real Fastify app, real scrypt)', () => {
+  let api: ApiHarness;
+  before(async () => {
+    api = await createApiHarness();
+    await api.signIn();
+  });
+  after(() => api.close());
+
+  const login = (password: string, remoteAddress: string) =>
+    api.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { username: ADMIN.username, password },
+      remoteAddress,
+    });
+  const codes = (responses: Array<{ statusCode: number }>) => {
+    const counted = new Map<number, number>();
+    for (const { statusCode } of responses) counted.set(statusCode, (counted.get(statusCode) ?? 0) + 1);
+    return Object.fromEntries(counted);
+  };
+  const sessionCount = () => api.store.db.prepare('SELECT COUNT(*) FROM sessions').pluck().get() as number;
+
+  it('15 wrong passwords at once from one address: 5 are checked (401), 10 refused (429)', async () => {
+    const before = sessionCount();
+    const answers = await Promise.all(
+      Array.from({ length: 15 }, (_, i) => login(`wrong guess ${i}`, '203.0.113.5')),
+    );
+    assert.deepEqual(codes(answers), { 401: 5, 429: 10 });
+    const refused = answers.find((answer) => answer.statusCode === 429);
+    assert.equal(refused?.json().code, 'LOGIN_RATE_LIMITED');
+    assert.equal(refused?.headers['retry-after'], '60');
+    // Even the right password waits out the lock from that address; another address is not held up.
+    assert.equal((await login(ADMIN.password, '203.0.113.5')).statusCode, 429);
+    assert.equal((await login(ADMIN.password, '203.0.113.6')).statusCode, 200);
+    assert.equal(sessionCount(), before + 1, 'only the right password made a session');
+  });
+
+  it('after 1000 wrong passwords from one address the right one from another address signs in', async () => {
+    const answers = [];
+    for (let batch = 0; batch < 20; batch++)
+      answers.push(
+        ...(await Promise.all(
+          Array.from({ length: 50 }, (_, i) => login(`guess ${batch}-${i}`, '198.51.100.66')),
+        )),
+      );
+    assert.equal(answers.length, 1000);
+    assert.deepEqual(codes(answers), { 401: 5, 429: 995 });
+    const admin = await login(ADMIN.password, '192.168.1.20');
+    assert.equal(admin.statusCode, 200);
+    assert.equal(admin.json().user.username, ADMIN.username);
+    // The same over IPv6: the attacker's neighbours in its /64 are held back with it.
+    for (let i = 0; i < 5; i++) await login(`v6 guess ${i}`, '2001:db8:5:6::10');
+    assert.equal((await login(ADMIN.password, '2001:db8:5:6::99')).statusCode, 429);
+    assert.equal((await login(ADMIN.password, '2001:db8:5:7::99')).statusCode, 200);
+  });
+
+  it('guessing spread over 100 addresses tightens them to one try, and the admin still signs in', async () => {
+    api.clock.advance(2 * 60 * 60_000); // the earlier tests' locks and failures forgotten
+    const spread = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => login(`spread guess ${i}`, `10.77.${i}.1`)),
+    );
+    assert.deepEqual(codes(spread), { 401: 100 });
+    // Each of these addresses would have had four more tries; now none.
+    const again = await login('another guess', '10.77.3.1');
+    assert.equal(again.statusCode, 429);
+    assert.equal(again.json().code, 'LOGIN_RATE_LIMITED');
+    assert.equal((await login(ADMIN.password, '10.88.0.1')).statusCode, 200);
+  });
+
+  it('the password change is limited too: five wrong current passwords a minute', async () => {
+    const change = (current: string) =>
+      api.call('POST', '/api/auth/password', {
+        current_password: current,
+        new_password: 'a new long password',
+      });
+    const wrong = await Promise.all(Array.from({ length: 8 }, (_, i) => change(`not it ${i}`)));
+    assert.deepEqual(codes(wrong), { 401: 5, 429: 3 });
+    const blocked = await change(ADMIN.password);
+    assert.equal(blocked.statusCode, 429);
+    assert.equal(blocked.json().message, 'too many wrong current passwords; try again in 60 s');
+    assert.equal(blocked.headers['retry-after'], '60');
+    api.clock.advance(60_000);
+    const hash = () =>
+      api.store.db.prepare('SELECT password_hash FROM users WHERE username = ?').pluck().get(ADMIN.username);
+    const unchanged = hash();
+    const changed = await api.call('POST', '/api/auth/password', {
+      current_password: ADMIN.password,
+      new_password: ADMIN.password,
+    });
+    assert.equal(changed.statusCode, 200);
+    assert.notEqual(hash(), unchanged, 'a new hash (new salt) was stored');
+  });
+
+  it('passwords of only spaces or one repeated character are refused with a sentence', async () => {
+    const fresh = await createApiHarness();
+    try {
+      for (const [password, problem] of [
+        [' '.repeat(12), 'must not be only spaces'],
+        ['\t \t \t \t \t ', 'must not be only spaces'],
+        ['aaaaaaaaaaaa', 'must not be one character repeated'],
+        ['🙂'.repeat(10), 'must not be one character repeated'],
+      ] as const) {
+        const setup = await fresh.app.inject({
+          method: 'POST',
+          url: '/api/auth/setup',
+          payload: { username: 'admin', password },
+        });
+        assert.equal(setup.statusCode, 400, JSON.stringify(password));
+        assert.equal(setup.json().code, 'PASSWORD_TOO_WEAK');
+        assert.equal(setup.json().message, `the password ${problem}`);
+        assert.deepEqual(setup.json().issues, [{ path: 'password', message: problem }]);
+        assert.match(setup.json().remediation, /not only spaces and not one character repeated/);
+      }
+      assert.equal(fresh.store.users.count(), 0, 'no account was made');
+
+      await fresh.signIn();
+      const hash = () => fresh.store.db.prepare('SELECT password_hash FROM users').pluck().get();
+      const before = hash();
+      for (const [password, problem] of [
+        ['0000000000', 'must not be one character repeated'],
+        ['           ', 'must not be only spaces'],
+      ] as const) {
+        const change = await fresh.call('POST', '/api/auth/password', {
+          current_password: ADMIN.password,
+          new_password: password,
+        });
+        assert.equal(change.statusCode, 400);
+        assert.equal(change.json().message, `the new password ${problem}`);
+        assert.deepEqual(change.json().issues, [{ path: 'new_password', message: problem }]);
+      }
+      assert.equal(hash(), before, 'the password is unchanged');
+    } finally {
+      await fresh.close();
+    }
   });
 });
