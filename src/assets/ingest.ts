@@ -3,6 +3,11 @@
 // then reads it (metadata) and ffmpeg makes its thumbnail; only then is it renamed into
 // <dataDir>/assets/<sha256>.<ext> and its row inserted. On any failure no row and no file remain.
 //
+// Pictures have a pixel limit (image-header.ts: 8192 on a side, 40 megapixels): an image's size is
+// read from its header before ffprobe or ffmpeg decode anything (a 292 KB PNG can say
+// 10000 × 10000), a video's from ffprobe before its thumbnail is made; the thumbnail ffmpeg is
+// also told the limit (-max_pixels) and has a time limit.
+//
 // The stored name is the content's SHA-256: the client's file name is kept only as the display
 // `filename`, sanitised. The same content uploaded twice is stored once: the second upload answers
 // with the existing asset (created: false) and keeps its display name.
@@ -18,6 +23,8 @@ import { FFMPEG_BIN } from '../ffmpeg/argv.ts';
 import { probe, ProbeError, type ProbeResult } from '../ffmpeg/probe.ts';
 import { runProcess, type Runner } from '../ffmpeg/run.ts';
 import type { Asset, AssetRepository } from '../store/repositories/records.ts';
+import { MAX_IMAGE_PIXELS, pictureTooLarge, withinPixelLimits } from './image-header.ts';
+import { readImageFileHeader } from './image-load.ts';
 import { sanitizeFilename } from './names.ts';
 import { mediaFormat, sniffMedia, SNIFF_BYTES, type Sniffed } from './sniff.ts';
 
@@ -150,6 +157,9 @@ export function thumbnailArgs(input: string, output: string, seekSeconds: number
     '-nostdin',
     '-loglevel',
     'error',
+    // The decoder refuses a bigger picture even if a header lied about its size.
+    '-max_pixels',
+    String(MAX_IMAGE_PIXELS),
     ...(seekSeconds > 0 ? ['-ss', String(seekSeconds)] : []),
     '-i',
     input,
@@ -310,6 +320,19 @@ async function probeUpload(path: string): Promise<ProbeResult> {
   }
 }
 
+/** An uploaded image's header: within the pixel limit, and a size at all (else it is damaged). */
+async function checkImageUpload(path: string): Promise<void> {
+  const header = await readImageFileHeader(path);
+  if (header.kind === 'size') {
+    if (!withinPixelLimits(header)) throw pictureTooLarge('the image', header);
+    return;
+  }
+  throw new AppError(
+    'ASSET_UNREADABLE',
+    'the file is damaged or incomplete: its header gives no picture size',
+  );
+}
+
 async function makeThumbnail(input: string, output: string, seek: number, run: Runner): Promise<void> {
   const result = await run(FFMPEG_BIN, thumbnailArgs(input, output, seek), THUMBNAIL_TIMEOUT_MS);
   if (result.spawnError !== undefined) throw new Error(`could not run ffmpeg: ${result.spawnError}`);
@@ -383,6 +406,9 @@ export async function ingestAsset(options: IngestOptions): Promise<IngestResult>
     const known = assets.findByChecksum(checksum);
     if (known && fileExists(dataDir, known)) return { asset: known, created: false };
 
+    // Before anything decodes it: ffprobe decodes a whole picture to find its stream's details.
+    if (sniffed.kind === 'image') await checkImageUpload(tempFile);
+
     const probed = await probeUpload(tempFile);
     const format = mediaFormat(sniffed, { video: probed.video !== null, audio: probed.audio !== null });
     if (!format) {
@@ -393,6 +419,10 @@ export async function ingestAsset(options: IngestOptions): Promise<IngestResult>
     }
     if (format.type !== 'audio' && !((probed.width ?? 0) > 0 && (probed.height ?? 0) > 0)) {
       throw new AppError('ASSET_UNREADABLE', 'the file is damaged or incomplete: its picture has no size');
+    }
+    if (format.type === 'video') {
+      const size = { width: probed.width ?? 0, height: probed.height ?? 0 };
+      if (!withinPixelLimits(size)) throw pictureTooLarge('the video', size);
     }
     if (sniffed.kind === 'container') await checkTail(tempFile, run);
     const thumbnail = format.type !== 'audio';

@@ -4,14 +4,20 @@
 // elapsed time (ffmpeg), the slate (the timeline's test pattern, else the built-in bars with
 // "We'll be right back", made once per size). Paths resolve as the show runner resolves them:
 // assets inside <dataDir>/assets, media URLs inside the media root.
-import { readFile } from 'node:fs/promises';
+// Every picture is checked against the pixel limit from its header before it is decoded, and
+// everything fetched by URL (images, a dynamic_text's data) goes through the bounded reader:
+// a size cap and one time limit for the whole read (src/net/bounded-fetch.ts).
+import { access } from 'node:fs/promises';
 import type { CameraMedia } from '../cameras/probe.ts';
 import { runBinaryProcess } from '../cameras/probe.ts';
+import { MAX_IMAGE_PIXELS } from '../assets/image-header.ts';
+import { loadImageFromUrl, readImageFile } from '../assets/image-load.ts';
 import type { Clock } from '../core/clock.ts';
 import { resolveMediaPath } from '../engine/engine.ts';
 import type { ImageRef } from '../engine/overlays/render.ts';
 import { insideAssets } from '../assets/ingest.ts';
 import { isAppError } from '../errors/registry.ts';
+import { fetchJsonObject, type BoundedFetch } from '../net/bounded-fetch.ts';
 import { escapeFilterValue, FFMPEG_BIN, num } from '../ffmpeg/argv.ts';
 import type { Store } from '../store/store.ts';
 import type { VideoSource } from '../timeline/resolver.ts';
@@ -20,7 +26,10 @@ import type { Picture, PreviewPictures } from './program-frame.ts';
 /** A camera snapshot is reused this long (the preview is a guide, not a monitor). */
 export const SNAPSHOT_REUSE_MS = 5000;
 const FILE_FRAME_TIMEOUT_MS = 15_000;
-const DATA_TIMEOUT_MS = 3000;
+/** A dynamic_text's data must arrive whole within this long (the builder waits for the frame). */
+export const PREVIEW_DATA_TIMEOUT_MS = 3000;
+/** An image by URL must arrive whole within this long. */
+export const PREVIEW_IMAGE_TIMEOUT_MS = 10_000;
 const SLATE_TEXT = "We'll be right back";
 
 /** ffmpeg argv: one frame of a video file at `seconds` (or its last frame) as a JPEG on stdout. */
@@ -31,6 +40,9 @@ export function videoFrameArgs(path: string, seconds: number | 'last'): string[]
     '-nostdin',
     '-loglevel',
     'error',
+    // The frame is decoded here and again by the preview: no bigger than any picture may be.
+    '-max_pixels',
+    String(MAX_IMAGE_PIXELS),
     ...seek,
     '-i',
     path,
@@ -88,13 +100,14 @@ export interface AppliancePicturesOptions {
   mediaRoot: string;
   cameraMedia: CameraMedia;
   clock: Clock;
-  fetch?: typeof globalThis.fetch;
+  /** Default: the global fetch (through the bounded reader). */
+  fetch?: BoundedFetch;
 }
 
 /** Pictures from this appliance's cameras, asset library and media folder; one per API. */
 export function appliancePictures(options: AppliancePicturesOptions): PreviewPictures {
   const { store, dataDir, mediaRoot, cameraMedia, clock } = options;
-  const doFetch = options.fetch ?? globalThis.fetch;
+  const fetchOption = options.fetch ? { fetch: options.fetch } : {};
   const snapshots = new Map<number, { at: number; jpeg: Promise<Buffer> }>();
   const slates = new Map<string, Promise<Buffer>>();
 
@@ -117,16 +130,16 @@ export function appliancePictures(options: AppliancePicturesOptions): PreviewPic
     if (!path) throw new Error(`${url} is outside the media folder`);
     return path;
   };
-  const readLocal = async (path: string, what: string): Promise<Buffer> => {
+  /** A still picture to decode: by URL (bounded) or from the media folder, within the pixel limit. */
+  const readPicture = async (path: string, what: string): Promise<Uint8Array> => {
     if (/^https?:\/\//.test(path)) {
-      const response = await doFetch(path, { signal: AbortSignal.timeout(FILE_FRAME_TIMEOUT_MS) });
-      if (!response.ok) throw new Error(`${what} answered HTTP ${response.status}`);
-      return Buffer.from(await response.arrayBuffer());
+      return loadImageFromUrl(path, { clock, timeoutMs: PREVIEW_IMAGE_TIMEOUT_MS, ...fetchOption });
     }
     try {
-      return await readFile(path);
-    } catch {
-      throw new Error(`${what} is missing from the media folder`);
+      return await readImageFile(path, what);
+    } catch (error) {
+      if (isAppError(error)) throw error;
+      throw new Error(`${what} is missing from the media folder`, { cause: error });
     }
   };
 
@@ -163,9 +176,10 @@ export function appliancePictures(options: AppliancePicturesOptions): PreviewPic
         ? assetPath(source.assetId)
         : { path: mediaPath(source.mediaUrl ?? ''), name: source.mediaUrl ?? '', duration: null };
     const what = source.assetId !== undefined ? `media "${file.name}"` : `media ${file.name}`;
-    if (source.mediaType === 'image') return readLocal(file.path, what);
+    if (source.mediaType === 'image') return readPicture(file.path, what);
+    // Only whether it is there: reading a whole video file here cost its size in memory.
     if (!/^https?:\/\//.test(file.path))
-      await readFile(file.path).catch(() => {
+      await access(file.path).catch(() => {
         throw new Error(`${what} is missing from the media folder`);
       });
     // A looping video repeats; one that plays once holds its last frame.
@@ -185,7 +199,7 @@ export function appliancePictures(options: AppliancePicturesOptions): PreviewPic
       source.kind === 'camera' ? cameraPicture(source.cameraId) : mediaPicture(source, elapsedSeconds),
     slate: (testPattern, width, height) => {
       if (testPattern !== undefined)
-        return readLocal(mediaPath(testPattern), `the slate image ${testPattern}`);
+        return readPicture(mediaPath(testPattern), `the slate image ${testPattern}`);
       const key = `${width}x${height}`;
       let slate = slates.get(key);
       if (!slate) {
@@ -198,25 +212,11 @@ export function appliancePictures(options: AppliancePicturesOptions): PreviewPic
     loadImage: async (ref: ImageRef) => {
       if (ref.asset_id !== undefined) {
         const file = assetPath(ref.asset_id);
-        return readLocal(file.path, `image "${file.name}"`);
+        return readPicture(file.path, `image "${file.name}"`);
       }
       const url = ref.image_url ?? '';
-      return readLocal(mediaPath(url), `image ${url}`);
+      return readPicture(mediaPath(url), `image ${url}`);
     },
-    data: async (url) => {
-      try {
-        const response = await doFetch(url, {
-          signal: AbortSignal.timeout(DATA_TIMEOUT_MS),
-          headers: { accept: 'application/json' },
-        });
-        if (!response.ok) return undefined;
-        const parsed: unknown = await response.json();
-        return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
-          ? (parsed as Record<string, unknown>)
-          : undefined;
-      } catch {
-        return undefined;
-      }
-    },
+    data: (url) => fetchJsonObject(url, { clock, timeoutMs: PREVIEW_DATA_TIMEOUT_MS, ...fetchOption }),
   };
 }

@@ -5,6 +5,8 @@
 // look as they will on air) and scaled down, and the engine's compositor blends them.
 // Pictures come from a PreviewPictures (cameras, media files, the slate); a source that cannot
 // be shown becomes the slate with a sentence in `notices`, so the overlays are always visible.
+// A dynamic_text whose data cannot be read is drawn without it ("—" for its fields) and text cut
+// to MAX_OVERLAY_TEXT_CHARS is drawn cut, each with a notice saying so.
 import { createCanvas, loadImage, type Image } from '@napi-rs/canvas';
 import {
   composite,
@@ -12,11 +14,20 @@ import {
   type ProgramOverlay,
   type ProgramVideo,
 } from '../engine/compositor/index.ts';
-import { renderOverlay, type ImageLoader } from '../engine/overlays/render.ts';
+import {
+  capOverlayText,
+  MAX_OVERLAY_TEXT_CHARS,
+  MAX_OVERLAY_TEXT_LINES,
+  renderOverlay,
+  uncappedText,
+  type ImageLoader,
+} from '../engine/overlays/render.ts';
+import { isAppError } from '../errors/registry.ts';
+import { redactUrl } from '../net/bounded-fetch.ts';
 import { matrixForHeight, rgbaToYuva, yuvaToRgba, type YuvMatrix } from '../engine/overlays/yuva.ts';
 import { frameToSeconds, secondsToFrame } from '../timeline/frames.ts';
 import { compileTimeline, resolveFrame, type VideoSource } from '../timeline/resolver.ts';
-import type { Timeline } from '../timeline/schema.ts';
+import type { OverlayParams, Timeline } from '../timeline/schema.ts';
 
 export const PREVIEW_MIN_WIDTH = 160;
 export const PREVIEW_MAX_WIDTH = 1280;
@@ -39,8 +50,11 @@ export interface PreviewPictures {
   slate(testPattern: string | undefined, width: number, height: number): Promise<Picture>;
   /** Images for logo / image / lower-third overlays. */
   loadImage: ImageLoader;
-  /** JSON for a dynamic_text's data_url, or undefined when it cannot be read. */
-  data?(url: string): Promise<Record<string, unknown> | undefined>;
+  /**
+   * JSON for a dynamic_text's data_url. Throws an Error whose message says why it cannot be read
+   * (an AppError such as FETCH_TOO_LARGE or FETCH_TIMEOUT carries its remediation).
+   */
+  data?(url: string): Promise<Record<string, unknown>>;
 }
 
 export interface PreviewFrameOptions {
@@ -237,18 +251,18 @@ export async function renderPreviewFrame(
   const drawn: string[] = [];
   for (const active of state.overlays) {
     try {
-      const data =
-        active.params.type === 'dynamic_text' && active.params.data_url !== undefined
-          ? await pictures.data?.(active.params.data_url)
-          : undefined;
-      const rendered = await renderOverlay(active.params, {
+      const data = await overlayData(active.cueId, active.params, pictures, notices);
+      const context = {
         programWidth: compiled.width,
         programHeight: compiled.height,
         loadImage: pictures.loadImage,
         now: options.now,
         ...(options.timeZone !== undefined ? { timeZone: options.timeZone } : {}),
         ...(data !== undefined ? { data } : {}),
-      });
+      };
+      const cut = textCutNotice(active.cueId, uncappedText(active.params, context));
+      if (cut) notices.push(cut);
+      const rendered = await renderOverlay(active.params, context);
       if (rendered.width === 0 || rendered.height === 0) continue;
       const scaled = scaleOverlay(
         rendered.rgba,
@@ -263,7 +277,7 @@ export async function renderPreviewFrame(
       overlays.push({ ...scaled, opacity: active.opacity });
       drawn.push(active.cueId);
     } catch (error) {
-      notices.push(`Overlay "${active.cueId}" cannot be drawn: ${messageOf(error)}.`);
+      notices.push(`Overlay "${active.cueId}" cannot be drawn: ${messageOf(error)}.${remedy(error)}`);
     }
   }
 
@@ -279,6 +293,38 @@ export async function renderPreviewFrame(
     overlays: drawn,
     notices,
   };
+}
+
+/** A dynamic_text's data, or undefined (with a notice saying why) when it cannot be read. */
+async function overlayData(
+  cueId: string,
+  params: OverlayParams,
+  pictures: PreviewPictures,
+  notices: string[],
+): Promise<Record<string, unknown> | undefined> {
+  if (params.type !== 'dynamic_text' || params.data_url === undefined || !pictures.data) return undefined;
+  try {
+    return await pictures.data(params.data_url);
+  } catch (error) {
+    notices.push(
+      `Overlay "${cueId}" is drawn without its data from ${redactUrl(params.data_url)}: ${messageOf(error)}.${remedy(error)}`,
+    );
+    return undefined;
+  }
+}
+
+/** The sentence for text longer than an overlay draws, or null. */
+function textCutNotice(cueId: string, text: string | null): string | null {
+  if (text === null || capOverlayText(text) === text) return null;
+  return (
+    `Overlay "${cueId}" has more text than an overlay draws: it shows the first ` +
+    `${MAX_OVERLAY_TEXT_CHARS} characters (at most ${MAX_OVERLAY_TEXT_LINES} lines), ending in "…".`
+  );
+}
+
+/** " " + the registry's remediation for an AppError; "" for any other error. */
+function remedy(error: unknown): string {
+  return isAppError(error) ? ` ${error.remediation}` : '';
 }
 
 function messageOf(error: unknown): string {

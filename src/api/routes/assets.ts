@@ -14,6 +14,7 @@ import {
   tooLarge,
   uploadLimitFromEnv,
 } from '../../assets/ingest.ts';
+import { PIXEL_LIMIT_TEXT } from '../../assets/image-header.ts';
 import { contentDisposition } from '../../assets/names.ts';
 import { createLogger } from '../../core/logger.ts';
 import { ASSET_TYPES } from '../../domain/schemas.ts';
@@ -161,7 +162,8 @@ export function registerAssetRoutes(app: ApiInstance, deps: ApiDeps): void {
           description:
             'The type is read from the content, not the name. Answers 201 with the new asset, or 200 with ' +
             'the existing one when the same content is already in the library. 413 over the upload limit ' +
-            '(VISTTER_MAX_UPLOAD_MB), 415 for other formats, 422 for a damaged file.',
+            '(VISTTER_MAX_UPLOAD_MB), 415 for other formats, 422 for a damaged file or a picture over the ' +
+            `pixel limit (IMAGE_TOO_LARGE: ${PIXEL_LIMIT_TEXT}, read from the header before anything decodes it).`,
         },
       },
       async (request, reply) => {

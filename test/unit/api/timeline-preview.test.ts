@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { createCanvas, loadImage } from '@napi-rs/canvas';
 import type { CameraMedia } from '../../../src/cameras/probe.ts';
 import { AppError } from '../../../src/errors/registry.ts';
+import { videoFrameArgs } from '../../../src/preview/pictures.ts';
 import { createApiHarness, type ApiHarness } from '../../helpers/api.ts';
 
 async function solidJpeg(color: string, width = 320, height = 180): Promise<Buffer> {
@@ -227,5 +228,22 @@ describe('timeline preview frame route', () => {
       width: 99999,
     });
     assert.equal(badWidth.statusCode, 400);
+  });
+});
+
+describe('preview argv', () => {
+  it('a video frame: the pixel limit before the input, a seek or the last half second, one JPEG on stdout', () => {
+    const common = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-max_pixels', '40000000'];
+    const tail = ['-frames:v', '1', '-f', 'image2pipe', '-c:v', 'mjpeg', '-q:v', '3', 'pipe:1'];
+    assert.deepEqual(videoFrameArgs('/media/clip.mp4', 12.5), [
+      ...common,
+      ...['-ss', '12.5', '-i', '/media/clip.mp4'],
+      ...tail,
+    ]);
+    assert.deepEqual(videoFrameArgs('/media/clip.mp4', 'last'), [
+      ...common,
+      ...['-sseof', '-0.5', '-i', '/media/clip.mp4'],
+      ...tail,
+    ]);
   });
 });

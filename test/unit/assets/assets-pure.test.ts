@@ -192,5 +192,9 @@ describe('limits and paths', () => {
     assert.match(args[args.indexOf('-vf') + 1]!, /^scale=w='min\(320,iw\)':h=-1/);
     assert.equal(args.at(-1), '/in/x.jpg');
     assert.ok(!thumbnailArgs('/in/x.part', '/in/x.jpg', 0).includes('-ss'));
+    // The decoder is told the pixel limit, as an input option (before -i).
+    const maxPixels = args.indexOf('-max_pixels');
+    assert.deepEqual(args.slice(maxPixels, maxPixels + 2), ['-max_pixels', '40000000']);
+    assert.ok(maxPixels < args.indexOf('-i'));
   });
 });
