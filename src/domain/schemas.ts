@@ -23,7 +23,24 @@ function urlWithProtocols(protocols: readonly string[], what: string) {
         }
       },
       { error: `must be ${what} URL (${protocols.join(', ')}), like ${protocols[0]}://192.168.1.20/stream` },
-    );
+    )
+    .refine(credentialsDecode, {
+      // The message never repeats the credentials.
+      error: 'the user name or password in it has a broken %-escape (write a % sign as %25)',
+    });
+}
+
+/** user:password@ in a URL is %-decoded when it is moved out (cameras) or used: it must decode. */
+export function credentialsDecode(value: string): boolean {
+  if (!URL.canParse(value)) return true; // the protocol check above names this one
+  const url = new URL(value);
+  try {
+    decodeURIComponent(url.username);
+    decodeURIComponent(url.password);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export const CAMERA_PROTOCOLS = ['rtsp', 'rtsps', 'rtmp', 'rtmps', 'http', 'https', 'srt'] as const;

@@ -276,7 +276,11 @@ export const FallbackSchema = z.strictObject({
 });
 export type Fallback = z.output<typeof FallbackSchema>;
 
-const RESOLUTION = /^(\d{2,4})x(\d{2,4})$/;
+const RESOLUTION = /^(\d{1,9})x(\d{1,9})$/;
+/** Frame sizes the engine encodes: 4:2:0 chroma needs even sides; 4K UHD is the largest. */
+export const MIN_FRAME_SIDE = 16;
+export const MAX_FRAME_WIDTH = 3840;
+export const MAX_FRAME_HEIGHT = 2160;
 
 export const TimelineBodySchema = z.strictObject({
   id: id.optional(),
@@ -294,14 +298,24 @@ export const TimelineBodySchema = z.strictObject({
     .max(60, { error: 'must be from 1 to 60' })
     .default(30),
   resolution: z
-    .string()
-    .regex(RESOLUTION, { error: 'must be WIDTHxHEIGHT, like 1920x1080' })
+    .string({ error: 'must be WIDTHxHEIGHT in pixels, like 1920x1080' })
+    // abort: the size check below reads the numbers only from a well-formed value.
+    .regex(RESOLUTION, { error: 'must be WIDTHxHEIGHT in pixels, like 1920x1080', abort: true })
     .refine(
       (value) => {
         const [w, h] = parseResolution(value);
-        return w % 2 === 0 && h % 2 === 0 && w >= 16 && h >= 16 && w <= 3840 && h <= 2160;
+        return (
+          w % 2 === 0 &&
+          h % 2 === 0 &&
+          w >= MIN_FRAME_SIDE &&
+          h >= MIN_FRAME_SIDE &&
+          w <= MAX_FRAME_WIDTH &&
+          h <= MAX_FRAME_HEIGHT
+        );
       },
-      { error: 'width and height must be even, from 16x16 up to 3840x2160' },
+      {
+        error: `width and height must be even, from ${MIN_FRAME_SIDE}x${MIN_FRAME_SIDE} up to ${MAX_FRAME_WIDTH}x${MAX_FRAME_HEIGHT}`,
+      },
     )
     .default('1920x1080'),
   loop: z.boolean({ error: 'must be true or false' }).default(false),
