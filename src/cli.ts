@@ -1,12 +1,14 @@
 // The command line: scripting and unattended use without the web UI.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config.ts';
 import { AppError, isAppError, type FieldIssue } from './errors/registry.ts';
 import { openStore, type Store } from './store/store.ts';
+import { diskMediaLibrary, findMissingMedia, mediaReferences } from './timeline/media-paths.ts';
 import { findUnknownReferences } from './timeline/references.ts';
 import type { Timeline } from './timeline/schema.ts';
-import { validateTimelineJson } from './timeline/validate.ts';
+import { validateTimelineJson, type TimelineIssue } from './timeline/validate.ts';
 
 const USAGE = `Usage: vistter <command> [options]
 
@@ -83,10 +85,26 @@ function referenceWarnings(store: Store, timeline: Timeline) {
   });
 }
 
+/** Media paths of the timeline that will find no file on this appliance. */
+function mediaWarnings(store: Store, dataDir: string, timeline: Timeline): TimelineIssue[] {
+  return findMissingMedia(timeline, diskMediaLibrary(dataDir, store.assets.list()));
+}
+
+/** One paragraph for a failure outside the timeline's contents (a data folder that cannot be
+ *  opened, a full disk, a fault of ours): what failed, never a stack trace. */
+function reportUnexpected(io: Io, error: unknown): number {
+  const message = error instanceof Error ? error.message : String(error);
+  io.err(
+    `✗ vistter could not finish: ${message.split('\n')[0] ?? ''}. Check the files and the data folder named (--data-dir, VISTTER_DATA_DIR) exist and are writable; if it keeps happening, send this message to support.`,
+  );
+  return 1;
+}
+
 export function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = process.env): number {
   let store: Store | null = null;
+  const dataDirOf = (dataDir: string | undefined) => dataDir ?? loadConfig(env).dataDir;
   const openConfiguredStore = (dataDir: string | undefined) => {
-    store = openStore({ dataDir: dataDir ?? loadConfig(env).dataDir });
+    store = openStore({ dataDir: dataDirOf(dataDir) });
     return store;
   };
   try {
@@ -114,6 +132,16 @@ export function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = process.
       case 'validate': {
         if (!argument) throw new UsageError('timeline validate needs a file');
         const result = validateTimelineJson(readTimelineFile(argument));
+        // Media paths are checked against this appliance's data folder when there is one.
+        let mediaNote: string | null = null;
+        if (result.ok && mediaReferences(result.document.timeline).length > 0) {
+          const dataDir = dataDirOf(values['data-dir']);
+          if (existsSync(join(dataDir, 'vistterstream.db'))) {
+            const db = openConfiguredStore(values['data-dir']);
+            result.warnings.push(...mediaWarnings(db, dataDir, result.document.timeline));
+          } else
+            mediaNote = `Media paths were not checked: there is no appliance data folder at ${dataDir} (use --data-dir).`;
+        }
         if (json)
           io.out(JSON.stringify(result.ok ? { ok: true, warnings: result.warnings } : result, null, 2));
         if (!result.ok) {
@@ -130,6 +158,7 @@ export function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = process.
           io.out(`✓ ${argument} is a valid timeline: ${describe(result.document.timeline)}`);
           if (result.warnings.length > 0) io.out('Warnings:');
           for (const w of result.warnings) io.out(`  ${w.path}: ${w.message}`);
+          if (mediaNote) io.out(mediaNote);
         }
         return 0;
       }
@@ -158,13 +187,15 @@ export function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = process.
         }
         const timeline = db.timelines.export(id).timeline;
         const unknown = referenceWarnings(db, timeline);
-        if (json) io.out(JSON.stringify({ id, warnings: [...warnings, ...unknown] }, null, 2));
+        const media = mediaWarnings(db, dataDirOf(values['data-dir']), timeline);
+        if (json) io.out(JSON.stringify({ id, warnings: [...warnings, ...unknown, ...media] }, null, 2));
         else {
           io.out(
             `${values.replace !== undefined ? 'Replaced' : 'Imported'} timeline ${id}: ${describe(timeline)}`,
           );
           for (const w of warnings) io.out(`  warning: ${w.path}: ${w.message}`);
           for (const w of unknown) io.out(`  warning: ${w.path}: ${w.message} (add it before going live)`);
+          for (const w of media) io.out(`  warning: ${w.path}: ${w.message}`);
         }
         return 0;
       }
@@ -224,7 +255,7 @@ export function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = process.
       return 2;
     }
     if (isAppError(error)) return reportAppError(io, error);
-    throw error;
+    return reportUnexpected(io, error);
   } finally {
     (store as Store | null)?.close();
   }
@@ -331,6 +362,21 @@ async function showStart(argv: string[], io: Io): Promise<number> {
   }
 }
 
+/** The last line of defence: whatever escapes a command is a paragraph, not a stack trace. */
+async function mainWithoutTraces(argv: string[]): Promise<number> {
+  const io: Io = { out: (line) => console.log(line), err: (line) => console.error(line) };
+  try {
+    return await main(argv);
+  } catch (error) {
+    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+      io.err(`vistter: ${error.message}`);
+      io.err('Run "vistter --help" for the commands.');
+      return 2;
+    }
+    return reportUnexpected(io, error);
+  }
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  process.exitCode = await main(process.argv.slice(2));
+  process.exitCode = await mainWithoutTraces(process.argv.slice(2));
 }

@@ -8,6 +8,7 @@ import type { FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import { z } from 'zod';
 import { AppError, type FieldIssue } from '../../errors/registry.ts';
 import type { Store } from '../../store/store.ts';
+import { diskMediaLibrary, findMissingMedia } from '../../timeline/media-paths.ts';
 import { findUnknownReferences } from '../../timeline/references.ts';
 import { TimelineDocumentSchema, type TimelineDocument } from '../../timeline/schema.ts';
 import { validateTimelineDocument, type TimelineIssue } from '../../timeline/validate.ts';
@@ -38,13 +39,16 @@ const Checked = z.object({
   issues: z.array(
     Issue.extend({
       severity: z.enum(['error', 'warning']).meta({
-        description: 'error: refused; warning: saved, but check it (gaps, unknown cameras or assets)',
+        description:
+          'error: refused; warning: saved, but check it (gaps, unknown cameras or assets, media paths that find no file)',
       }),
     }),
   ),
 });
 const Saved = TimelineSummaryView.extend({
-  warnings: z.array(Issue).meta({ description: 'Gaps shown as the slate, unknown cameras or assets.' }),
+  warnings: z.array(Issue).meta({
+    description: 'Gaps shown as the slate, unknown cameras or assets, media paths that find no file.',
+  }),
 });
 const CloneBody = z
   .strictObject({
@@ -78,13 +82,24 @@ function timelineBodyCompiler<S>(route: Parameters<FastifySchemaCompiler<S>>[0])
   };
 }
 
-/** Problems that do not stop a save: the validator's warnings and unknown cameras or assets. */
-function warningsFor(store: Store, document: TimelineDocument, ruleWarnings: readonly TimelineIssue[]) {
+/** Problems that do not stop a save: the validator's warnings, unknown cameras or assets, and
+ *  media paths that will not find a file when the show starts. */
+function warningsFor(
+  store: Store,
+  dataDir: string,
+  document: TimelineDocument,
+  ruleWarnings: readonly TimelineIssue[],
+) {
+  const assets = store.assets.list();
   const known = {
     cameraIds: new Set(store.cameras.list().map((camera) => camera.id)),
-    assetIds: new Set(store.assets.list().map((asset) => asset.id)),
+    assetIds: new Set(assets.map((asset) => asset.id)),
   };
-  return [...ruleWarnings, ...findUnknownReferences(document.timeline, known)];
+  return [
+    ...ruleWarnings,
+    ...findUnknownReferences(document.timeline, known),
+    ...findMissingMedia(document.timeline, diskMediaLibrary(dataDir, assets)),
+  ];
 }
 
 function summaryOf(store: Store, id: number) {
@@ -93,9 +108,9 @@ function summaryOf(store: Store, id: number) {
   return summary;
 }
 
-function save(store: Store, document: TimelineDocument) {
+function save(store: Store, dataDir: string, document: TimelineDocument) {
   const { id, warnings } = store.timelines.create(document);
-  return { ...summaryOf(store, id), warnings: warningsFor(store, document, warnings) };
+  return { ...summaryOf(store, id), warnings: warningsFor(store, dataDir, document, warnings) };
 }
 
 /** "<name> (copy)", then "(copy 2)", … the first not in use, cut to fit the name limit. */
@@ -281,7 +296,7 @@ function parseTimelineText(text: string): unknown {
 }
 
 export function registerTimelineRoutes(app: ApiInstance, deps: ApiDeps): void {
-  const { store } = deps;
+  const { store, dataDir } = deps;
 
   app.get(
     '/api/timelines',
@@ -319,7 +334,7 @@ export function registerTimelineRoutes(app: ApiInstance, deps: ApiDeps): void {
       },
       validatorCompiler: timelineBodyCompiler,
     },
-    async (request, reply) => reply.code(201).send(save(store, request.body)),
+    async (request, reply) => reply.code(201).send(save(store, dataDir, request.body)),
   );
 
   app.put(
@@ -337,7 +352,7 @@ export function registerTimelineRoutes(app: ApiInstance, deps: ApiDeps): void {
     async (request) => {
       const { id } = request.params;
       const { warnings } = store.timelines.replace(id, request.body);
-      return { ...summaryOf(store, id), warnings: warningsFor(store, request.body, warnings) };
+      return { ...summaryOf(store, id), warnings: warningsFor(store, dataDir, request.body, warnings) };
     },
   );
 
@@ -462,7 +477,7 @@ export function registerTimelineRoutes(app: ApiInstance, deps: ApiDeps): void {
           };
         return {
           valid: true,
-          issues: tagged(warningsFor(store, result.document, result.warnings), 'warning'),
+          issues: tagged(warningsFor(store, dataDir, result.document, result.warnings), 'warning'),
         };
       },
     );
@@ -480,7 +495,7 @@ export function registerTimelineRoutes(app: ApiInstance, deps: ApiDeps): void {
       async (request, reply) => {
         const result = validateTimelineDocument(await readDocument(request));
         if (!result.ok) throw invalid(result.errors);
-        return reply.code(201).send(save(store, result.document));
+        return reply.code(201).send(save(store, dataDir, result.document));
       },
     );
   });
