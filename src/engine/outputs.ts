@@ -998,9 +998,9 @@ export class FlvOutput extends EventEmitter<OutputEvents> {
     this.rollTimer?.cancel();
     this.rollTimer = null;
     this.rolling = false;
-    // The recording's alerts end with it (the appliance's own check watches the disk when idle).
+    // The recording's own alert ends with it; a low disk stays low after the show (whoever reads
+    // the disk next with room to spare clears that alert).
     if (this.diskStoppedAt !== null) this.options.alerts?.clear(this.diskFullAlertKey());
-    if (this.diskLowRaised) this.options.alerts?.clear(DISK_LOW_ALERT);
     this.diskStoppedAt = null;
     this.diskLowRaised = false;
   }

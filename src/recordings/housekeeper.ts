@@ -46,7 +46,8 @@ export class RecordingsHousekeeper {
   private readonly log: Logger;
   private sweepTimer: TimerHandle | null = null;
   private diskTimer: TimerHandle | null = null;
-  private raised: DiskVerdict['level'] | null = null;
+  /** The level last seen; undefined before the first reading. */
+  private level: DiskVerdict['level'] | undefined = undefined;
   private closed = false;
 
   constructor(private readonly options: RecordingsHousekeeperOptions) {
@@ -103,16 +104,16 @@ export class RecordingsHousekeeper {
   checkDisk(): DiskVerdict | null {
     const disk = this.disk();
     if (disk === null) return null;
+    const previous = this.level;
+    this.level = disk.level;
+    if (previous === disk.level) return disk;
     if (disk.level === 'ok') {
-      if (this.raised !== null) {
+      // Also at the first reading: an alert left open (by a recording, or before a restart) ends.
+      if (previous !== undefined)
         this.log.info({ freeBytes: disk.freeBytes }, 'the data disk has room again');
-        this.options.alerts?.clear(DISK_LOW_ALERT);
-      }
-      this.raised = null;
+      this.options.alerts?.clear(DISK_LOW_ALERT);
       return disk;
     }
-    if (this.raised === disk.level) return disk;
-    this.raised = disk.level;
     // The oldest recordings make room first (the sweep removes them down to the warning level).
     void this.sweep('the disk is running low');
     const full = disk.level === 'full';

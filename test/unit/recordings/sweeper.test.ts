@@ -151,10 +151,18 @@ describe('RecordingsHousekeeper: the appliance watches its disk, show or no show
       alerts,
       readSpace: (path) => ({ path, ...disk }),
     });
+    // Left open by a recording that ended while the disk was low: the disk has room now.
+    alerts.raise({
+      key: 'disk:low',
+      severity: 'warning',
+      code: 'DISK_SPACE_LOW',
+      message: 'x',
+      remediation: 'y',
+    });
     keeper.start();
     await keeper.settled();
     assert.deepEqual(readdirSync(folder), [], 'swept at start');
-    assert.deepEqual([...alerts.openAlerts.keys()], []);
+    assert.deepEqual([...alerts.openAlerts.keys()], [], 'the first reading with room clears it');
 
     put('ages-later.mp4', 30 * DAY - 5 * 60_000); // 30 days old in 5 minutes
     clock.advance(9 * 60_000);
