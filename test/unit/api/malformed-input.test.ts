@@ -537,6 +537,14 @@ const REQUEST_CASES: RequestCase[] = [
     path: 'server_url',
   },
   {
+    name: 'destination server with a broken %-escape in its user',
+    method: 'POST',
+    url: '/api/destinations',
+    body: { name: 'Y', platform: 'custom', server_url: 'rtmp://100%:key@ingest.example/live' },
+    status: 400,
+    path: 'server_url',
+  },
+  {
     name: 'destination session hours',
     method: 'POST',
     url: '/api/destinations',
