@@ -54,7 +54,7 @@ export function openStore(options: StoreOptions): Store {
     destinations: new DestinationRepository(db, secrets),
     assets: new AssetRepository(db),
     executions: new ExecutionRepository(db),
-    settings: new SettingsRepository(db),
+    settings: new SettingsRepository(db, secrets),
     alerts: new AlertRepository(db),
     users: new UserRepository(db),
     sessions: new SessionRepository(db),

@@ -138,28 +138,40 @@ describe('destination routes (real SQLite file)', () => {
     assert.equal(storedRow(suite.api, custom.id).platform, 'custom');
   });
 
-  it('a secret inside a custom server URL is shown masked, and the masked form is not accepted back', async () => {
+  it('a key typed into a custom server URL moves to the sealed key field; other URL secrets are shown masked, and the masked form is not accepted back', async () => {
     const created = await suite.api.call('POST', '/api/destinations', {
       name: 'Restreamer',
       platform: 'custom',
       server_url: 'rtmp://restream.example.net/live/inline-secret-key',
     });
     assert.equal(created.statusCode, 201, created.body);
-    const { id, server_url } = created.json();
-    assert.equal(server_url, 'rtmp://restream.example.net/live/****');
+    const { id, server_url, stream_key_masked } = created.json();
+    assert.equal(server_url, 'rtmp://restream.example.net/live');
+    assert.equal(stream_key_masked, '••••••••-key');
     const read = await suite.api.call('GET', '/api/destinations');
     assert.equal(read.body.includes('inline-secret-key'), false);
+    assert.equal(databaseBytes(suite.api).includes('inline-secret-key'), false);
+    assert.equal(
+      suite.api.store.destinations.streamKey(id),
+      'inline-secret-key',
+      'the publisher gets it back',
+    );
+    const srtUrl = 'srt://relay.example.net:9000?streamid=publish/x&passphrase=longpassphrase1';
     const srt = await suite.api.call('POST', '/api/destinations', {
       name: 'SRT',
       platform: 'custom',
-      server_url: 'srt://relay.example.net:9000?streamid=publish/x&passphrase=longpassphrase1',
+      server_url: srtUrl,
     });
-    assert.equal(srt.json().server_url, 'srt://relay.example.net:9000?streamid=****&passphrase=****');
+    const masked = srt.json().server_url;
+    assert.equal(masked, 'srt://relay.example.net:9000?streamid=****&passphrase=****');
+    assert.equal(databaseBytes(suite.api).includes('longpassphrase1'), false);
 
-    const echoed = await suite.api.call('PATCH', `/api/destinations/${id}`, { server_url });
+    const echoed = await suite.api.call('PATCH', `/api/destinations/${srt.json().id}`, {
+      server_url: masked,
+    });
     assert.equal(echoed.statusCode, 400);
     assert.equal(echoed.json().issues[0].path, 'server_url');
-    assert.equal(storedRow(suite.api, id).server_url, 'rtmp://restream.example.net/live/inline-secret-key');
+    assert.equal(suite.api.store.destinations.get(srt.json().id).server_url, srtUrl);
   });
 
   it('refuses bad input with a stable code and the field path, writing nothing', async () => {

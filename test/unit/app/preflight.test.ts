@@ -465,8 +465,8 @@ describe('runPreflight', () => {
         /Enter the stream key of YT 2 \(destination \d+\) \(copy it from YouTube Live\)\./,
       );
       assert.match(d.remediation!, /Enable Twitch/);
-      // The custom server's key, inline in its URL, is masked.
-      assert.equal(d.items[4]!.detail, 'Custom RTMP/RTMPS/SRT, rtmp://stream.example.org/live/****: ready');
+      // The key typed inline in the custom server's URL was moved to its key field: the URL shown has none.
+      assert.equal(d.items[4]!.detail, 'Custom RTMP/RTMPS/SRT, rtmp://stream.example.org/live: ready');
     });
 
     it('Facebook with a looping timeline: a warning about its 8-hour limit', async () => {
