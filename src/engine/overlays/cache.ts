@@ -22,7 +22,7 @@ import { createHash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Clock, TimerHandle } from '../../core/clock.ts';
 import { createLogger, type Logger } from '../../core/logger.ts';
-import { isAppError } from '../../errors/registry.ts';
+import { isAppError, type ErrorCode } from '../../errors/registry.ts';
 import {
   DATA_MAX_BYTES,
   fetchJsonObject,
@@ -84,6 +84,8 @@ export interface DataPollerHealth {
   lastSuccessAt: number | null;
   lastErrorAt: number | null;
   lastError: string | null;
+  /** The registry code of the last error (its remediation is ERRORS[code]), when it has one. */
+  lastErrorCode: ErrorCode | null;
 }
 
 export { redactUrl };
@@ -114,6 +116,7 @@ export class DataPoller {
   private lastSuccessAt: number | null = null;
   private lastErrorAt: number | null = null;
   private lastError: string | null = null;
+  private lastErrorCode: ErrorCode | null = null;
 
   constructor(options: DataPollerOptions) {
     if (!(options.intervalMs > 0)) throw new RangeError('intervalMs must be greater than 0');
@@ -165,6 +168,7 @@ export class DataPoller {
       lastSuccessAt: this.lastSuccessAt,
       lastErrorAt: this.lastErrorAt,
       lastError: this.lastError,
+      lastErrorCode: this.lastErrorCode,
     };
   }
 
@@ -214,6 +218,7 @@ export class DataPoller {
     this.lastOk = false;
     this.lastErrorAt = this.options.clock.wallNow();
     this.lastError = error instanceof Error ? error.message : String(error);
+    this.lastErrorCode = isAppError(error) ? error.code : null;
     this.log.warn(
       {
         url: redactUrl(this.options.url),

@@ -226,6 +226,7 @@ describe('DataPoller over real HTTP', () => {
     await poller.poll();
     assert.equal(MAX_DATA_BYTES, 64 * 1024);
     assert.equal(poller.health().lastError, 'the answer is larger than the limit of 64 kB');
+    assert.equal(poller.health().lastErrorCode, 'FETCH_TOO_LARGE');
     assert.deepEqual(poller.value(), { text: 'calm' }, 'the last good data stays');
   });
 });
