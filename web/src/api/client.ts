@@ -138,3 +138,47 @@ export function describeError(error: unknown): { message: string; remediation: s
   if (error instanceof Error) return { message: error.message, remediation: null };
   return { message: String(error), remediation: null };
 }
+
+// Users, roles and API tokens (Settings). Roles: viewer < operator < admin (server: src/api/auth/roles.ts).
+export type Role = 'viewer' | 'operator' | 'admin';
+export const ROLES: readonly Role[] = ['viewer', 'operator', 'admin'];
+
+export interface UserInfo {
+  id: number;
+  username: string;
+  role: Role;
+  created_at: string;
+}
+
+export interface ApiTokenInfo {
+  id: number;
+  name: string;
+  role: Role;
+  user_id: number;
+  /** Who made it (a token never does more than its owner's role allows). */
+  username: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+export interface AuthStatusInfo {
+  setupRequired: boolean;
+  authenticated: boolean;
+  user: UserInfo | null;
+  role: Role | null;
+  csrfToken: string | null;
+}
+
+export const authApi = {
+  status: (signal?: AbortSignal) => api.get<AuthStatusInfo>('/api/auth/status', signal),
+  tokens: (signal?: AbortSignal) => api.get<ApiTokenInfo[]>('/api/auth/tokens', signal),
+  /** The answer holds the token itself, shown only this once. */
+  createToken: (name: string, role: Role) =>
+    api.post<ApiTokenInfo & { token: string }>('/api/auth/tokens', { name, role }),
+  revokeToken: (id: number) => api.delete<undefined>(`/api/auth/tokens/${id}`),
+  users: (signal?: AbortSignal) => api.get<UserInfo[]>('/api/auth/users', signal),
+  addUser: (username: string, password: string, role: Role) =>
+    api.post<UserInfo>('/api/auth/users', { username, password, role }),
+  setUserRole: (id: number, role: Role) => api.patch<UserInfo>(`/api/auth/users/${id}`, { role }),
+  removeUser: (id: number) => api.delete<undefined>(`/api/auth/users/${id}`),
+};

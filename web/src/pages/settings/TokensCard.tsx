@@ -1,17 +1,12 @@
-// API tokens for scripts and Prometheus: create one (shown once, with a copy button), list them,
-// revoke one after confirmation.
+// API tokens for scripts and Prometheus: create one with its scope (shown once, with a copy
+// button), list them with their scope, revoke one after confirmation. Admins only.
 import { useRef, useState, type FormEvent } from 'react';
-import { ApiError, api } from '../../api/client.ts';
+import { ApiError, authApi, ROLES, type ApiTokenInfo, type Role } from '../../api/client.ts';
 import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog.tsx';
-import { Button, ErrorNotice, Field, Notice, Spinner, useLoad } from '../../components/ui.tsx';
+import { Button, ErrorNotice, Field, Notice, SelectField, Spinner, useLoad } from '../../components/ui.tsx';
+import { ROLE_ALLOWS, ROLE_LABEL } from './roles.ts';
 
-interface ApiToken {
-  id: number;
-  name: string;
-  user_id: number;
-  created_at: string;
-  last_used_at: string | null;
-}
+type ApiToken = ApiTokenInfo;
 
 function when(iso: string | null): string {
   return iso === null ? 'Never' : new Date(iso).toLocaleString();
@@ -34,11 +29,13 @@ async function copyText(text: string, input: HTMLInputElement | null): Promise<b
 }
 
 export function TokensCard() {
-  const tokens = useLoad((signal) => api.get<ApiToken[]>('/api/auth/tokens', signal));
+  const tokens = useLoad((signal) => authApi.tokens(signal));
   const [name, setName] = useState('');
+  // Least access unless the admin asks for more: a Prometheus token only reads.
+  const [scope, setScope] = useState<Role>('viewer');
   const [creating, setCreating] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
+  const [created, setCreated] = useState<{ name: string; token: string; role: Role } | null>(null);
   const [copied, setCopied] = useState<boolean | null>(null);
   const revoking = useConfirmation<ApiToken>();
   const [notice, setNotice] = useState<string | null>(null);
@@ -51,9 +48,10 @@ export function TokensCard() {
     setNotice(null);
     setCopied(null);
     try {
-      const answer = await api.post<ApiToken & { token: string }>('/api/auth/tokens', { name: name.trim() });
-      setCreated({ name: answer.name, token: answer.token });
+      const answer = await authApi.createToken(name.trim(), scope);
+      setCreated({ name: answer.name, token: answer.token, role: answer.role });
       setName('');
+      setScope('viewer');
       tokens.reload();
     } catch (failure) {
       setError(failure);
@@ -63,7 +61,7 @@ export function TokensCard() {
   };
 
   const revoke = async (token: ApiToken): Promise<void> => {
-    await api.delete(`/api/auth/tokens/${token.id}`);
+    await authApi.revokeToken(token.id);
     setNotice(`Token “${token.name}” revoked: scripts using it are refused from now on.`);
     tokens.reload();
   };
@@ -74,7 +72,7 @@ export function TokensCard() {
       <h2 id="settings-tokens">API tokens</h2>
       <p className="hint">
         For scripts and monitoring (Prometheus): they send the token as <code>Authorization: Bearer …</code>.
-        Give each one its own token so you can revoke it alone.
+        Give each one its own token so you can revoke it alone, with the least scope it needs.
       </p>
       <form className="token-create" onSubmit={(event) => void create(event)} noValidate>
         <Field
@@ -85,6 +83,19 @@ export function TokensCard() {
           placeholder="e.g. Prometheus"
           autoComplete="off"
         />
+        <SelectField
+          label="Scope"
+          value={scope}
+          onChange={(event) => setScope(event.target.value as Role)}
+          error={error instanceof ApiError ? error.issueAt('role') : undefined}
+          hint={ROLE_ALLOWS[scope]}
+        >
+          {ROLES.map((role) => (
+            <option key={role} value={role}>
+              {ROLE_LABEL[role]}
+            </option>
+          ))}
+        </SelectField>
         <Button type="submit" variant="primary" busy={creating} disabled={name.trim() === ''}>
           Create token
         </Button>
@@ -95,6 +106,9 @@ export function TokensCard() {
         <div className="notice notice-warning token-once" role="region" aria-label="New API token">
           <div>
             <strong>Copy the token “{created.name}” now: it is shown only this once.</strong>
+            <p>
+              Scope: {ROLE_LABEL[created.role]} ({ROLE_ALLOWS[created.role]}).
+            </p>
             <p>
               The appliance keeps only a fingerprint of it. If you lose it, revoke it and create a new one.
             </p>
@@ -134,6 +148,7 @@ export function TokensCard() {
               <th scope="col">Token</th>
               <th scope="col">Created</th>
               <th scope="col">Last used</th>
+              <th scope="col">Scope</th>
               <th scope="col">Actions</th>
             </tr>
           </thead>
@@ -143,8 +158,15 @@ export function TokensCard() {
                 <td>
                   <strong>{token.name}</strong>
                 </td>
-                <td>{when(token.created_at)}</td>
+                <td>
+                  {when(token.created_at)}
+                  <br />
+                  <small className="hint">by {token.username}</small>
+                </td>
                 <td>{when(token.last_used_at)}</td>
+                <td title={ROLE_ALLOWS[token.role]}>
+                  <span className={`role-badge role-${token.role}`}>{ROLE_LABEL[token.role]}</span>
+                </td>
                 <td>
                   <Button
                     variant="danger"
