@@ -91,7 +91,7 @@ export function SignIn({
           value={password}
           onChange={(event) => setPassword(event.target.value)}
           error={fieldError('password')}
-          hint={firstRun ? 'At least 10 characters.' : undefined}
+          hint={firstRun ? 'At least 10 characters; a few words make a good one.' : undefined}
           required
           autoFocus={firstRun}
         />

@@ -67,7 +67,7 @@ export function PasswordCard() {
           value={next}
           onChange={(event) => setNext(event.target.value)}
           error={issue('new_password')}
-          hint="At least 10 characters, not your user name."
+          hint="At least 10 characters, not your user name; a few words make a good one."
         />
         <Field
           label="Repeat the new password"
