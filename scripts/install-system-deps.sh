@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian packages VistterStream needs (ffmpeg; for the tests also a real RTSP
+# Installs the Debian packages VistterStream needs (ffmpeg, openssl; for the tests also a real RTSP
 # server (GStreamer), a real RTMP server (nginx-rtmp) and a real browser (chromium) for the web
 # UI). Runs `apt-get update` only when something is missing, so a ready machine pays nothing.
 set -euo pipefail
@@ -7,6 +7,8 @@ set -euo pipefail
 packages=(
   ffmpeg
   fonts-dejavu-core
+  # Signs the appliance's own HTTPS certificate at the first start (src/api/tls.ts).
+  openssl
 )
 if [ "${1:-}" = "--with-test-tools" ]; then
   packages+=(

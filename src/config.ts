@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { RecordingLimitsError, recordingLimitsFromEnv, type RecordingLimits } from './recordings/limits.ts';
+import { normalizeHost } from './api/host-guard.ts';
 import { isValidTimeZone } from './scheduler/plan.ts';
 
 const BUILT_WEB_UI = join(fileURLToPath(new URL('..', import.meta.url)), 'web', 'dist');
@@ -28,6 +29,17 @@ export interface AppConfig {
   timeZone: string | null;
   /** The config file read, if any. */
   configFile: string | null;
+  // HTTPS and hosts (README "HTTPS and hosts").
+  /** The appliance serves HTTPS itself, and `port` only redirects to it; false: plain HTTP on
+   *  `port` only, for a TLS proxy in front. */
+  tls: boolean;
+  /** The HTTPS port (0 picks a free one). */
+  httpsPort: number;
+  /** The operator's certificate and key (PEM files); null: the appliance makes its own. */
+  tlsFiles: { cert: string; key: string } | null;
+  /** Names and addresses requests may name in Host besides the machine's own (a DNS name, a TLS
+   *  proxy's name, a forwarded address). */
+  allowedHosts: string[];
   /** Recordings quota, file length and the free space kept (README "Configuration"). */
   recordings: RecordingLimits;
 }
@@ -51,6 +63,18 @@ const KEYS = {
     schema: z.string().refine(isValidTimeZone, { error: 'must be a time zone name like Europe/London' }),
   },
   webRoot: { env: 'VISTTER_WEB_ROOT', schema: z.string().min(1) },
+  // HTTPS and hosts.
+  tls: { env: 'VISTTER_TLS', schema: z.boolean() },
+  httpsPort: { env: 'VISTTER_HTTPS_PORT', schema: z.number().int().min(0).max(65535) },
+  tlsCert: { env: 'VISTTER_TLS_CERT', schema: z.string().min(1) },
+  tlsKey: { env: 'VISTTER_TLS_KEY', schema: z.string().min(1) },
+  allowedHosts: {
+    env: 'VISTTER_ALLOWED_HOSTS',
+    // A list in the file, names separated by commas in the variable.
+    schema: z
+      .union([z.string(), z.array(z.string().min(1))])
+      .transform((names) => (Array.isArray(names) ? names.join(',') : names)),
+  },
   // Recordings and disk space (src/recordings/limits.ts has the defaults).
   recordingsQuotaGb: { env: 'VISTTER_RECORDINGS_QUOTA_GB', schema: z.number().min(0) },
   recordingsMaxAgeDays: { env: 'VISTTER_RECORDINGS_MAX_AGE_DAYS', schema: z.number().min(0) },
@@ -133,6 +157,25 @@ function checkEnv(env: NodeJS.ProcessEnv): void {
   const zone = env['VISTTER_TZ'];
   if (zone !== undefined && zone !== '' && !isValidTimeZone(zone))
     throw bad('VISTTER_TZ', 'must be a time zone name like Europe/London');
+  const tls = env['VISTTER_TLS'];
+  if (tls !== undefined && !['', '0', '1'].includes(tls))
+    throw bad('VISTTER_TLS', 'must be 1 (on) or 0 (off)');
+  const httpsPort = env['VISTTER_HTTPS_PORT'];
+  if (httpsPort !== undefined && !isPortNumber(httpsPort))
+    throw bad('VISTTER_HTTPS_PORT', 'must be a port number (0–65535)');
+  const httpsOn = Number(httpsPort || 8443);
+  if (tls !== '0' && httpsOn !== 0 && httpsOn === Number(env['VISTTER_PORT'] || 8080))
+    throw bad('VISTTER_HTTPS_PORT', 'must differ from VISTTER_PORT (the plain HTTP port redirects to it)');
+  if (Boolean(env['VISTTER_TLS_CERT']) !== Boolean(env['VISTTER_TLS_KEY']))
+    throw new ConfigError(
+      'VISTTER_TLS_CERT and VISTTER_TLS_KEY (tlsCert, tlsKey) go together: set both or neither',
+    );
+  for (const name of hostList(env['VISTTER_ALLOWED_HOSTS']))
+    if (normalizeHost(name) === null)
+      throw bad(
+        'VISTTER_ALLOWED_HOSTS',
+        `must be host names or addresses (no scheme, port or path): "${name}" is not one`,
+      );
   const webhook = env['VISTTER_ALERT_WEBHOOK_URL'];
   if (webhook !== undefined && webhook !== '' && !/^https?:\/\//.test(webhook))
     throw bad('VISTTER_ALERT_WEBHOOK_URL', 'must be an http:// or https:// address');
@@ -145,6 +188,16 @@ function recordingLimits(env: NodeJS.ProcessEnv): RecordingLimits {
     if (error instanceof RecordingLimitsError) throw new ConfigError(error.message);
     throw error;
   }
+}
+
+function isPortNumber(text: string): boolean {
+  const port = Number(text);
+  return text.trim() !== '' && Number.isInteger(port) && port >= 0 && port <= 65535;
+}
+
+/** allowedHosts: names separated by commas (or spaces). */
+function hostList(text: string | undefined): string[] {
+  return (text ?? '').split(/[\s,]+/).filter((name) => name !== '');
 }
 
 /** The configuration: the environment over the config file over the defaults. */
@@ -165,6 +218,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     webRoot: resolve(merged['VISTTER_WEB_ROOT'] ?? BUILT_WEB_UI),
     timeZone: zone ? zone : null,
     configFile: path,
+    tls: merged['VISTTER_TLS'] !== '0',
+    httpsPort: Number(merged['VISTTER_HTTPS_PORT'] || 8443),
+    tlsFiles:
+      merged['VISTTER_TLS_CERT'] && merged['VISTTER_TLS_KEY']
+        ? { cert: resolve(merged['VISTTER_TLS_CERT']), key: resolve(merged['VISTTER_TLS_KEY']) }
+        : null,
+    allowedHosts: hostList(merged['VISTTER_ALLOWED_HOSTS']),
     recordings: recordingLimits(merged),
   };
 }

@@ -6,7 +6,8 @@
 // operator's GO LIVE replaces the demo.
 import './boot-env.ts'; // first: the config file fills the environment before any module reads it
 import { mkdirSync, readFileSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
+import { isIP, type AddressInfo } from 'node:net';
+import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CapacityCheckStopped, CapacityService } from './app/capacity.ts';
@@ -18,9 +19,12 @@ import { runPreflight } from './app/preflight.ts';
 import { ShowControl } from './app/show-control.ts';
 import { machineEncoder, ShowRunner, type RunningShow } from './app/show-runner.ts';
 import { buildApp } from './api/app.ts';
+import { HostPolicy, normalizeHost } from './api/host-guard.ts';
+import { describeCertificate, listenForHttpsRedirects, serverCertificate, TlsError } from './api/tls.ts';
 import { cleanIncomingUploads } from './assets/ingest.ts';
 import { testCamera } from './cameras/probe.ts';
 import { loadConfig } from './config.ts';
+import { systemClock } from './core/clock.ts';
 import { createLogger } from './core/logger.ts';
 import { killAllSupervised, stopAllSupervised } from './process/supervisor.ts';
 import { installOnvifSafetyNet } from './ptz/safety-net.ts';
@@ -81,6 +85,10 @@ function describeOutputs(show: RunningShow): string[] {
 }
 
 const config = loadConfig();
+// The names requests may carry in Host (and the appliance's own certificate names), then the
+// certificate, before anything goes on air: a start that cannot serve HTTPS stops here, saying why.
+const hosts = new HostPolicy(config.allowedHosts);
+const tls = config.tls ? await certificateOrExit() : null;
 const store = openStore({ dataDir: config.dataDir });
 children = await trackChildProcesses(config.dataDir, log);
 if (children.reaped.killed.length > 0) {
@@ -277,7 +285,10 @@ const app = await buildApp({
   dataDir: config.dataDir,
   shows,
   alerts: alerting.center,
-  secureCookies: config.secureCookies,
+  // Over HTTPS the session cookie never travels in clear.
+  secureCookies: config.secureCookies || tls !== null,
+  ...(tls ? { https: { key: tls.key, cert: tls.cert } } : {}),
+  hosts,
   logger: createLogger('api'),
   webRoot: config.webRoot,
   schedules: {
@@ -291,20 +302,64 @@ const app = await buildApp({
     if (key === ALERT_WEBHOOK_SETTING && !webhookUrl) alerting.configureWebhook(value);
   },
 });
-const address = await app.listen({ host: config.host, port: config.port });
+const address = await app.listen({ host: config.host, port: tls ? config.httpsPort : config.port });
+const listeningPort = (app.server.address() as AddressInfo).port;
+// Serving HTTPS: the plain HTTP port only redirects to it (old bookmarks, a typed address).
+const redirect = tls
+  ? await listenForHttpsRedirects({
+      host: config.host,
+      port: config.port,
+      httpsPort: listeningPort,
+      policy: hosts,
+    })
+  : null;
 // Listening on every interface: also name the addresses the venue's network reaches it at.
+const ownName = normalizeHost(hostname());
 const lan =
   config.host === '0.0.0.0'
-    ? Object.values(networkInterfaces())
-        .flat()
-        .filter((i) => i !== undefined && i.family === 'IPv4' && !i.internal)
-        .map((i) => `http://${i!.address}:${new URL(address).port}/`)
+    ? [
+        ...(ownName && isIP(ownName) === 0 ? [`${ownName.split('.')[0]}.local`] : []),
+        ...Object.values(networkInterfaces())
+          .flat()
+          .filter((i) => i !== undefined && i.family === 'IPv4' && !i.internal)
+          .map((i) => i!.address),
+      ].map((host) => `${tls ? 'https' : 'http'}://${host}:${listeningPort}/`)
     : [];
 console.error(
   `VistterStream control room: ${address}/  (API reference: ${address}/api/docs)` +
     (lan.length > 0 ? `\n  On the network: ${lan.join('  ')}` : '') +
+    (redirect ? `\n  Plain HTTP on port ${(redirect.address() as AddressInfo).port} redirects here.` : '') +
+    (tls ? `\n${describeCertificate(tls).join('\n')}` : '') +
     (store.users.count() === 0 ? '\n  First run: open it and choose the admin password.' : ''),
 );
+
+/** The certificate to serve (logged with its fingerprint), or a clear sentence and exit 1. */
+async function certificateOrExit() {
+  try {
+    const material = await serverCertificate({
+      tlsFiles: config.tlsFiles,
+      dataDir: config.dataDir,
+      names: hosts.names(),
+      nowMs: systemClock.wallNow(),
+    });
+    log.info(
+      {
+        certificate: material.certPath,
+        fingerprint256: material.fingerprint256,
+        names: [...material.names.dns, ...material.names.ips],
+        validTo: material.validTo.toISOString(),
+        origin: material.origin,
+        ...(material.reason ? { reason: material.reason } : {}),
+      },
+      material.origin === 'made' ? 'HTTPS: made a new certificate' : 'HTTPS: certificate loaded',
+    );
+    return material;
+  } catch (error) {
+    if (!(error instanceof TlsError)) throw error;
+    console.error(`VistterStream cannot serve HTTPS: ${error.message}.`);
+    process.exit(1);
+  }
+}
 
 let stopping = false;
 const shutdown = async (signal: string) => {
@@ -321,6 +376,7 @@ const shutdown = async (signal: string) => {
     );
   }
   await app.close();
+  redirect?.close();
   await stopAllSupervised();
   children?.close();
   alerting.close();

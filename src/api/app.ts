@@ -9,7 +9,9 @@ import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from 'f
 import { createLogger } from '../core/logger.ts';
 import { registerAuth } from './auth/plugin.ts';
 import type { ApiDeps } from './deps.ts';
+import { HostPolicy, registerHostGuard } from './host-guard.ts';
 import { errorHandler, notFoundHandler, zodValidatorCompiler, type ApiInstance } from './http.ts';
+import { recordRoutes } from './public-routes.ts';
 import { registerAssetRoutes } from './routes/assets.ts';
 import { registerCameraRoutes } from './routes/cameras.ts';
 import { registerDestinationRoutes } from './routes/destinations.ts';
@@ -22,18 +24,33 @@ import { registerHealthRoute, registerShowRoutes } from './routes/show.ts';
 import { registerTimelinePreviewRoutes } from './routes/timeline-preview.ts';
 import { registerTimelineRoutes } from './routes/timelines.ts';
 import { registerWebUi } from './routes/web-ui.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 
 /** JSON bodies above this are refused with 413 (uploads have their own, larger limit). */
 const JSON_BODY_LIMIT = 2 * 1024 * 1024;
 
-export async function buildApp(deps: ApiDeps): Promise<ApiInstance> {
+/** How the app meets the network (main.ts sets them from the configuration). */
+export interface WebServing {
+  /** Serve HTTPS with this key and certificate (PEM); without: plain HTTP (tests, a TLS proxy). */
+  https?: { key: Buffer; cert: Buffer };
+  /** The Host names answered (default: this machine's names and addresses, and localhost). */
+  hosts?: HostPolicy;
+}
+
+export async function buildApp(deps: ApiDeps & WebServing): Promise<ApiInstance> {
   const log = deps.logger ?? createLogger('api');
   const app = Fastify({
     bodyLimit: JSON_BODY_LIMIT,
     logController: new LogController({ disableRequestLogging: true }),
     // Request ids in errors help support; the logger is ours (pino), so nothing secret is logged.
     loggerInstance: log as FastifyBaseLogger,
+    https: deps.https ?? null,
   }).withTypeProvider<ZodTypeProvider>();
+  // Before anything else: every answer carries the security headers, and a request naming a
+  // host that is not the appliance's is refused before any route or sign-in (DNS rebinding).
+  registerSecurityHeaders(app);
+  registerHostGuard(app, deps.hosts ?? new HostPolicy());
+  recordRoutes(app);
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler(log));

@@ -125,6 +125,12 @@ export const ERRORS = {
     status: 403,
     remediation: 'Reload the page and try again; changes are accepted only from the appliance’s own pages.',
   },
+  // HTTPS and hosts (issue 14 item 7).
+  HOST_NOT_ALLOWED: {
+    status: 421,
+    remediation:
+      'Open the appliance by its address or its .local name. If this name is really the appliance’s (a DNS name, a TLS proxy, a forwarded port), add the name to allowedHosts in the config file (or VISTTER_ALLOWED_HOSTS, names separated by commas) and restart it.',
+  },
   SETUP_REQUIRED: {
     status: 409,
     remediation: 'Open the appliance’s web page and choose the admin password first.',

@@ -5,9 +5,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { after, before, beforeEach } from 'node:test';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { pino } from 'pino';
-import { buildApp } from '../../src/api/app.ts';
+import { buildApp, type WebServing } from '../../src/api/app.ts';
 import { CSRF_HEADER, SESSION_COOKIE } from '../../src/api/auth/plugin.ts';
 import type { ApiDeps } from '../../src/api/deps.ts';
+import { HostPolicy } from '../../src/api/host-guard.ts';
 import type { ApiInstance } from '../../src/api/http.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
 import { FakeClock } from './fake-clock.ts';
@@ -42,13 +43,16 @@ export interface HarnessParts {
 }
 
 export async function createApiHarness(
-  extra: Partial<ApiDeps> | ((parts: HarnessParts) => Partial<ApiDeps>) = {},
+  extra: Partial<ApiDeps & WebServing> | ((parts: HarnessParts) => Partial<ApiDeps & WebServing>) = {},
 ): Promise<ApiHarness> {
   const dir = tempDir('vistter-api-');
   const store = openStore({ dataDir: dir.path, secretKey: randomBytes(32) });
   const clock = new FakeClock(Date.parse('2026-11-24T10:00:00Z'));
   const more = typeof extra === 'function' ? extra({ store, clock, dataDir: dir.path }) : extra;
-  const app = await buildApp({ store, dataDir: dir.path, clock, ...more });
+  // The appliance here is called "appliance" (appliance.local) at 192.0.2.10, whatever machine
+  // runs the tests; inject() sends Host: localhost.
+  const hosts = new HostPolicy([], { hostname: () => 'appliance', addresses: () => ['192.0.2.10'] });
+  const app = await buildApp({ store, dataDir: dir.path, clock, hosts, ...more });
   let cookie = '';
   let csrf = '';
 

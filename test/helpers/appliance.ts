@@ -11,7 +11,7 @@ const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface Appliance {
   child: ChildProcess;
-  /** http://127.0.0.1:PORT */
+  /** http://127.0.0.1:PORT (https:// with HTTPS on) */
   url: string;
   output(): string;
   /** SIGTERM (a graceful stop), SIGKILL after graceMs. */
@@ -25,6 +25,9 @@ export function applianceEnv(dataDir: string, extra: Record<string, string> = {}
     VISTTER_SECRET_KEY: randomBytes(32).toString('base64'),
     VISTTER_HOST: '127.0.0.1',
     VISTTER_PORT: '0',
+    // Plain HTTP, as behind a TLS proxy: the clients here speak http:// (test/e2e/api/https.test.ts
+    // starts it with HTTPS, the default).
+    VISTTER_TLS: '0',
     VISTTER_LOG_LEVEL: 'info',
     ...extra,
   };
@@ -41,7 +44,7 @@ export async function startAppliance(env: NodeJS.ProcessEnv, timeoutMs = 60_000)
   child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
   const output = () => chunks.join('');
-  const url = await waitFor(() => /control room: (http:\/\/127\.0\.0\.1:\d+)\//.exec(output())?.[1], {
+  const url = await waitFor(() => /control room: (https?:\/\/127\.0\.0\.1:\d+)\//.exec(output())?.[1], {
     timeoutMs,
     what: `the appliance to listen (output so far: ${output().slice(-2000)})`,
   });

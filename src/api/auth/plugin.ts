@@ -91,9 +91,14 @@ function crossSite(request: FastifyRequest): boolean {
   const origin = request.headers.origin;
   if (!origin) return false;
   try {
-    return new URL(origin).host !== request.headers.host;
+    // The Host guard (src/api/host-guard.ts) has already refused a Host that is not the
+    // appliance's, so an Origin naming the same host and port is one of the appliance's own
+    // pages. Both are read as URLs of the Origin's scheme: case and a written default port
+    // (Host "vm.local:443") do not make the same page foreign.
+    const page = new URL(origin);
+    return page.host !== new URL(`${page.protocol}//${request.headers.host ?? ''}`).host;
   } catch {
-    return true;
+    return true; // "null" (a sandboxed frame, a file) or garbage
   }
 }
 

@@ -47,9 +47,13 @@ export function registerHealthRoute(app: ApiInstance, deps: ApiDeps): void {
     '/api/health',
     {
       config: { public: true },
-      schema: { tags: ['monitoring'], summary: 'Health of the appliance and the show on air (no sign-in)' },
+      schema: {
+        tags: ['monitoring'],
+        summary:
+          'Health of the appliance and the show on air: the status without sign-in, the warnings and errors with it',
+      },
     },
-    async (_request, reply) => {
+    async (request, reply) => {
       const health = deps.shows?.health() ?? {
         status: 'healthy' as const,
         warnings: [],
@@ -57,7 +61,10 @@ export function registerHealthRoute(app: ApiInstance, deps: ApiDeps): void {
         live: false,
       };
       // A load balancer or monitor reads the status code: 503 while the show on air is unhealthy.
-      return reply.code(health.status === 'unhealthy' ? 503 : 200).send(health);
+      // A stranger learns the status only: the warnings and errors name destinations and cameras.
+      return reply
+        .code(health.status === 'unhealthy' ? 503 : 200)
+        .send(request.auth ? health : { status: health.status });
     },
   );
 }

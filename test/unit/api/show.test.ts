@@ -196,7 +196,9 @@ describe('show control routes (idle appliance, real SQLite file)', () => {
   it('/api/health is public; /metrics and the preview need sign-in; preview names cannot escape', async () => {
     const health = await api.app.inject({ method: 'GET', url: '/api/health' });
     assert.equal(health.statusCode, 200);
-    assert.deepEqual(health.json(), { status: 'healthy', warnings: [], errors: [], live: false });
+    assert.deepEqual(health.json(), { status: 'healthy' }, 'a stranger gets the status only');
+    const signedIn = await api.call('GET', '/api/health');
+    assert.deepEqual(signedIn.json(), { status: 'healthy', warnings: [], errors: [], live: false });
     assert.equal((await api.app.inject({ method: 'GET', url: '/metrics' })).statusCode, 401);
     const metrics = await api.call('GET', '/metrics');
     assert.equal(metrics.statusCode, 200);
