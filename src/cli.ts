@@ -378,5 +378,7 @@ async function mainWithoutTraces(argv: string[]): Promise<number> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  // Files a `show start` run writes (recordings, preview) are private, as the appliance's are.
+  process.umask(0o077);
   process.exitCode = await mainWithoutTraces(process.argv.slice(2));
 }

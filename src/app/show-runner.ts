@@ -35,6 +35,7 @@ import { PtzCueMover, type PresetTarget, type PtzCameraPlan } from '../ptz/cue-m
 import { connectOnvif, type PtzConnect } from '../ptz/onvif.ts';
 import type { Execution, ExecutionOwner } from '../store/repositories/records.ts';
 import type { Store } from '../store/store.ts';
+import { bindMediaNames, diskMediaLibrary } from '../timeline/media-paths.ts';
 import { findUnknownReferences } from '../timeline/references.ts';
 import { compileTimeline, type ProgramState } from '../timeline/resolver.ts';
 import type { Timeline } from '../timeline/schema.ts';
@@ -178,7 +179,7 @@ export class ShowRunner {
     if (!parsed.success)
       throw new AppError('VALIDATION_FAILED', 'the show request is not valid', toFieldIssues(parsed.error));
     const request = parsed.data;
-    const timeline = this.store.timelines.export(request.timelineId).timeline;
+    const timeline = this.mediaBound(this.store.timelines.export(request.timelineId).timeline, request);
     const destinations = this.destinations(request.destinationIds, 'strict');
     if (destinations.targets.length === 0 && !request.previewDir && !request.recordPath)
       throw new AppError('VALIDATION_FAILED', 'the show needs somewhere to go', [
@@ -246,7 +247,7 @@ export class ShowRunner {
     let cameras: { feeds: Map<number, CameraFeed>; warnings: string[] };
     const warnings: string[] = [];
     try {
-      timeline = this.store.timelines.export(execution.timeline_id).timeline;
+      timeline = this.mediaBound(this.store.timelines.export(execution.timeline_id).timeline, request);
       const destinations = this.destinations(request.destinationIds, 'lenient');
       targets = destinations.targets;
       warnings.push(...destinations.warnings);
@@ -696,6 +697,14 @@ export class ShowRunner {
           : 'Nothing to do. Viewers may see the stream pause for a few seconds while the new session starts.',
       source: `destination:dest:${destination.id}`,
     });
+  }
+
+  /** The timeline with media named by an upload's name (`/assets/<name>`) pointing at its file. */
+  private mediaBound(timeline: Timeline, request: ShowPlanRecord): Timeline {
+    return bindMediaNames(
+      timeline,
+      diskMediaLibrary(request.mediaRoot ?? this.mediaRoot, this.store.assets.list()),
+    );
   }
 
   private assetPath(id: number): string | null {

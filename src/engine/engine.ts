@@ -1,8 +1,6 @@
 // The engine: one show = sources → playout clock → encoder → fan-out → outputs. This module only
 // wires the parts; each part owns its processes through the supervisor.
-import { readFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
-import { isAbsolute, normalize, relative, resolve as resolvePath } from 'node:path';
 import { classifyCameraFailure, urlSecrets, type CameraFailure } from '../cameras/classify.ts';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
@@ -29,6 +27,7 @@ import {
   type ProgramState,
   type VideoSource,
 } from '../timeline/resolver.ts';
+import { localMediaPath } from '../timeline/media-paths.ts';
 import type { OverlayParams, Timeline } from '../timeline/schema.ts';
 import { prepareFramePipes } from '../process/frame-pipe.ts';
 import { raisePlayoutPriority } from '../process/priority.ts';
@@ -45,6 +44,7 @@ import type { ImageRef } from './overlays/render.ts';
 import { sourceText } from './overlays/render.ts';
 import { LiveOverrides } from './overrides.ts';
 import { AppError } from '../errors/registry.ts';
+import { loadImageFromUrl, readImageFile } from '../assets/image-load.ts';
 import { Playout } from './playout.ts';
 import { tickAt } from './program-clock.ts';
 import { formatOf, QualityControl } from './quality-control.ts';
@@ -134,14 +134,8 @@ function cachedEncoderDetection(): Promise<EncoderDetection> {
   return detection;
 }
 
-/** Resolves a timeline media reference to a local path or URL; null if it would escape the root. */
-export function resolveMediaPath(mediaRoot: string, mediaUrl: string): string | null {
-  if (/^https?:\/\//.test(mediaUrl)) return mediaUrl;
-  const root = resolvePath(mediaRoot);
-  const candidate = resolvePath(root, `.${normalize(`/${mediaUrl}`)}`);
-  const inside = relative(root, candidate);
-  return inside.startsWith('..') || isAbsolute(inside) ? null : candidate;
-}
+/** A timeline media reference as a local path or URL (the rule: src/timeline/media-paths.ts). */
+export { localMediaPath as resolveMediaPath };
 
 export class Engine {
   private readonly plan: ShowPlan;
@@ -760,7 +754,7 @@ export class Engine {
         const path =
           source.assetId !== undefined
             ? (this.plan.assetPath?.(source.assetId) ?? null)
-            : resolveMediaPath(this.plan.mediaRoot, source.mediaUrl ?? '');
+            : localMediaPath(this.plan.mediaRoot, source.mediaUrl ?? '');
         if (!path) return null;
         return {
           description: `media ${source.mediaType}`,
@@ -780,7 +774,7 @@ export class Engine {
       }
       case 'slate': {
         // A still: one picture, kept; no process runs while the show does.
-        const path = source.testPattern ? resolveMediaPath(this.plan.mediaRoot, source.testPattern) : null;
+        const path = source.testPattern ? localMediaPath(this.plan.mediaRoot, source.testPattern) : null;
         const args = path
           ? stillPictureArgs({ width, height, image: path })
           : stillPictureArgs({
@@ -797,17 +791,13 @@ export class Engine {
     if (ref.asset_id !== undefined) {
       const path = this.plan.assetPath?.(ref.asset_id);
       if (!path) throw new Error(`asset ${ref.asset_id} is not in the library`);
-      return readFile(path);
+      return readImageFile(path, `the image of asset ${ref.asset_id}`);
     }
     const url = ref.image_url ?? '';
-    const target = resolveMediaPath(this.plan.mediaRoot, url);
+    const target = localMediaPath(this.plan.mediaRoot, url);
     if (!target) throw new Error(`image path ${url} is outside the media folder`);
-    if (/^https?:\/\//.test(target)) {
-      const response = await fetch(target, { signal: AbortSignal.timeout(10_000) });
-      if (!response.ok) throw new Error(`image ${url}: HTTP ${response.status}`);
-      return new Uint8Array(await response.arrayBuffer());
-    }
-    return readFile(target);
+    if (/^https?:\/\//.test(target)) return loadImageFromUrl(target, { clock: this.clock });
+    return readImageFile(target, `the image ${url}`);
   }
 }
 

@@ -167,12 +167,5 @@ export async function fetchJsonObject(
   return parsed as Record<string, unknown>;
 }
 
-/** The URL as safe to show and log: no user:password, no query (tokens often live there). */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
-  } catch {
-    return '(invalid url)';
-  }
-}
+/** The URL as safe to show and log: the appliance's one redaction. */
+export { redactUrl } from '../core/redact.ts';

@@ -4,7 +4,7 @@
 // answer or a log line.
 import { z } from 'zod';
 import { cameraMedia as realCameraMedia, type CameraMedia } from '../../cameras/probe.ts';
-import { CAMERA_PROTOCOLS } from '../../domain/schemas.ts';
+import { CAMERA_PROTOCOLS, credentialsDecode } from '../../domain/schemas.ts';
 import { splitCredentials } from '../../store/repositories/cameras.ts';
 import type { ApiDeps } from '../deps.ts';
 import { IdParams, type ApiInstance } from '../http.ts';
@@ -25,7 +25,10 @@ const StreamUrl = z
     {
       error: `must be a camera stream URL (${CAMERA_PROTOCOLS.join(', ')}), like rtsp://192.168.1.20/stream1`,
     },
-  );
+  )
+  .refine(credentialsDecode, {
+    error: 'the user name or password in it has a broken %-escape (write a % sign as %25)',
+  });
 
 const TestUrlBody = z.strictObject({
   stream_url: StreamUrl,

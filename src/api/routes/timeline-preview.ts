@@ -15,6 +15,7 @@ import {
   renderPreviewFrame,
   type PreviewPictures,
 } from '../../preview/program-frame.ts';
+import { bindMediaNames, diskMediaLibrary } from '../../timeline/media-paths.ts';
 import { TimelineDocumentSchema } from '../../timeline/schema.ts';
 import { validateTimelineDocument } from '../../timeline/validate.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -95,6 +96,8 @@ export function registerTimelinePreviewRoutes(
         }
         timeline = parsed.data.timeline;
       }
+      // Media named by an upload's name finds its file, as on air.
+      timeline = bindMediaNames(timeline, diskMediaLibrary(deps.dataDir, deps.store.assets.list()));
       const release = await slot();
       try {
         const frame = await renderPreviewFrame(

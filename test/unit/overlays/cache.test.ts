@@ -134,7 +134,11 @@ describe('DataPoller', () => {
     assert.equal(sick.consecutiveFailures, 4);
     assert.equal(sick.stale, true, 'no success for 40 s > 3 intervals');
     assert.equal(sick.polls, 5);
-    assert.equal(sick.url, 'https://scores.example/api/live', 'no credentials or query in health');
+    assert.equal(
+      sick.url,
+      'https://user:****@scores.example/api/live?token=****',
+      'no password or query value in health',
+    );
     assert.equal(sick.lastErrorAt, clock.wallNow());
 
     clock.advance(10_000);
@@ -172,8 +176,8 @@ describe('DataPoller', () => {
   });
 
   it('redacts URLs for logs', () => {
-    assert.equal(redactUrl('http://a:b@host:8080/x/y?k=v#f'), 'http://host:8080/x/y');
-    assert.equal(redactUrl('not a url'), '(invalid url)');
+    assert.equal(redactUrl('http://a:b@host:8080/x/y?k=v#f'), 'http://a:****@host:8080/x/y?k=****#****');
+    assert.equal(redactUrl('not a url'), 'not a url');
   });
 });
 
