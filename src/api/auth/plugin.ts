@@ -39,21 +39,6 @@ declare module 'fastify' {
   }
 }
 
-/** A route as registered, with the role it needs (undefined: public, or missing from the table). */
-export interface RegisteredRoute {
-  method: string;
-  url: string;
-  public: boolean;
-  role: Role | undefined;
-}
-
-const registered = new WeakMap<object, RegisteredRoute[]>();
-
-/** Every route registered after the auth plugin (all but the API reference's), for the role test. */
-export function registeredRoutes(app: ApiInstance): readonly RegisteredRoute[] {
-  return registered.get(app) ?? [];
-}
-
 const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
 const newSecret = (): string => randomBytes(32).toString('base64url');
 
@@ -110,23 +95,18 @@ export function registerAuth(app: ApiInstance, deps: ApiDeps): void {
   const passwordChangeLimiter = new AttemptLimiter(clock);
   const now = (): Date => new Date(clock.wallNow());
   const expiry = (): Date => new Date(clock.wallNow() + SESSION_DAYS * 86_400_000);
-  const routes: RegisteredRoute[] = [];
-  registered.set(app, routes);
 
   app.decorateRequest('auth', null);
 
+  // test/unit/api/roles.test.ts walks every route; this says so at start-up too.
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    for (const method of methods) {
-      const isPublic = route.config?.public === true;
-      const role = listedRole(method, route.url);
-      routes.push({ method, url: route.url, public: isPublic, role });
-      if (!isPublic && !role)
+    for (const method of methods)
+      if (route.config?.public !== true && !listedRole(method, route.url))
         app.log.warn(
           { method, url: route.url },
           'route missing from the role table (src/api/auth/roles.ts): only admins may call it',
         );
-    }
   });
 
   app.addHook('onRequest', async (request) => {
