@@ -7,6 +7,7 @@
 import './boot-env.ts'; // first: the config file fills the environment before any module reads it
 import { mkdirSync, readFileSync } from 'node:fs';
 import { isIP, type AddressInfo } from 'node:net';
+import type { Server as TlsServer } from 'node:tls';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +21,14 @@ import { ShowControl } from './app/show-control.ts';
 import { machineEncoder, ShowRunner, type RunningShow } from './app/show-runner.ts';
 import { buildApp } from './api/app.ts';
 import { HostPolicy, normalizeHost } from './api/host-guard.ts';
-import { describeCertificate, listenForHttpsRedirects, serverCertificate, TlsError } from './api/tls.ts';
+import {
+  describeCertificate,
+  listenForHttpsRedirects,
+  renewDaily,
+  serverCertificate,
+  TlsError,
+  type TlsMaterial,
+} from './api/tls.ts';
 import { cleanIncomingUploads } from './assets/ingest.ts';
 import { testCamera } from './cameras/probe.ts';
 import { loadConfig } from './config.ts';
@@ -313,6 +321,25 @@ const redirect = tls
       policy: hosts,
     })
   : null;
+// The appliance's own certificate is looked at daily while it runs; a new one is served at once.
+const renewal =
+  tls && !config.tlsFiles
+    ? renewDaily({
+        clock: systemClock,
+        check: () =>
+          serverCertificate({
+            tlsFiles: null,
+            dataDir: config.dataDir,
+            names: hosts.names(),
+            nowMs: systemClock.wallNow(),
+          }),
+        renewed: (material) => {
+          (app.server as unknown as TlsServer).setSecureContext({ key: material.key, cert: material.cert });
+          logCertificate(material);
+        },
+        failed: (error) => log.error({ err: error }, 'HTTPS: the daily look at the certificate failed'),
+      })
+    : null;
 // Listening on every interface: also name the addresses the venue's network reaches it at.
 const ownName = normalizeHost(hostname());
 const lan =
@@ -342,23 +369,27 @@ async function certificateOrExit() {
       names: hosts.names(),
       nowMs: systemClock.wallNow(),
     });
-    log.info(
-      {
-        certificate: material.certPath,
-        fingerprint256: material.fingerprint256,
-        names: [...material.names.dns, ...material.names.ips],
-        validTo: material.validTo.toISOString(),
-        origin: material.origin,
-        ...(material.reason ? { reason: material.reason } : {}),
-      },
-      material.origin === 'made' ? 'HTTPS: made a new certificate' : 'HTTPS: certificate loaded',
-    );
+    logCertificate(material);
     return material;
   } catch (error) {
     if (!(error instanceof TlsError)) throw error;
     console.error(`VistterStream cannot serve HTTPS: ${error.message}.`);
     process.exit(1);
   }
+}
+
+function logCertificate(material: TlsMaterial): void {
+  log.info(
+    {
+      certificate: material.certPath,
+      fingerprint256: material.fingerprint256,
+      names: [...material.names.dns, ...material.names.ips],
+      validTo: material.validTo.toISOString(),
+      origin: material.origin,
+      ...(material.reason ? { reason: material.reason } : {}),
+    },
+    material.origin === 'made' ? 'HTTPS: made a new certificate' : 'HTTPS: certificate loaded',
+  );
 }
 
 let stopping = false;
@@ -375,6 +406,7 @@ const shutdown = async (signal: string) => {
       `VistterStream: show "${current.timeline.name}" ${outcome.status} (execution ${current.executionId}).`,
     );
   }
+  renewal?.stop();
   await app.close();
   redirect?.close();
   await stopAllSupervised();

@@ -18,6 +18,7 @@ import {
 import { createServer, type Server } from 'node:http';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
+import type { Clock, TimerHandle } from '../core/clock.ts';
 import { ERRORS } from '../errors/registry.ts';
 import {
   hostOfHeader,
@@ -280,6 +281,41 @@ export async function serverCertificate(options: {
   return options.tlsFiles
     ? operatorCertificate(options.tlsFiles.cert, options.tlsFiles.key)
     : await applianceCertificate(options);
+}
+
+/**
+ * Looks at the appliance's own certificate once a day while it runs, and hands a new one to
+ * `renewed` (a new address, or 30 days before it expires): an appliance up for years never
+ * serves an expired certificate, and one that got a new address names it by the next day.
+ */
+export function renewDaily(options: {
+  clock: Clock;
+  check: () => Promise<TlsMaterial>;
+  renewed: (material: TlsMaterial) => void;
+  failed: (error: unknown) => void;
+}): { stop(): void } {
+  let timer: TimerHandle | null = null;
+  let stopped = false;
+  const schedule = () => {
+    timer = options.clock.setTimeout(() => {
+      void options
+        .check()
+        .then((material) => {
+          if (!stopped && material.origin === 'made') options.renewed(material);
+        })
+        .catch(options.failed)
+        .finally(() => {
+          if (!stopped) schedule();
+        });
+    }, DAY_MS);
+  };
+  schedule();
+  return {
+    stop: () => {
+      stopped = true;
+      timer?.cancel();
+    },
+  };
 }
 
 /** The start's lines about the certificate: where it is, and how to check the one a browser shows. */

@@ -25,6 +25,8 @@ export function httpsRequest(
       {
         method: options.method ?? 'GET',
         headers,
+        // A fresh connection each time: a kept-alive one would skip the certificate check.
+        agent: false,
         ...(options.ca ? { ca: options.ca } : {}),
         checkServerIdentity: (_host, certificate) => checkServerIdentity(new URL(url).hostname, certificate),
       },

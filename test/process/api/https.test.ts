@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import type { Server as TlsServer } from 'node:tls';
 import { HostPolicy } from '../../../src/api/host-guard.ts';
 import {
   applianceCertificate,
@@ -103,6 +104,21 @@ describe('HTTPS: the appliance’s own certificate (real openssl)', () => {
         headers: { host: 'evil.example' },
       });
       assert.equal(foreign.status, 421);
+    });
+
+    it('serves a certificate made while running without a restart (as the daily look does)', async () => {
+      const other = tempDir('vistter-tls-next-');
+      try {
+        const next = await applianceCertificate({ dataDir: other.path, names: NAMES, nowMs: Date.now() });
+        (api.app.server as unknown as TlsServer).setSecureContext({ key: next.key, cert: next.cert });
+        assert.equal((await httpsRequest(`${url}/api/health`, { ca: next.cert })).status, 200);
+        await assert.rejects(
+          httpsRequest(`${url}/api/health`, { ca: first.cert }),
+          /self-signed certificate/,
+        );
+      } finally {
+        other.cleanup();
+      }
     });
   });
 });

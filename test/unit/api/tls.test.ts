@@ -8,8 +8,11 @@ import {
   certificateVerdict,
   httpsRedirect,
   RENEW_BEFORE_DAYS,
+  renewDaily,
   selfSignedCertificateArgs,
+  type TlsMaterial,
 } from '../../../src/api/tls.ts';
+import { FakeClock } from '../../helpers/fake-clock.ts';
 
 const names = {
   dns: ['localhost', 'pi5-marina', 'pi5-marina.local'],
@@ -70,6 +73,59 @@ describe('HTTPS: the appliance’s own certificate', () => {
       make: true,
       reason: `the old one expires on ${new Date(expiring.validToMs).toISOString()}`,
     });
+  });
+});
+
+describe('HTTPS: the certificate looked at daily while running', () => {
+  const material = (origin: TlsMaterial['origin'], fingerprint256: string): TlsMaterial => ({
+    key: Buffer.from('key'),
+    cert: Buffer.from('cert'),
+    certPath: '/d/tls/appliance.crt',
+    fingerprint256,
+    names,
+    validTo: new Date(NOW + 800 * DAY),
+    origin,
+  });
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('serves a new one only when one was made; a failed look is reported and tried the next day', async () => {
+    const clock = new FakeClock(NOW);
+    const answers: Array<TlsMaterial | Error> = [
+      material('kept', 'AA'),
+      new Error('openssl could not make the certificate'),
+      material('made', 'BB'),
+    ];
+    const renewed: string[] = [];
+    const failures: string[] = [];
+    let checks = 0;
+    const renewal = renewDaily({
+      clock,
+      check: async () => {
+        checks++;
+        const answer = answers.shift()!;
+        if (answer instanceof Error) throw answer;
+        return answer;
+      },
+      renewed: (m) => renewed.push(m.fingerprint256),
+      failed: (error) => failures.push(String(error)),
+    });
+    clock.advance(DAY - 1);
+    await settle();
+    assert.equal(checks, 0, 'not before a day');
+    clock.advance(1);
+    await settle();
+    assert.deepEqual([checks, renewed], [1, []], 'kept: nothing to serve');
+    clock.advance(DAY);
+    await settle();
+    assert.deepEqual(failures, ['Error: openssl could not make the certificate']);
+    clock.advance(DAY);
+    await settle();
+    assert.deepEqual(renewed, ['BB']);
+    renewal.stop();
+    clock.advance(3 * DAY);
+    await settle();
+    assert.equal(checks, 3, 'stopped');
+    assert.equal(clock.pendingTimers(), 0);
   });
 });
 
