@@ -80,6 +80,8 @@ export class AssetRepository {
     const asset = this.get(id);
     const path = `/${asset.file_path}`;
     const base = path.slice(path.lastIndexOf('/') + 1);
+    // A timeline may also name it `/assets/<its upload name>` (src/timeline/media-paths.ts, rule 3).
+    const name = asset.filename.toLowerCase();
     const rows = this.db
       .prepare(
         `SELECT t.id, t.name, c.cue_key,
@@ -90,9 +92,11 @@ export class AssetRepository {
           WHERE json_extract(c.action_params, '$.asset_id') = @id
              OR instr(json_extract(c.action_params, '$.media_url'), @base) > 0
              OR instr(json_extract(c.action_params, '$.image_url'), @base) > 0
+             OR instr(lower(json_extract(c.action_params, '$.media_url')), @name) > 0
+             OR instr(lower(json_extract(c.action_params, '$.image_url')), @name) > 0
           ORDER BY t.id, c.id`,
       )
-      .all({ id, base }) as Array<{
+      .all({ id, base, name }) as Array<{
       id: number;
       name: string;
       cue_key: string;
@@ -102,7 +106,8 @@ export class AssetRepository {
     }>;
     const byTimeline = new Map<number, AssetUsage>();
     for (const row of rows) {
-      if (row.asset_id !== id && !samePath(row.media_url, path) && !samePath(row.image_url, path)) continue;
+      const named = (url: unknown) => samePath(url, path) || sameUploadName(url, name);
+      if (row.asset_id !== id && !named(row.media_url) && !named(row.image_url)) continue;
       const entry = byTimeline.get(row.id) ?? { id: row.id, name: row.name, cue_ids: [] };
       entry.cue_ids.push(row.cue_key);
       byTimeline.set(row.id, entry);
@@ -131,6 +136,11 @@ export interface AssetUsage {
   id: number;
   name: string;
   cue_ids: string[];
+}
+
+/** A local media path names an upload by its name, in any letter case ("/assets/White.png"). */
+function sameUploadName(url: unknown, lowerName: string): boolean {
+  return typeof url === 'string' && posix.normalize(`/${url}`).toLowerCase() === `/assets/${lowerName}`;
 }
 
 /** A local media path names the asset file ("/assets/x.png", also spelled "/assets/./x.png"). */

@@ -459,6 +459,19 @@ describe('asset library API (real ffmpeg, real SQLite)', () => {
     assert.equal((await api.call('DELETE', `/api/assets/${image.id}`)).statusCode, 404);
   });
 
+  it('an asset named by its upload name in a timeline ("/assets/<name>", any case) is in use too', async () => {
+    const photo = uploaded['jpeg']!;
+    const timeline = api.store.timelines.create(
+      timelineUsing('Photo show', { media_url: `/assets/${photo.filename.toUpperCase()}` }),
+    );
+    const refused = await api.call('DELETE', `/api/assets/${photo.id}`);
+    assert.equal(refused.statusCode, 409);
+    assert.deepEqual(refused.json().timelines, [
+      { id: timeline.id, name: 'Photo show', cue_ids: ['media1'] },
+    ]);
+    api.store.timelines.delete(timeline.id);
+  });
+
   it('an asset named by its path in a timeline (image_url "/assets/…") is in use too', async () => {
     const logo = uploaded['png2']!;
     const timeline = api.store.timelines.create(
