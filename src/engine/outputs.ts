@@ -935,7 +935,7 @@ export class FlvOutput extends EventEmitter<OutputEvents> {
       severity: 'warning',
       code: 'DISK_SPACE_LOW',
       message:
-        `The data disk is running low: ${disk.words}. The oldest recordings are removed to make room; ` +
+        `Disk space is running low: ${disk.words}. The oldest recordings are removed to make room; ` +
         `below ${formatBytes(disk.reserveBytes)} free the recording stops.`,
       remediation: ERRORS.DISK_SPACE_LOW.remediation,
       source: 'disk',

@@ -358,12 +358,12 @@ function checkDisk(disk: DiskVerdict | null, warnings: string[], errors: string[
     'Copy the recordings you want to keep off the appliance and delete them, or delete media you no longer use.';
   if (disk.level === 'full') {
     errors.push(
-      `The data disk is nearly full (${disk.words}): recording stops below ${formatBytes(disk.reserveBytes)} ` +
+      `The disk is nearly full (${disk.words}): recording stops below ${formatBytes(disk.reserveBytes)} ` +
         `free so the database can still save. ${remedy}`,
     );
   } else if (disk.level === 'low') {
     warnings.push(
-      `The data disk is running low (${disk.words}): the oldest recordings are being removed, and below ` +
+      `Disk space is running low (${disk.words}): the oldest recordings are being removed, and below ` +
         `${formatBytes(disk.reserveBytes)} free recording stops. ${remedy}`,
     );
   }

@@ -123,9 +123,9 @@ export class RecordingsHousekeeper {
       severity: full ? 'error' : 'warning',
       code: 'DISK_SPACE_LOW',
       message: full
-        ? `The data disk is nearly full: ${disk.words}. Below ${formatBytes(disk.reserveBytes)} free ` +
+        ? `The disk is nearly full: ${disk.words}. Below ${formatBytes(disk.reserveBytes)} free ` +
           'recording stops and the database may soon be unable to save.'
-        : `The data disk is running low: ${disk.words}. The oldest recordings are removed to make room; ` +
+        : `Disk space is running low: ${disk.words}. The oldest recordings are removed to make room; ` +
           `below ${formatBytes(disk.reserveBytes)} free recording stops.`,
       remediation: ERRORS.DISK_SPACE_LOW.remediation,
       source: 'disk',
