@@ -34,6 +34,7 @@ import { testCamera } from './cameras/probe.ts';
 import { loadConfig } from './config.ts';
 import { systemClock } from './core/clock.ts';
 import { createLogger } from './core/logger.ts';
+import { RecordingsHousekeeper } from './recordings/housekeeper.ts';
 import { killAllSupervised, stopAllSupervised } from './process/supervisor.ts';
 import { installOnvifSafetyNet } from './ptz/safety-net.ts';
 import { openStore } from './store/store.ts';
@@ -121,6 +122,16 @@ const alerting = createAlerting({
   webhook: webhookUrl ? { url: webhookUrl } : store.settings.get<unknown>(ALERT_WEBHOOK_SETTING, null),
 });
 setTimeout(() => alerting.center.clearCarriedOver(), 20_000).unref();
+// Recordings within their quota and the data disk watched, show or no show (README "Recordings
+// and disk space"); a recording on air also watches its own disk, every 5 s.
+const housekeeper = new RecordingsHousekeeper({
+  limits: config.recordings,
+  dataDir: config.dataDir,
+  clock: systemClock,
+  logger: createLogger('disk'),
+  alerts: alerting.center,
+});
+housekeeper.start();
 // One probe of the machine's encoders for pre-flight, the capacity check and the shows.
 const detectEncoder = machineEncoder;
 // Where a show starts on this machine: measured at the first start and in pre-flight, kept in the
@@ -149,6 +160,7 @@ const shows = new ShowControl({
   dataDir: config.dataDir,
   alerts: alerting.center,
   capacity,
+  disk: () => housekeeper.disk(),
   logger: createLogger('show-control'),
   preflight: ({ record, ...input }) =>
     runPreflight({
@@ -157,6 +169,7 @@ const shows = new ShowControl({
       // GO LIVE always feeds the control room's preview; a recording is optional.
       localOutputs: { preview: true, recording: record === true },
       mediaRoot: config.dataDir,
+      disk: () => housekeeper.disk(),
       probeCamera: async (cameraId) => testCamera(store.cameras.connection(cameraId).url),
       detectEncoder,
       capacity: (show, encoder) =>
@@ -411,6 +424,7 @@ const shutdown = async (signal: string) => {
   redirect?.close();
   await stopAllSupervised();
   children?.close();
+  housekeeper.close();
   alerting.close();
   store.close();
   process.exit(0);

@@ -25,6 +25,7 @@ import {
 } from '../ffmpeg/platforms.ts';
 import type { Camera } from '../store/repositories/cameras.ts';
 import type { Store } from '../store/store.ts';
+import { bindMediaNames, diskMediaLibrary } from '../timeline/media-paths.ts';
 import { parseResolution, type Timeline } from '../timeline/schema.ts';
 import { validateTimelineDocument, type TimelineIssue } from '../timeline/validate.ts';
 import { judgeDiskSpace, readDiskSpace, type DiskVerdict } from '../recordings/free-space.ts';
@@ -696,7 +697,8 @@ async function checkMediaRef(store: Store, ref: MediaRef, mediaRoot: string): Pr
 }
 
 async function checkAssets(store: Store, timeline: Timeline, mediaRoot: string): Promise<PreflightCheck> {
-  const refs = mediaRefs(timeline);
+  // Media named by an upload's name is found as the show finds it.
+  const refs = mediaRefs(bindMediaNames(timeline, diskMediaLibrary(mediaRoot, store.assets.list())));
   if (refs.length === 0) return check('assets', 'ok', 'No media files in this timeline', null);
   const items = await Promise.all(refs.map((ref) => checkMediaRef(store, ref, mediaRoot)));
   const bad = refs.filter((_, i) => items[i]!.status !== 'ok');

@@ -11,7 +11,8 @@ import { createLogger, type Logger } from '../core/logger.ts';
 import type { LiveShow, LiveState, ShowState } from '../domain/live.ts';
 import type { Engine, EngineStatus } from '../engine/engine.ts';
 import { AppError } from '../errors/registry.ts';
-import type { HealthReport, MetricsSnapshot } from '../health/index.ts';
+import { evaluateDisk, type HealthReport, type MetricsSnapshot } from '../health/index.ts';
+import type { DiskVerdict } from '../recordings/free-space.ts';
 import type { Store } from '../store/store.ts';
 import type { VideoSource } from '../timeline/resolver.ts';
 import { describeBitrate, formatFps } from '../engine/quality/ladder.ts';
@@ -63,6 +64,8 @@ export interface ShowControlDeps<Report extends PreflightOutcome> {
     onMeasuring(listener: () => void): () => void;
   };
   dataDir: string;
+  /** The data disk (RecordingsHousekeeper.disk): health speaks of it even with nothing on air. */
+  disk?: () => DiskVerdict | null;
   clock?: Clock;
   logger?: Logger;
 }
@@ -330,10 +333,10 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
     return this.liveState();
   }
 
-  /** The health check: idle is healthy (nothing is supposed to stream). */
+  /** The health check: idle, only the data disk is judged (nothing is supposed to stream). */
   health(): HealthReport & { live: boolean } {
     const engine = this.onAir?.show.engine;
-    if (!engine || this.state !== 'live') return { status: 'healthy', warnings: [], errors: [], live: false };
+    if (!engine || this.state !== 'live') return { ...evaluateDisk(this.deps.disk?.() ?? null), live: false };
     return { ...engine.health(this.deps.alerts?.counts()), live: true };
   }
 

@@ -1,6 +1,7 @@
 // The engine: one show = sources → playout clock → encoder → fan-out → outputs. This module only
 // wires the parts; each part owns its processes through the supervisor.
 import type { Writable } from 'node:stream';
+import { dirname } from 'node:path';
 import { classifyCameraFailure, urlSecrets, type CameraFailure } from '../cameras/classify.ts';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
@@ -36,7 +37,14 @@ import { Encoder, type EncoderEvent, type EncoderSettings } from './encoder.ts';
 import type { EngineAlerts, EngineStatus } from './engine-types.ts';
 import { CameraFailover, type FailoverEvent, type FailoverOptions, type Replacement } from './failover.ts';
 import { FanoutHub } from './fanout/hub.ts';
-import { buildMetrics, evaluateHealth, type HealthReport, type MetricsSnapshot } from '../health/index.ts';
+import {
+  buildMetrics,
+  evaluateHealth,
+  SystemSampler,
+  type HealthReport,
+  type MetricsSnapshot,
+} from '../health/index.ts';
+import { recordingLimitsFromEnv, type RecordingLimits } from '../recordings/limits.ts';
 import { ShowMonitor, type AlertCounts } from './monitor.ts';
 import { FlvOutput, type SessionLimit } from './outputs.ts';
 import { OverlayRenderer } from './overlays/cache.ts';
@@ -83,6 +91,8 @@ export interface ShowPlan {
   previewDir?: string;
   /** Local recording (.flv or .mp4); none when absent. */
   recordPath?: string;
+  /** Its quota, file length and the free space kept (default: from the environment). */
+  recordingLimits?: RecordingLimits;
   /** Root for media paths in the timeline: "/assets/x.png" is <mediaRoot>/assets/x.png. */
   mediaRoot: string;
   /** File of a library asset, by id. */
@@ -161,7 +171,7 @@ export class Engine {
   private readonly quality: QualityControl;
   private loadTimer: TimerHandle | null = null;
   private readonly systemCpuPercent: () => number | null;
-  private readonly monitor = new ShowMonitor();
+  private readonly monitor: ShowMonitor;
   private readonly overrides = new LiveOverrides();
   private running = false;
 
@@ -188,6 +198,12 @@ export class Engine {
     const { width, height, fps } = this.compiled;
     const kernels = deps.kernels;
     this.alerts = deps.alerts;
+    // The data disk in the health check, judged like the recorder judges it.
+    const recordingLimits = plan.recordingLimits ?? recordingLimitsFromEnv();
+    this.monitor = new ShowMonitor(
+      new SystemSampler({ diskPath: dirname(recordingLimits.folder) }),
+      recordingLimits,
+    );
     this.cameras = plan.cameras;
     this.failover = new CameraFailover(
       (cameraId) => this.cameras.get(cameraId)?.backupCameraId,
@@ -374,6 +390,9 @@ export class Engine {
           kind: 'recording',
           name: 'local recording',
           recordPath: plan.recordPath, // a restart continues in <name>.part2 …, never overwrites
+          // A new part every hour; a full disk stops it with an alert while the stream goes on.
+          recordingLimits,
+          ...(this.alerts ? { alerts: this.alerts } : {}),
           ...outputDeps,
         }),
       );

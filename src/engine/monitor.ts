@@ -2,6 +2,8 @@
 // into the health check's input: rates over the last seconds (fps, bitrate, dropped frames,
 // encoder CPU time per frame) next to the totals.
 import { RateMeter, SystemSampler, kilobitsPerSecond, type HealthInput } from '../health/index.ts';
+import { judgeDiskSpace, type DiskVerdict } from '../recordings/free-space.ts';
+import type { RecordingLimits } from '../recordings/limits.ts';
 import type { EngineStatus } from './engine-types.ts';
 
 export type AlertCounts = HealthInput['alerts'];
@@ -23,7 +25,13 @@ export class ShowMonitor {
   private temperatureC: number | null = null;
   private startedAt: number | null = null;
 
-  constructor(sampler: SystemSampler = new SystemSampler()) {
+  private disk: DiskVerdict | null = null;
+
+  /** `diskLimits`: judge the sampler's disk (its diskPath) for the health check. */
+  constructor(
+    sampler: SystemSampler = new SystemSampler(),
+    private readonly diskLimits: RecordingLimits | null = null,
+  ) {
     this.sampler = sampler;
   }
 
@@ -44,6 +52,7 @@ export class ShowMonitor {
     const system = this.sampler.sample(encoderPid !== null ? [encoderPid] : []);
     this.systemCpu = system.cpuPercent;
     this.temperatureC = system.temperature?.celsius ?? null;
+    this.disk = system.disk && this.diskLimits ? judgeDiskSpace(system.disk, this.diskLimits) : null;
     const encoder = system.processes[0];
     this.encoderCpuPercent = encoder?.cpuPercent ?? null;
     this.encoderCpuMsTotal += encoder?.cpuMs ?? 0;
@@ -108,7 +117,7 @@ export class ShowMonitor {
           ? { reason: status.quality.symptoms.map((symptom) => symptom.words).join('; ') }
           : {}),
       },
-      system: { cpuPercent: this.systemCpu, temperatureC: this.temperatureC },
+      system: { cpuPercent: this.systemCpu, temperatureC: this.temperatureC, disk: this.disk },
       alerts,
     };
   }

@@ -602,6 +602,24 @@ describe('runPreflight', () => {
       assert.match(a.items[0]!.detail, /switched off/);
     });
 
+    it("a path naming an upload by its name (any case) finds the upload's file, as the show does", async () => {
+      const id = store.timelines.create(
+        doc({
+          cues: [
+            {
+              id: 'named',
+              start_time: 0,
+              duration: 30,
+              action: 'show_media',
+              params: { media_url: '/assets/INTRO.MP4' },
+            },
+          ],
+        }),
+      ).id;
+      const a = byId(await run({ timelineId: id }), 'assets');
+      assert.deepEqual([a.status, a.summary], ['ok', 'Media files found (1/1)']);
+    });
+
     it('no media in the timeline: ok', async () => {
       const id = store.timelines.create(doc({ cues: [cam('a', ids.pier, 0, 30)] })).id;
       const a = byId(await run({ timelineId: id }), 'assets');
