@@ -9,6 +9,7 @@
 // - publishers / preview / recorder read that FLV on fd 0 and only remux (-c copy).
 
 import { posix as path } from 'node:path';
+import { MAX_IMAGE_PIXELS } from '../assets/image-header.ts';
 import type { Platform } from './platforms.ts';
 
 export const FFMPEG_BIN = 'ffmpeg';
@@ -222,6 +223,10 @@ export interface MediaDecoderOptions {
   audio?: boolean;
 }
 
+/** A media file's decoder refuses a picture over the appliance's limit, whatever its header says
+ *  (a file in the media folder is not checked on upload). */
+const PIXEL_LIMIT = ['-max_pixels', String(MAX_IMAGE_PIXELS)];
+
 export function mediaDecoderArgs(o: MediaDecoderOptions): string[] {
   assertSize(o.width, o.height);
   assertFps(o.fps);
@@ -233,6 +238,7 @@ export function mediaDecoderArgs(o: MediaDecoderOptions): string[] {
       ...(o.loop ? ['-loop', '1'] : []),
       '-framerate',
       rate(o.fps),
+      ...PIXEL_LIMIT,
       '-i',
       o.path,
       ...rawVideoOut(o.width, o.height, o.fps),
@@ -243,6 +249,7 @@ export function mediaDecoderArgs(o: MediaDecoderOptions): string[] {
     ...COMMON,
     ...pace,
     ...(o.loop ? ['-stream_loop', '-1'] : []),
+    ...PIXEL_LIMIT,
     '-i',
     o.path,
     ...rawVideoOut(o.width, o.height, o.fps),
@@ -367,6 +374,7 @@ export function stillPictureArgs(o: StillPictureOptions): string[] {
   if (o.image !== undefined) {
     return [
       ...COMMON,
+      ...PIXEL_LIMIT,
       '-i',
       o.image,
       '-map',
