@@ -191,7 +191,9 @@ main() {
   systemctl enable vistterstream >/dev/null
   systemctl restart vistterstream
   echo "VistterStream is running as a service: systemctl status vistterstream; logs: journalctl -u vistterstream -f"
-  echo "Open http://$(hostname -I 2>/dev/null | awk '{print $1}'):${VISTTER_PORT:-8080}/ to set the admin password."
+  echo "Open https://$(hostname -I 2>/dev/null | awk '{print $1}'):${VISTTER_HTTPS_PORT:-8443}/ to set the admin password."
+  echo "The browser warns until you accept the appliance's own certificate: compare its SHA-256 fingerprint"
+  echo "(journalctl -u vistterstream | grep fingerprint); README \"HTTPS and hosts\" says how to trust it for good."
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then main "$@"; fi

@@ -10,7 +10,13 @@ import { createLogger } from '../core/logger.ts';
 import { registerAuth } from './auth/plugin.ts';
 import type { ApiDeps } from './deps.ts';
 import { HostPolicy, registerHostGuard } from './host-guard.ts';
-import { errorHandler, notFoundHandler, zodValidatorCompiler, type ApiInstance } from './http.ts';
+import {
+  errorHandler,
+  frameworkErrorHandler,
+  notFoundHandler,
+  zodValidatorCompiler,
+  type ApiInstance,
+} from './http.ts';
 import { recordRoutes } from './public-routes.ts';
 import { registerAssetRoutes } from './routes/assets.ts';
 import { registerCameraRoutes } from './routes/cameras.ts';
@@ -45,6 +51,8 @@ export async function buildApp(deps: ApiDeps & WebServing): Promise<ApiInstance>
     // Request ids in errors help support; the logger is ours (pino), so nothing secret is logged.
     loggerInstance: log as FastifyBaseLogger,
     https: deps.https ?? null,
+    // A request Fastify refuses itself (a broken %-escape in the URL) answers in our error shape.
+    frameworkErrors: frameworkErrorHandler(log),
   }).withTypeProvider<ZodTypeProvider>();
   // Before anything else: every answer carries the security headers, and a request naming a
   // host that is not the appliance's is refused before any route or sign-in (DNS rebinding).

@@ -90,6 +90,8 @@ describe('chaos (f): the appliance is SIGKILLed mid-show and started again', () 
     VISTTER_LOG_LEVEL: 'info',
     VISTTER_HOST: '127.0.0.1',
     VISTTER_PORT: '0',
+    // Plain HTTP on a free port: the default HTTPS port (8443) may be another test's.
+    VISTTER_TLS: '0',
   };
   let sim: CameraSim | undefined;
   let rtmp: RtmpServer | undefined;

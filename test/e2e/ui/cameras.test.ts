@@ -10,6 +10,7 @@ import { connectOnvif } from '../../../src/ptz/onvif.ts';
 import { startCameraSim, type CameraSim } from '../../helpers/camera-sim.ts';
 import { openPage, recordApiBodies, saveScreenshot, signInAs, useBrowserUi } from '../../helpers/browser.ts';
 import { startOnvifSim, type OnvifSim } from '../../helpers/onvif-sim.ts';
+import { waitFor } from '../../helpers/proc.ts';
 import { specExampleJson } from '../../helpers/timelines.ts';
 
 const CAMERA_USER = 'viewer';
@@ -99,9 +100,8 @@ describe('Cameras page (chromium, simulated RTSP and ONVIF cameras)', () => {
     await passwordGroup.getByText('Set', { exact: true }).waitFor();
     const picture = page.getByRole('img', { name: 'Current picture from Dock' });
     await picture.waitFor();
-    await page.waitForFunction(
-      `document.querySelector('img[alt="Current picture from Dock"]')?.naturalWidth > 0`,
-    );
+    // Polled from here, not by a string run in the page: its content security policy forbids that.
+    await waitFor(async () => (await naturalWidth(picture)) > 0, { what: 'the picture from Dock' });
     assert.equal(await naturalWidth(picture), 320);
     // The saved camera is tested with its stored password; the list shows the result.
     await page.getByRole('button', { name: 'Test connection' }).click();
@@ -111,9 +111,9 @@ describe('Cameras page (chromium, simulated RTSP and ONVIF cameras)', () => {
     // "Refresh picture" fetches a new frame: a new image replaces the first one.
     const first = await picture.getAttribute('src');
     await page.getByRole('button', { name: 'Refresh picture' }).click();
-    await page.waitForFunction(
-      `(() => { const img = document.querySelector('img[alt="Current picture from Dock"]');
-        return img && img.getAttribute('src') !== ${JSON.stringify(first)} && img.naturalWidth > 0; })()`,
+    await waitFor(
+      async () => (await picture.getAttribute('src')) !== first && (await naturalWidth(picture)) > 0,
+      { what: 'a new picture from Dock' },
     );
     assert.equal(await naturalWidth(picture), 320);
     await saveScreenshot(page, 'cameras-03-editor');
