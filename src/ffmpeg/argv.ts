@@ -195,10 +195,13 @@ export function cameraDecoderArgs(o: CameraDecoderOptions): string[] {
   const audio = o.audio ?? true;
   return [
     ...COMMON,
-    // Low latency where safe: no probe buffering, drop corrupt packets instead of decoding garbage.
+    // Drop corrupt packets instead of decoding garbage. Not `nobuffer`: it throws away the packets
+    // read while probing the stream, the first keyframe among them, so the first picture waits
+    // for the next one (1.2 s more to a camera's first frame, measured at every start and
+    // reconnect). The backlog probing leaves is drained at once: the source keeps its newest frame.
     // (-flags low_delay is NOT used: it breaks streams that carry B-frames.)
     '-fflags',
-    'nobuffer+discardcorrupt',
+    'discardcorrupt',
     '-analyzeduration',
     micros(o.analyzeSeconds ?? 2),
     ...networkInputArgs(o.url, o.timeoutSeconds, o.transport ?? 'tcp'),
