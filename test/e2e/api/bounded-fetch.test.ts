@@ -172,10 +172,10 @@ describe('bounded fetches through the preview frame (real HTTP servers, real app
       assert.match(
         observed.notices[0]!,
         new RegExp(
-          `^Overlay "ov" is drawn without its data from ${server.base}${path}: the answer is larger than the limit of 64 kB\\. Point it at a smaller answer`,
+          `^Overlay "ov" is drawn without its data from ${server.base}${path}\\?token=\\*{4}: the answer is larger than the limit of 64 kB\\. Point it at a smaller answer`,
         ),
       );
-      assert.ok(!observed.notices[0]!.includes('secret'), 'the query (a token) is never shown');
+      assert.ok(!observed.notices[0]!.includes('secret'), 'the token in the query is never shown');
       assert.equal(observed.overlays, 'ov', 'the overlay is still drawn (its fields as "—")');
       await new Promise((resolve) => setTimeout(resolve, 200));
       const written = server.written.get(path) ?? 0;
@@ -196,7 +196,7 @@ describe('bounded fetches through the preview frame (real HTTP servers, real app
       assertResponsive(observed);
       assert.ok(observed.healthMs.length >= 3, `${observed.healthMs.length} health answers while waiting`);
       assert.deepEqual(observed.notices, [
-        `Overlay "ov" is drawn without its data from ${server.base}${path}: no complete answer within 3 s. ` +
+        `Overlay "ov" is drawn without its data from ${server.base}${path}?token=****: no complete answer within 3 s. ` +
           'Check the server at that address is up and answers quickly (open it in a browser on the venue’s network); the last good value stays on air meanwhile.',
       ]);
     });
@@ -205,7 +205,10 @@ describe('bounded fetches through the preview frame (real HTTP servers, real app
   it('a 600 KB JSON value is refused at the 64 kB limit', async () => {
     const observed = await preview(dynamicText('/big-json'), '/big-json');
     assertResponsive(observed);
-    assert.match(observed.notices[0] ?? '', /\/big-json: the answer is larger than the limit of 64 kB\./);
+    assert.match(
+      observed.notices[0] ?? '',
+      /\/big-json\?token=\*{4}: the answer is larger than the limit of 64 kB\./,
+    );
   });
 
   it('a 60 kB value under the limit is drawn capped to 200 characters, and the notice says so', async () => {
