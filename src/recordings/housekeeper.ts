@@ -3,6 +3,7 @@
 // minute, with a 'disk:low' alert below the warning level (an error below the reserve) that clears
 // once there is room again. A recording on air watches its own disk more closely (every 5 s, in
 // src/engine/outputs.ts) and stops itself below the reserve.
+import type { AlertSink } from '../alerts/alert-center.ts';
 import type { Clock, TimerHandle } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import { ERRORS } from '../errors/registry.ts';
@@ -15,17 +16,8 @@ export const DISK_LOW_ALERT = 'disk:low';
 export const SWEEP_EVERY_MS = 10 * 60_000;
 export const DISK_CHECK_EVERY_MS = 60_000;
 
-export interface HousekeeperAlerts {
-  raise(alert: {
-    key: string;
-    severity: 'info' | 'warning' | 'error' | 'critical';
-    code: string;
-    message: string;
-    remediation: string;
-    source?: string;
-  }): void;
-  clear(key: string): void;
-}
+/** Where the disk's alerts go (the alert center). */
+export type HousekeeperAlerts = AlertSink;
 
 export interface RecordingsHousekeeperOptions {
   limits: RecordingLimits;
