@@ -5,12 +5,11 @@
 // Formats are the ones uploads accept (sniff.ts): PNG (IHDR), JPEG (the first SOFn segment),
 // GIF (the logical screen) and WebP (VP8, VP8L or VP8X). A JPEG's SOF may sit after large
 // EXIF/ICC segments, so a reader that has only the first bytes is told how many it needs.
+import { MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE } from '../domain/picture-limits.ts';
 import { AppError } from '../errors/registry.ts';
 
-/** The longest side an image may have, in pixels. */
-export const MAX_IMAGE_SIDE = 8192;
-/** The most pixels an image may have (40 megapixels: about 160 MB once decoded to RGBA). */
-export const MAX_IMAGE_PIXELS = 40_000_000;
+export { MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE };
+
 /** Bytes worth reading first: enough for every header except a JPEG with large metadata. */
 export const IMAGE_HEADER_BYTES = 64 * 1024;
 

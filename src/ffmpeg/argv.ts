@@ -9,7 +9,7 @@
 // - publishers / preview / recorder read that FLV on fd 0 and only remux (-c copy).
 
 import { posix as path } from 'node:path';
-import { MAX_IMAGE_PIXELS } from '../assets/image-header.ts';
+import { MAX_IMAGE_PIXELS } from '../domain/picture-limits.ts';
 import type { Platform } from './platforms.ts';
 
 export const FFMPEG_BIN = 'ffmpeg';
