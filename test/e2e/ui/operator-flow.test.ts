@@ -309,7 +309,13 @@ describe('operator journey (chromium, real appliance, nginx-rtmp)', () => {
     assert.equal(files.length, 1, `one publish: ${files.join(', ')}`);
     const probe = await probeFile(files[0]!);
     assert.equal(probe.video?.codec, 'h264');
-    assert.equal(probe.video?.width, 1920);
+    // The timeline's 1920×1080, or a smaller size of its quality ladder where the capacity check
+    // found this machine busy at GO LIVE (it always is under npm run test:loaded).
+    assert.ok(
+      [1920, 1280, 854, 640].includes(probe.video?.width ?? 0) &&
+        Math.abs((probe.video?.height ?? 0) - ((probe.video?.width ?? 0) * 9) / 16) <= 1,
+      `program ${probe.video?.width}×${probe.video?.height}`,
+    );
     assert.ok(probe.audio, 'audio too');
     assert.ok(probe.durationSec > 3, `recorded ${probe.durationSec} s`);
     assert.deepEqual(pageErrors, []);
