@@ -226,6 +226,39 @@ export interface MediaDecoderOptions {
   audio?: boolean;
 }
 
+/**
+ * H.264 as an IP camera sends it, for the streams that stand in for cameras (the capacity trial's,
+ * the test clips): High profile without B-frames, about `bitrateKbps`, a keyframe every `gop`
+ * frames. superfast only sets how long making it takes: it keeps CABAC, deblocking and 8×8
+ * transforms, so decoding it costs what decoding a camera does.
+ */
+export function cameraLikeH264Args(bitrateKbps: number, gop: number): string[] {
+  const kbps = `${Math.round(bitrateKbps)}k`;
+  const keyint = String(Math.max(1, Math.round(gop)));
+  return [
+    '-c:v',
+    'libx264',
+    '-preset',
+    'superfast',
+    '-profile:v',
+    'high',
+    '-bf',
+    '0',
+    '-b:v',
+    kbps,
+    '-maxrate',
+    kbps,
+    '-bufsize',
+    kbps,
+    '-g',
+    keyint,
+    '-keyint_min',
+    keyint,
+    '-sc_threshold',
+    '0',
+  ];
+}
+
 /** A media file's decoder refuses a picture over the appliance's limit, whatever its header says
  *  (a file in the media folder is not checked on upload). */
 const PIXEL_LIMIT = ['-max_pixels', String(MAX_IMAGE_PIXELS)];

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { cameraLikeH264Args } from '../../src/ffmpeg/argv.ts';
 import { rgbToYuv601 } from './media-probe.ts';
 import type { PaletteEntry } from './media-probe.ts';
 import { hasExited, signalGroup, spawnGroup, stopGroup, tail } from './proc.ts';
@@ -276,11 +277,9 @@ export function cameraClipName(o: CameraClipOptions): string {
  */
 export function cameraClipArgs(o: CameraClipOptions, outputPath: string): string[] {
   const c = resolvedClip(o);
-  const gop = String(Math.max(1, Math.round(c.fps * c.keyframeSeconds)));
   // Two AAC frames longer than the video: a demuxer may drop the last frame, and the simulator
   // trims the audio to the video's length (whole AAC frames, see cameraClipFrames()).
   const samples = (c.frames * CLIP_AUDIO_RATE) / c.fps + 2 * AAC_FRAME_SAMPLES;
-  const kbps = `${c.bitrateKbps}k`;
   return [
     '-hide_banner',
     '-nostdin',
@@ -300,28 +299,7 @@ export function cameraClipArgs(o: CameraClipOptions, outputPath: string): string
     '0:v:0',
     '-map',
     '1:a:0',
-    '-c:v',
-    'libx264',
-    // Sets how long making the clip takes, not what decoding it costs: superfast keeps CABAC,
-    // deblocking and 8x8 transforms (decoding it costs the same as a veryfast clip).
-    '-preset',
-    'superfast',
-    '-profile:v',
-    'high',
-    '-bf',
-    '0',
-    '-b:v',
-    kbps,
-    '-maxrate',
-    kbps,
-    '-bufsize',
-    kbps,
-    '-g',
-    gop,
-    '-keyint_min',
-    gop,
-    '-sc_threshold',
-    '0',
+    ...cameraLikeH264Args(c.bitrateKbps, c.fps * c.keyframeSeconds),
     '-c:a',
     'aac',
     '-b:a',

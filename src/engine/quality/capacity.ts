@@ -48,6 +48,7 @@ import { join } from 'node:path';
 import { systemClock, type Clock } from '../../core/clock.ts';
 import { createLogger, type Logger } from '../../core/logger.ts';
 import {
+  cameraLikeH264Args,
   FFMPEG_BIN,
   fitVideoFilter,
   num,
@@ -132,14 +133,10 @@ export interface CameraStreamArgsOptions {
 
 /**
  * argv that makes the cameras' stream (pure): the noisy test picture as an IP camera sends it
- * (H.264 High without B-frames, about `bitrateKbps`, a keyframe every 2 s) to an FLV file. superfast
- * only sets how long making it takes: it keeps CABAC, deblocking and 8×8 transforms, so decoding it
- * costs what decoding a camera does.
+ * (cameraLikeH264Args: a keyframe every 2 s) to an FLV file.
  */
 export function cameraStreamArgs(o: CameraStreamArgsOptions): string[] {
   const picture = testPicture(o);
-  const kbps = `${Math.round(o.bitrateKbps)}k`;
-  const gop = String(Math.max(1, Math.round(o.fps * 2)));
   return [
     ...trialPrefix(o.cpuLimitSeconds),
     '-f',
@@ -150,26 +147,7 @@ export function cameraStreamArgs(o: CameraStreamArgsOptions): string[] {
     picture.filter,
     '-frames:v',
     String(Math.max(1, Math.round(o.fps * o.seconds))),
-    '-c:v',
-    'libx264',
-    '-preset',
-    'superfast',
-    '-profile:v',
-    'high',
-    '-bf',
-    '0',
-    '-b:v',
-    kbps,
-    '-maxrate',
-    kbps,
-    '-bufsize',
-    kbps,
-    '-g',
-    gop,
-    '-keyint_min',
-    gop,
-    '-sc_threshold',
-    '0',
+    ...cameraLikeH264Args(o.bitrateKbps, o.fps * 2),
     '-f',
     'flv',
     '-y',
