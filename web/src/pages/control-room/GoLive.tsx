@@ -86,7 +86,9 @@ export function GoLivePanel({ demoRunning }: { demoRunning: boolean }) {
   const timelines = useLoad((signal) => api.get<TimelineSummary[]>('/api/timelines', signal));
   const destinations = useLoad((signal) => api.get<DestinationSummary[]>('/api/destinations', signal));
   const [timelineId, setTimelineId] = useState<number | null>(null);
-  const [chosen, setChosen] = useState<Set<number> | null>(null);
+  // null until the operator changes the choice: the default is derived, never set by an effect,
+  // so a box never shows unticked for a frame after the list arrives.
+  const [picked, setPicked] = useState<Set<number> | null>(null);
   const [record, setRecord] = useState(false);
   const [report, setReport] = useState<{ key: string; report: PreflightReport } | null>(null);
   const [countdown, setCountdown] = useState('10');
@@ -102,10 +104,12 @@ export function GoLivePanel({ demoRunning }: { demoRunning: boolean }) {
     const newest = [...timelines.data].sort((a, b) => b.modified_at.localeCompare(a.modified_at))[0]!;
     setTimelineId(newest.id);
   }, [timelines.data, timelineId]);
-  useEffect(() => {
-    if (chosen !== null || !destinations.data) return;
-    setChosen(new Set(destinations.data.filter((d) => d.enabled).map((d) => d.id)));
-  }, [destinations.data, chosen]);
+  const chosen = useMemo(
+    () =>
+      picked ??
+      (destinations.data ? new Set(destinations.data.filter((d) => d.enabled).map((d) => d.id)) : null),
+    [picked, destinations.data],
+  );
 
   const destinationIds = useMemo(() => [...(chosen ?? [])].sort((a, b) => a - b), [chosen]);
   const key = JSON.stringify([timelineId, destinationIds, record]);
@@ -140,8 +144,8 @@ export function GoLivePanel({ demoRunning }: { demoRunning: boolean }) {
   };
 
   const toggle = (id: number, on: boolean): void =>
-    setChosen((previous) => {
-      const next = new Set(previous ?? []);
+    setPicked((previous) => {
+      const next = new Set(previous ?? chosen ?? []);
       if (on) next.add(id);
       else next.delete(id);
       return next;
