@@ -1,4 +1,7 @@
-// The one process supervisor every ffmpeg child goes through (DESIGN.md §3.4).
+// The one process supervisor every long-lived child goes through (DESIGN.md §3.4): its state
+// machine. The OS seam it spawns and signals through is host.ts, the set of live children and the
+// process-group observer (the crash registry's feed) are registry.ts; children that finish by
+// themselves are short runs (run.ts).
 //
 // One Supervisor owns ONE child process at a time and keeps it running for as long as its owner
 // wants it to (desired state `run`), restarting it with capped exponential backoff when it exits
