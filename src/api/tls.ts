@@ -3,7 +3,6 @@
 // every name and address the appliance answers to, kept in <data>/tls/ (the key 0600). It is made
 // again when it no longer names one of them or is about to expire; an operator's own certificate
 // and key (config tlsCert/tlsKey) are used as they are. Plain HTTP then only redirects to HTTPS.
-import { execFile } from 'node:child_process';
 import { generateKeyPairSync, createPrivateKey, X509Certificate } from 'node:crypto';
 import {
   chmodSync,
@@ -20,6 +19,7 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import type { Clock, TimerHandle } from '../core/clock.ts';
 import { ERRORS } from '../errors/registry.ts';
+import { runToCompletion, type RunLimits } from '../process/run.ts';
 import {
   hostOfHeader,
   hostRefusal,
@@ -138,22 +138,30 @@ export function certificatePaths(dataDir: string): { dir: string; cert: string; 
 
 export type RunOpenssl = (args: string[]) => Promise<void>;
 
-/** Runs Debian's openssl (a short job at start: no supervisor needed, a deadline instead). */
-export const runOpenssl: RunOpenssl = (args) =>
-  new Promise((resolve, reject) => {
-    execFile('openssl', args, { timeout: 30_000 }, (error, _stdout, stderr) => {
-      if (!error) return resolve();
-      const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-      reject(
-        new TlsError(
-          missing
-            ? 'openssl is not installed: run scripts/install-system-deps.sh (or apt-get install openssl), ' +
-                'or give the appliance a certificate (tlsCert, tlsKey), or set VISTTER_TLS=0 behind a TLS proxy'
-            : `openssl could not make the certificate: ${String(stderr).trim() || error.message}`,
-        ),
-      );
-    });
-  });
+/** openssl writes its files itself; what it says is a few lines. */
+const OPENSSL_LIMITS: RunLimits = {
+  maxStdoutBytes: 64 * 1024,
+  killOnOverflow: false,
+  maxStderrChars: 64 * 1024,
+};
+
+/** Runs Debian's openssl (a short run at start: no supervisor needed, a deadline instead). */
+export const runOpenssl: RunOpenssl = async (args) => {
+  const result = await runToCompletion('openssl', args, 30_000, OPENSSL_LIMITS, { label: 'openssl' });
+  if (result.code === 0 && !result.timedOut && result.spawnError === undefined) return;
+  const failure =
+    result.stderr.trim() ||
+    result.spawnError ||
+    (result.timedOut
+      ? 'it did not finish within 30 s'
+      : `it exited with ${result.signal ?? `code ${result.code}`}`);
+  throw new TlsError(
+    result.spawnErrorCode === 'ENOENT'
+      ? 'openssl is not installed: run scripts/install-system-deps.sh (or apt-get install openssl), ' +
+          'or give the appliance a certificate (tlsCert, tlsKey), or set VISTTER_TLS=0 behind a TLS proxy'
+      : `openssl could not make the certificate: ${failure}`,
+  );
+};
 
 function keyMatches(cert: Buffer, key: Buffer): boolean {
   try {

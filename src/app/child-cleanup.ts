@@ -1,9 +1,10 @@
-// Wires the on-disk child registry to the supervisor: at start, end what a crashed run of the
-// appliance (or of `vistter show start`) left behind, then record this process's own children.
+// Wires the on-disk child registry to the process layer: at start, end what a crashed run of the
+// appliance (or of `vistter show start`) left behind, then record this process's own children,
+// supervised and short-lived alike (every process group src/process/ starts).
 import { join } from 'node:path';
 import type { Logger } from '../core/logger.ts';
 import { ChildRegistry, reapOrphanedChildren, type ReapReport } from '../process/child-registry.ts';
-import { observeProcessGroups } from '../process/supervisor.ts';
+import { observeProcessGroups } from '../process/registry.ts';
 
 export interface ChildTracking {
   registry: ChildRegistry;

@@ -7,8 +7,8 @@ import { AppError } from '../errors/registry.ts';
 import { FFMPEG_BIN, FFPROBE_BIN, type RtspTransport } from '../ffmpeg/argv.ts';
 import { ProbeError, parseProbeJson, type ProbeResult } from '../ffmpeg/probe.ts';
 import {
-  runProcess,
-  runToCompletion,
+  binaryRunner,
+  textRunner,
   type BinaryRunResult,
   type BinaryRunner,
   type RunLimits,
@@ -58,11 +58,11 @@ export interface CameraCheckOptions {
   transport?: RtspTransport;
   ffprobeBin?: string;
   ffmpegBin?: string;
-  /** Measures latency; default the system clock. */
+  /** Measures latency and keeps the time limit; default the system clock. */
   clock?: Clock;
-  /** Injected for tests: runs ffprobe (default runProcess). */
+  /** Injected for tests: runs ffprobe (default a short run labelled camera-test). */
   run?: Runner;
-  /** Injected for tests: runs ffmpeg with binary stdout (default runBinaryProcess). */
+  /** Injected for tests: runs ffmpeg with binary stdout (default a short run labelled camera-snapshot). */
   runBinary?: BinaryRunner;
 }
 
@@ -137,7 +137,7 @@ export async function testCamera(url: string, options: CameraCheckOptions = {}):
     url,
     options,
     options.ffprobeBin ?? FFPROBE_BIN,
-    options.run ?? runProcess,
+    options.run ?? textRunner({ label: 'camera-test', clock: options.clock ?? systemClock }),
     (connect) => cameraTestArgs(url, connect),
   );
   const failed = (extra: Partial<CameraFailureInput> = {}): CameraTestFailed => ({
@@ -176,7 +176,8 @@ export async function snapshotJpeg(url: string, options: SnapshotOptions = {}): 
     url,
     options,
     options.ffmpegBin ?? FFMPEG_BIN,
-    options.runBinary ?? runBinaryProcess,
+    options.runBinary ??
+      binaryRunner(SNAPSHOT_LIMITS, { label: 'camera-snapshot', clock: options.clock ?? systemClock }),
     (connect) =>
       snapshotArgs(url, {
         ...connect,
@@ -214,8 +215,7 @@ const SNAPSHOT_LIMITS: RunLimits = {
  * Like runProcess, but stdout is kept as bytes: no shell, its own process group, and on timeout
  * (or runaway output) that group and only it gets SIGKILL.
  */
-export const runBinaryProcess: BinaryRunner = (bin, args, timeoutMs) =>
-  runToCompletion(bin, args, timeoutMs, SNAPSHOT_LIMITS);
+export const runBinaryProcess: BinaryRunner = binaryRunner(SNAPSHOT_LIMITS, { label: 'camera-snapshot' });
 
 /** What the API needs to test a camera and take a snapshot (injectable for tests). */
 export interface CameraMedia {

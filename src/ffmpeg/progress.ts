@@ -3,33 +3,9 @@
 // -progress key=value blocks, and classification of error lines into stable kinds.
 // Tested on captured real lines in test/fixtures/ffmpeg/stderr/.
 
-/**
- * Splits a stderr byte stream into lines. ffmpeg ends stats lines with "\r" (overwriting the
- * terminal line) and log lines with "\n"; both end a line here. Feed it text chunks as they arrive.
- */
-export class StderrLineSplitter {
-  #rest = '';
-  /** Longest partial line kept; a runaway line without terminator is cut at this length. */
-  constructor(private readonly maxLineLength = 16 * 1024) {}
-
-  push(chunk: string): string[] {
-    const text = this.#rest + chunk;
-    const parts = text.split(/\r\n|\r|\n/);
-    this.#rest = parts.pop() ?? '';
-    if (this.#rest.length > this.maxLineLength) {
-      parts.push(this.#rest.slice(0, this.maxLineLength));
-      this.#rest = '';
-    }
-    return parts.map((l) => l.trimEnd()).filter((l) => l !== '');
-  }
-
-  /** The last unterminated line, if any (call when the stream ends). */
-  flush(): string[] {
-    const rest = this.#rest.trimEnd();
-    this.#rest = '';
-    return rest === '' ? [] : [rest];
-  }
-}
+// The line splitter is the process layer's one (src/process/lines.ts), shared by every reader of a
+// child's text output.
+export { StderrLineSplitter } from '../process/lines.ts';
 
 export type LogLevel =
   'quiet' | 'panic' | 'fatal' | 'error' | 'warning' | 'info' | 'verbose' | 'debug' | 'trace';

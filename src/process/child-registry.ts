@@ -8,7 +8,9 @@
 // it was spawned (a pid reused by an unrelated process has another start time) on the same boot.
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { systemClock, type Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
+import { signalGroup } from './spawn.ts';
 
 /** A process, identified so that a reused pid is not mistaken for it. */
 export interface ProcessIdentity {
@@ -175,7 +177,7 @@ function readRegistry(path: string): RegistryFile | null {
  */
 export async function reapOrphanedChildren(
   dir: string,
-  options: { logger?: Logger; waitMs?: number; self?: number } = {},
+  options: { logger?: Logger; waitMs?: number; self?: number; clock?: Clock } = {},
 ): Promise<ReapReport> {
   const report: ReapReport = { killed: [], removedFiles: [], liveOwners: [] };
   let files: string[];
@@ -200,12 +202,7 @@ export async function reapOrphanedChildren(
         if (group.pgid <= 1 || group.pgid === self) continue;
         const stat = readProcStat(group.pgid);
         if (!stat || stat.startTicks !== group.startTicks || stat.pgrp !== group.pgid) continue;
-        try {
-          process.kill(-group.pgid, 'SIGKILL');
-          report.killed.push({ ...group, owner: registry.owner.pid });
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
-        }
+        if (signalGroup(group.pgid, 'SIGKILL')) report.killed.push({ ...group, owner: registry.owner.pid });
       }
     }
     rmSync(path, { force: true });
@@ -216,13 +213,15 @@ export async function reapOrphanedChildren(
       { groups: report.killed.map((g) => ({ pgid: g.pgid, label: g.label, owner: g.owner })) },
       'killed process groups left behind by a crashed run',
     );
-    const deadline = Date.now() + (options.waitMs ?? 3000);
+    const clock = options.clock ?? systemClock;
+    const deadline = clock.now() + (options.waitMs ?? 3000);
     const stillThere = (): boolean =>
       report.killed.some((g) => {
         const stat = readProcStat(g.pgid);
         return stat !== null && stat.startTicks === g.startTicks && stat.state !== 'Z';
       });
-    while (stillThere() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (stillThere() && clock.now() < deadline)
+      await new Promise<void>((resolve) => clock.setTimeout(resolve, 50));
   }
   return report;
 }

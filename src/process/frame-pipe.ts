@@ -15,11 +15,11 @@
 // the pipe as its stdin and sets F_SETPIPE_SZ; the size belongs to the pipe, so it stays after
 // the helper exits. It runs asynchronously: the pipe works at the default size until then, and
 // keeps working at it if the helper cannot run.
-import { execFile, execFileSync, spawn } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { Socket, type SocketConstructorOpts } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runHelper, runHelperSync, spawnHelper } from './spawn.ts';
 
 /** Linux fcntl commands (fcntl.h). */
 const F_SETPIPE_SZ = 1031;
@@ -60,12 +60,10 @@ export function growPipe(fd: number, bytes = FRAME_PIPE_BYTES, done?: (size: num
   };
   try {
     // fcntl returns the new size ("0 but true" for 0), undef on failure.
-    const helper = spawn(
+    const helper = spawnHelper(
       'perl',
       ['-e', `my $r = fcntl(STDIN, ${F_SETPIPE_SZ}, ${size}); print $r ? $r + 0 : -1`],
-      {
-        stdio: [fd, 'pipe', 'ignore'],
-      },
+      [fd, 'pipe', 'ignore'],
     );
     helper.stdout?.setEncoding('utf8');
     helper.stdout?.on('data', (chunk: string) => (out += chunk));
@@ -100,7 +98,7 @@ function makeSpares(): void {
   }
   const dir = spareDir;
   const paths = Array.from({ length: SPARE_FIFOS - spares.length }, () => join(dir, `fifo-${++fifoSeq}`));
-  execFile('mkfifo', ['-m', '600', ...paths], (error) => {
+  runHelper('mkfifo', ['-m', '600', ...paths], (error) => {
     making = false;
     if (!error) spares.push(...paths);
   });
@@ -122,7 +120,7 @@ function takeFifo(): { path: string; cleanup: () => void } {
   if (spare !== undefined) return { path: spare, cleanup: () => rmSync(spare, { force: true }) };
   const dir = mkdtempSync(join(tmpdir(), 'vistter-pipe-'));
   const path = join(dir, 'frames');
-  execFileSync('mkfifo', ['-m', '600', path], { stdio: 'ignore' });
+  runHelperSync('mkfifo', ['-m', '600', path], 10_000);
   return { path, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

@@ -8,8 +8,8 @@
 // real-time throttling (95 % of each second) still bounds it. Otherwise nice -10, otherwise as is. Linux's nice values are per thread:
 // os.setPriority(0, n) changes the calling thread (the event loop), and a child started through
 // nice(1) has the value from its first instruction on, so every thread it creates inherits it.
-import { execFileSync } from 'node:child_process';
 import { constants, getPriority, setPriority } from 'node:os';
+import { runHelperSync } from './spawn.ts';
 
 /** The event loop's niceness when the process may raise it (root or CAP_SYS_NICE). */
 export const PLAYOUT_NICE = -10;
@@ -71,10 +71,10 @@ export function raisePlayoutPriority(options: { realtime?: boolean } = {}): Play
   if (options.realtime !== false && process.platform === 'linux') {
     try {
       // --pid with the process id: this thread (the main thread's id is the process id).
-      execFileSync(
+      runHelperSync(
         'chrt',
         ['--fifo', '--reset-on-fork', '--pid', String(PLAYOUT_RT_PRIORITY), String(process.pid)],
-        { stdio: 'ignore', timeout: 2000 },
+        2000,
       );
       resetOnFork = true;
       return { policy: 'realtime', nice: getPriority(0) };

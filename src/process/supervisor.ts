@@ -1,4 +1,7 @@
-// The one process supervisor every ffmpeg child goes through (DESIGN.md §3.4).
+// The one process supervisor every long-lived child goes through (DESIGN.md §3.4): its state
+// machine. The OS seam it spawns and signals through is host.ts, the set of live children and the
+// process-group observer (the crash registry's feed) are registry.ts; children that finish by
+// themselves are short runs (run.ts).
 //
 // One Supervisor owns ONE child process at a time and keeps it running for as long as its owner
 // wants it to (desired state `run`), restarting it with capped exponential backoff when it exits
@@ -24,39 +27,51 @@
 // All timers go through the injected Clock. Logs carry the label and the caller's
 // redactedDescription, never the argv (it may contain camera passwords or stream keys), and never
 // the child's stderr (ffmpeg echoes input URLs with credentials): stderr lines are only emitted.
-import { spawn as nodeSpawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { basename } from 'node:path';
 import { Readable, Writable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import { backoffDelay, resolveBackoff, type BackoffOptions } from './backoff.ts';
-import { atNiceness } from './priority.ts';
+import {
+  nodeProcessHost,
+  type ChildStream,
+  type ProcessHost,
+  type SpawnSpec,
+  type SpawnedChild,
+} from './host.ts';
+import { readLines } from './lines.ts';
+import {
+  enlistSupervised,
+  groupEnded,
+  groupStarted,
+  releaseSupervised,
+  type SupervisedChild,
+} from './registry.ts';
+
+// The seam and the registry live in their own modules; their names are re-exported here for the
+// supervisor's importers.
+export {
+  nodeProcessHost,
+  type ChildCallbacks,
+  type ChildStream,
+  type ProcessHost,
+  type SpawnSpec,
+  type SpawnedChild,
+  type StdioMode,
+} from './host.ts';
+export {
+  killAllSupervised,
+  liveSupervised,
+  observeProcessGroups,
+  stopAllSupervised,
+  type ProcessGroupObserver,
+} from './registry.ts';
 
 // ───────────────────────────── types ─────────────────────────────
 
 export type SupervisorState = 'idle' | 'starting' | 'running' | 'stopping' | 'backoff' | 'failed' | 'stopped';
 export type DesiredState = 'run' | 'stop';
-/** Per-fd stdio mode. 'pipe' on fd ≥ 3 opens an extra pipe (e.g. PCM audio on fd 3). A number
- *  is an open fd of the parent that the child gets as this fd (e.g. a FramePipe's write end). */
-export type StdioMode = 'pipe' | 'ignore' | 'inherit' | number;
-export type ChildStream = Readable | Writable | null | undefined;
-
-/** What to run. Spawned with no shell; argv is data. */
-export interface SpawnSpec {
-  command: string;
-  args: readonly string[];
-  /** Full environment for the child; default: the parent's environment. */
-  env?: NodeJS.ProcessEnv;
-  cwd?: string;
-  /** One entry per fd; default ['ignore', 'pipe', 'pipe']. */
-  stdio?: readonly StdioMode[];
-  /** Run at this niceness (absolute; 0…19 without privileges), through nice(1) when it differs
-   *  from the spawning thread's, so that every thread of the child has it from the start.
-   *  Default 0: a child does not inherit the playout thread's raised priority. */
-  nice?: number;
-}
 
 /** When a child that exited on its own (not stopped, not stalled) is restarted. */
 export type RestartPolicy = 'always' | 'on-failure' | 'never';
@@ -181,123 +196,6 @@ export interface SupervisorEvents {
   stderr: [line: string, runId: number];
 }
 
-// ───────────────────────────── OS seam ─────────────────────────────
-
-export interface SpawnedChild {
-  readonly pid: number | undefined;
-  readonly stdio: readonly ChildStream[];
-}
-
-export interface ChildCallbacks {
-  /** The OS started the child. */
-  onSpawn(): void;
-  /** The group leader exited (and was reaped). Its pipes may still hold unread data. */
-  onExit(code: number | null, signal: NodeJS.Signals | null): void;
-  /** Every stdio pipe of the child has closed (always after onExit for a child that ran). */
-  onClose(): void;
-  /** Spawn failure (no pid), or a later error on the child handle. */
-  onError(error: Error): void;
-}
-
-export interface ProcessHost {
-  /** Starts the child in its own process group, without a shell. May throw synchronously. */
-  spawn(spec: SpawnSpec, callbacks: ChildCallbacks): SpawnedChild;
-  /** Signals the whole process group led by pid. Returns false if the group no longer exists. */
-  killGroup(pid: number, signal: NodeJS.Signals): boolean;
-}
-
-/** Real children: detached (own session and process group), no shell, killed via the group. */
-export const nodeProcessHost: ProcessHost = {
-  spawn(spec, callbacks) {
-    const [command, args] = atNiceness(spec.command, spec.args, spec.nice);
-    const child = nodeSpawn(command, args, {
-      detached: true,
-      shell: false,
-      windowsHide: true,
-      stdio: [...(spec.stdio ?? DEFAULT_STDIO)],
-      ...(spec.env !== undefined ? { env: spec.env } : {}),
-      ...(spec.cwd !== undefined ? { cwd: spec.cwd } : {}),
-    });
-    child.once('spawn', () => callbacks.onSpawn());
-    child.once('exit', (code, signal) => callbacks.onExit(code, signal));
-    child.once('close', () => callbacks.onClose());
-    child.on('error', (error) => callbacks.onError(error));
-    return { pid: child.pid, stdio: child.stdio as readonly ChildStream[] };
-  },
-  killGroup(pid, signal) {
-    assertGroupPid(pid);
-    try {
-      process.kill(-pid, signal);
-      return true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
-      throw error;
-    }
-  },
-};
-
-/** kill(-0) or kill(-1) would hit our own group or every process we may signal. Never. */
-function assertGroupPid(pid: number): void {
-  if (!Number.isInteger(pid) || pid <= 1) throw new RangeError(`refusing to signal process group ${pid}`);
-}
-
-const DEFAULT_STDIO: readonly StdioMode[] = ['ignore', 'pipe', 'pipe'];
-
-// ───────────────────────────── registry ─────────────────────────────
-
-// Every supervisor that wants its child running or still has one alive, so a shutdown hook can
-// end them all. Supervisors register themselves; nothing is ever looked up by process name.
-const active = new Set<Supervisor>();
-
-/**
- * Synchronously SIGKILLs every live supervised process group and stops all supervisors (no more
- * restarts). Safe in process.on('exit'). Returns how many groups were signalled.
- */
-export function killAllSupervised(signal: NodeJS.Signals = 'SIGKILL'): number {
-  let signalled = 0;
-  for (const supervisor of [...active]) if (supervisor.kill(signal, 'shutdown')) signalled++;
-  return signalled;
-}
-
-/** Gracefully stops every supervisor (stopSignal, then SIGKILL after its timeout). */
-export async function stopAllSupervised(): Promise<void> {
-  await Promise.all([...active].map((supervisor) => supervisor.stop('shutdown')));
-}
-
-/** Told about every process group a supervisor starts and sees end (e.g. the on-disk child
- *  registry that lets a restart after a crash end what the dead process left behind). */
-export interface ProcessGroupObserver {
-  started(pgid: number, label: string): void;
-  ended(pgid: number): void;
-}
-
-let groupObserver: ProcessGroupObserver | null = null;
-
-/** Installs the one process-group observer (null removes it). */
-export function observeProcessGroups(observer: ProcessGroupObserver | null): void {
-  groupObserver = observer;
-}
-
-function notifyGroup(event: 'started' | 'ended', pgid: number, label: string, log: Logger): void {
-  try {
-    if (event === 'started') groupObserver?.started(pgid, label);
-    else groupObserver?.ended(pgid);
-  } catch (error) {
-    // Bookkeeping must never break supervision.
-    log.warn({ pgid, err: asError(error).message }, 'process group observer threw');
-  }
-}
-
-/** Labels and pids of every live supervised child (for health pages and tests). */
-export function liveSupervised(): { label: string; pid: number }[] {
-  const out: { label: string; pid: number }[] = [];
-  for (const supervisor of active) {
-    const pid = supervisor.pid;
-    if (pid !== null) out.push({ label: supervisor.label, pid });
-  }
-  return out;
-}
-
 // ───────────────────────────── supervisor ─────────────────────────────
 
 interface Run {
@@ -322,7 +220,7 @@ interface Run {
   goneWaiters: (() => void)[];
 }
 
-export class Supervisor extends EventEmitter<SupervisorEvents> {
+export class Supervisor extends EventEmitter<SupervisorEvents> implements SupervisedChild {
   readonly label: string;
   readonly description: string;
 
@@ -494,7 +392,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   private applyStart(reason: string): void {
     this.wanted = 'run';
-    active.add(this);
+    enlistSupervised(this);
     switch (this.actual) {
       case 'idle':
       case 'stopped':
@@ -539,7 +437,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private applyRestartNow(reason: string, keepAttempts: boolean): void {
     this.wanted = 'run';
     if (!keepAttempts) this.attemptCount = 0;
-    active.add(this);
+    enlistSupervised(this);
     switch (this.actual) {
       case 'idle':
       case 'stopped':
@@ -595,7 +493,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       goneWaiters: [],
     };
     this.run = run;
-    active.add(this);
+    enlistSupervised(this);
     this.transition('starting', reason);
 
     try {
@@ -613,7 +511,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (run.finished) return; // a synchronous error callback already ended it
     run.pid = run.child.pid;
     if (run.pid === undefined) return; // spawn failed; the error callback follows
-    notifyGroup('started', run.pid, this.label, this.log);
+    groupStarted(run.pid, this.label, this.log);
     this.attachStreams(run);
     this.log.info({ pid: run.pid, runId: id, attempt: this.attemptCount }, 'child spawned');
     this.armStall(run);
@@ -694,7 +592,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       ...(run.spawnError ? { error: run.spawnError } : {}),
     };
     this.lastExitInfo = info;
-    if (run.pid !== undefined) notifyGroup('ended', run.pid, this.label, this.log);
+    if (run.pid !== undefined) groupEnded(run.pid, this.log);
     if (this.run === run) this.run = null;
     const logFields = { pid: run.pid, runId: run.id, code, signal, cause, runMs: info.runMs };
     if (cause === 'requested' || cause === 'restart') this.log.info(logFields, 'child exited');
@@ -860,29 +758,15 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   private readStderr(run: Run, stream: Readable): void {
-    const decoder = new StringDecoder('utf8');
-    let partial = '';
-    const emitLine = (line: string): void => {
-      if (line.length === 0) return;
-      run.stderrTail.push(line);
-      if (run.stderrTail.length > this.stderrTailLines) run.stderrTail.shift();
-      if (this.listenerCount('stderr') > 0) this.post(() => this.emit('stderr', line, run.id));
-    };
-    stream.on('data', (chunk: Buffer | string) => {
-      partial += typeof chunk === 'string' ? chunk : decoder.write(chunk);
-      // ffmpeg ends progress lines with \r, everything else with \n.
-      const lines = partial.split(/\r\n|\r|\n/);
-      partial = lines.pop() ?? '';
-      if (partial.length > MAX_STDERR_LINE) {
-        lines.push(partial.slice(0, MAX_STDERR_LINE));
-        partial = '';
-      }
-      for (const line of lines) emitLine(line);
-    });
-    stream.on('end', () => {
-      emitLine(partial + decoder.end());
-      partial = '';
-    });
+    readLines(
+      stream,
+      (line) => {
+        run.stderrTail.push(line);
+        if (run.stderrTail.length > this.stderrTailLines) run.stderrTail.shift();
+        if (this.listenerCount('stderr') > 0) this.post(() => this.emit('stderr', line, run.id));
+      },
+      MAX_STDERR_LINE,
+    );
   }
 
   private markAliveFor(run: Run): void {
@@ -918,7 +802,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   private deactivateIfIdle(): void {
-    if (this.run === null && this.backoffTimer === null && this.actual !== 'starting') active.delete(this);
+    if (this.run === null && this.backoffTimer === null && this.actual !== 'starting')
+      releaseSupervised(this);
   }
 
   private transition(to: SupervisorState, reason: string, delayMs?: number): void {

@@ -17,12 +17,11 @@
 // 1080p30 `fast` needing 0.5 core instead of 1.9 on a loaded machine). Measuring starts once
 // output flows, when the encoder's pipeline is full.
 //
-// Like every short-lived ffmpeg here (ffmpeg/run.ts) it runs without a shell, in its own process
-// group, and only that group is signalled (SIGKILL at the end or on timeout). Its argv carries
+// Like every short-lived child it is a short run (process/run.ts): no shell, its own process group,
+// recorded in the crash registry while it runs, and only that group is signalled (SIGKILL at the
+// end or on timeout). Its argv carries
 // -timelimit, so should this process die mid-test the orphan still stops by itself after a bounded
 // amount of CPU.
-import { spawn } from 'node:child_process';
-import type { Readable } from 'node:stream';
 import { systemClock, type Clock } from '../../core/clock.ts';
 import {
   ProgressBlockParser,
@@ -30,8 +29,9 @@ import {
   parseLogLine,
   summarizeErrors,
 } from '../../ffmpeg/progress.ts';
-import { killGroup } from '../../ffmpeg/run.ts';
-import { atNiceness, CHILD_NICE } from '../../process/priority.ts';
+import { readLines } from '../../process/lines.ts';
+import { CHILD_NICE } from '../../process/priority.ts';
+import { startShortRun } from '../../process/run.ts';
 import { readIdleSeconds, readProcessCpuSeconds } from './procfs.ts';
 
 export interface TrialPace {
@@ -261,15 +261,6 @@ function measurementBetween(
   };
 }
 
-function lineSplitter(stream: Readable, onLine: (line: string) => void): void {
-  let rest = '';
-  stream.setEncoding('utf8').on('data', (chunk: string) => {
-    const lines = (rest + chunk).split('\n');
-    rest = lines.pop() ?? '';
-    for (const line of lines) onLine(line);
-  });
-}
-
 /** The telling line of a failed run's stderr. */
 function stderrReason(stderr: string): string | null {
   const lines = new StderrLineSplitter().push(stderr + '\n');
@@ -285,11 +276,15 @@ export function createTrialRunner(deps: Partial<TrialRunnerDeps> = {}): TrialRun
 
   return (spec) =>
     new Promise<TrialOutcome>((resolve) => {
-      const [command, argv] = atNiceness(spec.bin, spec.args, spec.nice ?? CHILD_NICE);
-      const child = spawn(command, argv, {
-        stdio: ['ignore', spec.readStdout === true ? 'pipe' : 'ignore', 'pipe', 'pipe'],
-        detached: true,
-      });
+      const child = startShortRun(
+        {
+          command: spec.bin,
+          args: spec.args,
+          nice: spec.nice ?? CHILD_NICE,
+          stdio: ['ignore', spec.readStdout === true ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+        },
+        { label: 'capacity-trial', clock },
+      );
       const startedAt = clock.now();
       const group = spec.group ?? null;
       const meter = new TrialMeter(spec, startedAt, group);
@@ -298,7 +293,6 @@ export function createTrialRunner(deps: Partial<TrialRunnerDeps> = {}): TrialRun
       let outcome: TrialOutcome | null = null;
       let leftGroup = false;
       let stderr = '';
-      let spawnError: string | null = null;
       let first: Sample | null = null;
       let latest: Sample | null = null;
 
@@ -309,7 +303,7 @@ export function createTrialRunner(deps: Partial<TrialRunnerDeps> = {}): TrialRun
       };
       const finish = (result: TrialOutcome): void => {
         outcome ??= result;
-        killGroup(child.pid);
+        child.kill();
         leaveGroup(!result.ok);
       };
       const sample = (point: ProgressPoint): Sample | null => {
@@ -348,17 +342,17 @@ export function createTrialRunner(deps: Partial<TrialRunnerDeps> = {}): TrialRun
         });
       });
 
-      child.on('error', (error) => {
-        spawnError = error.message;
-      });
-      child.stdout?.on('data', () => undefined);
-      child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-        stderr = (stderr + chunk).slice(-8000);
-      });
-      const progress = child.stdio[3] as Readable | null;
+      child.readable(1)?.on('data', () => undefined);
+      child
+        .readable(2)
+        ?.setEncoding('utf8')
+        .on('data', (chunk: string) => {
+          stderr = (stderr + chunk).slice(-8000);
+        });
+      const progress = child.readable(3);
       const parser = new ProgressBlockParser();
       if (progress) {
-        lineSplitter(progress, (line) => {
+        readLines(progress, (line) => {
           const report = parser.push(line);
           if (report === null || outcome !== null || measured !== null || child.pid === undefined) return;
           const programTime = report.timeSeconds;
@@ -383,7 +377,7 @@ export function createTrialRunner(deps: Partial<TrialRunnerDeps> = {}): TrialRun
           }
         });
       }
-      child.on('close', (code, signal) => {
+      void child.ended.then(({ code, signal, spawnError }) => {
         timer.cancel();
         if (outcome === null && spec.toCompletion === true && code === 0) {
           outcome = {
@@ -400,8 +394,8 @@ export function createTrialRunner(deps: Partial<TrialRunnerDeps> = {}): TrialRun
           outcome = {
             ok: false,
             reason:
-              spawnError !== null
-                ? `could not run ffmpeg: ${spawnError}`
+              spawnError !== undefined
+                ? `could not run ffmpeg: ${spawnError.message}`
                 : `the test ended before it was measured (${why !== null ? `${why}, ` : ''}${status})`,
           };
         }

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FFMPEG_BIN } from '../../../src/ffmpeg/argv.ts';
-import { killGroup } from '../../../src/ffmpeg/run.ts';
+import { killGroup } from '../../../src/process/spawn.ts';
 
 export interface Spawned {
   child: ChildProcess;

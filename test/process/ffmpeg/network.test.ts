@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { cameraDecoderArgs, publisherArgs, yuv420pFrameBytes } from '../../../src/ffmpeg/argv.ts';
 import { destinationUrl } from '../../../src/ffmpeg/platforms.ts';
 import { probe } from '../../../src/ffmpeg/probe.ts';
-import { killGroup } from '../../../src/ffmpeg/run.ts';
+import { killGroup } from '../../../src/process/spawn.ts';
 import { StderrLineSplitter, summarizeErrors } from '../../../src/ffmpeg/progress.ts';
 import { collect, spawnFfmpeg, tempDir } from './helpers.ts';
 

@@ -8,7 +8,7 @@ import type { Writable } from 'node:stream';
 import { FFPROBE_BIN } from '../../../src/ffmpeg/argv.ts';
 import { NutWriter } from '../../../src/ffmpeg/nut.ts';
 import type { NutWriterOptions } from '../../../src/ffmpeg/nut.ts';
-import { killGroup } from '../../../src/ffmpeg/run.ts';
+import { killGroup } from '../../../src/process/spawn.ts';
 import { collect, spawnFfmpeg, write } from './helpers.ts';
 
 const SYNCPOINT_STARTCODE = Buffer.from('4e4be4adeeca4569', 'hex');
