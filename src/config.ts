@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { RecordingLimitsError, recordingLimitsFromEnv, type RecordingLimits } from './recordings/limits.ts';
 import { normalizeHost } from './api/host-guard.ts';
-import { isValidTimeZone } from './scheduler/plan.ts';
+import { isValidTimeZone } from './core/calendar.ts';
 
 const BUILT_WEB_UI = join(fileURLToPath(new URL('..', import.meta.url)), 'web', 'dist');
 

@@ -39,7 +39,7 @@ import { killAllSupervised, stopAllSupervised } from './process/supervisor.ts';
 import { installOnvifSafetyNet } from './ptz/safety-net.ts';
 import { openStore } from './store/store.ts';
 import { Scheduler } from './scheduler/service.ts';
-import { isValidTimeZone, systemTimeZone } from './scheduler/plan.ts';
+import { isValidTimeZone, systemTimeZone } from './core/calendar.ts';
 import { ALERT_WEBHOOK_SETTING, createAlerting } from './alerts/index.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
