@@ -367,9 +367,10 @@ async function showStart(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   try {
+    const args = parseShowStart(argv, undefined); // wrong usage first, as before
     const config = loadConfig();
     configureLogging(config);
-    return await runShowStart(parseShowStart(argv, undefined), io, config);
+    return await runShowStart(args, io, config);
   } catch (error) {
     if (error instanceof ShowUsageError) {
       io.err(`vistter show start: ${error.message}`);
