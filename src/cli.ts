@@ -2,7 +2,8 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from './config.ts';
+import { loadConfig, type AppConfig, type Variables } from './config.ts';
+import { configureLogging } from './core/logger.ts';
 import { AppError, isAppError, type FieldIssue } from './errors/registry.ts';
 import { openStore, type Store } from './store/store.ts';
 import { diskMediaLibrary, findMissingMedia, mediaReferences } from './timeline/media-paths.ts';
@@ -100,11 +101,20 @@ function reportUnexpected(io: Io, error: unknown): number {
   return 1;
 }
 
-export function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = process.env): number {
+/** The configuration, loaded once when a command first needs it (a command that needs none runs
+ *  whatever the configuration says). */
+function configurationOnce(env: Variables | undefined): () => AppConfig {
+  let config: AppConfig | undefined;
+  return () => (config ??= loadConfig(env));
+}
+
+/** `env`: the variables the configuration is read from (undefined: this process's). */
+export function runCli(argv: string[], io: Io, env?: Variables): number {
   let store: Store | null = null;
-  const dataDirOf = (dataDir: string | undefined) => dataDir ?? loadConfig(env).dataDir;
+  const configuration = configurationOnce(env);
+  const dataDirOf = (dataDir: string | undefined) => dataDir ?? configuration().dataDir;
   const openConfiguredStore = (dataDir: string | undefined) => {
-    store = openStore({ dataDir: dataDirOf(dataDir) });
+    store = openStore({ dataDir: dataDirOf(dataDir), configuredSecretKey: configuration().secretKey });
     return store;
   };
   try {
@@ -278,7 +288,7 @@ export async function resetPassword(
   argv: string[],
   io: Io,
   readPassword: () => Promise<string> = () => readPasswordLine(io),
-  env: NodeJS.ProcessEnv = process.env,
+  env?: Variables,
 ): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -290,7 +300,11 @@ export async function resetPassword(
     return 2;
   }
   const { hashPassword, passwordProblem } = await import('./api/auth/passwords.ts');
-  const store = openStore({ dataDir: values['data-dir'] ?? loadConfig(env).dataDir });
+  const config = loadConfig(env);
+  const store = openStore({
+    dataDir: values['data-dir'] ?? config.dataDir,
+    configuredSecretKey: config.secretKey,
+  });
   try {
     const users = store.users.list();
     const user = values.user
@@ -331,7 +345,11 @@ async function main(argv: string[]): Promise<number> {
     return argv[1] === 'run' ? 0 : 2;
   }
   try {
-    await runShow(parseShowRun(argv.slice(2), process.env), io.err);
+    const config = loadConfig();
+    configureLogging(config);
+    // The configuration's data folder is where relative media paths are found by default.
+    const { plan, durationSeconds } = parseShowRun(argv.slice(2), { VISTTER_DATA_DIR: config.dataDir });
+    await runShow({ plan: { ...plan, recordingLimits: config.recordings }, durationSeconds }, io.err);
     return 0;
   } catch (error) {
     if (isAppError(error)) return reportAppError(io, error);
@@ -349,7 +367,10 @@ async function showStart(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   try {
-    return await runShowStart(parseShowStart(argv, process.env), io);
+    const args = parseShowStart(argv, undefined); // wrong usage first, as before
+    const config = loadConfig();
+    configureLogging(config);
+    return await runShowStart(args, io, config);
   } catch (error) {
     if (error instanceof ShowUsageError) {
       io.err(`vistter show start: ${error.message}`);

@@ -3,15 +3,25 @@
 // file key; the environment wins over the file. The file is VISTTER_CONFIG, else
 // <data folder>/config.json when it exists. Unknown keys and bad values are refused at start-up
 // with a message naming the key, never silently replaced.
+//
+// This is the one module that reads the process environment, and it never writes to it: an entry
+// point loads the configuration once (loadConfig) and hands the value down to the logger, the
+// store, the API and the shows. One schema (SETTINGS) judges a value whether it comes from the
+// file or from a variable's text.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { RecordingLimitsError, recordingLimitsFromEnv, type RecordingLimits } from './recordings/limits.ts';
 import { normalizeHost } from './api/host-guard.ts';
-import { isValidTimeZone } from './scheduler/plan.ts';
+import { DEFAULT_MAX_UPLOAD_BYTES, uploadBytesOf } from './assets/upload-limit.ts';
+import { isValidTimeZone } from './core/calendar.ts';
+import { LOG_LEVELS, type LogLevel } from './core/logger.ts';
+import { recordingLimitsOf, type RecordingLimits } from './recordings/limits.ts';
 
 const BUILT_WEB_UI = join(fileURLToPath(new URL('..', import.meta.url)), 'web', 'dist');
+
+/** Environment variables by name, as a process has them (or a test hands them in). */
+export type Variables = Readonly<Record<string, string | undefined>>;
 
 export interface AppConfig {
   /** Folder for the database, the secret key, assets, recordings and the preview. */
@@ -29,6 +39,14 @@ export interface AppConfig {
   timeZone: string | null;
   /** The config file read, if any. */
   configFile: string | null;
+  /** How much the logs say; quiet under NODE_ENV=test unless VISTTER_LOG_LEVEL says otherwise. */
+  logLevel: LogLevel;
+  /** The key sealing stored secrets (base64 of 32 bytes); null: <dataDir>/secret.key. Never logged. */
+  secretKey: string | null;
+  /** Largest asset upload, in bytes. */
+  maxUploadBytes: number;
+  /** Where alerts are POSTed; it wins over the "alerts.webhook" setting. null: that setting. */
+  alertWebhookUrl: string | null;
   // HTTPS and hosts (README "HTTPS and hosts").
   /** The appliance serves HTTPS itself, and `port` only redirects to it; false: plain HTTP on
    *  `port` only, for a TLS proxy in front. */
@@ -45,62 +63,171 @@ export interface AppConfig {
 }
 
 export class ConfigError extends Error {}
+/** A recording limit refused (a ConfigError: the appliance refuses to start on it). */
+export class RecordingLimitsError extends ConfigError {}
 
-const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+// How a variable's text becomes a value for the schema; undefined: the variable counts as unset.
+const asText = (text: string): unknown => (text === '' ? undefined : text);
+/** An optional number: blank is unset; anything else must read as a number. */
+const asNumber = (text: string): unknown => (text.trim() === '' ? undefined : Number(text));
+/** A port is never blank: an empty VISTTER_PORT is a mistake, not a default. */
+const asPort = (text: string): unknown => (text.trim() === '' ? Number.NaN : Number(text));
+/** 1 on, 0 off, blank unset; any other text is kept so the schema refuses it. */
+const asFlag = (text: string): unknown =>
+  text === '1' ? true : text === '0' ? false : text === '' ? undefined : text;
+/** Names separated by commas (or spaces). */
+const asList = (text: string): unknown => text.split(/[\s,]+/).filter((name) => name !== '');
 
-/** Config file key → environment variable, and how a file value becomes the variable's text. */
-const KEYS = {
-  dataDir: { env: 'VISTTER_DATA_DIR', schema: z.string().min(1) },
-  secretKey: { env: 'VISTTER_SECRET_KEY', schema: z.string().min(1) },
-  host: { env: 'VISTTER_HOST', schema: z.string().min(1) },
-  port: { env: 'VISTTER_PORT', schema: z.number().int().min(0).max(65535) },
-  secureCookies: { env: 'VISTTER_SECURE_COOKIES', schema: z.boolean() },
-  maxUploadMb: { env: 'VISTTER_MAX_UPLOAD_MB', schema: z.number().positive() },
-  logLevel: { env: 'VISTTER_LOG_LEVEL', schema: z.enum(LOG_LEVELS) },
-  alertWebhookUrl: { env: 'VISTTER_ALERT_WEBHOOK_URL', schema: z.url({ protocol: /^https?$/ }) },
+const PORT = z.number().int().min(0).max(65535);
+const PORT_RULE = 'must be a port number (0–65535)';
+const FLAG_IN_ENV = 'must be 1 (on) or 0 (off)';
+const HOST_LIST = z
+  .union([z.string(), z.array(z.string().min(1))])
+  .transform((names) => (Array.isArray(names) ? names : (asList(names) as string[])))
+  .superRefine((names, context) => {
+    const bad = names.find((name) => normalizeHost(name) === null);
+    if (bad !== undefined)
+      context.addIssue({
+        code: 'custom',
+        message: `must be host names or addresses (no scheme, port or path): "${bad}" is not one`,
+      });
+  });
+
+/**
+ * Every setting: its config file key, environment variable, schema (the one judge of a value,
+ * from either source), what a good value is (the refusal's wording) and how the variable's text
+ * is read.
+ */
+const SETTINGS = {
+  dataDir: { env: 'VISTTER_DATA_DIR', schema: z.string().min(1), rule: 'must be a folder', read: asText },
+  secretKey: {
+    env: 'VISTTER_SECRET_KEY',
+    schema: z.string().min(1),
+    rule: 'must be a base64 key',
+    read: asText,
+  },
+  host: { env: 'VISTTER_HOST', schema: z.string().min(1), rule: 'must be an address', read: asText },
+  port: { env: 'VISTTER_PORT', schema: PORT, rule: PORT_RULE, read: asPort },
+  secureCookies: {
+    env: 'VISTTER_SECURE_COOKIES',
+    schema: z.boolean(),
+    rule: 'must be true or false',
+    envRule: FLAG_IN_ENV,
+    read: asFlag,
+  },
+  maxUploadMb: {
+    env: 'VISTTER_MAX_UPLOAD_MB',
+    schema: z.number().positive(),
+    rule: 'must be a positive number of megabytes',
+    read: asNumber,
+  },
+  logLevel: {
+    env: 'VISTTER_LOG_LEVEL',
+    schema: z.enum(LOG_LEVELS),
+    rule: `must be one of ${LOG_LEVELS.join(', ')}`,
+    read: asText,
+  },
+  alertWebhookUrl: {
+    env: 'VISTTER_ALERT_WEBHOOK_URL',
+    schema: z.url({ protocol: /^https?$/ }),
+    rule: 'must be an http:// or https:// address',
+    read: asText,
+  },
   timeZone: {
     env: 'VISTTER_TZ',
     schema: z.string().refine(isValidTimeZone, { error: 'must be a time zone name like Europe/London' }),
+    rule: 'must be a time zone name like Europe/London',
+    read: asText,
   },
-  webRoot: { env: 'VISTTER_WEB_ROOT', schema: z.string().min(1) },
+  webRoot: { env: 'VISTTER_WEB_ROOT', schema: z.string().min(1), rule: 'must be a folder', read: asText },
   // HTTPS and hosts.
-  tls: { env: 'VISTTER_TLS', schema: z.boolean() },
-  httpsPort: { env: 'VISTTER_HTTPS_PORT', schema: z.number().int().min(0).max(65535) },
-  tlsCert: { env: 'VISTTER_TLS_CERT', schema: z.string().min(1) },
-  tlsKey: { env: 'VISTTER_TLS_KEY', schema: z.string().min(1) },
+  tls: {
+    env: 'VISTTER_TLS',
+    schema: z.boolean(),
+    rule: 'must be true or false',
+    envRule: FLAG_IN_ENV,
+    read: asFlag,
+  },
+  httpsPort: { env: 'VISTTER_HTTPS_PORT', schema: PORT, rule: PORT_RULE, read: asPort },
+  tlsCert: { env: 'VISTTER_TLS_CERT', schema: z.string().min(1), rule: 'must be a file', read: asText },
+  tlsKey: { env: 'VISTTER_TLS_KEY', schema: z.string().min(1), rule: 'must be a file', read: asText },
+  // A list in the file, names separated by commas in the variable.
   allowedHosts: {
     env: 'VISTTER_ALLOWED_HOSTS',
-    // A list in the file, names separated by commas in the variable.
-    schema: z
-      .union([z.string(), z.array(z.string().min(1))])
-      .transform((names) => (Array.isArray(names) ? names.join(',') : names)),
+    schema: HOST_LIST,
+    rule: 'must be a list of host names',
+    read: asText,
   },
   // Recordings and disk space (src/recordings/limits.ts has the defaults).
-  recordingsQuotaGb: { env: 'VISTTER_RECORDINGS_QUOTA_GB', schema: z.number().min(0) },
-  recordingsMaxAgeDays: { env: 'VISTTER_RECORDINGS_MAX_AGE_DAYS', schema: z.number().min(0) },
-  recordingsFileMinutes: { env: 'VISTTER_RECORDINGS_FILE_MINUTES', schema: z.number().min(1) },
-  diskReserveMb: { env: 'VISTTER_DISK_RESERVE_MB', schema: z.number().min(0) },
-  diskWarnMb: { env: 'VISTTER_DISK_WARN_MB', schema: z.number().min(0) },
+  recordingsQuotaGb: {
+    env: 'VISTTER_RECORDINGS_QUOTA_GB',
+    schema: z.number().min(0),
+    rule: 'must be a number (0 = no limit)',
+    read: asNumber,
+  },
+  recordingsMaxAgeDays: {
+    env: 'VISTTER_RECORDINGS_MAX_AGE_DAYS',
+    schema: z.number().min(0),
+    rule: 'must be a number (0 = no limit)',
+    read: asNumber,
+  },
+  recordingsFileMinutes: {
+    env: 'VISTTER_RECORDINGS_FILE_MINUTES',
+    schema: z.number().min(1),
+    rule: 'must be a number of minutes, at least 1',
+    read: asNumber,
+  },
+  diskReserveMb: {
+    env: 'VISTTER_DISK_RESERVE_MB',
+    schema: z.number().min(0),
+    rule: 'must be a number (0 = no limit)',
+    read: asNumber,
+  },
+  diskWarnMb: {
+    env: 'VISTTER_DISK_WARN_MB',
+    schema: z.number().min(0),
+    rule: 'must be a number (0 = no limit)',
+    read: asNumber,
+  },
 } as const;
-type Key = keyof typeof KEYS;
+type Key = keyof typeof SETTINGS;
+type Settings = { [K in Key]?: z.output<(typeof SETTINGS)[K]['schema']> };
+type ErrorClass = new (message: string) => ConfigError;
+
+const RECORDING_KEYS = [
+  'recordingsQuotaGb',
+  'recordingsMaxAgeDays',
+  'recordingsFileMinutes',
+  'diskReserveMb',
+  'diskWarnMb',
+] as const satisfies readonly Key[];
 
 const FileSchema = z.strictObject(
-  Object.fromEntries(Object.entries(KEYS).map(([key, spec]) => [key, spec.schema.optional()])) as {
-    [K in Key]: z.ZodOptional<(typeof KEYS)[K]['schema']>;
+  Object.fromEntries(Object.entries(SETTINGS).map(([key, spec]) => [key, spec.schema.optional()])) as {
+    [K in Key]: z.ZodOptional<(typeof SETTINGS)[K]['schema']>;
   },
 );
 
 /** Every config file key with its environment variable (README table, tests). */
-export const CONFIG_KEYS: ReadonlyArray<{ key: Key; env: string }> = (Object.keys(KEYS) as Key[]).map(
-  (key) => ({ key, env: KEYS[key].env }),
+export const CONFIG_KEYS: ReadonlyArray<{ key: Key; env: string }> = (Object.keys(SETTINGS) as Key[]).map(
+  (key) => ({ key, env: SETTINGS[key].env }),
 );
 
-function toEnvText(value: string | number | boolean): string {
-  return typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
+/** How the setting of `key` is refused: a refinement's own sentence (it names the bad part). */
+function ruleBroken(key: Key, issue: z.core.$ZodIssue | undefined, from: 'file' | 'env'): string {
+  if (issue?.code === 'custom') return issue.message;
+  const spec: { rule: string; envRule?: string } = SETTINGS[key];
+  return from === 'env' ? (spec.envRule ?? spec.rule) : spec.rule;
+}
+
+/** A value of the file as its variable's text (so the environment can win, key by key). */
+function toVariableText(value: string | number | boolean | readonly string[]): string {
+  if (typeof value === 'boolean') return value ? '1' : '0';
+  return Array.isArray(value) ? value.join(',') : String(value);
 }
 
 /** The config file's settings as environment variables, and which file (none: empty). */
-export function readConfigFile(env: NodeJS.ProcessEnv): {
+export function readConfigFile(env: Variables): {
   path: string | null;
   vars: Record<string, string>;
 } {
@@ -120,111 +247,111 @@ export function readConfigFile(env: NodeJS.ProcessEnv): {
   }
   const parsed = FileSchema.safeParse(json);
   if (!parsed.success) {
-    const problems = parsed.error.issues.flatMap((issue) =>
-      issue.code === 'unrecognized_keys'
-        ? issue.keys.map((key) => `unknown key "${key}" (known: ${Object.keys(KEYS).join(', ')})`)
-        : [`"${issue.path.join('.') || '(top level)'}" ${issue.message}`],
-    );
+    const problems = parsed.error.issues.flatMap((issue) => {
+      if (issue.code === 'unrecognized_keys')
+        return issue.keys.map((key) => `unknown key "${key}" (known: ${Object.keys(SETTINGS).join(', ')})`);
+      const key = issue.path[0];
+      return typeof key === 'string' && key in SETTINGS
+        ? [`"${key}" ${ruleBroken(key as Key, issue, 'file')}`]
+        : [`"${issue.path.join('.') || '(top level)'}" ${issue.message}`];
+    });
     throw new ConfigError(`the config file ${path} is not valid: ${problems.join('; ')}`);
   }
   const vars: Record<string, string> = {};
   for (const [key, value] of Object.entries(parsed.data) as Array<
-    [Key, string | number | boolean | undefined]
+    [Key, string | number | boolean | string[] | undefined]
   >)
-    if (value !== undefined) vars[KEYS[key].env] = toEnvText(value);
+    if (value !== undefined) vars[SETTINGS[key].env] = toVariableText(value);
   return { path, vars };
 }
 
-/** Fills the environment from the config file for every variable not set (the environment wins),
- *  so every module reading its variable sees the file's value. Returns the file read. */
-export function applyConfigFile(env: NodeJS.ProcessEnv = process.env): string | null {
+/** Fills `env` (an object of the caller's, never the process environment) with the config file's
+ *  variables it does not set itself: the environment wins. Returns the file read. */
+export function applyConfigFile(env: Record<string, string | undefined>): string | null {
   const { path, vars } = readConfigFile(env);
   for (const [name, value] of Object.entries(vars)) if (env[name] === undefined) env[name] = value;
   return path;
 }
 
-function checkEnv(env: NodeJS.ProcessEnv): void {
-  const bad = (name: string, what: string) => new ConfigError(`${name} ${what}, got "${env[name]}"`);
-  const level = env['VISTTER_LOG_LEVEL'];
-  if (level !== undefined && !(LOG_LEVELS as readonly string[]).includes(level))
-    throw bad('VISTTER_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
-  const cookies = env['VISTTER_SECURE_COOKIES'];
-  if (cookies !== undefined && !['', '0', '1'].includes(cookies))
-    throw bad('VISTTER_SECURE_COOKIES', 'must be 1 (on) or 0 (off)');
-  const upload = env['VISTTER_MAX_UPLOAD_MB'];
-  if (upload !== undefined && upload.trim() !== '' && !(Number(upload) > 0))
-    throw bad('VISTTER_MAX_UPLOAD_MB', 'must be a positive number of megabytes');
-  const zone = env['VISTTER_TZ'];
-  if (zone !== undefined && zone !== '' && !isValidTimeZone(zone))
-    throw bad('VISTTER_TZ', 'must be a time zone name like Europe/London');
-  const tls = env['VISTTER_TLS'];
-  if (tls !== undefined && !['', '0', '1'].includes(tls))
-    throw bad('VISTTER_TLS', 'must be 1 (on) or 0 (off)');
-  const httpsPort = env['VISTTER_HTTPS_PORT'];
-  if (httpsPort !== undefined && !isPortNumber(httpsPort))
-    throw bad('VISTTER_HTTPS_PORT', 'must be a port number (0–65535)');
-  const httpsOn = Number(httpsPort || 8443);
-  if (tls !== '0' && httpsOn !== 0 && httpsOn === Number(env['VISTTER_PORT'] || 8080))
-    throw bad('VISTTER_HTTPS_PORT', 'must differ from VISTTER_PORT (the plain HTTP port redirects to it)');
-  if (Boolean(env['VISTTER_TLS_CERT']) !== Boolean(env['VISTTER_TLS_KEY']))
+/** The settings `keys` from variables, each judged by its schema; a bad one is refused naming it. */
+function readSettings(vars: Variables, keys: readonly Key[], Refusal: ErrorClass): Settings {
+  const settings: Record<string, unknown> = {};
+  for (const key of keys) {
+    const { env, schema, read } = SETTINGS[key];
+    const text = vars[env];
+    if (text === undefined) continue;
+    const candidate = read(text);
+    if (candidate === undefined) continue;
+    const parsed = schema.safeParse(candidate);
+    if (!parsed.success)
+      throw new Refusal(`${env} ${ruleBroken(key, parsed.error.issues[0], 'env')}, got "${text}"`);
+    settings[key] = parsed.data;
+  }
+  return settings as Settings;
+}
+
+function recordingLimits(settings: Settings, dataDir: string, Refusal: ErrorClass): RecordingLimits {
+  const { diskReserveMb: reserve, diskWarnMb: warn } = settings;
+  if (reserve !== undefined && warn !== undefined && warn < reserve)
+    throw new Refusal(
+      `${SETTINGS.diskWarnMb.env} (${warn}) must not be below ${SETTINGS.diskReserveMb.env} (${reserve})`,
+    );
+  return recordingLimitsOf(settings, dataDir);
+}
+
+/** The recording limits alone from variables (tools and tests; the appliance has them in
+ *  AppConfig.recordings). Throws RecordingLimitsError naming the variable for a bad value. */
+export function recordingLimitsFromEnv(vars: Variables): RecordingLimits {
+  const settings = readSettings(vars, [...RECORDING_KEYS, 'dataDir'], RecordingLimitsError);
+  return recordingLimits(settings, settings.dataDir ?? 'data', RecordingLimitsError);
+}
+
+/** The upload limit alone from variables, in bytes (AppConfig.maxUploadBytes in the appliance). */
+export function uploadLimitFromEnv(vars: Variables): number {
+  const { maxUploadMb } = readSettings(vars, ['maxUploadMb'], ConfigError);
+  return maxUploadMb === undefined ? DEFAULT_MAX_UPLOAD_BYTES : uploadBytesOf(maxUploadMb);
+}
+
+/**
+ * The configuration: the environment over the config file over the defaults. `env` defaults to
+ * this process's environment (read here and nowhere else); tests hand in their own.
+ */
+export function loadConfig(env: Variables = process.env): AppConfig {
+  const merged: Record<string, string | undefined> = { ...env };
+  const path = applyConfigFile(merged);
+  const settings = readSettings(merged, Object.keys(SETTINGS) as Key[], ConfigError);
+  const port = settings.port ?? 8080;
+  const tls = settings.tls ?? true;
+  const httpsPort = settings.httpsPort ?? 8443;
+  if (tls && httpsPort !== 0 && httpsPort === port)
+    throw new ConfigError(
+      `VISTTER_HTTPS_PORT must differ from VISTTER_PORT (the plain HTTP port redirects to it), got "${httpsPort}"`,
+    );
+  if ((settings.tlsCert === undefined) !== (settings.tlsKey === undefined))
     throw new ConfigError(
       'VISTTER_TLS_CERT and VISTTER_TLS_KEY (tlsCert, tlsKey) go together: set both or neither',
     );
-  for (const name of hostList(env['VISTTER_ALLOWED_HOSTS']))
-    if (normalizeHost(name) === null)
-      throw bad(
-        'VISTTER_ALLOWED_HOSTS',
-        `must be host names or addresses (no scheme, port or path): "${name}" is not one`,
-      );
-  const webhook = env['VISTTER_ALERT_WEBHOOK_URL'];
-  if (webhook !== undefined && webhook !== '' && !/^https?:\/\//.test(webhook))
-    throw bad('VISTTER_ALERT_WEBHOOK_URL', 'must be an http:// or https:// address');
-}
-
-function recordingLimits(env: NodeJS.ProcessEnv): RecordingLimits {
-  try {
-    return recordingLimitsFromEnv(env);
-  } catch (error) {
-    if (error instanceof RecordingLimitsError) throw new ConfigError(error.message);
-    throw error;
-  }
-}
-
-function isPortNumber(text: string): boolean {
-  const port = Number(text);
-  return text.trim() !== '' && Number.isInteger(port) && port >= 0 && port <= 65535;
-}
-
-/** allowedHosts: names separated by commas (or spaces). */
-function hostList(text: string | undefined): string[] {
-  return (text ?? '').split(/[\s,]+/).filter((name) => name !== '');
-}
-
-/** The configuration: the environment over the config file over the defaults. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const { path, vars } = readConfigFile(env);
-  const merged: NodeJS.ProcessEnv = { ...vars };
-  for (const [name, value] of Object.entries(env)) if (value !== undefined) merged[name] = value;
-  checkEnv(merged);
-  const port = Number(merged['VISTTER_PORT'] ?? 8080);
-  if (merged['VISTTER_PORT']?.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535)
-    throw new ConfigError(`VISTTER_PORT must be a port number (0–65535), got "${merged['VISTTER_PORT']}"`);
-  const zone = merged['VISTTER_TZ'];
+  const dataDir = resolve(settings.dataDir ?? 'data');
   return {
-    dataDir: resolve(merged['VISTTER_DATA_DIR'] ?? 'data'),
-    host: merged['VISTTER_HOST'] ?? '0.0.0.0',
+    dataDir,
+    host: settings.host ?? '0.0.0.0',
     port,
-    secureCookies: merged['VISTTER_SECURE_COOKIES'] === '1',
-    webRoot: resolve(merged['VISTTER_WEB_ROOT'] ?? BUILT_WEB_UI),
-    timeZone: zone ? zone : null,
+    secureCookies: settings.secureCookies ?? false,
+    webRoot: resolve(settings.webRoot ?? BUILT_WEB_UI),
+    timeZone: settings.timeZone ?? null,
     configFile: path,
-    tls: merged['VISTTER_TLS'] !== '0',
-    httpsPort: Number(merged['VISTTER_HTTPS_PORT'] || 8443),
+    logLevel: settings.logLevel ?? (merged['NODE_ENV'] === 'test' ? 'silent' : 'info'),
+    secretKey: settings.secretKey ?? null,
+    maxUploadBytes:
+      settings.maxUploadMb === undefined ? DEFAULT_MAX_UPLOAD_BYTES : uploadBytesOf(settings.maxUploadMb),
+    alertWebhookUrl: settings.alertWebhookUrl ?? null,
+    tls,
+    httpsPort,
     tlsFiles:
-      merged['VISTTER_TLS_CERT'] && merged['VISTTER_TLS_KEY']
-        ? { cert: resolve(merged['VISTTER_TLS_CERT']), key: resolve(merged['VISTTER_TLS_KEY']) }
+      settings.tlsCert !== undefined && settings.tlsKey !== undefined
+        ? { cert: resolve(settings.tlsCert), key: resolve(settings.tlsKey) }
         : null,
-    allowedHosts: hostList(merged['VISTTER_ALLOWED_HOSTS']),
-    recordings: recordingLimits(merged),
+    allowedHosts: settings.allowedHosts ?? [],
+    recordings: recordingLimits(settings, dataDir, ConfigError),
   };
 }

@@ -4,7 +4,8 @@
 // no cameras configured and nothing to resume it runs the demo show (generated test cameras → local
 // recording + HLS preview), itself an execution, so a newcomer sees it work in one command. The
 // operator's GO LIVE replaces the demo.
-import './boot-env.ts'; // first: the config file fills the environment before any module reads it
+// First: the configuration, loaded and validated once, sets the logs' level before modules log.
+import { config } from './boot-env.ts';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { isIP, type AddressInfo } from 'node:net';
 import type { Server as TlsServer } from 'node:tls';
@@ -31,7 +32,6 @@ import {
 } from './api/tls.ts';
 import { cleanIncomingUploads } from './assets/ingest.ts';
 import { testCamera } from './cameras/probe.ts';
-import { loadConfig } from './config.ts';
 import { systemClock } from './core/clock.ts';
 import { createLogger } from './core/logger.ts';
 import { RecordingsHousekeeper } from './recordings/housekeeper.ts';
@@ -39,7 +39,7 @@ import { killAllSupervised, stopAllSupervised } from './process/supervisor.ts';
 import { installOnvifSafetyNet } from './ptz/safety-net.ts';
 import { openStore } from './store/store.ts';
 import { Scheduler } from './scheduler/service.ts';
-import { isValidTimeZone, systemTimeZone } from './scheduler/plan.ts';
+import { isValidTimeZone, systemTimeZone } from './core/calendar.ts';
 import { ALERT_WEBHOOK_SETTING, createAlerting } from './alerts/index.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -93,12 +93,11 @@ function describeOutputs(show: RunningShow): string[] {
   return lines;
 }
 
-const config = loadConfig();
 // The names requests may carry in Host (and the appliance's own certificate names), then the
 // certificate, before anything goes on air: a start that cannot serve HTTPS stops here, saying why.
 const hosts = new HostPolicy(config.allowedHosts);
 const tls = config.tls ? await certificateOrExit() : null;
-const store = openStore({ dataDir: config.dataDir });
+const store = openStore({ dataDir: config.dataDir, configuredSecretKey: config.secretKey });
 children = await trackChildProcesses(config.dataDir, log);
 if (children.reaped.killed.length > 0) {
   console.error(
@@ -116,7 +115,7 @@ if (store.timelines.list().length === 0) {
 // Alerts are persisted and, when a webhook is configured (settings "alerts.webhook", or
 // VISTTER_ALERT_WEBHOOK_URL), POSTed to it. Alerts still open from before a restart are closed
 // once the show has had time to raise again whatever still holds.
-const webhookUrl = process.env['VISTTER_ALERT_WEBHOOK_URL'];
+const webhookUrl = config.alertWebhookUrl;
 const alerting = createAlerting({
   alerts: store.alerts,
   webhook: webhookUrl ? { url: webhookUrl } : store.settings.get<unknown>(ALERT_WEBHOOK_SETTING, null),
@@ -144,6 +143,7 @@ const capacity = new CapacityService({
 const runner = new ShowRunner({
   store,
   mediaRoot: config.dataDir,
+  recordingLimits: config.recordings,
   logger: createLogger('shows'),
   alerts: alerting.center,
   startLevel: (show) => capacity.startLevelForShow(show),
@@ -306,6 +306,7 @@ const app = await buildApp({
   dataDir: config.dataDir,
   shows,
   alerts: alerting.center,
+  maxUploadBytes: config.maxUploadBytes,
   // Over HTTPS the session cookie never travels in clear.
   secureCookies: config.secureCookies || tls !== null,
   ...(tls ? { https: { key: tls.key, cert: tls.cert } } : {}),

@@ -1,9 +1,13 @@
 // Shared set-up for the pipeline benchmarks: timelines, an engine on simulated cameras, cleanup.
-import { createLogger } from '../../src/core/logger.ts';
+import { loadConfig } from '../../src/config.ts';
+import { configureLogging, createLogger } from '../../src/core/logger.ts';
 import type { CameraFeed } from '../../src/engine/engine.ts';
 import { profileSettings, programEncoderArgs } from '../../src/ffmpeg/argv.ts';
 import { stopAllSupervised } from '../../src/process/supervisor.ts';
 
+// A benchmark is an entry point: its logs follow the configuration (bench/run.ts sets
+// VISTTER_LOG_LEVEL), as the appliance's do.
+configureLogging(loadConfig());
 export const benchLogger = createLogger('bench');
 
 // Timelines of camera cues are shared with the tests.

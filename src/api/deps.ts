@@ -23,7 +23,7 @@ export interface ApiDeps {
   onSettingChanged?: (key: string, value: unknown) => void;
   /** Camera test and snapshot (default: real ffprobe/ffmpeg). */
   cameraMedia?: CameraMedia;
-  /** Largest asset upload in bytes (default: VISTTER_MAX_UPLOAD_MB, else 500 MB). */
+  /** Largest asset upload in bytes (the configuration's; default 500 MB). */
   maxUploadBytes?: number;
   /** Show control (GO LIVE, live controls, telemetry); without it only /api/health answers. */
   shows?: ApiShowControl;

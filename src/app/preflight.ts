@@ -29,7 +29,7 @@ import { bindMediaNames, diskMediaLibrary } from '../timeline/media-paths.ts';
 import { parseResolution, type Timeline } from '../timeline/schema.ts';
 import { validateTimelineDocument, type TimelineIssue } from '../timeline/validate.ts';
 import { judgeDiskSpace, readDiskSpace, type DiskVerdict } from '../recordings/free-space.ts';
-import { formatBytes, recordingLimitsFromEnv } from '../recordings/limits.ts';
+import { defaultRecordingLimits, formatBytes } from '../recordings/limits.ts';
 import { formatAge, type CapacityAnswer, type CapacityShow } from './capacity.ts';
 import { backupRule, configuredBackup } from './backups.ts';
 
@@ -921,7 +921,7 @@ export function diskCheck(
       ? input.disk()
       : (() => {
           const space = readDiskSpace(input.mediaRoot);
-          return space === null ? null : judgeDiskSpace(space, recordingLimitsFromEnv());
+          return space === null ? null : judgeDiskSpace(space, defaultRecordingLimits());
         })();
   } catch (error) {
     return crashed('disk', error);

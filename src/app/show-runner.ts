@@ -34,6 +34,7 @@ import { DEFAULT_PTZ_SETTLE_SECONDS } from '../domain/schemas.ts';
 import { PtzCueMover, type PresetTarget, type PtzCameraPlan } from '../ptz/cue-mover.ts';
 import { connectOnvif, type PtzConnect } from '../ptz/onvif.ts';
 import type { Execution, ExecutionOwner } from '../store/repositories/records.ts';
+import type { RecordingLimits } from '../recordings/limits.ts';
 import type { Store } from '../store/store.ts';
 import { bindMediaNames, diskMediaLibrary } from '../timeline/media-paths.ts';
 import { findUnknownReferences } from '../timeline/references.ts';
@@ -108,6 +109,9 @@ export interface ShowRunnerDeps {
   alerts?: EngineAlerts;
   /** Root for timeline media paths and relative asset paths (the data folder). */
   mediaRoot: string;
+  /** Recordings' quota, file length and free space kept (the configuration's); default: the
+   *  defaults. */
+  recordingLimits?: RecordingLimits;
   clock?: Clock;
   logger?: Logger;
   engines?: EngineFactory;
@@ -147,6 +151,7 @@ const REANCHOR_AFTER_SECONDS = 2;
 export class ShowRunner {
   private readonly store: Store;
   private readonly mediaRoot: string;
+  private readonly recordingLimits: RecordingLimits | undefined;
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly engines: EngineFactory;
@@ -162,6 +167,7 @@ export class ShowRunner {
     this.ptz = deps.ptz ?? {};
     this.store = deps.store;
     this.mediaRoot = deps.mediaRoot;
+    this.recordingLimits = deps.recordingLimits;
     this.clock = deps.clock ?? systemClock;
     this.log = deps.logger ?? createLogger('shows');
     this.engines = deps.engines ?? realEngines;
@@ -374,6 +380,7 @@ export class ShowRunner {
         cameras: args.cameras,
         destinations: args.targets,
         mediaRoot: request.mediaRoot ?? this.mediaRoot,
+        ...(this.recordingLimits ? { recordingLimits: this.recordingLimits } : {}),
         assetPath: (id) => this.assetPath(id),
         ...(request.previewDir ? { previewDir: request.previewDir } : {}),
         ...(recordPath ? { recordPath } : {}),

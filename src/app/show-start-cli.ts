@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config.ts';
+import { loadConfig, type AppConfig, type Variables } from '../config.ts';
 import { createLogger } from '../core/logger.ts';
 import { AppError, isAppError } from '../errors/registry.ts';
 import { killAllSupervised, stopAllSupervised } from '../process/supervisor.ts';
@@ -50,7 +50,12 @@ function positiveId(value: string, option: string): number {
   return id;
 }
 
-export function parseShowStart(argv: string[], env: NodeJS.ProcessEnv, cwd = process.cwd()): ShowStartArgs {
+/** `env`: variables for the configuration (undefined: this process's, read by src/config.ts). */
+export function parseShowStart(
+  argv: string[],
+  env: Variables | undefined,
+  cwd = process.cwd(),
+): ShowStartArgs {
   let parsed;
   try {
     parsed = parseArgs({
@@ -105,9 +110,10 @@ export function parseShowStart(argv: string[], env: NodeJS.ProcessEnv, cwd = pro
 export async function runShowStart(
   args: ShowStartArgs,
   io: { out: (line: string) => void; err: (line: string) => void },
+  config: Pick<AppConfig, 'secretKey' | 'recordings'>,
 ): Promise<number> {
   const log = createLogger('show-start');
-  const store = openStore({ dataDir: args.dataDir });
+  const store = openStore({ dataDir: args.dataDir, configuredSecretKey: config.secretKey });
   // Whatever happens, never leave a decoder or encoder behind (by process group, never by name).
   const onExit = () => killAllSupervised();
   process.once('exit', onExit);
@@ -115,7 +121,12 @@ export async function runShowStart(
   try {
     if (args.request.previewDir) mkdirSync(args.request.previewDir, { recursive: true });
     if (args.request.recordPath) mkdirSync(dirname(args.request.recordPath), { recursive: true });
-    const runner = new ShowRunner({ store, mediaRoot: args.dataDir, logger: log });
+    const runner = new ShowRunner({
+      store,
+      mediaRoot: args.dataDir,
+      recordingLimits: config.recordings,
+      logger: log,
+    });
     const show = await runner.start(args.request).catch((error: unknown) => {
       throw isAppError(error) ? inOptionTerms(error, args.request) : error;
     });

@@ -28,26 +28,10 @@ import { readImageFileHeader } from './image-load.ts';
 import { sanitizeFilename } from './names.ts';
 import { mediaFormat, sniffMedia, SNIFF_BYTES, type Sniffed } from './sniff.ts';
 
-/** Largest upload accepted unless configured: 500 MB. */
-export const DEFAULT_MAX_UPLOAD_BYTES = 500 * 1024 * 1024;
 /** Thumbnails are JPEGs at most this wide (never enlarged). */
 export const THUMBNAIL_MAX_WIDTH = 320;
 const PROBE_TIMEOUT_MS = 30_000;
 const THUMBNAIL_TIMEOUT_MS = 30_000;
-
-/**
- * The upload limit from the environment: VISTTER_MAX_UPLOAD_MB (whole or decimal megabytes,
- * 1 MB = 1024 × 1024 bytes; default 500). A value that is not a positive number is refused at
- * start-up rather than silently replaced.
- */
-export function uploadLimitFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env['VISTTER_MAX_UPLOAD_MB'];
-  if (raw === undefined || raw.trim() === '') return DEFAULT_MAX_UPLOAD_BYTES;
-  const mb = Number(raw);
-  if (!Number.isFinite(mb) || mb <= 0)
-    throw new Error(`VISTTER_MAX_UPLOAD_MB must be a positive number of megabytes, not "${raw}"`);
-  return Math.floor(mb * 1024 * 1024);
-}
 
 /** "500 MB", "64 kB", "900 bytes" (binary units, as VISTTER_MAX_UPLOAD_MB counts them). */
 export function formatBytes(bytes: number): string {

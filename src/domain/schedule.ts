@@ -1,7 +1,7 @@
 // Schedules: the one schema for a schedule as the API takes it and the store keeps it, and the
 // shapes the API answers with (shared with the web UI).
 import { z } from 'zod';
-import { parseTime, WEEKDAYS } from '../scheduler/plan.ts';
+import { parseTime, WEEKDAYS } from '../core/calendar.ts';
 
 const time = z
   .string()

@@ -44,7 +44,7 @@ import {
   type HealthReport,
   type MetricsSnapshot,
 } from '../health/index.ts';
-import { recordingLimitsFromEnv, type RecordingLimits } from '../recordings/limits.ts';
+import { defaultRecordingLimits, type RecordingLimits } from '../recordings/limits.ts';
 import { ShowMonitor, type AlertCounts } from './monitor.ts';
 import { FlvOutput, type SessionLimit } from './outputs.ts';
 import { OverlayRenderer } from './overlays/cache.ts';
@@ -91,7 +91,7 @@ export interface ShowPlan {
   previewDir?: string;
   /** Local recording (.flv or .mp4); none when absent. */
   recordPath?: string;
-  /** Its quota, file length and the free space kept (default: from the environment). */
+  /** Its quota, file length and the free space kept (default: the defaults, under ./data). */
   recordingLimits?: RecordingLimits;
   /** Root for media paths in the timeline: "/assets/x.png" is <mediaRoot>/assets/x.png. */
   mediaRoot: string;
@@ -199,7 +199,7 @@ export class Engine {
     const kernels = deps.kernels;
     this.alerts = deps.alerts;
     // The data disk in the health check, judged like the recorder judges it.
-    const recordingLimits = plan.recordingLimits ?? recordingLimitsFromEnv();
+    const recordingLimits = plan.recordingLimits ?? defaultRecordingLimits();
     this.monitor = new ShowMonitor(
       new SystemSampler({ diskPath: dirname(recordingLimits.folder) }),
       recordingLimits,

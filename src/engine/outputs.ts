@@ -82,7 +82,7 @@ import { ProgressBlockParser, StderrLineSplitter } from '../ffmpeg/progress.ts';
 import type { BackoffOptions } from '../process/backoff.ts';
 import { stopAfterEndOfInput } from '../process/graceful.ts';
 import { judgeDiskSpace, readDiskSpace, type DiskSpace, type DiskVerdict } from '../recordings/free-space.ts';
-import { formatBytes, recordingLimitsFromEnv, type RecordingLimits } from '../recordings/limits.ts';
+import { defaultRecordingLimits, formatBytes, type RecordingLimits } from '../recordings/limits.ts';
 import { DISK_LOW_ALERT } from '../recordings/housekeeper.ts';
 import { RecordingSweeper } from '../recordings/sweeper.ts';
 import {
@@ -248,7 +248,7 @@ export interface FlvOutputOptions {
   /** Restart the session before the platform ends it (destinations). None by default. */
   session?: SessionLimit;
   /** kind 'recording': how long one file runs, the quota and the free space to keep. Default:
-   *  from the environment (recordingLimitsFromEnv); null: none (one endless file, no disk checks). */
+   *  the defaults (defaultRecordingLimits); null: none (one endless file, no disk checks). */
   recordingLimits?: RecordingLimits | null;
   /** Where a recording stopped for lack of disk space, and a disk running low, are reported. */
   alerts?: EngineAlerts;
@@ -369,7 +369,7 @@ export class FlvOutput extends EventEmitter<OutputEvents> {
       options.recordPath === undefined
         ? null
         : options.recordingLimits === undefined
-          ? recordingLimitsFromEnv()
+          ? defaultRecordingLimits()
           : options.recordingLimits;
     // Only the appliance's recordings folder is swept: a recording made elsewhere (a path given to
     // `show start --record`) is never a reason to remove other files.

@@ -45,49 +45,32 @@ export const DEFAULT_FILE_MINUTES = 60;
 export const DEFAULT_RESERVE = { bytes: 1 * GB, share: 0.05 } as const;
 export const DEFAULT_WARN = { bytes: 3 * GB, share: 0.1 } as const;
 
-/** The environment variables (and config file keys, see src/config.ts) of these limits. */
-export const RECORDING_ENV = {
-  quotaGb: 'VISTTER_RECORDINGS_QUOTA_GB',
-  maxAgeDays: 'VISTTER_RECORDINGS_MAX_AGE_DAYS',
-  fileMinutes: 'VISTTER_RECORDINGS_FILE_MINUTES',
-  reserveMb: 'VISTTER_DISK_RESERVE_MB',
-  warnMb: 'VISTTER_DISK_WARN_MB',
-} as const;
+/** The recording settings as the configuration gives them (src/config.ts, README
+ *  "Configuration"); a setting left out takes its default. */
+export interface RecordingSettings {
+  recordingsQuotaGb?: number;
+  recordingsMaxAgeDays?: number;
+  recordingsFileMinutes?: number;
+  diskReserveMb?: number;
+  diskWarnMb?: number;
+}
 
-export class RecordingLimitsError extends Error {}
-
-/**
- * The limits from the environment (the config file's keys are in it after boot-env). Throws
- * RecordingLimitsError naming the variable for a bad value.
- */
-export function recordingLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): RecordingLimits {
-  const number = (name: string, min: number, positive: boolean): number | null => {
-    const text = env[name];
-    if (text === undefined || text.trim() === '') return null;
-    const value = Number(text);
-    if (!Number.isFinite(value) || value < min || (positive && value === 0))
-      throw new RecordingLimitsError(
-        `${name} must be a ${positive ? 'positive ' : ''}number${positive ? '' : ' (0 = no limit)'}, got "${text}"`,
-      );
-    return value;
-  };
-  const quotaGb = number(RECORDING_ENV.quotaGb, 0, false);
-  const maxAgeDays = number(RECORDING_ENV.maxAgeDays, 0, false);
-  const fileMinutes = number(RECORDING_ENV.fileMinutes, 1, true);
-  const reserveMb = number(RECORDING_ENV.reserveMb, 0, false);
-  const warnMb = number(RECORDING_ENV.warnMb, 0, false);
-  if (reserveMb !== null && warnMb !== null && warnMb < reserveMb)
-    throw new RecordingLimitsError(
-      `${RECORDING_ENV.warnMb} (${warnMb}) must not be below ${RECORDING_ENV.reserveMb} (${reserveMb})`,
-    );
+/** The limits of the recordings under `<dataDir>/recordings`, from settings already validated. */
+export function recordingLimitsOf(settings: RecordingSettings, dataDir: string): RecordingLimits {
   return {
-    folder: resolve(env['VISTTER_DATA_DIR'] ?? 'data', 'recordings'),
-    quotaBytes: quotaGb === null ? null : quotaGb * GB,
-    maxAgeMs: (maxAgeDays ?? DEFAULT_MAX_AGE_DAYS) * DAY_MS,
-    fileMs: (fileMinutes ?? DEFAULT_FILE_MINUTES) * 60_000,
-    reserveBytes: reserveMb === null ? null : reserveMb * MB,
-    warnBytes: warnMb === null ? null : warnMb * MB,
+    folder: resolve(dataDir, 'recordings'),
+    quotaBytes: settings.recordingsQuotaGb === undefined ? null : settings.recordingsQuotaGb * GB,
+    maxAgeMs: (settings.recordingsMaxAgeDays ?? DEFAULT_MAX_AGE_DAYS) * DAY_MS,
+    fileMs: (settings.recordingsFileMinutes ?? DEFAULT_FILE_MINUTES) * 60_000,
+    reserveBytes: settings.diskReserveMb === undefined ? null : settings.diskReserveMb * MB,
+    warnBytes: settings.diskWarnMb === undefined ? null : settings.diskWarnMb * MB,
   };
+}
+
+/** Nothing configured: the defaults, for a show started without the appliance's configuration
+ *  (tests, tools); the appliance hands its configured limits down. */
+export function defaultRecordingLimits(dataDir = 'data'): RecordingLimits {
+  return recordingLimitsOf({}, dataDir);
 }
 
 /** The limits in bytes for a volume of `volumeBytes` (the defaults scale with it). */

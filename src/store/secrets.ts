@@ -49,11 +49,16 @@ export function createSecretBox(key: Buffer): SecretBox {
   };
 }
 
-/** The key from VISTTER_SECRET_KEY (base64), else `<dataDir>/secret.key`, created if missing. */
-export function loadSecretKey(dataDir: string, env: NodeJS.ProcessEnv = process.env): Buffer {
-  const fromEnv = env['VISTTER_SECRET_KEY'];
-  if (fromEnv) {
-    const key = Buffer.from(fromEnv, 'base64');
+/** The VISTTER_SECRET_KEY setting as the configuration hands it over (AppConfig.secretKey). */
+export interface SecretKeySetting {
+  readonly VISTTER_SECRET_KEY?: string | null | undefined;
+}
+
+/** The configured key (base64), else `<dataDir>/secret.key`, created if missing. */
+export function loadSecretKey(dataDir: string, configured: SecretKeySetting = {}): Buffer {
+  const fromConfig = configured.VISTTER_SECRET_KEY;
+  if (fromConfig) {
+    const key = Buffer.from(fromConfig, 'base64');
     if (key.length !== 32)
       throw new AppError('SECRET_KEY_INVALID', 'VISTTER_SECRET_KEY is not 32 bytes of base64');
     return key;

@@ -37,15 +37,19 @@ export interface StoreOptions {
   dataDir: string;
   /** Database file; default `<dataDir>/vistterstream.db`. */
   dbPath?: string;
-  /** 32-byte key for secrets at rest; default from VISTTER_SECRET_KEY or `<dataDir>/secret.key`. */
+  /** 32-byte key for secrets at rest; default: `configuredSecretKey`, else `<dataDir>/secret.key`. */
   secretKey?: Buffer;
+  /** The configuration's key (AppConfig.secretKey: VISTTER_SECRET_KEY, base64); null: the file. */
+  configuredSecretKey?: string | null;
 }
 
 export function openStore(options: StoreOptions): Store {
   const path = options.dbPath ?? join(options.dataDir, 'vistterstream.db');
   const db = openDatabase(path);
   migrate(db);
-  const secrets = createSecretBox(options.secretKey ?? loadSecretKey(options.dataDir));
+  const secrets = createSecretBox(
+    options.secretKey ?? loadSecretKey(options.dataDir, { VISTTER_SECRET_KEY: options.configuredSecretKey }),
+  );
   return {
     db,
     path,

@@ -12,9 +12,9 @@ import {
   removeAssetFiles,
   thumbnailPathOf,
   tooLarge,
-  uploadLimitFromEnv,
 } from '../../assets/ingest.ts';
 import { PIXEL_LIMIT_TEXT } from '../../assets/image-header.ts';
+import { DEFAULT_MAX_UPLOAD_BYTES } from '../../assets/upload-limit.ts';
 import { contentDisposition } from '../../assets/names.ts';
 import { createLogger } from '../../core/logger.ts';
 import { ASSET_TYPES } from '../../domain/schemas.ts';
@@ -142,7 +142,7 @@ async function sendFile(
 
 export function registerAssetRoutes(app: ApiInstance, deps: ApiDeps): void {
   const { store, dataDir } = deps;
-  const maxBytes = deps.maxUploadBytes ?? uploadLimitFromEnv();
+  const maxBytes = deps.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
   const log = deps.logger ?? createLogger('assets');
 
   void app.register(async (plugin) => {

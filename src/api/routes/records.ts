@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { AlertWebhookSchema } from '../../domain/schemas.ts';
 import { AppError } from '../../errors/registry.ts';
-import { isValidTimeZone } from '../../scheduler/plan.ts';
+import { isValidTimeZone } from '../../core/calendar.ts';
 import type { ApiDeps } from '../deps.ts';
 import { IdParams, type ApiInstance } from '../http.ts';
 

@@ -11,7 +11,8 @@ import {
   type ScheduleRun,
 } from '../../domain/schedule.ts';
 import { AppError, isAppError, type FieldIssue } from '../../errors/registry.ts';
-import { systemTimeZone, upcomingRuns, type Run } from '../../scheduler/plan.ts';
+import { systemTimeZone } from '../../core/calendar.ts';
+import { upcomingRuns, type Run } from '../../scheduler/plan.ts';
 import { toRule } from '../../scheduler/service.ts';
 import type { Schedule } from '../../store/repositories/schedules.ts';
 import { formatPath } from '../../timeline/validate.ts';

@@ -1,7 +1,7 @@
 // Schedules and what the scheduler did with them (schedule_events).
 import { ScheduleInputSchema, type ScheduleEvent, type ScheduleEventKind } from '../../domain/schedule.ts';
 import { AppError } from '../../errors/registry.ts';
-import type { Weekday } from '../../scheduler/plan.ts';
+import type { Weekday } from '../../core/calendar.ts';
 import { nowIso, type Db } from '../database.ts';
 import { parseInput, writeNamed } from './shared.ts';
 

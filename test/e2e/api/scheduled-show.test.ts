@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { WEEKDAYS } from '../../../src/scheduler/plan.ts';
+import { WEEKDAYS } from '../../../src/core/calendar.ts';
 import { ApplianceClient, applianceEnv, startAppliance, type Appliance } from '../../helpers/appliance.ts';
 import { startCameraSim, type CameraSim } from '../../helpers/camera-sim.ts';
 import { probeFile, videoFrameTimes } from '../../helpers/media-probe.ts';

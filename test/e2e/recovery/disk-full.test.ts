@@ -23,7 +23,7 @@ import { FanoutHub } from '../../../src/engine/fanout/hub.ts';
 import { FlvOutput, type OutputState } from '../../../src/engine/outputs.ts';
 import { publisherArgs } from '../../../src/ffmpeg/argv.ts';
 import { stopAllSupervised } from '../../../src/process/supervisor.ts';
-import { recordingLimitsFromEnv } from '../../../src/recordings/limits.ts';
+import { recordingLimitsFromEnv } from '../../../src/config.ts';
 import { openStore, type Store } from '../../../src/store/store.ts';
 import { audioPresence, maxTimestampGap, probeFile, videoFrameTimes } from '../../helpers/media-probe.ts';
 import { delay, spawnGroup, stopGroup, waitFor } from '../../helpers/proc.ts';

@@ -16,7 +16,7 @@ import type { CameraTestResult } from '../../../src/cameras/probe.ts';
 import { ERRORS } from '../../../src/errors/registry.ts';
 import type { EncoderDetection } from '../../../src/ffmpeg/hardware.ts';
 import { judgeDiskSpace } from '../../../src/recordings/free-space.ts';
-import { recordingLimitsFromEnv } from '../../../src/recordings/limits.ts';
+import { recordingLimitsFromEnv } from '../../../src/config.ts';
 import { openStore, type Store } from '../../../src/store/store.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
 import { tempDir } from '../../helpers/temp.ts';

@@ -7,8 +7,8 @@ import {
   thumbnailArgs,
   thumbnailPathOf,
   thumbnailSeek,
-  uploadLimitFromEnv,
 } from '../../../src/assets/ingest.ts';
+import { uploadLimitFromEnv } from '../../../src/config.ts';
 import { contentDisposition, sanitizeFilename } from '../../../src/assets/names.ts';
 import { mediaFormat, sniffMedia } from '../../../src/assets/sniff.ts';
 

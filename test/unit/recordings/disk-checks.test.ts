@@ -6,7 +6,7 @@ import { diskCheck } from '../../../src/app/preflight.ts';
 import { evaluateDisk, evaluateHealth, type HealthInput } from '../../../src/health/evaluate.ts';
 import { SystemSampler } from '../../../src/health/system.ts';
 import { judgeDiskSpace, type DiskVerdict } from '../../../src/recordings/free-space.ts';
-import { recordingLimitsFromEnv } from '../../../src/recordings/limits.ts';
+import { recordingLimitsFromEnv } from '../../../src/config.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
 const GB = 1e9;

@@ -3,12 +3,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { judgeDiskSpace } from '../../../src/recordings/free-space.ts';
-import {
-  formatBytes,
-  limitsForVolume,
-  recordingLimitsFromEnv,
-  RecordingLimitsError,
-} from '../../../src/recordings/limits.ts';
+import { recordingLimitsFromEnv, RecordingLimitsError } from '../../../src/config.ts';
+import { formatBytes, limitsForVolume } from '../../../src/recordings/limits.ts';
 import {
   isRecordingFile,
   planSweep,

@@ -4,16 +4,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  activeRun,
   isValidTimeZone,
   localParts,
   localToInstant,
-  planSchedules,
-  upcomingRuns,
   WEEKDAYS,
   type Weekday,
-  type WindowRule,
-} from '../../../src/scheduler/plan.ts';
+} from '../../../src/core/calendar.ts';
+import { activeRun, planSchedules, upcomingRuns, type WindowRule } from '../../../src/scheduler/plan.ts';
 
 const LONDON = 'Europe/London';
 const NEW_YORK = 'America/New_York';
