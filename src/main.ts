@@ -96,9 +96,10 @@ function describeOutputs(show: RunningShow): string[] {
 // The names requests may carry in Host (and the appliance's own certificate names), then the
 // certificate, before anything goes on air: a start that cannot serve HTTPS stops here, saying why.
 const hosts = new HostPolicy(config.allowedHosts);
+// Children are tracked from here on, so even the certificate's openssl is ended after a crash.
+children = await trackChildProcesses(config.dataDir, log);
 const tls = config.tls ? await certificateOrExit() : null;
 const store = openStore({ dataDir: config.dataDir, configuredSecretKey: config.secretKey });
-children = await trackChildProcesses(config.dataDir, log);
 if (children.reaped.killed.length > 0) {
   console.error(
     `VistterStream: ended ${children.reaped.killed.length} process group(s) left behind by a crashed run ` +
