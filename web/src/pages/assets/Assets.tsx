@@ -3,11 +3,10 @@
 // and a type filter, download, delete (refused while a timeline uses the file).
 import { useCallback, useMemo, useRef, useState, type DragEvent } from 'react';
 import { api, ApiError, getCsrfToken, type ApiIssue } from '../../api/client.ts';
-import { useConfirmation } from '../../components/ConfirmDialog.tsx';
+import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog.tsx';
 import { EmptyState, ListStates } from '../../components/ListPage.tsx';
 import {
   Button,
-  Dialog,
   ErrorNotice,
   Field,
   PageHeader,
@@ -404,27 +403,26 @@ export function Assets() {
         )}
       </ListStates>
 
-      <Dialog
+      <ConfirmDialog
         title={removal.target ? `Delete “${removal.target.filename}”?` : 'Delete file?'}
         open={removal.target !== null}
+        confirmLabel="Delete file"
+        busy={removal.busy}
+        error={removal.error}
+        onConfirm={() => void removal.confirm(remove)}
         onClose={removal.close}
+        details={
+          removal.error instanceof ApiError && removal.error.issues.length > 0 ? (
+            <ul className="issue-list" aria-label="Where it is used">
+              {removal.error.issues.map((issue) => (
+                <li key={issue.path}>{issue.message}</li>
+              ))}
+            </ul>
+          ) : null
+        }
       >
         <p>The file is removed from this appliance for good. Files a timeline still uses are kept.</p>
-        <ErrorNotice error={removal.error} />
-        {removal.error instanceof ApiError && removal.error.issues.length > 0 ? (
-          <ul className="issue-list" aria-label="Where it is used">
-            {removal.error.issues.map((issue) => (
-              <li key={issue.path}>{issue.message}</li>
-            ))}
-          </ul>
-        ) : null}
-        <div className="dialog-actions">
-          <Button onClick={removal.close}>Cancel</Button>
-          <Button variant="danger" busy={removal.busy} onClick={() => void removal.confirm(remove)}>
-            Delete file
-          </Button>
-        </div>
-      </Dialog>
+      </ConfirmDialog>
     </section>
   );
 }

@@ -6,12 +6,11 @@ import type { TimelineDocument } from '../../../../src/timeline/schema.ts';
 import { api, ApiError, type ApiIssue } from '../../api/client.ts';
 import { useLive } from '../../app/live-context.ts';
 import { navigate } from '../../app/router.ts';
-import { useConfirmation } from '../../components/ConfirmDialog.tsx';
+import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog.tsx';
 import { DataTable, EmptyState, ListStates } from '../../components/ListPage.tsx';
 import { RowActions } from '../../components/RowActions.tsx';
 import {
   Button,
-  Dialog,
   ErrorNotice,
   Field,
   Link,
@@ -310,23 +309,20 @@ export function Library() {
         )}
       </ListStates>
 
-      <Dialog
+      <ConfirmDialog
         title={removal.target ? `Delete “${removal.target.name}”?` : 'Delete timeline?'}
         open={removal.target !== null}
+        confirmLabel="Delete timeline"
+        busy={removal.busy}
+        error={removal.error}
+        onConfirm={() => void removal.confirm(remove)}
         onClose={removal.close}
       >
         <p>
           The timeline is removed from this appliance for good. Export it first if you may want it back.
           Cameras, media and destinations are not touched.
         </p>
-        <ErrorNotice error={removal.error} />
-        <div className="dialog-actions">
-          <Button onClick={removal.close}>Cancel</Button>
-          <Button variant="danger" busy={removal.busy} onClick={() => void removal.confirm(remove)}>
-            Delete timeline
-          </Button>
-        </div>
-      </Dialog>
+      </ConfirmDialog>
     </section>
   );
 }
