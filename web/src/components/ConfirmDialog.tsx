@@ -13,6 +13,7 @@ export function ConfirmDialog({
   onConfirm,
   onClose,
   children,
+  details,
 }: {
   title: string;
   open: boolean;
@@ -22,12 +23,15 @@ export function ConfirmDialog({
   onConfirm: () => void;
   onClose: () => void;
   children: ReactNode;
+  /** More about a refusal, under it (e.g. where a file is still used). */
+  details?: ReactNode;
 }) {
   return (
     <Dialog title={title} open={open} onClose={onClose}>
       <div className="confirm">
         <div className="confirm-body">{children}</div>
         <ErrorNotice error={error} />
+        {details}
         <div className="confirm-actions">
           <Button onClick={onClose} disabled={busy}>
             Cancel

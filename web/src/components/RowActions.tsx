@@ -1,6 +1,11 @@
-// A list row's Edit and Delete buttons, each named after the row for screen readers ("Edit Dock").
+// A list row's actions side by side; Edit and Delete are named after the row for screen readers
+// ("Edit Dock").
 import type { ReactNode } from 'react';
 import { Button } from './ui.tsx';
+
+export function RowActions({ children }: { children: ReactNode }) {
+  return <div className="row-actions">{children}</div>;
+}
 
 export function EditDeleteActions({
   name,
@@ -17,7 +22,7 @@ export function EditDeleteActions({
   children?: ReactNode;
 }) {
   return (
-    <div className="row-actions">
+    <RowActions>
       {children}
       <Button onClick={onEdit} disabled={editDisabled} aria-label={`Edit ${name}`}>
         Edit
@@ -25,6 +30,6 @@ export function EditDeleteActions({
       <Button variant="danger" onClick={onDelete} aria-label={`Delete ${name}`}>
         Delete
       </Button>
-    </div>
+    </RowActions>
   );
 }

@@ -3,10 +3,10 @@
 // and a type filter, download, delete (refused while a timeline uses the file).
 import { useCallback, useMemo, useRef, useState, type DragEvent } from 'react';
 import { api, ApiError, getCsrfToken, type ApiIssue } from '../../api/client.ts';
-import { useConfirmation } from '../../components/ConfirmDialog.tsx';
+import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog.tsx';
+import { EmptyState, ListStates } from '../../components/ListPage.tsx';
 import {
   Button,
-  Dialog,
   ErrorNotice,
   Field,
   PageHeader,
@@ -257,7 +257,6 @@ export function Assets() {
     reload();
   };
 
-  const assets = list.data;
   const busyUploading = uploads.some(
     (u) => u.state === 'waiting' || u.state === 'sending' || u.state === 'processing',
   );
@@ -312,119 +311,118 @@ export function Assets() {
       ) : null}
 
       <ErrorNotice error={list.error} />
-      {assets === null ? (
-        list.loading ? (
-          <Spinner label="Loading the media library…" />
-        ) : null
-      ) : assets.length === 0 ? (
-        <div className="card empty-state">
-          <h2>No media yet</h2>
-          <p>
+      <ListStates
+        rows={list.data}
+        loading={list.loading}
+        loadingLabel="Loading the media library…"
+        empty={
+          <EmptyState title="No media yet">
             Upload the pictures (a logo, a slate, a sponsor’s ad), videos (a promo clip) and sound files your
             shows use, then place them on a timeline. Choose <strong>Upload files…</strong> or drag files onto
             this page. PNG, JPEG, MP4, MOV, WebM, MP3, WAV and similar files work.
-          </p>
-        </div>
-      ) : (
-        <>
-          <div className="media-toolbar">
-            <Field
-              label="Search media"
-              type="search"
-              value={query}
-              placeholder="File name"
-              onChange={(event) => setQuery(event.target.value)}
-            />
-            <SelectField
-              label="Type"
-              value={type}
-              onChange={(event) => setType(event.target.value as '' | AssetType)}
-            >
-              <option value="">All types</option>
-              <option value="image">Images</option>
-              <option value="video">Videos</option>
-              <option value="audio">Audio</option>
-            </SelectField>
-            <span className="hint" aria-live="polite">
-              {shown.length === assets.length
-                ? `${assets.length} file${assets.length === 1 ? '' : 's'}`
-                : `${shown.length} of ${assets.length} shown`}
-            </span>
-          </div>
-          {shown.length === 0 ? (
-            <p className="hint">Nothing matches this search.</p>
-          ) : (
-            <ul className="media-grid" aria-label="Media files">
-              {shown.map((asset) => (
-                <li key={asset.id} className="media-card" aria-label={asset.filename}>
-                  <div className="media-thumb">
-                    {asset.asset_type !== 'audio' && asset.metadata?.thumbnail !== false ? (
-                      <img
-                        src={`/api/assets/${asset.id}/thumbnail.jpg`}
-                        alt={`Preview of ${asset.filename}`}
-                        loading="lazy"
-                      />
-                    ) : (
-                      <span className="media-icon" aria-hidden="true">
-                        {asset.asset_type === 'audio' ? '♪' : '▣'}
+          </EmptyState>
+        }
+      >
+        {(assets) => (
+          <>
+            <div className="media-toolbar">
+              <Field
+                label="Search media"
+                type="search"
+                value={query}
+                placeholder="File name"
+                onChange={(event) => setQuery(event.target.value)}
+              />
+              <SelectField
+                label="Type"
+                value={type}
+                onChange={(event) => setType(event.target.value as '' | AssetType)}
+              >
+                <option value="">All types</option>
+                <option value="image">Images</option>
+                <option value="video">Videos</option>
+                <option value="audio">Audio</option>
+              </SelectField>
+              <span className="hint" aria-live="polite">
+                {shown.length === assets.length
+                  ? `${assets.length} file${assets.length === 1 ? '' : 's'}`
+                  : `${shown.length} of ${assets.length} shown`}
+              </span>
+            </div>
+            {shown.length === 0 ? (
+              <p className="hint">Nothing matches this search.</p>
+            ) : (
+              <ul className="media-grid" aria-label="Media files">
+                {shown.map((asset) => (
+                  <li key={asset.id} className="media-card" aria-label={asset.filename}>
+                    <div className="media-thumb">
+                      {asset.asset_type !== 'audio' && asset.metadata?.thumbnail !== false ? (
+                        <img
+                          src={`/api/assets/${asset.id}/thumbnail.jpg`}
+                          alt={`Preview of ${asset.filename}`}
+                          loading="lazy"
+                        />
+                      ) : (
+                        <span className="media-icon" aria-hidden="true">
+                          {asset.asset_type === 'audio' ? '♪' : '▣'}
+                        </span>
+                      )}
+                      <span className={`badge media-type media-type-${asset.asset_type}`}>
+                        {TYPE_LABEL[asset.asset_type]}
                       </span>
-                    )}
-                    <span className={`badge media-type media-type-${asset.asset_type}`}>
-                      {TYPE_LABEL[asset.asset_type]}
-                    </span>
-                  </div>
-                  <div className="media-info">
-                    <strong className="media-name" title={asset.filename}>
-                      {asset.filename}
-                    </strong>
-                    <span className="hint">{describeAsset(asset)}</span>
-                  </div>
-                  <div className="media-actions">
-                    <a
-                      className="btn btn-plain"
-                      href={`/api/assets/${asset.id}/file`}
-                      download={asset.filename}
-                      aria-label={`Download ${asset.filename}`}
-                    >
-                      Download
-                    </a>
-                    <Button
-                      variant="plain"
-                      className="danger-text"
-                      aria-label={`Delete ${asset.filename}`}
-                      onClick={() => removal.ask(asset)}
-                    >
-                      Delete
-                    </Button>
-                  </div>
-                </li>
-              ))}
-            </ul>
-          )}
-        </>
-      )}
+                    </div>
+                    <div className="media-info">
+                      <strong className="media-name" title={asset.filename}>
+                        {asset.filename}
+                      </strong>
+                      <span className="hint">{describeAsset(asset)}</span>
+                    </div>
+                    <div className="media-actions">
+                      <a
+                        className="btn btn-plain"
+                        href={`/api/assets/${asset.id}/file`}
+                        download={asset.filename}
+                        aria-label={`Download ${asset.filename}`}
+                      >
+                        Download
+                      </a>
+                      <Button
+                        variant="plain"
+                        className="danger-text"
+                        aria-label={`Delete ${asset.filename}`}
+                        onClick={() => removal.ask(asset)}
+                      >
+                        Delete
+                      </Button>
+                    </div>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </>
+        )}
+      </ListStates>
 
-      <Dialog
+      <ConfirmDialog
         title={removal.target ? `Delete “${removal.target.filename}”?` : 'Delete file?'}
         open={removal.target !== null}
+        confirmLabel="Delete file"
+        busy={removal.busy}
+        error={removal.error}
+        onConfirm={() => void removal.confirm(remove)}
         onClose={removal.close}
+        details={
+          removal.error instanceof ApiError && removal.error.issues.length > 0 ? (
+            <ul className="issue-list" aria-label="Where it is used">
+              {removal.error.issues.map((issue) => (
+                <li key={issue.path}>{issue.message}</li>
+              ))}
+            </ul>
+          ) : null
+        }
       >
         <p>The file is removed from this appliance for good. Files a timeline still uses are kept.</p>
-        <ErrorNotice error={removal.error} />
-        {removal.error instanceof ApiError && removal.error.issues.length > 0 ? (
-          <ul className="issue-list" aria-label="Where it is used">
-            {removal.error.issues.map((issue) => (
-              <li key={issue.path}>{issue.message}</li>
-            ))}
-          </ul>
-        ) : null}
-        <div className="dialog-actions">
-          <Button onClick={removal.close}>Cancel</Button>
-          <Button variant="danger" busy={removal.busy} onClick={() => void removal.confirm(remove)}>
-            Delete file
-          </Button>
-        </div>
-      </Dialog>
+      </ConfirmDialog>
     </section>
   );
 }

@@ -3,6 +3,7 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError, api } from '../../api/client.ts';
 import { SecretField, secretPatch, type SecretValue } from '../../components/SecretField.tsx';
+import { CheckField, FormActions } from '../../components/forms.tsx';
 import { Button, ErrorNotice, Field, SelectField } from '../../components/ui.tsx';
 import { rememberTest, type Camera, type CameraType, type TestResult } from './camera-api.ts';
 import { TestOutcome } from './TestOutcome.tsx';
@@ -307,14 +308,9 @@ export function CameraForm({
           />
         </fieldset>
       ) : null}
-      <label className="check">
-        <input
-          type="checkbox"
-          checked={form.enabled}
-          onChange={(event) => set('enabled', event.target.checked)}
-        />
+      <CheckField checked={form.enabled} onChange={(checked) => set('enabled', checked)}>
         Enabled (a disabled camera is not used by shows)
-      </label>
+      </CheckField>
 
       <ErrorNotice error={saveError} />
       {testError && !testFieldErrors ? <ErrorNotice error={testError} /> : null}
@@ -332,17 +328,16 @@ export function CameraForm({
         </p>
       ) : null}
 
-      <div className="form-actions">
-        <Button type="submit" variant="primary" busy={saving}>
-          {camera === null ? 'Save camera' : 'Save changes'}
-        </Button>
+      <FormActions
+        submitLabel={camera === null ? 'Save camera' : 'Save changes'}
+        busy={saving}
+        onCancel={onCancel}
+        cancelLabel={camera === null ? 'Cancel' : 'Close'}
+      >
         <Button onClick={() => void runTest()} busy={testing} disabled={form.stream_url.trim() === ''}>
           Test connection
         </Button>
-        <Button onClick={onCancel} disabled={saving}>
-          {camera === null ? 'Cancel' : 'Close'}
-        </Button>
-      </div>
+      </FormActions>
     </form>
   );
 }

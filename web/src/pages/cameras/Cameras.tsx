@@ -3,7 +3,7 @@
 import { useRef, useState, useSyncExternalStore } from 'react';
 import { api } from '../../api/client.ts';
 import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog.tsx';
-import { useRevealHeading } from '../../components/reveal.ts';
+import { DataTable, EditorCard, EmptyState, ListStates } from '../../components/ListPage.tsx';
 import { EditDeleteActions } from '../../components/RowActions.tsx';
 import { Button, ErrorNotice, Notice, PageHeader, Spinner, useLoad } from '../../components/ui.tsx';
 import {
@@ -82,9 +82,6 @@ export function Cameras() {
       ? (editing.saved ?? list.find((camera) => camera.id === editing.id) ?? null)
       : null;
 
-  // Bring the editor into view (and focus its heading for keyboard and screen-reader users).
-  const editor = useRevealHeading(editing === null ? null : editing.kind === 'new' ? 'new' : editing.id);
-
   const test = async (camera: Camera): Promise<void> => {
     setTesting((set) => new Set(set).add(camera.id));
     setListError(null);
@@ -137,33 +134,32 @@ export function Cameras() {
       <ErrorNotice error={listError} onDismiss={() => setListError(null)} />
       {notice ? <Notice kind="success">{notice}</Notice> : null}
 
-      {cameras.loading && !cameras.data ? <Spinner label="Loading cameras…" /> : null}
-      {cameras.data && list.length === 0 && editing === null ? (
-        <div className="card empty-state">
-          <h2>No cameras yet</h2>
-          <p>
-            Add each IP camera with its stream address (RTSP). You find it in the camera’s manual or web page;
-            it looks like <code>rtsp://192.168.1.20:554/stream1</code>.
-          </p>
-          <Button variant="primary" onClick={() => setEditing({ kind: 'new' })}>
-            Add your first camera
-          </Button>
-        </div>
-      ) : null}
-
-      {list.length > 0 ? (
-        <table className="data cameras-table">
-          <thead>
-            <tr>
-              <th scope="col">Camera</th>
-              <th scope="col">Type</th>
-              <th scope="col">Stream address</th>
-              <th scope="col">Status</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((camera) => (
+      <ListStates
+        rows={cameras.data}
+        loading={cameras.loading}
+        loadingLabel="Loading cameras…"
+        empty={
+          editing === null ? (
+            <EmptyState
+              title="No cameras yet"
+              actions={
+                <Button variant="primary" onClick={() => setEditing({ kind: 'new' })}>
+                  Add your first camera
+                </Button>
+              }
+            >
+              Add each IP camera with its stream address (RTSP). You find it in the camera’s manual or web
+              page; it looks like <code>rtsp://192.168.1.20:554/stream1</code>.
+            </EmptyState>
+          ) : null
+        }
+      >
+        {(rows) => (
+          <DataTable
+            className="cameras-table"
+            columns={['Camera', 'Type', 'Stream address', 'Status', 'Actions']}
+          >
+            {rows.map((camera) => (
               <tr key={camera.id} className={current?.id === camera.id ? 'selected' : undefined}>
                 <td>
                   <strong>{camera.name}</strong>
@@ -195,16 +191,16 @@ export function Cameras() {
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
-      ) : null}
+          </DataTable>
+        )}
+      </ListStates>
 
       {editing !== null && (editing.kind === 'new' || current) ? (
         <div className="camera-editor">
-          <div className="card">
-            <h2 ref={editor} tabIndex={-1}>
-              {current ? `Edit “${current.name}”` : 'Add a camera'}
-            </h2>
+          <EditorCard
+            title={current ? `Edit “${current.name}”` : 'Add a camera'}
+            revealKey={editing.kind === 'new' ? 'new' : editing.id}
+          >
             <CameraForm
               key={current ? `${current.id}:${saves}` : 'new'}
               camera={current}
@@ -218,7 +214,7 @@ export function Cameras() {
               }}
               onCancel={() => setEditing(null)}
             />
-          </div>
+          </EditorCard>
           {current ? (
             <div className="camera-side">
               <Snapshot key={`${current.id}:${saves}`} cameraId={current.id} cameraName={current.name} />

@@ -3,7 +3,9 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError, api } from '../../api/client.ts';
 import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog.tsx';
-import { Button, ErrorNotice, Field, Notice, Spinner, useLoad } from '../../components/ui.tsx';
+import { DataTable, ListStates } from '../../components/ListPage.tsx';
+import { RowActions } from '../../components/RowActions.tsx';
+import { Button, ErrorNotice, Field, Notice, useLoad } from '../../components/ui.tsx';
 import type { Camera, Preset, SyncResult } from './camera-api.ts';
 
 function where(preset: Preset): string {
@@ -78,7 +80,6 @@ export function Presets({ camera }: { camera: Camera }) {
   };
 
   const nameError = error instanceof ApiError ? error.issueAt('name') : undefined;
-  const list = presets.data ?? [];
 
   return (
     <section className="card presets" aria-labelledby={`presets-${camera.id}`}>
@@ -121,21 +122,19 @@ export function Presets({ camera }: { camera: Camera }) {
       <ErrorNotice error={error} onDismiss={() => setError(null)} />
       {message ? <Notice kind="success">{message}</Notice> : null}
 
-      {presets.loading && !presets.data ? <Spinner label="Loading presets…" /> : null}
       <ErrorNotice error={presets.error} />
-      {presets.data && list.length === 0 ? (
-        <p className="empty">No presets yet. Capture one above, or import the ones the camera already has.</p>
-      ) : null}
-      {list.length > 0 ? (
-        <table className="data">
-          <thead>
-            <tr>
-              <th scope="col">Preset</th>
-              <th scope="col">Position</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
+      <ListStates
+        rows={presets.data}
+        loading={presets.loading}
+        loadingLabel="Loading presets…"
+        empty={
+          <p className="empty">
+            No presets yet. Capture one above, or import the ones the camera already has.
+          </p>
+        }
+      >
+        {(list) => (
+          <DataTable columns={['Preset', 'Position', 'Actions']}>
             {list.map((preset) => (
               <tr key={preset.id}>
                 <td>
@@ -143,7 +142,7 @@ export function Presets({ camera }: { camera: Camera }) {
                 </td>
                 <td className="muted">{where(preset)}</td>
                 <td>
-                  <div className="row-actions">
+                  <RowActions>
                     <Button
                       onClick={() => void goTo(preset)}
                       busy={busy === `goto:${preset.id}`}
@@ -160,13 +159,13 @@ export function Presets({ camera }: { camera: Camera }) {
                     >
                       Delete
                     </Button>
-                  </div>
+                  </RowActions>
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
-      ) : null}
+          </DataTable>
+        )}
+      </ListStates>
 
       <ConfirmDialog
         title={`Delete preset “${forget.target?.name ?? ''}”?`}

@@ -3,7 +3,8 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError, api } from '../../api/client.ts';
 import { SecretField, secretPatch, type SecretValue } from '../../components/SecretField.tsx';
-import { Button, ErrorNotice, Field } from '../../components/ui.tsx';
+import { CheckField, FormActions } from '../../components/forms.tsx';
+import { ErrorNotice, Field } from '../../components/ui.tsx';
 import { KEY_HELP, type Destination, type Platform, type PlatformPreset } from './destination-api.ts';
 
 interface FormState {
@@ -222,24 +223,16 @@ export function DestinationForm({
             : 'no limit'
         }. A little before it the appliance starts a new session for this destination only (a break of a few seconds). 0: never.`}
       />
-      <label className="check">
-        <input
-          type="checkbox"
-          checked={form.enabled}
-          onChange={(event) => set('enabled', event.target.checked)}
-        />
+      <CheckField checked={form.enabled} onChange={(checked) => set('enabled', checked)}>
         Enabled (offered when you go live)
-      </label>
+      </CheckField>
 
       <ErrorNotice error={error} />
-      <div className="form-actions">
-        <Button type="submit" variant="primary" busy={saving}>
-          {destination === null ? 'Save destination' : 'Save changes'}
-        </Button>
-        <Button onClick={onCancel} disabled={saving}>
-          Cancel
-        </Button>
-      </div>
+      <FormActions
+        submitLabel={destination === null ? 'Save destination' : 'Save changes'}
+        busy={saving}
+        onCancel={onCancel}
+      />
     </form>
   );
 }

@@ -3,9 +3,9 @@
 import { useEffect, useState } from 'react';
 import { api } from '../../api/client.ts';
 import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog.tsx';
-import { useRevealHeading } from '../../components/reveal.ts';
+import { DataTable, EditorCard, EmptyState, ListStates } from '../../components/ListPage.tsx';
 import { EditDeleteActions } from '../../components/RowActions.tsx';
-import { Button, ErrorNotice, Notice, PageHeader, Spinner, useLoad } from '../../components/ui.tsx';
+import { Button, ErrorNotice, Notice, PageHeader, useLoad } from '../../components/ui.tsx';
 import type { Destination, PlatformPreset } from './destination-api.ts';
 import { DestinationForm } from './DestinationForm.tsx';
 import '../../components/forms.css';
@@ -24,11 +24,7 @@ export function Destinations() {
   const [listError, setListError] = useState<unknown>(null);
   const removal = useConfirmation<Destination>();
 
-  const list = destinations.data ?? [];
   const labelOf = (id: string): string => platforms.data?.find((p) => p.id === id)?.label ?? id;
-  const heading = useRevealHeading(
-    editing === null ? null : editing.kind === 'new' ? 'new' : editing.destination.id,
-  );
 
   const open = (next: Editing): void => {
     setNotice(null);
@@ -78,35 +74,32 @@ export function Destinations() {
       <ErrorNotice error={destinations.error ?? platforms.error} />
       <ErrorNotice error={listError} onDismiss={() => setListError(null)} />
       {notice ? <Notice kind="success">{notice}</Notice> : null}
-      {destinations.loading && !destinations.data ? <Spinner label="Loading destinations…" /> : null}
-
-      {destinations.data && list.length === 0 && editing === null ? (
-        <div className="card empty-state">
-          <h2>No destinations yet</h2>
-          <p>
-            Add the channel you stream to. You need its stream key, which the platform shows in its live
-            settings.
-          </p>
-          <Button variant="primary" onClick={() => open({ kind: 'new' })} disabled={!platforms.data}>
-            Add your first destination
-          </Button>
-        </div>
-      ) : null}
-
-      {list.length > 0 ? (
-        <table className="data destinations-table">
-          <thead>
-            <tr>
-              <th scope="col">Destination</th>
-              <th scope="col">Platform</th>
-              <th scope="col">Server</th>
-              <th scope="col">Stream key</th>
-              <th scope="col">Enabled</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((destination) => {
+      <ListStates
+        rows={destinations.data}
+        loading={destinations.loading}
+        loadingLabel="Loading destinations…"
+        empty={
+          editing === null ? (
+            <EmptyState
+              title="No destinations yet"
+              actions={
+                <Button variant="primary" onClick={() => open({ kind: 'new' })} disabled={!platforms.data}>
+                  Add your first destination
+                </Button>
+              }
+            >
+              Add the channel you stream to. You need its stream key, which the platform shows in its live
+              settings.
+            </EmptyState>
+          ) : null
+        }
+      >
+        {(rows) => (
+          <DataTable
+            className="destinations-table"
+            columns={['Destination', 'Platform', 'Server', 'Stream key', 'Enabled', 'Actions']}
+          >
+            {rows.map((destination) => {
               const enabled = switched.get(destination.id) ?? destination.enabled;
               return (
                 <tr
@@ -154,15 +147,16 @@ export function Destinations() {
                 </tr>
               );
             })}
-          </tbody>
-        </table>
-      ) : null}
+          </DataTable>
+        )}
+      </ListStates>
 
       {editing !== null && platforms.data ? (
-        <div className="card destination-editor">
-          <h2 ref={heading} tabIndex={-1}>
-            {editing.kind === 'edit' ? `Edit “${editing.destination.name}”` : 'Add a destination'}
-          </h2>
+        <EditorCard
+          className="destination-editor"
+          title={editing.kind === 'edit' ? `Edit “${editing.destination.name}”` : 'Add a destination'}
+          revealKey={editing.kind === 'new' ? 'new' : editing.destination.id}
+        >
           <DestinationForm
             key={editing.kind === 'edit' ? editing.destination.id : 'new'}
             destination={editing.kind === 'edit' ? editing.destination : null}
@@ -178,7 +172,7 @@ export function Destinations() {
             }}
             onCancel={() => setEditing(null)}
           />
-        </div>
+        </EditorCard>
       ) : null}
 
       <ConfirmDialog

@@ -2,12 +2,12 @@
 // about each and a way to mark them as seen.
 import { useState } from 'react';
 import { api } from '../../api/client.ts';
+import { DataTable, ListStates } from '../../components/ListPage.tsx';
 import {
   Button,
   ErrorNotice,
   PageHeader,
   SelectField,
-  Spinner,
   formatDuration,
   useAction,
   useLoad,
@@ -91,30 +91,25 @@ function Executions() {
         </Button>
       </div>
       <ErrorNotice error={runs.error} />
-      {rows === null ? (
-        runs.loading ? (
-          <Spinner label="Loading the shows…" />
-        ) : null
-      ) : rows.length === 0 ? (
-        <p className="card history-empty">
-          No show has run yet. When you GO LIVE from the control room, each show is listed here with when it
-          started and ended and how it finished.
-        </p>
-      ) : (
-        <>
-          <table className="data history-table" aria-label="Shows run">
-            <thead>
-              <tr>
-                <th scope="col">Timeline</th>
-                <th scope="col">Started</th>
-                <th scope="col">Ended</th>
-                <th scope="col">Length</th>
-                <th scope="col">Result</th>
-                <th scope="col">Details</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((run) => {
+      <ListStates
+        rows={rows}
+        loading={runs.loading}
+        loadingLabel="Loading the shows…"
+        empty={
+          <p className="card history-empty">
+            No show has run yet. When you GO LIVE from the control room, each show is listed here with when it
+            started and ended and how it finished.
+          </p>
+        }
+      >
+        {(shows) => (
+          <>
+            <DataTable
+              className="history-table"
+              label="Shows run"
+              columns={['Timeline', 'Started', 'Ended', 'Length', 'Result', 'Details']}
+            >
+              {shows.map((run) => {
                 const end = run.completed_at ? Date.parse(run.completed_at) : Date.now();
                 const seconds = (end - Date.parse(run.started_at)) / 1000;
                 const status = STATUS[run.status];
@@ -140,19 +135,19 @@ function Executions() {
                   </tr>
                 );
               })}
-            </tbody>
-          </table>
-          {more ? (
-            <Button
-              className="history-more"
-              onClick={() => setLimit((n) => Math.min(MAX_ROWS, n + PAGE))}
-              busy={runs.loading}
-            >
-              Show older shows
-            </Button>
-          ) : null}
-        </>
-      )}
+            </DataTable>
+            {more ? (
+              <Button
+                className="history-more"
+                onClick={() => setLimit((n) => Math.min(MAX_ROWS, n + PAGE))}
+                busy={runs.loading}
+              >
+                Show older shows
+              </Button>
+            ) : null}
+          </>
+        )}
+      </ListStates>
     </section>
   );
 }
@@ -208,63 +203,66 @@ function Alerts() {
       </div>
       <ErrorNotice error={alerts.error} />
       <ErrorNotice error={ack.error} onDismiss={ack.clearError} />
-      {rows === null ? (
-        alerts.loading ? (
-          <Spinner label="Loading the alerts…" />
-        ) : null
-      ) : rows.length === 0 ? (
-        <p className="card history-empty">
-          {which === 'all' && severity === ''
-            ? 'No alerts yet. When something needs your attention — a camera offline, a destination refusing the stream — it is listed here with what to do.'
-            : 'Nothing needs your attention. Choose “All alerts” to see earlier ones.'}
-        </p>
-      ) : (
-        <>
-          <ul className="alert-list" aria-label="Alerts">
-            {rows.map((alert) => (
-              <li key={alert.id} className={`alert-item alert-${alert.severity}`}>
-                <div className="alert-main">
-                  <div className="alert-title">
-                    <span className={`badge ${SEVERITY_BADGE[alert.severity]}`}>
-                      {alert.severity.toUpperCase()}
-                    </span>
-                    <strong>{sentence(alert.message)}</strong>
+      <ListStates
+        rows={rows}
+        loading={alerts.loading}
+        loadingLabel="Loading the alerts…"
+        empty={
+          <p className="card history-empty">
+            {which === 'all' && severity === ''
+              ? 'No alerts yet. When something needs your attention — a camera offline, a destination refusing the stream — it is listed here with what to do.'
+              : 'Nothing needs your attention. Choose “All alerts” to see earlier ones.'}
+          </p>
+        }
+      >
+        {(shown) => (
+          <>
+            <ul className="alert-list" aria-label="Alerts">
+              {shown.map((alert) => (
+                <li key={alert.id} className={`alert-item alert-${alert.severity}`}>
+                  <div className="alert-main">
+                    <div className="alert-title">
+                      <span className={`badge ${SEVERITY_BADGE[alert.severity]}`}>
+                        {alert.severity.toUpperCase()}
+                      </span>
+                      <strong>{sentence(alert.message)}</strong>
+                    </div>
+                    <p className="alert-remediation">{alert.remediation}</p>
+                    <p className="hint alert-meta">
+                      {formatWhen(alert.created_at)} · <code>{alert.code}</code>
+                      {alert.source ? ` · ${alert.source}` : ''}
+                      {alert.cleared_at ? ` · resolved ${formatWhen(alert.cleared_at)}` : ''}
+                    </p>
                   </div>
-                  <p className="alert-remediation">{alert.remediation}</p>
-                  <p className="hint alert-meta">
-                    {formatWhen(alert.created_at)} · <code>{alert.code}</code>
-                    {alert.source ? ` · ${alert.source}` : ''}
-                    {alert.cleared_at ? ` · resolved ${formatWhen(alert.cleared_at)}` : ''}
-                  </p>
-                </div>
-                <div className="alert-side">
-                  {alert.acknowledged ? (
-                    <span className="hint">Acknowledged {formatWhen(alert.acknowledged_at)}</span>
-                  ) : (
-                    <Button
-                      onClick={() => void acknowledge(alert)}
-                      busy={acking === alert.id}
-                      disabled={acking !== null}
-                      aria-label={`Acknowledge: ${alert.message}`}
-                    >
-                      Acknowledge
-                    </Button>
-                  )}
-                </div>
-              </li>
-            ))}
-          </ul>
-          {more ? (
-            <Button
-              className="history-more"
-              onClick={() => setLimit((n) => Math.min(MAX_ROWS, n + PAGE * 2))}
-              busy={alerts.loading}
-            >
-              Show older alerts
-            </Button>
-          ) : null}
-        </>
-      )}
+                  <div className="alert-side">
+                    {alert.acknowledged ? (
+                      <span className="hint">Acknowledged {formatWhen(alert.acknowledged_at)}</span>
+                    ) : (
+                      <Button
+                        onClick={() => void acknowledge(alert)}
+                        busy={acking === alert.id}
+                        disabled={acking !== null}
+                        aria-label={`Acknowledge: ${alert.message}`}
+                      >
+                        Acknowledge
+                      </Button>
+                    )}
+                  </div>
+                </li>
+              ))}
+            </ul>
+            {more ? (
+              <Button
+                className="history-more"
+                onClick={() => setLimit((n) => Math.min(MAX_ROWS, n + PAGE * 2))}
+                busy={alerts.loading}
+              >
+                Show older alerts
+              </Button>
+            ) : null}
+          </>
+        )}
+      </ListStates>
     </section>
   );
 }

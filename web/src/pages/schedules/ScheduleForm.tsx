@@ -4,6 +4,7 @@
 import { useState, type FormEvent } from 'react';
 import type { ScheduleDetails, ScheduleInput } from '../../../../src/domain/schedule.ts';
 import { ApiError, api } from '../../api/client.ts';
+import { CheckField, FormActions } from '../../components/forms.tsx';
 import { Button, ErrorNotice, Field, SelectField, useAction } from '../../components/ui.tsx';
 import { DAY_LABELS, type DayId } from './schedule-format.ts';
 
@@ -211,42 +212,35 @@ export function ScheduleForm({
           <p className="muted">No destinations yet: the show plays to the preview only.</p>
         ) : null}
         {destinations.map((destination, index) => (
-          <label key={destination.id} className="check">
-            <input
-              type="checkbox"
-              checked={targets.includes(destination.id)}
-              onChange={(e) =>
-                setTargets((current) =>
-                  e.target.checked
-                    ? [...current, destination.id]
-                    : current.filter((id) => id !== destination.id),
-                )
-              }
-            />
+          <CheckField
+            key={destination.id}
+            checked={targets.includes(destination.id)}
+            onChange={(checked) =>
+              setTargets((current) =>
+                checked ? [...current, destination.id] : current.filter((id) => id !== destination.id),
+              )
+            }
+          >
             {destination.name}
             {destination.enabled === false ? <span className="badge badge-warn">Disabled</span> : null}
             {issue(`destination_ids[${index}]`) ? (
               <small className="field-error">{issue(`destination_ids[${index}]`)}</small>
             ) : null}
-          </label>
+          </CheckField>
         ))}
         {issue('destination_ids') ? <small className="field-error">{issue('destination_ids')}</small> : null}
       </fieldset>
 
-      <label className="check">
-        <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />
+      <CheckField checked={enabled} onChange={setEnabled}>
         Enabled (starts shows by itself)
-      </label>
+      </CheckField>
 
       <ErrorNotice error={save.error} onDismiss={save.clearError} />
-      <div className="form-actions">
-        <Button type="submit" variant="primary" busy={save.busy}>
-          {schedule ? 'Save schedule' : 'Add schedule'}
-        </Button>
-        <Button onClick={onCancel} disabled={save.busy}>
-          Cancel
-        </Button>
-      </div>
+      <FormActions
+        submitLabel={schedule ? 'Save schedule' : 'Add schedule'}
+        busy={save.busy}
+        onCancel={onCancel}
+      />
     </form>
   );
 }

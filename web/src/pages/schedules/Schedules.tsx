@@ -5,9 +5,9 @@ import { useState } from 'react';
 import type { ScheduleDetails, ScheduleEvent, ScheduleRun } from '../../../../src/domain/schedule.ts';
 import { api } from '../../api/client.ts';
 import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog.tsx';
-import { useRevealHeading } from '../../components/reveal.ts';
+import { DataTable, EditorCard, EmptyState, ListStates } from '../../components/ListPage.tsx';
 import { EditDeleteActions } from '../../components/RowActions.tsx';
-import { Button, ErrorNotice, Notice, PageHeader, Spinner, useLoad } from '../../components/ui.tsx';
+import { Button, ErrorNotice, Notice, PageHeader, useLoad } from '../../components/ui.tsx';
 import { ScheduleForm, type Choice } from './ScheduleForm.tsx';
 import { DAY_LABELS, formatRun } from './schedule-format.ts';
 import '../../components/forms.css';
@@ -66,7 +66,6 @@ export function Schedules() {
   const ready = timelines.data !== null && destinations.data !== null;
 
   const editorKey = editing === null ? null : editing.kind === 'new' ? 'new' : editing.schedule.id;
-  const heading = useRevealHeading(editorKey);
 
   const open = (next: Editing): void => {
     setNotice(null);
@@ -100,32 +99,31 @@ export function Schedules() {
 
       <ErrorNotice error={schedules.error ?? timelines.error ?? destinations.error} />
       {notice ? <Notice kind="success">{notice}</Notice> : null}
-      {schedules.loading && !schedules.data ? <Spinner label="Loading schedules…" /> : null}
-
-      {schedules.data && list.length === 0 && editing === null ? (
-        <div className="card empty-state">
-          <h2>No schedules yet</h2>
-          <p>Add one to put a timeline on air at set times, for example every morning from 7:00 to 19:00.</p>
-          <Button variant="primary" onClick={() => open({ kind: 'new' })} disabled={!ready}>
-            Add your first schedule
-          </Button>
-        </div>
-      ) : null}
-
-      {list.length > 0 ? (
-        <table className="data schedules-table">
-          <thead>
-            <tr>
-              <th scope="col">Schedule</th>
-              <th scope="col">When</th>
-              <th scope="col">Plays</th>
-              <th scope="col">Next runs</th>
-              <th scope="col">Last</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((schedule) => (
+      <ListStates
+        rows={schedules.data}
+        loading={schedules.loading}
+        loadingLabel="Loading schedules…"
+        empty={
+          editing === null ? (
+            <EmptyState
+              title="No schedules yet"
+              actions={
+                <Button variant="primary" onClick={() => open({ kind: 'new' })} disabled={!ready}>
+                  Add your first schedule
+                </Button>
+              }
+            >
+              Add one to put a timeline on air at set times, for example every morning from 7:00 to 19:00.
+            </EmptyState>
+          ) : null
+        }
+      >
+        {(rows) => (
+          <DataTable
+            className="schedules-table"
+            columns={['Schedule', 'When', 'Plays', 'Next runs', 'Last', 'Actions']}
+          >
+            {rows.map((schedule) => (
               <tr
                 key={schedule.id}
                 className={
@@ -187,15 +185,16 @@ export function Schedules() {
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
-      ) : null}
+          </DataTable>
+        )}
+      </ListStates>
 
       {editing !== null && timelines.data && destinations.data ? (
-        <div className="card schedule-editor">
-          <h2 ref={heading} tabIndex={-1}>
-            {editing.kind === 'new' ? 'New schedule' : `Edit “${editing.schedule.name}”`}
-          </h2>
+        <EditorCard
+          className="schedule-editor"
+          title={editing.kind === 'new' ? 'New schedule' : `Edit “${editing.schedule.name}”`}
+          revealKey={editorKey ?? 'none'}
+        >
           <ScheduleForm
             key={editorKey ?? 'none'}
             schedule={editing.kind === 'edit' ? editing.schedule : null}
@@ -209,7 +208,7 @@ export function Schedules() {
               schedules.reload();
             }}
           />
-        </div>
+        </EditorCard>
       ) : null}
 
       <ConfirmDialog

@@ -1,7 +1,8 @@
 // The appliance's own name and the time zone its schedules are in.
 import { useMemo, useState, type FormEvent } from 'react';
 import { ApiError, api } from '../../api/client.ts';
-import { Button, ErrorNotice, Field, Notice } from '../../components/ui.tsx';
+import { FormActions } from '../../components/forms.tsx';
+import { ErrorNotice, Field, Notice } from '../../components/ui.tsx';
 
 export function ApplianceCard({
   name,
@@ -77,11 +78,7 @@ export function ApplianceCard({
         </datalist>
         <ErrorNotice error={error?.error} />
         {notice ? <Notice kind="success">{notice}</Notice> : null}
-        <div className="form-actions">
-          <Button type="submit" variant="primary" busy={busy}>
-            Save
-          </Button>
-        </div>
+        <FormActions submitLabel="Save" busy={busy} />
       </form>
     </section>
   );

@@ -2,7 +2,8 @@
 // other sessions and starts a new one here (with a new CSRF token).
 import { useState, type FormEvent } from 'react';
 import { ApiError, api, setCsrfToken } from '../../api/client.ts';
-import { Button, ErrorNotice, Field, Notice } from '../../components/ui.tsx';
+import { FormActions } from '../../components/forms.tsx';
+import { ErrorNotice, Field, Notice } from '../../components/ui.tsx';
 
 export function PasswordCard() {
   const [current, setCurrent] = useState('');
@@ -84,16 +85,11 @@ export function PasswordCard() {
             password.
           </Notice>
         ) : null}
-        <div className="form-actions">
-          <Button
-            type="submit"
-            variant="primary"
-            busy={busy}
-            disabled={current === '' || next === '' || repeat === ''}
-          >
-            Change password
-          </Button>
-        </div>
+        <FormActions
+          submitLabel="Change password"
+          busy={busy}
+          submitDisabled={current === '' || next === '' || repeat === ''}
+        />
       </form>
     </section>
   );

@@ -3,7 +3,8 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { ApiError, authApi, ROLES, type ApiTokenInfo, type Role } from '../../api/client.ts';
 import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog.tsx';
-import { Button, ErrorNotice, Field, Notice, SelectField, Spinner, useLoad } from '../../components/ui.tsx';
+import { DataTable, ListStates } from '../../components/ListPage.tsx';
+import { Button, ErrorNotice, Field, Notice, SelectField, useLoad } from '../../components/ui.tsx';
 import { ROLE_ALLOWS, ROLE_LABEL } from './roles.ts';
 
 type ApiToken = ApiTokenInfo;
@@ -66,7 +67,6 @@ export function TokensCard() {
     tokens.reload();
   };
 
-  const list = tokens.data ?? [];
   return (
     <section className="card" aria-labelledby="settings-tokens">
       <h2 id="settings-tokens">API tokens</h2>
@@ -138,21 +138,15 @@ export function TokensCard() {
       ) : null}
 
       {notice ? <Notice kind="success">{notice}</Notice> : null}
-      {tokens.loading && !tokens.data ? <Spinner label="Loading tokens…" /> : null}
       <ErrorNotice error={tokens.error} />
-      {tokens.data && list.length === 0 ? <p className="hint">No API tokens yet.</p> : null}
-      {list.length > 0 ? (
-        <table className="data">
-          <thead>
-            <tr>
-              <th scope="col">Token</th>
-              <th scope="col">Created</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Scope</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
+      <ListStates
+        rows={tokens.data}
+        loading={tokens.loading}
+        loadingLabel="Loading tokens…"
+        empty={<p className="hint">No API tokens yet.</p>}
+      >
+        {(list) => (
+          <DataTable columns={['Token', 'Created', 'Last used', 'Scope', 'Actions']}>
             {list.map((token) => (
               <tr key={token.id}>
                 <td>
@@ -178,9 +172,9 @@ export function TokensCard() {
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
-      ) : null}
+          </DataTable>
+        )}
+      </ListStates>
 
       <ConfirmDialog
         title={`Revoke the token “${revoking.target?.name ?? ''}”?`}

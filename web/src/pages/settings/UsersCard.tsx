@@ -3,7 +3,9 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError, authApi, ROLES, type Role, type UserInfo } from '../../api/client.ts';
 import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog.tsx';
-import { Button, ErrorNotice, Field, Notice, SelectField, Spinner, useLoad } from '../../components/ui.tsx';
+import { DataTable, ListStates } from '../../components/ListPage.tsx';
+import { FormActions } from '../../components/forms.tsx';
+import { Button, ErrorNotice, Field, Notice, SelectField, useLoad } from '../../components/ui.tsx';
 import { ROLE_ALLOWS, ROLE_LABEL } from './roles.ts';
 
 function RoleOptions() {
@@ -66,7 +68,6 @@ export function UsersCard({ me }: { me: UserInfo }) {
 
   const issue = (path: string): string | undefined =>
     error instanceof ApiError ? error.issueAt(path) : undefined;
-  const list = users.data ?? [];
   return (
     <section className="card" aria-labelledby="settings-users">
       <h2 id="settings-users">Users</h2>
@@ -74,20 +75,16 @@ export function UsersCard({ me }: { me: UserInfo }) {
         Each person signs in with their own name and a role: <strong>Viewer</strong> ({ROLE_ALLOWS.viewer}),{' '}
         <strong>Operator</strong> ({ROLE_ALLOWS.operator}), <strong>Admin</strong> ({ROLE_ALLOWS.admin}).
       </p>
-      {users.loading && !users.data ? <Spinner label="Loading users…" /> : null}
       <ErrorNotice error={users.error} />
-      {users.data && list.length <= 1 ? <p className="hint">Only you can sign in so far.</p> : null}
-      {list.length > 1 ? (
-        <table className="data">
-          <thead>
-            <tr>
-              <th scope="col">User</th>
-              <th scope="col">Role</th>
-              <th scope="col">Added</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
+      <ListStates
+        rows={users.data}
+        loading={users.loading}
+        loadingLabel="Loading users…"
+        empty={<p className="hint">Only you can sign in so far.</p>}
+        isEmpty={(list) => list.length <= 1}
+      >
+        {(list) => (
+          <DataTable columns={['User', 'Role', 'Added', 'Actions']}>
             {list.map((user) => (
               <tr key={user.id}>
                 <td>
@@ -116,9 +113,9 @@ export function UsersCard({ me }: { me: UserInfo }) {
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
-      ) : null}
+          </DataTable>
+        )}
+      </ListStates>
       {notice ? <Notice kind="success">{notice}</Notice> : null}
 
       <h3>Add a user</h3>
@@ -148,16 +145,11 @@ export function UsersCard({ me }: { me: UserInfo }) {
           <RoleOptions />
         </SelectField>
         <ErrorNotice error={error} />
-        <div className="form-actions">
-          <Button
-            type="submit"
-            variant="primary"
-            busy={adding}
-            disabled={username.trim() === '' || password === ''}
-          >
-            Add user
-          </Button>
-        </div>
+        <FormActions
+          submitLabel="Add user"
+          busy={adding}
+          submitDisabled={username.trim() === '' || password === ''}
+        />
       </form>
 
       <ConfirmDialog

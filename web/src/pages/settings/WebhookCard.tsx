@@ -3,6 +3,7 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError, api } from '../../api/client.ts';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
+import { FormActions } from '../../components/forms.tsx';
 import { Button, ErrorNotice, Field, Notice } from '../../components/ui.tsx';
 
 export interface WebhookSetting {
@@ -109,11 +110,7 @@ export function WebhookCard({
         />
         <ErrorNotice error={error} />
         {notice ? <Notice kind="success">{notice}</Notice> : null}
-        <div className="form-actions">
-          <Button type="submit" variant="primary" busy={busy} disabled={url.trim() === ''}>
-            Save webhook
-          </Button>
-        </div>
+        <FormActions submitLabel="Save webhook" busy={busy} submitDisabled={url.trim() === ''} />
       </form>
 
       <ConfirmDialog

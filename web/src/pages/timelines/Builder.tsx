@@ -7,7 +7,7 @@ import { api, ApiError } from '../../api/client.ts';
 import { useLive } from '../../app/live-context.ts';
 import { navigate } from '../../app/router.ts';
 import { Button, Dialog, ErrorNotice, Notice, PageHeader, Spinner } from '../../components/ui.tsx';
-import { accepts, useCatalog, type PaletteItem } from './builder/catalog.ts';
+import { accepts, type PaletteItem } from './builder/catalog.ts';
 import { cueFromItem, cueTitle } from './builder/cues.ts';
 import { Inspector } from './builder/Inspector.tsx';
 import { Lanes, type Selection } from './builder/Lanes.tsx';
@@ -27,7 +27,9 @@ import {
 } from './builder/model.ts';
 import { Palette } from './builder/Palette.tsx';
 import { Preview } from './builder/Preview.tsx';
-import { addCue, updateOverlayTrack, useEditor } from './builder/state.ts';
+import { addCue, updateOverlayTrack } from './builder/state.ts';
+import { useCatalog } from './builder/use-catalog.ts';
+import { useEditor } from './builder/use-editor.ts';
 import './builder/builder.css';
 
 const VALIDATE_DEBOUNCE_MS = 500;

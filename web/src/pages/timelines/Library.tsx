@@ -6,16 +6,16 @@ import type { TimelineDocument } from '../../../../src/timeline/schema.ts';
 import { api, ApiError, type ApiIssue } from '../../api/client.ts';
 import { useLive } from '../../app/live-context.ts';
 import { navigate } from '../../app/router.ts';
-import { useConfirmation } from '../../components/ConfirmDialog.tsx';
+import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog.tsx';
+import { DataTable, EmptyState, ListStates } from '../../components/ListPage.tsx';
+import { RowActions } from '../../components/RowActions.tsx';
 import {
   Button,
-  Dialog,
   ErrorNotice,
   Field,
   Link,
   Notice,
   PageHeader,
-  Spinner,
   formatDuration,
   useAction,
   useLoad,
@@ -142,7 +142,6 @@ export function Library() {
     list.reload();
   };
 
-  const timelines = list.data;
   return (
     <section className="library">
       <PageHeader title="Timelines">
@@ -184,61 +183,62 @@ export function Library() {
       ) : null}
       <ErrorNotice error={list.error} />
 
-      {timelines === null ? (
-        list.loading ? (
-          <Spinner label="Loading the timelines…" />
-        ) : null
-      ) : timelines.length === 0 ? (
-        <div className="card empty-state">
-          <h2>No timelines yet</h2>
-          <p>
+      <ListStates
+        rows={list.data}
+        loading={list.loading}
+        loadingLabel="Loading the timelines…"
+        empty={
+          <EmptyState
+            title="No timelines yet"
+            actions={
+              <div className="page-actions">
+                <Button variant="primary" onClick={() => navigate('/timelines/new')}>
+                  New timeline
+                </Button>
+                <Button onClick={() => fileInput.current?.click()} busy={action.busy}>
+                  Import from file…
+                </Button>
+              </div>
+            }
+          >
             A timeline is the plan of a show: which camera or video is on air when, with the titles, logos and
             clocks shown over it. Make one with <strong>New timeline</strong> (drag cameras onto the lanes,
             then save), or bring a <code>.json</code> file exported from another VistterStream.
-          </p>
-          <div className="page-actions">
-            <Button variant="primary" onClick={() => navigate('/timelines/new')}>
-              New timeline
-            </Button>
-            <Button onClick={() => fileInput.current?.click()} busy={action.busy}>
-              Import from file…
-            </Button>
-          </div>
-        </div>
-      ) : (
-        <>
-          <div className="library-toolbar">
-            <Field
-              label="Search timelines"
-              type="search"
-              value={query}
-              placeholder="Name or description"
-              onChange={(event) => setQuery(event.target.value)}
-            />
-            <span className="hint" aria-live="polite">
-              {shown.length === timelines.length
-                ? `${timelines.length} timeline${timelines.length === 1 ? '' : 's'}`
-                : `${shown.length} of ${timelines.length} shown`}
-            </span>
-          </div>
-          {shown.length === 0 ? (
-            <p className="hint">No timeline matches “{query}”.</p>
-          ) : (
-            <table className="data library-table" aria-label="Timelines">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Length</th>
-                  <th scope="col">Loops</th>
-                  <th scope="col">Cues</th>
-                  <th scope="col">Cameras</th>
-                  <th scope="col">Last changed</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
+          </EmptyState>
+        }
+      >
+        {(timelines) => (
+          <>
+            <div className="library-toolbar">
+              <Field
+                label="Search timelines"
+                type="search"
+                value={query}
+                placeholder="Name or description"
+                onChange={(event) => setQuery(event.target.value)}
+              />
+              <span className="hint" aria-live="polite">
+                {shown.length === timelines.length
+                  ? `${timelines.length} timeline${timelines.length === 1 ? '' : 's'}`
+                  : `${shown.length} of ${timelines.length} shown`}
+              </span>
+            </div>
+            {shown.length === 0 ? (
+              <p className="hint">No timeline matches “{query}”.</p>
+            ) : (
+              <DataTable
+                className="library-table"
+                label="Timelines"
+                columns={[
+                  'Name',
+                  'Length',
+                  'Loops',
+                  'Cues',
+                  'Cameras',
+                  'Last changed',
+                  <span className="visually-hidden">Actions</span>,
+                ]}
+              >
                 {shown.map((timeline) => {
                   const cameras = cameraCounts.get(`${timeline.id}@${timeline.modified_at}`);
                   const onAir = timeline.id === onAirId;
@@ -268,7 +268,7 @@ export function Library() {
                       <td>{cameras ?? '…'}</td>
                       <td>{formatWhen(timeline.modified_at)}</td>
                       <td>
-                        <div className="row-actions">
+                        <RowActions>
                           <Button
                             onClick={() => navigate(`/timelines/${timeline.id}`)}
                             aria-label={`Open ${timeline.name}`}
@@ -298,34 +298,31 @@ export function Library() {
                           >
                             Delete
                           </Button>
-                        </div>
+                        </RowActions>
                       </td>
                     </tr>
                   );
                 })}
-              </tbody>
-            </table>
-          )}
-        </>
-      )}
+              </DataTable>
+            )}
+          </>
+        )}
+      </ListStates>
 
-      <Dialog
+      <ConfirmDialog
         title={removal.target ? `Delete “${removal.target.name}”?` : 'Delete timeline?'}
         open={removal.target !== null}
+        confirmLabel="Delete timeline"
+        busy={removal.busy}
+        error={removal.error}
+        onConfirm={() => void removal.confirm(remove)}
         onClose={removal.close}
       >
         <p>
           The timeline is removed from this appliance for good. Export it first if you may want it back.
           Cameras, media and destinations are not touched.
         </p>
-        <ErrorNotice error={removal.error} />
-        <div className="dialog-actions">
-          <Button onClick={removal.close}>Cancel</Button>
-          <Button variant="danger" busy={removal.busy} onClick={() => void removal.confirm(remove)}>
-            Delete timeline
-          </Button>
-        </div>
-      </Dialog>
+      </ConfirmDialog>
     </section>
   );
 }

@@ -28,7 +28,8 @@ import {
   type Track,
 } from './model.ts';
 import { dragging } from './Palette.tsx';
-import { removeCue, setCueTimes, type Editor } from './state.ts';
+import { removeCue, setCueTimes } from './state.ts';
+import type { Editor } from './use-editor.ts';
 
 export type Selection = { kind: 'cue'; uid: string } | { kind: 'track'; uid: string } | null;
 

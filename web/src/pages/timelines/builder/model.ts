@@ -367,3 +367,24 @@ export function fieldLabel(field: string | null): string {
   const last = field.replace(/^params\.?/, '') || 'settings';
   return last.replace(/_/g, ' ');
 }
+
+/**
+ * The errors for one field, joined: of a cue (by uid), of an overlay track's own settings, or
+ * (neither given) of the timeline's settings. Warnings are not field errors.
+ */
+export function issueAt(
+  issues: readonly PlacedIssue[],
+  where: { cueUid?: string; trackUid?: string; field: string },
+): string | undefined {
+  const found = issues.filter(
+    (issue) =>
+      issue.severity === 'error' &&
+      issue.field === where.field &&
+      (where.cueUid !== undefined
+        ? issue.cueUid === where.cueUid
+        : where.trackUid !== undefined
+          ? issue.trackUid === where.trackUid && issue.cueUid === null
+          : issue.cueUid === null && issue.trackUid === null),
+  );
+  return found.length > 0 ? found.map((issue) => issue.message).join('; ') : undefined;
+}

@@ -1,24 +1,29 @@
 // The builder's editing state: the model plus undo/redo. Every change is a pure function of the
-// model; typing in one field (same `merge` key) is one undo step, not one per key.
-import { useCallback, useReducer } from 'react';
+// model; typing in one field (same `merge` key) is one undo step, not one per key. Pure:
+// use-editor.ts holds it in React.
 import type { Cue, Model, OverlayTrack, Track } from './model.ts';
 
-interface History {
+export interface History {
   model: Model;
   past: Model[];
   future: Model[];
   lastMerge: string | null;
 }
 
-type Action =
+export type HistoryAction =
   | { type: 'edit'; change: (model: Model) => Model; merge: string | null }
   | { type: 'undo' }
   | { type: 'redo' }
   | { type: 'reset'; model: Model };
 
-const LIMIT = 200;
+/** How many undo steps are kept (the oldest are forgotten). */
+export const UNDO_LIMIT = 200;
 
-function reducer(state: History, action: Action): History {
+export function startHistory(model: Model): History {
+  return { model, past: [], future: [], lastMerge: null };
+}
+
+export function historyReducer(state: History, action: HistoryAction): History {
   switch (action.type) {
     case 'edit': {
       const next = action.change(state.model);
@@ -26,7 +31,7 @@ function reducer(state: History, action: Action): History {
       const merging = action.merge !== null && action.merge === state.lastMerge;
       return {
         model: next,
-        past: merging ? state.past : [...state.past.slice(-LIMIT), state.model],
+        past: merging ? state.past : [...state.past.slice(-UNDO_LIMIT), state.model],
         future: [],
         lastMerge: action.merge,
       };
@@ -47,44 +52,8 @@ function reducer(state: History, action: Action): History {
       return { model: next, past: [...state.past, state.model], future: rest, lastMerge: null };
     }
     case 'reset':
-      return { model: action.model, past: [], future: [], lastMerge: null };
+      return startHistory(action.model);
   }
-}
-
-export interface Editor {
-  model: Model;
-  edit: (change: (model: Model) => Model, merge?: string) => void;
-  undo: () => void;
-  redo: () => void;
-  reset: (model: Model) => void;
-  canUndo: boolean;
-  canRedo: boolean;
-}
-
-export function useEditor(initial: () => Model): Editor {
-  const [state, dispatch] = useReducer(reducer, undefined, () => ({
-    model: initial(),
-    past: [],
-    future: [],
-    lastMerge: null,
-  }));
-  const edit = useCallback(
-    (change: (model: Model) => Model, merge?: string) =>
-      dispatch({ type: 'edit', change, merge: merge ?? null }),
-    [],
-  );
-  const undo = useCallback(() => dispatch({ type: 'undo' }), []);
-  const redo = useCallback(() => dispatch({ type: 'redo' }), []);
-  const reset = useCallback((model: Model) => dispatch({ type: 'reset', model }), []);
-  return {
-    model: state.model,
-    edit,
-    undo,
-    redo,
-    reset,
-    canUndo: state.past.length > 0,
-    canRedo: state.future.length > 0,
-  };
 }
 
 // ---------------------------------------------------------------------------------------------
