@@ -5,15 +5,16 @@
 import { systemClock, type Clock } from '../core/clock.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import { ALERT_TEXT_MAX } from '../domain/schemas.ts';
-import { isAppError } from '../errors/registry.ts';
+import { isAppError, type AlertCode, type AlertSeverity } from '../errors/registry.ts';
 import type { Alert, AlertCounts, AlertRepository } from '../store/repositories/alerts.ts';
 
-export type AlertSeverity = 'info' | 'warning' | 'error' | 'critical';
+export type { AlertSeverity } from '../errors/registry.ts';
 
 export interface AlertInput {
   key: string;
   severity: AlertSeverity;
-  code: string;
+  /** A code of the registry (src/errors/registry.ts); its remediation comes from there too. */
+  code: AlertCode;
   message: string;
   remediation: string;
   source?: string;

@@ -6,7 +6,7 @@
 import type { AlertSink } from '../alerts/alert-center.ts';
 import type { Clock, TimerHandle } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
-import { ERRORS } from '../errors/registry.ts';
+import { diskSpaceLowAlert } from '../errors/alert-messages.ts';
 import { judgeDiskSpace, readDiskSpace, type DiskSpace, type DiskVerdict } from './free-space.ts';
 import { formatBytes, type RecordingLimits } from './limits.ts';
 import { RecordingSweeper, type SweepResult } from './sweeper.ts';
@@ -112,15 +112,8 @@ export class RecordingsHousekeeper {
     this.log.warn({ freeBytes: disk.freeBytes, level: disk.level }, 'the data disk is running low');
     this.options.alerts?.raise({
       key: DISK_LOW_ALERT,
-      severity: full ? 'error' : 'warning',
-      code: 'DISK_SPACE_LOW',
-      message: full
-        ? `The disk is nearly full: ${disk.words}. Below ${formatBytes(disk.reserveBytes)} free ` +
-          'recording stops and the database may soon be unable to save.'
-        : `Disk space is running low: ${disk.words}. The oldest recordings are removed to make room; ` +
-          `below ${formatBytes(disk.reserveBytes)} free recording stops.`,
-      remediation: ERRORS.DISK_SPACE_LOW.remediation,
       source: 'disk',
+      ...diskSpaceLowAlert({ words: disk.words, reserve: formatBytes(disk.reserveBytes), full }),
     });
     return disk;
   }
