@@ -3,9 +3,9 @@
 // its HTTP status; an alert is raised to the alert center with its severity; some codes are both
 // (a camera the test cannot reach is an API answer and, on air, an alert). The sentences of the
 // alerts themselves are built in alert-messages.ts beside this file.
-import type { AlertSeverity } from '../domain/schemas.ts';
-
-export type { AlertSeverity } from '../domain/schemas.ts';
+/** How urgent an alert is, least first. */
+export const ALERT_SEVERITIES = ['info', 'warning', 'error', 'critical'] as const;
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 
 export interface FieldIssue {
   /** JSON path or field name the problem is at, like `timeline.tracks.video.cues[1].start_time`. */
