@@ -7,7 +7,7 @@
 // an alert says so (PTZ_FAILED with the registry's remediation); a later successful move clears
 // it. No retry storm: each cue occurrence is tried once, and after a failed connect the camera is
 // not contacted again before a backoff (5 s doubling to 60 s) has passed.
-import type { AlertSink } from '../alerts/alert-center.ts';
+import type { AlertSink } from '../errors/alert-sink.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import { messageOf } from '../core/message-of.ts';

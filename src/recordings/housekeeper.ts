@@ -3,7 +3,7 @@
 // minute, with a 'disk:low' alert below the warning level (an error below the reserve) that clears
 // once there is room again. A recording on air watches its own disk more closely (every 5 s, in
 // src/engine/outputs.ts) and stops itself below the reserve.
-import type { AlertSink } from '../alerts/alert-center.ts';
+import type { AlertSink } from '../errors/alert-sink.ts';
 import type { Clock, TimerHandle } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import { diskSpaceLowAlert } from '../errors/alert-messages.ts';
