@@ -1,15 +1,18 @@
 // What the engine is given (the show plan), what it reports (its status) and where it reports to
 // (alerts): types only, shared by the engine's parts and the app layer without importing the
 // engine itself.
-import type { EncodingProfile, SlatePattern, VideoEncoder } from '../ffmpeg/argv.ts';
+import type { Writable } from 'node:stream';
+import type { EncodingProfile, VideoEncoder } from '../ffmpeg/argv.ts';
 import type { EncoderDetection } from '../ffmpeg/hardware.ts';
+import type { HealthInput, HealthReport, MetricsSnapshot } from '../health/index.ts';
 import type { Platform } from '../ffmpeg/platforms.ts';
 import type { RecordingLimits } from '../recordings/limits.ts';
 import type { ProgramState } from '../timeline/resolver.ts';
 import type { Timeline } from '../timeline/schema.ts';
 import type { FailoverOptions } from './failover.ts';
 import type { SessionLimit } from './outputs.ts';
-import type { QualityPolicyOptions } from './quality/policy.ts';
+import type { ShowDegradeOptions } from './quality/show-quality.ts';
+import type { CameraFeed } from './sources/source-spec.ts';
 import type { EncoderStats } from './encoder.ts';
 import type { OnAirChoice } from './failover.ts';
 import type { OutputStatus } from './outputs.ts';
@@ -19,13 +22,7 @@ import type { QualityControlStatus } from './quality-control.ts';
 import type { SourceHealth } from './sources/decoded-source.ts';
 
 export type { EngineAlerts } from './engine-alerts.ts';
-
-/** A camera the show can use: a stream URL (with credentials), or a generated test camera.
- *  `backupCameraId`: the camera put on air when this one fails (kept decoding while this is used). */
-export type CameraFeed = (
-  | { kind: 'url'; name: string; url: string }
-  | { kind: 'generated'; name: string; pattern: SlatePattern; label: string }
-) & { backupCameraId?: number };
+export type { CameraFeed } from './sources/source-spec.ts';
 
 export interface DestinationTarget {
   id: string;
@@ -62,19 +59,8 @@ export interface ShowPlan {
   prerollCatchUp?: boolean;
   /** Camera failure handling: detection threshold, return delay, reconnect interval. */
   failover?: FailoverOptions & { reconnectIntervalMs?: number };
-  /**
-   * Degraded mode: the ladder starts at the operator's settings (the timeline's size and fps, the
-   * profile's preset and bitrate); `startLevel` is where the capacity check says this machine
-   * fits; `pinnedLevel` holds one level (benchmarks); `enabled: false` never moves.
-   * `showWarning` puts a "Reduced quality" notice on air while below the ceiling.
-   */
-  degrade?: Partial<Omit<QualityPolicyOptions, 'ladder' | 'bitrateLadderKbps'>> & {
-    enabled?: boolean;
-    showWarning?: boolean;
-    /** The ladder's floor: no size below this many lines (default 360), no rate below minFps. */
-    minHeight?: number;
-    minFps?: number;
-  };
+  /** Degraded mode for this show (src/engine/quality/show-quality.ts). */
+  degrade?: ShowDegradeOptions;
   /** The program clock's epoch in ms (default 0; tests start near a timestamp wrap). */
   programOriginMs?: number;
 }
@@ -107,4 +93,35 @@ export interface EngineStatus {
     firstOutMs: number | null;
     switches: { atMs: number; stepMs: number | null; planned: boolean }[];
   };
+}
+
+/**
+ * A show on air as the control room drives it: the engine's live controls and what it reports.
+ * The Engine implements it; the app layer can hold a show by this interface alone.
+ */
+export interface EngineControls {
+  start(): void;
+  stop(): Promise<void>;
+  status(): EngineStatus;
+  /** The health check, with the alerts open now counted in. */
+  health(alerts?: HealthInput['alerts']): HealthReport;
+  metrics(): MetricsSnapshot;
+  /** Holds the timeline clock; the program keeps streaming what is on air. */
+  pause(): void;
+  resume(): void;
+  /** Jumps within the timeline (in the current loop); throws JUMP_OUT_OF_RANGE. */
+  jumpTo(seconds: number): void;
+  /** Holds degraded mode at a level (null: automatic again). */
+  holdQuality(level: number | null): Promise<'done' | 'abandoned'>;
+  setEmergency(on: boolean): void;
+  pinCamera(cameraId: number | null): void;
+  forceCamera(cameraId: number): void;
+  clearOverlays(): void;
+  restoreOverlays(): void;
+  setOverlayText(cueId: string, text: string | null): Promise<void>;
+  overlayText(cueId: string): string | null;
+  /** The cameras changed on air (addresses, backups). */
+  updateCameras(cameras: ReadonlyMap<number, CameraFeed>): void;
+  /** Feeds the program (FLV) to another consumer with its own bounded queue. */
+  attachProgram(writable: Writable, name: string, maxQueueBytes?: number): { detach(): void };
 }

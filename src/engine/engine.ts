@@ -29,7 +29,7 @@ import { CameraAlerts } from './camera-alerts.ts';
 import { pickKernels, type Kernels } from './compositor/index.ts';
 import { watchDestination } from './destination-alerts.ts';
 import { Encoder, type EncoderEvent, type EncoderSettings } from './encoder.ts';
-import type { CameraFeed, EngineAlerts, EngineStatus, ShowPlan } from './engine-types.ts';
+import type { CameraFeed, EngineAlerts, EngineControls, EngineStatus, ShowPlan } from './engine-types.ts';
 import { CameraFailover } from './failover.ts';
 import { FanoutHub } from './fanout/hub.ts';
 import { ShowMonitor, type AlertCounts } from './monitor.ts';
@@ -45,7 +45,14 @@ import { overlayImageLoader } from './sources/overlay-image.ts';
 import { SourcePool } from './sources/source-pool.ts';
 import { sourceSpec } from './sources/source-spec.ts';
 
-export type { CameraFeed, DestinationTarget, EngineAlerts, EngineStatus, ShowPlan } from './engine-types.ts';
+export type {
+  CameraFeed,
+  DestinationTarget,
+  EngineAlerts,
+  EngineControls,
+  EngineStatus,
+  ShowPlan,
+} from './engine-types.ts';
 
 export interface EngineDeps {
   clock?: Clock;
@@ -72,7 +79,7 @@ function cachedEncoderDetection(): Promise<EncoderDetection> {
 /** A timeline media reference as a local path or URL (kept here for callers not yet on src/engine/index.ts). */
 export { resolveMediaPath } from './sources/media-path.ts';
 
-export class Engine {
+export class Engine implements EngineControls {
   private readonly plan: ShowPlan;
   private readonly compiled: CompiledTimeline;
   private readonly clock: Clock;

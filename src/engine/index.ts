@@ -3,7 +3,14 @@
 
 // The show: the engine, what it is given and what it reports.
 export { Engine, type EngineDeps } from './engine.ts';
-export type { CameraFeed, DestinationTarget, EngineAlerts, EngineStatus, ShowPlan } from './engine-types.ts';
+export type {
+  CameraFeed,
+  DestinationTarget,
+  EngineAlerts,
+  EngineControls,
+  EngineStatus,
+  ShowPlan,
+} from './engine-types.ts';
 export type { OutputSessionRestartEvent, SessionLimit } from './outputs.ts';
 export { pickKernels, type Kernels } from './compositor/index.ts';
 
@@ -21,7 +28,12 @@ export {
   reliefSizes,
   type QualityLevel,
 } from './quality/ladder.ts';
-export { planShowQuality, type QualityCeiling, type ShowQuality } from './quality/show-quality.ts';
+export {
+  planShowQuality,
+  type QualityCeiling,
+  type ShowDegradeOptions,
+  type ShowQuality,
+} from './quality/show-quality.ts';
 export {
   runCapacityCheck,
   type CapacityCheckOptions,

@@ -2,9 +2,22 @@
 // where on them it starts (the capacity check's choice, or a level pinned for a benchmark), and
 // what the policy is given. Pure.
 import type { VideoEncoder } from '../../ffmpeg/argv.ts';
-import type { ShowPlan } from '../engine-types.ts';
 import { buildBitrateLadder, buildLadder, type QualityLevel } from './ladder.ts';
 import type { QualityPolicyOptions } from './policy.ts';
+
+/**
+ * Degraded mode for one show: the ladder starts at the operator's settings (the timeline's size and
+ * fps, the profile's preset and bitrate); `startLevel` is where the capacity check says this
+ * machine fits; `pinnedLevel` holds one level (benchmarks); `enabled: false` never moves.
+ * `showWarning` puts a "Reduced quality" notice on air while below the ceiling.
+ */
+export type ShowDegradeOptions = Partial<Omit<QualityPolicyOptions, 'ladder' | 'bitrateLadderKbps'>> & {
+  enabled?: boolean;
+  showWarning?: boolean;
+  /** The ladder's floor: no size below this many lines (default 360), no rate below minFps. */
+  minHeight?: number;
+  minFps?: number;
+};
 
 /** The operator's settings: the top of both ladders. */
 export interface QualityCeiling {
@@ -25,7 +38,7 @@ export interface ShowQuality {
   showWarning: boolean;
 }
 
-export function planShowQuality(ceiling: QualityCeiling, degrade: ShowPlan['degrade'] = {}): ShowQuality {
+export function planShowQuality(ceiling: QualityCeiling, degrade: ShowDegradeOptions = {}): ShowQuality {
   const { minHeight, minFps, showWarning, enabled, ...policyOptions } = degrade;
   const ladder = buildLadder(
     { preset: ceiling.preset, fps: ceiling.fps, width: ceiling.width, height: ceiling.height },

@@ -8,14 +8,21 @@ import {
   mediaDecoderArgs,
   slateDecoderArgs,
   stillPictureArgs,
+  type SlatePattern,
 } from '../../ffmpeg/argv.ts';
 import { summarizeErrors } from '../../ffmpeg/progress.ts';
 import type { VideoSource } from '../../timeline/resolver.ts';
-import type { CameraFeed } from '../engine-types.ts';
 import { CAMERA_IO_TIMEOUT_SECONDS } from './camera-cause.ts';
 import type { DecoderExit } from './decoded-source.ts';
 import { mediaPathOf, resolveMediaPath, type MediaLocation } from './media-path.ts';
 import type { SourceSpec } from './source-pool.ts';
+
+/** A camera the show can use: a stream URL (with credentials), or a generated test camera.
+ *  `backupCameraId`: the camera put on air when this one fails (kept decoding while this is used). */
+export type CameraFeed = (
+  | { kind: 'url'; name: string; url: string }
+  | { kind: 'generated'; name: string; pattern: SlatePattern; label: string }
+) & { backupCameraId?: number };
 
 export interface SourceSpecContext extends MediaLocation {
   /** The camera as configured now (the show's cameras may change on air). */
