@@ -6,6 +6,7 @@
 import type { AlertSink } from '../errors/alert-sink.ts';
 import type { Clock, TimerHandle } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
+import { messageOf } from '../core/message-of.ts';
 import { diskSpaceLowAlert } from '../errors/alert-messages.ts';
 import { judgeDiskSpace, readDiskSpace, type DiskSpace, type DiskVerdict } from './free-space.ts';
 import { formatBytes, type RecordingLimits } from './limits.ts';
@@ -84,10 +85,7 @@ export class RecordingsHousekeeper {
     try {
       return await this.sweeper.sweep(this.options.inUse?.() ?? [], why);
     } catch (error) {
-      this.log.warn(
-        { err: error instanceof Error ? error.message : String(error) },
-        'recordings sweep failed',
-      );
+      this.log.warn({ err: messageOf(error) }, 'recordings sweep failed');
       return null;
     }
   }
