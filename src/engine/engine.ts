@@ -41,6 +41,7 @@ import { Playout } from './playout.ts';
 import { tickAt } from './program-clock.ts';
 import { formatOf, QualityControl } from './quality-control.ts';
 import { planShowQuality } from './quality/show-quality.ts';
+import type { MediaLocation } from './sources/media-path.ts';
 import { overlayImageLoader } from './sources/overlay-image.ts';
 import { SourcePool } from './sources/source-pool.ts';
 import { sourceSpec } from './sources/source-spec.ts';
@@ -179,12 +180,15 @@ export class Engine implements EngineControls {
       allocFrame: (w, h) => kernels.allocFrame(w, h),
       onEvent: (event) => this.onEncoderEvent(event),
     });
+    const media: MediaLocation = {
+      mediaRoot: plan.mediaRoot,
+      ...(plan.assetPath ? { assetPath: plan.assetPath } : {}),
+    };
     this.pool = new SourcePool({
       factory: (source, target) =>
         sourceSpec(source, target, {
+          ...media,
           camera: (cameraId) => this.cameras.get(cameraId),
-          mediaRoot: plan.mediaRoot,
-          ...(plan.assetPath ? { assetPath: plan.assetPath } : {}),
           ...(plan.failover?.reconnectIntervalMs !== undefined
             ? { reconnectIntervalMs: plan.failover.reconnectIntervalMs }
             : {}),
@@ -201,10 +205,7 @@ export class Engine implements EngineControls {
       programWidth: width,
       programHeight: height,
       clock: this.clock,
-      loadImage: overlayImageLoader(
-        { mediaRoot: plan.mediaRoot, ...(plan.assetPath ? { assetPath: plan.assetPath } : {}) },
-        this.clock,
-      ),
+      loadImage: overlayImageLoader(media, this.clock),
       logger: this.log.child({ part: 'overlays' }),
     });
     this.playout = new Playout({
