@@ -23,7 +23,8 @@ function importGraph(): Map<string, string[]> {
   for (const path of sourceFiles(SRC)) {
     const text = readFileSync(path, 'utf8');
     const targets = [...text.matchAll(specifier)]
-      .map((match) => relative(SRC, resolve(dirname(path), match[1]!)))
+      // A compiled build may name the .js of a .ts source.
+      .map((match) => relative(SRC, resolve(dirname(path), match[1]!.replace(/\.js$/, '.ts'))))
       .filter((target) => !target.startsWith('..'));
     graph.set(relative(SRC, path), [...new Set(targets)]);
   }
