@@ -1,7 +1,7 @@
 // Shared set-up for the pipeline benchmarks: timelines, an engine on simulated cameras, cleanup.
 import { loadConfig } from '../../src/config.ts';
 import { configureLogging, createLogger } from '../../src/core/logger.ts';
-import type { CameraFeed } from '../../src/engine/engine.ts';
+import type { CameraFeed } from '../../src/engine/index.ts';
 import { profileSettings, programEncoderArgs } from '../../src/ffmpeg/argv.ts';
 import { stopAllSupervised } from '../../src/process/supervisor.ts';
 

@@ -13,7 +13,7 @@ import type { ChildProcess } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { Engine } from '../../src/engine/engine.ts';
+import { Engine } from '../../src/engine/index.ts';
 import { FFMPEG_BIN, profileSettings } from '../../src/ffmpeg/argv.ts';
 import { startCameraSim } from '../../test/helpers/camera-sim.ts';
 import { spawnGroup, stopGroup, tail, waitFor } from '../../test/helpers/proc.ts';

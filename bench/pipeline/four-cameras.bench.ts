@@ -9,7 +9,7 @@
 //   npx tsx bench/pipeline/four-cameras.bench.ts [seconds]
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { Engine } from '../../src/engine/engine.ts';
+import { Engine } from '../../src/engine/index.ts';
 import { startCameraSim } from '../../test/helpers/camera-sim.ts';
 import { startRtmpServer } from '../../test/helpers/rtmp-server.ts';
 import { benchClip } from '../lib/clips.ts';

@@ -13,7 +13,7 @@
 //   npx tsx bench/pipeline/pressure.bench.ts [--seconds 120] [--control 60]
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { Engine, type EngineStatus } from '../../src/engine/engine.ts';
+import { Engine, type EngineStatus } from '../../src/engine/index.ts';
 import { runCapacityCheck } from '../../src/engine/quality/capacity.ts';
 import { buildLadder, describeLevel } from '../../src/engine/quality/ladder.ts';
 import { startCameraSim } from '../../test/helpers/camera-sim.ts';

@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Engine, type CameraFeed } from '../../src/engine/engine.ts';
+import { Engine, type CameraFeed } from '../../src/engine/index.ts';
 import type { OutputStatus } from '../../src/engine/outputs.ts';
 import { maxTimestampGap, videoFrameTimes } from '../../test/helpers/media-probe.ts';
 import { waitFor } from '../../test/helpers/proc.ts';

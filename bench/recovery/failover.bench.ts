@@ -4,7 +4,7 @@
 // Each is repeated a few times at 640×360@30 and reported worst-case.
 //
 //   npx tsx bench/recovery/failover.bench.ts [rounds]
-import { Engine } from '../../src/engine/engine.ts';
+import { Engine } from '../../src/engine/index.ts';
 import { startCameraSim } from '../../test/helpers/camera-sim.ts';
 import { waitFor } from '../../test/helpers/proc.ts';
 import { startRtmpServer } from '../../test/helpers/rtmp-server.ts';

@@ -5,24 +5,12 @@
 import { systemClock, type Clock } from '../core/clock.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import { ALERT_TEXT_MAX } from '../domain/schemas.ts';
-import { isAppError } from '../errors/registry.ts';
+import type { AlertInput, AlertSink } from '../errors/alert-sink.ts';
+import { isAppError, type AlertSeverity } from '../errors/registry.ts';
 import type { Alert, AlertCounts, AlertRepository } from '../store/repositories/alerts.ts';
 
-export type AlertSeverity = 'info' | 'warning' | 'error' | 'critical';
-
-export interface AlertInput {
-  key: string;
-  severity: AlertSeverity;
-  code: string;
-  message: string;
-  remediation: string;
-  source?: string;
-}
-
-export interface AlertSink {
-  raise(alert: AlertInput): void;
-  clear(key: string): void;
-}
+export type { AlertSeverity } from '../errors/registry.ts';
+export type { AlertInput, AlertSink } from '../errors/alert-sink.ts';
 
 /** An alert as the API and notifiers see it; id is null only when the database could not store it. */
 export type AlertRecord = Omit<Alert, 'id'> & { id: number | null };

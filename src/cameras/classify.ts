@@ -5,7 +5,7 @@
 // Secrets: ffmpeg prints the input URL, credentials included, in its error lines. Nothing from
 // stderr leaves this module unless it went through scrubCameraText().
 import { ERRORS } from '../errors/registry.ts';
-import { redactText } from '../ffmpeg/platforms.ts';
+import { redactText } from '../core/redact.ts';
 import { StderrLineSplitter, parseLogLine, summarizeErrors } from '../ffmpeg/progress.ts';
 
 export type CameraFailureCode =
@@ -47,20 +47,12 @@ function seconds(ms: number): string {
 }
 
 /**
- * Text with every URL's user:password@ removed, remaining URL secrets masked (redactText), and
- * any of `secrets` (raw and percent-encoded) replaced by ****.
+ * Text with every URL's user information removed (user name too), remaining URL secrets masked,
+ * and any of `secrets` (raw and percent-encoded) replaced by ****: the one redaction
+ * (src/core/redact.ts) with its stricter rules for camera text.
  */
 export function scrubCameraText(text: string, secrets: readonly string[] = []): string {
-  let out = text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@'"]*@/gi, '$1');
-  out = redactText(out);
-  const needles = new Set<string>();
-  for (const s of secrets) {
-    if (s.length < 3) continue; // masking "a" would mangle every word
-    needles.add(s);
-    needles.add(encodeURIComponent(s));
-  }
-  for (const needle of [...needles].sort((a, b) => b.length - a.length)) out = out.split(needle).join('****');
-  return out;
+  return redactText(text, { secrets, dropUserinfo: true });
 }
 
 /** User name and password of a URL (decoded), for scrubCameraText. */

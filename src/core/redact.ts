@@ -7,6 +7,15 @@
 /** What a secret is replaced by. */
 export const MASK = '****';
 
+/** Stricter rules for one caller's text. */
+export interface RedactOptions {
+  /** Values to mask wherever they appear, raw and percent-encoded (a camera's user name and
+   *  password); values under 3 characters are left alone, masking them would mangle every word. */
+  secrets?: readonly string[];
+  /** Drop a URL's user information whole (user name too), not only its password. */
+  dropUserinfo?: boolean;
+}
+
 /** scheme://hier-part[?query][#fragment], nothing else in the string. */
 const WHOLE_URL_RE = /^([a-z][a-z0-9+.-]*):\/\/([^?#\s]*)(\?[^#\s]*)?(#\S*)?$/i;
 /** A URL inside free text: up to whitespace, a quote, an angle bracket or a "|" (ffmpeg's tee). */
@@ -25,37 +34,41 @@ const RTMP_SCHEMES = new Set(['rtmp', 'rtmps', 'rtmpt', 'rtmpe', 'rtmpte', 'rtmp
  * The URL with its secrets masked. Text that is not a URL is returned unchanged, except that any
  * URL inside it is masked too (see redactText).
  *
- * - user:password@ → user:****@; a lone user@ (often a token) → ****@
+ * - user:password@ → user:****@; a lone user@ (often a token) → ****@; with dropUserinfo, neither
  * - rtmp(s)://host/app/KEY… → rtmp(s)://host/app/****
  * - every query value → name=****; a bare query item of 8+ characters → ****
  * - a fragment → #****
  * - other schemes: a path segment that looks like a token (20+ characters, letters and digits,
  *   no dot) → ****; plain paths such as /Streaming/Channels/101 or /media/a.mp4 are kept
  */
-export function redactUrl(url: string): string {
+export function redactUrl(url: string, options: RedactOptions = {}): string {
   const match = WHOLE_URL_RE.exec(url);
-  if (!match) return url.includes('://') ? redactText(url) : url;
+  if (!match) return url.includes('://') ? redactText(url, options) : maskSecrets(url, options.secrets);
   const scheme = match[1]!;
   const { userinfo, authority, path } = splitHierPart(match[2]!);
   const query = match[3];
   const fragment = match[4];
   let out = `${scheme}://`;
-  if (userinfo !== null) out += `${redactUserinfo(userinfo)}@`;
+  if (userinfo !== null && options.dropUserinfo !== true) out += `${redactUserinfo(userinfo)}@`;
   out += authority;
   out += RTMP_SCHEMES.has(scheme.toLowerCase()) ? redactRtmpPath(path) : redactTokenSegments(path);
   if (query !== undefined) out += redactQuery(query);
   if (fragment !== undefined) out += fragment.length > 1 ? `#${MASK}` : fragment;
-  return out;
+  return maskSecrets(out, options.secrets);
 }
 
 /** Free text (an ffmpeg stderr line, an error message) with every URL and secret=value masked. */
-export function redactText(text: string): string {
+export function redactText(text: string, options: RedactOptions = {}): string {
   const urlsMasked = text.replace(URL_IN_TEXT_RE, (found) => {
     const trail = TRAILING_PUNCTUATION_RE.exec(found)?.[0] ?? '';
     const url = found.slice(0, found.length - trail.length);
-    return redactWholeUrl(url) + trail;
+    return redactWholeUrl(url, options) + trail;
   });
-  return urlsMasked.replace(SECRET_ASSIGNMENT_RE, (_all, name: string) => `${name}=${MASK}`);
+  const assignmentsMasked = urlsMasked.replace(
+    SECRET_ASSIGNMENT_RE,
+    (_all, name: string) => `${name}=${MASK}`,
+  );
+  return maskSecrets(assignmentsMasked, options.secrets);
 }
 
 /** A command line with every URL in it masked (tee slaves "[f=flv]rtmp://…|…" included). */
@@ -107,8 +120,22 @@ export function redactLogLine(line: string): string {
   }
 }
 
-function redactWholeUrl(url: string): string {
-  return WHOLE_URL_RE.test(url) ? redactUrl(url) : url;
+function redactWholeUrl(url: string, options: RedactOptions): string {
+  return WHOLE_URL_RE.test(url) ? redactUrl(url, { dropUserinfo: options.dropUserinfo ?? false }) : url;
+}
+
+/** Every given secret (raw and percent-encoded, 3 characters or more) masked; longest first so a
+ *  password containing the user name is masked whole. */
+function maskSecrets(text: string, secrets: readonly string[] = []): string {
+  const needles = new Set<string>();
+  for (const secret of secrets) {
+    if (secret.length < 3) continue;
+    needles.add(secret);
+    needles.add(encodeURIComponent(secret));
+  }
+  let out = text;
+  for (const needle of [...needles].sort((a, b) => b.length - a.length)) out = out.split(needle).join(MASK);
+  return out;
 }
 
 interface HierPart {

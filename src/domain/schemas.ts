@@ -1,6 +1,7 @@
 // Input schemas for the appliance's configuration (cameras, presets, destinations, alerts):
 // shared by the store, the CLI and the API so each boundary validates the same way.
 import { z } from 'zod';
+import { ALERT_SEVERITIES } from '../errors/registry.ts';
 
 const name = z
   .string()
@@ -140,8 +141,7 @@ export type DestinationCreate = z.input<typeof DestinationCreateSchema>;
 export const DestinationPatchSchema = z.strictObject(destinationFields).partial();
 export type DestinationPatch = z.input<typeof DestinationPatchSchema>;
 
-export const ALERT_SEVERITIES = ['info', 'warning', 'error', 'critical'] as const;
-export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
+export { ALERT_SEVERITIES, type AlertSeverity } from '../errors/registry.ts';
 /** Longest alert message or remediation the store keeps (longer text is cut by the alert center). */
 export const ALERT_TEXT_MAX = 1000;
 export const AlertCreateSchema = z.strictObject({

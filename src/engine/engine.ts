@@ -2,41 +2,12 @@
 // wires the parts; each part owns its processes through the supervisor.
 import type { Writable } from 'node:stream';
 import { dirname } from 'node:path';
-import { classifyCameraFailure, urlSecrets, type CameraFailure } from '../cameras/classify.ts';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
-import {
-  cameraDecoderArgs,
-  FFMPEG_BIN,
-  hlsPreviewArgs,
-  mediaDecoderArgs,
-  profileSettings,
-  publisherArgs,
-  slateDecoderArgs,
-  stillPictureArgs,
-  type EncodingProfile,
-  type SlatePattern,
-  type VideoEncoder,
-} from '../ffmpeg/argv.ts';
+import { encoderRestartedAlert } from '../errors/alert-messages.ts';
+import { AppError } from '../errors/registry.ts';
+import { hlsPreviewArgs, profileSettings, publisherArgs } from '../ffmpeg/argv.ts';
 import { detectH264Encoder, type EncoderDetection } from '../ffmpeg/hardware.ts';
-import type { Platform } from '../ffmpeg/platforms.ts';
-import { summarizeErrors } from '../ffmpeg/progress.ts';
-import {
-  compileTimeline,
-  sourceKey,
-  type CompiledTimeline,
-  type ProgramState,
-  type VideoSource,
-} from '../timeline/resolver.ts';
-import { localMediaPath } from '../timeline/media-paths.ts';
-import type { OverlayParams, Timeline } from '../timeline/schema.ts';
-import { prepareFramePipes } from '../process/frame-pipe.ts';
-import { raisePlayoutPriority } from '../process/priority.ts';
-import { pickKernels, type Kernels } from './compositor/index.ts';
-import { Encoder, type EncoderEvent, type EncoderSettings } from './encoder.ts';
-import type { EngineAlerts, EngineStatus } from './engine-types.ts';
-import { CameraFailover, type FailoverEvent, type FailoverOptions, type Replacement } from './failover.ts';
-import { FanoutHub } from './fanout/hub.ts';
 import {
   buildMetrics,
   evaluateHealth,
@@ -44,83 +15,45 @@ import {
   type HealthReport,
   type MetricsSnapshot,
 } from '../health/index.ts';
-import { defaultRecordingLimits, type RecordingLimits } from '../recordings/limits.ts';
+import { prepareFramePipes } from '../process/frame-pipe.ts';
+import { raisePlayoutPriority } from '../process/priority.ts';
+import { defaultRecordingLimits } from '../recordings/limits.ts';
+import {
+  compileTimeline,
+  sourceKey,
+  type CompiledTimeline,
+  type ProgramState,
+} from '../timeline/resolver.ts';
+import type { OverlayParams } from '../timeline/schema.ts';
+import { CameraAlerts } from './camera-alerts.ts';
+import { pickKernels, type Kernels } from './compositor/index.ts';
+import { watchDestination } from './destination-alerts.ts';
+import { Encoder, type EncoderEvent, type EncoderSettings } from './encoder.ts';
+import type { CameraFeed, EngineAlerts, EngineControls, EngineStatus, ShowPlan } from './engine-types.ts';
+import { CameraFailover } from './failover.ts';
+import { FanoutHub } from './fanout/hub.ts';
 import { ShowMonitor, type AlertCounts } from './monitor.ts';
-import { FlvOutput, type SessionLimit } from './outputs.ts';
+import { FlvOutput } from './outputs.ts';
 import { OverlayRenderer } from './overlays/cache.ts';
-import type { ImageRef } from './overlays/render.ts';
 import { sourceText } from './overlays/render.ts';
 import { LiveOverrides } from './overrides.ts';
-import { AppError } from '../errors/registry.ts';
-import { loadImageFromUrl, readImageFile } from '../assets/image-load.ts';
 import { Playout } from './playout.ts';
 import { tickAt } from './program-clock.ts';
 import { formatOf, QualityControl } from './quality-control.ts';
-import { buildBitrateLadder, buildLadder } from './quality/ladder.ts';
-import type { QualityPolicyOptions } from './quality/policy.ts';
-import type { DecoderExit } from './sources/decoded-source.ts';
-import { SourcePool, type SourceSpec } from './sources/source-pool.ts';
+import { planShowQuality } from './quality/show-quality.ts';
+import type { MediaLocation } from './sources/media-path.ts';
+import { overlayImageLoader } from './sources/overlay-image.ts';
+import { SourcePool } from './sources/source-pool.ts';
+import { sourceSpec } from './sources/source-spec.ts';
 
-export type { EngineAlerts, EngineStatus } from './engine-types.ts';
-
-/** A camera the show can use: a stream URL (with credentials), or a generated test camera.
- *  `backupCameraId`: the camera put on air when this one fails (kept decoding while this is used). */
-export type CameraFeed = (
-  | { kind: 'url'; name: string; url: string }
-  | { kind: 'generated'; name: string; pattern: SlatePattern; label: string }
-) & { backupCameraId?: number };
-
-export interface DestinationTarget {
-  id: string;
-  /** Safe to log (no key). */
-  name: string;
-  platform: Platform;
-  /** Full URL including the stream key. Never logged. */
-  url: string;
-  /** Restart the session before the platform ends it (none when absent). */
-  session?: SessionLimit;
-  /** Where its session clock starts, ms (tests: near the RTMP timestamp wrap). Default 0. */
-  sessionClockOriginMs?: number;
-}
-
-export interface ShowPlan {
-  timeline: Timeline;
-  cameras: ReadonlyMap<number, CameraFeed>;
-  destinations: readonly DestinationTarget[];
-  /** Folder for the HLS preview (index.m3u8); none when absent. */
-  previewDir?: string;
-  /** Local recording (.flv or .mp4); none when absent. */
-  recordPath?: string;
-  /** Its quota, file length and the free space kept (default: the defaults, under ./data). */
-  recordingLimits?: RecordingLimits;
-  /** Root for media paths in the timeline: "/assets/x.png" is <mediaRoot>/assets/x.png. */
-  mediaRoot: string;
-  /** File of a library asset, by id. */
-  assetPath?: (assetId: number) => string | null;
-  encoder?: { profile?: EncodingProfile; videoEncoder?: VideoEncoder; bitrateKbps?: number; preset?: string };
-  /** Start mid-show (crash resume). */
-  startFrame?: number;
-  /** The timeline follows the wall clock while the first picture is awaited (a resumed show):
-   *  the pre-roll's seconds are skipped, not played late. */
-  prerollCatchUp?: boolean;
-  /** Camera failure handling: detection threshold, return delay, reconnect interval. */
-  failover?: FailoverOptions & { reconnectIntervalMs?: number };
-  /**
-   * Degraded mode: the ladder starts at the operator's settings (the timeline's size and fps, the
-   * profile's preset and bitrate); `startLevel` is where the capacity check says this machine
-   * fits; `pinnedLevel` holds one level (benchmarks); `enabled: false` never moves.
-   * `showWarning` puts a "Reduced quality" notice on air while below the ceiling.
-   */
-  degrade?: Partial<Omit<QualityPolicyOptions, 'ladder' | 'bitrateLadderKbps'>> & {
-    enabled?: boolean;
-    showWarning?: boolean;
-    /** The ladder's floor: no size below this many lines (default 360), no rate below minFps. */
-    minHeight?: number;
-    minFps?: number;
-  };
-  /** The program clock's epoch in ms (default 0; tests start near a timestamp wrap). */
-  programOriginMs?: number;
-}
+export type {
+  CameraFeed,
+  DestinationTarget,
+  EngineAlerts,
+  EngineControls,
+  EngineStatus,
+  ShowPlan,
+} from './engine-types.ts';
 
 export interface EngineDeps {
   clock?: Clock;
@@ -144,10 +77,10 @@ function cachedEncoderDetection(): Promise<EncoderDetection> {
   return detection;
 }
 
-/** A timeline media reference as a local path or URL (the rule: src/timeline/media-paths.ts). */
-export { localMediaPath as resolveMediaPath };
+/** A timeline media reference as a local path or URL (kept here for callers not yet on src/engine/index.ts). */
+export { resolveMediaPath } from './sources/media-path.ts';
 
-export class Engine {
+export class Engine implements EngineControls {
   private readonly plan: ShowPlan;
   private readonly compiled: CompiledTimeline;
   private readonly clock: Clock;
@@ -160,12 +93,9 @@ export class Engine {
   private readonly outputs: FlvOutput[] = [];
   private readonly failover: CameraFailover;
   private readonly alerts: EngineAlerts | undefined;
+  private readonly cameraAlerts: CameraAlerts;
   /** The cameras as configured now (changed on air by updateCameras). */
   private cameras: ReadonlyMap<number, CameraFeed>;
-  /** Why each failed camera's decoder last gave up, in the camera test's words. */
-  private readonly cameraCauses = new Map<number, CameraFailure>();
-  /** How each failed camera went off air ("sends no picture" / "stopped sending video"). */
-  private readonly cameraSymptoms = new Map<number, string>();
   private lastState: ProgramState | null = null;
   private readonly baseSettings: EncoderSettings;
   private readonly quality: QualityControl;
@@ -205,10 +135,17 @@ export class Engine {
       recordingLimits,
     );
     this.cameras = plan.cameras;
+    this.cameraAlerts = new CameraAlerts({
+      alerts: this.alerts,
+      logger: this.log,
+      cameraName: (cameraId) => this.cameraName(cameraId),
+      replacementOf: (cameraId) =>
+        this.failover.failedCameras().find((c) => c.cameraId === cameraId)?.replacement ?? null,
+    });
     this.failover = new CameraFailover(
       (cameraId) => this.cameras.get(cameraId)?.backupCameraId,
       plan.failover ?? {},
-      (event) => this.onFailover(event),
+      (event) => this.cameraAlerts.onFailover(event),
     );
 
     prepareFramePipes();
@@ -222,29 +159,42 @@ export class Engine {
       preset: plan.encoder?.preset ?? profileDefaults.preset,
     };
     this.systemCpuPercent = deps.systemCpuPercent ?? (() => this.monitor.systemCpuPercent);
-    const { minHeight, minFps, showWarning, enabled, ...degrade } = plan.degrade ?? {};
-    const ladder = buildLadder(
-      { preset: this.baseSettings.preset!, fps, width, height },
+    const quality = planShowQuality(
       {
+        width,
+        height,
+        fps,
+        preset: this.baseSettings.preset!,
+        bitrateKbps: profileDefaults.bitrateKbps,
         encoder: deps.encoderChoice.encoder,
-        ...(minHeight !== undefined ? { minHeight } : {}),
-        ...(minFps !== undefined ? { minFps } : {}),
       },
+      plan.degrade,
     );
-    const startLevel = Math.min(degrade.startLevel ?? 0, ladder.length - 1);
-    const startFormat = formatOf(ladder[degrade.pinnedLevel ?? startLevel]!, fps);
     this.encoder = new Encoder({
       fps,
-      format: startFormat,
-      settings: { ...this.baseSettings, preset: ladder[degrade.pinnedLevel ?? startLevel]!.preset },
+      format: formatOf(quality.firstLevel, fps),
+      settings: { ...this.baseSettings, preset: quality.firstLevel.preset },
       hub: this.hub,
       clock: this.clock,
       logger: this.log.child({ part: 'encoder' }),
       allocFrame: (w, h) => kernels.allocFrame(w, h),
       onEvent: (event) => this.onEncoderEvent(event),
     });
+    const media: MediaLocation = {
+      mediaRoot: plan.mediaRoot,
+      ...(plan.assetPath ? { assetPath: plan.assetPath } : {}),
+    };
     this.pool = new SourcePool({
-      factory: (source, target) => this.sourceSpec(source, target),
+      factory: (source, target) =>
+        sourceSpec(source, target, {
+          ...media,
+          camera: (cameraId) => this.cameras.get(cameraId),
+          ...(plan.failover?.reconnectIntervalMs !== undefined
+            ? { reconnectIntervalMs: plan.failover.reconnectIntervalMs }
+            : {}),
+          logger: this.log,
+          onCameraExit: (cameraId, url, exit) => this.cameraAlerts.noteExit(cameraId, url, exit),
+        }),
       fps,
       clock: this.clock,
       logger: this.log.child({ part: 'sources' }),
@@ -255,7 +205,7 @@ export class Engine {
       programWidth: width,
       programHeight: height,
       clock: this.clock,
-      loadImage: (ref) => this.loadImage(ref),
+      loadImage: overlayImageLoader(media, this.clock),
       logger: this.log.child({ part: 'overlays' }),
     });
     this.playout = new Playout({
@@ -282,13 +232,7 @@ export class Engine {
     });
 
     this.quality = new QualityControl({
-      policy: {
-        ladder,
-        bitrateLadderKbps: buildBitrateLadder(profileDefaults.bitrateKbps),
-        ...degrade,
-        startLevel,
-        pinnedLevel: enabled === false ? startLevel : (degrade.pinnedLevel ?? null),
-      },
+      policy: quality.policy,
       fps,
       baseSettings: this.baseSettings,
       encoder: this.encoder,
@@ -311,50 +255,15 @@ export class Engine {
       clock: this.clock,
       logger: this.log.child({ part: 'quality' }),
       alerts: this.alerts,
-      ...(showWarning === true
+      ...(quality.showWarning
         ? { setReducedCard: (shown: boolean) => this.playout.setCard('reduced_quality', shown) }
         : {}),
     });
 
     const outputDeps = { hub: this.hub, clock: this.clock, logger: this.log.child({ part: 'outputs' }) };
-    // One alert per outage, from its first failure (so History has every one) until it sends
-    // again; after 10 failures in a row it becomes an error.
-    const watch = (output: FlvOutput): FlvOutput => {
-      const key = `destination:${output.status().id}:down`;
-      let down = false;
-      output.on('failure', (event) => {
-        if (down) return;
-        down = true;
-        this.alerts?.raise({
-          key,
-          severity: 'warning',
-          code: event.error.code,
-          message: `Destination "${event.name}" is off air: ${event.error.message} It reconnects by itself.`,
-          remediation: event.error.remediation,
-          source: `destination:${event.id}`,
-        });
-      });
-      output.on('failing', (event) => {
-        down = true;
-        this.alerts?.raise({
-          key,
-          severity: 'error',
-          code: event.lastError.code,
-          message: `Destination "${event.name}" has failed ${event.consecutiveFailures} times in a row: ${event.lastError.message} It keeps retrying every minute.`,
-          remediation: event.lastError.remediation,
-          source: `destination:${event.id}`,
-        });
-      });
-      output.on('reconnected', (event) => {
-        this.log.info({ destination: event.id, downMs: event.downMs }, 'destination is live again');
-        down = false;
-        this.alerts?.clear(key);
-      });
-      return output;
-    };
     for (const destination of plan.destinations) {
       this.outputs.push(
-        watch(
+        watchDestination(
           new FlvOutput({
             id: destination.id,
             kind: 'destination',
@@ -369,6 +278,8 @@ export class Engine {
             ...(destination.session ? { session: destination.session } : {}),
             ...outputDeps,
           }),
+          this.alerts,
+          this.log,
         ),
       );
     }
@@ -606,16 +517,7 @@ export class Engine {
   private onEncoderEvent(event: EncoderEvent): void {
     switch (event.type) {
       case 'crashed':
-        this.alerts?.raise({
-          key: 'encoder:restarted',
-          severity: 'warning',
-          code: 'ENCODER_RESTARTED',
-          message:
-            'The video encoder stopped unexpectedly and was restarted at once; every destination stayed connected.',
-          remediation:
-            'Nothing to do if it happens once. If it repeats, check the appliance’s memory and CPU load on the monitoring page.',
-          source: 'encoder',
-        });
+        this.alerts?.raise({ key: 'encoder:restarted', source: 'encoder', ...encoderRestartedAlert() });
         return;
       case 'recovered':
         this.log.info({ downMs: Math.round(event.downMs) }, 'encoder back on air after a restart');
@@ -631,74 +533,6 @@ export class Engine {
     return feed ? `Camera ${cameraId} (${feed.name})` : `Camera ${cameraId}`;
   }
 
-  /** Camera failures become alerts an operator can act on; a recovery clears them. */
-  private onFailover(event: FailoverEvent): void {
-    if (event.type === 'recovered') {
-      this.log.info({ camera: event.cameraId, downMs: event.downMs }, 'camera is back on air');
-      this.cameraCauses.delete(event.cameraId);
-      this.cameraSymptoms.delete(event.cameraId);
-      this.alerts?.clear(cameraAlertKey(event.cameraId));
-      return;
-    }
-    if (event.type === 'failed')
-      this.cameraSymptoms.set(
-        event.cameraId,
-        event.reason === 'no-signal' ? 'sends no picture' : 'stopped sending video',
-      );
-    this.raiseCameraAlert(event.cameraId, event.replacement);
-  }
-
-  /** The alert for a camera off air, with the decoder's own reason when it gave one. */
-  private raiseCameraAlert(cameraId: number, replacement: Replacement): void {
-    const camera = this.cameraName(cameraId);
-    const cause = this.cameraCauses.get(cameraId);
-    const what = cause
-      ? `is off air: ${cause.reason.replace(/\.$/, '')}`
-      : (this.cameraSymptoms.get(cameraId) ?? 'stopped sending video');
-    const fix = cause?.remediation ?? 'Check the camera’s power and network.';
-    const alert =
-      replacement.kind === 'backup'
-        ? {
-            severity: 'warning' as const,
-            message: `${camera} ${what} — switched to backup ${this.cameraName(replacement.cameraId)}.`,
-            remediation: `${fix} The show returns to it by itself once it sends video again.`,
-          }
-        : {
-            severity: 'error' as const,
-            message: `${camera} ${what} and no backup camera is working — the “Technical difficulties” slate is on air.`,
-            remediation: `${fix} Give it a backup camera in its settings. The show returns to it by itself.`,
-          };
-    this.log.warn({ camera: cameraId, replacement, cause: cause?.code }, alert.message);
-    this.alerts?.raise({
-      key: cameraAlertKey(cameraId),
-      code: cause?.code ?? 'CAMERA_OFFLINE',
-      source: `camera:${cameraId}`,
-      ...alert,
-    });
-  }
-
-  /** A camera decoder gave up: keep why, in the camera test's words (only a reason it can name). */
-  private noteCameraExit(cameraId: number, url: string, exit: DecoderExit): void {
-    // A stall is what failover already says ("stopped sending video"); an end of stream is no cause.
-    if (exit.timedOut || exit.code === 0) return;
-    const failure = classifyCameraFailure({
-      stderr: exit.stderrTail.join('\n'),
-      exitCode: exit.code,
-      timedOut: false,
-      elapsedMs: exit.runMs,
-      timeoutMs: exit.runMs,
-      ioTimeoutSeconds: CAMERA_IO_TIMEOUT_SECONDS,
-      secrets: urlSecrets(url),
-    });
-    if (failure.code === 'CAMERA_TEST_FAILED') return; // "a reason the appliance does not recognise"
-    const known = this.cameraCauses.get(cameraId);
-    this.cameraCauses.set(cameraId, failure);
-    // Already off air: the alert learns its cause now.
-    const failed = this.failover.failedCameras().find((c) => c.cameraId === cameraId);
-    if (failed?.replacement && (known?.reason !== failure.reason || known.code !== failure.code))
-      this.raiseCameraAlert(cameraId, failed.replacement);
-  }
-
   /**
    * The cameras changed while on air (address, backup, added, removed): backups apply from the
    * next tick; a camera whose address changed is decoded anew from the new one.
@@ -709,122 +543,10 @@ export class Engine {
     for (const [id, feed] of before) {
       const now = cameras.get(id);
       if (now && sameCameraSource(feed, now)) continue;
-      this.cameraCauses.delete(id);
+      this.cameraAlerts.forgetCause(id);
       this.pool.drop(cameraKey(id));
     }
   }
-
-  private sourceSpec(
-    source: VideoSource,
-    { width, height, fps }: { width: number; height: number; fps: number },
-  ): SourceSpec | null {
-    switch (source.kind) {
-      case 'black':
-        return null;
-      case 'camera': {
-        const feed = this.cameras.get(source.cameraId);
-        if (!feed) return null;
-        if (feed.kind === 'generated') {
-          return {
-            description: `generated test camera ${source.cameraId}`,
-            spawn: {
-              command: FFMPEG_BIN,
-              args: slateDecoderArgs({
-                width,
-                height,
-                fps,
-                pattern: feed.pattern,
-                text: feed.label,
-                audio: 'tone',
-              }),
-            },
-          };
-        }
-        // Many IP cameras send no audio, and ffmpeg refuses an audio output with nothing to map:
-        // after such an exit the camera is decoded video-only and the playout feeds silence.
-        let audio = true;
-        return {
-          description: `camera ${source.cameraId} (${feed.name})`,
-          ...(this.plan.failover?.reconnectIntervalMs !== undefined
-            ? { reconnectIntervalMs: this.plan.failover.reconnectIntervalMs }
-            : {}),
-          spawn: () => ({
-            command: FFMPEG_BIN,
-            args: cameraDecoderArgs({
-              url: feed.url,
-              width,
-              height,
-              fps,
-              timeoutSeconds: CAMERA_IO_TIMEOUT_SECONDS,
-              audio,
-            }),
-          }),
-          onExit: (exit) => {
-            if (audio && summarizeErrors(exit.stderrTail)?.kind === 'no_output_stream') {
-              audio = false;
-              this.log.info({ camera: source.cameraId }, 'camera has no audio: decoding video only');
-              return;
-            }
-            this.noteCameraExit(source.cameraId, feed.url, exit);
-          },
-        };
-      }
-      case 'media': {
-        const path =
-          source.assetId !== undefined
-            ? (this.plan.assetPath?.(source.assetId) ?? null)
-            : localMediaPath(this.plan.mediaRoot, source.mediaUrl ?? '');
-        if (!path) return null;
-        return {
-          description: `media ${source.mediaType}`,
-          spawn: {
-            command: FFMPEG_BIN,
-            args: mediaDecoderArgs({
-              path,
-              kind: source.mediaType,
-              loop: source.mediaType === 'image' ? true : source.loop,
-              width,
-              height,
-              fps,
-              realtime: true,
-            }),
-          },
-        };
-      }
-      case 'slate': {
-        // A still: one picture, kept; no process runs while the show does.
-        const path = source.testPattern ? localMediaPath(this.plan.mediaRoot, source.testPattern) : null;
-        const args = path
-          ? stillPictureArgs({ width, height, image: path })
-          : stillPictureArgs({
-              width,
-              height,
-              card: { pattern: 'smptehdbars', text: "We'll be right back" },
-            });
-        return { description: 'slate', still: true, spawn: { command: FFMPEG_BIN, args } };
-      }
-    }
-  }
-
-  private async loadImage(ref: ImageRef): Promise<Uint8Array> {
-    if (ref.asset_id !== undefined) {
-      const path = this.plan.assetPath?.(ref.asset_id);
-      if (!path) throw new Error(`asset ${ref.asset_id} is not in the library`);
-      return readImageFile(path, `the image of asset ${ref.asset_id}`);
-    }
-    const url = ref.image_url ?? '';
-    const target = localMediaPath(this.plan.mediaRoot, url);
-    if (!target) throw new Error(`image path ${url} is outside the media folder`);
-    if (/^https?:\/\//.test(target)) return loadImageFromUrl(target, { clock: this.clock });
-    return readImageFile(target, `the image ${url}`);
-  }
-}
-
-/** The camera decoder's socket timeout (ffmpeg -timeout), seconds. */
-const CAMERA_IO_TIMEOUT_SECONDS = 5;
-
-function cameraAlertKey(cameraId: number): string {
-  return `camera:${cameraId}:offline`;
 }
 
 function cameraKey(cameraId: number): string {

@@ -76,7 +76,8 @@ import { dirname, resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { Clock, TimerHandle } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
-import { ERRORS, type ErrorCode } from '../errors/registry.ts';
+import { messageOf } from '../core/message-of.ts';
+import { recordingDiskFullAlert, recordingDiskLowAlert } from '../errors/alert-messages.ts';
 import { FFMPEG_BIN, PROGRESS_PERIOD_SECONDS, recorderArgs } from '../ffmpeg/argv.ts';
 import { ProgressBlockParser, StderrLineSplitter } from '../ffmpeg/progress.ts';
 import type { BackoffOptions } from '../process/backoff.ts';
@@ -94,7 +95,12 @@ import {
   type SupervisedRun,
   type SupervisorState,
 } from '../process/supervisor.ts';
-import { classifyFailure, type OutputErrorKind, type OutputKind } from './destinations/failure.ts';
+import {
+  classifyFailure,
+  type OutputErrorKind,
+  type OutputFailureCode,
+  type OutputKind,
+} from './destinations/failure.ts';
 import { OutputMeter } from './destinations/meter.ts';
 import { probeTargetFromArgs, tcpProbe, type Probe, type ProbeTarget } from './destinations/probe.ts';
 import { nextFreePart, recordingPartPath } from './destinations/recording.ts';
@@ -108,7 +114,7 @@ export type OutputState = 'connecting' | 'live' | 'retrying' | 'failing' | 'stop
 
 export interface OutputError {
   kind: OutputErrorKind;
-  code: ErrorCode;
+  code: OutputFailureCode | 'RECORDING_DISK_FULL';
   /** Plain words; never the URL or stream key. */
   message: string;
   remediation: string;
@@ -846,10 +852,7 @@ export class FlvOutput extends EventEmitter<OutputEvents> {
     try {
       this.options.session?.onRestart?.(event);
     } catch (error) {
-      this.log.error(
-        { err: error instanceof Error ? error.message : String(error) },
-        'session restart listener threw',
-      );
+      this.log.error({ err: messageOf(error) }, 'session restart listener threw');
     }
   }
 
@@ -932,13 +935,8 @@ export class FlvOutput extends EventEmitter<OutputEvents> {
     this.log.warn({ freeBytes: disk.freeBytes, warnBytes: disk.warnBytes }, 'the disk is running low');
     this.options.alerts?.raise({
       key: DISK_LOW_ALERT,
-      severity: 'warning',
-      code: 'DISK_SPACE_LOW',
-      message:
-        `Disk space is running low: ${disk.words}. The oldest recordings are removed to make room; ` +
-        `below ${formatBytes(disk.reserveBytes)} free the recording stops.`,
-      remediation: ERRORS.DISK_SPACE_LOW.remediation,
       source: 'disk',
+      ...recordingDiskLowAlert({ words: disk.words, reserve: formatBytes(disk.reserveBytes) }),
     });
   }
 
@@ -956,29 +954,28 @@ export class FlvOutput extends EventEmitter<OutputEvents> {
     void stopAfterEndOfInput(this.supervisor, this.clock);
     this.stopProbing();
     this.nextRetryAt = null;
-    const message =
+    const alert = recordingDiskFullAlert(
       disk !== null
-        ? `The recording stopped: only ${disk.words}, and ${formatBytes(disk.reserveBytes)} are kept free ` +
-          `for the database and the system. The stream goes on; the recording starts again in a new file ` +
-          `once ${formatBytes(disk.warnBytes)} are free.`
-        : 'The recording stopped: the data disk is full. The stream goes on; the recording starts again ' +
-          'in a new file once there is room.';
+        ? {
+            words: disk.words,
+            reserve: formatBytes(disk.reserveBytes),
+            resumeAt: formatBytes(disk.warnBytes),
+          }
+        : null,
+    );
     this.lastError = {
       kind: 'disk_error',
       code: 'RECORDING_DISK_FULL',
-      message,
-      remediation: ERRORS.RECORDING_DISK_FULL.remediation,
+      message: alert.message,
+      remediation: alert.remediation,
       at: this.clock.wallNow(),
     };
-    this.log.error({ freeBytes: disk?.freeBytes, reserveBytes: disk?.reserveBytes }, message);
+    this.log.error({ freeBytes: disk?.freeBytes, reserveBytes: disk?.reserveBytes }, alert.message);
     this.setState('stopped', 'the disk is full');
     this.options.alerts?.raise({
       key: this.diskFullAlertKey(),
-      severity: 'error',
-      code: 'RECORDING_DISK_FULL',
-      message,
-      remediation: ERRORS.RECORDING_DISK_FULL.remediation,
       source: `recording:${this.options.id}`,
+      ...alert,
     });
   }
 
@@ -1020,10 +1017,7 @@ export class FlvOutput extends EventEmitter<OutputEvents> {
     try {
       await sweeper.sweep(inUse, why);
     } catch (error) {
-      this.log.warn(
-        { err: error instanceof Error ? error.message : String(error) },
-        'recordings sweep failed',
-      );
+      this.log.warn({ err: messageOf(error) }, 'recordings sweep failed');
     }
   }
 
@@ -1069,10 +1063,7 @@ export class FlvOutput extends EventEmitter<OutputEvents> {
     try {
       (this.emit as (name: K, ...rest: OutputEvents[K]) => boolean)(event, ...args);
     } catch (error) {
-      this.log.error(
-        { event, err: error instanceof Error ? error.message : String(error) },
-        'output listener threw',
-      );
+      this.log.error({ event, err: messageOf(error) }, 'output listener threw');
     }
   }
 }

@@ -10,6 +10,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Encoder, EncoderSettings } from './encoder.ts';
 import type { EngineAlerts } from './engine-alerts.ts';
+import { degradedModeAlert, type AlertText } from '../errors/alert-messages.ts';
 import { describeBitrate, describeLevel, type QualityLevel } from './quality/ladder.ts';
 import {
   QualityPolicy,
@@ -277,36 +278,27 @@ export class QualityControl {
     if (change.direction === 'down') deps.logger.warn({ change: change.sentence }, 'degraded mode');
     else deps.logger.info({ change: change.sentence }, 'degraded mode');
     const previous = this.openAlert;
+    const key = `engine:quality:${++this.alertSeq}`;
+    deps.alerts?.raise({ key, source: 'engine', ...this.alertFor(change, !degraded) });
     if (!degraded) {
       // Back at the operator's settings: the last step is recorded, nothing stays open.
-      const key = `engine:quality:${++this.alertSeq}`;
-      deps.alerts?.raise(this.alertFor(change, key, 'info'));
       deps.alerts?.clear(key);
       if (previous) deps.alerts?.clear(previous);
       this.openAlert = null;
       return;
     }
-    const key = `engine:quality:${++this.alertSeq}`;
-    deps.alerts?.raise(this.alertFor(change, key, change.direction === 'down' ? 'warning' : 'info'));
     if (previous) deps.alerts?.clear(previous);
     this.openAlert = key;
   }
 
-  private alertFor(change: QualityChange, key: string, severity: 'info' | 'warning') {
+  private alertFor(change: QualityChange, backAtSettings: boolean): AlertText {
     const target = this.targetOf(this.policy.level, this.policy.bitrateStep);
-    const current = `${describeLevel(target.level)} at ${describeBitrate(target.bitrateKbps)}`;
-    return {
-      key,
-      severity,
-      code: 'DEGRADED_MODE',
-      message: change.sentence,
-      remediation:
-        change.direction === 'down'
-          ? change.kind === 'cpu'
-            ? `The stream goes on at ${current}. It steps back up by itself after calm minutes; for full quality use a lower resolution or frame rate in the timeline, fewer cameras, or a faster machine.`
-            : 'The stream goes on at a lower bitrate. Check the upload speed of the venue’s internet connection; the bitrate returns by itself after calm minutes.'
-          : 'Nothing to do: quality comes back step by step while the show stays calm.',
-      source: 'engine',
-    };
+    return degradedModeAlert({
+      sentence: change.sentence,
+      direction: change.direction,
+      cause: change.kind,
+      current: `${describeLevel(target.level)} at ${describeBitrate(target.bitrateKbps)}`,
+      backAtSettings,
+    });
   }
 }

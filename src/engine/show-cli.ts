@@ -2,12 +2,14 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { messageOf } from '../core/message-of.ts';
 import { toFieldIssues } from '../domain/issues.ts';
 import { AppError } from '../errors/registry.ts';
 import { PLATFORMS, type Platform } from '../ffmpeg/platforms.ts';
 import { stopAllSupervised } from '../process/supervisor.ts';
 import { validateTimelineJson } from '../timeline/validate.ts';
-import { Engine, type CameraFeed, type DestinationTarget, type ShowPlan } from './engine.ts';
+import { Engine } from './engine.ts';
+import type { CameraFeed, DestinationTarget, ShowPlan } from './engine-types.ts';
 
 export const SHOW_USAGE = `Usage: vistter show run <timeline.json> [options]
 
@@ -53,10 +55,7 @@ function readShowConfig(file: string): ShowConfig {
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new AppError(
-      'JSON_MALFORMED',
-      `${file}: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw new AppError('JSON_MALFORMED', `${file}: ${messageOf(error)}`);
   }
   const parsed = ShowConfigSchema.safeParse(raw);
   if (!parsed.success)

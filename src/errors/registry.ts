@@ -1,5 +1,11 @@
-// One error registry: every error the appliance reports has a stable code, an HTTP status and a
-// remediation sentence a venue manager can act on.
+// One registry of codes: every error and alert the appliance reports has a stable code here and a
+// remediation sentence a venue manager can act on. An error is answered by the API or the CLI with
+// its HTTP status; an alert is raised to the alert center with its severity; some codes are both
+// (a camera the test cannot reach is an API answer and, on air, an alert). The sentences of the
+// alerts themselves are built in alert-messages.ts beside this file.
+/** How urgent an alert is, least first. */
+export const ALERT_SEVERITIES = ['info', 'warning', 'error', 'critical'] as const;
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 
 export interface FieldIssue {
   /** JSON path or field name the problem is at, like `timeline.tracks.video.cues[1].start_time`. */
@@ -7,7 +13,27 @@ export interface FieldIssue {
   message: string;
 }
 
-export const ERRORS = {
+/** A code the API or the CLI answers with. */
+interface ErrorEntry {
+  readonly status: number;
+  readonly remediation: string;
+}
+
+/**
+ * A code raised as an alert. `severity` is how it is usually raised; a sentence builder raises it
+ * higher where the situation is worse (a camera with no working backup, a destination that has
+ * failed ten times). `when` holds the remediation for particular situations; `{name}` in it is
+ * filled in from the facts (alertRemediation).
+ */
+interface AlertEntry {
+  readonly severity: AlertSeverity;
+  readonly remediation: string;
+  readonly when?: Readonly<Record<string, string>>;
+}
+
+type RegistryEntry = ErrorEntry | AlertEntry | (ErrorEntry & AlertEntry);
+
+export const CODES = {
   VALIDATION_FAILED: { status: 400, remediation: 'Correct the fields listed and try again.' },
   JSON_MALFORMED: {
     status: 400,
@@ -247,16 +273,19 @@ export const ERRORS = {
   },
   CAMERA_UNREACHABLE: {
     status: 502,
+    severity: 'warning',
     remediation:
       'Check the camera’s power, network cable and address (open it in VLC to compare), then test again.',
   },
   CAMERA_AUTH_FAILED: {
     status: 502,
+    severity: 'warning',
     remediation:
       'Check the camera’s user name and password (as set in the camera’s own web page), then test again.',
   },
   CAMERA_NO_VIDEO: {
     status: 502,
+    severity: 'warning',
     remediation:
       'Check the stream path (e.g. /stream1) in the camera’s manual; the address answered but sent no video.',
   },
@@ -272,82 +301,189 @@ export const ERRORS = {
   },
   PTZ_FAILED: {
     status: 502,
+    severity: 'warning',
     remediation:
       'Check the camera is on and its ONVIF user may control PTZ; capture the preset again if the camera was reset.',
   },
   // Outputs (destinations, preview, recording): reported in status and alerts, not as API errors.
   DESTINATION_UNREACHABLE: {
     status: 502,
+    severity: 'warning',
     remediation:
       'Check the server address and port and the appliance’s internet connection; the stream reconnects by itself as soon as the server answers.',
   },
   DESTINATION_DNS_FAILED: {
     status: 502,
+    severity: 'warning',
     remediation:
       'Check the server name for typos and that the appliance can reach the internet (router, DNS); it keeps retrying.',
   },
   DESTINATION_TLS_FAILED: {
     status: 502,
+    severity: 'warning',
     remediation:
       'Check the server address starts with rtmps:// and uses the platform’s port (usually 443), and that the appliance’s date and time are right.',
   },
   DESTINATION_REJECTED: {
     status: 502,
+    severity: 'warning',
     remediation:
       'Check the stream key (copy it again from the platform) and that the channel or live event is set up to receive a stream.',
   },
   DESTINATION_NO_RESPONSE: {
     status: 504,
+    severity: 'warning',
     remediation:
       'Check the server address and port point at the platform’s ingest server (RTMP/RTMPS) and that no firewall holds the connection.',
   },
   DESTINATION_CONNECTION_LOST: {
     status: 502,
+    severity: 'warning',
     remediation:
       'Usually a network drop or a server restart; the stream reconnects by itself. If it keeps happening, check the appliance’s upload bandwidth and network cable.',
   },
   DESTINATION_STALLED: {
     status: 504,
+    severity: 'warning',
     remediation:
       'The server stopped taking data: check the upload bandwidth and the platform’s status page; the stream reconnects by itself.',
   },
   DESTINATION_FAILING: {
     status: 503,
+    severity: 'error',
     remediation:
       'Fix the cause given in the destination’s last error; the appliance keeps retrying every minute and the other destinations are not affected.',
   },
   OUTPUT_DISK_ERROR: {
     status: 507,
+    severity: 'warning',
     remediation:
       'Free disk space or check the recordings or preview folder is writable; the output retries by itself.',
   },
   OUTPUT_STALLED: {
     status: 500,
+    severity: 'warning',
     remediation:
       'The output stopped writing and was restarted; if it keeps happening, check the disk and the appliance log.',
   },
   OUTPUT_SPAWN_FAILED: {
     status: 500,
+    severity: 'warning',
     remediation: 'Install ffmpeg (scripts/up.sh does it) and check it runs: ffmpeg -version.',
   },
   OUTPUT_CRASHED: {
     status: 500,
+    severity: 'warning',
     remediation: 'It is restarted automatically; if it keeps happening, send the appliance log to support.',
   },
   // Disk space (recordings quota, free space: src/recordings/).
   DISK_SPACE_LOW: {
     status: 507,
+    severity: 'warning',
     remediation:
       'Copy the recordings you want to keep off the appliance and delete them, or delete media you no longer use; a lower recordings quota (VISTTER_RECORDINGS_QUOTA_GB) keeps it from happening again.',
   },
   RECORDING_DISK_FULL: {
     status: 507,
+    severity: 'error',
     remediation:
       'Free space on the data disk (copy recordings off and delete them, or delete unused media); the recording starts again by itself. The stream is not affected.',
   },
-} as const satisfies Record<string, { status: number; remediation: string }>;
+  // Alerts only: raised while a show runs or by the scheduler, never an API answer.
+  CAMERA_OFFLINE: {
+    severity: 'warning',
+    remediation: 'Check the camera’s power and network.',
+    // {fix}: this remediation, or the one of the cause the camera's decoder gave.
+    when: {
+      onBackup: '{fix} The show returns to it by itself once it sends video again.',
+      onSlate: '{fix} Give it a backup camera in its settings. The show returns to it by itself.',
+    },
+  },
+  ENCODER_RESTARTED: {
+    severity: 'warning',
+    remediation:
+      'Nothing to do if it happens once. If it repeats, check the appliance’s memory and CPU load on the monitoring page.',
+  },
+  DEGRADED_MODE: {
+    severity: 'warning',
+    remediation: 'Nothing to do: quality comes back step by step while the show stays calm.',
+    when: {
+      cpu: 'The stream goes on at {current}. It steps back up by itself after calm minutes; for full quality use a lower resolution or frame rate in the timeline, fewer cameras, or a faster machine.',
+      network:
+        'The stream goes on at a lower bitrate. Check the upload speed of the venue’s internet connection; the bitrate returns by itself after calm minutes.',
+      operatorHeld:
+        'Set the quality back to automatic in the control room when the reason for holding it has passed.',
+      operatorAutomatic:
+        'Nothing to do: degraded mode steps down when the show suffers and back up after calm minutes.',
+    },
+  },
+  DESTINATION_SESSION_RESTARTED: {
+    severity: 'info',
+    remediation:
+      'Nothing to do. Viewers may see the stream pause for a few seconds while the new session starts.',
+    when: {
+      facebook:
+        'Nothing to do. Facebook shows the new session as a new live video; the stream was off for a few seconds at a keyframe.',
+    },
+  },
+  SHOW_RESUMED: {
+    severity: 'warning',
+    remediation:
+      'Nothing to do if it happens once. If it repeats, check the power supply and the appliance’s memory on the monitoring page; the log tells why the previous run ended.',
+  },
+  SCHEDULE_START_FAILED: {
+    severity: 'warning',
+    remediation:
+      'Check the timeline and destinations of the schedule; it tries again every {retrySeconds} s until its window ends.',
+  },
+  SCHEDULE_SKIPPED: {
+    severity: 'info',
+    remediation:
+      'Nothing to do if that was intended. It starts by itself when the air is free again within its window.',
+  },
+  SCHEDULE_PREFLIGHT_FAILED: {
+    severity: 'warning',
+    remediation: 'Open the control room to see what is wrong (each check says what to do).',
+  },
+} as const satisfies Record<string, RegistryEntry>;
 
-export type ErrorCode = keyof typeof ERRORS;
+/** The registry under the name the API layer and the tests know it by. */
+export const ERRORS = CODES;
+
+/** Every code of the registry. */
+export type Code = keyof typeof CODES;
+/** A code the API or the CLI answers with (it has an HTTP status). */
+export type ErrorCode = { [C in Code]: (typeof CODES)[C] extends { status: number } ? C : never }[Code];
+/** A code raised as an alert (it has a severity): an unknown code does not compile. */
+export type AlertCode = {
+  [C in Code]: (typeof CODES)[C] extends { severity: AlertSeverity } ? C : never;
+}[Code];
+/** The particular situations an alert code has a remediation for. */
+export type AlertSituation<C extends AlertCode> = (typeof CODES)[C] extends { when: infer W }
+  ? keyof W & string
+  : never;
+
+/**
+ * The remediation of an alert: the code's own, or the one for a situation, with `{name}` filled
+ * in from the facts (a name the facts do not give stays as it is).
+ */
+export function alertRemediation<C extends AlertCode>(
+  code: C,
+  situation?: AlertSituation<C>,
+  facts: Readonly<Record<string, string | number>> = {},
+): string {
+  const entry: AlertEntry = CODES[code];
+  const template =
+    situation === undefined ? entry.remediation : (entry.when?.[situation] ?? entry.remediation);
+  return template.replace(/\{(\w+)\}/g, (placeholder, name: string) =>
+    name in facts ? String(facts[name]) : placeholder,
+  );
+}
+
+/** The usual severity of an alert code. */
+export function alertSeverity(code: AlertCode): AlertSeverity {
+  return CODES[code].severity;
+}
 
 export class AppError extends Error {
   readonly code: ErrorCode;
@@ -364,8 +500,8 @@ export class AppError extends Error {
     super(message, options);
     this.name = 'AppError';
     this.code = code;
-    this.status = ERRORS[code].status;
-    this.remediation = ERRORS[code].remediation;
+    this.status = CODES[code].status;
+    this.remediation = CODES[code].remediation;
     this.issues = issues;
   }
 

@@ -13,7 +13,7 @@ import { runBinaryProcess } from '../cameras/probe.ts';
 import { MAX_IMAGE_PIXELS } from '../assets/image-header.ts';
 import { loadImageFromUrl, readImageFile } from '../assets/image-load.ts';
 import type { Clock } from '../core/clock.ts';
-import { resolveMediaPath } from '../engine/engine.ts';
+import { localMediaPath as resolveMediaPath } from '../timeline/media-paths.ts';
 import type { ImageRef } from '../engine/overlays/render.ts';
 import { insideAssets } from '../assets/ingest.ts';
 import { isAppError } from '../errors/registry.ts';

@@ -22,6 +22,7 @@ import {
   uncappedText,
   type ImageLoader,
 } from '../engine/overlays/render.ts';
+import { messageOf } from '../core/message-of.ts';
 import { isAppError } from '../errors/registry.ts';
 import { redactUrl } from '../net/bounded-fetch.ts';
 import { matrixForHeight, rgbaToYuva, yuvaToRgba, type YuvMatrix } from '../engine/overlays/yuva.ts';
@@ -214,7 +215,7 @@ export async function renderPreviewFrame(
       return await pictureToYuv420p(await pictures.slate(testPattern, width, height), width, height, matrix);
     } catch (error) {
       if (testPattern === undefined) throw error;
-      notices.push(`The slate image ${testPattern} cannot be shown: ${messageOf(error)}.`);
+      notices.push(`The slate image ${testPattern} cannot be shown: ${reasonOf(error)}.`);
       return pictureToYuv420p(await pictures.slate(undefined, width, height), width, height, matrix);
     }
   };
@@ -225,7 +226,7 @@ export async function renderPreviewFrame(
       const picture = await pictures.source(source, frameToSeconds(elapsedFrames, compiled.fps));
       return await pictureToYuv420p(picture, width, height, matrix);
     } catch (error) {
-      notices.push(`${capitalize(messageOf(error))}. The slate is shown instead.`);
+      notices.push(`${capitalize(reasonOf(error))}. The slate is shown instead.`);
       return slate();
     }
   };
@@ -277,7 +278,7 @@ export async function renderPreviewFrame(
       overlays.push({ ...scaled, opacity: active.opacity });
       drawn.push(active.cueId);
     } catch (error) {
-      notices.push(`Overlay "${active.cueId}" cannot be drawn: ${messageOf(error)}.${remedy(error)}`);
+      notices.push(`Overlay "${active.cueId}" cannot be drawn: ${reasonOf(error)}.${remedy(error)}`);
     }
   }
 
@@ -307,7 +308,7 @@ async function overlayData(
     return await pictures.data(params.data_url);
   } catch (error) {
     notices.push(
-      `Overlay "${cueId}" is drawn without its data from ${redactUrl(params.data_url)}: ${messageOf(error)}.${remedy(error)}`,
+      `Overlay "${cueId}" is drawn without its data from ${redactUrl(params.data_url)}: ${reasonOf(error)}.${remedy(error)}`,
     );
     return undefined;
   }
@@ -327,8 +328,9 @@ function remedy(error: unknown): string {
   return isAppError(error) ? ` ${error.remediation}` : '';
 }
 
-function messageOf(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).replace(/[.\s]+$/, '');
+/** The error's message without its full stop: it goes inside a sentence here. */
+function reasonOf(error: unknown): string {
+  return messageOf(error).replace(/[.\s]+$/, '');
 }
 
 function capitalize(text: string): string {

@@ -7,10 +7,17 @@
 // an alert says so (PTZ_FAILED with the registry's remediation); a later successful move clears
 // it. No retry storm: each cue occurrence is tried once, and after a failed connect the camera is
 // not contacted again before a backoff (5 s doubling to 60 s) has passed.
-import type { AlertSink } from '../alerts/alert-center.ts';
+import type { AlertSink } from '../errors/alert-sink.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
-import { ERRORS, isAppError } from '../errors/registry.ts';
+import { messageOf } from '../core/message-of.ts';
+import {
+  ptzMoveFailedAlert,
+  ptzPresetsUnusedAlert,
+  ptzUnreachableAlert,
+  type AlertText,
+} from '../errors/alert-messages.ts';
+import { isAppError } from '../errors/registry.ts';
 import type { CompiledTimeline } from '../timeline/resolver.ts';
 import { presetMoves, type PresetMove } from './cue-plan.ts';
 import type { OnvifConnectOptions, PtzClient, PtzConnect } from './onvif.ts';
@@ -231,9 +238,14 @@ export class PtzCueMover {
       log.warn({ err: record.error }, 'PTZ move failed: the cue goes on air with the camera where it is');
       this.raise(
         camera,
-        `${camera.plan.label} could not be moved to preset "${target.name}" for cue "${record.cueId}": ` +
-          `${record.error}. The cue went on air with the camera where it pointed.`,
-        isAppError(error) && error.code !== 'PTZ_FAILED' ? error.remediation : ERRORS.PTZ_FAILED.remediation,
+        ptzMoveFailedAlert({
+          camera: camera.plan.label,
+          preset: target.name,
+          cueId: record.cueId,
+          error: record.error,
+          // The camera's own error knows best what to do (a missing preset, a refused login …).
+          remedyCode: isAppError(error) ? error.code : 'PTZ_FAILED',
+        }),
       );
       return;
     }
@@ -266,11 +278,7 @@ export class PtzCueMover {
           { camera: camera.plan.id, err: messageOf(error) },
           'PTZ camera did not connect; its preset cues go on air where it points',
         );
-        this.raise(
-          camera,
-          `${camera.plan.label} cannot be moved to its presets: ${messageOf(error)}. Its cues go on air with the camera where it points.`,
-          ERRORS.PTZ_FAILED.remediation,
-        );
+        this.raise(camera, ptzUnreachableAlert({ camera: camera.plan.label, error: messageOf(error) }));
       },
     );
     return connecting;
@@ -293,28 +301,20 @@ export class PtzCueMover {
     );
     this.raise(
       camera,
-      `${camera.plan.label} is not moved to the presets its cues name: ${why}. Its cues go on air with the camera where it points.`,
-      /preset/.test(why) ? ERRORS.PRESET_NOT_FOUND.remediation : ERRORS.PTZ_NOT_CONFIGURED.remediation,
+      ptzPresetsUnusedAlert({ camera: camera.plan.label, why, presetMissing: /preset/.test(why) }),
     );
   }
 
-  private raise(camera: CameraState, message: string, remediation: string): void {
+  private raise(camera: CameraState, alert: AlertText): void {
     camera.alerted = true;
     this.options.alerts?.raise({
       key: alertKey(camera.plan.id),
-      severity: 'warning',
-      code: 'PTZ_FAILED',
-      message,
-      remediation,
       source: `camera:${camera.plan.id}`,
+      ...alert,
     });
   }
 }
 
 function alertKey(cameraId: number): string {
   return `ptz:camera:${cameraId}`;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

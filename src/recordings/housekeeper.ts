@@ -3,10 +3,11 @@
 // minute, with a 'disk:low' alert below the warning level (an error below the reserve) that clears
 // once there is room again. A recording on air watches its own disk more closely (every 5 s, in
 // src/engine/outputs.ts) and stops itself below the reserve.
-import type { AlertSink } from '../alerts/alert-center.ts';
+import type { AlertSink } from '../errors/alert-sink.ts';
 import type { Clock, TimerHandle } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
-import { ERRORS } from '../errors/registry.ts';
+import { messageOf } from '../core/message-of.ts';
+import { diskSpaceLowAlert } from '../errors/alert-messages.ts';
 import { judgeDiskSpace, readDiskSpace, type DiskSpace, type DiskVerdict } from './free-space.ts';
 import { formatBytes, type RecordingLimits } from './limits.ts';
 import { RecordingSweeper, type SweepResult } from './sweeper.ts';
@@ -84,10 +85,7 @@ export class RecordingsHousekeeper {
     try {
       return await this.sweeper.sweep(this.options.inUse?.() ?? [], why);
     } catch (error) {
-      this.log.warn(
-        { err: error instanceof Error ? error.message : String(error) },
-        'recordings sweep failed',
-      );
+      this.log.warn({ err: messageOf(error) }, 'recordings sweep failed');
       return null;
     }
   }
@@ -112,15 +110,8 @@ export class RecordingsHousekeeper {
     this.log.warn({ freeBytes: disk.freeBytes, level: disk.level }, 'the data disk is running low');
     this.options.alerts?.raise({
       key: DISK_LOW_ALERT,
-      severity: full ? 'error' : 'warning',
-      code: 'DISK_SPACE_LOW',
-      message: full
-        ? `The disk is nearly full: ${disk.words}. Below ${formatBytes(disk.reserveBytes)} free ` +
-          'recording stops and the database may soon be unable to save.'
-        : `Disk space is running low: ${disk.words}. The oldest recordings are removed to make room; ` +
-          `below ${formatBytes(disk.reserveBytes)} free recording stops.`,
-      remediation: ERRORS.DISK_SPACE_LOW.remediation,
       source: 'disk',
+      ...diskSpaceLowAlert({ words: disk.words, reserve: formatBytes(disk.reserveBytes), full }),
     });
     return disk;
   }

@@ -8,6 +8,7 @@ import { readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
+import { messageOf } from '../core/message-of.ts';
 import { judgeDiskSpace, readDiskSpace, type DiskSpace, type DiskVerdict } from './free-space.ts';
 import { formatBytes, limitsForVolume, type RecordingLimits } from './limits.ts';
 import { isRecordingFile, planSweep, type RecordingFile, type Removal } from './quota.ts';
@@ -99,10 +100,7 @@ export class RecordingSweeper {
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
         failed.push(removal.file.path);
-        this.log.warn(
-          { file: removal.file.path, err: error instanceof Error ? error.message : String(error) },
-          'could not remove recording',
-        );
+        this.log.warn({ file: removal.file.path, err: messageOf(error) }, 'could not remove recording');
       }
     }
     return { removed, failed, keptBytes: plan.keptBytes, disk: this.disk() };
@@ -115,7 +113,7 @@ export class RecordingSweeper {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
         this.log.warn(
-          { folder: this.limits.folder, err: error instanceof Error ? error.message : String(error) },
+          { folder: this.limits.folder, err: messageOf(error) },
           'could not list the recordings folder',
         );
       return [];

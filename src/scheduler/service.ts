@@ -14,7 +14,13 @@ import type { AlertSink } from '../alerts/index.ts';
 import type { ShowControl } from '../app/show-control.ts';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
+import { messageOf } from '../core/message-of.ts';
 import { isAppError } from '../errors/registry.ts';
+import {
+  schedulePreflightFailedAlert,
+  scheduleSkippedAlert,
+  scheduleStartFailedAlert,
+} from '../errors/alert-messages.ts';
 import type { Schedule } from '../store/repositories/schedules.ts';
 import type { Store } from '../store/store.ts';
 import type { NewScheduleEvent } from '../store/repositories/schedules.ts';
@@ -62,8 +68,6 @@ export function toRule(schedule: Schedule): WindowRule {
     end: schedule.end_time,
   };
 }
-
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export class Scheduler {
   private readonly deps: SchedulerDeps;
@@ -129,7 +133,7 @@ export class Scheduler {
       try {
         await work();
       } catch (error) {
-        this.log.error({ err: message(error) }, 'the scheduler failed to decide; trying again shortly');
+        this.log.error({ err: messageOf(error) }, 'the scheduler failed to decide; trying again shortly');
       }
       if (!this.closed) this.arm();
     });
@@ -145,7 +149,7 @@ export class Scheduler {
     try {
       this.deps.store.schedules.record({ at: this.now(), ...event });
     } catch (error) {
-      this.log.error({ err: message(error) }, 'could not record a schedule event');
+      this.log.error({ err: messageOf(error) }, 'could not record a schedule event');
     }
   }
 
@@ -309,7 +313,10 @@ export class Scheduler {
       try {
         prepare(schedule.timeline_ids);
       } catch (error) {
-        this.log.warn({ schedule: run.scheduleId, err: message(error) }, 'preparing the next window failed');
+        this.log.warn(
+          { schedule: run.scheduleId, err: messageOf(error) },
+          'preparing the next window failed',
+        );
       }
     }
   }
@@ -330,12 +337,8 @@ export class Scheduler {
     this.log.info({ schedule: run.scheduleId }, `scheduled show of "${label}" not started: ${why}`);
     this.deps.alerts?.raise({
       key: `schedule:${run.scheduleId}:skipped:${run.start}`,
-      severity: 'info',
-      code: 'SCHEDULE_SKIPPED',
-      message: `Scheduled show "${label}" did not start: ${why}.`,
-      remediation:
-        'Nothing to do if that was intended. It starts by itself when the air is free again within its window.',
       source: `schedule:${run.scheduleId}`,
+      ...scheduleSkippedAlert({ schedule: label, why }),
     });
   }
 
@@ -361,7 +364,7 @@ export class Scheduler {
         this.skip(run, 'a show started by the operator is on air', schedule.name);
         return;
       }
-      const why = message(error);
+      const why = messageOf(error);
       this.holdUntil.set(schedule.id, Math.min(run.end, this.now() + this.retryMs));
       this.record({ ...base, kind: 'failed', detail: why });
       this.log.error(
@@ -370,11 +373,8 @@ export class Scheduler {
       );
       this.deps.alerts?.raise({
         key: `schedule:${schedule.id}:failed`,
-        severity: 'warning',
-        code: 'SCHEDULE_START_FAILED',
-        message: `Scheduled show "${schedule.name}" could not start timeline ${timelineId}: ${why}`,
-        remediation: `Check the timeline and destinations of the schedule; it tries again every ${Math.round(this.retryMs / 1000)} s until its window ends.`,
         source: `schedule:${schedule.id}`,
+        ...scheduleStartFailedAlert({ schedule: schedule.name, timelineId, why, retryMs: this.retryMs }),
       });
       return;
     }
@@ -415,11 +415,8 @@ export class Scheduler {
     if (failed.length > 0)
       this.deps.alerts?.raise({
         key: `schedule:${schedule.id}:preflight`,
-        severity: 'warning',
-        code: 'SCHEDULE_PREFLIGHT_FAILED',
-        message: `Scheduled show "${schedule.name}" went on air although pre-flight checks failed: ${failed.join(', ')}.`,
-        remediation: 'Open the control room to see what is wrong (each check says what to do).',
         source: `schedule:${schedule.id}`,
+        ...schedulePreflightFailedAlert({ schedule: schedule.name, failedChecks: failed }),
       });
     this.watch(show);
   }

@@ -6,7 +6,7 @@
 //
 // Secrets: ffmpeg's stderr echoes the destination URL with its stream key. The message is always
 // one of the fixed sentences below, never text taken from stderr.
-import { ERRORS, type ErrorCode } from '../../errors/registry.ts';
+import { ERRORS, type AlertCode, type ErrorCode } from '../../errors/registry.ts';
 import { classifyErrorLine, parseLogLine } from '../../ffmpeg/progress.ts';
 import type { ExitCause } from '../../process/supervisor.ts';
 
@@ -34,9 +34,25 @@ export interface FailureFacts {
   silentMs?: number;
 }
 
+/** The registry codes an output's failure is reported with (in its status and in its alerts). */
+export type OutputFailureCode = Extract<
+  AlertCode,
+  | 'DESTINATION_UNREACHABLE'
+  | 'DESTINATION_DNS_FAILED'
+  | 'DESTINATION_TLS_FAILED'
+  | 'DESTINATION_REJECTED'
+  | 'DESTINATION_NO_RESPONSE'
+  | 'DESTINATION_CONNECTION_LOST'
+  | 'DESTINATION_STALLED'
+  | 'OUTPUT_DISK_ERROR'
+  | 'OUTPUT_STALLED'
+  | 'OUTPUT_SPAWN_FAILED'
+  | 'OUTPUT_CRASHED'
+>;
+
 export interface ClassifiedFailure {
   kind: OutputErrorKind;
-  code: ErrorCode;
+  code: OutputFailureCode;
   /** Plain words, no URL, no key. */
   message: string;
   remediation: string;
@@ -166,7 +182,7 @@ function unreachable(message: string): ClassifiedFailure {
 
 function result(
   kind: OutputErrorKind,
-  code: ErrorCode,
+  code: OutputFailureCode,
   message: string,
   network: { probe?: boolean; serverDown?: boolean } = {},
 ): ClassifiedFailure {

@@ -22,6 +22,7 @@ import { createHash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Clock, TimerHandle } from '../../core/clock.ts';
 import { createLogger, type Logger } from '../../core/logger.ts';
+import { messageOf } from '../../core/message-of.ts';
 import { isAppError, type ErrorCode } from '../../errors/registry.ts';
 import {
   DATA_MAX_BYTES,
@@ -217,7 +218,7 @@ export class DataPoller {
     this.failures++;
     this.lastOk = false;
     this.lastErrorAt = this.options.clock.wallNow();
-    this.lastError = error instanceof Error ? error.message : String(error);
+    this.lastError = messageOf(error);
     this.lastErrorCode = isAppError(error) ? error.code : null;
     this.log.warn(
       {
@@ -528,7 +529,7 @@ export class OverlayRenderer {
   }
 
   private recordError(cueId: string, entry: Entry, key: string, error: unknown): void {
-    entry.error = error instanceof Error ? error.message : String(error);
+    entry.error = messageOf(error);
     entry.failedKey = key;
     entry.failedAt = this.options.clock.now();
     this.log.warn({ cueId, err: entry.error }, 'overlay render failed; keeping the previous bitmap');

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { createLogger } from '../../../src/core/logger.ts';
-import { Engine } from '../../../src/engine/engine.ts';
+import { Engine } from '../../../src/engine/index.ts';
 import { stopAllSupervised } from '../../../src/process/supervisor.ts';
 import { startCameraSim, type CameraSim } from '../../helpers/camera-sim.ts';
 import {

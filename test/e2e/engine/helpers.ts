@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { fadeThroughBlackStep } from '../../../src/engine/compositor/kernels.ts';
 import { renderOverlay, type RenderedOverlay } from '../../../src/engine/overlays/render.ts';
-import { resolveMediaPath } from '../../../src/engine/engine.ts';
+import { resolveMediaPath } from '../../../src/engine/index.ts';
 import {
   compileTimeline,
   resolveFrame,

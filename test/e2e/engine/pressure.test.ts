@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, describe, it } from 'node:test';
 import { createLogger } from '../../../src/core/logger.ts';
-import { Engine } from '../../../src/engine/engine.ts';
+import { Engine } from '../../../src/engine/index.ts';
 import { runCapacityCheck } from '../../../src/engine/quality/capacity.ts';
 import { buildLadder } from '../../../src/engine/quality/ladder.ts';
 import { stopAllSupervised } from '../../../src/process/supervisor.ts';

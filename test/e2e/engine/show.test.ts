@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '../../../src/core/logger.ts';
-import { Engine, type EngineStatus } from '../../../src/engine/engine.ts';
+import { Engine, type EngineStatus } from '../../../src/engine/index.ts';
 import { stopAllSupervised } from '../../../src/process/supervisor.ts';
 import type { Timeline } from '../../../src/timeline/schema.ts';
 import { startCameraSim, type CameraSim } from '../../helpers/camera-sim.ts';

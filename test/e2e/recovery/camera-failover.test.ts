@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createLogger } from '../../../src/core/logger.ts';
-import { Engine, type EngineAlerts } from '../../../src/engine/engine.ts';
+import { Engine, type EngineAlerts } from '../../../src/engine/index.ts';
 import { stopAllSupervised } from '../../../src/process/supervisor.ts';
 import { startCameraSim, type CameraSim } from '../../helpers/camera-sim.ts';
 import {

@@ -10,7 +10,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { createLogger } from '../../../src/core/logger.ts';
 import { systemClock } from '../../../src/core/clock.ts';
-import { Engine } from '../../../src/engine/engine.ts';
+import { Engine } from '../../../src/engine/index.ts';
 import { FanoutHub } from '../../../src/engine/fanout/hub.ts';
 import {
   FlvOutput,

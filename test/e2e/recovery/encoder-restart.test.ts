@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { createLogger } from '../../../src/core/logger.ts';
-import { Engine, type EngineAlerts } from '../../../src/engine/engine.ts';
+import { Engine, type EngineAlerts } from '../../../src/engine/index.ts';
 import { identifySource, readPackets, sampleFrameMeans } from '../../helpers/media-probe.ts';
 import { delay, waitFor } from '../../helpers/proc.ts';
 import { useCameraAndRtmp } from '../../helpers/engine-rig.ts';

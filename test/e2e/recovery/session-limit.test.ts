@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { basename } from 'node:path';
 import { describe, it } from 'node:test';
 import { createLogger } from '../../../src/core/logger.ts';
-import { Engine } from '../../../src/engine/engine.ts';
+import { Engine } from '../../../src/engine/index.ts';
 import type { OutputSessionRestartEvent } from '../../../src/engine/outputs.ts';
 import { probeFile, readPackets, maxTimestampGap, videoFrameTimes } from '../../helpers/media-probe.ts';
 import { delay, waitFor } from '../../helpers/proc.ts';

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createLogger } from '../../../src/core/logger.ts';
-import { Engine } from '../../../src/engine/engine.ts';
+import { Engine } from '../../../src/engine/index.ts';
 import { readPackets } from '../../helpers/media-probe.ts';
 import { delay } from '../../helpers/proc.ts';
 import { useCameraAndRtmp } from '../../helpers/engine-rig.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createLogger } from '../../../src/core/logger.ts';
-import { Engine } from '../../../src/engine/engine.ts';
+import { Engine } from '../../../src/engine/index.ts';
 import { stopAllSupervised } from '../../../src/process/supervisor.ts';
 import { tempDir } from '../../helpers/temp.ts';
 import { waitFor } from '../../helpers/proc.ts';

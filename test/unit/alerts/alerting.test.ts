@@ -86,19 +86,31 @@ describe('createAlerting', () => {
     for (const webhook of [undefined, null, { url, enabled: false }, { url: 'ftp://x.example/SECRET' }]) {
       const alerting = createAlerting({ alerts: store.alerts, webhook, logger });
       assert.equal(alerting.webhook, null);
-      alerting.center.raise({ key: 'k', severity: 'info', code: 'C', message: 'm.', remediation: 'r.' });
+      alerting.center.raise({
+        key: 'k',
+        severity: 'info',
+        code: 'CAMERA_OFFLINE',
+        message: 'm.',
+        remediation: 'r.',
+      });
       alerting.close();
     }
     assert.ok(lines.some((l) => l.includes('webhook setting is not valid')));
     assert.ok(!lines.join('').includes('SECRET'));
-    assert.equal(store.alerts.openByKey('k')?.code, 'C');
+    assert.equal(store.alerts.openByKey('k')?.code, 'CAMERA_OFFLINE');
   });
 
   it('a webhook configured while running takes the next events; null switches it off', async () => {
     received.length = 0;
     const alerting = createAlerting({ alerts: store.alerts, clock: new FakeClock(Date.UTC(2026, 4, 2)) });
     const raise = (key: string) =>
-      alerting.center.raise({ key, severity: 'info', code: 'C', message: 'm.', remediation: 'r.' });
+      alerting.center.raise({
+        key,
+        severity: 'info',
+        code: 'CAMERA_OFFLINE',
+        message: 'm.',
+        remediation: 'r.',
+      });
     raise('before');
     alerting.configureWebhook({ url });
     assert.ok(alerting.webhook);

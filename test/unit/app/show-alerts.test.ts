@@ -24,7 +24,7 @@ function recordingSink(): EngineAlerts & { open: Set<string>; log: string[] } {
 const alert = (key: string) => ({
   key,
   severity: 'warning' as const,
-  code: 'X',
+  code: 'CAMERA_OFFLINE' as const,
   message: 'm',
   remediation: 'r',
 });

@@ -16,7 +16,7 @@ import {
 import { resumeInterruptedShows } from '../../../src/app/crash-resume.ts';
 import { ShowRunner, type EngineFactory, type ShowEngine } from '../../../src/app/show-runner.ts';
 import { createLogger } from '../../../src/core/logger.ts';
-import type { ShowPlan } from '../../../src/engine/engine.ts';
+import type { ShowPlan } from '../../../src/engine/index.ts';
 import { describeLevel } from '../../../src/engine/quality/ladder.ts';
 import type { ExecutionOwner } from '../../../src/store/repositories/records.ts';
 import { openStore, type Store } from '../../../src/store/store.ts';

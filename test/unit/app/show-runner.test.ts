@@ -16,7 +16,7 @@ import {
 } from '../../../src/app/show-runner.ts';
 import type { Clock, TimerHandle } from '../../../src/core/clock.ts';
 import { createLogger } from '../../../src/core/logger.ts';
-import type { ShowPlan } from '../../../src/engine/engine.ts';
+import type { ShowPlan } from '../../../src/engine/index.ts';
 import { isAppError } from '../../../src/errors/registry.ts';
 import type { ExecutionOwner } from '../../../src/store/repositories/records.ts';
 import { openStore, type Store } from '../../../src/store/store.ts';

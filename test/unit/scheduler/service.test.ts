@@ -10,7 +10,7 @@ import { MemoryAlertSink } from '../../../src/alerts/index.ts';
 import { ShowControl } from '../../../src/app/show-control.ts';
 import { ShowRunner, type EngineFactory, type ShowEngine } from '../../../src/app/show-runner.ts';
 import { createLogger } from '../../../src/core/logger.ts';
-import type { ShowPlan } from '../../../src/engine/engine.ts';
+import type { ShowPlan } from '../../../src/engine/index.ts';
 import { Scheduler } from '../../../src/scheduler/service.ts';
 import { openStore, type Store } from '../../../src/store/store.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
