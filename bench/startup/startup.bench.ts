@@ -63,9 +63,7 @@ function groupPids(pgid: number): number[] {
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) === pgid) pids.push(Number(name));
+      if (Number(statFields(Number(name))[2]) === pgid) pids.push(Number(name));
     } catch {
       // gone meanwhile
     }
@@ -78,16 +76,22 @@ function rssMb(pid: number): number {
   return Number(kb ?? 0) / 1024;
 }
 
-/** The process listening for the API: the group's node process with no node child of its own. */
+/** /proc/<pid>/stat's fields after the command name (field 3, the state, is index 0). */
+function statFields(pid: number): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+const isNode = (pid: number): boolean => readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'node';
+
+/**
+ * The appliance is the group's node process with no node child (under tsx: the child of its
+ * wrapper); every other process of the group (the wrapper, an esbuild service) counts as added.
+ */
 function applianceAndWrappers(pgid: number): { appliance: number; wrappers: number[] } {
   const pids = groupPids(pgid);
-  const parents = new Set(
-    pids.map((pid) => {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    }),
-  );
-  const appliance = pids.find((pid) => !parents.has(pid)) ?? pgid;
+  const nodeParents = new Set(pids.filter(isNode).map((pid) => Number(statFields(pid)[1])));
+  const appliance = pids.find((pid) => isNode(pid) && !nodeParents.has(pid)) ?? pgid;
   return { appliance, wrappers: pids.filter((pid) => pid !== appliance) };
 }
 
