@@ -151,7 +151,12 @@ describe('the compiled appliance from a fresh folder (npm ci --omit=dev, plain n
     'node dist/main.js starts, answers /api/health and stops on SIGTERM',
     { timeout: 5 * MINUTE },
     async () => {
-      const env = plainEnv(applianceEnv(data.path) as Record<string, string>);
+      // As the systemd unit and the image run it: production, the settings in VISTTER_* variables.
+      const settings = Object.entries(applianceEnv(data.path)).filter(([key]) => key.startsWith('VISTTER_'));
+      const env = plainEnv({
+        ...(Object.fromEntries(settings) as Record<string, string>),
+        NODE_ENV: 'production',
+      });
       const child = spawnGroup(process.execPath, ['dist/main.js'], { cwd: app, env });
       appliance = child;
       let output = '';
