@@ -117,6 +117,14 @@ const BENCHES: Bench[] = [
     timeoutMs: 180_000,
   },
   {
+    id: 'startup',
+    title: 'start-up time and idle memory: tsx vs the compiled runtime (node dist/main.js), 5 runs each',
+    file: here('./startup/startup.bench.ts'),
+    args: ['5'],
+    // The build (about 1 min), then 12 starts of about 15 s each on a busy machine.
+    timeoutMs: 600_000,
+  },
+  {
     id: 'golive',
     title: 'GO LIVE through the API to the first video at the destination, 1080p30 camera',
     file: here('./api/go-live.bench.ts'),

@@ -3,8 +3,9 @@
 # checkout). Idempotent: run it again after `git pull` to update. It
 #   - installs ffmpeg and fonts if missing,
 #   - creates the unprivileged user `vistter` (in the video/render groups, for hardware encoders),
-#   - copies the app to /opt/vistterstream (VISTTER_APP_DIR), installs its npm packages and builds
-#     the web UI there,
+#   - copies the app to /opt/vistterstream (VISTTER_APP_DIR), installs its npm packages, builds the
+#     appliance (dist/, run with plain node) and the web UI there, then keeps only the packages the
+#     running appliance needs,
 #   - installs the unit and, only if absent, /etc/vistterstream/env,
 #   - hides every user's processes from the others (/proc mounted hidepid=invisible, now and in
 #     /etc/fstab): ffmpeg takes stream keys and camera passwords on its command line only, so
@@ -160,12 +161,15 @@ main() {
     mkdir -p "$APP_DIR"
     find "$APP_DIR" -mindepth 1 -maxdepth 1 ! -name node_modules -exec rm -rf {} +
     tar -C "$SRC" --exclude=./node_modules --exclude=./data --exclude=./.git --exclude=./test-artifacts \
-      --exclude='./web/dist' -cf - . | tar -C "$APP_DIR" -xf -
+      --exclude=./dist --exclude='./web/dist' -cf - . | tar -C "$APP_DIR" -xf -
   fi
   cd "$APP_DIR"
-  # npm install, not npm ci (see scripts/up.sh); dev packages too: tsx runs the TypeScript, vite builds the UI.
+  # Dev packages for the build (TypeScript, wabt for the compositor's kernels, vite for the UI), then
+  # only what `node dist/main.js` needs. npm install, not ci: it keeps the packages installed last time.
   npm install --no-audit --no-fund --loglevel=error
+  npm run --silent build
   npm run --silent build:web
+  npm prune --omit=dev --no-audit --no-fund --loglevel=error
   chown -R root:root "$APP_DIR"
   chmod -R go-w "$APP_DIR"
 

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-system-deps.sh --with-test-tools
-# npm install, not npm ci: the registry here lacks some platforms' optional canvas binaries,
-# which npm ci refuses to leave out of the lock file; install still follows the lock file.
+# npm install keeps what a previous run installed; it follows the lock file and leaves it unchanged
+# (npm ci works as well: test/e2e/packaging/compiled-runtime.test.ts runs it).
 npm install --no-audit --no-fund --loglevel=error
 npm run check

@@ -1,4 +1,6 @@
-// The WASM SIMD kernels (wat.ts), compiled at load time with wabt, behind the Kernels interface.
+// The WASM SIMD kernels (wat.ts) behind the Kernels interface. The compiled runtime loads the
+// binary the build wrote beside this file (KERNELS_WASM_FILE); the TypeScript sources (tsx:
+// development, tests) compile the WAT with wabt instead, so they always run the current text.
 //
 // Memory: one WebAssembly.Memory of a fixed capacity chosen at creation (default 96 MiB: three
 // 3840×2160 frames are 37 MiB, leaving room for overlays and copy staging). It never grows, so
@@ -12,6 +14,8 @@
 // buffer per call (~0.1–0.3 ms per 1080p frame buffer), which can cost more than the blend
 // itself. Keep frames that are composited every tick in alloc* buffers (a source can assemble
 // its incoming frame from the pipe straight into one).
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import type { Kernels } from './kernels.ts';
 import { fadeThroughBlackStep } from './kernels.ts';
 import {
@@ -26,15 +30,18 @@ import {
   yuvaSize,
 } from './layout.ts';
 import { wasmApi, type WasmCompiledModule, type WasmInstance } from './wasm-api.ts';
-import { KERNELS_WAT } from './wat.ts';
 
 const PAGE = 65536;
 const ALIGN = 64;
 export const DEFAULT_CAPACITY_BYTES = 96 * 1024 * 1024;
+/** The kernel binary's name beside the compiled compositor (scripts/build.ts writes it). */
+export const KERNELS_WASM_FILE = 'compositor-kernels.wasm';
 
 export interface WasmKernelsOptions {
   /** Bytes of WebAssembly memory to reserve for frames, overlays and staging (fixed). */
   capacityBytes?: number;
+  /** Read the kernel binary from this file instead of the default (tests of a built binary). */
+  wasmFile?: string;
 }
 
 /** Kernels plus the introspection the WASM implementation offers. */
@@ -64,25 +71,44 @@ interface KernelExports {
   copy(dst: number, src: number, n: number): void;
 }
 
-let modulePromise: Promise<WasmCompiledModule> | null = null;
+/** Compiled modules by where their bytes came from: each is compiled once per process. */
+const modules = new Map<string, Promise<WasmCompiledModule>>();
 
-/** Compiles the kernel module once per process (throws if the engine lacks WASM SIMD). */
-function compileModule(): Promise<WasmCompiledModule> {
-  modulePromise ??= (async () => {
-    const wabt = await (await import('wabt')).default();
-    const parsed = wabt.parseWat('compositor-kernels.wat', KERNELS_WAT, { simd: true, bulk_memory: true });
-    try {
-      parsed.validate();
-      const { buffer } = parsed.toBinary({});
-      return await wasmApi().compile(buffer);
-    } finally {
-      parsed.destroy();
-    }
-  })();
-  modulePromise.catch(() => {
-    modulePromise = null;
-  });
-  return modulePromise;
+/** Running from the TypeScript sources (tsx) rather than the build's JavaScript. */
+const FROM_SOURCES = import.meta.url.endsWith('.ts');
+
+/** The built binary beside this file: dist/engine/compositor/compositor-kernels.wasm. */
+function builtKernelsFile(): string {
+  return fileURLToPath(new URL(`./${KERNELS_WASM_FILE}`, import.meta.url));
+}
+
+async function readKernelsFile(path: string): Promise<Uint8Array> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    const missing = `the compositor's kernel binary ${path} is missing: build the appliance (npm run build)`;
+    throw new Error(missing, { cause: err });
+  }
+}
+
+/** Compiles the kernel module once per source (throws if the engine lacks WASM SIMD). */
+function compileModule(wasmFile?: string): Promise<WasmCompiledModule> {
+  const file = wasmFile ?? (FROM_SOURCES ? null : builtKernelsFile());
+  const key = file ?? 'wat';
+  let compiled = modules.get(key);
+  if (compiled === undefined) {
+    compiled = (async () => {
+      const bytes =
+        file === null
+          ? await (await import('./wat-compile.ts')).compileKernelsWat()
+          : await readKernelsFile(file);
+      return wasmApi().compile(bytes);
+    })();
+    compiled.catch(() => modules.delete(key));
+    modules.set(key, compiled);
+  }
+  return compiled;
 }
 
 function getExports(instance: WasmInstance): KernelExports {
@@ -152,7 +178,7 @@ class Allocator {
 }
 
 /**
- * Compiles (once per process) and instantiates the WASM SIMD kernels. Rejects if this engine has
+ * Compiles (once per process and binary) and instantiates the WASM SIMD kernels. Rejects if this engine has
  * no WebAssembly SIMD; pickKernels() then falls back to the reference.
  */
 export async function createWasmKernels(options: WasmKernelsOptions = {}): Promise<WasmKernels> {
@@ -161,7 +187,7 @@ export async function createWasmKernels(options: WasmKernelsOptions = {}): Promi
     throw new RangeError(`capacityBytes ${requested} must be positive and below 4 GiB`);
   }
   const pages = Math.ceil(requested / PAGE);
-  const module = await compileModule();
+  const module = await compileModule(options.wasmFile);
   const memory = new (wasmApi().Memory)({ initial: pages, maximum: pages });
   const instance = await wasmApi().instantiate(module, { env: { memory } });
   const wasm = getExports(instance);

@@ -1,7 +1,8 @@
-// The WASM SIMD kernels as hand-written WebAssembly text, compiled at load time with wabt (no
-// committed binaries, no build step). Formulas: layout.ts. Every SIMD loop does 16 bytes per step
-// in two u16×8 halves (all intermediates fit in 16 unsigned bits) and finishes the last
-// length % 16 bytes with a scalar loop of the same formula.
+// The WASM SIMD kernels as hand-written WebAssembly text, compiled with wabt (wat-compile.ts): by
+// the build into dist/ (no committed binaries), or at load time when running the sources.
+// Formulas: layout.ts. Every SIMD loop does 16 bytes per step in two u16×8 halves (all
+// intermediates fit in 16 unsigned bits) and finishes the last length % 16 bytes with a scalar
+// loop of the same formula.
 //
 // Exports (all pointers are byte offsets into the imported memory "env" "memory"):
 //   crossfade(out, a, b, n, w)             out[i] = (a[i]·(256−w) + b[i]·w + 128) >> 8
