@@ -10,6 +10,7 @@ import { resolve as resolvePath } from 'node:path';
 import { scrubCameraText } from '../cameras/classify.ts';
 import type { CameraTestResult } from '../cameras/probe.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
+import { messageOf } from '../core/message-of.ts';
 import { resolveMediaPath } from '../engine/engine.ts';
 import { describeLevel, formatFps, reliefFrameRates, reliefSizes } from '../engine/quality/ladder.ts';
 import type { VideoEncoder } from '../ffmpeg/argv.ts';
@@ -183,15 +184,16 @@ function notChecked(id: PreflightCheckId): PreflightCheck {
   );
 }
 
-function messageOf(error: unknown): string {
-  return scrubCameraText(error instanceof Error ? error.message : String(error));
+/** Pre-flight text may quote a camera's error: its credentials are scrubbed first. */
+function scrubbedMessageOf(error: unknown): string {
+  return scrubCameraText(messageOf(error));
 }
 
 function crashed(id: PreflightCheckId, error: unknown): PreflightCheck {
   return check(
     id,
     'fail',
-    `The check could not run (${messageOf(error)})`,
+    `The check could not run (${scrubbedMessageOf(error)})`,
     ERRORS.INTERNAL_ERROR.remediation,
   );
 }
@@ -302,7 +304,7 @@ class CameraProbes {
         code: 'CAMERA_TEST_FAILED',
         reason: 'The camera test could not run.',
         remediation: ERRORS.CAMERA_TEST_FAILED.remediation,
-        detail: messageOf(error),
+        detail: scrubbedMessageOf(error),
       }));
       this.results.set(id, result);
     }
@@ -745,7 +747,7 @@ async function checkEncoder(
     return check(
       'encoder',
       'fail',
-      `The encoder test could not run (${messageOf(error)})`,
+      `The encoder test could not run (${scrubbedMessageOf(error)})`,
       ERRORS.OUTPUT_SPAWN_FAILED.remediation,
     );
   }
@@ -824,7 +826,7 @@ async function capacityCheck(
     return check(
       'encoder',
       'warn',
-      `Starts at your settings: this machine could not be measured (${messageOf(error)})`,
+      `Starts at your settings: this machine could not be measured (${scrubbedMessageOf(error)})`,
       'The show starts at your settings and degraded mode steps down by itself if the machine cannot keep up. Run the checks again to measure once more.',
       encoderItems,
     );

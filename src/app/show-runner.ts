@@ -8,6 +8,7 @@
 import { resolve as resolvePath } from 'node:path';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
+import { messageOf } from '../core/message-of.ts';
 import { toFieldIssues } from '../domain/issues.ts';
 import {
   Engine,
@@ -981,10 +982,6 @@ function formatHours(ms: number): string {
   const minutes = Math.round(ms / 60_000);
   if (minutes < 1) return `${Math.round(ms / 1000)} s`;
   return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** The alert a crash resume raises: when the show went off air and for how long. */
