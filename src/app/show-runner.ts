@@ -19,7 +19,7 @@ import {
 } from '../engine/engine.ts';
 import { pickKernels } from '../engine/compositor/index.ts';
 import { AppError, isAppError, type FieldIssue } from '../errors/registry.ts';
-import { detectH264Encoder, type EncoderDetection } from '../ffmpeg/hardware.ts';
+import { machineEncoder, type EncoderProbe } from '../ffmpeg/machine-encoder.ts';
 import {
   destinationUrl,
   DestinationUrlError,
@@ -82,26 +82,22 @@ export interface EngineHooks {
  */
 export type EngineFactory = () => Promise<(plan: ShowPlan, hooks: EngineHooks) => Promise<ShowEngine>>;
 
-let encoderDetection: Promise<EncoderDetection> | null = null;
-
-/** The machine's H.264 encoder, probed once per process (its encoders do not change while it runs). */
-export function machineEncoder(): Promise<EncoderDetection> {
-  encoderDetection ??= detectH264Encoder();
-  return encoderDetection;
+/** The real engine, with the machine's encoder found by `detectEncoder` (probed while the
+ *  compositor kernels are prepared). */
+export function realEngines(detectEncoder: EncoderProbe): EngineFactory {
+  return async () => {
+    const [kernels, choice] = await Promise.all([pickKernels(), detectEncoder()]);
+    return (plan, hooks) =>
+      Engine.create(plan, {
+        kernels,
+        detectEncoder: () => Promise.resolve(choice),
+        logger: hooks.logger,
+        onEnded: hooks.onEnded,
+        ...(hooks.alerts ? { alerts: hooks.alerts } : {}),
+        ...(hooks.onTick ? { onTick: (state: ProgramState) => hooks.onTick!(state.frame) } : {}),
+      });
+  };
 }
-
-export const realEngines: EngineFactory = async () => {
-  const [kernels, choice] = await Promise.all([pickKernels(), machineEncoder()]);
-  return (plan, hooks) =>
-    Engine.create(plan, {
-      kernels,
-      detectEncoder: () => Promise.resolve(choice),
-      logger: hooks.logger,
-      onEnded: hooks.onEnded,
-      ...(hooks.alerts ? { alerts: hooks.alerts } : {}),
-      ...(hooks.onTick ? { onTick: (state: ProgramState) => hooks.onTick!(state.frame) } : {}),
-    });
-};
 
 export interface ShowRunnerDeps {
   store: Store;
@@ -111,7 +107,10 @@ export interface ShowRunnerDeps {
   mediaRoot: string;
   clock?: Clock;
   logger?: Logger;
+  /** Default: the real engine, with `detectEncoder`'s encoder. */
   engines?: EngineFactory;
+  /** The machine's H.264 encoder (default: the process's one memoised probe). */
+  detectEncoder?: EncoderProbe;
   /** This process (written into the row, so a restart can tell a dead run from a live one). */
   owner?: ExecutionOwner;
   /** How often the position is saved. Default 2000 ms. */
@@ -165,7 +164,7 @@ export class ShowRunner {
     this.mediaRoot = deps.mediaRoot;
     this.clock = deps.clock ?? systemClock;
     this.log = deps.logger ?? createLogger('shows');
-    this.engines = deps.engines ?? realEngines;
+    this.engines = deps.engines ?? realEngines(deps.detectEncoder ?? machineEncoder);
     this.owner = deps.owner ?? processIdentity() ?? { pid: process.pid, startTicks: 0, bootId: 'unknown' };
     this.checkpointMs = deps.checkpointMs ?? 2000;
   }

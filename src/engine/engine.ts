@@ -18,7 +18,8 @@ import {
   type SlatePattern,
   type VideoEncoder,
 } from '../ffmpeg/argv.ts';
-import { detectH264Encoder, type EncoderDetection } from '../ffmpeg/hardware.ts';
+import type { EncoderDetection } from '../ffmpeg/hardware.ts';
+import { machineEncoder } from '../ffmpeg/machine-encoder.ts';
 import type { Platform } from '../ffmpeg/platforms.ts';
 import { summarizeErrors } from '../ffmpeg/progress.ts';
 import {
@@ -126,7 +127,7 @@ export interface EngineDeps {
   clock?: Clock;
   logger?: Logger;
   kernels?: Kernels;
-  /** Default: a real one-frame test encode per hardware candidate, falling back to libx264. */
+  /** Default: the process's one memoised probe (src/ffmpeg/machine-encoder.ts). */
   detectEncoder?: () => Promise<EncoderDetection>;
   /** Every tick's state and how late it was written (ms after its due time). */
   onTick?: (state: ProgramState, latenessMs: number) => void;
@@ -135,13 +136,6 @@ export interface EngineDeps {
   /** Whole-machine CPU use 0–100 for degraded mode (default: measured from /proc/stat). */
   systemCpuPercent?: () => number | null;
   onEnded?: () => void;
-}
-
-let detection: Promise<EncoderDetection> | null = null;
-/** The hardware probe runs once per process: the machine's encoders do not change while it runs. */
-function cachedEncoderDetection(): Promise<EncoderDetection> {
-  detection ??= detectH264Encoder();
-  return detection;
 }
 
 /** A timeline media reference as a local path or URL (the rule: src/timeline/media-paths.ts). */
@@ -182,7 +176,7 @@ export class Engine {
     const requested = plan.encoder?.videoEncoder;
     const encoderChoice: EncoderDetection = requested
       ? { encoder: requested, tried: [] }
-      : await (deps.detectEncoder ?? cachedEncoderDetection)();
+      : await (deps.detectEncoder ?? machineEncoder)();
     return new Engine(plan, { ...deps, kernels, encoderChoice });
   }
 
