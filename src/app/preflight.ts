@@ -11,8 +11,7 @@ import { scrubCameraText } from '../cameras/classify.ts';
 import type { CameraTestResult } from '../cameras/probe.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { messageOf } from '../core/message-of.ts';
-import { resolveMediaPath } from '../engine/engine.ts';
-import { describeLevel, formatFps, reliefFrameRates, reliefSizes } from '../engine/quality/ladder.ts';
+import { describeLevel, formatFps, reliefFrameRates, reliefSizes } from '../engine/index.ts';
 import type { VideoEncoder } from '../ffmpeg/argv.ts';
 import { ERRORS, isAppError } from '../errors/registry.ts';
 import type { EncoderDetection } from '../ffmpeg/hardware.ts';
@@ -26,7 +25,7 @@ import {
 } from '../ffmpeg/platforms.ts';
 import type { Camera } from '../store/repositories/cameras.ts';
 import type { Store } from '../store/store.ts';
-import { bindMediaNames, diskMediaLibrary } from '../timeline/media-paths.ts';
+import { bindMediaNames, diskMediaLibrary, localMediaPath } from '../timeline/media-paths.ts';
 import { parseResolution, type Timeline } from '../timeline/schema.ts';
 import { validateTimelineDocument, type TimelineIssue } from '../timeline/validate.ts';
 import { judgeDiskSpace, readDiskSpace, type DiskVerdict } from '../recordings/free-space.ts';
@@ -691,7 +690,7 @@ async function checkMediaRef(store: Store, ref: MediaRef, mediaRoot: string): Pr
       detail: `${redactUrl(url)}: a web address, fetched when the show starts`,
     };
   }
-  const path = resolveMediaPath(mediaRoot, url);
+  const path = localMediaPath(mediaRoot, url);
   if (path === null) return missing(`${url} is outside the media folder`);
   return (await isFile(path))
     ? { name: ref.where, status: 'ok', detail: url }

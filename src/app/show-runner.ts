@@ -12,12 +12,13 @@ import { messageOf } from '../core/message-of.ts';
 import { toFieldIssues } from '../domain/issues.ts';
 import {
   Engine,
+  pickKernels,
   type CameraFeed,
   type DestinationTarget,
   type EngineAlerts,
+  type OutputSessionRestartEvent,
   type ShowPlan,
-} from '../engine/engine.ts';
-import { pickKernels } from '../engine/compositor/index.ts';
+} from '../engine/index.ts';
 import { AppError, isAppError, type FieldIssue } from '../errors/registry.ts';
 import { machineEncoder, type EncoderProbe } from '../ffmpeg/machine-encoder.ts';
 import {
@@ -27,7 +28,6 @@ import {
   sessionLimitHours,
   sessionRestartAfterMs,
 } from '../ffmpeg/platforms.ts';
-import type { OutputSessionRestartEvent } from '../engine/outputs.ts';
 import { processIdentity } from '../process/child-registry.ts';
 import type { Destination } from '../store/repositories/destinations.ts';
 import type { Camera, CameraConnection } from '../store/repositories/cameras.ts';
