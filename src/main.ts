@@ -18,7 +18,8 @@ import type { ShowRequest } from './app/execution-plan.ts';
 import { formatPosition } from './app/resume-position.ts';
 import { runPreflight } from './app/preflight.ts';
 import { ShowControl } from './app/show-control.ts';
-import { ShowRunner, type RunningShow } from './app/show-runner.ts';
+import type { RunningShow } from './app/running-show.ts';
+import { ShowRunner } from './app/show-runner.ts';
 import { buildApp } from './api/app.ts';
 import { HostPolicy, normalizeHost } from './api/host-guard.ts';
 import {

@@ -7,7 +7,8 @@ import type { Logger } from '../core/logger.ts';
 import { isProcessAlive } from '../process/child-registry.ts';
 import type { Execution, ExecutionOwner } from '../store/repositories/records.ts';
 import type { Store } from '../store/store.ts';
-import type { ResumeResult, RunningShow, ShowRunner } from './show-runner.ts';
+import type { RunningShow } from './running-show.ts';
+import type { ResumeResult, ShowRunner } from './show-runner.ts';
 
 export interface BootResume {
   /** The show now on air again, if any. */

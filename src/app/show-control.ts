@@ -9,7 +9,7 @@ import type { AlertCenter, AlertRecord } from '../alerts/index.ts';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import type { LiveShow, LiveState, ShowState } from '../domain/live.ts';
-import { describeBitrate, formatFps, type Engine, type EngineStatus } from '../engine/index.ts';
+import { describeBitrate, formatFps, type EngineStatus } from '../engine/index.ts';
 import { AppError } from '../errors/registry.ts';
 import { evaluateDisk, type HealthReport, type MetricsSnapshot } from '../health/index.ts';
 import type { DiskVerdict } from '../recordings/free-space.ts';
@@ -17,7 +17,9 @@ import type { Store } from '../store/store.ts';
 import type { VideoSource } from '../timeline/resolver.ts';
 import type { MeasuringStatus } from './capacity.ts';
 import type { ShowRequest } from './execution-plan.ts';
-import type { RunningShow, ShowOutcome, ShowRunner } from './show-runner.ts';
+import type { RunningShow, ShowOutcome } from './running-show.ts';
+import type { LiveControls } from './show-engine.ts';
+import type { ShowRunner } from './show-runner.ts';
 
 export const GoLiveSchema = z.strictObject({
   timelineId: z.number().int().positive({ error: 'must be a timeline number' }),
@@ -340,7 +342,7 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
   }
 
   /** The on-air program (FLV from the fan-out) for the browser preview, or null when none is live. */
-  programFeed(): { executionId: number; attach: Engine['attachProgram'] } | null {
+  programFeed(): { executionId: number; attach: LiveControls['attachProgram'] } | null {
     const show = this.state === 'live' ? this.onAir?.show : undefined;
     const engine = show?.engine;
     if (!show || !engine) return null;
@@ -485,7 +487,7 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
     return this.onAir;
   }
 
-  private engine(): Engine {
+  private engine(): LiveControls {
     const engine = this.live().show.engine;
     if (!engine) throw new AppError('SHOW_NOT_LIVE', 'the show on air has no live controls');
     return engine;
@@ -545,7 +547,7 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
     }
   }
 
-  private describeShow(onAir: OnAir, status: EngineStatus, engine: Engine): LiveShow {
+  private describeShow(onAir: OnAir, status: EngineStatus, engine: LiveControls): LiveShow {
     const { show } = onAir;
     const position = status.position;
     const scheduled = position ? this.label(onAir, position.video.source) : null;
