@@ -18,6 +18,7 @@ import type { VideoSource } from '../timeline/resolver.ts';
 import type { MeasuringStatus } from './capacity.ts';
 import type { ShowRequest } from './execution-plan.ts';
 import type { RunningShow, ShowOutcome } from './running-show.ts';
+import { operatorQualityAlert } from './show-alert-messages.ts';
 import type { LiveControls } from './show-engine.ts';
 import type { ShowRunner } from './show-runner.ts';
 
@@ -298,31 +299,23 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
           `the program could not be moved to ${words(level ?? was)} (the new encoder run did not take over in time); it stays at ${engine.status().quality.levelDescription}`,
         );
       const now = engine.status().quality.level;
-      const sentence =
-        level === null
-          ? `Quality back to automatic (operator): degraded mode judges the show again, from ` +
-            `${words(now)}${now === 0 ? ' (your settings)' : ''}.`
-          : `Quality held at ${words(level)}${level === 0 ? ' (your settings)' : ''} by the operator` +
-            ` (was ${words(was)}); degraded mode does not move it until it is set back to automatic.`;
+      const alert = operatorQualityAlert({
+        executionId: onAir.show.executionId,
+        change: ++quality.changes,
+        level,
+        words,
+        was,
+        now,
+      });
+      const sentence = alert.message;
       quality.lastChange = {
         at: new Date(this.clock.wallNow()).toISOString(),
         sentence,
         direction: now > was ? 'down' : 'up',
       };
       // Recorded for the history; nothing stays open: the operator chose it.
-      const key = `show:${onAir.show.executionId}:quality:${++quality.changes}`;
-      this.deps.alerts?.raise({
-        key,
-        severity: 'info',
-        code: 'DEGRADED_MODE',
-        message: sentence,
-        remediation:
-          level === null
-            ? 'Nothing to do: degraded mode steps down when the show suffers and back up after calm minutes.'
-            : 'Set the quality back to automatic in the control room when the reason for holding it has passed.',
-        source: 'operator',
-      });
-      this.deps.alerts?.clear(key);
+      this.deps.alerts?.raise(alert);
+      this.deps.alerts?.clear(alert.key);
       this.log.info({ level, was }, sentence);
     });
     quality.queue = task.catch(() => undefined);

@@ -5,37 +5,18 @@
 //
 // Secrets: camera passwords and stream keys are read from the store at every (re)start, go into
 // the engine's plan only, and are never logged or written to the row.
-import { resolve as resolvePath } from 'node:path';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import { messageOf } from '../core/message-of.ts';
 import { toFieldIssues } from '../domain/issues.ts';
-import type {
-  CameraFeed,
-  DestinationTarget,
-  EngineAlerts,
-  OutputSessionRestartEvent,
-  ShowPlan,
-} from '../engine/index.ts';
-import { AppError, isAppError, type FieldIssue } from '../errors/registry.ts';
+import type { CameraFeed, DestinationTarget, EngineAlerts } from '../engine/index.ts';
+import { AppError } from '../errors/registry.ts';
 import { machineEncoder, type EncoderProbe } from '../ffmpeg/machine-encoder.ts';
-import {
-  destinationUrl,
-  DestinationUrlError,
-  PLATFORMS,
-  sessionLimitHours,
-  sessionRestartAfterMs,
-} from '../ffmpeg/platforms.ts';
 import { processIdentity } from '../process/child-registry.ts';
-import type { Destination } from '../store/repositories/destinations.ts';
-import type { Camera, CameraConnection } from '../store/repositories/cameras.ts';
-import { DEFAULT_PTZ_SETTLE_SECONDS } from '../domain/schemas.ts';
-import { PtzCueMover, type PresetTarget, type PtzCameraPlan } from '../ptz/cue-mover.ts';
+import { PtzCueMover } from '../ptz/cue-mover.ts';
 import { connectOnvif, type PtzConnect } from '../ptz/onvif.ts';
 import type { Execution, ExecutionOwner } from '../store/repositories/records.ts';
 import type { Store } from '../store/store.ts';
-import { bindMediaNames, diskMediaLibrary } from '../timeline/media-paths.ts';
-import { findUnknownReferences } from '../timeline/references.ts';
 import { compileTimeline } from '../timeline/resolver.ts';
 import type { Timeline } from '../timeline/schema.ts';
 import {
@@ -51,10 +32,19 @@ import {
 } from './execution-plan.ts';
 import { anchorFor, formatPosition, resumePosition, type ResumeDecision } from './resume-position.ts';
 import type { CapacityShow, StartLevel } from './capacity.ts';
-import { backupRule, type BackupCamera } from './backups.ts';
 import { RunningShow } from './running-show.ts';
+import { showResumedAlert, sessionRestartedAlert, type ShowAlert } from './show-alert-messages.ts';
 import { ShowAlerts } from './show-alerts.ts';
 import { realEngines, type EngineFactory } from './show-engine.ts';
+import {
+  bindShowMedia,
+  destinationTargets,
+  enginePlan,
+  ptzCameraPlans,
+  showCameras,
+  standbyBackupOf,
+  type SessionRestartHandler,
+} from './show-plan.ts';
 
 export interface ShowRunnerDeps {
   store: Store;
@@ -86,9 +76,6 @@ export type ResumeResult =
   | { kind: 'resumed'; show: RunningShow; decision: Extract<ResumeDecision, { kind: 'resume' }> }
   | { kind: 'completed'; execution: Execution; note: string }
   | { kind: 'error'; execution: Execution; message: string };
-
-/** ONVIF deadline for cue moves: a camera that has not answered by then misses its cue anyway. */
-const PTZ_CUE_TIMEOUT_MS = 5000;
 
 export class ShowRunner {
   private readonly store: Store;
@@ -126,12 +113,17 @@ export class ShowRunner {
       throw new AppError('VALIDATION_FAILED', 'the show request is not valid', toFieldIssues(parsed.error));
     const request = parsed.data;
     const timeline = this.mediaBound(this.store.timelines.export(request.timelineId).timeline, request);
-    const destinations = this.destinations(request.destinationIds, 'strict');
+    const destinations = destinationTargets(
+      this.store,
+      request.destinationIds,
+      'strict',
+      this.sessionRestarted,
+    );
     if (destinations.targets.length === 0 && !request.previewDir && !request.recordPath)
       throw new AppError('VALIDATION_FAILED', 'the show needs somewhere to go', [
         { path: 'destinationIds', message: 'give a destination, a preview folder or a recording file' },
       ]);
-    const cameras = this.cameras(request, timeline);
+    const cameras = showCameras(this.store, request, timeline);
     const warnings = [...cameras.warnings];
 
     const plan: StoredPlan = { version: 1, ...request };
@@ -194,10 +186,15 @@ export class ShowRunner {
     const warnings: string[] = [];
     try {
       timeline = this.mediaBound(this.store.timelines.export(execution.timeline_id).timeline, request);
-      const destinations = this.destinations(request.destinationIds, 'lenient');
+      const destinations = destinationTargets(
+        this.store,
+        request.destinationIds,
+        'lenient',
+        this.sessionRestarted,
+      );
       targets = destinations.targets;
       warnings.push(...destinations.warnings);
-      cameras = this.cameras(request, timeline);
+      cameras = showCameras(this.store, request, timeline);
       warnings.push(...cameras.warnings);
     } catch (error) {
       return fail(messageOf(error));
@@ -282,7 +279,7 @@ export class ShowRunner {
         create,
         quality,
         warnings,
-        resumedAlert: resumedAlert(execution, timeline.name, {
+        resumedAlert: showResumedAlert(execution, timeline.name, {
           position: formatPosition(decision.timelineFrame, compiled.fps),
           downSeconds,
           resumedAtMs: nowMs,
@@ -315,21 +312,18 @@ export class ShowRunner {
       const recordPath = request.recordPath
         ? recordPathForSegment(request.recordPath, args.segment)
         : undefined;
-      const plan: ShowPlan = {
+      const plan = enginePlan({
+        store: this.store,
+        request,
+        dataDir: this.mediaRoot,
         timeline,
         cameras: args.cameras,
-        destinations: args.targets,
-        mediaRoot: request.mediaRoot ?? this.mediaRoot,
-        assetPath: (id) => this.assetPath(id),
-        ...(request.previewDir ? { previewDir: request.previewDir } : {}),
+        targets: args.targets,
         ...(recordPath ? { recordPath } : {}),
-        ...(request.encoder ? { encoder: { ...request.encoder } } : {}),
-        ...(startFrame > 0 ? { startFrame } : {}),
-        // A resumed show is on a wall-clock schedule: the pre-roll's seconds are skipped.
-        ...(args.segment > 0 ? { prerollCatchUp: true } : {}),
-        // The operator's settings stay the ceiling degraded mode steps down from and back up to.
-        ...(quality && quality.level > 0 ? { degrade: { startLevel: quality.level } } : {}),
-      };
+        startFrame,
+        resumed: args.segment > 0,
+        startLevel: quality?.level ?? null,
+      });
       const mover = ptz;
       const engine = await create(plan, {
         logger: log.child({ component: 'engine' }),
@@ -357,7 +351,7 @@ export class ShowRunner {
         ...(quality ? { startQuality: quality } : {}),
         ...(alerts ? { alerts } : {}),
         // Camera settings changed while on air: the same rules as at the start, read again.
-        cameras: () => this.cameras(request, timeline),
+        cameras: () => showCameras(this.store, request, timeline),
       });
       show.begin(args.segment === 0);
       if (args.resumedAlert) alerts?.raise(args.resumedAlert);
@@ -386,10 +380,7 @@ export class ShowRunner {
         timeline,
         ...(request.encoder ? { encoder: request.encoder } : {}),
         // Only a backup the engine has can stand by.
-        backupOf: (id) => {
-          const backup = cameras.get(id)?.backupCameraId;
-          return backup !== undefined && cameras.has(backup) ? backup : null;
-        },
+        backupOf: standbyBackupOf(cameras),
       });
       if (quality.level > 0)
         log.info({ level: quality.level }, `starting at ${quality.description}: ${quality.reason ?? ''}`);
@@ -401,121 +392,6 @@ export class ShowRunner {
       );
       return null;
     }
-  }
-
-  private destinations(
-    ids: readonly number[],
-    mode: 'strict' | 'lenient',
-  ): { targets: DestinationTarget[]; warnings: string[] } {
-    const targets: DestinationTarget[] = [];
-    const warnings: string[] = [];
-    const problem = (
-      code: 'DESTINATION_NOT_FOUND' | 'VALIDATION_FAILED',
-      message: string,
-      issue: FieldIssue,
-    ) => {
-      if (mode === 'strict') throw new AppError(code, message, [issue]);
-      warnings.push(`${message}: left out`);
-    };
-    const seen = new Set<number>();
-    ids.forEach((id, index) => {
-      if (seen.has(id)) return;
-      seen.add(id);
-      const path = `destinationIds[${index}]`;
-      let destination: Destination;
-      try {
-        destination = this.store.destinations.get(id);
-      } catch (error) {
-        if (!isAppError(error)) throw error;
-        return problem('DESTINATION_NOT_FOUND', `there is no destination ${id}`, {
-          path,
-          message: `destination ${id} does not exist`,
-        });
-      }
-      const what = `destination ${id} ("${destination.name}")`;
-      if (!destination.enabled)
-        return problem('VALIDATION_FAILED', `${what} is disabled`, { path, message: 'is disabled' });
-      let url: string;
-      try {
-        url = destinationUrl(
-          destination.platform,
-          destination.server_url,
-          this.store.destinations.streamKey(id) ?? '',
-        );
-      } catch (error) {
-        if (!(error instanceof DestinationUrlError) && !isAppError(error)) throw error;
-        return problem('VALIDATION_FAILED', `${what}: ${error.message}`, {
-          path: `destinations[${id}].stream_key`,
-          message: error.message,
-        });
-      }
-      const limitHours = sessionLimitHours(destination.platform, destination.max_session_hours);
-      targets.push({
-        id: `dest:${id}`,
-        name: `${destination.name} (destination ${id})`,
-        platform: destination.platform,
-        url,
-        ...(limitHours !== null
-          ? {
-              session: {
-                maxMs: sessionRestartAfterMs(limitHours),
-                onRestart: (event: OutputSessionRestartEvent) =>
-                  this.sessionRestarted(destination, limitHours, event),
-              },
-            }
-          : {}),
-      });
-    });
-    return { targets, warnings };
-  }
-
-  /** Every enabled camera of the store (so backups are there too), or the generated ones. */
-  private cameras(
-    request: ShowPlanRecord,
-    timeline: Timeline,
-  ): { feeds: Map<number, CameraFeed>; warnings: string[] } {
-    const feeds = new Map<number, CameraFeed>();
-    const warnings: string[] = [];
-    if (request.generatedCameras) {
-      for (const camera of request.generatedCameras)
-        feeds.set(camera.id, {
-          kind: 'generated',
-          name: camera.name,
-          pattern: camera.pattern,
-          label: camera.label,
-        });
-    } else {
-      const enabled = this.store.cameras.list().filter((camera) => camera.enabled);
-      const usable = new Map<number, BackupCamera>();
-      const urls = new Map<number, string>();
-      for (const camera of enabled) {
-        try {
-          urls.set(camera.id, this.store.cameras.connection(camera.id).url);
-          usable.set(camera.id, camera);
-        } catch (error) {
-          warnings.push(`camera ${camera.id} ("${camera.name}") cannot be used: ${messageOf(error)}`);
-        }
-      }
-      const backupOf = backupRule(usable, timeline);
-      for (const camera of enabled) {
-        const url = urls.get(camera.id);
-        if (url === undefined) continue;
-        const backup = backupOf(camera.id);
-        feeds.set(camera.id, {
-          kind: 'url',
-          name: camera.name,
-          url,
-          ...(backup !== null ? { backupCameraId: backup } : {}),
-        });
-      }
-    }
-    const unknown = findUnknownReferences(timeline, {
-      cameraIds: new Set(feeds.keys()),
-      assetIds: new Set(this.store.assets.list().map((a) => a.id)),
-    });
-    for (const issue of unknown)
-      warnings.push(`${issue.path}: ${issue.message} (the slate is shown instead)`);
-    return { feeds, warnings };
   }
 
   /**
@@ -530,16 +406,8 @@ export class ShowRunner {
     alerts: EngineAlerts | undefined,
   ): PtzCueMover | null {
     if (request.generatedCameras) return null;
-    const wanted = new Map<number, Set<string | number>>();
-    for (const cue of timeline.tracks.video.cues) {
-      if (cue.action !== 'show_camera' || cue.params.preset_id === undefined) continue;
-      const ids = wanted.get(cue.params.camera_id) ?? new Set<string | number>();
-      ids.add(cue.params.preset_id);
-      wanted.set(cue.params.camera_id, ids);
-    }
-    if (wanted.size === 0) return null;
-    const cameras = new Map<number, PtzCameraPlan>();
-    for (const [cameraId, presetIds] of wanted) cameras.set(cameraId, this.ptzPlan(cameraId, presetIds));
+    const cameras = ptzCameraPlans(this.store, timeline, this.ptz);
+    if (!cameras) return null;
     return new PtzCueMover({
       timeline: compileTimeline(timeline),
       cameras,
@@ -550,115 +418,16 @@ export class ShowRunner {
     });
   }
 
-  private ptzPlan(cameraId: number, presetIds: ReadonlySet<string | number>): PtzCameraPlan {
-    const settleDefault = this.ptz.defaultSettleSeconds ?? DEFAULT_PTZ_SETTLE_SECONDS;
-    const unusable = (label: string, problem: string, settleSeconds = settleDefault): PtzCameraPlan => ({
-      id: cameraId,
-      label,
-      onvif: null,
-      problem,
-      settleSeconds,
-      presets: new Map(),
-    });
-    let camera: Camera;
-    try {
-      camera = this.store.cameras.get(cameraId);
-    } catch {
-      return unusable(`camera ${cameraId}`, `there is no camera ${cameraId}`);
-    }
-    const label = `camera "${camera.name}" (camera ${cameraId})`;
-    const settleSeconds = camera.ptz_settle_seconds ?? settleDefault;
-    if (!camera.enabled) return unusable(label, 'it is disabled', settleSeconds);
-    if (camera.camera_type !== 'ptz')
-      return unusable(label, 'it is not set up as a PTZ camera', settleSeconds);
-    let onvif: CameraConnection['onvif'];
-    try {
-      onvif = this.store.cameras.connection(cameraId).onvif;
-    } catch (error) {
-      return unusable(label, messageOf(error), settleSeconds);
-    }
-    if (!onvif) return unusable(label, 'it has no ONVIF address', settleSeconds);
-    const stored = this.store.cameras.presets(cameraId);
-    const presets = new Map<string, PresetTarget | { problem: string }>();
-    for (const presetId of presetIds) {
-      // preset_id names a stored preset; a number that is no preset's name is its id (the API's).
-      const preset =
-        stored.find((p) => p.name === String(presetId)) ??
-        (typeof presetId === 'number' ? stored.find((p) => p.id === presetId) : undefined);
-      if (!preset) {
-        presets.set(String(presetId), { problem: `it has no preset "${presetId}"` });
-      } else if (preset.preset_token) {
-        presets.set(String(presetId), { name: preset.name, token: preset.preset_token });
-      } else if (preset.pan !== null && preset.tilt !== null) {
-        presets.set(String(presetId), {
-          name: preset.name,
-          position: {
-            pan: preset.pan,
-            tilt: preset.tilt,
-            ...(preset.zoom !== null ? { zoom: preset.zoom } : {}),
-          },
-        });
-      } else {
-        presets.set(String(presetId), {
-          problem: `preset "${preset.name}" has neither a camera preset token nor a position (capture it again)`,
-        });
-      }
-    }
-    return {
-      id: cameraId,
-      label,
-      onvif: {
-        url: onvif.url,
-        username: onvif.username,
-        password: onvif.password,
-        label: `camera "${camera.name}"`,
-        timeoutMs: this.ptz.timeoutMs ?? PTZ_CUE_TIMEOUT_MS,
-      },
-      problem: null,
-      settleSeconds,
-      presets,
-    };
-  }
-
   /** A planned new session for a platform's time limit: logged and shown as an info event. */
-  private sessionRestarted(destination: Destination, hours: number, event: OutputSessionRestartEvent): void {
-    const platform = PLATFORMS[destination.platform].label;
-    const ran = formatHours(event.sessionMs);
-    const limit =
-      destination.max_session_hours === null
-        ? `${platform} ends a live video after ${hours} h`
-        : `its session limit is ${hours} h`;
-    const message =
-      `Destination "${destination.name}" started a new live session after ${ran} (${limit}); ` +
-      'the other destinations and the recording were not interrupted.';
-    this.log.info({ destination: destination.id, sessionMs: event.sessionMs, cut: event.cut }, message);
-    this.alerts?.raise({
-      key: `destination:dest:${destination.id}:session-restarted`,
-      severity: 'info',
-      code: 'DESTINATION_SESSION_RESTARTED',
-      message,
-      remediation:
-        destination.platform === 'facebook'
-          ? 'Nothing to do. Facebook shows the new session as a new live video; the stream was off for a few seconds at a keyframe.'
-          : 'Nothing to do. Viewers may see the stream pause for a few seconds while the new session starts.',
-      source: `destination:dest:${destination.id}`,
-    });
-  }
+  private readonly sessionRestarted: SessionRestartHandler = (destination, hours, event) => {
+    const alert = sessionRestartedAlert(destination, hours, event.sessionMs);
+    this.log.info({ destination: destination.id, sessionMs: event.sessionMs, cut: event.cut }, alert.message);
+    this.alerts?.raise(alert);
+  };
 
-  /** The timeline with media named by an upload's name (`/assets/<name>`) pointing at its file. */
+  /** The timeline with its media bound to the library (the request may name another media root). */
   private mediaBound(timeline: Timeline, request: ShowPlanRecord): Timeline {
-    return bindMediaNames(
-      timeline,
-      diskMediaLibrary(request.mediaRoot ?? this.mediaRoot, this.store.assets.list()),
-    );
-  }
-
-  private assetPath(id: number): string | null {
-    try {
-      return resolvePath(this.mediaRoot, this.store.assets.get(id).file_path);
-    } catch {
-      return null;
-    }
+    return bindShowMedia(this.store, timeline, request.mediaRoot ?? this.mediaRoot);
   }
 }
 
@@ -678,7 +447,7 @@ interface LaunchArgs {
   quality?: StartLevel | null;
   warnings: string[];
   /** Raised once the show is on air again (a crash resume: how long it was off air). */
-  resumedAlert?: Parameters<EngineAlerts['raise']>[0];
+  resumedAlert?: ShowAlert;
 }
 
 /** The show could not run (its row ended 'error'). */
@@ -691,41 +460,4 @@ export class ShowFailedError extends Error {
   ) {
     super(message, options);
   }
-}
-
-function formatHours(ms: number): string {
-  const minutes = Math.round(ms / 60_000);
-  if (minutes < 1) return `${Math.round(ms / 1000)} s`;
-  return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
-}
-
-/** The alert a crash resume raises: when the show went off air and for how long. */
-function resumedAlert(
-  execution: Execution,
-  timelineName: string,
-  at: { position: string; downSeconds: number | null; resumedAtMs: number },
-): Parameters<EngineAlerts['raise']>[0] {
-  const lastSeen = execution.checkpoint_at === null ? null : new Date(execution.checkpoint_at);
-  const offAir =
-    at.downSeconds === null || lastSeen === null
-      ? 'for an unknown time (no position was saved before it stopped)'
-      : `for about ${formatDuration(at.downSeconds)} (last on air at ${lastSeen.toISOString().slice(11, 19)} UTC, ` +
-        `back at ${new Date(at.resumedAtMs).toISOString().slice(11, 19)} UTC)`;
-  return {
-    key: `show:${execution.id}:resumed:${execution.resume_count + 1}`,
-    severity: 'warning',
-    code: 'SHOW_RESUMED',
-    message:
-      `The appliance stopped during "${timelineName}" and resumed it by itself at ${at.position}: ` +
-      `the show was off air ${offAir}.`,
-    remediation:
-      'Nothing to do if it happens once. If it repeats, check the power supply and the appliance’s memory on the monitoring page; the log tells why the previous run ended.',
-    source: `execution:${execution.id}`,
-  };
-}
-
-function formatDuration(seconds: number): string {
-  if (seconds < 120) return `${Math.max(0, seconds)} s`;
-  const minutes = Math.round(seconds / 60);
-  return minutes < 120 ? `${minutes} min` : `${(minutes / 60).toFixed(1)} h`;
 }
