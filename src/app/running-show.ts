@@ -4,7 +4,6 @@
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import { messageOf } from '../core/message-of.ts';
-import type { CameraFeed } from '../engine/index.ts';
 import { AppError } from '../errors/registry.ts';
 import type { Execution } from '../store/repositories/records.ts';
 import type { Store } from '../store/store.ts';
@@ -20,6 +19,7 @@ import {
 import { anchorFor } from './resume-position.ts';
 import type { LiveControls, ShowEngine } from './show-engine.ts';
 import type { ShowAlerts } from './show-alerts.ts';
+import type { ShowCameras } from './show-plan.ts';
 
 export type ShowOutcomeStatus = 'completed' | 'stopped' | 'error';
 
@@ -50,7 +50,7 @@ export interface RunningShowOptions {
   /** The show's own alerts, cleared when it ends. */
   alerts?: ShowAlerts;
   /** The cameras as the store has them now (after a change while on air). */
-  cameras?: () => { feeds: Map<number, CameraFeed>; warnings: string[] };
+  cameras?: () => ShowCameras;
 }
 
 /** One show on air: checkpoints its row, and ends it exactly once. */

@@ -44,6 +44,7 @@ import {
   showCameras,
   standbyBackupOf,
   type SessionRestartHandler,
+  type ShowCameras,
 } from './show-plan.ts';
 
 export interface ShowRunnerDeps {
@@ -182,7 +183,7 @@ export class ShowRunner {
 
     let timeline: Timeline;
     let targets: DestinationTarget[];
-    let cameras: { feeds: Map<number, CameraFeed>; warnings: string[] };
+    let cameras: ShowCameras;
     const warnings: string[] = [];
     try {
       timeline = this.mediaBound(this.store.timelines.export(execution.timeline_id).timeline, request);
