@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { AlertCenter, AlertRecord } from '../alerts/index.ts';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
+import { messageOf } from '../core/message-of.ts';
 import type { LiveShow, LiveState, ShowState } from '../domain/live.ts';
 import { describeBitrate, formatFps, type EngineStatus } from '../engine/index.ts';
 import { AppError } from '../errors/registry.ts';
@@ -435,7 +436,7 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
     } catch (error) {
       this.onAir = null;
       this.state = 'idle';
-      this.lastOutcome = `error: ${error instanceof Error ? error.message : String(error)}`;
+      this.lastOutcome = `error: ${messageOf(error)}`;
       throw error;
     } finally {
       this.changed();
