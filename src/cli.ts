@@ -10,6 +10,7 @@ import { diskMediaLibrary, findMissingMedia, mediaReferences } from './timeline/
 import { findUnknownReferences } from './timeline/references.ts';
 import type { Timeline } from './timeline/schema.ts';
 import { validateTimelineJson, type TimelineIssue } from './timeline/validate.ts';
+import { messageOf } from './core/message-of.ts';
 
 const USAGE = `Usage: vistter <command> [options]
 
@@ -94,7 +95,7 @@ function mediaWarnings(store: Store, dataDir: string, timeline: Timeline): Timel
 /** One paragraph for a failure outside the timeline's contents (a data folder that cannot be
  *  opened, a full disk, a fault of ours): what failed, never a stack trace. */
 function reportUnexpected(io: Io, error: unknown): number {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   io.err(
     `✗ vistter could not finish: ${message.split('\n')[0] ?? ''}. Check the files and the data folder named (--data-dir, VISTTER_DATA_DIR) exist and are writable; if it keeps happening, send this message to support.`,
   );
@@ -353,7 +354,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (isAppError(error)) return reportAppError(io, error);
-    io.err(`vistter show: ${error instanceof Error ? error.message : String(error)}`);
+    io.err(`vistter show: ${messageOf(error)}`);
     return 1;
   }
 }
@@ -378,7 +379,7 @@ async function showStart(argv: string[], io: Io): Promise<number> {
       return 2;
     }
     if (isAppError(error)) return reportAppError(io, error);
-    io.err(`✗ the show could not run: ${error instanceof Error ? error.message : String(error)}`);
+    io.err(`✗ the show could not run: ${messageOf(error)}`);
     return 1;
   }
 }

@@ -17,6 +17,7 @@ import { DEFAULT_MAX_UPLOAD_BYTES, uploadBytesOf } from './assets/upload-limit.t
 import { isValidTimeZone } from './core/calendar.ts';
 import { LOG_LEVELS, type LogLevel } from './core/logger.ts';
 import { recordingLimitsOf, type RecordingLimits } from './recordings/limits.ts';
+import { messageOf } from './core/message-of.ts';
 
 const BUILT_WEB_UI = join(fileURLToPath(new URL('..', import.meta.url)), 'web', 'dist');
 
@@ -241,9 +242,7 @@ export function readConfigFile(env: Variables): {
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new ConfigError(
-      `the config file ${path} is not valid JSON (${error instanceof Error ? error.message : String(error)})`,
-    );
+    throw new ConfigError(`the config file ${path} is not valid JSON (${messageOf(error)})`);
   }
   const parsed = FileSchema.safeParse(json);
   if (!parsed.success) {

@@ -19,7 +19,8 @@ import type { ShowRequest } from './app/execution-plan.ts';
 import { formatPosition } from './app/resume-position.ts';
 import { runPreflight } from './app/preflight.ts';
 import { ShowControl } from './app/show-control.ts';
-import { machineEncoder, ShowRunner, type RunningShow } from './app/show-runner.ts';
+import type { RunningShow } from './app/running-show.ts';
+import { ShowRunner } from './app/show-runner.ts';
 import { buildApp } from './api/app.ts';
 import { HostPolicy, normalizeHost } from './api/host-guard.ts';
 import {
@@ -34,6 +35,7 @@ import { cleanIncomingUploads } from './assets/ingest.ts';
 import { testCamera } from './cameras/probe.ts';
 import { systemClock } from './core/clock.ts';
 import { createLogger } from './core/logger.ts';
+import { machineEncoder } from './ffmpeg/machine-encoder.ts';
 import { RecordingsHousekeeper } from './recordings/housekeeper.ts';
 import { killAllSupervised, stopAllSupervised } from './process/supervisor.ts';
 import { installOnvifSafetyNet } from './ptz/safety-net.ts';
@@ -146,6 +148,7 @@ const runner = new ShowRunner({
   mediaRoot: config.dataDir,
   recordingLimits: config.recordings,
   logger: createLogger('shows'),
+  detectEncoder,
   alerts: alerting.center,
   startLevel: (show) => capacity.startLevelForShow(show),
 });

@@ -27,6 +27,7 @@ import {
   type ApplianceNames,
   type HostPolicy,
 } from './host-guard.ts';
+import { messageOf } from '../core/message-of.ts';
 
 /** Browsers (Apple's first) refuse certificates valid longer than 825 days. */
 export const CERTIFICATE_DAYS = 825;
@@ -253,9 +254,7 @@ export function operatorCertificate(certPath: string, keyPath: string): TlsMater
     try {
       return readFileSync(path);
     } catch (error) {
-      throw new TlsError(
-        `the ${what} ${path} cannot be read (${error instanceof Error ? error.message : String(error)})`,
-      );
+      throw new TlsError(`the ${what} ${path} cannot be read (${messageOf(error)})`);
     }
   };
   const cert = read(certPath, 'certificate (tlsCert)');

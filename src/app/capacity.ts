@@ -22,14 +22,20 @@ import { z } from 'zod';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import {
+  buildLadder,
+  createTrialRunner,
+  describeLevel,
+  formatFps,
+  parseProcessCpuSeconds,
+  readIdleSeconds,
+  readProcessCpuSeconds,
   runCapacityCheck,
   type CapacityCheckOptions,
   type CapacityProgress,
   type CapacityResult,
-} from '../engine/quality/capacity.ts';
-import { buildLadder, describeLevel, formatFps, type QualityLevel } from '../engine/quality/ladder.ts';
-import { parseProcessCpuSeconds, readIdleSeconds, readProcessCpuSeconds } from '../engine/quality/procfs.ts';
-import { createTrialRunner, type TrialRunner } from '../engine/quality/trial.ts';
+  type QualityLevel,
+  type TrialRunner,
+} from '../engine/index.ts';
 import { profileSettings, type EncodingProfile, type VideoEncoder } from '../ffmpeg/argv.ts';
 import type { EncoderDetection } from '../ffmpeg/hardware.ts';
 import type { SettingsRepository } from '../store/repositories/records.ts';

@@ -7,7 +7,9 @@ import type { Logger } from '../core/logger.ts';
 import { isProcessAlive } from '../process/child-registry.ts';
 import type { Execution, ExecutionOwner } from '../store/repositories/records.ts';
 import type { Store } from '../store/store.ts';
-import type { ResumeResult, RunningShow, ShowRunner } from './show-runner.ts';
+import type { RunningShow } from './running-show.ts';
+import type { ResumeResult, ShowRunner } from './show-runner.ts';
+import { messageOf } from '../core/message-of.ts';
 
 export interface BootResume {
   /** The show now on air again, if any. */
@@ -58,7 +60,7 @@ export async function resumeInterruptedShows(
       outcome = await runner.resume(row);
     } catch (error) {
       // Never let one bad row keep the appliance from booting.
-      const message = error instanceof Error ? error.message : String(error);
+      const message = messageOf(error);
       store.executions.finish(row.id, 'error', { error: `interrupted and not resumed: ${message}` });
       log.error({ execution: row.id, err: message }, 'resume failed');
       result.results.push({ executionId: row.id, outcome: 'error', detail: message });

@@ -10,28 +10,22 @@ import { resolve as resolvePath } from 'node:path';
 import { scrubCameraText } from '../cameras/classify.ts';
 import type { CameraTestResult } from '../cameras/probe.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
-import { resolveMediaPath } from '../engine/engine.ts';
-import { describeLevel, formatFps, reliefFrameRates, reliefSizes } from '../engine/quality/ladder.ts';
+import { messageOf } from '../core/message-of.ts';
+import { describeLevel, formatFps, reliefFrameRates, reliefSizes } from '../engine/index.ts';
 import type { VideoEncoder } from '../ffmpeg/argv.ts';
 import { ERRORS, isAppError } from '../errors/registry.ts';
 import type { EncoderDetection } from '../ffmpeg/hardware.ts';
-import {
-  destinationUrl,
-  DestinationUrlError,
-  PLATFORMS,
-  redactUrl,
-  sessionLimitHours,
-  sessionRestartAfterMs,
-} from '../ffmpeg/platforms.ts';
+import { DestinationUrlError, PLATFORMS, redactUrl, sessionRestartAfterMs } from '../ffmpeg/platforms.ts';
 import type { Camera } from '../store/repositories/cameras.ts';
 import type { Store } from '../store/store.ts';
-import { bindMediaNames, diskMediaLibrary } from '../timeline/media-paths.ts';
+import { localMediaPath } from '../timeline/media-paths.ts';
 import { parseResolution, type Timeline } from '../timeline/schema.ts';
 import { validateTimelineDocument, type TimelineIssue } from '../timeline/validate.ts';
 import { judgeDiskSpace, readDiskSpace, type DiskVerdict } from '../recordings/free-space.ts';
 import { defaultRecordingLimits, formatBytes } from '../recordings/limits.ts';
 import { formatAge, type CapacityAnswer, type CapacityShow } from './capacity.ts';
 import { backupRule, configuredBackup } from './backups.ts';
+import { backupChain, bindShowMedia, enabledCameras, readDestination } from './show-plan.ts';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 export type PreflightCheckId =
@@ -100,8 +94,6 @@ const LABELS: Record<PreflightCheckId, string> = {
   disk: 'Disk space',
 };
 
-/** How many failover steps the engine follows (src/engine/failover.ts). */
-const MAX_BACKUP_CHAIN = 4;
 /** Timeline problems shown as items; the editor shows them all. */
 const MAX_TIMELINE_ISSUES = 5;
 
@@ -183,15 +175,16 @@ function notChecked(id: PreflightCheckId): PreflightCheck {
   );
 }
 
-function messageOf(error: unknown): string {
-  return scrubCameraText(error instanceof Error ? error.message : String(error));
+/** Pre-flight text may quote a camera's error: its credentials are scrubbed first. */
+function scrubbedMessageOf(error: unknown): string {
+  return scrubCameraText(messageOf(error));
 }
 
 function crashed(id: PreflightCheckId, error: unknown): PreflightCheck {
   return check(
     id,
     'fail',
-    `The check could not run (${messageOf(error)})`,
+    `The check could not run (${scrubbedMessageOf(error)})`,
     ERRORS.INTERNAL_ERROR.remediation,
   );
 }
@@ -302,7 +295,7 @@ class CameraProbes {
         code: 'CAMERA_TEST_FAILED',
         reason: 'The camera test could not run.',
         remediation: ERRORS.CAMERA_TEST_FAILED.remediation,
-        detail: messageOf(error),
+        detail: scrubbedMessageOf(error),
       }));
       this.results.set(id, result);
     }
@@ -323,21 +316,6 @@ function usedCameras(timeline: Timeline): number[] {
     if (cue.action === 'show_camera' && !ids.includes(cue.params.camera_id)) ids.push(cue.params.camera_id);
   }
   return ids;
-}
-
-/** The backups the engine would try for a camera, in order: enabled cameras only. */
-function backupChain(id: number, cameras: ReadonlyMap<number, Camera>, timeline: Timeline): number[] {
-  const chain: number[] = [];
-  const seen = new Set([id]);
-  let next = configuredBackup(id, cameras, timeline)?.cameraId ?? null;
-  while (next !== null && chain.length < MAX_BACKUP_CHAIN && !seen.has(next)) {
-    seen.add(next);
-    const camera = cameras.get(next);
-    if (!camera || !camera.enabled) break; // the engine only knows enabled cameras
-    chain.push(next);
-    next = configuredBackup(next, cameras, timeline)?.cameraId ?? null;
-  }
-  return chain;
 }
 
 async function checkCameras(
@@ -510,33 +488,30 @@ function checkDestinations(input: RunPreflightInput, timeline: Timeline | null):
   const advice: string[] = [];
   let ready = 0;
   for (const id of ids) {
-    let destination;
-    try {
-      destination = input.store.destinations.get(id);
-    } catch (error) {
-      if (!isAppError(error) || error.code !== 'DESTINATION_NOT_FOUND') throw error;
+    const reading = readDestination(input.store, id);
+    if (reading.kind === 'missing') {
+      // Only a destination that is not there is the operator's to fix; a store that cannot read
+      // one is this check's own failure.
+      if (reading.error.code !== 'DESTINATION_NOT_FOUND') throw reading.error;
       items.push({ name: `Destination ${id}`, status: 'fail', detail: 'does not exist' });
       advice.push(`Choose another destination instead of destination ${id}; it may have been deleted.`);
       continue;
     }
+    const { destination } = reading;
     const name = `${destination.name} (destination ${id})`;
     const preset = PLATFORMS[destination.platform];
-    if (!destination.enabled) {
+    if (reading.kind === 'disabled') {
       items.push({ name, status: 'fail', detail: 'is disabled' });
       advice.push(`Enable ${name} in its settings, or leave it out of this show.`);
       continue;
     }
-    try {
-      destinationUrl(
-        destination.platform,
-        destination.server_url,
-        input.store.destinations.streamKey(id) ?? '',
-      );
-    } catch (error) {
-      if (!(error instanceof DestinationUrlError)) throw error;
-      items.push({ name, status: 'fail', detail: error.message });
+    if (reading.kind === 'unusable') {
+      // A sealed key that cannot be read is the appliance's fault, not the address's.
+      if (!(reading.error instanceof DestinationUrlError)) throw reading.error;
+      const message = reading.error.message;
+      items.push({ name, status: 'fail', detail: message });
       advice.push(
-        /stream key is required/.test(error.message)
+        /stream key is required/.test(message)
           ? `Enter the stream key of ${name} (copy it from ${preset.label}).`
           : `Correct the server address or stream key of ${name}.`,
       );
@@ -545,7 +520,7 @@ function checkDestinations(input: RunPreflightInput, timeline: Timeline | null):
     ready++;
     const where = `${preset.label}, ${serverOf(destination.platform, destination.server_url)}`;
     // The limit in force: the destination's own setting, else the platform's (0 turns it off).
-    const limit = sessionLimitHours(destination.platform, destination.max_session_hours);
+    const limit = reading.sessionLimitHours;
     const platformLimit = preset.maxDurationHours;
     const runs = timeline ? (timeline.loop ? 'loops' : `runs ${formatDuration(timeline.duration)}`) : '';
     if (timeline && limit !== null && (timeline.loop || timeline.duration > limit * 3600)) {
@@ -689,7 +664,7 @@ async function checkMediaRef(store: Store, ref: MediaRef, mediaRoot: string): Pr
       detail: `${redactUrl(url)}: a web address, fetched when the show starts`,
     };
   }
-  const path = resolveMediaPath(mediaRoot, url);
+  const path = localMediaPath(mediaRoot, url);
   if (path === null) return missing(`${url} is outside the media folder`);
   return (await isFile(path))
     ? { name: ref.where, status: 'ok', detail: url }
@@ -698,7 +673,7 @@ async function checkMediaRef(store: Store, ref: MediaRef, mediaRoot: string): Pr
 
 async function checkAssets(store: Store, timeline: Timeline, mediaRoot: string): Promise<PreflightCheck> {
   // Media named by an upload's name is found as the show finds it.
-  const refs = mediaRefs(bindMediaNames(timeline, diskMediaLibrary(mediaRoot, store.assets.list())));
+  const refs = mediaRefs(bindShowMedia(store, timeline, mediaRoot));
   if (refs.length === 0) return check('assets', 'ok', 'No media files in this timeline', null);
   const items = await Promise.all(refs.map((ref) => checkMediaRef(store, ref, mediaRoot)));
   const bad = refs.filter((_, i) => items[i]!.status !== 'ok');
@@ -745,7 +720,7 @@ async function checkEncoder(
     return check(
       'encoder',
       'fail',
-      `The encoder test could not run (${messageOf(error)})`,
+      `The encoder test could not run (${scrubbedMessageOf(error)})`,
       ERRORS.OUTPUT_SPAWN_FAILED.remediation,
     );
   }
@@ -785,13 +760,7 @@ function capacityFor(
   if (!ask || !timeline) return null;
   return (encoder) => {
     // The engine knows enabled cameras only, so only an enabled backup stands by.
-    const enabled = new Map(
-      input.store.cameras
-        .list()
-        .filter((camera) => camera.enabled)
-        .map((camera) => [camera.id, camera]),
-    );
-    return ask({ timeline, backupOf: backupRule(enabled, timeline) }, encoder);
+    return ask({ timeline, backupOf: backupRule(enabledCameras(input.store), timeline) }, encoder);
   };
 }
 
@@ -824,7 +793,7 @@ async function capacityCheck(
     return check(
       'encoder',
       'warn',
-      `Starts at your settings: this machine could not be measured (${messageOf(error)})`,
+      `Starts at your settings: this machine could not be measured (${scrubbedMessageOf(error)})`,
       'The show starts at your settings and degraded mode steps down by itself if the machine cannot keep up. Run the checks again to measure once more.',
       encoderItems,
     );

@@ -1,7 +1,7 @@
 // The alerts one show raises. Its problems (a camera off air, a destination down, degraded mode)
 // end with it: when the show stops, whatever it left open is cleared, so the control room and
 // the webhook never report a stopped show's trouble as current. History keeps every alert.
-import type { EngineAlerts } from '../engine/engine-alerts.ts';
+import type { EngineAlerts } from '../engine/index.ts';
 
 export class ShowAlerts implements EngineAlerts {
   private readonly open = new Set<string>();

@@ -8,17 +8,20 @@ import { z } from 'zod';
 import type { AlertCenter, AlertRecord } from '../alerts/index.ts';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
+import { messageOf } from '../core/message-of.ts';
 import type { LiveShow, LiveState, ShowState } from '../domain/live.ts';
-import type { Engine, EngineStatus } from '../engine/engine.ts';
+import { describeBitrate, formatFps, type EngineStatus } from '../engine/index.ts';
 import { AppError } from '../errors/registry.ts';
 import { evaluateDisk, type HealthReport, type MetricsSnapshot } from '../health/index.ts';
 import type { DiskVerdict } from '../recordings/free-space.ts';
 import type { Store } from '../store/store.ts';
 import type { VideoSource } from '../timeline/resolver.ts';
-import { describeBitrate, formatFps } from '../engine/quality/ladder.ts';
 import type { MeasuringStatus } from './capacity.ts';
 import type { ShowRequest } from './execution-plan.ts';
-import type { RunningShow, ShowOutcome, ShowRunner } from './show-runner.ts';
+import type { RunningShow, ShowOutcome } from './running-show.ts';
+import { operatorQualityAlert } from './show-alert-messages.ts';
+import type { LiveControls } from './show-engine.ts';
+import type { ShowRunner } from './show-runner.ts';
 
 export const GoLiveSchema = z.strictObject({
   timelineId: z.number().int().positive({ error: 'must be a timeline number' }),
@@ -297,31 +300,23 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
           `the program could not be moved to ${words(level ?? was)} (the new encoder run did not take over in time); it stays at ${engine.status().quality.levelDescription}`,
         );
       const now = engine.status().quality.level;
-      const sentence =
-        level === null
-          ? `Quality back to automatic (operator): degraded mode judges the show again, from ` +
-            `${words(now)}${now === 0 ? ' (your settings)' : ''}.`
-          : `Quality held at ${words(level)}${level === 0 ? ' (your settings)' : ''} by the operator` +
-            ` (was ${words(was)}); degraded mode does not move it until it is set back to automatic.`;
+      const alert = operatorQualityAlert({
+        executionId: onAir.show.executionId,
+        change: ++quality.changes,
+        level,
+        words,
+        was,
+        now,
+      });
+      const sentence = alert.message;
       quality.lastChange = {
         at: new Date(this.clock.wallNow()).toISOString(),
         sentence,
         direction: now > was ? 'down' : 'up',
       };
       // Recorded for the history; nothing stays open: the operator chose it.
-      const key = `show:${onAir.show.executionId}:quality:${++quality.changes}`;
-      this.deps.alerts?.raise({
-        key,
-        severity: 'info',
-        code: 'DEGRADED_MODE',
-        message: sentence,
-        remediation:
-          level === null
-            ? 'Nothing to do: degraded mode steps down when the show suffers and back up after calm minutes.'
-            : 'Set the quality back to automatic in the control room when the reason for holding it has passed.',
-        source: 'operator',
-      });
-      this.deps.alerts?.clear(key);
+      this.deps.alerts?.raise(alert);
+      this.deps.alerts?.clear(alert.key);
       this.log.info({ level, was }, sentence);
     });
     quality.queue = task.catch(() => undefined);
@@ -341,7 +336,7 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
   }
 
   /** The on-air program (FLV from the fan-out) for the browser preview, or null when none is live. */
-  programFeed(): { executionId: number; attach: Engine['attachProgram'] } | null {
+  programFeed(): { executionId: number; attach: LiveControls['attachProgram'] } | null {
     const show = this.state === 'live' ? this.onAir?.show : undefined;
     const engine = show?.engine;
     if (!show || !engine) return null;
@@ -441,7 +436,7 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
     } catch (error) {
       this.onAir = null;
       this.state = 'idle';
-      this.lastOutcome = `error: ${error instanceof Error ? error.message : String(error)}`;
+      this.lastOutcome = `error: ${messageOf(error)}`;
       throw error;
     } finally {
       this.changed();
@@ -486,7 +481,7 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
     return this.onAir;
   }
 
-  private engine(): Engine {
+  private engine(): LiveControls {
     const engine = this.live().show.engine;
     if (!engine) throw new AppError('SHOW_NOT_LIVE', 'the show on air has no live controls');
     return engine;
@@ -546,7 +541,7 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
     }
   }
 
-  private describeShow(onAir: OnAir, status: EngineStatus, engine: Engine): LiveShow {
+  private describeShow(onAir: OnAir, status: EngineStatus, engine: LiveControls): LiveShow {
     const { show } = onAir;
     const position = status.position;
     const scheduled = position ? this.label(onAir, position.video.source) : null;

@@ -5,103 +5,48 @@
 //
 // Secrets: camera passwords and stream keys are read from the store at every (re)start, go into
 // the engine's plan only, and are never logged or written to the row.
-import { resolve as resolvePath } from 'node:path';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
+import { messageOf } from '../core/message-of.ts';
 import { toFieldIssues } from '../domain/issues.ts';
-import {
-  Engine,
-  type CameraFeed,
-  type DestinationTarget,
-  type EngineAlerts,
-  type ShowPlan,
-} from '../engine/engine.ts';
-import { pickKernels } from '../engine/compositor/index.ts';
-import { AppError, isAppError, type FieldIssue } from '../errors/registry.ts';
-import { detectH264Encoder, type EncoderDetection } from '../ffmpeg/hardware.ts';
-import {
-  destinationUrl,
-  DestinationUrlError,
-  PLATFORMS,
-  sessionLimitHours,
-  sessionRestartAfterMs,
-} from '../ffmpeg/platforms.ts';
-import type { OutputSessionRestartEvent } from '../engine/outputs.ts';
+import type { CameraFeed, DestinationTarget, EngineAlerts } from '../engine/index.ts';
+import { AppError } from '../errors/registry.ts';
+import { machineEncoder, type EncoderProbe } from '../ffmpeg/machine-encoder.ts';
 import { processIdentity } from '../process/child-registry.ts';
-import type { Destination } from '../store/repositories/destinations.ts';
-import type { Camera, CameraConnection } from '../store/repositories/cameras.ts';
-import { DEFAULT_PTZ_SETTLE_SECONDS } from '../domain/schemas.ts';
-import { PtzCueMover, type PresetTarget, type PtzCameraPlan } from '../ptz/cue-mover.ts';
+import { PtzCueMover } from '../ptz/cue-mover.ts';
 import { connectOnvif, type PtzConnect } from '../ptz/onvif.ts';
 import type { Execution, ExecutionOwner } from '../store/repositories/records.ts';
 import type { RecordingLimits } from '../recordings/limits.ts';
 import type { Store } from '../store/store.ts';
-import { bindMediaNames, diskMediaLibrary } from '../timeline/media-paths.ts';
-import { findUnknownReferences } from '../timeline/references.ts';
-import { compileTimeline, type ProgramState } from '../timeline/resolver.ts';
+import { compileTimeline } from '../timeline/resolver.ts';
 import type { Timeline } from '../timeline/schema.ts';
 import {
-  addSegment,
   NO_METRICS,
   readMetrics,
   recordPathForSegment,
   ShowRequestSchema,
   StoredPlanSchema,
   type ExecutionMetrics,
-  type SegmentStats,
   type ShowPlanRecord,
   type ShowRequest,
   type StoredPlan,
 } from './execution-plan.ts';
 import { anchorFor, formatPosition, resumePosition, type ResumeDecision } from './resume-position.ts';
 import type { CapacityShow, StartLevel } from './capacity.ts';
-import { backupRule, type BackupCamera } from './backups.ts';
+import { RunningShow } from './running-show.ts';
+import { showResumedAlert, sessionRestartedAlert, type ShowAlert } from './show-alert-messages.ts';
 import { ShowAlerts } from './show-alerts.ts';
-
-/** What the runner needs of an engine (the real Engine, or a fake in unit tests). */
-export interface ShowEngine {
-  start(): void;
-  stop(): Promise<void>;
-  status(): SegmentStats & { frame: number };
-  /** Cameras (URLs, backups) changed while on air: they apply at once. */
-  updateCameras?(cameras: ReadonlyMap<number, CameraFeed>): void;
-}
-
-export interface EngineHooks {
-  logger: Logger;
-  onEnded: () => void;
-  /** Each tick's program position (PTZ cue moves follow it). Must be quick and never throw. */
-  onTick?: (frame: number) => void;
-  /** Where the engine reports camera, destination, encoder and overload problems. */
-  alerts?: EngineAlerts;
-}
-
-/**
- * Prepares what is slow (compositor kernels, the hardware encoder probe) and returns a creator
- * that is quick, so the start frame of a resumed show is fixed only moments before it plays.
- */
-export type EngineFactory = () => Promise<(plan: ShowPlan, hooks: EngineHooks) => Promise<ShowEngine>>;
-
-let encoderDetection: Promise<EncoderDetection> | null = null;
-
-/** The machine's H.264 encoder, probed once per process (its encoders do not change while it runs). */
-export function machineEncoder(): Promise<EncoderDetection> {
-  encoderDetection ??= detectH264Encoder();
-  return encoderDetection;
-}
-
-export const realEngines: EngineFactory = async () => {
-  const [kernels, choice] = await Promise.all([pickKernels(), machineEncoder()]);
-  return (plan, hooks) =>
-    Engine.create(plan, {
-      kernels,
-      detectEncoder: () => Promise.resolve(choice),
-      logger: hooks.logger,
-      onEnded: hooks.onEnded,
-      ...(hooks.alerts ? { alerts: hooks.alerts } : {}),
-      ...(hooks.onTick ? { onTick: (state: ProgramState) => hooks.onTick!(state.frame) } : {}),
-    });
-};
+import { realEngines, type EngineFactory } from './show-engine.ts';
+import {
+  bindShowMedia,
+  destinationTargets,
+  enginePlan,
+  ptzCameraPlans,
+  showCameras,
+  standbyBackupOf,
+  type SessionRestartHandler,
+  type ShowCameras,
+} from './show-plan.ts';
 
 export interface ShowRunnerDeps {
   store: Store;
@@ -114,7 +59,10 @@ export interface ShowRunnerDeps {
   recordingLimits?: RecordingLimits;
   clock?: Clock;
   logger?: Logger;
+  /** Default: the real engine, with `detectEncoder`'s encoder. */
   engines?: EngineFactory;
+  /** The machine's H.264 encoder (default: the process's one memoised probe). */
+  detectEncoder?: EncoderProbe;
   /** This process (written into the row, so a restart can tell a dead run from a live one). */
   owner?: ExecutionOwner;
   /** How often the position is saved. Default 2000 ms. */
@@ -129,24 +77,10 @@ export interface ShowRunnerDeps {
   startLevel?: (show: CapacityShow) => Promise<StartLevel>;
 }
 
-export type ShowOutcomeStatus = 'completed' | 'stopped' | 'error';
-
-export interface ShowOutcome {
-  status: ShowOutcomeStatus;
-  execution: Execution;
-}
-
 export type ResumeResult =
   | { kind: 'resumed'; show: RunningShow; decision: Extract<ResumeDecision, { kind: 'resume' }> }
   | { kind: 'completed'; execution: Execution; note: string }
   | { kind: 'error'; execution: Execution; message: string };
-
-/** ONVIF deadline for cue moves: a camera that has not answered by then misses its cue anyway. */
-const PTZ_CUE_TIMEOUT_MS = 5000;
-
-/** How far the playout may be from the wall-clock schedule before the anchor is moved: the
- *  wall clock stepped (NTP correcting a board without a real-time clock). */
-const REANCHOR_AFTER_SECONDS = 2;
 
 export class ShowRunner {
   private readonly store: Store;
@@ -170,7 +104,7 @@ export class ShowRunner {
     this.recordingLimits = deps.recordingLimits;
     this.clock = deps.clock ?? systemClock;
     this.log = deps.logger ?? createLogger('shows');
-    this.engines = deps.engines ?? realEngines;
+    this.engines = deps.engines ?? realEngines(deps.detectEncoder ?? machineEncoder, this.log);
     this.owner = deps.owner ?? processIdentity() ?? { pid: process.pid, startTicks: 0, bootId: 'unknown' };
     this.checkpointMs = deps.checkpointMs ?? 2000;
   }
@@ -186,12 +120,17 @@ export class ShowRunner {
       throw new AppError('VALIDATION_FAILED', 'the show request is not valid', toFieldIssues(parsed.error));
     const request = parsed.data;
     const timeline = this.mediaBound(this.store.timelines.export(request.timelineId).timeline, request);
-    const destinations = this.destinations(request.destinationIds, 'strict');
+    const destinations = destinationTargets(
+      this.store,
+      request.destinationIds,
+      'strict',
+      this.sessionRestarted,
+    );
     if (destinations.targets.length === 0 && !request.previewDir && !request.recordPath)
       throw new AppError('VALIDATION_FAILED', 'the show needs somewhere to go', [
         { path: 'destinationIds', message: 'give a destination, a preview folder or a recording file' },
       ]);
-    const cameras = this.cameras(request, timeline);
+    const cameras = showCameras(this.store, request, timeline);
     const warnings = [...cameras.warnings];
 
     const plan: StoredPlan = { version: 1, ...request };
@@ -250,14 +189,19 @@ export class ShowRunner {
 
     let timeline: Timeline;
     let targets: DestinationTarget[];
-    let cameras: { feeds: Map<number, CameraFeed>; warnings: string[] };
+    let cameras: ShowCameras;
     const warnings: string[] = [];
     try {
       timeline = this.mediaBound(this.store.timelines.export(execution.timeline_id).timeline, request);
-      const destinations = this.destinations(request.destinationIds, 'lenient');
+      const destinations = destinationTargets(
+        this.store,
+        request.destinationIds,
+        'lenient',
+        this.sessionRestarted,
+      );
       targets = destinations.targets;
       warnings.push(...destinations.warnings);
-      cameras = this.cameras(request, timeline);
+      cameras = showCameras(this.store, request, timeline);
       warnings.push(...cameras.warnings);
     } catch (error) {
       return fail(messageOf(error));
@@ -342,7 +286,7 @@ export class ShowRunner {
         create,
         quality,
         warnings,
-        resumedAlert: resumedAlert(execution, timeline.name, {
+        resumedAlert: showResumedAlert(execution, timeline.name, {
           position: formatPosition(decision.timelineFrame, compiled.fps),
           downSeconds,
           resumedAtMs: nowMs,
@@ -375,22 +319,19 @@ export class ShowRunner {
       const recordPath = request.recordPath
         ? recordPathForSegment(request.recordPath, args.segment)
         : undefined;
-      const plan: ShowPlan = {
+      const plan = enginePlan({
+        store: this.store,
+        request,
+        dataDir: this.mediaRoot,
         timeline,
         cameras: args.cameras,
-        destinations: args.targets,
-        mediaRoot: request.mediaRoot ?? this.mediaRoot,
+        targets: args.targets,
         ...(this.recordingLimits ? { recordingLimits: this.recordingLimits } : {}),
-        assetPath: (id) => this.assetPath(id),
-        ...(request.previewDir ? { previewDir: request.previewDir } : {}),
         ...(recordPath ? { recordPath } : {}),
-        ...(request.encoder ? { encoder: { ...request.encoder } } : {}),
-        ...(startFrame > 0 ? { startFrame } : {}),
-        // A resumed show is on a wall-clock schedule: the pre-roll's seconds are skipped.
-        ...(args.segment > 0 ? { prerollCatchUp: true } : {}),
-        // The operator's settings stay the ceiling degraded mode steps down from and back up to.
-        ...(quality && quality.level > 0 ? { degrade: { startLevel: quality.level } } : {}),
-      };
+        startFrame,
+        resumed: args.segment > 0,
+        startLevel: quality?.level ?? null,
+      });
       const mover = ptz;
       const engine = await create(plan, {
         logger: log.child({ component: 'engine' }),
@@ -418,7 +359,7 @@ export class ShowRunner {
         ...(quality ? { startQuality: quality } : {}),
         ...(alerts ? { alerts } : {}),
         // Camera settings changed while on air: the same rules as at the start, read again.
-        cameras: () => this.cameras(request, timeline),
+        cameras: () => showCameras(this.store, request, timeline),
       });
       show.begin(args.segment === 0);
       if (args.resumedAlert) alerts?.raise(args.resumedAlert);
@@ -447,10 +388,7 @@ export class ShowRunner {
         timeline,
         ...(request.encoder ? { encoder: request.encoder } : {}),
         // Only a backup the engine has can stand by.
-        backupOf: (id) => {
-          const backup = cameras.get(id)?.backupCameraId;
-          return backup !== undefined && cameras.has(backup) ? backup : null;
-        },
+        backupOf: standbyBackupOf(cameras),
       });
       if (quality.level > 0)
         log.info({ level: quality.level }, `starting at ${quality.description}: ${quality.reason ?? ''}`);
@@ -462,121 +400,6 @@ export class ShowRunner {
       );
       return null;
     }
-  }
-
-  private destinations(
-    ids: readonly number[],
-    mode: 'strict' | 'lenient',
-  ): { targets: DestinationTarget[]; warnings: string[] } {
-    const targets: DestinationTarget[] = [];
-    const warnings: string[] = [];
-    const problem = (
-      code: 'DESTINATION_NOT_FOUND' | 'VALIDATION_FAILED',
-      message: string,
-      issue: FieldIssue,
-    ) => {
-      if (mode === 'strict') throw new AppError(code, message, [issue]);
-      warnings.push(`${message}: left out`);
-    };
-    const seen = new Set<number>();
-    ids.forEach((id, index) => {
-      if (seen.has(id)) return;
-      seen.add(id);
-      const path = `destinationIds[${index}]`;
-      let destination: Destination;
-      try {
-        destination = this.store.destinations.get(id);
-      } catch (error) {
-        if (!isAppError(error)) throw error;
-        return problem('DESTINATION_NOT_FOUND', `there is no destination ${id}`, {
-          path,
-          message: `destination ${id} does not exist`,
-        });
-      }
-      const what = `destination ${id} ("${destination.name}")`;
-      if (!destination.enabled)
-        return problem('VALIDATION_FAILED', `${what} is disabled`, { path, message: 'is disabled' });
-      let url: string;
-      try {
-        url = destinationUrl(
-          destination.platform,
-          destination.server_url,
-          this.store.destinations.streamKey(id) ?? '',
-        );
-      } catch (error) {
-        if (!(error instanceof DestinationUrlError) && !isAppError(error)) throw error;
-        return problem('VALIDATION_FAILED', `${what}: ${error.message}`, {
-          path: `destinations[${id}].stream_key`,
-          message: error.message,
-        });
-      }
-      const limitHours = sessionLimitHours(destination.platform, destination.max_session_hours);
-      targets.push({
-        id: `dest:${id}`,
-        name: `${destination.name} (destination ${id})`,
-        platform: destination.platform,
-        url,
-        ...(limitHours !== null
-          ? {
-              session: {
-                maxMs: sessionRestartAfterMs(limitHours),
-                onRestart: (event: OutputSessionRestartEvent) =>
-                  this.sessionRestarted(destination, limitHours, event),
-              },
-            }
-          : {}),
-      });
-    });
-    return { targets, warnings };
-  }
-
-  /** Every enabled camera of the store (so backups are there too), or the generated ones. */
-  private cameras(
-    request: ShowPlanRecord,
-    timeline: Timeline,
-  ): { feeds: Map<number, CameraFeed>; warnings: string[] } {
-    const feeds = new Map<number, CameraFeed>();
-    const warnings: string[] = [];
-    if (request.generatedCameras) {
-      for (const camera of request.generatedCameras)
-        feeds.set(camera.id, {
-          kind: 'generated',
-          name: camera.name,
-          pattern: camera.pattern,
-          label: camera.label,
-        });
-    } else {
-      const enabled = this.store.cameras.list().filter((camera) => camera.enabled);
-      const usable = new Map<number, BackupCamera>();
-      const urls = new Map<number, string>();
-      for (const camera of enabled) {
-        try {
-          urls.set(camera.id, this.store.cameras.connection(camera.id).url);
-          usable.set(camera.id, camera);
-        } catch (error) {
-          warnings.push(`camera ${camera.id} ("${camera.name}") cannot be used: ${messageOf(error)}`);
-        }
-      }
-      const backupOf = backupRule(usable, timeline);
-      for (const camera of enabled) {
-        const url = urls.get(camera.id);
-        if (url === undefined) continue;
-        const backup = backupOf(camera.id);
-        feeds.set(camera.id, {
-          kind: 'url',
-          name: camera.name,
-          url,
-          ...(backup !== null ? { backupCameraId: backup } : {}),
-        });
-      }
-    }
-    const unknown = findUnknownReferences(timeline, {
-      cameraIds: new Set(feeds.keys()),
-      assetIds: new Set(this.store.assets.list().map((a) => a.id)),
-    });
-    for (const issue of unknown)
-      warnings.push(`${issue.path}: ${issue.message} (the slate is shown instead)`);
-    return { feeds, warnings };
   }
 
   /**
@@ -591,16 +414,8 @@ export class ShowRunner {
     alerts: EngineAlerts | undefined,
   ): PtzCueMover | null {
     if (request.generatedCameras) return null;
-    const wanted = new Map<number, Set<string | number>>();
-    for (const cue of timeline.tracks.video.cues) {
-      if (cue.action !== 'show_camera' || cue.params.preset_id === undefined) continue;
-      const ids = wanted.get(cue.params.camera_id) ?? new Set<string | number>();
-      ids.add(cue.params.preset_id);
-      wanted.set(cue.params.camera_id, ids);
-    }
-    if (wanted.size === 0) return null;
-    const cameras = new Map<number, PtzCameraPlan>();
-    for (const [cameraId, presetIds] of wanted) cameras.set(cameraId, this.ptzPlan(cameraId, presetIds));
+    const cameras = ptzCameraPlans(this.store, timeline, this.ptz);
+    if (!cameras) return null;
     return new PtzCueMover({
       timeline: compileTimeline(timeline),
       cameras,
@@ -611,115 +426,16 @@ export class ShowRunner {
     });
   }
 
-  private ptzPlan(cameraId: number, presetIds: ReadonlySet<string | number>): PtzCameraPlan {
-    const settleDefault = this.ptz.defaultSettleSeconds ?? DEFAULT_PTZ_SETTLE_SECONDS;
-    const unusable = (label: string, problem: string, settleSeconds = settleDefault): PtzCameraPlan => ({
-      id: cameraId,
-      label,
-      onvif: null,
-      problem,
-      settleSeconds,
-      presets: new Map(),
-    });
-    let camera: Camera;
-    try {
-      camera = this.store.cameras.get(cameraId);
-    } catch {
-      return unusable(`camera ${cameraId}`, `there is no camera ${cameraId}`);
-    }
-    const label = `camera "${camera.name}" (camera ${cameraId})`;
-    const settleSeconds = camera.ptz_settle_seconds ?? settleDefault;
-    if (!camera.enabled) return unusable(label, 'it is disabled', settleSeconds);
-    if (camera.camera_type !== 'ptz')
-      return unusable(label, 'it is not set up as a PTZ camera', settleSeconds);
-    let onvif: CameraConnection['onvif'];
-    try {
-      onvif = this.store.cameras.connection(cameraId).onvif;
-    } catch (error) {
-      return unusable(label, messageOf(error), settleSeconds);
-    }
-    if (!onvif) return unusable(label, 'it has no ONVIF address', settleSeconds);
-    const stored = this.store.cameras.presets(cameraId);
-    const presets = new Map<string, PresetTarget | { problem: string }>();
-    for (const presetId of presetIds) {
-      // preset_id names a stored preset; a number that is no preset's name is its id (the API's).
-      const preset =
-        stored.find((p) => p.name === String(presetId)) ??
-        (typeof presetId === 'number' ? stored.find((p) => p.id === presetId) : undefined);
-      if (!preset) {
-        presets.set(String(presetId), { problem: `it has no preset "${presetId}"` });
-      } else if (preset.preset_token) {
-        presets.set(String(presetId), { name: preset.name, token: preset.preset_token });
-      } else if (preset.pan !== null && preset.tilt !== null) {
-        presets.set(String(presetId), {
-          name: preset.name,
-          position: {
-            pan: preset.pan,
-            tilt: preset.tilt,
-            ...(preset.zoom !== null ? { zoom: preset.zoom } : {}),
-          },
-        });
-      } else {
-        presets.set(String(presetId), {
-          problem: `preset "${preset.name}" has neither a camera preset token nor a position (capture it again)`,
-        });
-      }
-    }
-    return {
-      id: cameraId,
-      label,
-      onvif: {
-        url: onvif.url,
-        username: onvif.username,
-        password: onvif.password,
-        label: `camera "${camera.name}"`,
-        timeoutMs: this.ptz.timeoutMs ?? PTZ_CUE_TIMEOUT_MS,
-      },
-      problem: null,
-      settleSeconds,
-      presets,
-    };
-  }
-
   /** A planned new session for a platform's time limit: logged and shown as an info event. */
-  private sessionRestarted(destination: Destination, hours: number, event: OutputSessionRestartEvent): void {
-    const platform = PLATFORMS[destination.platform].label;
-    const ran = formatHours(event.sessionMs);
-    const limit =
-      destination.max_session_hours === null
-        ? `${platform} ends a live video after ${hours} h`
-        : `its session limit is ${hours} h`;
-    const message =
-      `Destination "${destination.name}" started a new live session after ${ran} (${limit}); ` +
-      'the other destinations and the recording were not interrupted.';
-    this.log.info({ destination: destination.id, sessionMs: event.sessionMs, cut: event.cut }, message);
-    this.alerts?.raise({
-      key: `destination:dest:${destination.id}:session-restarted`,
-      severity: 'info',
-      code: 'DESTINATION_SESSION_RESTARTED',
-      message,
-      remediation:
-        destination.platform === 'facebook'
-          ? 'Nothing to do. Facebook shows the new session as a new live video; the stream was off for a few seconds at a keyframe.'
-          : 'Nothing to do. Viewers may see the stream pause for a few seconds while the new session starts.',
-      source: `destination:dest:${destination.id}`,
-    });
-  }
+  private readonly sessionRestarted: SessionRestartHandler = (destination, hours, event) => {
+    const alert = sessionRestartedAlert(destination, hours, event.sessionMs);
+    this.log.info({ destination: destination.id, sessionMs: event.sessionMs, cut: event.cut }, alert.message);
+    this.alerts?.raise(alert);
+  };
 
-  /** The timeline with media named by an upload's name (`/assets/<name>`) pointing at its file. */
+  /** The timeline with its media bound to the library (the request may name another media root). */
   private mediaBound(timeline: Timeline, request: ShowPlanRecord): Timeline {
-    return bindMediaNames(
-      timeline,
-      diskMediaLibrary(request.mediaRoot ?? this.mediaRoot, this.store.assets.list()),
-    );
-  }
-
-  private assetPath(id: number): string | null {
-    try {
-      return resolvePath(this.mediaRoot, this.store.assets.get(id).file_path);
-    } catch {
-      return null;
-    }
+    return bindShowMedia(this.store, timeline, request.mediaRoot ?? this.mediaRoot);
   }
 }
 
@@ -739,7 +455,7 @@ interface LaunchArgs {
   quality?: StartLevel | null;
   warnings: string[];
   /** Raised once the show is on air again (a crash resume: how long it was off air). */
-  resumedAlert?: Parameters<EngineAlerts['raise']>[0];
+  resumedAlert?: ShowAlert;
 }
 
 /** The show could not run (its row ended 'error'). */
@@ -752,275 +468,4 @@ export class ShowFailedError extends Error {
   ) {
     super(message, options);
   }
-}
-
-interface RunningShowOptions {
-  engine: ShowEngine;
-  store: Store;
-  clock: Clock;
-  log: Logger;
-  execution: Execution;
-  timeline: Timeline;
-  request: ShowPlanRecord;
-  startFrame: number;
-  base: ExecutionMetrics;
-  segments: number;
-  checkpointMs: number;
-  warnings: string[];
-  recordPath?: string;
-  startQuality?: StartLevel;
-  /** The show's own alerts, cleared when it ends. */
-  alerts?: ShowAlerts;
-  /** The cameras as the store has them now (after a change while on air). */
-  cameras?: () => { feeds: Map<number, CameraFeed>; warnings: string[] };
-}
-
-/** One show on air: checkpoints its row, and ends it exactly once. */
-export class RunningShow {
-  readonly executionId: number;
-  readonly startFrame: number;
-  readonly timeline: Timeline;
-  /** What was asked for (ids and options; no secrets). */
-  readonly request: ShowPlanRecord;
-  readonly fps: number;
-  readonly durationFrames: number;
-  /** Problems that did not stop the show (a camera not configured, a destination left out). */
-  readonly warnings: readonly string[];
-  readonly recordPath: string | undefined;
-  /** Where it started on its quality ladder and why (null: not asked, at the operator's settings). */
-  readonly startQuality: StartLevel | null;
-  /** Settles when the show has ended and its row is final. */
-  readonly finished: Promise<ShowOutcome>;
-
-  private readonly options: RunningShowOptions;
-  private anchorMs: number;
-  private readonly startedAtMs: number;
-  private timer: { cancel(): void } | null = null;
-  /** Paused, or moved by the operator since the last checkpoint: the schedule is re-anchored
-   *  without the "wall clock moved" warning. */
-  private held = false;
-  private moved = false;
-  /** A fresh show's program starts when its first picture is there (pre-roll), not at begin(). */
-  private prerolled = false;
-  private fresh = false;
-  private ending: Promise<ShowOutcome> | null = null;
-  private settle: (outcome: ShowOutcome) => void = () => undefined;
-
-  constructor(options: RunningShowOptions) {
-    this.options = options;
-    this.executionId = options.execution.id;
-    this.startFrame = options.startFrame;
-    this.timeline = options.timeline;
-    this.request = options.request;
-    const compiled = compileTimeline(options.timeline);
-    this.fps = compiled.fps;
-    this.durationFrames = compiled.durationFrames;
-    this.warnings = options.warnings;
-    this.recordPath = options.recordPath;
-    this.startQuality = options.startQuality ?? null;
-    this.anchorMs = options.execution.anchor_ms ?? options.clock.wallNow();
-    this.startedAtMs = Date.parse(options.execution.started_at);
-    this.finished = new Promise((resolve) => (this.settle = resolve));
-  }
-
-  /** Starts the engine and the checkpoints. A fresh show's anchor is the moment it starts. */
-  begin(fresh: boolean): void {
-    const { engine, clock } = this.options;
-    engine.start();
-    this.fresh = fresh;
-    if (fresh) this.anchorMs = anchorFor(this.startFrame, this.fps, clock.wallNow());
-    this.checkpoint();
-    this.schedule();
-  }
-
-  /** Camera settings changed in the store: the show on air takes its cameras and backups again. */
-  camerasChanged(): void {
-    const { engine, log } = this.options;
-    if (this.ending || !this.options.cameras || !engine.updateCameras) return;
-    try {
-      const { feeds, warnings } = this.options.cameras();
-      for (const warning of warnings) log.warn(warning);
-      engine.updateCameras(feeds);
-      log.info({ cameras: [...feeds.keys()] }, 'camera settings changed: the show on air uses them now');
-    } catch (error) {
-      log.error({ err: messageOf(error) }, 'could not apply the camera change to the show on air');
-    }
-  }
-
-  /** The engine's status (position, outputs, health). */
-  status(): ReturnType<ShowEngine['status']> {
-    return this.options.engine.status();
-  }
-
-  /** The real engine, for live controls and telemetry (null with a stand-in engine). */
-  get engine(): Engine | null {
-    return this.options.engine instanceof Engine ? this.options.engine : null;
-  }
-
-  /** Holds the timeline clock; the row's schedule follows (a crash resumes where it was held). */
-  pause(): void {
-    this.liveEngine().pause();
-    this.held = true;
-    this.checkpoint();
-  }
-
-  resume(): void {
-    this.liveEngine().resume();
-    this.held = false;
-    this.moved = true;
-    this.checkpoint();
-  }
-
-  jumpTo(seconds: number): void {
-    this.liveEngine().jumpTo(seconds);
-    this.moved = true;
-    this.checkpoint();
-  }
-
-  private liveEngine(): Engine {
-    const engine = this.engine;
-    if (!engine) throw new AppError('SHOW_NOT_LIVE', 'this show has no live controls');
-    return engine;
-  }
-
-  /** Operator stop: the row ends 'stopped'. */
-  stop(): Promise<ShowOutcome> {
-    return this.end('stopped');
-  }
-
-  /** Ends the show once: stops the engine, writes the final metrics and status. */
-  end(status: ShowOutcomeStatus, error?: string): Promise<ShowOutcome> {
-    this.ending ??= (async () => {
-      const { engine, store, log, clock } = this.options;
-      this.timer?.cancel();
-      this.timer = null;
-      try {
-        await engine.stop();
-      } catch (stopError) {
-        log.error({ err: messageOf(stopError) }, 'the engine did not stop cleanly');
-      }
-      const cleared = this.options.alerts?.clearAll() ?? 0;
-      if (cleared > 0) log.info({ cleared }, 'the show’s open alerts ended with it');
-      const snapshot = engine.status();
-      const metrics = this.metrics(snapshot, clock.wallNow());
-      let execution: Execution;
-      try {
-        store.executions.checkpoint(this.executionId, { frame: snapshot.frame, metrics: { ...metrics } });
-        execution = store.executions.finish(this.executionId, status, {
-          metrics: { ...metrics },
-          ...(error ? { error } : {}),
-        });
-      } catch (writeError) {
-        log.error({ err: messageOf(writeError) }, 'could not write the end of the show');
-        execution = store.executions.get(this.executionId);
-      }
-      log.info({ status, metrics }, `show "${this.timeline.name}" ${status}`);
-      const outcome = { status, execution };
-      this.settle(outcome);
-      return outcome;
-    })();
-    return this.ending;
-  }
-
-  private schedule(): void {
-    this.timer = this.options.clock.setTimeout(() => {
-      if (this.ending) return;
-      this.checkpoint();
-      this.schedule();
-    }, this.options.checkpointMs);
-  }
-
-  private checkpoint(): void {
-    const { engine, store, clock, log } = this.options;
-    const status = engine.status();
-    const nowMs = clock.wallNow();
-    const frame = status.frame;
-    const prerollMs = status.playout.prerollMs;
-    if (!this.prerolled && prerollMs !== null) {
-      // The clock started once the first picture was there: a fresh show's schedule starts then
-      // (a resumed one skipped the pre-roll's seconds and keeps its schedule).
-      this.prerolled = true;
-      if (this.fresh && prerollMs !== undefined) this.anchorMs += prerollMs;
-    }
-    // The playout clock is monotonic; the anchor is wall clock. A gap between them means the wall
-    // clock stepped: move the anchor, so a resume after a crash lands where the show really is.
-    const byWall = ((nowMs - this.anchorMs) * this.fps) / 1000;
-    let anchorMs: number | undefined;
-    if (!this.prerolled) {
-      // Still waiting for the first picture: the position has not started to move.
-    } else if (this.held || this.moved) {
-      anchorMs = anchorFor(frame, this.fps, nowMs);
-      this.anchorMs = anchorMs;
-      this.moved = false;
-    } else if (Math.abs(byWall - frame) > REANCHOR_AFTER_SECONDS * this.fps) {
-      anchorMs = anchorFor(frame, this.fps, nowMs);
-      log.warn(
-        { frame, byWallFrame: Math.round(byWall), stepSeconds: Math.round((byWall - frame) / this.fps) },
-        'the wall clock moved against the show; re-anchored its schedule',
-      );
-      this.anchorMs = anchorMs;
-    }
-    try {
-      const saved = store.executions.checkpoint(this.executionId, {
-        frame,
-        at: new Date(nowMs).toISOString(),
-        anchorMs: anchorMs ?? this.anchorMs,
-        metrics: { ...this.metrics(status, nowMs) },
-      });
-      if (!saved) log.warn('the execution row is no longer running; position not saved');
-    } catch (error) {
-      // A full disk must not take the show off air: it only weakens crash resume.
-      log.error({ err: messageOf(error) }, 'could not save the show position');
-    }
-  }
-
-  private metrics(status: SegmentStats, nowMs: number): ExecutionMetrics {
-    return addSegment(this.options.base, status, {
-      fps: this.fps,
-      startedAtMs: this.startedAtMs,
-      nowMs,
-      segments: this.options.segments,
-    });
-  }
-}
-
-function formatHours(ms: number): string {
-  const minutes = Math.round(ms / 60_000);
-  if (minutes < 1) return `${Math.round(ms / 1000)} s`;
-  return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** The alert a crash resume raises: when the show went off air and for how long. */
-function resumedAlert(
-  execution: Execution,
-  timelineName: string,
-  at: { position: string; downSeconds: number | null; resumedAtMs: number },
-): Parameters<EngineAlerts['raise']>[0] {
-  const lastSeen = execution.checkpoint_at === null ? null : new Date(execution.checkpoint_at);
-  const offAir =
-    at.downSeconds === null || lastSeen === null
-      ? 'for an unknown time (no position was saved before it stopped)'
-      : `for about ${formatDuration(at.downSeconds)} (last on air at ${lastSeen.toISOString().slice(11, 19)} UTC, ` +
-        `back at ${new Date(at.resumedAtMs).toISOString().slice(11, 19)} UTC)`;
-  return {
-    key: `show:${execution.id}:resumed:${execution.resume_count + 1}`,
-    severity: 'warning',
-    code: 'SHOW_RESUMED',
-    message:
-      `The appliance stopped during "${timelineName}" and resumed it by itself at ${at.position}: ` +
-      `the show was off air ${offAir}.`,
-    remediation:
-      'Nothing to do if it happens once. If it repeats, check the power supply and the appliance’s memory on the monitoring page; the log tells why the previous run ended.',
-    source: `execution:${execution.id}`,
-  };
-}
-
-function formatDuration(seconds: number): string {
-  if (seconds < 120) return `${Math.max(0, seconds)} s`;
-  const minutes = Math.round(seconds / 60);
-  return minutes < 120 ? `${minutes} min` : `${(minutes / 60).toFixed(1)} h`;
 }

@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, type AppConfig, type Variables } from '../config.ts';
 import { createLogger } from '../core/logger.ts';
+import { messageOf } from '../core/message-of.ts';
 import { AppError, isAppError } from '../errors/registry.ts';
 import { killAllSupervised, stopAllSupervised } from '../process/supervisor.ts';
 import { openStore } from '../store/store.ts';
@@ -74,7 +75,7 @@ export function parseShowStart(
       },
     });
   } catch (error) {
-    throw new ShowUsageError(error instanceof Error ? error.message : String(error));
+    throw new ShowUsageError(messageOf(error));
   }
   const { values } = parsed;
   if (values.timeline === undefined) throw new ShowUsageError('show start needs --timeline ID');

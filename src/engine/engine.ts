@@ -7,7 +7,8 @@ import { createLogger, type Logger } from '../core/logger.ts';
 import { encoderRestartedAlert } from '../errors/alert-messages.ts';
 import { AppError } from '../errors/registry.ts';
 import { hlsPreviewArgs, profileSettings, publisherArgs } from '../ffmpeg/argv.ts';
-import { detectH264Encoder, type EncoderDetection } from '../ffmpeg/hardware.ts';
+import type { EncoderDetection } from '../ffmpeg/hardware.ts';
+import { machineEncoder } from '../ffmpeg/machine-encoder.ts';
 import {
   buildMetrics,
   evaluateHealth,
@@ -46,20 +47,11 @@ import { overlayImageLoader } from './sources/overlay-image.ts';
 import { SourcePool } from './sources/source-pool.ts';
 import { sourceSpec } from './sources/source-spec.ts';
 
-export type {
-  CameraFeed,
-  DestinationTarget,
-  EngineAlerts,
-  EngineControls,
-  EngineStatus,
-  ShowPlan,
-} from './engine-types.ts';
-
 export interface EngineDeps {
   clock?: Clock;
   logger?: Logger;
   kernels?: Kernels;
-  /** Default: a real one-frame test encode per hardware candidate, falling back to libx264. */
+  /** Default: the process's one memoised probe (src/ffmpeg/machine-encoder.ts). */
   detectEncoder?: () => Promise<EncoderDetection>;
   /** Every tick's state and how late it was written (ms after its due time). */
   onTick?: (state: ProgramState, latenessMs: number) => void;
@@ -69,16 +61,6 @@ export interface EngineDeps {
   systemCpuPercent?: () => number | null;
   onEnded?: () => void;
 }
-
-let detection: Promise<EncoderDetection> | null = null;
-/** The hardware probe runs once per process: the machine's encoders do not change while it runs. */
-function cachedEncoderDetection(): Promise<EncoderDetection> {
-  detection ??= detectH264Encoder();
-  return detection;
-}
-
-/** A timeline media reference as a local path or URL (kept here for callers not yet on src/engine/index.ts). */
-export { resolveMediaPath } from './sources/media-path.ts';
 
 export class Engine implements EngineControls {
   private readonly plan: ShowPlan;
@@ -112,7 +94,7 @@ export class Engine implements EngineControls {
     const requested = plan.encoder?.videoEncoder;
     const encoderChoice: EncoderDetection = requested
       ? { encoder: requested, tried: [] }
-      : await (deps.detectEncoder ?? cachedEncoderDetection)();
+      : await (deps.detectEncoder ?? machineEncoder)();
     return new Engine(plan, { ...deps, kernels, encoderChoice });
   }
 

@@ -56,7 +56,8 @@ interface CameraHealth {
   reported: Replacement | null;
 }
 
-const MAX_BACKUP_CHAIN = 4;
+/** How many backups deep failover looks (a backup's backup, …); pre-flight follows the same chain. */
+export const MAX_BACKUP_CHAIN = 4;
 
 export class CameraFailover {
   private readonly options: Required<FailoverOptions>;

@@ -13,6 +13,7 @@ export type {
 } from './engine-types.ts';
 export type { OutputSessionRestartEvent, SessionLimit } from './outputs.ts';
 export { pickKernels, type Kernels } from './compositor/index.ts';
+export { MAX_BACKUP_CHAIN } from './failover.ts';
 
 // Media paths as the show resolves them.
 export { mediaPathOf, resolveMediaPath, type MediaLocation } from './sources/media-path.ts';

@@ -102,12 +102,25 @@ export function degradedModeAlert(facts: DegradedModeFacts): AlertText {
 }
 
 /** The operator held the quality at a level (or gave it back to degraded mode): recorded as info. */
-export function operatorQualityAlert(facts: { sentence: string; held: boolean }): AlertText {
+export function operatorQualityAlert(facts: {
+  /** The level held, or null: back to automatic. */
+  level: number | null;
+  was: number;
+  now: number;
+  /** The ladder's words for a level ("1280×720 30 fps"); level 0 is the operator's settings. */
+  words: (level: number) => string;
+}): AlertText {
+  const { level, was, now, words } = facts;
+  const named = (at: number): string => `${words(at)}${at === 0 ? ' (your settings)' : ''}`;
   return {
     code: 'DEGRADED_MODE',
     severity: 'info',
-    message: facts.sentence,
-    remediation: alertRemediation('DEGRADED_MODE', facts.held ? 'operatorHeld' : 'operatorAutomatic'),
+    message:
+      level === null
+        ? `Quality back to automatic (operator): degraded mode judges the show again, from ${named(now)}.`
+        : `Quality held at ${named(level)} by the operator (was ${words(was)}); degraded mode does not ` +
+          'move it until it is set back to automatic.',
+    remediation: alertRemediation('DEGRADED_MODE', level !== null ? 'operatorHeld' : 'operatorAutomatic'),
   };
 }
 

@@ -9,6 +9,7 @@
 // Time comes from the injected Clock; the fetch is injectable (the global fetch by default).
 import type { Clock } from '../core/clock.ts';
 import { AppError } from '../errors/registry.ts';
+import { messageOf } from '../core/message-of.ts';
 
 /** Largest JSON answer a data_url may give (a template shows a few fields of it). */
 export const DATA_MAX_BYTES = 64 * 1024;
@@ -65,7 +66,7 @@ function networkReason(error: unknown): string {
     error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
   if (cause && typeof cause.code === 'string') return cause.code;
   if (cause && typeof cause.message === 'string') return cause.message;
-  return error instanceof Error ? error.message : String(error);
+  return messageOf(error);
 }
 
 /**

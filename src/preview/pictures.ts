@@ -22,6 +22,7 @@ import { escapeFilterValue, FFMPEG_BIN, num } from '../ffmpeg/argv.ts';
 import type { Store } from '../store/store.ts';
 import type { VideoSource } from '../timeline/resolver.ts';
 import type { Picture, PreviewPictures } from './program-frame.ts';
+import { messageOf } from '../core/message-of.ts';
 
 /** A camera snapshot is reused this long (the preview is a guide, not a monitor). */
 export const SNAPSHOT_REUSE_MS = 5000;
@@ -157,7 +158,7 @@ export function appliancePictures(options: AppliancePicturesOptions): PreviewPic
     }
     const jpeg = cameraMedia.snapshot(connection.url).catch((error: unknown) => {
       snapshots.delete(cameraId); // a failure is not reused: the next request tries again
-      const reason = (error instanceof Error ? error.message : String(error)).replace(/[.\s]+$/, '');
+      const reason = messageOf(error).replace(/[.\s]+$/, '');
       throw new Error(
         `camera ${cameraId} "${connection.name}" did not answer: ${reason.charAt(0).toLowerCase()}${reason.slice(1)}`,
         { cause: error },

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import { signalGroup } from './spawn.ts';
+import { messageOf } from '../core/message-of.ts';
 
 /** A process, identified so that a reused pid is not mistaken for it. */
 export interface ProcessIdentity {
@@ -130,10 +131,7 @@ export class ChildRegistry {
       renameSync(temporary, this.path);
     } catch (error) {
       // Losing the list only weakens crash cleanup; the show itself must not fail over it.
-      this.log?.warn(
-        { err: error instanceof Error ? error.message : String(error) },
-        'child registry write failed',
-      );
+      this.log?.warn({ err: messageOf(error) }, 'child registry write failed');
     }
   }
 }

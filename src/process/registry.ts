@@ -4,6 +4,7 @@
 // ended (the on-disk crash registry, child-registry.ts, that lets the next start end what a
 // crashed appliance left behind). Nothing is ever looked up by process name.
 import type { Logger } from '../core/logger.ts';
+import { messageOf } from '../core/message-of.ts';
 
 /** A child that can be ended at once (synchronously, e.g. from process.on('exit')). */
 export interface LiveChild {
@@ -94,9 +95,6 @@ function notify(log: Logger, pgid: number, call: () => void): void {
     call();
   } catch (error) {
     // Bookkeeping must never break supervision.
-    log.warn(
-      { pgid, err: error instanceof Error ? error.message : String(error) },
-      'process group observer threw',
-    );
+    log.warn({ pgid, err: messageOf(error) }, 'process group observer threw');
   }
 }

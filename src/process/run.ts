@@ -13,6 +13,7 @@ import { systemClock, type Clock, type TimerHandle } from '../core/clock.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import { nodeProcessHost, type ChildStream, type ProcessHost, type SpawnSpec } from './host.ts';
 import { enlistShortRun, groupEnded, groupStarted, releaseShortRun, type LiveChild } from './registry.ts';
+import { messageOf } from '../core/message-of.ts';
 
 export interface ShortRunOptions {
   /** Names the run in the crash registry and logs (never secrets). Default `run:<command>`. */
@@ -228,8 +229,4 @@ let sharedLogger: Logger | null = null;
 function defaultLogger(): Logger {
   sharedLogger ??= createLogger('process');
   return sharedLogger;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -6,6 +6,8 @@
 import onvif from 'onvif';
 import { z } from 'zod';
 import { AppError } from '../errors/registry.ts';
+import { messageOf } from '../core/message-of.ts';
+import { redactText } from '../core/redact.ts';
 
 export interface PtzPosition {
   pan: number;
@@ -150,9 +152,9 @@ interface Target {
 class Deadline extends Error {}
 
 /** The text of an error, one line, without the password. */
+/** One line of the library's message, with the password and any URL secrets masked. */
 function scrub(text: string, password: string | null | undefined): string {
-  const line = text.replace(/\s+/g, ' ').trim().slice(0, 300);
-  return password ? line.split(password).join('***') : line;
+  return redactText(text.replace(/\s+/g, ' ').trim().slice(0, 300), { secrets: password ? [password] : [] });
 }
 
 function ptzFailure(
@@ -163,7 +165,7 @@ function ptzFailure(
   credentials: { username?: string | null | undefined; password?: string | null | undefined },
 ): AppError {
   const { who } = target;
-  const raw = error instanceof Error ? error.message : String(error);
+  const raw = messageOf(error);
   const code = (error as { code?: unknown } | null)?.code;
   const text = scrub(raw, credentials.password);
   const cause = { cause: new Error(text) };

@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import { cueFrames, secondsToFrame } from './frames.ts';
 import { TimelineDocumentSchema, type Timeline, type TimelineDocument } from './schema.ts';
+import { messageOf } from '../core/message-of.ts';
 
 export interface TimelineIssue {
   /** JSON path from the document root, like `timeline.tracks.video.cues[1].start_time`. */
@@ -230,7 +231,7 @@ export function validateTimelineJson(text: string): ValidationResult {
 }
 
 function describeJsonError(text: string, error: unknown): string {
-  const raw = error instanceof Error ? error.message : String(error);
+  const raw = messageOf(error);
   if (/Unexpected end of JSON input/.test(raw)) {
     return `not valid JSON: the text ends at line ${text.split('\n').length} before the JSON is complete (a missing } or ] or ")`;
   }

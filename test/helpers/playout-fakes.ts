@@ -1,6 +1,6 @@
 // Sources and a sink for driving the Playout with a fake clock: solid frames whose luma names
 // their source, and a sink that keeps every tick; and an engine that stands in for a whole show.
-import type { ShowEngine } from '../../src/app/show-runner.ts';
+import type { ShowEngine } from '../../src/app/show-engine.ts';
 import type { PlayoutSources, ProgramSink } from '../../src/engine/playout.ts';
 import { formatKey, type ProgramFormat } from '../../src/engine/program-clock.ts';
 import { sourceKey, type VideoSource } from '../../src/timeline/resolver.ts';

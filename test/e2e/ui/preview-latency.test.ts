@@ -23,7 +23,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { z } from 'zod';
 import { ShowControl } from '../../../src/app/show-control.ts';
 import { systemClock } from '../../../src/core/clock.ts';
-import type { RunningShow } from '../../../src/app/show-runner.ts';
+import type { RunningShow } from '../../../src/app/running-show.ts';
 import { LiveShowSchema, type LiveShow, type LiveState } from '../../../src/domain/live.ts';
 import { FlvParser, withTimestamp, type FlvTag } from '../../../src/engine/fanout/flv.ts';
 import { ApplianceClient, applianceEnv, startAppliance, type Appliance } from '../../helpers/appliance.ts';

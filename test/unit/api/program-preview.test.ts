@@ -11,7 +11,7 @@ import {
   type PreviewClockMessage,
 } from '../../../src/api/routes/program-preview.ts';
 import { ShowControl } from '../../../src/app/show-control.ts';
-import type { RunningShow } from '../../../src/app/show-runner.ts';
+import type { RunningShow } from '../../../src/app/running-show.ts';
 import { FanoutHub, type FanoutConsumer } from '../../../src/engine/fanout/hub.ts';
 import { FlvParser, type FlvPacket, type FlvTag } from '../../../src/engine/fanout/flv.ts';
 import { createApiHarness, type ApiHarness } from '../../helpers/api.ts';

@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ShowControl } from '../../../src/app/show-control.ts';
-import type { RunningShow } from '../../../src/app/show-runner.ts';
+import type { RunningShow } from '../../../src/app/running-show.ts';
 import { isListedPublic, PUBLIC_ROUTES, registeredRoutes } from '../../../src/api/public-routes.ts';
 import { API_REFERENCE_POLICY, CONTENT_SECURITY_POLICY } from '../../../src/api/security-headers.ts';
 import type { HealthReport } from '../../../src/health/evaluate.ts';

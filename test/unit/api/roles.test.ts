@@ -11,7 +11,7 @@ import { listedRole, ROUTE_ROLES, routeKey } from '../../../src/api/auth/roles.t
 import { registeredRoutes } from '../../../src/api/public-routes.ts';
 import type { ShowRequest } from '../../../src/app/execution-plan.ts';
 import { ShowControl } from '../../../src/app/show-control.ts';
-import type { RunningShow } from '../../../src/app/show-runner.ts';
+import type { RunningShow } from '../../../src/app/running-show.ts';
 import { AppError } from '../../../src/errors/registry.ts';
 import { ADMIN, createApiHarness, type ApiHarness } from '../../helpers/api.ts';
 

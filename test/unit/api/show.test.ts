@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { ShowRequest } from '../../../src/app/execution-plan.ts';
 import { ShowControl, type PreflightOutcome } from '../../../src/app/show-control.ts';
-import type { RunningShow } from '../../../src/app/show-runner.ts';
+import type { RunningShow } from '../../../src/app/running-show.ts';
 import { LiveMessageSchema } from '../../../src/domain/live.ts';
 import { AppError } from '../../../src/errors/registry.ts';
 import { createApiHarness, type ApiHarness } from '../../helpers/api.ts';

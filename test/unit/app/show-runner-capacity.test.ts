@@ -14,7 +14,8 @@ import {
   ladderOf,
 } from '../../../src/app/capacity.ts';
 import { resumeInterruptedShows } from '../../../src/app/crash-resume.ts';
-import { ShowRunner, type EngineFactory, type ShowEngine } from '../../../src/app/show-runner.ts';
+import type { EngineFactory, ShowEngine } from '../../../src/app/show-engine.ts';
+import { ShowRunner } from '../../../src/app/show-runner.ts';
 import { createLogger } from '../../../src/core/logger.ts';
 import type { ShowPlan } from '../../../src/engine/index.ts';
 import { describeLevel } from '../../../src/engine/quality/ladder.ts';

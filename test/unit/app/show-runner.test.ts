@@ -7,13 +7,8 @@ import { join } from 'node:path';
 import { after, beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { resumeInterruptedShows } from '../../../src/app/crash-resume.ts';
-import {
-  ShowFailedError,
-  ShowRunner,
-  type EngineFactory,
-  type EngineHooks,
-  type ShowEngine,
-} from '../../../src/app/show-runner.ts';
+import type { EngineFactory, EngineHooks, ShowEngine } from '../../../src/app/show-engine.ts';
+import { ShowFailedError, ShowRunner } from '../../../src/app/show-runner.ts';
 import type { Clock, TimerHandle } from '../../../src/core/clock.ts';
 import { createLogger } from '../../../src/core/logger.ts';
 import type { ShowPlan } from '../../../src/engine/index.ts';

@@ -93,22 +93,6 @@ describe('the import graph of src/', () => {
   });
 
   it('the app layer imports the engine only through src/engine/index.ts', () => {
-    // Until the app layer is restructured (issue 15 item 3) these deep imports remain; the list
-    // may only shrink.
-    const pending = new Set([
-      'app/capacity.ts -> engine/quality/capacity.ts',
-      'app/capacity.ts -> engine/quality/ladder.ts',
-      'app/capacity.ts -> engine/quality/procfs.ts',
-      'app/capacity.ts -> engine/quality/trial.ts',
-      'app/preflight.ts -> engine/engine.ts',
-      'app/preflight.ts -> engine/quality/ladder.ts',
-      'app/show-alerts.ts -> engine/engine-alerts.ts',
-      'app/show-control.ts -> engine/engine.ts',
-      'app/show-control.ts -> engine/quality/ladder.ts',
-      'app/show-runner.ts -> engine/engine.ts',
-      'app/show-runner.ts -> engine/compositor/index.ts',
-      'app/show-runner.ts -> engine/outputs.ts',
-    ]);
     const deep: string[] = [];
     for (const [file, targets] of graph) {
       if (!file.startsWith('app/')) continue;
@@ -116,10 +100,6 @@ describe('the import graph of src/', () => {
         if (target.startsWith('engine/') && target !== join('engine', 'index.ts'))
           deep.push(`${file} -> ${target}`);
     }
-    assert.deepEqual(
-      deep.filter((edge) => !pending.has(edge)),
-      [],
-      'app/ imports engine internals',
-    );
+    assert.deepEqual(deep, [], 'app/ imports engine internals');
   });
 });
