@@ -228,6 +228,8 @@ export class Encoder {
     format: ProgramFormat,
     fromTick: number,
   ): Promise<'switched' | 'abandoned'> {
+    // A move decided just before the show stopped must not start a run nothing will feed.
+    if (this.stopping) return Promise.resolve('abandoned');
     if (this.takeover) {
       const previous = this.takeover;
       this.takeover = null;

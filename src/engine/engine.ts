@@ -341,6 +341,7 @@ export class Engine implements EngineControls {
     if (!this.running) return;
     this.running = false;
     this.loadTimer?.cancel();
+    this.quality.stop();
     this.playout.stop();
     await this.encoder.stop();
     this.hub.end();

@@ -96,6 +96,7 @@ export class QualityControl {
   /** The target being carried out, and the latest one asked for meanwhile. */
   private busy = false;
   private wanted: QualityTarget | null = null;
+  private stopped = false;
   /** A level held by hand (the policy still watches, but does not move the program). */
   private held: number | null = null;
   /** What is on air: the last target carried out (or started with). */
@@ -204,8 +205,15 @@ export class QualityControl {
     return (programMs - first.programMs) / (now - first.at);
   }
 
+  /** The show stopped: no move starts from now on, and one under way is not tried again. */
+  stop(): void {
+    this.stopped = true;
+    this.wanted = null;
+  }
+
   /** Carries a target out; one move at a time (the newest target wins). */
   private apply(target: QualityTarget): void {
+    if (this.stopped) return;
     this.wanted = target;
     if (this.busy) return;
     void this.run();
@@ -221,6 +229,7 @@ export class QualityControl {
         const outcome = await this.moveTo(target);
         if (outcome === 'abandoned' && !this.wanted && ++tries < MOVE_TRIES) {
           await new Promise<void>((resolve) => this.deps.clock.setTimeout(resolve, RETRY_MOVE_MS));
+          if (this.stopped) break;
           this.wanted ??= target;
           continue;
         }
@@ -254,6 +263,7 @@ export class QualityControl {
         await new Promise<void>((resolve) => deps.clock.setTimeout(resolve, 100));
       }
     }
+    if (this.stopped) return 'abandoned';
     deps.logger.info(
       { format: formatKey(format), preset: settings.preset, bitrateKbps: settings.bitrateKbps },
       'quality: moving the program',

@@ -141,6 +141,21 @@ describe('quality control', () => {
     assert.equal(control2.status().level, 0, 'the program stays where it was');
   });
 
+  it('a show that stops starts no move: not the retry of one given up, nor a new one', async () => {
+    const { clock, control, moves } = setup({ failures: 1 });
+    const held = control.hold(1);
+    await pass(clock, 2500); // the encoder gave the move up; the retry waits 5 s
+    assert.deepEqual(moves, ['abandoned']);
+    control.stop();
+    await pass(clock, 10_000);
+    assert.equal(await held, 'abandoned');
+    assert.deepEqual(moves, ['abandoned'], 'no new encoder run for a stopped show');
+    const after = control.hold(2);
+    await pass(clock, 3000);
+    assert.equal(await after, 'abandoned');
+    assert.deepEqual(moves, ['abandoned']);
+  });
+
   it('rejects a level off the ladder', async () => {
     const { control } = setup();
     await assert.rejects(control.hold(ladder.length), RangeError);
