@@ -73,13 +73,13 @@
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import type { Clock, TimerHandle } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import { messageOf } from '../core/message-of.ts';
 import { recordingDiskFullAlert, recordingDiskLowAlert } from '../errors/alert-messages.ts';
 import { FFMPEG_BIN, PROGRESS_PERIOD_SECONDS, recorderArgs } from '../ffmpeg/argv.ts';
-import { ProgressBlockParser, StderrLineSplitter } from '../ffmpeg/progress.ts';
+import { ProgressBlockParser } from '../ffmpeg/progress.ts';
+import { readLines } from '../process/lines.ts';
 import type { BackoffOptions } from '../process/backoff.ts';
 import { stopAfterEndOfInput } from '../process/graceful.ts';
 import { judgeDiskSpace, readDiskSpace, type DiskSpace, type DiskVerdict } from '../recordings/free-space.ts';
@@ -559,14 +559,10 @@ export class FlvOutput extends EventEmitter<OutputEvents> {
     run.stderr?.resume(); // the supervisor keeps the tail for classification
     const stdout = run.stdout;
     if (!stdout) return;
-    const decoder = new StringDecoder('utf8');
-    const lines = new StderrLineSplitter();
     const parser = new ProgressBlockParser();
-    stdout.on('data', (chunk: Buffer) => {
-      for (const line of lines.push(decoder.write(chunk))) {
-        const progress = parser.push(line);
-        if (progress && this.run === state) this.onProgress(state, progress);
-      }
+    readLines(stdout, (line) => {
+      const progress = parser.push(line);
+      if (progress && this.run === state) this.onProgress(state, progress);
     });
   }
 
