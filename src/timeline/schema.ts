@@ -220,10 +220,18 @@ export const OverlayParamsSchema = z.discriminatedUnion(
 export type OverlayParams = z.output<typeof OverlayParamsSchema>;
 export type OverlayType = OverlayParams['type'];
 
+/** A cue that plays again every `every` seconds from its start, until `until` (default: the timeline's end). */
+export const RepeatSchema = z.strictObject({
+  every: positiveSeconds,
+  until: positiveSeconds.optional(),
+});
+export type Repeat = z.output<typeof RepeatSchema>;
+
 const cueBase = {
   id,
   start_time: nonNegativeSeconds,
   duration: positiveSeconds,
+  repeat: RepeatSchema.optional(),
 };
 
 export const ShowCameraCueSchema = z.strictObject({
