@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { LiveOverrides } from '../../../src/engine/overrides.ts';
 import { presetMoves } from '../../../src/ptz/cue-plan.ts';
 import { expandRepeats, repeatStarts } from '../../../src/timeline/repeat.ts';
 import { compileTimeline, lookahead, resolveFrame } from '../../../src/timeline/resolver.ts';
@@ -349,5 +350,61 @@ describe('repeated cues', () => {
         ['close#3', 500],
       ],
     );
+  });
+
+  it('live controls act on a copy: cleared overlays come back at the next copy, a forced camera ends at one', () => {
+    const compiled = compileTimeline(
+      mustValidate({
+        timeline: show(
+          [
+            {
+              id: 'lt1',
+              start_time: 2,
+              duration: 5,
+              action: 'show_overlay',
+              params: lowerThird,
+              repeat: { every: 20 },
+            },
+          ],
+          [
+            {
+              id: 'c1',
+              start_time: 0,
+              duration: 10,
+              action: 'show_camera',
+              params: { camera_id: 1 },
+              repeat: { every: 20 },
+            },
+            {
+              id: 'c2',
+              start_time: 10,
+              duration: 10,
+              action: 'show_camera',
+              params: { camera_id: 2 },
+              repeat: { every: 20 },
+            },
+          ],
+        ),
+      }).timeline,
+    );
+    const overrides = new LiveOverrides();
+    const slate = compiled.slate;
+    const onAir = (frame: number) => overrides.apply(resolveFrame(compiled, frame), slate);
+    assert.deepEqual(
+      onAir(250).overlays.map((o) => o.cueId),
+      ['lt1#2'],
+    );
+    overrides.clearOverlays();
+    overrides.force(2);
+    assert.deepEqual(onAir(251).overlays, [], 'copy 2 is taken off');
+    assert.deepEqual(onAir(251).video, { kind: 'camera', cameraId: 2 }, 'camera 2 forced during c1#2');
+    assert.deepEqual(onAir(260).overlays, [], 'and stays off for the rest of copy 2');
+    assert.equal(onAir(300).video, null, 'the force ends when c2#2 begins');
+    assert.deepEqual(
+      onAir(450).overlays.map((o) => o.cueId),
+      ['lt1#3'],
+      'copy 3 plays as scheduled',
+    );
+    assert.deepEqual(overrides.snapshot().hiddenOverlayCues, []);
   });
 });
