@@ -122,8 +122,13 @@ describe('quick path: "New looping show" builds the reference show (chromium, re
     counter = new ActionCounter(page);
     const c = counter;
 
-    await c.click('Open **Timelines** in the menu', () =>
-      page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Timelines' }).click(),
+    await c.click(
+      'Open **Timelines** in the menu',
+      async () => {
+        await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Timelines' }).click();
+        await page.getByRole('button', { name: 'New looping show' }).first().waitFor();
+      },
+      'quick-01-library',
     );
     await c.click(
       'Press **New looping show**',
@@ -133,7 +138,7 @@ describe('quick path: "New looping show" builds the reference show (chromium, re
         // Both cameras are already in the running order, each on an even share of 30 min.
         await page.getByText('15 min (even share)').first().waitFor();
       },
-      'quick-01-form',
+      'quick-02-form',
     );
     await c.type('Type the show name **Marina loop**', () =>
       page.getByLabel('Name', { exact: true }).fill('Marina loop'),
@@ -144,7 +149,7 @@ describe('quick path: "New looping show" builds the reference show (chromium, re
         await page.getByRole('button', { name: 'Add again: Harbour, at the end' }).click();
         await page.getByText('10 min (even share)').nth(2).waitFor();
       },
-      'quick-02-camera-1-again',
+      'quick-03-camera-1-again',
     );
     await c.click('Press **Add a lower third** (30 s every 10 minutes is the default)', () =>
       page.getByRole('button', { name: 'Add a lower third' }).click(),
@@ -159,7 +164,7 @@ describe('quick path: "New looping show" builds the reference show (chromium, re
         );
         await title.fill('Welcome to the Marina');
       },
-      'quick-03-lower-third',
+      'quick-04-lower-third',
     );
     // Dissolve (1 s), the clock in the top right corner, 30 minutes and looping are the defaults.
     assert.ok(await page.getByRole('radio', { name: 'Dissolve' }).isChecked());
@@ -175,7 +180,7 @@ describe('quick path: "New looping show" builds the reference show (chromium, re
         await page.waitForURL(/\/timelines\/\d+$/);
         await page.getByRole('heading', { name: 'Timeline', exact: true }).waitFor();
       },
-      'quick-04-builder',
+      'quick-05-builder',
     );
     savedId = Number(/\/timelines\/(\d+)$/.exec(page.url())![1]);
     assert.equal(await page.getByLabel('Timeline name').inputValue(), 'Marina loop');
@@ -238,7 +243,7 @@ describe('quick path: "New looping show" builds the reference show (chromium, re
       .getByRole('alert')
       .filter({ hasText: 'The sources add up to 35 min, 5 min more than the 30 min show' });
     await problem.waitFor();
-    await saveScreenshot(page, 'quick-05-phone-minutes-problem');
+    await saveScreenshot(page, 'quick-06-phone-minutes-problem');
     const width = await page.locator('html').evaluate((element) => element.scrollWidth);
     assert.ok(width <= 390, `no sideways scrolling on a phone (page is ${width} px wide)`);
     assert.deepEqual(await a11yViolations(page), []);
@@ -269,7 +274,7 @@ describe('quick path: "New looping show" builds the reference show (chromium, re
       'shows for 30 s every 10 minutes and its title field takes the focus.',
       '',
       'Also shown: with no cameras the page links to adding one (quick-00-no-cameras.png); minutes that do',
-      'not add up are said in words, here on a phone-width screen (quick-05-phone-minutes-problem.png).',
+      'not add up are said in words, here on a phone-width screen (quick-06-phone-minutes-problem.png).',
       '',
     ];
     writeFileSync(join(SCREENSHOTS, 'walkthrough-quick-path.md'), lines.join('\n'));
