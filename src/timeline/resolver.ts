@@ -10,7 +10,9 @@
 // - Overlay opacity = opacity × fade factor; fading in over F frames the factor on frame k is
 //   (k+1)/F; fading out over G frames the factor with r frames left (r = 1…G) is r/G.
 // - A looping timeline of D frames maps frame n to n mod D; a non-looping one ends at D.
+// - A cue with `repeat` plays as its copies written out (repeat.ts, expandRepeats).
 import { cueFrames, secondsToFrame } from './frames.ts';
+import { expandRepeats } from './repeat.ts';
 import { parseResolution, type OverlayParams, type Timeline } from './schema.ts';
 
 export type VideoSource =
@@ -121,8 +123,12 @@ function byStartThenId<T extends { start: number; id: string }>(a: T, b: T): num
   return a.start - b.start || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
-/** Turns a validated timeline into frame-indexed, sorted cue lists (input order does not matter). */
-export function compileTimeline(timeline: Timeline): CompiledTimeline {
+/**
+ * Turns a validated timeline into frame-indexed, sorted cue lists (input order does not matter).
+ * Repeated cues are compiled as their copies (ids `<id>#k`), so everything downstream sees them.
+ */
+export function compileTimeline(written: Timeline): CompiledTimeline {
+  const timeline = expandRepeats(written);
   const { fps } = timeline;
   const [width, height] = parseResolution(timeline.resolution);
   const slate: VideoSource = timeline.fallback?.test_pattern

@@ -2,6 +2,7 @@
 // that span several fields (cue overlap, bounds, unique ids). Every problem names its JSON path.
 import type { z } from 'zod';
 import { cueFrames, secondsToFrame } from './frames.ts';
+import { expandCue, REPEAT_ID_SEPARATOR } from './repeat.ts';
 import { TimelineDocumentSchema, type Timeline, type TimelineDocument } from './schema.ts';
 import { messageOf } from '../core/message-of.ts';
 
@@ -92,6 +93,27 @@ export function checkTimelineRules(timeline: Timeline): {
 
   type AnyCue =
     Timeline['tracks']['video']['cues'][number] | Timeline['tracks']['overlays'][number]['cues'][number];
+  const checkRepeat = (cue: AnyCue, repeatPath: PropertyKey[]) => {
+    const repeat = cue.repeat!;
+    if (repeat.every < cue.duration) {
+      errors.push({
+        path: at(...repeatPath, 'every'),
+        message: `the cue lasts ${round(cue.duration)} s but repeats every ${round(repeat.every)} s, so each copy would overlap the one before; repeat every ${round(cue.duration)} s or more, or shorten the cue`,
+      });
+    }
+    if (repeat.until !== undefined && repeat.until > timeline.duration) {
+      errors.push({
+        path: at(...repeatPath, 'until'),
+        message: `is ${round(repeat.until)} s, after the timeline's end (${timeline.duration} s); leave it out to repeat until the end`,
+      });
+    } else if (repeat.until !== undefined && repeat.until <= cue.start_time + repeat.every) {
+      warnings.push({
+        path: at(...repeatPath, 'until'),
+        message: `is ${round(repeat.until)} s, so the cue never repeats (its first copy would start at ${round(cue.start_time + repeat.every)} s)`,
+      });
+    }
+  };
+
   const checkTrack = (
     trackPath: PropertyKey[],
     trackId: string,
@@ -104,8 +126,12 @@ export function checkTimelineRules(timeline: Timeline): {
       errors.push({ path: trackWhere, message: `track id "${trackId}" is already used at ${previousTrack}` });
     else seenTrackIds.set(trackId, trackWhere);
 
-    const spans = cues.map((cue, index) => ({ cue, index, ...cueFrames(cue.start_time, cue.duration, fps) }));
-    for (const { cue, index, start, end } of spans) {
+    const written = cues.map((cue, index) => ({
+      cue,
+      index,
+      ...cueFrames(cue.start_time, cue.duration, fps),
+    }));
+    for (const { cue, index, start, end } of written) {
       const cuePath = [...trackPath, 'cues', index];
       const previous = seenCueIds.get(cue.id);
       if (previous)
@@ -144,16 +170,29 @@ export function checkTimelineRules(timeline: Timeline): {
           message: `fade_in + fade_out (${round(params.fade_in + params.fade_out)} s) is longer than the cue (${cue.duration} s)`,
         });
       }
+      if (cue.repeat) checkRepeat(cue, [...cuePath, 'repeat']);
     }
+
+    // Overlaps and gaps are judged on the track as it plays: every repeat is a cue of its own.
+    const spans = cues.flatMap((cue, index) =>
+      expandCue(cue, timeline.duration).map((occurrence) => ({
+        cue: occurrence.cue,
+        copy: occurrence.copy,
+        index,
+        ...cueFrames(occurrence.cue.start_time, occurrence.cue.duration, fps),
+      })),
+    );
+    const fix = isVideo ? 'shorten or move one' : 'move one to a new overlay track';
 
     const ordered = [...spans].sort((a, b) => a.start - b.start || a.index - b.index);
     for (let i = 1; i < ordered.length; i++) {
       const before = ordered[i - 1]!;
       const after = ordered[i]!;
       if (after.start < before.end) {
+        if (after.index === before.index) continue; // a cue overlapping its own copies: reported at repeat.every
         errors.push({
-          path: at(...trackPath, 'cues', after.index, 'start_time'),
-          message: `cue "${after.cue.id}" starts at ${after.cue.start_time} s, while cue "${before.cue.id}" (${before.cue.start_time}–${round(before.cue.start_time + before.cue.duration)} s) is still on; cues on one track may not overlap`,
+          path: at(...trackPath, 'cues', after.index, after.copy > 0 ? 'repeat' : 'start_time'),
+          message: `${describeCue(after)} starts at ${round(after.cue.start_time)} s, while ${describeCue(before)} (${round(before.cue.start_time)}–${round(before.cue.start_time + before.cue.duration)} s) is still on; cues on one track may not overlap: ${fix}`,
         });
       } else if (isVideo && after.start > before.end) {
         warnings.push({
@@ -200,6 +239,13 @@ export function checkTimelineRules(timeline: Timeline): {
     checkTrack(['tracks', 'overlays', index], track.track_id, track.cues, false);
   });
   return { errors, warnings };
+}
+
+/** How an overlap message names a cue: a copy says which repeat of which cue it is. */
+function describeCue(span: { cue: { id: string }; copy: number }): string {
+  if (span.copy === 0) return `cue "${span.cue.id}"`;
+  const original = span.cue.id.slice(0, span.cue.id.lastIndexOf(REPEAT_ID_SEPARATOR));
+  return `repeat ${span.copy} of cue "${original}"`;
 }
 
 function round(value: number): number {

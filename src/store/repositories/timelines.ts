@@ -44,6 +44,7 @@ interface CueRow {
   duration: number;
   action_type: string;
   action_params: string;
+  repeat_rule: string | null;
 }
 
 /** Validates or throws TIMELINE_INVALID with every problem and its JSON path. */
@@ -186,7 +187,7 @@ export class TimelineRepository {
     );
     const insertCue = this.db.prepare(
       `INSERT INTO timeline_cues (track_id, cue_key, cue_order, start_time, duration, action_type, action_params,
-         transition_type, transition_duration) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         transition_type, transition_duration, repeat_rule) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const addCues = (trackId: number, cues: ReadonlyArray<VideoCue | OverlayCue>) =>
       cues.forEach((cue, order) => {
@@ -202,6 +203,7 @@ export class TimelineRepository {
           JSON.stringify(cue.params),
           transition.transition,
           transition.transition_duration,
+          cue.repeat ? JSON.stringify(cue.repeat) : null,
         );
       });
 
@@ -251,6 +253,7 @@ export class TimelineRepository {
         duration: cue.duration,
         action: cue.action_type,
         params: JSON.parse(cue.action_params) as unknown,
+        ...(cue.repeat_rule === null ? {} : { repeat: JSON.parse(cue.repeat_rule) as unknown }),
       }));
     const video = tracks.find((track) => track.track_type === 'video');
     if (!video) throw new AppError('DATABASE_ERROR', `timeline ${row.id} has no video track in the database`);

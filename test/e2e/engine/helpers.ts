@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { fadeThroughBlackStep } from '../../../src/engine/compositor/kernels.ts';
 import { renderOverlay, type RenderedOverlay } from '../../../src/engine/overlays/render.ts';
 import { resolveMediaPath } from '../../../src/engine/index.ts';
+import { expandRepeats } from '../../../src/timeline/repeat.ts';
 import {
   compileTimeline,
   resolveFrame,
@@ -113,7 +114,8 @@ export async function buildProgramModel(
   const compiled = compileTimeline(timeline);
   const { width, height } = compiled;
   const overlays = new Map<string, OverlayBitmap>();
-  for (const track of timeline.tracks.overlays ?? []) {
+  // Repeated cues are drawn under their copies' ids (`<id>#k`), as the engine does.
+  for (const track of expandRepeats(timeline).tracks.overlays ?? []) {
     for (const cue of track.cues) {
       const params: OverlayParams = cue.params;
       const rendered = await renderOverlay(params, {

@@ -64,6 +64,7 @@ describe('timeline store on a fresh migrated database file', () => {
           id: 'w1',
           start_time: 0.1,
           duration: 1 / 3,
+          repeat: { every: 600, until: 3000.5 },
           action: 'show_overlay',
           params: {
             type: 'dynamic_text',

@@ -13,6 +13,7 @@ import { Schedules } from '../pages/schedules/Schedules.tsx';
 import { Settings } from '../pages/settings/Settings.tsx';
 import { Builder } from '../pages/timelines/Builder.tsx';
 import { Library } from '../pages/timelines/Library.tsx';
+import { QuickShow } from '../pages/timelines/quick-show/QuickShow.tsx';
 import { LiveContext } from './live-context.ts';
 import { matchPath, usePath } from './router.ts';
 import { SessionContext, type Session, type SessionUser } from './session.ts';
@@ -39,6 +40,7 @@ function pageFor(path: string): ReactNode {
   if (path === '/') return <ControlRoom />;
   if (path === '/timelines') return <Library />;
   if (path === '/timelines/new') return <Builder timelineId={null} />;
+  if (path === '/timelines/quick-show') return <QuickShow />;
   const timeline = matchPath('/timelines/:id', path);
   if (timeline && /^\d+$/.test(timeline['id']!)) return <Builder timelineId={Number(timeline['id'])} />;
   if (path === '/cameras') return <Cameras />;

@@ -151,6 +151,9 @@ export function Library() {
         <Button variant="primary" onClick={() => navigate('/timelines/new')}>
           New timeline
         </Button>
+        <Button variant="primary" onClick={() => navigate('/timelines/quick-show')}>
+          New looping show
+        </Button>
       </PageHeader>
       <input
         ref={fileInput}
@@ -192,6 +195,9 @@ export function Library() {
             title="No timelines yet"
             actions={
               <div className="page-actions">
+                <Button variant="primary" onClick={() => navigate('/timelines/quick-show')}>
+                  New looping show
+                </Button>
                 <Button variant="primary" onClick={() => navigate('/timelines/new')}>
                   New timeline
                 </Button>
@@ -202,8 +208,10 @@ export function Library() {
             }
           >
             A timeline is the plan of a show: which camera or video is on air when, with the titles, logos and
-            clocks shown over it. Make one with <strong>New timeline</strong> (drag cameras onto the lanes,
-            then save), or bring a <code>.json</code> file exported from another VistterStream.
+            clocks shown over it. <strong>New looping show</strong> makes the usual one in a few clicks (your
+            cameras in turn, a lower third now and then, a clock); <strong>New timeline</strong> opens the
+            builder (drag cameras onto the lanes, then save); or bring a <code>.json</code> file exported from
+            another VistterStream.
           </EmptyState>
         }
       >
