@@ -68,28 +68,28 @@ function Graph({ model }: { model: GraphModel }) {
           {latestText(model)}
         </span>
       </figcaption>
-      <svg
-        className="hg-svg"
-        role="img"
-        aria-label={describeGraph(model, MINUTES)}
-        viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
-        preserveAspectRatio="none"
-      >
-        <line className="hg-grid" x1={0} y1={HEIGHT / 2} x2={WIDTH} y2={HEIGHT / 2} />
-        <line className="hg-base" x1={0} y1={HEIGHT} x2={WIDTH} y2={HEIGHT} />
-        <path className={`hg-line hg-line-${spec.metric}`} d={pathOf(model, WIDTH, HEIGHT)} />
-      </svg>
+      <div className="hg-plot">
+        <span className="hg-ymax" aria-hidden="true">
+          {model.scaleMax.toLocaleString('en-GB')}
+        </span>
+        <svg
+          className="hg-svg"
+          role="img"
+          aria-label={describeGraph(model, MINUTES)}
+          viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
+          preserveAspectRatio="none"
+        >
+          <line className="hg-grid" x1={0} y1={HEIGHT / 2} x2={WIDTH} y2={HEIGHT / 2} />
+          <line className="hg-base" x1={0} y1={HEIGHT} x2={WIDTH} y2={HEIGHT} />
+          <path className={`hg-line hg-line-${spec.metric}`} d={pathOf(model, WIDTH, HEIGHT)} />
+        </svg>
+      </div>
       <div className="hg-axis" aria-hidden="true">
         <span>−{MINUTES} min</span>
         <span>−{MINUTES / 2} min</span>
         <span>now</span>
       </div>
-      <div className="hg-range">
-        {rangeText(model, MINUTES)}
-        {model.min !== null ? (
-          <span className="hg-scale"> · scale 0–{model.scaleMax.toLocaleString('en-GB')}</span>
-        ) : null}
-      </div>
+      <div className="hg-range">{rangeText(model, MINUTES)}</div>
     </figure>
   );
 }
