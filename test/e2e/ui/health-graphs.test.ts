@@ -23,8 +23,10 @@ import {
   signInAs,
   useBrowserUi,
 } from '../../helpers/browser.ts';
+import { useControlRoomRig } from '../../helpers/control-room-rig.ts';
 import { waitFor } from '../../helpers/proc.ts';
 import { tempDir } from '../../helpers/temp.ts';
+import { cameraTimeline } from '../../helpers/timelines.ts';
 
 const INTERVAL_MS = 10_000;
 const onAir = (samples: HealthSample[]) => samples.filter((sample) => sample.onAir);
@@ -294,5 +296,86 @@ describe('health graphs over an hour of history (served UI, chromium)', { timeou
     await card.scrollIntoViewIfNeeded();
     await card.screenshot({ path: join(SCREENSHOTS, 'health-graphs-phone.png') });
     assert.deepEqual(pageErrors, []);
+  });
+});
+
+describe('reconnects of a real destination (RTSP camera, nginx-rtmp, chromium)', { timeout: 400_000 }, () => {
+  const rig = useControlRoomRig('vistter-health-reconnects-', {
+    width: 320,
+    height: 180,
+    fps: 15,
+    cameraColor: 0x2060d0,
+    streamKey: 'program',
+    timeline: (cameraId) =>
+      cameraTimeline({
+        name: 'Harbour health',
+        duration: 600,
+        fps: 15,
+        resolution: '320x180',
+        loop: true,
+        cues: [{ camera: cameraId, start: 0, duration: 600 }],
+      }),
+  });
+
+  it('counts the destination’s failed sessions as reconnects, in the history and on the graph', async () => {
+    const api = new ApplianceClient(rig.appliance.url);
+    await api.request('POST', '/api/auth/login', { username: 'admin', password: 'correct horse battery' });
+    const timelines = await api.request<{ id: number; name: string }[]>('GET', '/api/timelines');
+    const destinations = await api.request<{ id: number }[]>('GET', '/api/destinations');
+    const timelineId = timelines.body.find((t) => t.name === 'Harbour health')!.id;
+    const goLive = await api.request('POST', '/api/show/go-live', {
+      timelineId,
+      destinationIds: [destinations.body[0]!.id],
+    });
+    assert.equal(goLive.status, 202, JSON.stringify(goLive.body));
+    await rig.rtmp.waitForPublisher('live', 'program', 60_000);
+    const show = await api.request<{ show: { executionId: number; demo: boolean } | null }>(
+      'GET',
+      '/api/show',
+    );
+    const executionId = show.body.show!.executionId;
+    const ofShow = async () => (await history(api)).filter((s) => s.onAir && s.executionId === executionId);
+    // Streaming to a healthy destination: no reconnect.
+    const healthy = await waitFor(async () => ((await ofShow()).length >= 2 ? await ofShow() : null), {
+      timeoutMs: 60_000,
+      intervalMs: 2_000,
+      what: 'two samples of the show',
+    });
+    assert.deepEqual(
+      healthy.map((s) => s.reconnects),
+      healthy.map(() => 0),
+    );
+
+    // The destination's server goes away: each failed session restarted counts within its 10 s.
+    await rig.rtmp.stop();
+    const failing = await waitFor(
+      async () => {
+        const samples = await ofShow();
+        return samples.some((s) => (s.reconnects ?? 0) > 0) ? samples : null;
+      },
+      { timeoutMs: 90_000, intervalMs: 2_000, what: 'a sample with a reconnect' },
+    );
+    await rig.rtmp.start();
+    const total = failing.reduce((sum, s) => sum + (s.reconnects ?? 0), 0);
+    assert.ok(total >= 1);
+    assert.ok(
+      failing.every((s) => s.fps !== null && s.fps > 0),
+      'the program goes on while one destination reconnects',
+    );
+
+    const { page } = rig.ui;
+    await signInAs(page);
+    const card = page.getByRole('region', { name: 'Health, last hour' });
+    const graph = card.getByRole('img', { name: /^Reconnects, last 60 minutes/ });
+    const label = await waitFor(
+      async () => {
+        const text = (await graph.getAttribute('aria-label')) ?? '';
+        const counted = /; (\d+) in the hour, at most (\d+) per 10 s/.exec(text);
+        return counted && Number(counted[1]) >= total ? { text, counted } : null;
+      },
+      { timeoutMs: 30_000, intervalMs: 1_000, what: 'the graph to count the reconnects' },
+    );
+    assert.ok(Number(label.counted[2]) >= 1, label.text);
+    await card.screenshot({ path: join(SCREENSHOTS, 'health-graphs-reconnects.png') });
   });
 });
