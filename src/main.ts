@@ -17,6 +17,8 @@ import { trackChildProcesses, type ChildTracking } from './app/child-cleanup.ts'
 import { resumeInterruptedShows } from './app/crash-resume.ts';
 import type { ShowRequest } from './app/execution-plan.ts';
 import { formatPosition } from './app/resume-position.ts';
+import { readShowHealth } from './app/health-reading.ts';
+import { HealthSampler } from './health/history-sampler.ts';
 import { runPreflight } from './app/preflight.ts';
 import { ShowControl } from './app/show-control.ts';
 import type { RunningShow } from './app/running-show.ts';
@@ -183,6 +185,14 @@ const shows = new ShowControl({
         }),
     }),
 });
+// The control room's health graphs: a sample of the show on air every 10 s, kept a day.
+const healthSampler = new HealthSampler({
+  clock: systemClock,
+  read: () => readShowHealth(shows),
+  save: (sample) => store.healthSamples.insert(sample),
+  logger: createLogger('health-history'),
+});
+healthSampler.start();
 // A show of the operator's going on air has the machine to itself.
 shows.onChange(() => {
   if (realShowOnAir()) capacity.stopBackground();
@@ -430,6 +440,7 @@ const shutdown = async (signal: string) => {
   await stopAllSupervised();
   children?.close();
   housekeeper.close();
+  healthSampler.stop();
   alerting.close();
   store.close();
   process.exit(0);

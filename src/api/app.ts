@@ -21,6 +21,7 @@ import { recordRoutes } from './public-routes.ts';
 import { registerAssetRoutes } from './routes/assets.ts';
 import { registerCameraRoutes } from './routes/cameras.ts';
 import { registerDestinationRoutes } from './routes/destinations.ts';
+import { registerHealthHistoryRoute } from './routes/health-history.ts';
 import { registerPtzRoutes } from './routes/ptz.ts';
 import { registerCameraMediaRoutes } from './routes/camera-media.ts';
 import { registerProgramPreviewRoute } from './routes/program-preview.ts';
@@ -95,6 +96,7 @@ export async function buildApp(deps: ApiDeps & WebServing): Promise<ApiInstance>
   registerCameraMediaRoutes(app, deps);
   registerAssetRoutes(app, deps);
   registerHealthRoute(app, deps);
+  registerHealthHistoryRoute(app, deps);
   if (deps.shows) registerShowRoutes(app, deps, deps.shows);
   if (deps.shows)
     registerProgramPreviewRoute(app, deps.shows, log.child({ component: 'program-preview' }), deps.clock);

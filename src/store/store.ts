@@ -5,6 +5,7 @@ import { AlertRepository } from './repositories/alerts.ts';
 import { ApiTokenRepository, SessionRepository } from './repositories/auth.ts';
 import { CameraRepository } from './repositories/cameras.ts';
 import { DestinationRepository } from './repositories/destinations.ts';
+import { HealthSampleRepository } from './repositories/health-samples.ts';
 import {
   AssetRepository,
   ExecutionRepository,
@@ -29,6 +30,7 @@ export interface Store {
   readonly sessions: SessionRepository;
   readonly apiTokens: ApiTokenRepository;
   readonly schedules: ScheduleRepository;
+  readonly healthSamples: HealthSampleRepository;
   close(): void;
 }
 
@@ -64,6 +66,7 @@ export function openStore(options: StoreOptions): Store {
     sessions: new SessionRepository(db),
     apiTokens: new ApiTokenRepository(db),
     schedules: new ScheduleRepository(db),
+    healthSamples: new HealthSampleRepository(db),
     close: () => db.close(),
   };
 }

@@ -54,6 +54,7 @@ export const ROUTE_ROLES: Readonly<Record<string, Role>> = {
   'GET /api/executions': 'viewer',
   'GET /api/executions/:id': 'viewer',
   'GET /api/alerts': 'viewer',
+  'GET /api/health/history': 'viewer',
 
   // Show control.
   'POST /api/show/preflight': 'operator',

@@ -17,6 +17,7 @@ import {
 } from '../../components/ui.tsx';
 import './control-room.css';
 import { GoLivePanel } from './GoLive.tsx';
+import { HealthGraphs } from './HealthGraphs.tsx';
 import { OverridesPanel } from './Overrides.tsx';
 import { Playhead, ProgramPreview } from './Preview.tsx';
 import { useShowInfo } from './show-info.ts';
@@ -238,6 +239,7 @@ export function ControlRoom() {
                   <p className="hint">Nothing is on air. Choose a timeline and press GO LIVE.</p>
                 </section>
               ) : null}
+              <HealthGraphs />
             </div>
             <div className="cr-side">
               <Alerts alerts={live.alerts} />
