@@ -1,4 +1,4 @@
-// The audio part of the /api/live WebSocket: the program's audio meter readings, pushed 12.5
+// The audio part of the /api/live WebSocket: the program's audio meter readings, pushed about 14
 // times a second while a show is live, to a socket that asked for them ({type:'audio', on:true};
 // the control room's meters do while they are on screen). Other listeners never receive them.
 import type { WebSocket } from 'ws';
@@ -6,8 +6,8 @@ import type { Clock, TimerHandle } from '../../core/clock.ts';
 import { LiveClientMessageSchema, type LiveAudioMessage, type LiveClientMessage } from '../../domain/live.ts';
 import type { ApiShowControl } from '../deps.ts';
 
-/** 12.5 a second: at least 10 even when the event loop runs a little late. */
-export const AUDIO_PUSH_EVERY_MS = 80;
+/** About 14 a second: at least 10 even when the event loop runs late. */
+export const AUDIO_PUSH_EVERY_MS = 70;
 
 export type AudioLevelSource = Pick<ApiShowControl, 'audioLevels'>;
 type AudioReading = NonNullable<ReturnType<AudioLevelSource['audioLevels']>>;
