@@ -73,6 +73,7 @@ describe('program audio meters (chromium, real appliance, RTSP cameras with a to
   let api: ApplianceClient | undefined;
   let timelineId = -1;
   let quietCameraId = -1;
+  let loudCameraId = -1;
 
   before(async () => {
     [sim, browser] = await Promise.all([
@@ -80,6 +81,7 @@ describe('program audio meters (chromium, real appliance, RTSP cameras with a to
         cameras: [
           { name: 'tone', color: 0x2080c0, tone: 997, toneDbfs: TONE_DBFS },
           { name: 'quiet', color: 0x808080, silent: true },
+          { name: 'loud', color: 0xc04020, tone: 440, toneDbfs: 0 },
         ],
         width: W,
         height: H,
@@ -96,8 +98,13 @@ describe('program audio meters (chromium, real appliance, RTSP cameras with a to
       assert.equal(camera.status, 201, JSON.stringify(camera.body));
       return Number(camera.body.id);
     };
-    const ids = [await addCamera('Tone camera', sim.urls[0]!), await addCamera('Quiet camera', sim.urls[1]!)];
+    const ids = [
+      await addCamera('Tone camera', sim.urls[0]!),
+      await addCamera('Quiet camera', sim.urls[1]!),
+      await addCamera('Loud camera', sim.urls[2]!),
+    ];
     quietCameraId = ids[1]!;
+    loudCameraId = ids[2]!;
     const created = await api.request('POST', '/api/timelines', {
       timeline: cameraTimeline({
         name: TIMELINE,
@@ -200,5 +207,27 @@ describe('program audio meters (chromium, real appliance, RTSP cameras with a to
       ]);
     assert.equal(await meters.locator('.am-hold').count(), 0, 'no peak hold marker over silence');
     await saveScreenshot(page, 'audio-meters-02-silence');
+  });
+
+  it('a tone at full scale reads 0 dBFS and shows CLIP; on a phone the meters fit the screen', async () => {
+    const { page } = ui!;
+    const forced = await api!.request('POST', '/api/show/overrides/force-camera', { cameraId: loudCameraId });
+    assert.equal(forced.status, 200, JSON.stringify(forced.body));
+    const left = page.getByRole('meter', { name: 'Left channel level' });
+    await page.getByText('CLIP').first().waitFor({ timeout: 60_000 });
+    const level = parseReadout(await page.getByTestId('audio-left').innerText());
+    assert.ok(level && level.peak >= -0.5, `peak at full scale: ${JSON.stringify(level)}`);
+    assert.match((await left.getAttribute('aria-valuetext')) ?? '', /clipping/);
+    await saveScreenshot(page, 'audio-meters-03-clipping');
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    const meters = page.getByRole('region', { name: 'Program audio' });
+    await meters.scrollIntoViewIfNeeded();
+    const box = await meters.boundingBox();
+    assert.ok(
+      box && box.x >= 0 && box.x + box.width <= 390,
+      `the meters fit a phone: ${JSON.stringify(box)}`,
+    );
+    await saveScreenshot(page, 'audio-meters-04-phone');
   });
 });
