@@ -11,6 +11,7 @@ import { createLogger, type Logger } from '../core/logger.ts';
 import { messageOf } from '../core/message-of.ts';
 import type { LiveShow, LiveState, ShowState } from '../domain/live.ts';
 import { describeBitrate, formatFps, type EngineStatus } from '../engine/index.ts';
+import type { AudioLevels } from '../engine/index.ts';
 import { AppError } from '../errors/registry.ts';
 import { evaluateDisk, type HealthReport, type MetricsSnapshot } from '../health/index.ts';
 import type { DiskVerdict } from '../recordings/free-space.ts';
@@ -344,6 +345,13 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
       executionId: show.executionId,
       attach: (writable, name) => engine.attachProgram(writable, name),
     };
+  }
+
+  /** The program's audio levels while a show is live (the control room's meters), else null. */
+  audioLevels(): { executionId: number; levels: AudioLevels } | null {
+    const show = this.state === 'live' ? this.onAir?.show : undefined;
+    const levels = show?.engine?.audioLevels() ?? null;
+    return show && levels ? { executionId: show.executionId, levels } : null;
   }
 
   metrics(): MetricsSnapshot | null {

@@ -154,6 +154,28 @@ export const LiveStateSchema = z.object({
 });
 export type LiveState = z.output<typeof LiveStateSchema>;
 
+// ── Program audio meters (pushed 10–15 times a second, only to a socket that asked for them) ──
+/** Per channel, over the last 100 ms: sample peak and RMS (AES17: a sine reads its peak) in dBFS;
+ *  null below the -90 dBFS floor (silence). */
+export const LiveAudioSchema = z.object({
+  at: z.string(),
+  executionId: z.number(),
+  /** A new value per measured window (50 ms of program audio). */
+  seq: z.number(),
+  channels: z.array(
+    z.object({ peakDb: z.number().nullable(), rmsDb: z.number().nullable(), clipped: z.boolean() }),
+  ),
+});
+export type LiveAudio = z.output<typeof LiveAudioSchema>;
+/** Apart from LiveMessageSchema: only a socket that sent {type:'audio', on:true} receives it. */
+export const LiveAudioMessageSchema = z.object({ type: z.literal('audio'), data: LiveAudioSchema });
+export type LiveAudioMessage = z.output<typeof LiveAudioMessageSchema>;
+/** Browser → server on /api/live: start or stop the audio meter messages. */
+export const LiveClientMessageSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('audio'), on: z.boolean() }),
+]);
+export type LiveClientMessage = z.output<typeof LiveClientMessageSchema>;
+
 /** Messages on /api/live (server → browser). */
 export const LiveMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('state'), data: LiveStateSchema }),

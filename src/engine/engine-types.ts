@@ -11,6 +11,7 @@ import type { ProgramState } from '../timeline/resolver.ts';
 import type { Timeline } from '../timeline/schema.ts';
 import type { FailoverOptions } from './failover.ts';
 import type { SessionLimit } from './outputs.ts';
+import type { AudioLevels } from './audio-meter.ts';
 import type { ShowDegradeOptions } from './quality/show-quality.ts';
 import type { CameraFeed } from './sources/source-spec.ts';
 import type { EncoderStats } from './encoder.ts';
@@ -124,4 +125,6 @@ export interface EngineControls {
   updateCameras(cameras: ReadonlyMap<number, CameraFeed>): void;
   /** Feeds the program (FLV) to another consumer with its own bounded queue. */
   attachProgram(writable: Writable, name: string, maxQueueBytes?: number): { detach(): void };
+  /** The program's audio levels (peak and RMS per channel) over the last 100 ms. */
+  audioLevels(): AudioLevels | null;
 }

@@ -26,6 +26,7 @@ import {
   type ProgramState,
 } from '../timeline/resolver.ts';
 import type { OverlayParams } from '../timeline/schema.ts';
+import type { AudioLevels } from './audio-meter.ts';
 import { CameraAlerts } from './camera-alerts.ts';
 import { pickKernels, type Kernels } from './compositor/index.ts';
 import { watchDestination } from './destination-alerts.ts';
@@ -464,6 +465,10 @@ export class Engine implements EngineControls {
   attachProgram(writable: Writable, name: string, maxQueueBytes = 1024 * 1024): { detach(): void } {
     // 1 MiB is a few seconds of program: a viewer further behind starts again at a keyframe.
     return this.hub.attach(writable, { name, maxQueueBytes });
+  }
+
+  audioLevels(): AudioLevels | null {
+    return this.playout.audioLevels();
   }
 
   get encoderPid(): number | null {

@@ -12,6 +12,7 @@ export type {
   ShowPlan,
 } from './engine-types.ts';
 export type { OutputSessionRestartEvent, SessionLimit } from './outputs.ts';
+export type { AudioLevels, ChannelLevel } from './audio-meter.ts';
 export { pickKernels, type Kernels } from './compositor/index.ts';
 export { MAX_BACKUP_CHAIN } from './failover.ts';
 

@@ -11,6 +11,7 @@
 // so a show starts on its first camera, never on black.
 import type { Clock, TimerHandle } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
+import { AudioMeter, type AudioLevels } from './audio-meter.ts';
 import {
   lookahead,
   resolveFrame,
@@ -168,6 +169,8 @@ export class Playout {
   private timer: TimerHandle | null = null;
   private running = false;
   private audioKey: string | null = null;
+  /** Program audio levels, measured on the PCM written to the encoder. */
+  private readonly audioMeter = new AudioMeter();
   private readonly stats: PlayoutStats;
   private readonly failover: CameraFailover;
   private lastChoice: OnAirChoice | null = null;
@@ -268,6 +271,11 @@ export class Playout {
   /** Starts what an override needs at once (a pinned or forced camera's decoder). */
   overridesChanged(): void {
     if (this.running) this.prepare(this.position);
+  }
+
+  /** The program's audio levels over the last 100 ms (null before the first 50 ms of audio). */
+  audioLevels(): AudioLevels | null {
+    return this.audioMeter.latest();
   }
 
   /** What is on air now, and what it stands in for (null before the first tick). */
@@ -500,6 +508,7 @@ export class Playout {
       this.audioKey = key;
     }
     onAir?.readAudio(pcm);
+    this.audioMeter.push(pcm);
     if (fill.length > 0) {
       // The audio of every tick goes with the first; each filled tick shows this picture.
       sink.writeTick(fill[0]!, frames, pcm, firstSample);

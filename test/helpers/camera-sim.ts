@@ -32,6 +32,10 @@ export interface CameraSpec {
   color?: number | string;
   /** Sine tone in Hz; default by index. */
   tone?: number;
+  /** The tone's peak level in dBFS (default about −10.5 dBFS). */
+  toneDbfs?: number;
+  /** The audio track carries digital silence instead of the tone. */
+  silent?: boolean;
   /** H.264 bitrate in kbit/s; default scales with the frame size. */
   bitrate?: number;
   /**
@@ -111,6 +115,8 @@ export async function startCameraSim(options: CameraSimOptions = {}): Promise<Ca
     tone: spec.tone ?? DEFAULT_CAMERA_TONES[index % DEFAULT_CAMERA_TONES.length]!,
     ...(spec.bitrate !== undefined ? { bitrate: spec.bitrate } : {}),
     ...(spec.clip !== undefined ? { clip: spec.clip } : {}),
+    ...(spec.toneDbfs !== undefined ? { tone_dbfs: spec.toneDbfs } : {}),
+    ...(spec.silent ? { silent: true } : {}),
   }));
   const config = {
     cameras: resolved,

@@ -6,11 +6,13 @@ import { join, resolve, sep } from 'node:path';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import { GoLiveSchema } from '../../app/show-control.ts';
+import { systemClock } from '../../core/clock.ts';
 import { LiveMessageSchema, type LiveMessage } from '../../domain/live.ts';
 import { AppError } from '../../errors/registry.ts';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '../../health/index.ts';
 import type { ApiDeps, ApiShowControl } from '../deps.ts';
 import type { ApiInstance } from '../http.ts';
+import { streamAudioLevels } from './live-audio.ts';
 
 const PreflightBody = GoLiveSchema.pick({ timelineId: true, destinationIds: true, record: true });
 const JumpBody = z.strictObject({ seconds: z.number().min(0, { error: 'must be 0 or more' }) });
@@ -271,6 +273,7 @@ export function registerShowRoutes(app: ApiInstance, deps: ApiDeps, shows: ApiSh
         return;
       }
       streamLiveState(socket, shows);
+      streamAudioLevels(socket, shows, deps.clock ?? systemClock);
     },
   );
 }

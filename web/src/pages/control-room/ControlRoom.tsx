@@ -5,6 +5,7 @@ import { useState } from 'react';
 import type { LiveState } from '../../../../src/domain/live.ts';
 import { api } from '../../api/client.ts';
 import { useLive } from '../../app/live-context.ts';
+import { AudioMeters } from './AudioMeters.tsx';
 import {
   Button,
   Dialog,
@@ -226,6 +227,7 @@ export function ControlRoom() {
           <div className="cr-grid">
             <div className="cr-main">
               <ProgramPreview show={show} />
+              {live.state === 'live' && show ? <AudioMeters key={show.executionId} /> : null}
               {show ? (
                 <div className="card cr-playhead-card">
                   <Playhead show={show} info={info} />
