@@ -68,6 +68,16 @@ export const CODES = {
     status: 409,
     remediation: 'Stop the show that streams to it first (or go live without it), then delete it.',
   },
+  // Testing a destination (issue 16).
+  DESTINATION_TEST_ON_AIR: {
+    status: 409,
+    remediation:
+      'The show on air already streams to it: the control room shows whether the server takes the stream. Test it once the show has stopped (or go live without it).',
+  },
+  DESTINATION_TEST_RUNNING: {
+    status: 409,
+    remediation: 'Wait a few seconds for the running test to finish and read its result.',
+  },
   DESTINATION_NOT_FOUND: {
     status: 404,
     remediation: 'List the destinations to find its number; it may have been deleted.',
