@@ -168,9 +168,16 @@ export function describeTestRun(facts: RunFacts): DestinationTestOutcome {
       code: classified.code,
       kind: classified.kind,
       message: classified.message,
-      remediation: classified.remediation,
+      remediation: testRemediation(classified.code),
     },
   };
+}
+
+/** The registry's remediation for a failed test: its `test` situation where the show's wording
+ *  ("it reconnects by itself") does not fit a one-off test. */
+function testRemediation(code: ErrorCode): string {
+  const entry: { remediation: string; when?: Readonly<Record<string, string>> } = ERRORS[code];
+  return entry.when?.['test'] ?? entry.remediation;
 }
 
 export interface DestinationTesterDeps {

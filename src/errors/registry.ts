@@ -321,12 +321,18 @@ export const CODES = {
     severity: 'warning',
     remediation:
       'Check the server address and port and the appliance’s internet connection; the stream reconnects by itself as soon as the server answers.',
+    when: {
+      test: 'Check the server address and port, that the server is running, and the appliance’s internet connection; then test again.',
+    },
   },
   DESTINATION_DNS_FAILED: {
     status: 502,
     severity: 'warning',
     remediation:
       'Check the server name for typos and that the appliance can reach the internet (router, DNS); it keeps retrying.',
+    when: {
+      test: 'Check the server name for typos and that the appliance can reach the internet (router, DNS); then test again.',
+    },
   },
   DESTINATION_TLS_FAILED: {
     status: 502,
@@ -351,6 +357,9 @@ export const CODES = {
     severity: 'warning',
     remediation:
       'Usually a network drop or a server restart; the stream reconnects by itself. If it keeps happening, check the appliance’s upload bandwidth and network cable.',
+    when: {
+      test: 'Usually a network drop or a server restart: test again. If it keeps happening, check the appliance’s upload bandwidth and network cable.',
+    },
   },
   DESTINATION_STALLED: {
     status: 504,
