@@ -240,7 +240,7 @@ export function Cameras() {
                     <RowActions>
                       <Button
                         onClick={() => setEditing({ kind: 'view', id: camera.id })}
-                        aria-label={`View ${camera.name}`}
+                        aria-label={`${camera.camera_type === 'ptz' ? 'Picture and presets' : 'Picture'} of ${camera.name}`}
                       >
                         {camera.camera_type === 'ptz' ? 'Picture and presets' : 'Picture'}
                       </Button>
