@@ -729,7 +729,7 @@ function liveAlert(alert: AlertRecord): LiveState['alerts'][number] {
 const CAMERA_STATE_RANK = { failed: 0, connecting: 1, standby: 2, on_air: 3 } as const;
 
 /** Each camera the show decodes, as the camera list shows it (issue 16). */
-function cameraStates(status: EngineStatus): LiveShow['cameras'] {
+export function cameraStates(status: EngineStatus): LiveShow['cameras'] {
   const onAir = status.onAir?.source;
   const failed = new Set(status.failedCameras.map((camera) => camera.cameraId));
   const states = new Map<number, LiveShow['cameras'][number]>();

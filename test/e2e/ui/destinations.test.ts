@@ -247,6 +247,19 @@ describe('Testing a destination against nginx-rtmp, and the camera list on air (
     assert.ok(received >= 90, `nginx recorded ${received} frames`);
     for (const body of bodies) assert.ok(!body.includes(YOUTUBE_KEY), `an answer holds the key: ${body}`);
     assert.ok(!rig.appliance.output().includes(YOUTUBE_KEY), 'the appliance logged the stream key');
+
+    // The form tests the saved destination too, with the same question first.
+    await page.getByRole('button', { name: 'Edit Marina YouTube' }).click();
+    const form = page.getByRole('form', { name: 'Destination settings' });
+    await form.getByRole('button', { name: 'Test the saved destination' }).click();
+    await dialog.getByRole('button', { name: 'Send the test stream' }).click();
+    await form
+      .getByText(/Reached 127\.0\.0\.1: published \d+ s \(\d+ frames\) — the server accepted the stream\./)
+      .waitFor({ timeout: 30_000 });
+    await saveScreenshot(page, 'destinations-15-test-in-form');
+    await form.getByRole('button', { name: 'Cancel' }).click();
+    await rig.rtmp.waitForNoPublisher('live', YOUTUBE_KEY);
+    assert.equal(rig.rtmp.recordings('live').filter((f) => basename(f).startsWith(YOUTUBE_KEY)).length, 2);
   });
 
   it('with the server stopped: a plain-words failure and what to do, no confirmation for a custom server', async () => {
@@ -308,6 +321,10 @@ describe('Testing a destination against nginx-rtmp, and the camera list on air (
       const row = page.getByRole('row').filter({ hasText: 'Dock' });
       await row.getByText('On air', { exact: true }).waitFor({ timeout: 30_000 });
       assert.equal(await row.getByText('Not tested').count(), 0);
+      // A test on air: the live state stays first, the test's result goes under it.
+      await page.getByRole('button', { name: 'Test Dock' }).click();
+      await row.getByText(/^Last test: connected, H264 320×180/).waitFor({ timeout: 30_000 });
+      await row.getByText('On air', { exact: true }).waitFor();
       await saveScreenshot(page, 'cameras-10-live');
     } finally {
       const stop = await client.request('POST', '/api/show/stop');

@@ -10,7 +10,6 @@ import { DataTable, EditorCard, EmptyState, ListStates } from '../../components/
 import { EditDeleteActions, RowActions } from '../../components/RowActions.tsx';
 import { Button, ErrorNotice, Notice, PageHeader, Spinner, useLoad } from '../../components/ui.tsx';
 import {
-  cameraLiveState,
   describeVideo,
   lastTest,
   onTestsChanged,
@@ -19,6 +18,7 @@ import {
   type TestResult,
 } from './camera-api.ts';
 import { CameraForm } from './CameraForm.tsx';
+import { cameraLiveState } from './live-state.ts';
 import { Presets } from './Presets.tsx';
 import { Snapshot } from './Snapshot.tsx';
 import '../../components/forms.css';

@@ -1,7 +1,5 @@
-// What the camera routes answer (src/api/routes/cameras.ts, camera-media.ts, ptz.ts), the last
-// connection test of each camera, kept while the browser tab lives so the list can show it, and
-// each camera's state in the running show.
-import type { LiveState } from '../../../../src/domain/live.ts';
+// What the camera routes answer (src/api/routes/cameras.ts, camera-media.ts, ptz.ts), and the
+// last connection test of each camera, kept while the browser tab lives so the list can show it.
 import type { Camera } from '../../../../src/domain/views.ts';
 import { ApiError } from '../../api/client.ts';
 
@@ -98,40 +96,4 @@ export async function fetchSnapshot(cameraId: number, signal: AbortSignal): Prom
     );
   }
   return URL.createObjectURL(await response.blob());
-}
-
-/** A camera's state in the running show, as the list shows it; null when no show runs. */
-export interface CameraLiveState {
-  label: string;
-  badge: 'live' | 'ok' | 'idle' | 'error';
-  /** More about a failure (the open alert's sentence), if the appliance gave one. */
-  detail: string | null;
-}
-
-/**
- * What the live feed says about one camera (web/src/app/live-context.ts): on air, standby
- * (decoding), connecting, failed with its cause, or not in the show. The demo show's generated
- * cameras are not the configured ones: during the demo nothing is said.
- */
-export function cameraLiveState(state: LiveState | null, cameraId: number): CameraLiveState | null {
-  const show = state?.state === 'live' ? state.show : null;
-  if (!show || show.demo) return null;
-  const entry = show.cameras.find((camera) => camera.cameraId === cameraId);
-  if (!entry) return { label: 'Not in the show', badge: 'idle', detail: null };
-  switch (entry.state) {
-    case 'on_air':
-      return { label: 'On air', badge: 'live', detail: null };
-    case 'standby':
-      return { label: 'Standby (decoding)', badge: 'ok', detail: null };
-    case 'connecting':
-      return { label: 'Connecting', badge: 'idle', detail: null };
-    case 'failed': {
-      const alert = state?.alerts.find((a) => a.source === `camera:${cameraId}` && !a.acknowledged);
-      return {
-        label: `Failed: ${entry.cause ?? 'no picture'}`,
-        badge: 'error',
-        detail: alert?.message ?? null,
-      };
-    }
-  }
 }
