@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { basename } from 'node:path';
 import { describe, it } from 'node:test';
+import { a11yViolations } from '../../helpers/a11y.ts';
 import { ApplianceClient } from '../../helpers/appliance.ts';
 import { openPage, recordApiBodies, saveScreenshot, signInAs, useBrowserUi } from '../../helpers/browser.ts';
 import { useControlRoomRig } from '../../helpers/control-room-rig.ts';
@@ -216,6 +217,7 @@ describe('Testing a destination against nginx-rtmp, and the camera list on air (
     const dialog = page.getByRole('dialog', { name: 'Test “Marina YouTube” on YouTube Live?' });
     await dialog.getByText(/can start a public live broadcast on your channel/).waitFor();
     await saveScreenshot(page, 'destinations-10-test-confirm');
+    assert.deepEqual(await a11yViolations(page), [], 'the confirmation dialog');
     // Cancel sends nothing.
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     assert.equal(rig.rtmp.recordings('live').filter((f) => basename(f).startsWith(YOUTUBE_KEY)).length, 0);
@@ -234,6 +236,7 @@ describe('Testing a destination against nginx-rtmp, and the camera list on air (
     const frames = Number(/\((\d+) frames\)/.exec(words)?.[1]);
     assert.ok(frames >= 100 && frames <= 125, `frames reported: ${frames}`);
     await saveScreenshot(page, 'destinations-12-test-reached');
+    assert.deepEqual(await a11yViolations(page), [], 'the list with a test result');
 
     // The server really has them: nginx recorded the stream under the key.
     await rig.rtmp.waitForNoPublisher('live', YOUTUBE_KEY);
@@ -257,6 +260,7 @@ describe('Testing a destination against nginx-rtmp, and the camera list on air (
       .getByText(/Reached 127\.0\.0\.1: published \d+ s \(\d+ frames\) — the server accepted the stream\./)
       .waitFor({ timeout: 30_000 });
     await saveScreenshot(page, 'destinations-15-test-in-form');
+    assert.deepEqual(await a11yViolations(page), [], 'the form with a test result');
     await form.getByRole('button', { name: 'Cancel' }).click();
     await rig.rtmp.waitForNoPublisher('live', YOUTUBE_KEY);
     assert.equal(rig.rtmp.recordings('live').filter((f) => basename(f).startsWith(YOUTUBE_KEY)).length, 2);
@@ -330,11 +334,9 @@ describe('Testing a destination against nginx-rtmp, and the camera list on air (
       const stop = await client.request('POST', '/api/show/stop');
       assert.equal(stop.status, 200, JSON.stringify(stop.body));
     }
-    // Off air: the list says what the last test said again (never tested here).
-    await rig.ui.page
-      .getByRole('row')
-      .filter({ hasText: 'Dock' })
-      .getByText('Not tested')
-      .waitFor({ timeout: 30_000 });
+    // Off air: the list shows the last test again, first.
+    const row = rig.ui.page.getByRole('row').filter({ hasText: 'Dock' });
+    await row.getByText('Connected', { exact: true }).waitFor({ timeout: 30_000 });
+    await row.getByText('On air', { exact: true }).waitFor({ state: 'detached' });
   });
 });
