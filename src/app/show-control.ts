@@ -606,6 +606,7 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
         operatorChange: onAir.quality.lastChange,
         startReason: show.startQuality?.reason ?? null,
       }),
+      cameras: cameraStates(status), // issue 16: the camera list's live state
       encoder: status.encoderChoice.encoder,
       previewUrl: show.request.previewDir ? PREVIEW_URL : null,
     };
@@ -731,4 +732,37 @@ function liveAlert(alert: AlertRecord): LiveState['alerts'][number] {
     created_at: alert.created_at,
     acknowledged: alert.acknowledged,
   };
+}
+
+const CAMERA_STATE_RANK = { failed: 0, connecting: 1, standby: 2, on_air: 3 } as const;
+
+/** Each camera the show decodes, as the camera list shows it (issue 16). */
+export function cameraStates(status: EngineStatus): LiveShow['cameras'] {
+  const onAir = status.onAir?.source;
+  const failed = new Set(status.failedCameras.map((camera) => camera.cameraId));
+  const states = new Map<number, LiveShow['cameras'][number]>();
+  for (const source of status.sources) {
+    const match = /^camera:(\d+)(?:@|$)/.exec(source.key);
+    if (!match) continue;
+    const cameraId = Number(match[1]);
+    const state =
+      onAir?.kind === 'camera' && onAir.cameraId === cameraId
+        ? 'on_air'
+        : failed.has(cameraId)
+          ? 'failed'
+          : source.frames > 0 && source.state === 'running'
+            ? 'standby'
+            : 'connecting';
+    const cause =
+      state !== 'failed'
+        ? null
+        : source.frameAgeMs === null
+          ? 'sends no picture'
+          : `stopped sending video ${Math.round(source.frameAgeMs / 1000)} s ago`;
+    // One camera can be decoded at two sizes during a quality move: the best state wins.
+    const known = states.get(cameraId);
+    if (!known || CAMERA_STATE_RANK[state] > CAMERA_STATE_RANK[known.state])
+      states.set(cameraId, { cameraId, state, cause });
+  }
+  return [...states.values()].sort((a, b) => a.cameraId - b.cameraId);
 }

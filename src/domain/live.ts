@@ -95,6 +95,18 @@ export const LiveShowSchema = z.object({
     /** What blending the overlays costs, in % of one core (null before the first frame). */
     overlayCostPercent: z.number().nullable(),
   }),
+  /** Every camera the show decodes (issue 16, the camera list): on air, on standby (decoding, ready
+   *  to cut to), connecting, or failed and why. A camera not listed is not in the show. */
+  cameras: z
+    .array(
+      z.object({
+        cameraId: z.number(),
+        state: z.enum(['on_air', 'standby', 'connecting', 'failed']),
+        /** Why it failed, in words ("sends no picture"); null unless failed. */
+        cause: z.string().nullable(),
+      }),
+    )
+    .default([]),
   encoder: z.string(),
   /** The HLS preview playlist, when the preview runs. */
   previewUrl: z.string().nullable(),

@@ -68,6 +68,16 @@ export const CODES = {
     status: 409,
     remediation: 'Stop the show that streams to it first (or go live without it), then delete it.',
   },
+  // Testing a destination (issue 16).
+  DESTINATION_TEST_ON_AIR: {
+    status: 409,
+    remediation:
+      'The show on air already streams to it: the control room shows whether the server takes the stream. Test it once the show has stopped (or go live without it).',
+  },
+  DESTINATION_TEST_RUNNING: {
+    status: 409,
+    remediation: 'Wait a few seconds for the running test to finish and read its result.',
+  },
   DESTINATION_NOT_FOUND: {
     status: 404,
     remediation: 'List the destinations to find its number; it may have been deleted.',
@@ -311,12 +321,18 @@ export const CODES = {
     severity: 'warning',
     remediation:
       'Check the server address and port and the appliance’s internet connection; the stream reconnects by itself as soon as the server answers.',
+    when: {
+      test: 'Check the server address and port, that the server is running, and the appliance’s internet connection; then test again.',
+    },
   },
   DESTINATION_DNS_FAILED: {
     status: 502,
     severity: 'warning',
     remediation:
       'Check the server name for typos and that the appliance can reach the internet (router, DNS); it keeps retrying.',
+    when: {
+      test: 'Check the server name for typos and that the appliance can reach the internet (router, DNS); then test again.',
+    },
   },
   DESTINATION_TLS_FAILED: {
     status: 502,
@@ -341,6 +357,9 @@ export const CODES = {
     severity: 'warning',
     remediation:
       'Usually a network drop or a server restart; the stream reconnects by itself. If it keeps happening, check the appliance’s upload bandwidth and network cable.',
+    when: {
+      test: 'Usually a network drop or a server restart: test again. If it keeps happening, check the appliance’s upload bandwidth and network cable.',
+    },
   },
   DESTINATION_STALLED: {
     status: 504,

@@ -121,6 +121,8 @@ export const ROUTE_ROLES: Readonly<Record<string, Role>> = {
   'POST /api/destinations': 'admin',
   'PATCH /api/destinations/:id': 'admin',
   'DELETE /api/destinations/:id': 'admin',
+  // Testing a destination is pre-show work (issue 16); changing one stays admin.
+  'POST /api/destinations/:id/test': 'operator',
   'GET /api/settings': 'viewer',
   'PUT /api/settings/:key': 'admin',
 };

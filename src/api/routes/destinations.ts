@@ -3,6 +3,7 @@
 // A server URL can carry a secret too (a custom rtmp://host/app/KEY, an SRT passphrase): reads
 // show it redacted.
 import { z } from 'zod';
+import { DestinationTester } from '../../app/destination-test.ts';
 import { PLATFORMS as PLATFORM_IDS, DestinationPatchSchema, type Platform } from '../../domain/schemas.ts';
 import { AppError } from '../../errors/registry.ts';
 import { PLATFORMS, redactUrl, sessionLimitHours } from '../../ffmpeg/platforms.ts';
@@ -50,6 +51,21 @@ const DestinationView = z.object({
   }),
   created_at: z.string(),
   modified_at: z.string(),
+});
+
+const DestinationTestView = z.object({
+  ok: z.boolean(),
+  destinationId: z.number(),
+  host: z.string().meta({ description: 'The server’s host name (the key is never in an answer).' }),
+  seconds: z.number(),
+  frames: z.number(),
+  bytesSent: z.number(),
+  message: z.string().meta({
+    description: 'e.g. "Reached a.example: published 4 s (120 frames) — the server accepted the stream."',
+  }),
+  error: z
+    .object({ code: z.string(), kind: z.string(), message: z.string(), remediation: z.string() })
+    .nullable(),
 });
 
 const PlatformView = z.object({
@@ -103,6 +119,12 @@ function refuseMasked(serverUrl: string | undefined): void {
 
 export function registerDestinationRoutes(app: ApiInstance, deps: ApiDeps): void {
   const { store } = deps;
+  const tester = new DestinationTester({
+    store,
+    onAir: (id) => deps.shows?.current?.request.destinationIds.includes(id) ?? false,
+    ...(deps.clock !== undefined ? { clock: deps.clock } : {}),
+    ...(deps.logger !== undefined ? { logger: deps.logger } : {}),
+  });
 
   app.get(
     '/api/platforms',
@@ -203,6 +225,20 @@ export function registerDestinationRoutes(app: ApiInstance, deps: ApiDeps): void
       );
       return view(store.destinations.update(id, patch));
     },
+  );
+
+  app.post(
+    '/api/destinations/:id/test',
+    {
+      schema: {
+        tags: ['destinations'],
+        summary:
+          'Publish a few seconds of test pattern to the destination and say whether the server took it (409 while the show on air streams to it)',
+        params: IdParams,
+        response: { 200: DestinationTestView },
+      },
+    },
+    async (request) => tester.test(request.params.id),
   );
 
   app.delete(

@@ -2,6 +2,7 @@
 // reads, a deploy token with admin rights) and sees each one's scope; adds an operator and changes
 // their role; the operator's Settings page shows their role and no token or user management.
 // Each step is checked where a user would see it: the page, the appliance's answers, the database.
+// Then a viewer and an operator walk the pages: each sees only the controls their role may use.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -9,6 +10,7 @@ import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { a11yViolations } from '../../helpers/a11y.ts';
 import { openPage, saveScreenshot, signInAs, useBrowserUi } from '../../helpers/browser.ts';
+import { cameraTimeline } from '../../helpers/timelines.ts';
 
 const OPERATOR = { username: 'deckhand', password: 'four lanterns on the pier' } as const;
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -179,5 +181,136 @@ describe('Roles and token scopes in Settings (chromium)', () => {
     assert.deepEqual(await accessibilityProblems(viewer.page), []);
     assert.deepEqual(viewer.pageErrors, []);
     await viewer.context.close();
+  });
+
+  it('a viewer and an operator see only the controls their role may use (the 403 stays the guard)', async () => {
+    const call = async (method: 'POST', path: string, body: object) => {
+      const answer = await ui.served.api.call(method, path, body);
+      assert.equal(answer.statusCode, 201, answer.body);
+      return answer.json() as { id: number };
+    };
+    const camera = await call('POST', '/api/cameras', {
+      name: 'Pier',
+      stream_url: 'rtsp://127.0.0.1:9/pier',
+    });
+    const destination = await call('POST', '/api/destinations', {
+      name: 'Club server',
+      platform: 'custom',
+      server_url: 'rtmp://127.0.0.1:9/live',
+      stream_key: 'club-key',
+    });
+    const timeline = await call('POST', '/api/timelines', {
+      timeline: cameraTimeline({
+        name: 'Harbour day',
+        duration: 60,
+        fps: 15,
+        resolution: '320x180',
+        cues: [{ camera: camera.id, start: 0, duration: 60 }],
+      }),
+    });
+    await call('POST', '/api/schedules', {
+      name: 'Mornings',
+      days: ['sat'],
+      start_time: '09:00',
+      end_time: '12:00',
+      timeline_ids: [timeline.id],
+      destination_ids: [destination.id],
+    });
+    const people = {
+      viewer: { username: 'harbourmaster', password: 'seven boats at anchor', role: 'viewer' },
+      operator: { username: 'skipper', password: 'tide tables every morning', role: 'operator' },
+    } as const;
+    for (const person of Object.values(people)) {
+      const added = await ui.served.api.call('POST', '/api/auth/users', person);
+      assert.equal(added.statusCode, 201, added.body);
+    }
+
+    const viewer = await openPage(ui.browser, ui.served.url);
+    await signInAs(viewer.page, people.viewer.username, people.viewer.password);
+    const operator = await openPage(ui.browser, ui.served.url);
+    await signInAs(operator.page, people.operator.username, people.operator.password);
+    const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
+    const absent = async (page: Page, names: string[]) => {
+      for (const name of names) assert.equal(await button(page, name).count(), 0, `“${name}” is shown`);
+    };
+
+    // Cameras: only an admin adds, tests, edits or deletes; the others look at the picture.
+    for (const { page } of [viewer, operator]) {
+      await page.goto('/cameras');
+      await page.getByRole('row').filter({ hasText: 'Pier' }).waitFor();
+      await absent(page, ['Add camera', 'Test all cameras', 'Test Pier', 'Edit Pier', 'Delete Pier']);
+      await button(page, 'Picture of Pier').click();
+      await page.getByRole('heading', { name: 'Pier', exact: true }).waitFor();
+    }
+    await saveScreenshot(viewer.page, 'roles-10-viewer-cameras');
+    assert.deepEqual(await accessibilityProblems(viewer.page), []);
+
+    // Destinations: the operator may test, not change; the viewer only reads.
+    for (const { page } of [viewer, operator]) {
+      await page.goto('/destinations');
+      await page.getByRole('row').filter({ hasText: 'Club server' }).waitFor();
+      await absent(page, ['Add destination', 'Edit Club server', 'Delete Club server']);
+      assert.equal(await page.getByRole('switch').count(), 0, 'the enabled switch is an admin’s');
+    }
+    await absent(viewer.page, ['Test Club server']);
+    assert.equal(await viewer.page.getByRole('columnheader', { name: 'Actions' }).count(), 0);
+    await button(operator.page, 'Test Club server').waitFor();
+    await saveScreenshot(viewer.page, 'roles-11-viewer-destinations');
+    await saveScreenshot(operator.page, 'roles-12-operator-destinations');
+    assert.deepEqual(await accessibilityProblems(viewer.page), []);
+
+    // Timelines: the operator makes and removes them; the viewer opens and exports.
+    for (const { page } of [viewer, operator]) {
+      await page.goto('/timelines');
+      await button(page, 'Open Harbour day').waitFor();
+      await page.getByRole('link', { name: 'Export Harbour day' }).waitFor();
+    }
+    await absent(viewer.page, [
+      'New timeline',
+      'Import from file…',
+      'Clone Harbour day',
+      'Delete Harbour day',
+    ]);
+    for (const name of ['New timeline', 'Import from file…', 'Clone Harbour day', 'Delete Harbour day'])
+      await button(operator.page, name).waitFor();
+    await saveScreenshot(viewer.page, 'roles-13-viewer-timelines');
+
+    // Media and schedules: the operator's work.
+    await viewer.page.goto('/assets');
+    await viewer.page.getByRole('heading', { name: 'No media yet' }).waitFor();
+    await absent(viewer.page, ['Upload files…']);
+    await viewer.page
+      .getByText('An operator uploads the pictures, videos and sound files the shows use.')
+      .waitFor();
+    await operator.page.goto('/assets');
+    await button(operator.page, 'Upload files…').waitFor();
+    await viewer.page.goto('/schedules');
+    await viewer.page.getByRole('row').filter({ hasText: 'Mornings' }).waitFor();
+    await absent(viewer.page, ['Add schedule', 'Edit Mornings', 'Delete Mornings']);
+    await saveScreenshot(viewer.page, 'roles-14-viewer-schedules');
+    await operator.page.goto('/schedules');
+    for (const name of ['Add schedule', 'Edit Mornings', 'Delete Mornings'])
+      await button(operator.page, name).waitFor();
+
+    // What the page hides, the appliance refuses anyway.
+    const viewerCsrf = await viewer.page.evaluate(async () => {
+      const status = (await (await fetch('/api/auth/status')).json()) as { csrfToken: string };
+      return status.csrfToken;
+    });
+    const refused = await viewer.page.evaluate(
+      async ({ id, csrf }) =>
+        (await fetch(`/api/destinations/${id}/test`, { method: 'POST', headers: { 'x-csrf-token': csrf } }))
+          .status,
+      { id: destination.id, csrf: viewerCsrf },
+    );
+    assert.equal(refused, 403);
+
+    // The camera at port 9 is not there: its picture's 502 is the appliance's answer (the page says
+    // why); the browser logs it, and nothing else may go wrong.
+    const unexpected = (errors: string[]) => errors.filter((e) => !/status of 502 \(Bad Gateway\)/.test(e));
+    assert.deepEqual(unexpected(viewer.pageErrors), []);
+    assert.deepEqual(unexpected(operator.pageErrors), []);
+    await viewer.context.close();
+    await operator.context.close();
   });
 });

@@ -16,12 +16,13 @@ import { Library } from '../pages/timelines/Library.tsx';
 import { QuickShow } from '../pages/timelines/quick-show/QuickShow.tsx';
 import { LiveContext } from './live-context.ts';
 import { matchPath, usePath } from './router.ts';
-import { SessionContext, type Session, type SessionUser } from './session.ts';
+import { SessionContext, type Role, type Session, type SessionUser } from './session.ts';
 
 interface AuthStatus {
   setupRequired: boolean;
   authenticated: boolean;
   user: SessionUser | null;
+  role?: Role | null;
   csrfToken: string | null;
 }
 
@@ -157,6 +158,7 @@ export function App() {
     if (!status?.authenticated || !status.user) return null;
     return {
       user: status.user,
+      role: status.role ?? status.user.role ?? 'viewer',
       signOut: async () => {
         await api.post('/api/auth/logout').catch(() => undefined);
         setCsrfToken(null);

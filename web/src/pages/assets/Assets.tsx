@@ -4,6 +4,7 @@
 import { useCallback, useMemo, useRef, useState, type DragEvent } from 'react';
 import { api, ApiError, getCsrfToken, type ApiIssue } from '../../api/client.ts';
 import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog.tsx';
+import { useCan } from '../../app/session.ts';
 import { EmptyState, ListStates } from '../../components/ListPage.tsx';
 import {
   Button,
@@ -174,6 +175,8 @@ export function Assets() {
   const [query, setQuery] = useState('');
   const [type, setType] = useState<'' | AssetType>('');
   const [uploads, setUploads] = useState<Upload[]>([]);
+  /** Uploading and deleting media is show work (operator); a viewer looks and downloads. */
+  const canEdit = useCan('operator');
   const [dragging, setDragging] = useState(false);
   const removal = useConfirmation<Asset>();
   const fileInput = useRef<HTMLInputElement>(null);
@@ -263,14 +266,14 @@ export function Assets() {
   return (
     <section
       className={`media${dragging ? ' media-dragging' : ''}`}
-      onDragOver={onDragOver}
-      onDragLeave={onDragLeave}
-      onDrop={onDrop}
+      {...(canEdit ? { onDragOver, onDragLeave, onDrop } : {})}
     >
       <PageHeader title="Media">
-        <Button variant="primary" busy={busyUploading} onClick={() => fileInput.current?.click()}>
-          Upload files…
-        </Button>
+        {canEdit ? (
+          <Button variant="primary" busy={busyUploading} onClick={() => fileInput.current?.click()}>
+            Upload files…
+          </Button>
+        ) : null}
       </PageHeader>
       <input
         ref={fileInput}
@@ -286,11 +289,13 @@ export function Assets() {
         }}
       />
 
-      <div className="drop-zone" aria-hidden={!dragging}>
-        {dragging
-          ? 'Drop the files to upload them'
-          : 'Drag pictures, videos or sound files anywhere on this page to upload them.'}
-      </div>
+      {canEdit ? (
+        <div className="drop-zone" aria-hidden={!dragging}>
+          {dragging
+            ? 'Drop the files to upload them'
+            : 'Drag pictures, videos or sound files anywhere on this page to upload them.'}
+        </div>
+      ) : null}
 
       {uploads.length > 0 ? (
         <section className="card uploads" aria-label="Uploads">
@@ -317,9 +322,15 @@ export function Assets() {
         loadingLabel="Loading the media library…"
         empty={
           <EmptyState title="No media yet">
-            Upload the pictures (a logo, a slate, a sponsor’s ad), videos (a promo clip) and sound files your
-            shows use, then place them on a timeline. Choose <strong>Upload files…</strong> or drag files onto
-            this page. PNG, JPEG, MP4, MOV, WebM, MP3, WAV and similar files work.
+            {canEdit ? (
+              <>
+                Upload the pictures (a logo, a slate, a sponsor’s ad), videos (a promo clip) and sound files
+                your shows use, then place them on a timeline. Choose <strong>Upload files…</strong> or drag
+                files onto this page. PNG, JPEG, MP4, MOV, WebM, MP3, WAV and similar files work.
+              </>
+            ) : (
+              'An operator uploads the pictures, videos and sound files the shows use.'
+            )}
           </EmptyState>
         }
       >
@@ -386,14 +397,16 @@ export function Assets() {
                       >
                         Download
                       </a>
-                      <Button
-                        variant="plain"
-                        className="danger-text"
-                        aria-label={`Delete ${asset.filename}`}
-                        onClick={() => removal.ask(asset)}
-                      >
-                        Delete
-                      </Button>
+                      {canEdit ? (
+                        <Button
+                          variant="plain"
+                          className="danger-text"
+                          aria-label={`Delete ${asset.filename}`}
+                          onClick={() => removal.ask(asset)}
+                        >
+                          Delete
+                        </Button>
+                      ) : null}
                     </div>
                   </li>
                 ))}

@@ -5,7 +5,7 @@ import { ApiError, api } from '../../api/client.ts';
 import { Button, ErrorNotice, Field } from '../../components/ui.tsx';
 
 interface SignedIn {
-  user: { id: number; username: string };
+  user: { id: number; username: string; role?: 'viewer' | 'operator' | 'admin' };
   csrfToken: string;
 }
 

@@ -1,10 +1,13 @@
-// Cameras: the list with each camera's last connection test, add / edit in a form, test, a current
-// picture, PTZ presets for PTZ cameras, and delete (refused while a timeline uses the camera).
-import { useRef, useState, useSyncExternalStore } from 'react';
+// Cameras: the list with each camera's state in the running show (else its last connection test),
+// add / edit in a form, test, a current picture, PTZ presets for PTZ cameras, and delete (refused
+// while a timeline uses the camera). Admins change cameras; others look at the picture and presets.
+import { useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { useLive } from '../../app/live-context.ts';
+import { useCan } from '../../app/session.ts';
 import { api } from '../../api/client.ts';
 import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog.tsx';
 import { DataTable, EditorCard, EmptyState, ListStates } from '../../components/ListPage.tsx';
-import { EditDeleteActions } from '../../components/RowActions.tsx';
+import { EditDeleteActions, RowActions } from '../../components/RowActions.tsx';
 import { Button, ErrorNotice, Notice, PageHeader, Spinner, useLoad } from '../../components/ui.tsx';
 import {
   describeVideo,
@@ -15,13 +18,19 @@ import {
   type TestResult,
 } from './camera-api.ts';
 import { CameraForm } from './CameraForm.tsx';
+import { cameraLiveState } from './live-state.ts';
 import { Presets } from './Presets.tsx';
 import { Snapshot } from './Snapshot.tsx';
 import '../../components/forms.css';
 import './cameras.css';
 
 // After a save, the appliance's answer is what the editor shows (the list reloads meanwhile).
-type Editing = { kind: 'new' } | { kind: 'edit'; id: number; saved?: Camera } | null;
+type Editing =
+  | { kind: 'new' }
+  | { kind: 'edit'; id: number; saved?: Camera }
+  /** Someone who may not change cameras looks at one's picture and presets. */
+  | { kind: 'view'; id: number }
+  | null;
 
 const FAILURE_LABEL: Record<string, string> = {
   CAMERA_AUTH_FAILED: 'Wrong login',
@@ -42,25 +51,50 @@ function useTestResults(): number {
   );
 }
 
+/** The last connection test in a few words, or null when the camera was not tested. */
+function testSummary(result: TestResult | undefined): { badge: ReactNode; text: string } | null {
+  if (!result) return null;
+  return result.ok
+    ? { badge: <span className="badge badge-ok">Connected</span>, text: describeVideo(result) }
+    : {
+        badge: <span className="badge badge-error">{FAILURE_LABEL[result.code] ?? 'Test failed'}</span>,
+        text: result.reason,
+      };
+}
+
 function Status({ camera, testing }: { camera: Camera; testing: boolean }) {
+  const live = cameraLiveState(useLive().state, camera.id);
   if (testing) return <Spinner label="Testing…" />;
-  const result = lastTest(camera.id);
-  if (!result)
+  const tested = testSummary(lastTest(camera.id));
+  const disabled = !camera.enabled ? <span className="badge badge-warn">Disabled</span> : null;
+  if (live) {
+    // While a show runs, what the camera does on air comes first; the last test is secondary.
+    const last = lastTest(camera.id);
+    return (
+      <span className="status">
+        <span className={`badge badge-${live.badge}`}>{live.label}</span>
+        {disabled}
+        {live.detail ? <small className="status-text">{live.detail}</small> : null}
+        {last ? (
+          <small className="status-text status-secondary">
+            Last test: {last.ok ? `connected, ${describeVideo(last)}` : last.reason}
+          </small>
+        ) : null}
+      </span>
+    );
+  }
+  if (!tested)
     return (
       <span className="status">
         <span className="badge badge-idle">Not tested</span>
-        {!camera.enabled ? <span className="badge badge-warn">Disabled</span> : null}
+        {disabled}
       </span>
     );
   return (
     <span className="status">
-      {result.ok ? (
-        <span className="badge badge-ok">Connected</span>
-      ) : (
-        <span className="badge badge-error">{FAILURE_LABEL[result.code] ?? 'Test failed'}</span>
-      )}
-      {!camera.enabled ? <span className="badge badge-warn">Disabled</span> : null}
-      <small className="status-text">{result.ok ? describeVideo(result) : result.reason}</small>
+      {tested.badge}
+      {disabled}
+      <small className="status-text">{tested.text}</small>
     </span>
   );
 }
@@ -75,12 +109,15 @@ export function Cameras() {
   const removal = useConfirmation<Camera>();
   /** Counts saves: the form starts afresh from what was saved (no typed password stays in it). */
   const [saves, setSaves] = useState(0);
+  const canChange = useCan('admin');
 
   const list = cameras.data ?? [];
   const current =
     editing?.kind === 'edit'
       ? (editing.saved ?? list.find((camera) => camera.id === editing.id) ?? null)
-      : null;
+      : editing?.kind === 'view'
+        ? (list.find((camera) => camera.id === editing.id) ?? null)
+        : null;
 
   const test = async (camera: Camera): Promise<void> => {
     setTesting((set) => new Set(set).add(camera.id));
@@ -114,20 +151,22 @@ export function Cameras() {
   return (
     <section className="cameras-page">
       <PageHeader title="Cameras">
-        {list.length > 0 ? (
+        {canChange && list.length > 0 ? (
           <Button onClick={() => void testAll()} disabled={testing.size > 0}>
             Test all cameras
           </Button>
         ) : null}
-        <Button
-          variant="primary"
-          onClick={() => {
-            setNotice(null);
-            setEditing({ kind: 'new' });
-          }}
-        >
-          Add camera
-        </Button>
+        {canChange ? (
+          <Button
+            variant="primary"
+            onClick={() => {
+              setNotice(null);
+              setEditing({ kind: 'new' });
+            }}
+          >
+            Add camera
+          </Button>
+        ) : null}
       </PageHeader>
 
       <ErrorNotice error={cameras.error} />
@@ -143,13 +182,21 @@ export function Cameras() {
             <EmptyState
               title="No cameras yet"
               actions={
-                <Button variant="primary" onClick={() => setEditing({ kind: 'new' })}>
-                  Add your first camera
-                </Button>
+                canChange ? (
+                  <Button variant="primary" onClick={() => setEditing({ kind: 'new' })}>
+                    Add your first camera
+                  </Button>
+                ) : null
               }
             >
-              Add each IP camera with its stream address (RTSP). You find it in the camera’s manual or web
-              page; it looks like <code>rtsp://192.168.1.20:554/stream1</code>.
+              {canChange ? (
+                <>
+                  Add each IP camera with its stream address (RTSP). You find it in the camera’s manual or web
+                  page; it looks like <code>rtsp://192.168.1.20:554/stream1</code>.
+                </>
+              ) : (
+                'An admin adds the cameras.'
+              )}
             </EmptyState>
           ) : null
         }
@@ -172,22 +219,33 @@ export function Cameras() {
                   <Status camera={camera} testing={testing.has(camera.id)} />
                 </td>
                 <td>
-                  <EditDeleteActions
-                    name={camera.name}
-                    onEdit={() => {
-                      setNotice(null);
-                      setEditing({ kind: 'edit', id: camera.id });
-                    }}
-                    onDelete={() => removal.ask(camera)}
-                  >
-                    <Button
-                      onClick={() => void test(camera)}
-                      disabled={testing.has(camera.id)}
-                      aria-label={`Test ${camera.name}`}
+                  {canChange ? (
+                    <EditDeleteActions
+                      name={camera.name}
+                      onEdit={() => {
+                        setNotice(null);
+                        setEditing({ kind: 'edit', id: camera.id });
+                      }}
+                      onDelete={() => removal.ask(camera)}
                     >
-                      Test
-                    </Button>
-                  </EditDeleteActions>
+                      <Button
+                        onClick={() => void test(camera)}
+                        disabled={testing.has(camera.id)}
+                        aria-label={`Test ${camera.name}`}
+                      >
+                        Test
+                      </Button>
+                    </EditDeleteActions>
+                  ) : (
+                    <RowActions>
+                      <Button
+                        onClick={() => setEditing({ kind: 'view', id: camera.id })}
+                        aria-label={`${camera.camera_type === 'ptz' ? 'Picture and presets' : 'Picture'} of ${camera.name}`}
+                      >
+                        {camera.camera_type === 'ptz' ? 'Picture and presets' : 'Picture'}
+                      </Button>
+                    </RowActions>
+                  )}
                 </td>
               </tr>
             ))}
@@ -195,7 +253,19 @@ export function Cameras() {
         )}
       </ListStates>
 
-      {editing !== null && (editing.kind === 'new' || current) ? (
+      {editing?.kind === 'view' && current ? (
+        <div className="camera-viewer">
+          <EditorCard title={current.name} revealKey={`view:${current.id}`}>
+            <div className="camera-side">
+              <Snapshot key={current.id} cameraId={current.id} cameraName={current.name} />
+              {current.camera_type === 'ptz' ? <Presets key={current.id} camera={current} /> : null}
+            </div>
+            <Button onClick={() => setEditing(null)}>Close</Button>
+          </EditorCard>
+        </div>
+      ) : null}
+
+      {canChange && editing !== null && editing.kind !== 'view' && (editing.kind === 'new' || current) ? (
         <div className="camera-editor">
           <EditorCard
             title={current ? `Edit “${current.name}”` : 'Add a camera'}

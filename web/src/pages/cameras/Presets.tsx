@@ -6,6 +6,7 @@ import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog.t
 import { DataTable, ListStates } from '../../components/ListPage.tsx';
 import { RowActions } from '../../components/RowActions.tsx';
 import { Button, ErrorNotice, Field, Notice, useLoad } from '../../components/ui.tsx';
+import { useCan } from '../../app/session.ts';
 import type { Camera, Preset, SyncResult } from './camera-api.ts';
 
 function where(preset: Preset): string {
@@ -25,6 +26,8 @@ export function Presets({ camera }: { camera: Camera }) {
   const [error, setError] = useState<unknown>(null);
   const [message, setMessage] = useState<string | null>(null);
   const forget = useConfirmation<Preset>();
+  /** Framing shots is show work (operator); a viewer reads the list. */
+  const canFrame = useCan('operator');
   /** One thing at a time: the other buttons wait. */
   const working = busy !== null || forget.busy;
 
@@ -85,39 +88,43 @@ export function Presets({ camera }: { camera: Camera }) {
     <section className="card presets" aria-labelledby={`presets-${camera.id}`}>
       <div className="card-title">
         <h2 id={`presets-${camera.id}`}>PTZ presets</h2>
-        <Button onClick={() => void sync()} busy={busy === 'sync'} disabled={working}>
-          Import presets from the camera
-        </Button>
+        {canFrame ? (
+          <Button onClick={() => void sync()} busy={busy === 'sync'} disabled={working}>
+            Import presets from the camera
+          </Button>
+        ) : null}
       </div>
       <p className="hint">
         A preset is a saved camera position (pan, tilt, zoom) that a timeline can move the camera to. Point
         the camera with its own app or web page, then capture the view here.
       </p>
-      {!camera.onvif_url ? (
+      {canFrame && !camera.onvif_url ? (
         <Notice kind="warning">
           This camera has no ONVIF address yet: enter it under “PTZ control (ONVIF)” and save, then capture
           presets.
         </Notice>
       ) : null}
 
-      <form className="preset-capture" onSubmit={(event) => void capture(event)}>
-        <Field
-          label="New preset name"
-          value={name}
-          onChange={(event) => setName(event.target.value)}
-          error={nameError}
-          hint="Letters, digits and _ . : - (timelines refer to it), e.g. dock_wide."
-          autoComplete="off"
-        />
-        <Button
-          type="submit"
-          variant="primary"
-          busy={busy === 'capture'}
-          disabled={working || name.trim() === ''}
-        >
-          Capture current position
-        </Button>
-      </form>
+      {canFrame ? (
+        <form className="preset-capture" onSubmit={(event) => void capture(event)}>
+          <Field
+            label="New preset name"
+            value={name}
+            onChange={(event) => setName(event.target.value)}
+            error={nameError}
+            hint="Letters, digits and _ . : - (timelines refer to it), e.g. dock_wide."
+            autoComplete="off"
+          />
+          <Button
+            type="submit"
+            variant="primary"
+            busy={busy === 'capture'}
+            disabled={working || name.trim() === ''}
+          >
+            Capture current position
+          </Button>
+        </form>
+      ) : null}
 
       <ErrorNotice error={error} onDismiss={() => setError(null)} />
       {message ? <Notice kind="success">{message}</Notice> : null}
@@ -134,33 +141,35 @@ export function Presets({ camera }: { camera: Camera }) {
         }
       >
         {(list) => (
-          <DataTable columns={['Preset', 'Position', 'Actions']}>
+          <DataTable columns={['Preset', 'Position', ...(canFrame ? ['Actions'] : [])]}>
             {list.map((preset) => (
               <tr key={preset.id}>
                 <td>
                   <strong>{preset.name}</strong>
                 </td>
                 <td className="muted">{where(preset)}</td>
-                <td>
-                  <RowActions>
-                    <Button
-                      onClick={() => void goTo(preset)}
-                      busy={busy === `goto:${preset.id}`}
-                      disabled={working}
-                      aria-label={`Go to preset ${preset.name}`}
-                    >
-                      Go to
-                    </Button>
-                    <Button
-                      variant="danger"
-                      onClick={() => forget.ask(preset)}
-                      disabled={working}
-                      aria-label={`Delete preset ${preset.name}`}
-                    >
-                      Delete
-                    </Button>
-                  </RowActions>
-                </td>
+                {canFrame ? (
+                  <td>
+                    <RowActions>
+                      <Button
+                        onClick={() => void goTo(preset)}
+                        busy={busy === `goto:${preset.id}`}
+                        disabled={working}
+                        aria-label={`Go to preset ${preset.name}`}
+                      >
+                        Go to
+                      </Button>
+                      <Button
+                        variant="danger"
+                        onClick={() => forget.ask(preset)}
+                        disabled={working}
+                        aria-label={`Delete preset ${preset.name}`}
+                      >
+                        Delete
+                      </Button>
+                    </RowActions>
+                  </td>
+                ) : null}
               </tr>
             ))}
           </DataTable>

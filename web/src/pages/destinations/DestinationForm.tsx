@@ -4,8 +4,15 @@ import { useState, type FormEvent } from 'react';
 import { ApiError, api } from '../../api/client.ts';
 import { SecretField, secretPatch, type SecretValue } from '../../components/SecretField.tsx';
 import { CheckField, FormActions } from '../../components/forms.tsx';
-import { ErrorNotice, Field } from '../../components/ui.tsx';
-import { KEY_HELP, type Destination, type Platform, type PlatformPreset } from './destination-api.ts';
+import { Button, ErrorNotice, Field } from '../../components/ui.tsx';
+import {
+  KEY_HELP,
+  TEST_SECONDS,
+  type Destination,
+  type Platform,
+  type PlatformPreset,
+} from './destination-api.ts';
+import { TestStatus, type TestState } from './DestinationTest.tsx';
 
 interface FormState {
   platform: Platform;
@@ -31,10 +38,15 @@ export function DestinationForm({
   platforms,
   onSaved,
   onCancel,
+  onTest,
+  testState,
 }: {
   /** null: a new destination. */
   destination: Destination | null;
   platforms: PlatformPreset[];
+  /** Tests the saved destination (undefined: nothing saved yet, or the user may not test). */
+  onTest?: (() => void) | undefined;
+  testState?: TestState | undefined;
   onSaved: (destination: Destination) => void;
   onCancel: () => void;
 }) {
@@ -58,7 +70,9 @@ export function DestinationForm({
   const allServers = new Set(platforms.flatMap((p) => p.servers));
   const labelOf = (id: Platform): string => platforms.find((p) => p.id === id)?.label ?? id;
 
-  const pick = (next: PlatformPreset): void =>
+  const pick = (next: PlatformPreset): void => {
+    // Errors belong to the fields shown: one about the previous platform's key or server is gone.
+    setError(null);
     setForm((current) => ({
       ...current,
       platform: next.id,
@@ -73,6 +87,7 @@ export function DestinationForm({
           ? next.label
           : current.name,
     }));
+  };
 
   const fieldError = (path: string): string | undefined =>
     error instanceof ApiError ? error.issueAt(path) : undefined;
@@ -228,6 +243,15 @@ export function DestinationForm({
       </CheckField>
 
       <ErrorNotice error={error} />
+      {onTest && destination ? (
+        <div className="destination-form-test">
+          <Button onClick={onTest} busy={testState?.kind === 'running'}>
+            Test the saved destination
+          </Button>
+          <small className="hint">Sends {TEST_SECONDS} s of test pattern with the settings saved last.</small>
+          <TestStatus name={destination.name} state={testState} />
+        </div>
+      ) : null}
       <FormActions
         submitLabel={destination === null ? 'Save destination' : 'Save changes'}
         busy={saving}

@@ -1,13 +1,16 @@
 // Destinations: where the show is streamed (YouTube, Facebook, Twitch, a custom RTMP/RTMPS/SRT
-// server). The stream key is write-only: the page only ever shows the appliance's mask.
+// server). The stream key is write-only: the page only ever shows the appliance's mask. Admins
+// change destinations; operators may test them; viewers only read.
 import { useEffect, useState } from 'react';
 import { api } from '../../api/client.ts';
 import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog.tsx';
 import { DataTable, EditorCard, EmptyState, ListStates } from '../../components/ListPage.tsx';
-import { EditDeleteActions } from '../../components/RowActions.tsx';
+import { EditDeleteActions, RowActions } from '../../components/RowActions.tsx';
+import { useCan } from '../../app/session.ts';
 import { Button, ErrorNotice, Notice, PageHeader, useLoad } from '../../components/ui.tsx';
 import type { Destination, PlatformPreset } from './destination-api.ts';
 import { DestinationForm } from './DestinationForm.tsx';
+import { TestStatus, useDestinationTests } from './DestinationTest.tsx';
 import '../../components/forms.css';
 import './destinations.css';
 
@@ -23,8 +26,11 @@ export function Destinations() {
   const [switched, setSwitched] = useState<ReadonlyMap<number, boolean>>(new Map());
   const [listError, setListError] = useState<unknown>(null);
   const removal = useConfirmation<Destination>();
+  const canChange = useCan('admin');
+  const canTest = useCan('operator');
 
   const labelOf = (id: string): string => platforms.data?.find((p) => p.id === id)?.label ?? id;
+  const tests = useDestinationTests(labelOf);
 
   const open = (next: Editing): void => {
     setNotice(null);
@@ -32,6 +38,16 @@ export function Destinations() {
   };
 
   useEffect(() => setSwitched(new Map()), [destinations.data]);
+
+  const testButton = (destination: Destination) => (
+    <Button
+      onClick={() => tests.request(destination)}
+      busy={tests.stateOf(destination.id)?.kind === 'running'}
+      aria-label={`Test ${destination.name}`}
+    >
+      Test
+    </Button>
+  );
 
   const toggle = async (destination: Destination, enabled: boolean): Promise<void> => {
     setToggling(destination.id);
@@ -62,9 +78,11 @@ export function Destinations() {
   return (
     <section className="destinations-page">
       <PageHeader title="Destinations">
-        <Button variant="primary" onClick={() => open({ kind: 'new' })} disabled={!platforms.data}>
-          Add destination
-        </Button>
+        {canChange ? (
+          <Button variant="primary" onClick={() => open({ kind: 'new' })} disabled={!platforms.data}>
+            Add destination
+          </Button>
+        ) : null}
       </PageHeader>
       <p className="intro">
         Where your show goes live: a YouTube, Facebook or Twitch channel, or any RTMP, RTMPS or SRT server.
@@ -83,13 +101,16 @@ export function Destinations() {
             <EmptyState
               title="No destinations yet"
               actions={
-                <Button variant="primary" onClick={() => open({ kind: 'new' })} disabled={!platforms.data}>
-                  Add your first destination
-                </Button>
+                canChange ? (
+                  <Button variant="primary" onClick={() => open({ kind: 'new' })} disabled={!platforms.data}>
+                    Add your first destination
+                  </Button>
+                ) : null
               }
             >
-              Add the channel you stream to. You need its stream key, which the platform shows in its live
-              settings.
+              {canChange
+                ? 'Add the channel you stream to. You need its stream key, which the platform shows in its live settings.'
+                : 'An admin adds the channels the show streams to.'}
             </EmptyState>
           ) : null
         }
@@ -97,7 +118,14 @@ export function Destinations() {
         {(rows) => (
           <DataTable
             className="destinations-table"
-            columns={['Destination', 'Platform', 'Server', 'Stream key', 'Enabled', 'Actions']}
+            columns={[
+              'Destination',
+              'Platform',
+              'Server',
+              'Stream key',
+              'Enabled',
+              ...(canTest ? ['Actions'] : []),
+            ]}
           >
             {rows.map((destination) => {
               const enabled = switched.get(destination.id) ?? destination.enabled;
@@ -125,25 +153,37 @@ export function Destinations() {
                     )}
                   </td>
                   <td>
-                    <label className="switch">
-                      <input
-                        type="checkbox"
-                        role="switch"
-                        checked={enabled}
-                        disabled={toggling === destination.id}
-                        onChange={(event) => void toggle(destination, event.target.checked)}
-                        aria-label={`${destination.name} enabled`}
-                      />
-                      <span aria-hidden="true">{enabled ? 'On' : 'Off'}</span>
-                    </label>
+                    {canChange ? (
+                      <label className="switch">
+                        <input
+                          type="checkbox"
+                          role="switch"
+                          checked={enabled}
+                          disabled={toggling === destination.id}
+                          onChange={(event) => void toggle(destination, event.target.checked)}
+                          aria-label={`${destination.name} enabled`}
+                        />
+                        <span aria-hidden="true">{enabled ? 'On' : 'Off'}</span>
+                      </label>
+                    ) : (
+                      <span>{enabled ? 'On' : 'Off'}</span>
+                    )}
                   </td>
-                  <td>
-                    <EditDeleteActions
-                      name={destination.name}
-                      onEdit={() => open({ kind: 'edit', destination })}
-                      onDelete={() => removal.ask(destination)}
-                    />
-                  </td>
+                  {canTest ? (
+                    <td>
+                      {canChange ? (
+                        <EditDeleteActions
+                          name={destination.name}
+                          onEdit={() => open({ kind: 'edit', destination })}
+                          onDelete={() => removal.ask(destination)}
+                        >
+                          {testButton(destination)}
+                        </EditDeleteActions>
+                      ) : (
+                        <RowActions>{testButton(destination)}</RowActions>
+                      )}
+                    </td>
+                  ) : null}
                 </tr>
               );
             })}
@@ -151,7 +191,15 @@ export function Destinations() {
         )}
       </ListStates>
 
-      {editing !== null && platforms.data ? (
+      {(destinations.data ?? []).some((destination) => tests.stateOf(destination.id) !== undefined) ? (
+        <section className="destination-tests" aria-label="Destination tests">
+          {(destinations.data ?? []).map((destination) => (
+            <TestStatus key={destination.id} name={destination.name} state={tests.stateOf(destination.id)} />
+          ))}
+        </section>
+      ) : null}
+
+      {canChange && editing !== null && platforms.data ? (
         <EditorCard
           className="destination-editor"
           title={editing.kind === 'edit' ? `Edit “${editing.destination.name}”` : 'Add a destination'}
@@ -161,6 +209,8 @@ export function Destinations() {
             key={editing.kind === 'edit' ? editing.destination.id : 'new'}
             destination={editing.kind === 'edit' ? editing.destination : null}
             platforms={platforms.data}
+            onTest={editing.kind === 'edit' ? () => tests.request(editing.destination) : undefined}
+            testState={editing.kind === 'edit' ? tests.stateOf(editing.destination.id) : undefined}
             onSaved={(saved) => {
               setNotice(
                 editing.kind === 'edit'
@@ -175,6 +225,7 @@ export function Destinations() {
         </EditorCard>
       ) : null}
 
+      {tests.dialog}
       <ConfirmDialog
         title={`Delete destination “${removal.target?.name ?? ''}”?`}
         open={removal.target !== null}

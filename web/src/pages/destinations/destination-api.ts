@@ -44,3 +44,24 @@ export const KEY_HELP: Record<Platform, string> = {
   custom:
     'Use the address your streaming server or provider gives you (rtmp://, rtmps:// or srt://). If they give a stream key or stream name separately, put it in Stream key; for SRT it is sent as the stream id.',
 };
+
+/** What POST /api/destinations/:id/test answers (src/app/destination-test.ts). */
+export interface DestinationTestOutcome {
+  ok: boolean;
+  destinationId: number;
+  host: string;
+  seconds: number;
+  frames: number;
+  bytesSent: number;
+  /** The whole result in one sentence. */
+  message: string;
+  error: { code: string; kind: string; message: string; remediation: string } | null;
+}
+
+/** How long a test publishes (the appliance's TEST_SECONDS), for the progress line. */
+export const TEST_SECONDS = 4;
+
+/** Platforms where a test publish can start a public broadcast on the channel. */
+export function testGoesPublic(platform: Platform): boolean {
+  return platform !== 'custom';
+}

@@ -2,6 +2,7 @@
 // about each and a way to mark them as seen.
 import { useState } from 'react';
 import { api } from '../../api/client.ts';
+import { useCan } from '../../app/session.ts';
 import { DataTable, ListStates } from '../../components/ListPage.tsx';
 import {
   Button,
@@ -166,6 +167,8 @@ function Alerts() {
   );
   const ack = useAction();
   const [acking, setAcking] = useState<number | null>(null);
+  /** Acknowledging is show work (operator); a viewer reads the alerts. */
+  const canAcknowledge = useCan('operator');
   const acknowledge = async (alert: Alert): Promise<void> => {
     setAcking(alert.id);
     await ack.run(() => api.post(`/api/alerts/${alert.id}/acknowledge`));
@@ -237,6 +240,8 @@ function Alerts() {
                   <div className="alert-side">
                     {alert.acknowledged ? (
                       <span className="hint">Acknowledged {formatWhen(alert.acknowledged_at)}</span>
+                    ) : !canAcknowledge ? (
+                      <span className="hint">Not acknowledged</span>
                     ) : (
                       <Button
                         onClick={() => void acknowledge(alert)}

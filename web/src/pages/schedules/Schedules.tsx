@@ -6,6 +6,7 @@ import type { ScheduleDetails, ScheduleEvent, ScheduleRun } from '../../../../sr
 import { api } from '../../api/client.ts';
 import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog.tsx';
 import { DataTable, EditorCard, EmptyState, ListStates } from '../../components/ListPage.tsx';
+import { useCan } from '../../app/session.ts';
 import { EditDeleteActions } from '../../components/RowActions.tsx';
 import { Button, ErrorNotice, Notice, PageHeader, useLoad } from '../../components/ui.tsx';
 import { ScheduleForm, type Choice } from './ScheduleForm.tsx';
@@ -57,6 +58,8 @@ export function Schedules() {
   const [editing, setEditing] = useState<Editing>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const removal = useConfirmation<ScheduleDetails>();
+  /** Schedules are show work (operator); a viewer reads them. */
+  const canEdit = useCan('operator');
 
   const list = schedules.data ?? [];
   const zone = timeZone.data?.time_zone ?? list[0]?.time_zone ?? null;
@@ -82,9 +85,11 @@ export function Schedules() {
   return (
     <section className="schedules-page">
       <PageHeader title="Schedules">
-        <Button variant="primary" onClick={() => open({ kind: 'new' })} disabled={!ready}>
-          Add schedule
-        </Button>
+        {canEdit ? (
+          <Button variant="primary" onClick={() => open({ kind: 'new' })} disabled={!ready}>
+            Add schedule
+          </Button>
+        ) : null}
       </PageHeader>
       <p className="intro">
         Shows that go on air and off by themselves, every day or on the days you choose. A schedule never
@@ -108,12 +113,16 @@ export function Schedules() {
             <EmptyState
               title="No schedules yet"
               actions={
-                <Button variant="primary" onClick={() => open({ kind: 'new' })} disabled={!ready}>
-                  Add your first schedule
-                </Button>
+                canEdit ? (
+                  <Button variant="primary" onClick={() => open({ kind: 'new' })} disabled={!ready}>
+                    Add your first schedule
+                  </Button>
+                ) : null
               }
             >
-              Add one to put a timeline on air at set times, for example every morning from 7:00 to 19:00.
+              {canEdit
+                ? 'Add one to put a timeline on air at set times, for example every morning from 7:00 to 19:00.'
+                : 'An operator adds schedules that put a timeline on air at set times.'}
             </EmptyState>
           ) : null
         }
@@ -121,7 +130,7 @@ export function Schedules() {
         {(rows) => (
           <DataTable
             className="schedules-table"
-            columns={['Schedule', 'When', 'Plays', 'Next runs', 'Last', 'Actions']}
+            columns={['Schedule', 'When', 'Plays', 'Next runs', 'Last', ...(canEdit ? ['Actions'] : [])]}
           >
             {rows.map((schedule) => (
               <tr
@@ -175,21 +184,23 @@ export function Schedules() {
                     <span className="muted">Not run yet</span>
                   )}
                 </td>
-                <td>
-                  <EditDeleteActions
-                    name={schedule.name}
-                    onEdit={() => open({ kind: 'edit', schedule })}
-                    editDisabled={!ready}
-                    onDelete={() => removal.ask(schedule)}
-                  />
-                </td>
+                {canEdit ? (
+                  <td>
+                    <EditDeleteActions
+                      name={schedule.name}
+                      onEdit={() => open({ kind: 'edit', schedule })}
+                      editDisabled={!ready}
+                      onDelete={() => removal.ask(schedule)}
+                    />
+                  </td>
+                ) : null}
               </tr>
             ))}
           </DataTable>
         )}
       </ListStates>
 
-      {editing !== null && timelines.data && destinations.data ? (
+      {canEdit && editing !== null && timelines.data && destinations.data ? (
         <EditorCard
           className="schedule-editor"
           title={editing.kind === 'new' ? 'New schedule' : `Edit “${editing.schedule.name}”`}

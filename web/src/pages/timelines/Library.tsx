@@ -6,6 +6,7 @@ import type { TimelineDocument } from '../../../../src/timeline/schema.ts';
 import { api, ApiError, type ApiIssue } from '../../api/client.ts';
 import { useLive } from '../../app/live-context.ts';
 import { navigate } from '../../app/router.ts';
+import { useCan } from '../../app/session.ts';
 import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog.tsx';
 import { DataTable, EmptyState, ListStates } from '../../components/ListPage.tsx';
 import { RowActions } from '../../components/RowActions.tsx';
@@ -101,6 +102,8 @@ export function Library() {
   const action = useAction();
   const removal = useConfirmation<TimelineSummary>();
   const fileInput = useRef<HTMLInputElement>(null);
+  /** Making and removing timelines is show work (operator); a viewer opens and exports. */
+  const canEdit = useCan('operator');
 
   const onAirId =
     live.state && live.state.state !== 'idle' && live.state.show ? live.state.show.timelineId : null;
@@ -145,15 +148,17 @@ export function Library() {
   return (
     <section className="library">
       <PageHeader title="Timelines">
-        <Button onClick={() => fileInput.current?.click()} busy={action.busy}>
-          Import from file…
-        </Button>
-        <Button variant="primary" onClick={() => navigate('/timelines/new')}>
-          New timeline
-        </Button>
-        <Button variant="primary" onClick={() => navigate('/timelines/quick-show')}>
-          New looping show
-        </Button>
+        {canEdit ? (
+          <>
+            <Button onClick={() => fileInput.current?.click()} busy={action.busy}>
+              Import from file…
+            </Button>
+            <Button onClick={() => navigate('/timelines/new')}>New timeline</Button>
+            <Button variant="primary" onClick={() => navigate('/timelines/quick-show')}>
+              New looping show
+            </Button>
+          </>
+        ) : null}
       </PageHeader>
       <input
         ref={fileInput}
@@ -194,17 +199,17 @@ export function Library() {
           <EmptyState
             title="No timelines yet"
             actions={
-              <div className="page-actions">
-                <Button variant="primary" onClick={() => navigate('/timelines/quick-show')}>
-                  New looping show
-                </Button>
-                <Button variant="primary" onClick={() => navigate('/timelines/new')}>
-                  New timeline
-                </Button>
-                <Button onClick={() => fileInput.current?.click()} busy={action.busy}>
-                  Import from file…
-                </Button>
-              </div>
+              canEdit ? (
+                <div className="page-actions">
+                  <Button variant="primary" onClick={() => navigate('/timelines/quick-show')}>
+                    New looping show
+                  </Button>
+                  <Button onClick={() => navigate('/timelines/new')}>New timeline</Button>
+                  <Button onClick={() => fileInput.current?.click()} busy={action.busy}>
+                    Import from file…
+                  </Button>
+                </div>
+              ) : null
             }
           >
             A timeline is the plan of a show: which camera or video is on air when, with the titles, logos and
@@ -283,13 +288,15 @@ export function Library() {
                           >
                             Open
                           </Button>
-                          <Button
-                            onClick={() => void clone(timeline)}
-                            disabled={action.busy}
-                            aria-label={`Clone ${timeline.name}`}
-                          >
-                            Clone
-                          </Button>
+                          {canEdit ? (
+                            <Button
+                              onClick={() => void clone(timeline)}
+                              disabled={action.busy}
+                              aria-label={`Clone ${timeline.name}`}
+                            >
+                              Clone
+                            </Button>
+                          ) : null}
                           <a
                             className="btn btn-plain"
                             href={`/api/timelines/${timeline.id}/export`}
@@ -298,14 +305,16 @@ export function Library() {
                           >
                             Export
                           </a>
-                          <Button
-                            variant="plain"
-                            className="danger-text"
-                            onClick={() => removal.ask(timeline)}
-                            aria-label={`Delete ${timeline.name}`}
-                          >
-                            Delete
-                          </Button>
+                          {canEdit ? (
+                            <Button
+                              variant="plain"
+                              className="danger-text"
+                              onClick={() => removal.ask(timeline)}
+                              aria-label={`Delete ${timeline.name}`}
+                            >
+                              Delete
+                            </Button>
+                          ) : null}
                         </RowActions>
                       </td>
                     </tr>
