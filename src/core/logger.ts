@@ -7,7 +7,12 @@
 // configuration); until then nothing is written, so a module loaded by a test or a tool is quiet.
 // Component loggers made before that follow the change: pino children inherit the root's level
 // unless given their own.
-import { pino, type DestinationStream, type Logger } from 'pino';
+//
+// Every line written is also kept, as written (redacted), in a ring of recent lines for the Log
+// page (src/core/recent-logs.ts); the ring has its own level so a test appliance can keep lines
+// without printing them.
+import { pino, symbols, type DestinationStream, type Logger } from 'pino';
+import { RecentLogLines } from './recent-logs.ts';
 import { redactLogLine } from './redact.ts';
 
 export type { Logger };
@@ -20,6 +25,8 @@ export interface RootLoggerOptions {
   level?: LogLevel;
   /** Where lines go; default stdout. */
   destination?: DestinationStream;
+  /** Also keep every line written here (for the Log page). */
+  recent?: RecentLogLines;
 }
 
 /** A root logger with the appliance's redaction; tests pass a destination to read what is written. */
@@ -30,14 +37,76 @@ export function createRootLogger(options: RootLoggerOptions = {}): Logger {
     redact: { paths: ['*.password', '*.stream_key', '*.streamKey', '*.secret'], censor: '[redacted]' },
     hooks: { streamWrite: redactLogLine },
   };
-  return options.destination ? pino(settings, options.destination) : pino(settings);
+  const destination = options.recent
+    ? keepingRecent(options.destination ?? pino.destination(1), options.recent, () => 0)
+    : options.destination;
+  return destination ? pino(settings, destination) : pino(settings);
 }
 
-const root = createRootLogger({ level: 'silent' });
+const LEVEL_VALUE: Record<LogLevel, number> = {
+  trace: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+  silent: Infinity,
+};
 
-/** Sets how much every component logger writes, from the loaded configuration. */
+/**
+ * A destination that keeps every line in `recent` and passes on to `out` the lines at or above
+ * `outLevel()` (pino tells a destination that asks for metadata the level of the line it writes).
+ */
+function keepingRecent(
+  out: DestinationStream,
+  recent: RecentLogLines,
+  outLevel: () => number,
+  recentLevel: () => number = () => 0,
+): DestinationStream {
+  const destination = {
+    [symbols.needsMetadataGsym]: true,
+    lastLevel: 0,
+    write(line: string): void {
+      if (destination.lastLevel >= recentLevel()) recent.push(line);
+      if (destination.lastLevel >= outLevel()) out.write(line);
+    },
+  };
+  return destination;
+}
+
+/** The process's recent log lines (the Log page reads them through GET /api/logs). */
+export const recentLogLines = new RecentLogLines();
+
+let stdoutLevel: LogLevel = 'silent';
+let recentLevel: LogLevel = 'silent';
+const root = createRootLogger({
+  level: 'silent',
+  destination: keepingRecent(
+    pino.destination(1),
+    recentLogLines,
+    () => LEVEL_VALUE[stdoutLevel],
+    () => LEVEL_VALUE[recentLevel],
+  ),
+});
+
+function applyLevels(): void {
+  root.level = LEVEL_VALUE[stdoutLevel] <= LEVEL_VALUE[recentLevel] ? stdoutLevel : recentLevel;
+}
+
+/** Sets how much every component logger writes (and the Log page keeps), from the configuration. */
 export function configureLogging(settings: { logLevel: LogLevel }): void {
-  root.level = settings.logLevel;
+  stdoutLevel = settings.logLevel;
+  recentLevel = settings.logLevel;
+  applyLevels();
+}
+
+/**
+ * Keeps lines at this level for the Log page without printing them: an appliance served inside a
+ * test process, whose output stays quiet. configureLogging sets both again.
+ */
+export function keepRecentLogLines(level: LogLevel): void {
+  recentLevel = level;
+  applyLevels();
 }
 
 export function createLogger(component: string): Logger {
