@@ -14,9 +14,26 @@ export function supportedTimeZones(): readonly string[] {
 }
 
 let zoneSet: ReadonlySet<string> | null = null;
-export function isSupportedTimeZone(zone: string): boolean {
+
+/**
+ * The listed zone a name stands for: itself, or the one an alias resolves to (Intl's list uses
+ * ICU's names, e.g. Asia/Calcutta for Asia/Kolkata; "europe/berlin" is Europe/Berlin); null for
+ * a name that is no zone.
+ */
+export function canonicalTimeZone(zone: string): string | null {
   zoneSet ??= new Set(supportedTimeZones());
-  return zoneSet.has(zone);
+  if (zoneSet.has(zone)) return zone;
+  if (zone.trim() === '') return null;
+  try {
+    const resolved = new Intl.DateTimeFormat('en-GB', { timeZone: zone }).resolvedOptions().timeZone;
+    return zoneSet.has(resolved) ? resolved : null;
+  } catch {
+    return null;
+  }
+}
+
+export function isSupportedTimeZone(zone: string): boolean {
+  return canonicalTimeZone(zone) !== null;
 }
 
 /** x264 presets an operator may choose, fastest first (slower ones cannot keep up live here). */
@@ -45,6 +62,7 @@ export const SETTINGS = {
     schema: z
       .string({ error: 'must be a time zone name like Europe/London' })
       .refine(isSupportedTimeZone, { error: 'must be a time zone name like Europe/London' })
+      .transform((zone) => canonicalTimeZone(zone) ?? zone)
       .nullable(),
     mask: false,
   },

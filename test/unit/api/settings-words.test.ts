@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import {
   ENCODER_PRESET_CHOICES,
   SETTING_KEYS,
+  canonicalTimeZone,
   chosenEncoderPreset,
   isSupportedTimeZone,
   settingLabel,
@@ -27,7 +28,9 @@ describe('settings labels', () => {
     assert.equal(isSupportedTimeZone('Europe/Berlin'), true);
     assert.equal(isSupportedTimeZone('UTC'), true);
     assert.equal(isSupportedTimeZone('Mars/Olympus'), false);
-    assert.equal(isSupportedTimeZone('europe/berlin'), false);
+    assert.equal(isSupportedTimeZone('Asia/Kolkata'), true, 'an alias of a listed zone');
+    assert.equal(canonicalTimeZone('europe/berlin'), 'Europe/Berlin');
+    assert.equal(isSupportedTimeZone(''), false);
   });
 
   it('the chosen encoder preset reaches the show request unless the request names its own', () => {
@@ -73,6 +76,12 @@ describe('PUT /api/settings/:key messages', () => {
     assert.match(preset.message, /^The encoder preset is not valid: must be one of automatic, ultrafast/);
     for (const answer of [webhook, zone, name, preset])
       assert.doesNotMatch(answer.message, /alerts\.webhook|appliance\.|encoder\.preset/);
+  });
+
+  it('stores a time zone by its listed name', async () => {
+    const response = await api.call('PUT', '/api/settings/appliance.timezone', { value: 'europe/berlin' });
+    assert.equal(response.statusCode, 200, response.body);
+    assert.equal(api.store.settings.all()['appliance.timezone'], 'Europe/Berlin');
   });
 
   it('stores every offered preset and answers it in GET /api/settings', async () => {
