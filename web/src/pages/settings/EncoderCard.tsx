@@ -65,7 +65,7 @@ export function EncoderCard({ preset, onChanged }: { preset: string | null; onCh
           value={choice}
           onChange={(event) => setChoice(event.target.value as EncoderPresetChoice)}
           error={error instanceof ApiError ? error.issueAt('value') : undefined}
-          hint="A faster preset uses less CPU for the same bitrate, at some cost in picture detail. It applies from the next show; when the machine falls behind, degraded mode still steps to faster presets from here."
+          hint="A faster preset uses less CPU for the same bitrate, at some cost in picture detail. It applies from the next show; when the machine falls behind, degraded mode still steps down from here (a faster preset, then a lower frame rate or size)."
         >
           {ENCODER_PRESET_CHOICES.map((name) => (
             <option key={name} value={name}>
