@@ -92,6 +92,15 @@ describe('encoder preset and the Log page (chromium, real appliance)', () => {
     const timelines = await client.request<Array<{ id: number; name: string }>>('GET', '/api/timelines');
     const timelineId = timelines.body.find((t) => t.name === TIMELINE)!.id;
     const destinations = await client.request<Array<{ id: number }>>('GET', '/api/destinations');
+    // GO LIVE's checklist measures this machine at the chosen preset and says where the show starts.
+    const preflight = await client.request<{ checks: Array<{ id: string; summary: string }> }>(
+      'POST',
+      '/api/show/preflight',
+      { timelineId, destinationIds: destinations.body.map((d) => d.id) },
+    );
+    assert.equal(preflight.status, 200, JSON.stringify(preflight.body));
+    const encoderCheck = preflight.body.checks.find((check) => check.id === 'encoder')!;
+    assert.match(encoderCheck.summary, new RegExp(`${CHOSEN}, ${FPS} fps, ${W}×${H}`), encoderCheck.summary);
     const started = await client.request('POST', '/api/show/go-live', {
       timelineId,
       destinationIds: destinations.body.map((d) => d.id),
