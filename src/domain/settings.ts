@@ -94,6 +94,26 @@ export function settingInvalidMessage(key: SettingKey, firstIssue: string | unde
   return `${settingLabel(key)} is not valid${firstIssue ? `: ${firstIssue}` : ''}`;
 }
 
+/**
+ * Validates a value for a setting. Beside each schema's own messages, the mistakes only a script
+ * makes (a value of the wrong type, a field too many) are worded too, not zod's defaults.
+ */
+export function parseSetting(key: SettingKey, value: unknown) {
+  return SETTINGS[key].schema.safeParse(value, {
+    error: (issue) => {
+      if (issue.code === 'invalid_type') {
+        if (issue.input === undefined) return 'is missing (send null to remove the setting)';
+        return issue.expected === 'object'
+          ? 'must be an object like {"url": "https://…", "enabled": true}'
+          : `must be ${issue.expected === 'string' ? 'text' : `a ${issue.expected}`} or null`;
+      }
+      if (issue.code === 'unrecognized_keys')
+        return `has a field this setting does not take (${issue.keys.join(', ')})`;
+      return undefined;
+    },
+  });
+}
+
 /** The preset a show is encoded with: the chosen one, or null for the profile's own. */
 export function chosenEncoderPreset(stored: unknown): EncoderPreset | null {
   return typeof stored === 'string' && (ENCODER_PRESETS as readonly string[]).includes(stored)

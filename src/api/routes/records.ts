@@ -1,6 +1,12 @@
 // History and housekeeping: executions, alerts (list, acknowledge) and the appliance's settings.
 import { z } from 'zod';
-import { SETTINGS, SETTING_KEYS, settingInvalidMessage, type SettingKey } from '../../domain/settings.ts';
+import {
+  SETTINGS,
+  SETTING_KEYS,
+  parseSetting,
+  settingInvalidMessage,
+  type SettingKey,
+} from '../../domain/settings.ts';
 import { AppError } from '../../errors/registry.ts';
 import type { ApiDeps } from '../deps.ts';
 import { IdParams, type ApiInstance } from '../http.ts';
@@ -17,7 +23,11 @@ const AlertQuery = z.strictObject({
 const SettingParams = z.strictObject({
   key: z.enum(SETTING_KEYS, { error: 'is not a setting this appliance has' }),
 });
-const SettingBody = z.strictObject({ value: z.unknown() });
+const SettingBody = z.strictObject({
+  value: z
+    .unknown()
+    .refine((value) => value !== undefined, { error: 'is missing (send null to remove the setting)' }),
+});
 
 /** A webhook URL can hold a token in its path or query: only its origin is shown. */
 function maskSetting(key: SettingKey, value: unknown): unknown {
@@ -87,7 +97,7 @@ export function registerRecordRoutes(app: ApiInstance, deps: ApiDeps): void {
     },
     async (request) => {
       const { key } = request.params;
-      const parsed = SETTINGS[key].schema.safeParse(request.body.value);
+      const parsed = parseSetting(key, request.body.value);
       if (!parsed.success) {
         throw new AppError(
           key === 'alerts.webhook' ? 'WEBHOOK_URL_INVALID' : 'VALIDATION_FAILED',

@@ -93,10 +93,24 @@ describe('PUT /api/settings/:key messages', () => {
     assert.equal(settings['encoder.preset'], 'medium');
   });
 
-  it('an unknown setting is refused in words', async () => {
-    const response = await api.call('PUT', '/api/settings/encoder.speed', { value: 'fast' });
-    assert.equal(response.statusCode, 400);
-    const body = response.json() as { message: string; issues: { path: string; message: string }[] };
-    assert.equal(body.issues[0]?.message, 'is not a setting this appliance has');
+  it('what only a script gets wrong is refused in words too: unknown setting, wrong type, extra field', async () => {
+    const unknown = await api.call('PUT', '/api/settings/encoder.speed', { value: 'fast' });
+    assert.equal(unknown.statusCode, 400);
+    const body = unknown.json() as { message: string; issues: { path: string; message: string }[] };
+    assert.equal(body.message, 'the URL path is not valid');
+    assert.deepEqual(body.issues, [{ path: 'params.key', message: 'is not a setting this appliance has' }]);
+    const missing = await api.call('PUT', '/api/settings/appliance.name', {});
+    assert.equal(missing.statusCode, 400);
+    assert.match(missing.body, /is missing \(send null to remove the setting\)/);
+    const text = await refused('/api/settings/alerts.webhook', 'https://hooks.example.com/x');
+    assert.match(text.message, /^The alert webhook address is not valid: must be an object like/);
+    const extra = await refused('/api/settings/alerts.webhook', { url: 'https://hooks.example.com/x', x: 1 });
+    assert.equal(
+      extra.message,
+      'The alert webhook address is not valid: has a field this setting does not take (x)',
+    );
+    const number = await refused('/api/settings/appliance.timezone', 5);
+    assert.equal(number.message, 'The time zone is not valid: must be a time zone name like Europe/London');
+    for (const answer of [text, extra, number]) assert.doesNotMatch(answer.message, /Invalid input|expected/);
   });
 });
