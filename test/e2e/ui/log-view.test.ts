@@ -195,13 +195,25 @@ describe('encoder preset and the Log page (chromium, real appliance)', () => {
       { timeoutMs: 10_000, intervalMs: 200, what: `only ${chosen} lines` },
     );
 
-    // Paused, the list holds still; the address a remediation links to opens it filtered.
-    await page.getByLabel(/^Refresh every/).uncheck();
-    await page.goto('/log?q=encoder');
-    assert.equal(await page.getByLabel('Text').inputValue(), 'encoder');
-    await table.waitFor();
-    assert.ok((await rows.count()) > 0);
+    // Copy: the lines shown, as text, newest first.
+    await rig.ui.context.grantPermissions(['clipboard-read', 'clipboard-write'], {
+      origin: rig.appliance.url,
+    });
+    await page.getByRole('button', { name: 'Copy lines' }).click();
+    await page.getByText(/^Copied \d+ lines to the clipboard\.$/).waitFor();
+    const copied = String(await page.evaluate('navigator.clipboard.readText()')).split('\n');
+    assert.equal(copied.length, await rows.count());
+    assert.match(copied[0]!, new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z [A-Z]+ ${chosen} `));
+
+    // The address a remediation links to opens the page filtered; refreshing by itself, it shows
+    // the show's end as it happens.
+    await page.goto('/log?q=stopped');
+    assert.equal(await page.getByLabel('Text').inputValue(), 'stopped');
+    assert.ok(await page.getByLabel(/^Refresh every/).isChecked());
     const client = await api();
-    await client.request('POST', '/api/show/stop');
+    assert.equal((await client.request('POST', '/api/show/stop')).status, 200);
+    await rows.filter({ hasText: `show "${TIMELINE}" stopped` }).waitFor({ timeout: 15_000 });
+    await page.getByLabel(/^Refresh every/).uncheck();
+    assert.equal(await page.getByLabel(/^Refresh every/).isChecked(), false);
   });
 });

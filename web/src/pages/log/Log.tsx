@@ -155,7 +155,7 @@ export function Log() {
           type="search"
           value={filters.text}
           onChange={(event) => change({ text: event.target.value })}
-          placeholder="e.g. encoder, camera 2, timeout"
+          placeholder="e.g. encoder, timeout"
           autoComplete="off"
           spellCheck={false}
         />
