@@ -9,9 +9,8 @@
 // unless given their own.
 //
 // Every line written is also kept, as written (redacted), in a ring of recent lines for the Log
-// page (src/core/recent-logs.ts); the ring has its own level so a test appliance can keep lines
-// without printing them.
-import { pino, symbols, type DestinationStream, type Logger } from 'pino';
+// page (src/core/recent-logs.ts).
+import { pino, type DestinationStream, type Logger } from 'pino';
 import { RecentLogLines } from './recent-logs.ts';
 import { redactLogLine } from './redact.ts';
 
@@ -38,75 +37,33 @@ export function createRootLogger(options: RootLoggerOptions = {}): Logger {
     hooks: { streamWrite: redactLogLine },
   };
   const destination = options.recent
-    ? keepingRecent(options.destination ?? pino.destination(1), options.recent, () => 0)
+    ? keepingRecent(options.destination ?? pino.destination(1), options.recent)
     : options.destination;
   return destination ? pino(settings, destination) : pino(settings);
 }
 
-const LEVEL_VALUE: Record<LogLevel, number> = {
-  trace: 10,
-  debug: 20,
-  info: 30,
-  warn: 40,
-  error: 50,
-  fatal: 60,
-  silent: Infinity,
-};
-
-/**
- * A destination that keeps every line in `recent` and passes on to `out` the lines at or above
- * `outLevel()` (pino tells a destination that asks for metadata the level of the line it writes).
- */
-function keepingRecent(
-  out: DestinationStream,
-  recent: RecentLogLines,
-  outLevel: () => number,
-  recentLevel: () => number = () => 0,
-): DestinationStream {
-  const destination = {
-    [symbols.needsMetadataGsym]: true,
-    lastLevel: 0,
-    write(line: string): void {
-      if (destination.lastLevel >= recentLevel()) recent.push(line);
-      if (destination.lastLevel >= outLevel()) out.write(line);
+/** A destination that keeps every line in `recent` and passes it on to `out` (flush included). */
+function keepingRecent(out: DestinationStream, recent: RecentLogLines): DestinationStream {
+  const flushable = out as DestinationStream & { flush?: (done: (error?: Error) => void) => void };
+  return Object.assign(
+    {
+      write(line: string): void {
+        recent.push(line);
+        out.write(line);
+      },
     },
-  };
-  return destination;
+    flushable.flush ? { flush: (done: (error?: Error) => void) => flushable.flush!(done) } : {},
+  );
 }
 
 /** The process's recent log lines (the Log page reads them through GET /api/logs). */
 export const recentLogLines = new RecentLogLines();
 
-let stdoutLevel: LogLevel = 'silent';
-let recentLevel: LogLevel = 'silent';
-const root = createRootLogger({
-  level: 'silent',
-  destination: keepingRecent(
-    pino.destination(1),
-    recentLogLines,
-    () => LEVEL_VALUE[stdoutLevel],
-    () => LEVEL_VALUE[recentLevel],
-  ),
-});
-
-function applyLevels(): void {
-  root.level = LEVEL_VALUE[stdoutLevel] <= LEVEL_VALUE[recentLevel] ? stdoutLevel : recentLevel;
-}
+const root = createRootLogger({ level: 'silent', recent: recentLogLines });
 
 /** Sets how much every component logger writes (and the Log page keeps), from the configuration. */
 export function configureLogging(settings: { logLevel: LogLevel }): void {
-  stdoutLevel = settings.logLevel;
-  recentLevel = settings.logLevel;
-  applyLevels();
-}
-
-/**
- * Keeps lines at this level for the Log page without printing them: an appliance served inside a
- * test process, whose output stays quiet. configureLogging sets both again.
- */
-export function keepRecentLogLines(level: LogLevel): void {
-  recentLevel = level;
-  applyLevels();
+  root.level = settings.logLevel;
 }
 
 export function createLogger(component: string): Logger {
