@@ -25,6 +25,7 @@ import { registerHealthHistoryRoute } from './routes/health-history.ts';
 import { registerPtzRoutes } from './routes/ptz.ts';
 import { registerCameraMediaRoutes } from './routes/camera-media.ts';
 import { registerProgramPreviewRoute } from './routes/program-preview.ts';
+import { registerLogRoutes } from './routes/logs.ts';
 import { registerRecordRoutes } from './routes/records.ts';
 import { registerScheduleRoutes } from './routes/schedules.ts';
 import { registerHealthRoute, registerShowRoutes } from './routes/show.ts';
@@ -106,6 +107,7 @@ export async function buildApp(deps: ApiDeps & WebServing): Promise<ApiInstance>
   registerTimelineRoutes(app, deps);
   registerScheduleRoutes(app, deps);
   registerTimelinePreviewRoutes(app, deps);
+  registerLogRoutes(app);
   if (deps.webRoot) await registerWebUi(app, deps.webRoot);
   return app;
 }

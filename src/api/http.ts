@@ -38,7 +38,8 @@ export const zodValidatorCompiler: FastifySchemaCompiler<z.ZodType> = ({ schema,
     const result = schema.safeParse(data);
     if (result.success) return { value: result.data };
     const where =
-      prefix.length > 0 ? `the ${prefix[0] === 'query' ? 'query string' : prefix[0]}` : 'the request body';
+      { query: 'the query string', params: 'the URL path', headers: 'the headers' }[prefix[0] ?? ''] ??
+      'the request body';
     return {
       error: new AppError('VALIDATION_FAILED', `${where} is not valid`, toFieldIssues(result.error, prefix)),
     };

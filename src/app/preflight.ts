@@ -11,6 +11,7 @@ import { scrubCameraText } from '../cameras/classify.ts';
 import type { CameraTestResult } from '../cameras/probe.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { messageOf } from '../core/message-of.ts';
+import { ENCODER_PRESET_SETTING, chosenEncoderPreset } from '../domain/settings.ts';
 import { describeLevel, formatFps, reliefFrameRates, reliefSizes } from '../engine/index.ts';
 import type { VideoEncoder } from '../ffmpeg/argv.ts';
 import { ERRORS, isAppError } from '../errors/registry.ts';
@@ -758,9 +759,18 @@ function capacityFor(
 ): ((encoder: VideoEncoder) => Promise<CapacityAnswer>) | null {
   const ask = input.capacity;
   if (!ask || !timeline) return null;
+  // The preset chosen in Settings → Encoder is the show's ceiling (as the show runner applies it).
+  const preset = chosenEncoderPreset(input.store.settings.get<unknown>(ENCODER_PRESET_SETTING, null));
   return (encoder) => {
     // The engine knows enabled cameras only, so only an enabled backup stands by.
-    return ask({ timeline, backupOf: backupRule(enabledCameras(input.store), timeline) }, encoder);
+    return ask(
+      {
+        timeline,
+        backupOf: backupRule(enabledCameras(input.store), timeline),
+        ...(preset ? { encoder: { preset } } : {}),
+      },
+      encoder,
+    );
   };
 }
 

@@ -8,6 +8,7 @@
 import { resolve as resolvePath } from 'node:path';
 import { messageOf } from '../core/message-of.ts';
 import { DEFAULT_PTZ_SETTLE_SECONDS } from '../domain/schemas.ts';
+import { chosenEncoderPreset } from '../domain/settings.ts';
 import {
   MAX_BACKUP_CHAIN,
   type CameraFeed,
@@ -373,6 +374,18 @@ function ptzPlan(
 
 // ---------------------------------------------------------------------------------------------
 // the engine's plan
+
+/**
+ * The show request with the encoder preset chosen in Settings → Encoder (the stored setting's
+ * value), unless the request names its own (the CLI's --preset) or the choice is "automatic"
+ * (the encoding profile's preset). Applied when a show starts, so the stored plan keeps it and a
+ * crash resume runs at the same ceiling; degraded mode steps down from it.
+ */
+export function withChosenPreset(request: ShowPlanRecord, storedSetting: unknown): ShowPlanRecord {
+  const preset = chosenEncoderPreset(storedSetting);
+  if (preset === null || request.encoder?.preset !== undefined) return request;
+  return { ...request, encoder: { ...request.encoder, preset } };
+}
 
 export interface EnginePlanInput {
   store: Store;

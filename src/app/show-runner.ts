@@ -9,6 +9,7 @@ import { systemClock, type Clock } from '../core/clock.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import { messageOf } from '../core/message-of.ts';
 import { toFieldIssues } from '../domain/issues.ts';
+import { ENCODER_PRESET_SETTING } from '../domain/settings.ts';
 import type { CameraFeed, DestinationTarget, EngineAlerts } from '../engine/index.ts';
 import { AppError } from '../errors/registry.ts';
 import { machineEncoder, type EncoderProbe } from '../ffmpeg/machine-encoder.ts';
@@ -42,6 +43,7 @@ import {
   destinationTargets,
   enginePlan,
   ptzCameraPlans,
+  withChosenPreset,
   showCameras,
   standbyBackupOf,
   type SessionRestartHandler,
@@ -118,7 +120,10 @@ export class ShowRunner {
     const parsed = ShowRequestSchema.safeParse(input);
     if (!parsed.success)
       throw new AppError('VALIDATION_FAILED', 'the show request is not valid', toFieldIssues(parsed.error));
-    const request = parsed.data;
+    const request = withChosenPreset(
+      parsed.data,
+      this.store.settings.get<unknown>(ENCODER_PRESET_SETTING, null),
+    );
     const timeline = this.mediaBound(this.store.timelines.export(request.timelineId).timeline, request);
     const destinations = destinationTargets(
       this.store,

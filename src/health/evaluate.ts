@@ -192,7 +192,7 @@ function checkShow(input: HealthInput, warnings: string[], errors: string[]): vo
   if (dropped !== null && dropped > DROPPED_FRAMES_ERROR_PER_SECOND) {
     errors.push(
       `Dropping ${round(dropped)} frames per second: viewers see stutter. ` +
-        'Lower the bitrate or resolution, or choose a faster encoder preset.',
+        'Lower the bitrate or resolution, or choose a faster encoder preset in Settings → Encoder.',
     );
   } else if (dropped !== null && dropped > DROPPED_FRAMES_WARN_PER_SECOND) {
     warnings.push(
@@ -213,7 +213,7 @@ function checkShow(input: HealthInput, warnings: string[], errors: string[]): vo
   if (warm && currentKbps !== null && targetKbps > 0 && currentKbps < targetKbps * BITRATE_LOW_RATIO) {
     warnings.push(
       `The encoder produces ${round(currentKbps)} kb/s of its ${round(targetKbps)} kb/s target: ` +
-        'it is not getting frames fast enough. Check the encoder lines in the log.',
+        'it is not getting frames fast enough. Check the encoder lines in Log (filter: encoder).',
     );
   }
 
@@ -234,28 +234,28 @@ function checkEncoder(input: HealthInput, warm: boolean, warnings: string[], err
   if (encoder.state === 'failed') {
     errors.push(
       `The encoder has stopped and gave up restarting (${plural(encoder.restarts, 'restart')}): every destination is waiting. ` +
-        'Restart the show; if it fails again, look at the encoder lines in the log.',
+        'Restart the show; if it fails again, look at the encoder lines in Log (filter: encoder).',
     );
   } else if (encoder.state !== 'running' && (warm || encoder.state === 'backoff')) {
     errors.push(
       `The encoder is not running (${encoder.state}, ${plural(encoder.restarts, 'restart')} so far): every destination is waiting. ` +
-        'It restarts by itself; if this repeats, look at the encoder lines in the log.',
+        'It restarts by itself; if this repeats, look at the encoder lines in Log (filter: encoder).',
     );
   } else if (encoder.restarts >= ENCODER_RESTARTS_WARN) {
     warnings.push(
-      `The encoder has restarted ${plural(encoder.restarts, 'time')} during this show. Look at the encoder lines in the log.`,
+      `The encoder has restarted ${plural(encoder.restarts, 'time')} during this show. Look at the encoder lines in Log (filter: encoder).`,
     );
   }
   if (fps.target > 0 && encoder.backlogFrames / fps.target >= ENCODER_BACKLOG_WARN_SECONDS) {
     warnings.push(
       `The encoder is falling behind (${round(encoder.backlogFrames / fps.target, 2)} s of frames waiting). ` +
-        'Choose a faster encoder preset or lower the resolution.',
+        'Choose a faster encoder preset in Settings → Encoder, or lower the resolution.',
     );
   }
   if (encoder.cpuPercent !== null && encoder.cpuPercent >= ENCODER_CPU_WARN_PERCENT) {
     warnings.push(
       `The encoder uses ${round(encoder.cpuPercent)} % of the machine. ` +
-        'Choose a faster encoder preset or lower the resolution to leave room for cameras.',
+        'Choose a faster encoder preset in Settings → Encoder, or lower the resolution to leave room for cameras.',
     );
   }
 }

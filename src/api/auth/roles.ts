@@ -125,6 +125,8 @@ export const ROUTE_ROLES: Readonly<Record<string, Role>> = {
   'POST /api/destinations/:id/test': 'operator',
   'GET /api/settings': 'viewer',
   'PUT /api/settings/:key': 'admin',
+  // The recent log lines (the Log page): redacted as written; operators follow remediations to them.
+  'GET /api/logs': 'operator',
 };
 
 export function routeKey(method: string, url: string): string {

@@ -1,8 +1,13 @@
 // History and housekeeping: executions, alerts (list, acknowledge) and the appliance's settings.
 import { z } from 'zod';
-import { AlertWebhookSchema } from '../../domain/schemas.ts';
+import {
+  SETTINGS,
+  SETTING_KEYS,
+  parseSetting,
+  settingInvalidMessage,
+  type SettingKey,
+} from '../../domain/settings.ts';
 import { AppError } from '../../errors/registry.ts';
-import { isValidTimeZone } from '../../core/calendar.ts';
 import type { ApiDeps } from '../deps.ts';
 import { IdParams, type ApiInstance } from '../http.ts';
 
@@ -15,27 +20,14 @@ const AlertQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
-/** Settings an operator may change, each with its schema. Values that may carry a secret are
- *  masked on read. */
-const SETTINGS = {
-  'appliance.name': { schema: z.string().trim().min(1).max(100), mask: false },
-  /** The zone schedules are in (VISTTER_TZ wins); null: the system's. */
-  'appliance.timezone': {
-    schema: z
-      .string()
-      .refine(isValidTimeZone, { error: 'must be a time zone name like Europe/London' })
-      .nullable(),
-    mask: false,
-  },
-  'alerts.webhook': { schema: AlertWebhookSchema.nullable(), mask: true },
-} as const;
-type SettingKey = keyof typeof SETTINGS;
 const SettingParams = z.strictObject({
-  key: z.enum(Object.keys(SETTINGS) as [SettingKey, ...SettingKey[]], {
-    error: `must be one of ${Object.keys(SETTINGS).join(', ')}`,
-  }),
+  key: z.enum(SETTING_KEYS, { error: 'is not a setting this appliance has' }),
 });
-const SettingBody = z.strictObject({ value: z.unknown() });
+const SettingBody = z.strictObject({
+  value: z
+    .unknown()
+    .refine((value) => value !== undefined, { error: 'is missing (send null to remove the setting)' }),
+});
 
 /** A webhook URL can hold a token in its path or query: only its origin is shown. */
 function maskSetting(key: SettingKey, value: unknown): unknown {
@@ -89,9 +81,7 @@ export function registerRecordRoutes(app: ApiInstance, deps: ApiDeps): void {
     { schema: { tags: ['settings'], summary: 'The appliance’s settings' } },
     async () => {
       const stored = store.settings.all();
-      return Object.fromEntries(
-        (Object.keys(SETTINGS) as SettingKey[]).map((key) => [key, maskSetting(key, stored[key] ?? null)]),
-      );
+      return Object.fromEntries(SETTING_KEYS.map((key) => [key, maskSetting(key, stored[key] ?? null)]));
     },
   );
 
@@ -107,11 +97,11 @@ export function registerRecordRoutes(app: ApiInstance, deps: ApiDeps): void {
     },
     async (request) => {
       const { key } = request.params;
-      const parsed = SETTINGS[key].schema.safeParse(request.body.value);
+      const parsed = parseSetting(key, request.body.value);
       if (!parsed.success) {
         throw new AppError(
           key === 'alerts.webhook' ? 'WEBHOOK_URL_INVALID' : 'VALIDATION_FAILED',
-          `the setting ${key} is not valid`,
+          settingInvalidMessage(key, parsed.error.issues[0]?.message),
           parsed.error.issues.map((issue) => ({
             path: ['value', ...issue.path.map(String)].join('.'),
             message: issue.message,

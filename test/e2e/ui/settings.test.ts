@@ -1,8 +1,11 @@
 // The Settings page in a real browser: API tokens (shown once, copied, working as Bearer, revoked
-// after confirmation → refused), the alert webhook (field error, stored whole, shown masked,
-// cleared), and changing the password (errors next to their field, then signing in with the new one).
+// after confirmation → refused), the alert webhook (field error and a message in words, stored
+// whole, shown masked, cleared), the time-zone picker (search, offset and local time, saved and
+// preselected), and changing the password (errors next to their field, then signing in with the
+// new one).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { a11yViolations } from '../../helpers/a11y.ts';
 import { ADMIN } from '../../helpers/api.ts';
 import { openPage, saveScreenshot, signInAs, useBrowserUi } from '../../helpers/browser.ts';
 
@@ -69,8 +72,15 @@ describe('Settings page (chromium)', () => {
     await card.getByLabel('Webhook address').fill('ftp://hooks.example.com/x');
     await card.getByRole('button', { name: 'Save webhook' }).click();
     const field = card.getByLabel('Webhook address');
-    await card.getByText(/must be a webhook URL/).waitFor();
+    await card
+      .getByText(/must be a webhook URL/)
+      .first()
+      .waitFor();
     assert.equal(await field.getAttribute('aria-invalid'), 'true');
+    // The message above the buttons names the setting in words, never its key.
+    const message = await card.getByRole('alert').innerText();
+    assert.match(message, /^The alert webhook address is not valid: must be a webhook URL/);
+    assert.doesNotMatch(await card.innerText(), /alerts\.webhook|WEBHOOK_URL_INVALID|value\.url/);
     assert.equal(ui.served.api.store.settings.all()['alerts.webhook'], undefined);
     await saveScreenshot(page, 'settings-02-webhook-error');
 
@@ -91,18 +101,67 @@ describe('Settings page (chromium)', () => {
     await card.getByText('Not set').waitFor();
     assert.equal(ui.served.api.store.settings.all()['alerts.webhook'] ?? null, null);
 
-    // The appliance's name and time zone: an unknown zone is refused next to its field.
+    assert.deepEqual(pageErrors, []);
+    await context.close();
+  });
+
+  it('picks the time zone from a searchable list with offsets and local times; saved and preselected', async () => {
+    const { page, context, pageErrors } = await ui.signedInPage();
+    await page.goto('/settings');
     const appliance = page.getByRole('region', { name: 'Appliance' });
+    const zone = appliance.getByLabel('Time zone', { exact: true });
+    await zone.waitFor();
+    assert.equal(await zone.inputValue(), '', 'no zone saved yet: the system zone');
+    assert.match(await appliance.getByTestId('zone-chosen').innerText(), /the appliance’s system zone/);
+
     await appliance.getByLabel('Appliance name').fill('Marina control room');
-    await appliance.getByLabel('Time zone').fill('Mars/Olympus');
+    await appliance.getByLabel('Find a time zone').fill('berlin');
+    // The search narrows the list to Berlin (and the system-zone choice), each with offset and time.
+    const options = await zone.locator('option').allInnerTexts();
+    assert.equal(options.length, 2, options.join(' | '));
+    assert.match(options[1]!, /^Europe\/Berlin — UTC\+0[12]:00, now \d\d:\d\d$/);
+    await zone.selectOption('Europe/Berlin');
+    await saveScreenshot(page, 'settings-10-timezone-search');
     await appliance.getByRole('button', { name: 'Save' }).click();
-    await appliance.getByText('must be a time zone name like Europe/London').waitFor();
-    assert.equal(await appliance.getByLabel('Time zone').getAttribute('aria-invalid'), 'true');
-    await appliance.getByLabel('Time zone').fill('Europe/Berlin');
-    await appliance.getByRole('button', { name: 'Save' }).click();
-    await appliance.getByText('Saved.').waitFor();
+    await appliance.getByText('Saved: the appliance name and the time zone.').waitFor();
     assert.equal(ui.served.api.store.settings.all()['appliance.name'], 'Marina control room');
     assert.equal(ui.served.api.store.settings.all()['appliance.timezone'], 'Europe/Berlin');
+
+    // A fresh page has it selected and says the zone's time now.
+    await page.reload();
+    await zone.waitFor();
+    assert.equal(await zone.inputValue(), 'Europe/Berlin');
+    const berlinNow = new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Europe/Berlin',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    const chosen = await appliance.getByTestId('zone-chosen').innerText();
+    const shownTime = /^Chosen: Europe\/Berlin — UTC\+0[12]:00, now (\d\d:\d\d)\./.exec(chosen)?.[1];
+    assert.ok(shownTime, chosen);
+    // The minute may turn between the page and this check.
+    const minuteAgo = berlinNow.format(new Date(Date.now() - 60_000));
+    assert.ok([berlinNow.format(new Date()), minuteAgo].includes(shownTime), `${shownTime} in ${chosen}`);
+    assert.deepEqual(await a11yViolations(page), []);
+    await saveScreenshot(page, 'settings-11-timezone-saved');
+
+    // Another zone by its offset, then back to the system zone.
+    await appliance.getByLabel('Find a time zone').fill('+05:30');
+    // India's zone, under the name the browser's list uses (Asia/Kolkata or Asia/Calcutta).
+    const india = zone.locator('option', { hasText: /^Asia\/(Kolkata|Calcutta) — UTC\+05:30/ });
+    const indiaZone = (await india.getAttribute('value'))!;
+    await zone.selectOption(indiaZone);
+    await appliance.getByRole('button', { name: 'Save' }).click();
+    await appliance.getByText('Saved: the time zone.').waitFor();
+    assert.match(
+      String(ui.served.api.store.settings.all()['appliance.timezone']),
+      /^Asia\/(Kolkata|Calcutta)$/,
+    );
+    await zone.selectOption('');
+    await appliance.getByRole('button', { name: 'Save' }).click();
+    await appliance.getByText('Saved: the time zone.').waitFor();
+    assert.equal(ui.served.api.store.settings.all()['appliance.timezone'], null);
     assert.deepEqual(pageErrors, []);
     await context.close();
   });

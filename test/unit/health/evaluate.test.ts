@@ -256,3 +256,23 @@ describe('evaluateHealth', () => {
     }
   });
 });
+
+describe('health remediations say where in the UI to act', () => {
+  it('"a faster encoder preset" names Settings → Encoder; "the encoder lines" name the Log page and its filter', () => {
+    const encoder = healthy().encoder;
+    const texts = [
+      ...evaluateHealth(healthy({ encoder: { ...encoder, state: 'failed', restarts: 10 } })).errors,
+      ...evaluateHealth(healthy({ encoder: { ...encoder, cpuPercent: 85 } })).warnings,
+      ...evaluateHealth(healthy({ encoder: { ...encoder, restarts: 4 } })).warnings,
+      ...evaluateHealth(
+        healthy({ encoder: { ...encoder, backlogFrames: Math.ceil(30 * ENCODER_BACKLOG_WARN_SECONDS) + 2 } }),
+      ).warnings,
+    ];
+    assert.equal(texts.length, 4, texts.join('\n'));
+    for (const text of texts) {
+      if (/encoder preset/.test(text)) assert.match(text, /faster encoder preset in Settings → Encoder/);
+      if (/encoder lines/.test(text)) assert.match(text, /encoder lines in Log \(filter: encoder\)/);
+      assert.doesNotMatch(text, /in the log\b/);
+    }
+  });
+});

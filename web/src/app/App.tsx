@@ -9,6 +9,7 @@ import { Cameras } from '../pages/cameras/Cameras.tsx';
 import { ControlRoom } from '../pages/control-room/ControlRoom.tsx';
 import { Destinations } from '../pages/destinations/Destinations.tsx';
 import { History } from '../pages/history/History.tsx';
+import { Log } from '../pages/log/Log.tsx';
 import { Schedules } from '../pages/schedules/Schedules.tsx';
 import { Settings } from '../pages/settings/Settings.tsx';
 import { Builder } from '../pages/timelines/Builder.tsx';
@@ -35,6 +36,7 @@ const NAV: Array<{ to: string; label: string; match: (path: string) => boolean }
   { to: '/schedules', label: 'Schedules', match: (path) => path.startsWith('/schedules') },
   { to: '/history', label: 'History', match: (path) => path.startsWith('/history') },
   { to: '/settings', label: 'Settings', match: (path) => path.startsWith('/settings') },
+  { to: '/log', label: 'Log', match: (path) => path === '/log' },
 ];
 
 function pageFor(path: string): ReactNode {
@@ -50,6 +52,7 @@ function pageFor(path: string): ReactNode {
   if (path === '/schedules') return <Schedules />;
   if (path === '/history') return <History />;
   if (path === '/settings') return <Settings />;
+  if (path === '/log') return <Log />;
   return (
     <section>
       <h1>Page not found</h1>

@@ -1,8 +1,10 @@
 // The appliance's own name and the time zone its schedules are in.
-import { useMemo, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
+import { settingLabel, type SettingKey } from '../../../../src/domain/settings.ts';
 import { ApiError, api } from '../../api/client.ts';
 import { FormActions } from '../../components/forms.tsx';
 import { ErrorNotice, Field, Notice } from '../../components/ui.tsx';
+import { TimeZonePicker } from './TimeZonePicker.tsx';
 
 export function ApplianceCard({
   name,
@@ -14,21 +16,19 @@ export function ApplianceCard({
   onChanged: () => void;
 }) {
   const [nameText, setNameText] = useState(name ?? '');
-  const [zoneText, setZoneText] = useState(timezone ?? '');
+  const [zone, setZone] = useState<string | null>(timezone);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<{ key: string; error: unknown } | null>(null);
+  const [error, setError] = useState<{ key: SettingKey; error: unknown } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const zones = useMemo(() => Intl.supportedValuesOf('timeZone'), []);
-  const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
   const save = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
     setBusy(true);
     setError(null);
     setNotice(null);
-    const changes: Array<[string, string | null]> = [];
+    const changes: Array<[SettingKey, string | null]> = [];
     if (nameText.trim() !== (name ?? '')) changes.push(['appliance.name', nameText.trim()]);
-    if (zoneText.trim() !== (timezone ?? '')) changes.push(['appliance.timezone', zoneText.trim() || null]);
+    if (zone !== timezone) changes.push(['appliance.timezone', zone]);
     try {
       for (const [key, value] of changes) {
         try {
@@ -38,14 +38,19 @@ export function ApplianceCard({
           return;
         }
       }
-      setNotice(changes.length === 0 ? 'Nothing changed.' : 'Saved.');
+      // "Saved: the time zone." — named as the settings table names it.
+      setNotice(
+        changes.length === 0
+          ? 'Nothing changed.'
+          : `Saved: ${changes.map(([key]) => settingLabel(key).toLowerCase()).join(' and ')}.`,
+      );
       if (changes.length > 0) onChanged();
     } finally {
       setBusy(false);
     }
   };
 
-  const issue = (key: string): string | undefined =>
+  const issue = (key: SettingKey): string | undefined =>
     error?.key === key && error.error instanceof ApiError ? error.error.issueAt('value') : undefined;
   return (
     <section className="card" aria-labelledby="settings-appliance">
@@ -60,22 +65,7 @@ export function ApplianceCard({
           hint="Shown in alerts, so you know which appliance sent them."
           autoComplete="off"
         />
-        <Field
-          label="Time zone"
-          value={zoneText}
-          onChange={(event) => setZoneText(event.target.value)}
-          error={issue('appliance.timezone')}
-          list="settings-zones"
-          placeholder={`The system’s zone (this browser is in ${browserZone})`}
-          hint="Schedules start and stop in this zone. Leave empty to use the appliance’s system clock zone."
-          autoComplete="off"
-          spellCheck={false}
-        />
-        <datalist id="settings-zones">
-          {zones.map((zone) => (
-            <option key={zone} value={zone} />
-          ))}
-        </datalist>
+        <TimeZonePicker value={zone} onChange={setZone} error={issue('appliance.timezone')} />
         <ErrorNotice error={error?.error} />
         {notice ? <Notice kind="success">{notice}</Notice> : null}
         <FormActions submitLabel="Save" busy={busy} />

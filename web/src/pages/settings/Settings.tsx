@@ -1,8 +1,10 @@
 // Settings: your password and your role for everyone; for admins also the users, API tokens (each
-// with its scope), the alert webhook (masked once saved), the appliance's name and time zone.
+// with its scope), the alert webhook (masked once saved), the appliance's name and time zone, the
+// encoder preset of the next show.
 import { api, authApi } from '../../api/client.ts';
 import { ErrorNotice, PageHeader, Spinner, useLoad } from '../../components/ui.tsx';
 import { ApplianceCard } from './ApplianceCard.tsx';
+import { EncoderCard } from './EncoderCard.tsx';
 import { PasswordCard } from './PasswordCard.tsx';
 import { ROLE_ALLOWS, ROLE_LABEL } from './roles.ts';
 import { TokensCard } from './TokensCard.tsx';
@@ -15,6 +17,7 @@ interface SettingsAnswer {
   'appliance.name'?: string | null;
   'appliance.timezone'?: string | null;
   'alerts.webhook'?: WebhookSetting | null;
+  'encoder.preset'?: string | null;
 }
 
 export function Settings() {
@@ -65,6 +68,7 @@ export function Settings() {
                   timezone={data['appliance.timezone'] ?? null}
                   onChanged={settings.reload}
                 />
+                <EncoderCard preset={data['encoder.preset'] ?? null} onChanged={settings.reload} />
               </>
             ) : null}
           </div>
