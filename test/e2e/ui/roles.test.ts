@@ -265,14 +265,19 @@ describe('Roles and token scopes in Settings (chromium)', () => {
       await button(page, 'Open Harbour day').waitFor();
       await page.getByRole('link', { name: 'Export Harbour day' }).waitFor();
     }
-    await absent(viewer.page, [
+    const timelineMaking = [
+      'New looping show',
       'New timeline',
       'Import from file…',
       'Clone Harbour day',
       'Delete Harbour day',
-    ]);
-    for (const name of ['New timeline', 'Import from file…', 'Clone Harbour day', 'Delete Harbour day'])
-      await button(operator.page, name).waitFor();
+    ];
+    await absent(viewer.page, timelineMaking);
+    for (const name of timelineMaking) await button(operator.page, name).waitFor();
+    // The log answers operators and up: a viewer's menu has no entry that would only be refused.
+    const nav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
+    assert.equal(await nav(viewer.page).getByRole('link', { name: 'Log', exact: true }).count(), 0);
+    await nav(operator.page).getByRole('link', { name: 'Log', exact: true }).waitFor();
     await saveScreenshot(viewer.page, 'roles-13-viewer-timelines');
 
     // Media and schedules: the operator's work.

@@ -17,7 +17,7 @@ import { Library } from '../pages/timelines/Library.tsx';
 import { QuickShow } from '../pages/timelines/quick-show/QuickShow.tsx';
 import { LiveContext } from './live-context.ts';
 import { matchPath, usePath } from './router.ts';
-import { SessionContext, type Role, type Session, type SessionUser } from './session.ts';
+import { SessionContext, roleAllows, type Role, type Session, type SessionUser } from './session.ts';
 
 interface AuthStatus {
   setupRequired: boolean;
@@ -27,7 +27,7 @@ interface AuthStatus {
   csrfToken: string | null;
 }
 
-const NAV: Array<{ to: string; label: string; match: (path: string) => boolean }> = [
+const NAV: Array<{ to: string; label: string; match: (path: string) => boolean; role?: Role }> = [
   { to: '/', label: 'Control room', match: (path) => path === '/' },
   { to: '/timelines', label: 'Timelines', match: (path) => path.startsWith('/timelines') },
   { to: '/cameras', label: 'Cameras', match: (path) => path.startsWith('/cameras') },
@@ -36,7 +36,8 @@ const NAV: Array<{ to: string; label: string; match: (path: string) => boolean }
   { to: '/schedules', label: 'Schedules', match: (path) => path.startsWith('/schedules') },
   { to: '/history', label: 'History', match: (path) => path.startsWith('/history') },
   { to: '/settings', label: 'Settings', match: (path) => path.startsWith('/settings') },
-  { to: '/log', label: 'Log', match: (path) => path === '/log' },
+  // The log answers operators and up (GET /api/logs); a viewer would only meet a refusal there.
+  { to: '/log', label: 'Log', match: (path) => path === '/log', role: 'operator' },
 ];
 
 function pageFor(path: string): ReactNode {
@@ -103,7 +104,7 @@ function Shell({ session, live }: { session: Session; live: LiveFeed }) {
         </div>
         <OnAirBadge live={live} />
         <ul>
-          {NAV.map((item) => (
+          {NAV.filter((item) => !item.role || roleAllows(session.role, item.role)).map((item) => (
             <li key={item.to}>
               <Link to={item.to} ariaCurrent={item.match(path)} className="nav-link">
                 {item.label}
