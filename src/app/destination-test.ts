@@ -7,7 +7,7 @@
 // the server's host, and failure sentences are the classifier's fixed ones, never stderr.
 import { systemClock, type Clock } from '../core/clock.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
-import { classifyFailure, type OutputErrorKind } from '../engine/destinations/failure.ts';
+import { classifyFailure, type OutputErrorKind } from '../engine/index.ts';
 import { AppError, ERRORS, type ErrorCode } from '../errors/registry.ts';
 import { FFMPEG_BIN, num, urlScheme } from '../ffmpeg/argv.ts';
 import { DestinationUrlError, destinationUrl } from '../ffmpeg/platforms.ts';

@@ -44,3 +44,4 @@ export {
 } from './quality/capacity.ts';
 export { parseProcessCpuSeconds, readIdleSeconds, readProcessCpuSeconds } from './quality/procfs.ts';
 export { createTrialRunner, type TrialRunner } from './quality/trial.ts';
+export { classifyFailure, type OutputErrorKind } from './destinations/failure.ts';
