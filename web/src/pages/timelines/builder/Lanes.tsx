@@ -228,9 +228,10 @@ export function Lanes(props: LanesProps) {
   };
   /** The overlay lane under the pointer, for an overlay cue dragged up or down onto it. */
   const overlayLaneAt = (clientX: number, clientY: number): string | null => {
+    // The lane bodies themselves (the dragged cue, drawn over the lane, is not one).
     for (const element of document.elementsFromPoint(clientX, clientY)) {
-      const lane = element.closest('.lane-body') as HTMLElement | null;
-      const uid = lane?.dataset.track;
+      if (!(element instanceof HTMLElement) || !element.classList.contains('lane-body')) continue;
+      const uid = element.dataset.track;
       if (uid && model.overlays.some((track) => track.uid === uid)) return uid;
     }
     return null;
@@ -271,8 +272,8 @@ export function Lanes(props: LanesProps) {
       snapped = snapPoint(raw, options);
       length = Math.max(minimum, raw + (snapped?.correction ?? 0) - drag.start);
     }
-    // Without snapping, times land on tenths of a second (what the fields show).
-    if (!options.enabled) {
+    // Nothing snapped to: times land on tenths of a second (what the fields show).
+    if (!snapped) {
       start = Math.round(start * 10) / 10;
       length = Math.max(minimum, Math.round(length * 10) / 10);
     }
@@ -341,7 +342,9 @@ export function Lanes(props: LanesProps) {
   const dropSnap = (clientX: number, lane: Element): { at: number; snap: Snap | null } => {
     const t = timeAt(clientX, lane);
     const snapped = snapPoint(t, { enabled: snap, pps: scale, targets: snapTargets(model, null), playhead });
-    return { at: roundTime(Math.max(0, t + (snapped?.correction ?? 0))), snap: snapped };
+    // Nothing in reach: the pointer's time to the tenth (what the fields show).
+    const at = snapped ? t + snapped.correction : Math.round(t * 10) / 10;
+    return { at: roundTime(Math.max(0, at)), snap: snapped };
   };
   const dropTime = (clientX: number, lane: Element): number => dropSnap(clientX, lane).at;
   const onDragOver = (event: DragEvent<HTMLDivElement>, track: Track) => {
