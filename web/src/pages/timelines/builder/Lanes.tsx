@@ -585,6 +585,8 @@ export function Lanes(props: LanesProps) {
                         ? `, repeats every ${formatTime(cue.repeat.every)} (${ghosts.length} cop${ghosts.length === 1 ? 'y' : 'ies'})`
                         : '';
                     const dy = preview?.uid === cue.uid ? preview.dy : 0;
+                    const transition = transitionOf(cue);
+                    const transitionText = transition ? `, ${transition} in ${formatTime(fadeIn)}` : '';
                     return [
                       <div
                         key={cue.uid}
@@ -593,11 +595,11 @@ export function Lanes(props: LanesProps) {
                         data-cue-id={cue.id}
                         aria-pressed={selected}
                         aria-invalid={errors.length > 0 || undefined}
-                        aria-label={`${titleText}, ${timeText}${repeatText}${errors.length > 0 ? `, ${errors.length} problem${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.message).join('; ')}` : ''}`}
+                        aria-label={`${titleText}, ${timeText}${transitionText}${repeatText}${errors.length > 0 ? `, ${errors.length} problem${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.message).join('; ')}` : ''}`}
                         title={
                           errors.length > 0
                             ? errors.map((e) => e.message).join('\n')
-                            : `${titleText}\n${timeText}${lengthText}${repeatText}`
+                            : `${titleText}\n${timeText}${lengthText}${transitionText}${repeatText}`
                         }
                         className={`cue cue-${cueTone(cue)}${selected ? ' cue-selected' : ''}${errors.length > 0 ? ' cue-error' : cueIssues.length > 0 ? ' cue-warning' : ''}${preview?.uid === cue.uid ? ' cue-dragging' : ''}${width < 40 ? ' cue-narrow' : ''}`}
                         style={{
@@ -616,7 +618,7 @@ export function Lanes(props: LanesProps) {
                           <span
                             className="cue-fade"
                             data-testid={`transition-${cue.id}`}
-                            style={{ width: Math.min(width, fadeIn * scale) }}
+                            style={{ width: wedgeWidth(fadeIn, scale, width) }}
                             aria-hidden="true"
                           />
                         ) : null}
@@ -666,7 +668,7 @@ export function Lanes(props: LanesProps) {
                           {fadeIn > 0 ? (
                             <span
                               className="cue-fade"
-                              style={{ width: Math.min(cueWidth(shown.duration, scale), fadeIn * scale) }}
+                              style={{ width: wedgeWidth(fadeIn, scale, cueWidth(shown.duration, scale)) }}
                             />
                           ) : null}
                         </span>
@@ -713,6 +715,11 @@ export function Lanes(props: LanesProps) {
       </p>
     </section>
   );
+}
+
+/** A transition's wedge: its true length, but never too thin to see (nor wider than half the cue). */
+function wedgeWidth(seconds: number, pps: number, cueWidthPx: number): number {
+  return Math.min(cueWidthPx, Math.max(seconds * pps, Math.min(8, cueWidthPx / 2)));
 }
 
 /** Seconds of a cue's transition in or fade in (drawn as a wedge at its start). */
