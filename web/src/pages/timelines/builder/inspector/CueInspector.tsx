@@ -34,6 +34,29 @@ export function CueInspector({ editor, catalog, issues, cue, onSelect }: Inspect
   const params = (patch: Record<string, unknown>, merge?: string) =>
     editor.edit(setParams(cue.uid, patch), merge);
   const heading = cue.action === 'show_overlay' ? OVERLAY_LABELS[cue.params.type] : CUE_HEADINGS[cue.action];
+  const repeatFields = (
+    <RepeatFields cue={cue} editor={editor} at={at} timelineDuration={model.settings.duration} />
+  );
+  const trackField = (
+    <SelectField
+      label="Track"
+      value={model.overlays.find((t) => t.cues.some((c) => c.uid === cue.uid))?.uid ?? ''}
+      onChange={(event) => {
+        const target = event.target.value;
+        if (target === NEW_TRACK) editor.edit((m) => moveCueToNewTrack(m, cue.uid)?.model ?? m);
+        else editor.edit((m) => moveCueToTrack(m, cue.uid, target));
+      }}
+    >
+      {[...model.overlays]
+        .sort((a, b) => b.layer - a.layer)
+        .map((track) => (
+          <option key={track.uid} value={track.uid}>
+            {track.name || `Overlays ${track.layer}`} (layer {track.layer})
+          </option>
+        ))}
+      <option value={NEW_TRACK}>A new track on top</option>
+    </SelectField>
+  );
   return (
     <section aria-label="Cue settings">
       <h2>{heading}</h2>
@@ -63,27 +86,6 @@ export function CueInspector({ editor, catalog, issues, cue, onSelect }: Inspect
           onChange={(duration) => editor.edit(setCueTimes(cue.uid, cue.start, duration))}
         />
       </div>
-      <RepeatFields cue={cue} editor={editor} at={at} timelineDuration={model.settings.duration} />
-      {cue.action === 'show_overlay' ? (
-        <SelectField
-          label="Track"
-          value={model.overlays.find((t) => t.cues.some((c) => c.uid === cue.uid))?.uid ?? ''}
-          onChange={(event) => {
-            const target = event.target.value;
-            if (target === NEW_TRACK) editor.edit((m) => moveCueToNewTrack(m, cue.uid)?.model ?? m);
-            else editor.edit((m) => moveCueToTrack(m, cue.uid, target));
-          }}
-        >
-          {[...model.overlays]
-            .sort((a, b) => b.layer - a.layer)
-            .map((track) => (
-              <option key={track.uid} value={track.uid}>
-                {track.name || `Overlays ${track.layer}`} (layer {track.layer})
-              </option>
-            ))}
-          <option value={NEW_TRACK}>A new track on top</option>
-        </SelectField>
-      ) : null}
       {cue.action === 'show_camera' ? (
         <CameraFields cue={cue} catalog={catalog} at={at} params={params} />
       ) : null}
@@ -91,8 +93,21 @@ export function CueInspector({ editor, catalog, issues, cue, onSelect }: Inspect
         <MediaFields cue={cue} catalog={catalog} at={at} params={params} />
       ) : null}
       {cue.action === 'show_overlay' ? (
-        <OverlayFields cue={cue} catalog={catalog} at={at} params={params} />
-      ) : null}
+        <OverlayFields
+          cue={cue}
+          catalog={catalog}
+          at={at}
+          params={params}
+          between={
+            <>
+              {repeatFields}
+              {trackField}
+            </>
+          }
+        />
+      ) : (
+        repeatFields
+      )}
       <Field
         label="Cue name"
         value={cue.id}
