@@ -24,7 +24,7 @@ import {
   type Model,
 } from '../../../web/src/pages/timelines/builder/model.ts';
 import { setParams, setRepeat } from '../../../web/src/pages/timelines/builder/state.ts';
-import { storedDocument } from './builder-fixtures.ts';
+import { deepFreeze, storedDocument } from './builder-fixtures.ts';
 
 function load(): Model {
   return fromDocument(storedDocument());
@@ -256,5 +256,25 @@ describe('builder edits: words never typed', () => {
       mergeIssues(local, appliance).map((issue) => issue.message),
       ['type the title', 'too long'],
     );
+  });
+});
+
+describe('builder edits: never in place', () => {
+  it('copies what it changes: every edit works on a frozen model', () => {
+    const model = deepFreeze(load());
+    const lower = byId(model, 'lower_third_1').uid;
+    const clip = byId(model, 'clip_1').uid;
+    assert.ok(duplicateCue(model, lower));
+    assert.ok(pasteCue(model, copyCue(byId(model, 'cam1_1')), null, 95));
+    assert.ok(moveCueToNewTrack(model, lower));
+    assert.notEqual(moveCueToTrack(model, lower, model.overlays[1]!.uid), model);
+    const overlapping = deepFreeze({
+      ...model,
+      video: {
+        ...model.video,
+        cues: model.video.cues.map((c) => (c.uid === clip ? { ...c, start: 60 } : c)),
+      },
+    });
+    assert.notEqual(placeAfterPrevious(overlapping, clip), overlapping);
   });
 });
