@@ -156,6 +156,16 @@ export function Lanes(props: LanesProps) {
     [fitPps, scale],
   );
 
+  // A palette drag that ends off the lanes (or is cancelled) leaves no hint or guide behind.
+  useEffect(() => {
+    const clear = () => {
+      setDropHint(null);
+      setGuide(null);
+    };
+    window.addEventListener('dragend', clear);
+    return () => window.removeEventListener('dragend', clear);
+  }, []);
+
   // Ctrl + wheel zooms (a non-passive listener: the browser's page zoom must not happen).
   useEffect(() => {
     const element = scroller.current;
