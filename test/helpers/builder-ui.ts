@@ -1,6 +1,7 @@
 // Driving the timeline builder like an operator: real mouse drags from the palette onto lanes,
 // cue edges and bodies, located through the builder's accessible names.
 import type { Locator, Page } from 'playwright-core';
+import { parseTime } from '../../web/src/pages/timelines/builder/model.ts';
 import { saveScreenshot } from './browser.ts';
 
 export async function box(locator: Locator) {
@@ -57,4 +58,24 @@ export async function waitForLabel(locator: Locator, pattern: RegExp): Promise<v
 
 export function cue(page: Page, id: string): Locator {
   return page.locator(`[data-cue-id="${id}"]`);
+}
+
+/** A cue's start and end in seconds, read from its accessible name ("…, 1:02.4–1:32.4, …"). */
+export async function cueSpan(locator: Locator): Promise<{ start: number; end: number }> {
+  const label = (await locator.getAttribute('aria-label')) ?? '';
+  const match = /, ((?:\d+:)?\d+:\d+(?:\.\d)?)–((?:\d+:)?\d+:\d+(?:\.\d)?)/.exec(label);
+  if (!match) throw new Error(`no times in "${label}"`);
+  return { start: parseTime(match[1]!)!, end: parseTime(match[2]!)! };
+}
+
+/** Pixels per second of a lane at the current zoom. */
+export async function pixelsPerSecond(page: Page, lane: Locator): Promise<number> {
+  const duration = Number(await page.getByRole('slider', { name: 'Playhead' }).getAttribute('aria-valuemax'));
+  return (await box(lane)).width / duration;
+}
+
+/** The time under an x on a lane (the inverse of xAt). */
+export async function timeAtX(page: Page, lane: Locator, x: number): Promise<number> {
+  const b = await box(lane);
+  return (x - b.x) / (await pixelsPerSecond(page, lane));
 }

@@ -1,9 +1,9 @@
 // The whole operator journey in a real browser against the real appliance, everything through
 // the pages: first run → add two cameras (simulated RTSP) and a destination (local nginx-rtmp) →
-// build a 30-minute looping timeline with two cameras and a lower third by drag and drop → GO
+// build the 30-minute looping reference show (three camera cues, a repeating lower third, a clock) → GO
 // LIVE → the LIVE status and the playing preview → an override (pin the other camera) → stop.
-// Each operator action is counted and written, with its screenshot, to
-// test-artifacts/ui/walkthrough.md: the scripted walkthrough of building the show.
+// The reference show is built in the builder with duplicate and repeat; each operator action is
+// counted (at most 20) and written, with its screenshots, to test-artifacts/ui/walkthrough.md.
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,7 +19,7 @@ import {
   SCREENSHOTS,
   type UiPage,
 } from '../../helpers/browser.ts';
-import { box, cue, dragMouse, dropOnLane, waitForLabel, xAt } from '../../helpers/builder-ui.ts';
+import { cue, dropOnLane, waitForLabel } from '../../helpers/builder-ui.ts';
 import { startCameraSim, type CameraSim } from '../../helpers/camera-sim.ts';
 import { previewCentreColour, videoState } from '../../helpers/control-room-ui.ts';
 import { probeFile } from '../../helpers/media-probe.ts';
@@ -30,6 +30,30 @@ import { tempDir } from '../../helpers/temp.ts';
 const SHOW = 'Harbour all day';
 const WHARF = 0xc82828; // red
 const DOCK = 0x28b428; // green
+
+/** The parts of a stored timeline the walkthrough checks. */
+interface StoredTimeline {
+  name: string;
+  duration: number;
+  loop: boolean;
+  tracks: {
+    video: {
+      cues: Array<{
+        start_time: number;
+        duration: number;
+        params: { camera_id?: number; transition?: string };
+      }>;
+    };
+    overlays: Array<{
+      layer: number;
+      cues: Array<{
+        start_time: number;
+        duration: number;
+        params: { type: string; text?: string; template?: string; position?: unknown };
+      }>;
+    }>;
+  };
+}
 
 /** The walkthrough: each operator action of building the show, in order. */
 interface Step {
@@ -114,96 +138,138 @@ describe('operator journey (chromium, real appliance, nginx-rtmp)', () => {
     await checkA11y(page, 'destinations');
   });
 
-  it('builds a 30-minute looping show with two cameras and a lower third in a handful of steps', async () => {
+  it('builds the reference show in the builder with repeat and duplicate, in at most 20 actions', async () => {
     const { page } = ui!;
     const video = page.getByRole('group', { name: 'Video lane' });
     const overlays = page.getByRole('group', { name: 'Overlays 1 lane' });
     const length = page.getByLabel('Length', { exact: true });
+    /** A time typed into a field, ended with Enter (one action: the field typed into). */
+    const typeTime = async (text: string) => {
+      await length.fill(text);
+      await length.press('Enter');
+    };
 
-    await step(page, 'Open **Timelines** and press **New timeline**.', async () => {
+    await step(page, 'Open **Timelines**.', async () => {
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Timelines' }).click();
+    });
+    await step(page, 'Press **New timeline**.', async () => {
       await page.getByRole('button', { name: 'New timeline' }).first().click();
       await page.getByRole('heading', { name: 'New timeline' }).waitFor();
     });
     await step(page, `Type the show's name: “${SHOW}”.`, async () => {
       await page.getByLabel('Timeline name').fill(SHOW);
     });
-    await step(page, 'In **Timeline settings**, set the length to 30:00.', async () => {
-      await page.getByRole('tab', { name: 'Timeline settings' }).click();
-      await page.getByLabel('Timeline length').fill('30:00');
-      await page.getByLabel('Timeline length').press('Enter');
-      await page.getByRole('button', { name: 'Fit' }).click();
-      const slider = page.getByRole('slider', { name: 'Playhead' });
-      await page.waitForFunction(
-        (el) => el?.getAttribute('aria-valuemax') === '1800',
-        await slider.elementHandle(),
-      );
-    });
     await step(
       page,
-      'Drag the camera **Wharfside** from the palette to the start of the Video lane.',
+      'Type its length, 30:00 (the timeline settings show while nothing is selected).',
       async () => {
-        await dropOnLane(
-          page,
-          page.getByRole('button', { name: 'Add Wharfside Camera 1', exact: true }),
-          video,
-          1,
+        await page.getByLabel('Timeline length').fill('30:00');
+        await page.getByLabel('Timeline length').press('Enter');
+        const slider = page.getByRole('slider', { name: 'Playhead' });
+        await page.waitForFunction(
+          (el) => el?.getAttribute('aria-valuemax') === '1800',
+          await slider.elementHandle(),
         );
-        await cue(page, 'cam1_1').waitFor();
       },
     );
-    await step(page, 'With it selected, set its length to 15:00.', async () => {
-      await length.fill('15:00');
-      await length.press('Enter');
-      await waitForLabel(cue(page, 'cam1_1'), /0:00–15:00/);
-    });
-    await step(page, 'Drag the camera **Fuel pier** onto the Video lane just after it.', async () => {
+    await step(page, 'Drag the camera **Wharfside** to the start of the Video lane.', async () => {
       await dropOnLane(
         page,
-        page.getByRole('button', { name: 'Add Fuel pier Camera 2', exact: true }),
+        page.getByRole('button', { name: 'Add Wharfside Camera 1', exact: true }),
         video,
-        900.5,
+        1,
       );
-      await cue(page, 'cam2_1').waitFor();
-      await waitForLabel(cue(page, 'cam2_1'), /Fuel pier, 15:00–/);
+      await waitForLabel(cue(page, 'cam1_1'), /^Wharfside, 0:00–0:30/);
+    });
+    await step(page, 'Type its length: 10:00.', async () => {
+      await typeTime('10:00');
+      await waitForLabel(cue(page, 'cam1_1'), /0:00–10:00/);
+    });
+    // The length field still has the focus (where Ctrl+D is the field's): the toolbar's button.
+    await step(
+      page,
+      'Press **Duplicate** (the timeline toolbar): a copy follows it, 10:00–20:00.',
+      async () => {
+        await page.getByRole('button', { name: 'Duplicate', exact: true }).click();
+        await waitForLabel(cue(page, 'cam1_2'), /^Wharfside, 10:00–20:00/);
+      },
+    );
+    await step(page, 'Choose the camera **Fuel pier** for the copy.', async () => {
+      await page.getByLabel('Camera', { exact: true }).selectOption({ label: 'Fuel pier' });
+      await waitForLabel(cue(page, 'cam1_2'), /^Fuel pier, 10:00–20:00/);
+    });
+    await step(page, 'Choose **Dissolve** as its transition in.', async () => {
+      await page.getByLabel('Transition in').selectOption('dissolve');
+      await page.getByTestId('transition-cam1_2').waitFor();
+    });
+    await step(page, 'Click the first camera cue.', async () => {
+      await cue(page, 'cam1_1').click();
     });
     await step(
       page,
-      'Drag its right edge to the end of the show (it snaps to 30:00).',
+      'Press **Ctrl+D**: Wharfside again, 20:00–30:00 (after the Fuel pier cue).',
       async () => {
-        const edge = await box(page.getByTestId('resize-end-cam2_1'));
-        const lane = await box(video);
-        await dragMouse(
-          page,
-          { x: edge.x + edge.width / 2, y: edge.y + edge.height / 2 },
-          { x: (await xAt(page, video, 1799)) - edge.width / 2, y: lane.y + lane.height / 2 },
-        );
-        await waitForLabel(cue(page, 'cam2_1'), /15:00–30:00/);
+        await page.keyboard.press('Control+d');
+        await waitForLabel(cue(page, 'cam1_3'), /^Wharfside, 20:00–30:00/);
       },
-      'walkthrough-07-cameras',
+      'walkthrough-11-cameras',
     );
-    await step(page, 'Drag **Lower third** onto the Overlays lane at the start.', async () => {
+    await step(page, 'Drag **Lower third** to the start of the Overlays lane.', async () => {
       await dropOnLane(page, page.getByRole('button', { name: 'Add Lower third' }), overlays, 1);
       await cue(page, 'lower_third_1').waitFor();
     });
-    await step(page, 'Type its title and subtitle.', async () => {
-      await page.getByLabel('Title', { exact: true }).fill('Harbour live');
-      await page.getByLabel('Subtitle', { exact: true }).fill('Fuel pier open 7–19');
+    await step(page, 'Type its title: “Welcome to the Marina”.', async () => {
+      await page.getByLabel('Title', { exact: true }).fill('Welcome to the Marina');
     });
-    await step(page, 'Set its length to 30:00, so it stays all show.', async () => {
-      await length.fill('30:00');
-      await length.press('Enter');
-      await waitForLabel(cue(page, 'lower_third_1'), /0:00–30:00/);
+    await step(page, 'Type its length: 0:30.', async () => {
+      await typeTime('0:30');
+      await waitForLabel(cue(page, 'lower_third_1'), /0:00–0:30/);
+    });
+    await step(
+      page,
+      'Switch **Repeat** on: every 10 minutes until the end (two ghosts follow it).',
+      async () => {
+        await page.getByRole('switch', { name: 'Repeat' }).check();
+        await waitForLabel(cue(page, 'lower_third_1'), /repeats every 10:00 \(2 copies\)/);
+        assert.equal(await page.locator('[data-ghost-of="lower_third_1"]').count(), 2);
+      },
+      'walkthrough-15-repeat',
+    );
+    await step(page, 'Press **+ Overlay track**.', async () => {
+      await page.getByRole('button', { name: '+ Overlay track' }).click();
+    });
+    await step(page, 'Drag **Dynamic text** (a clock, {time}, top right) onto the new lane.', async () => {
+      await dropOnLane(
+        page,
+        page.getByRole('button', { name: 'Add Dynamic text' }),
+        page.getByRole('group', { name: 'Overlays 2 lane' }),
+        1,
+      );
+      await cue(page, 'dynamic_text_1').waitFor();
+    });
+    await step(page, 'Type its length: 30:00.', async () => {
+      await typeTime('30:00');
+      await waitForLabel(cue(page, 'dynamic_text_1'), /0:00–30:00/);
     });
     await step(page, 'Switch **Loop** on.', async () => {
       await page.getByRole('switch', { name: 'Loop' }).check();
     });
+    let sentRepeat: unknown;
     await step(
       page,
       'Press **Save**.',
       async () => {
         await page.getByText('No problems').waitFor();
+        const posted = page.waitForRequest(
+          (request) => request.method() === 'POST' && new URL(request.url()).pathname === '/api/timelines',
+        );
         await page.getByRole('button', { name: 'Save', exact: true }).click();
+        const body = (await posted).postDataJSON() as {
+          timeline: { tracks: { overlays: Array<{ cues: Array<{ id: string; repeat?: unknown }> }> } };
+        };
+        sentRepeat = body.timeline.tracks.overlays
+          .flatMap((track) => track.cues)
+          .find((c) => c.id === 'lower_third_1')?.repeat;
         await page.waitForURL(/\/timelines\/\d+$/);
         await page.getByText('All changes saved').waitFor();
         await page
@@ -211,18 +277,67 @@ describe('operator journey (chromium, real appliance, nginx-rtmp)', () => {
           .filter({ hasText: 'Rendering the preview' })
           .waitFor({ state: 'detached', timeout: 30_000 });
       },
-      'walkthrough-12-saved',
+      'walkthrough-20-saved',
     );
 
     await checkA11y(page, 'timeline builder');
     builderUrl = page.url();
-    // A handful of steps: a venue manager does this in a few minutes.
-    assert.ok(steps.length <= 12, `${steps.length} steps`);
+
+    // What the appliance saved (its API), cue by cue.
+    const id = Number(/\/timelines\/(\d+)$/.exec(builderUrl)![1]);
+    const cameras = (await (await page.request.get('/api/cameras')).json()) as Array<{
+      id: number;
+      name: string;
+    }>;
+    const cameraId = (name: string) => cameras.find((c) => c.name === name)?.id;
+    const stored = (await (await page.request.get(`/api/timelines/${id}`)).json()) as {
+      document: { timeline: StoredTimeline };
+    };
+    const { timeline } = stored.document;
+    assert.equal(timeline.name, SHOW);
+    assert.equal(timeline.duration, 1800);
+    assert.equal(timeline.loop, true);
+    assert.deepEqual(
+      timeline.tracks.video.cues.map((c) => [
+        c.start_time,
+        c.duration,
+        c.params.camera_id,
+        c.params.transition,
+      ]),
+      [
+        [0, 600, cameraId('Wharfside'), 'cut'],
+        [600, 600, cameraId('Fuel pier'), 'dissolve'],
+        [1200, 600, cameraId('Wharfside'), 'cut'],
+      ],
+    );
+    assert.deepEqual(
+      timeline.tracks.overlays.map((t) => [
+        t.layer,
+        t.cues.map((c) => [c.start_time, c.duration, c.params.type, c.params.text ?? c.params.template]),
+      ]),
+      [
+        [1, [[0, 30, 'lower_third', 'Welcome to the Marina']]],
+        [2, [[0, 1800, 'dynamic_text', '{time}']]],
+      ],
+    );
+    assert.equal(timeline.tracks.overlays[1]!.cues[0]!.params.position, 'top_right');
+    // One lower third with a repeat rule, not three cues (the store keeps the rule from migration 010).
+    assert.deepEqual(sentRepeat, { every: 600 });
+
+    // At most 20 actions (one click, drag, key chord or field typed into each).
+    assert.ok(steps.length <= 20, `${steps.length} actions`);
     mkdirSync(SCREENSHOTS, { recursive: true });
     writeFileSync(
       join(SCREENSHOTS, 'walkthrough.md'),
       [
-        `# Walkthrough: a 30-minute looping show with two cameras and a lower third (${steps.length} steps)`,
+        `# Walkthrough: the reference show in the builder, in ${steps.length} actions`,
+        '',
+        'Camera 1 for 10 min, camera 2 for 10 min with a dissolve, camera 1 again, a lower third',
+        '“Welcome to the Marina” for 30 s every 10 minutes, the clock in a corner, 30 minutes, looping.',
+        'An action is one click, one drag, one key chord or one field typed into (ended with Enter).',
+        '',
+        'The quick path ("New looping show") builds the same show; its walkthrough is in',
+        '[walkthrough-quick-path.md](walkthrough-quick-path.md).',
         '',
         ...steps.map(
           (s, i) =>
@@ -247,7 +362,8 @@ describe('operator journey (chromium, real appliance, nginx-rtmp)', () => {
     await page.locator('[data-testid="output"][data-state="live"]', { hasText: 'Venue relay' }).waitFor({
       timeout: 30_000,
     });
-    await page.getByText('Harbour live').first().waitFor();
+    // The clock is on air all show (the lower third only for its first 30 s of each 10 minutes).
+    await page.locator('li', { hasText: 'Live text' }).first().waitFor();
 
     // The preview plays the show: the picture advances and is the first camera (red).
     const first = await waitFor(

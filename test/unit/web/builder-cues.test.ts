@@ -100,12 +100,25 @@ describe('builder cues: what a palette item becomes', () => {
 });
 
 describe('builder cues: overlay defaults', () => {
-  it('gives every overlay kind parameters the appliance accepts', () => {
+  it('gives every overlay kind parameters the appliance accepts, once the words are typed', () => {
     for (const kind of OVERLAY_KINDS) {
       const params = defaultOverlayParams(kind, catalog());
       assert.equal(params.type, kind);
-      assert.equal(OverlayParamsSchema.safeParse(params).success, true, kind);
+      const typed =
+        params.type === 'text' || params.type === 'lower_third' ? { ...params, text: 'Hi' } : params;
+      assert.equal(OverlayParamsSchema.safeParse(typed).success, true, kind);
     }
+  });
+
+  it('writes no placeholder words that could go on air: a title and a text start empty', () => {
+    const lower = defaultOverlayParams('lower_third', catalog());
+    assert.equal(lower.type === 'lower_third' ? lower.text : null, '');
+    assert.equal('subtitle' in lower, false);
+    const text = defaultOverlayParams('text', catalog());
+    assert.equal(text.type === 'text' ? text.text : null, '');
+    // The appliance refuses them empty too: the placeholder can never be saved.
+    assert.equal(OverlayParamsSchema.safeParse(lower).success, false);
+    assert.equal(OverlayParamsSchema.safeParse(text).success, false);
   });
 
   it('puts the first picture of the library in a logo and an image overlay, when there is one', () => {

@@ -17,8 +17,13 @@ import {
   placeCue,
   placeIssues,
   roundTime,
+  cueWidth,
+  MIN_CUE_PIXELS,
+  repeatGhosts,
   snapCorrection,
   snapMove,
+  snapMoveTo,
+  snapPoint,
   snapTargets,
   toDocument,
   uniqueCueId,
@@ -26,6 +31,7 @@ import {
   type Issue,
   type Model,
 } from '../../../web/src/pages/timelines/builder/model.ts';
+import { updateCue } from '../../../web/src/pages/timelines/builder/state.ts';
 import { storedDocument } from './builder-fixtures.ts';
 
 function uidOf(model: Model, cueId: string): string {
@@ -207,7 +213,7 @@ describe('builder model: placing a dropped cue', () => {
 describe('builder model: snapping', () => {
   const options = { enabled: true, pps: 10, targets: [0, 30, 47.5] };
 
-  it('snaps to the nearest target within 8 pixels', () => {
+  it('snaps to the nearest edge within 8 pixels', () => {
     assert.equal(snapCorrection(29.5, options), 0.5);
     assert.equal(snapCorrection(48.1, { ...options, pps: 3 }), 47.5 - 48.1);
     assert.equal(snapCorrection(31.9, { ...options, pps: 1 }), 30 - 31.9, '30 is nearer than 47.5');
@@ -219,23 +225,79 @@ describe('builder model: snapping', () => {
     assert.equal(snapCorrection(112.3, { ...options, pps: 3 }), 0);
   });
 
+  it('prefers a neighbour’s edge to the playhead, and the playhead to a whole second', () => {
+    // Edge 30 at 0.6 s, playhead 29.8 at 0.4 s, whole second 29 at 0.4 s: the edge wins though farther.
+    const snapped = snapPoint(29.4, { ...options, playhead: 29.8 });
+    assert.deepEqual([snapped?.at, snapped?.kind, roundTime(snapped?.correction ?? 0)], [30, 'edge', 0.6]);
+    // No edge in reach: the playhead, though the whole second 40 is nearer.
+    const far = { ...options, playhead: 40.6 };
+    assert.equal(snapPoint(40.1, far)?.kind, 'playhead');
+    assert.equal(snapPoint(40.1, far)?.at, 40.6);
+    assert.equal(snapPoint(40.1, { ...options })?.kind, 'second');
+    assert.equal(snapPoint(40.5, { ...options, pps: 20 }), null, 'half way between seconds, 10 px from each');
+  });
+
   it('does nothing when snapping is off', () => {
     assert.equal(snapCorrection(29.5, { ...options, enabled: false }), 0);
     assert.equal(snapMove(29.5, 10, { ...options, enabled: false }), 29.5);
+    assert.equal(snapPoint(29.5, { ...options, enabled: false }), null);
   });
 
-  it('snaps a moved cue by the edge nearer a target', () => {
+  it('snaps a moved cue by the edge nearer a target, an edge before a whole second', () => {
     const far = { enabled: true, pps: 1, targets: [0, 30, 100] };
     assert.equal(snapMove(27, 10, far), 30, 'the start is 3 s away, the end 7 s');
     assert.equal(snapMove(16, 12, far), 18, 'only the end is in reach');
     assert.equal(snapMove(50, 10, far), 50, 'nothing in reach');
+    // At 10 px/s: the start is 0.2 s from the second 12, the end 0.5 s from the edge 30.
+    const moved = snapMoveTo(11.8, 17.7, options);
+    assert.equal(roundTime(moved.start), 12.3);
+    assert.equal(moved.snap?.kind, 'edge');
   });
 
-  it('aims at 0, the end, the playhead and the edges of every other cue', () => {
+  it('aims at 0, the end and the edges of every other cue and of their repeats', () => {
     const model = fromDocument(storedDocument());
     const moving = uidOf(model, 'lower_third_1'); // 5 s to 15 s
-    assert.deepEqual(new Set(snapTargets(model, moving, 33)), new Set([0, 120, 33, 30, 70.5, 90.5]));
-    assert.deepEqual(new Set(snapTargets(model, null, 33)), new Set([0, 120, 33, 30, 70.5, 90.5, 5, 15]));
+    assert.deepEqual(new Set(snapTargets(model, moving)), new Set([0, 120, 30, 70.5, 90.5]));
+    assert.deepEqual(new Set(snapTargets(model, null)), new Set([0, 120, 30, 70.5, 90.5, 5, 15]));
+    const repeated = updateCue(uidOf(model, 'lower_third_1'), (cue) => ({
+      ...cue,
+      repeat: { every: 50 },
+    }))(model);
+    assert.deepEqual(
+      new Set(snapTargets(repeated, null)),
+      new Set([0, 120, 30, 70.5, 90.5, 5, 15, 55, 65, 105, 115]),
+    );
+  });
+});
+
+describe('builder model: how cues are drawn', () => {
+  it('never draws a cue narrower than 24 px, and a long one at its true length', () => {
+    assert.equal(MIN_CUE_PIXELS, 24);
+    assert.equal(cueWidth(30, 0.5), 24, '30 s on a 30-minute timeline fit into 900 px is 15 px');
+    assert.equal(cueWidth(0.04, 200), 24);
+    assert.equal(cueWidth(600, 0.5), 300);
+  });
+
+  it('draws a repeat’s copies where repeatStarts puts them, before the end (or "until")', () => {
+    const model = fromDocument(storedDocument());
+    const lower = model.overlays[0]!.cues[0]!; // 5 s for 10 s
+    assert.deepEqual(repeatGhosts(lower, 120), []);
+    assert.deepEqual(repeatGhosts({ ...lower, repeat: { every: 30 } }, 120), [35, 65, 95]);
+    assert.deepEqual(repeatGhosts({ ...lower, repeat: { every: 30, until: 70 } }, 120), [35, 65]);
+    // The reference show: a lower third at 0 every 10 minutes of a 30-minute show.
+    assert.deepEqual(repeatGhosts({ ...lower, start: 0, repeat: { every: 600 } }, 1800), [600, 1200]);
+  });
+
+  it('keeps a cue’s repeat through the document and back, and writes none when it has none', () => {
+    const model = fromDocument(storedDocument());
+    const uid = uidOf(model, 'lower_third_1');
+    const repeated = updateCue(uid, (cue) => ({ ...cue, repeat: { every: 60, until: 100 } }))(model);
+    const document = toDocument(repeated);
+    assert.deepEqual(document.timeline.tracks.overlays![0]!.cues[0]!.repeat, { every: 60, until: 100 });
+    assert.deepEqual(fromDocument(document).overlays[0]!.cues[0]!.repeat, { every: 60, until: 100 });
+    assert.equal('repeat' in document.timeline.tracks.video.cues[0]!, false);
+    const result = validateTimelineDocument(document);
+    assert.equal(result.ok, true, JSON.stringify(result));
   });
 });
 

@@ -10,6 +10,7 @@ import {
   removeCue,
   setCueTimes,
   setParams,
+  setRepeat,
   setSettings,
   startHistory,
   UNDO_LIMIT,
@@ -33,6 +34,18 @@ function cueById(model: Model, id: string): Cue {
 }
 
 describe('builder state: changes', () => {
+  it('sets, changes and removes a cue’s repeat, leaving its times and words alone', () => {
+    const model = frozenModel();
+    const uid = cueById(model, 'lower_third_1').uid;
+    const repeated = setRepeat(uid, { every: 600 })(model);
+    assert.deepEqual(cueById(repeated, 'lower_third_1').repeat, { every: 600 });
+    const until = setRepeat(uid, { every: 300, until: 900 })(repeated);
+    assert.deepEqual(cueById(until, 'lower_third_1').repeat, { every: 300, until: 900 });
+    const off = setRepeat(uid, undefined)(until);
+    assert.equal('repeat' in cueById(off, 'lower_third_1'), false, 'no repeat key left behind');
+    assert.deepEqual(cueById(off, 'lower_third_1'), cueById(model, 'lower_third_1'));
+  });
+
   it('moves and resizes one cue, leaving the others and the input as they were', () => {
     const model = frozenModel();
     const uid = cueById(model, 'cam2_1').uid;

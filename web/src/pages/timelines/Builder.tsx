@@ -9,6 +9,18 @@ import { navigate } from '../../app/router.ts';
 import { Button, Dialog, ErrorNotice, Notice, PageHeader, Spinner } from '../../components/ui.tsx';
 import { accepts, type PaletteItem } from './builder/catalog.ts';
 import { cueFromItem, cueTitle } from './builder/cues.ts';
+import {
+  copyCue,
+  duplicateCue,
+  localIssues,
+  mergeIssues,
+  moveCueToNewTrack,
+  newOverlayTrack,
+  overlappedBy,
+  pasteCue,
+  placeAfterPrevious,
+  type CopiedCue,
+} from './builder/edits.ts';
 import { Inspector } from './builder/Inspector.tsx';
 import { Lanes, type Selection } from './builder/Lanes.tsx';
 import {
@@ -66,6 +78,7 @@ export function Builder({ timelineId }: { timelineId: number | null }) {
   const [status, setStatus] = useState('');
   const [leaving, setLeaving] = useState<string | null>(null);
   const [removingTrack, setRemovingTrack] = useState<string | null>(null);
+  const [copied, setCopied] = useState<CopiedCue | null>(null);
   const createdId = useRef<number | null>(null);
   const allowLeave = useRef(false);
 
@@ -118,7 +131,7 @@ export function Builder({ timelineId }: { timelineId: number | null }) {
         .post<Checked>('/api/timelines/validate', JSON.parse(documentJson) as unknown)
         .then((checked) => {
           if (controller.signal.aborted) return;
-          setIssues(placeIssues(sent, checked.issues));
+          setIssues(placeIssues(sent, mergeIssues(localIssues(sent), checked.issues)));
         })
         .catch(() => undefined) // a failed check changes nothing; saving reports for itself
         .finally(() => {
@@ -162,7 +175,10 @@ export function Builder({ timelineId }: { timelineId: number | null }) {
         setIssues(
           placeIssues(
             sent,
-            error.issues.map((issue) => ({ ...issue, severity: 'error' as const })),
+            mergeIssues(
+              localIssues(sent),
+              error.issues.map((issue) => ({ ...issue, severity: 'error' as const })),
+            ),
           ),
         );
       setSaveError(error);
@@ -184,8 +200,16 @@ export function Builder({ timelineId }: { timelineId: number | null }) {
         return;
       }
       const target = event.target as HTMLElement | null;
-      if (target && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return; // their own undo
-      if (key === 'z' && !event.shiftKey) {
+      // Text fields keep their own undo, copy and paste.
+      if (target && (/^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable)) return;
+      if (key === 'c' && !event.shiftKey) {
+        if (copySelected()) event.preventDefault();
+      } else if (key === 'v' && !event.shiftKey) {
+        if (pasteCopied()) event.preventDefault();
+      } else if (key === 'd' && !event.shiftKey) {
+        event.preventDefault(); // the browser's bookmark shortcut, even with nothing selected
+        duplicateSelected();
+      } else if (key === 'z' && !event.shiftKey) {
         event.preventDefault();
         editor.undo();
       } else if ((key === 'z' && event.shiftKey) || key === 'y') {
@@ -195,7 +219,7 @@ export function Builder({ timelineId }: { timelineId: number | null }) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [save, editor]);
+  });
 
   // ------------------------------------------------------------------ unsaved changes guard
   useEffect(() => {
@@ -293,29 +317,47 @@ export function Builder({ timelineId }: { timelineId: number | null }) {
     [catalog, edit, selection, announce],
   );
 
+  // ------------------------------------------------------------------ copy, paste, duplicate
+  const selectedCue = selection?.kind === 'cue' ? findCue(model, selection.uid) : null;
+  /** The track a paste goes on: the selected track, or the selected cue's. */
+  const pasteTrackUid = selection?.kind === 'track' ? selection.uid : (selectedCue?.track.uid ?? null);
+  function copySelected(): boolean {
+    if (!selectedCue) return false;
+    setCopied(copyCue(selectedCue.cue));
+    announce(`Copied ${cueTitle(selectedCue.cue, catalog)}: Ctrl+V pastes it at the playhead.`);
+    return true;
+  }
+  function pasteCopied(): boolean {
+    if (!copied) return false;
+    const placed = pasteCue(modelRef.current, copied, pasteTrackUid, playhead);
+    if (!placed) {
+      announce(`No room to paste at ${formatTime(playhead)}: move the playhead to free space.`);
+      return true;
+    }
+    edit(() => placed.model);
+    setSelection({ kind: 'cue', uid: placed.cue.uid });
+    announce(`Pasted ${placed.cue.id} at ${formatTime(placed.cue.start)}.`);
+    return true;
+  }
+  function duplicateSelected(): void {
+    if (!selectedCue) return;
+    const placed = duplicateCue(modelRef.current, selectedCue.cue.uid);
+    if (!placed) {
+      announce(`No room after ${selectedCue.cue.id} for a copy.`);
+      return;
+    }
+    edit(() => placed.model);
+    setSelection({ kind: 'cue', uid: placed.cue.uid });
+    announce(
+      `Duplicated as ${placed.cue.id} at ${formatTime(placed.cue.start)}–${formatTime(placed.cue.start + placed.cue.duration)}.`,
+    );
+  }
+
   const addTrack = () => {
-    const layer = Math.max(0, ...model.overlays.map((t) => t.layer)) + 1;
-    const ids = new Set(model.overlays.map((t) => t.track_id));
-    let n = layer;
-    while (ids.has(`overlays_${n}`)) n++;
-    const uid = newUid('t');
-    edit((m) => ({
-      ...m,
-      overlays: [
-        ...m.overlays,
-        {
-          uid,
-          kind: 'overlay',
-          track_id: `overlays_${n}`,
-          name: `Overlays ${layer}`,
-          layer,
-          enabled: true,
-          cues: [],
-        },
-      ],
-    }));
-    setSelection({ kind: 'track', uid });
-    announce(`Added overlay track on layer ${layer}.`);
+    const track = newOverlayTrack(model);
+    edit((m) => ({ ...m, overlays: [...m.overlays, { ...track, cues: [] }] }));
+    setSelection({ kind: 'track', uid: track.uid });
+    announce(`Added overlay track on layer ${track.layer}.`);
   };
   const removeTrack = (uid: string) => {
     const track = model.overlays.find((t) => t.uid === uid);
@@ -443,6 +485,7 @@ export function Builder({ timelineId }: { timelineId: number | null }) {
                     <span className="problem-where">{describeWhere(issue, model)}</span>
                     <span>{issue.message}</span>
                   </button>
+                  <OverlapFixButton issue={issue} model={model} onFix={(change) => edit(change)} />
                 </li>
               ))}
             </ul>
@@ -470,6 +513,13 @@ export function Builder({ timelineId }: { timelineId: number | null }) {
         onToggleTrack={toggleTrack}
         announce={announce}
         onAddItem={(item, trackUid, at) => addItem(item, trackUid, at)}
+        clipboard={{
+          copy: copySelected,
+          paste: pasteCopied,
+          duplicate: duplicateSelected,
+          canCopy: selectedCue !== null,
+          canPaste: copied !== null,
+        }}
       />
       <p className="builder-status" role="status" aria-live="polite">
         {status}
@@ -510,6 +560,35 @@ export function Builder({ timelineId }: { timelineId: number | null }) {
         </div>
       </Dialog>
     </section>
+  );
+}
+
+/** The fix an overlap error offers, beside it in the problems list. */
+function OverlapFixButton({
+  issue,
+  model,
+  onFix,
+}: {
+  issue: PlacedIssue;
+  model: Model;
+  onFix: (change: (model: Model) => Model) => void;
+}) {
+  const uid = issue.cueUid;
+  if (issue.severity !== 'error' || !uid || !/overlap/i.test(issue.message) || !overlappedBy(model, uid))
+    return null;
+  const onVideo = model.video.cues.some((cue) => cue.uid === uid);
+  return onVideo ? (
+    <button type="button" className="problem-fix" onClick={() => onFix((m) => placeAfterPrevious(m, uid))}>
+      Place after the previous cue
+    </button>
+  ) : (
+    <button
+      type="button"
+      className="problem-fix"
+      onClick={() => onFix((m) => moveCueToNewTrack(m, uid)?.model ?? m)}
+    >
+      Move to a new track
+    </button>
   );
 }
 

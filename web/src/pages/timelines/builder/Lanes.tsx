@@ -1,7 +1,10 @@
 // The timeline: a toolbar (zoom, snapping, loop, tracks), the time ruler with the playhead, and
 // one lane per track — overlay lanes on top (highest layer first, as they stack on screen), the
 // video lane at the bottom. Cues are dragged to move, by their edges to resize, and take the
-// keyboard (arrows move, Ctrl+arrows resize, Delete removes). Palette items drop onto lanes.
+// keyboard (arrows move, Ctrl+arrows resize, Delete removes); an overlay cue dragged up or down
+// lands on that overlay lane. Palette items drop where the pointer is. Moves, drops and resizes
+// snap (neighbours' edges, then the playhead, then whole seconds) and draw a guide where they do.
+// A repeated cue's copies are ghosts: clicking one selects the cue itself.
 import {
   useCallback,
   useEffect,
@@ -15,16 +18,20 @@ import {
 import { Button } from '../../../components/ui.tsx';
 import { accepts, PALETTE_MIME, type Catalog, type PaletteItem } from './catalog.ts';
 import { cueTitle, cueTone, transitionOf } from './cues.ts';
+import { moveCueToTrack } from './edits.ts';
 import {
   cueEnd,
+  cueWidth,
   formatTime,
   placeCue,
+  repeatGhosts,
   roundTime,
-  snapCorrection,
-  snapMove,
+  snapMoveTo,
+  snapPoint,
   snapTargets,
   type Cue,
   type PlacedIssue,
+  type Snap,
   type Track,
 } from './model.ts';
 import { dragging } from './Palette.tsx';
@@ -50,10 +57,24 @@ interface DragState {
   uid: string;
   mode: 'move' | 'start' | 'end';
   pointerX: number;
+  pointerY: number;
   start: number;
   duration: number;
   moved: boolean;
+  /** The cue's own track (an overlay cue may be dragged onto another overlay lane). */
+  trackUid: string;
 }
+
+export interface ClipboardActions {
+  copy: () => void;
+  paste: () => void;
+  duplicate: () => void;
+  canCopy: boolean;
+  canPaste: boolean;
+}
+
+/** The shortest a resize leaves a cue: half a second (or its length, if already shorter). */
+const MIN_RESIZE_SECONDS = 0.5;
 
 export interface LanesProps {
   editor: Editor;
@@ -70,6 +91,7 @@ export interface LanesProps {
   announce: (message: string) => void;
   /** Adds a palette item to a track at a time (the drop's result). */
   onAddItem: (item: PaletteItem, trackUid: string, at: number) => void;
+  clipboard: ClipboardActions;
 }
 
 export function Lanes(props: LanesProps) {
@@ -81,7 +103,16 @@ export function Lanes(props: LanesProps) {
   const [pps, setPps] = useState<number | null>(null);
   const [snap, setSnap] = useState(true);
   const [drag, setDrag] = useState<DragState | null>(null);
-  const [preview, setPreview] = useState<{ uid: string; start: number; duration: number } | null>(null);
+  const [preview, setPreview] = useState<{
+    uid: string;
+    start: number;
+    duration: number;
+    /** The overlay lane it would land on, when dragged off its own. */
+    trackUid: string;
+    dy: number;
+  } | null>(null);
+  /** Where the current drag or drop snapped (a thin guide line is drawn there). */
+  const [guide, setGuide] = useState<Snap | null>(null);
   const [dropHint, setDropHint] = useState<{ trackUid: string; start: number; duration: number } | null>(
     null,
   );
@@ -125,6 +156,16 @@ export function Lanes(props: LanesProps) {
     [fitPps, scale],
   );
 
+  // A palette drag that ends off the lanes (or is cancelled) leaves no hint or guide behind.
+  useEffect(() => {
+    const clear = () => {
+      setDropHint(null);
+      setGuide(null);
+    };
+    window.addEventListener('dragend', clear);
+    return () => window.removeEventListener('dragend', clear);
+  }, []);
+
   // Ctrl + wheel zooms (a non-passive listener: the browser's page zoom must not happen).
   useEffect(() => {
     const element = scroller.current;
@@ -152,9 +193,8 @@ export function Lanes(props: LanesProps) {
       event.currentTarget.setPointerCapture(event.pointerId);
     } else if (!rulerDrag.current) return;
     const t = Math.min(duration, timeAt(event.clientX, event.currentTarget));
-    onPlayhead(
-      roundTime(t + snapCorrection(t, { enabled: snap, pps: scale, targets: snapTargets(model, null, -1) })),
-    );
+    const snapped = snapPoint(t, { enabled: snap, pps: scale, targets: snapTargets(model, null) });
+    onPlayhead(roundTime(t + (snapped?.correction ?? 0)));
   };
   const onRulerKey = (event: KeyboardEvent<HTMLDivElement>) => {
     const step = event.shiftKey ? 10 : 1;
@@ -173,7 +213,12 @@ export function Lanes(props: LanesProps) {
   };
 
   // ------------------------------------------------------------------ cue drag
-  const onCuePointerDown = (event: ReactPointerEvent<HTMLElement>, cue: Cue, mode: DragState['mode']) => {
+  const onCuePointerDown = (
+    event: ReactPointerEvent<HTMLElement>,
+    cue: Cue,
+    mode: DragState['mode'],
+    trackUid: string,
+  ) => {
     if (event.button !== 0) return;
     event.stopPropagation();
     event.preventDefault();
@@ -184,47 +229,89 @@ export function Lanes(props: LanesProps) {
       uid: cue.uid,
       mode,
       pointerX: event.clientX,
+      pointerY: event.clientY,
       start: cue.start,
       duration: cue.duration,
       moved: false,
+      trackUid,
     });
+  };
+  /** The overlay lane under the pointer, for an overlay cue dragged up or down onto it. */
+  const overlayLaneAt = (clientX: number, clientY: number): string | null => {
+    // The lane bodies themselves (the dragged cue, drawn over the lane, is not one).
+    for (const element of document.elementsFromPoint(clientX, clientY)) {
+      if (!(element instanceof HTMLElement) || !element.classList.contains('lane-body')) continue;
+      const uid = element.dataset.track;
+      if (uid && model.overlays.some((track) => track.uid === uid)) return uid;
+    }
+    return null;
   };
   const onCuePointerMove = (event: ReactPointerEvent<HTMLDivElement>) => {
     if (!drag) return;
     const dx = event.clientX - drag.pointerX;
-    if (!drag.moved && Math.abs(dx) < 3) return;
+    const dy = event.clientY - drag.pointerY;
+    if (!drag.moved && Math.abs(dx) < 3 && Math.abs(dy) < 6) return;
     const dt = dx / scale;
-    const minimum = 1 / model.settings.fps;
+    // A resize never takes a cue below half a second (a short cue grabbed is never lost).
+    const minimum = Math.min(drag.duration, Math.max(1 / model.settings.fps, MIN_RESIZE_SECONDS));
     const options = {
       enabled: snap && !event.altKey,
       pps: scale,
-      targets: snapTargets(model, drag.uid, playhead),
+      targets: snapTargets(model, drag.uid),
+      playhead,
     };
     let start = drag.start;
     let length = drag.duration;
+    let snapped: Snap | null;
+    let trackUid = drag.trackUid;
     if (drag.mode === 'move') {
-      start = Math.max(0, snapMove(drag.start + dt, drag.duration, options));
+      const moved = snapMoveTo(drag.start + dt, drag.duration, options);
+      start = Math.max(0, moved.start);
+      snapped = moved.snap;
+      // Overlay cues follow the pointer onto another overlay lane.
+      if (model.overlays.some((track) => track.uid === drag.trackUid))
+        trackUid = overlayLaneAt(event.clientX, event.clientY) ?? drag.trackUid;
     } else if (drag.mode === 'start') {
       const end = drag.start + drag.duration;
       const raw = Math.min(end - minimum, Math.max(0, drag.start + dt));
-      start = raw + snapCorrection(raw, options);
+      snapped = snapPoint(raw, options);
+      start = Math.min(end - minimum, raw + (snapped?.correction ?? 0));
       length = end - start;
     } else {
       const raw = Math.max(drag.start + minimum, drag.start + drag.duration + dt);
-      length = raw + snapCorrection(raw, options) - drag.start;
+      snapped = snapPoint(raw, options);
+      length = Math.max(minimum, raw + (snapped?.correction ?? 0) - drag.start);
     }
-    // Without snapping, times land on tenths of a second (what the fields show).
-    if (!options.enabled) {
+    // Nothing snapped to: times land on tenths of a second (what the fields show).
+    if (!snapped) {
       start = Math.round(start * 10) / 10;
       length = Math.max(minimum, Math.round(length * 10) / 10);
     }
     setDrag({ ...drag, moved: true });
-    setPreview({ uid: drag.uid, start: roundTime(start), duration: roundTime(length) });
+    setGuide(snapped);
+    setPreview({
+      uid: drag.uid,
+      start: roundTime(start),
+      duration: roundTime(length),
+      trackUid,
+      dy: trackUid === drag.trackUid ? 0 : dy,
+    });
   };
   const onCuePointerUp = () => {
-    if (drag?.moved && preview) editor.edit(setCueTimes(preview.uid, preview.start, preview.duration));
+    if (drag?.moved && preview) {
+      const { uid, start, duration: length, trackUid } = preview;
+      editor.edit((m) => {
+        const timed = setCueTimes(uid, start, length)(m);
+        return trackUid === drag.trackUid ? timed : moveCueToTrack(timed, uid, trackUid);
+      });
+      if (trackUid !== drag.trackUid) {
+        const target = model.overlays.find((track) => track.uid === trackUid);
+        announce(`Moved to ${target?.name || 'another overlay track'}.`);
+      }
+    }
     setDrag(null);
     setPreview(null);
+    setGuide(null);
   };
 
   const onCueKey = (event: KeyboardEvent<HTMLDivElement>, cue: Cue) => {
@@ -262,11 +349,14 @@ export function Lanes(props: LanesProps) {
   // ------------------------------------------------------------------ drops from the palette
   const laneKind = (track: Track) => (track.kind === 'video' ? 'video' : 'overlay');
   /** Where a drop lands: under the pointer, snapped like a moved cue's start. */
-  const dropTime = (clientX: number, lane: Element): number => {
+  const dropSnap = (clientX: number, lane: Element): { at: number; snap: Snap | null } => {
     const t = timeAt(clientX, lane);
-    const options = { enabled: snap, pps: scale, targets: snapTargets(model, null, playhead) };
-    return roundTime(Math.max(0, t + snapCorrection(t, options)));
+    const snapped = snapPoint(t, { enabled: snap, pps: scale, targets: snapTargets(model, null), playhead });
+    // Nothing in reach: the pointer's time to the tenth (what the fields show).
+    const at = snapped ? t + snapped.correction : Math.round(t * 10) / 10;
+    return { at: roundTime(Math.max(0, at)), snap: snapped };
   };
+  const dropTime = (clientX: number, lane: Element): number => dropSnap(clientX, lane).at;
   const onDragOver = (event: DragEvent<HTMLDivElement>, track: Track) => {
     const item = dragging.item;
     if (!item || !event.dataTransfer.types.includes(PALETTE_MIME) || !accepts(item, laneKind(track))) {
@@ -275,7 +365,8 @@ export function Lanes(props: LanesProps) {
     }
     event.preventDefault();
     event.dataTransfer.dropEffect = 'copy';
-    const at = dropTime(event.clientX, event.currentTarget);
+    const { at, snap: snapped } = dropSnap(event.clientX, event.currentTarget);
+    if (snapped?.at !== guide?.at || snapped?.kind !== guide?.kind) setGuide(snapped);
     const place = placeCue(track.cues, at, track.kind === 'video' ? 30 : 10, duration);
     if (
       place &&
@@ -288,6 +379,7 @@ export function Lanes(props: LanesProps) {
   const onDrop = (event: DragEvent<HTMLDivElement>, track: Track) => {
     event.preventDefault();
     setDropHint(null);
+    setGuide(null);
     let item = dragging.item;
     const raw = event.dataTransfer.getData(PALETTE_MIME);
     if (raw) item = JSON.parse(raw) as PaletteItem;
@@ -360,6 +452,27 @@ export function Lanes(props: LanesProps) {
           <Button onClick={editor.redo} disabled={!editor.canRedo} title="Redo (Ctrl+Shift+Z)">
             Redo
           </Button>
+          <Button
+            onClick={props.clipboard.copy}
+            disabled={!props.clipboard.canCopy}
+            title="Copy the selected cue (Ctrl+C)"
+          >
+            Copy
+          </Button>
+          <Button
+            onClick={props.clipboard.paste}
+            disabled={!props.clipboard.canPaste}
+            title="Paste at the playhead, on the selected track (Ctrl+V)"
+          >
+            Paste
+          </Button>
+          <Button
+            onClick={props.clipboard.duplicate}
+            disabled={!props.clipboard.canCopy}
+            title="A copy right after the selected cue (Ctrl+D)"
+          >
+            Duplicate
+          </Button>
           <Button onClick={props.onAddTrack}>+ Overlay track</Button>
         </div>
       </div>
@@ -405,7 +518,7 @@ export function Lanes(props: LanesProps) {
             return (
               <div
                 key={track.uid}
-                className={`lane lane-${track.kind}${track.kind === 'overlay' && !track.enabled ? ' lane-off' : ''}`}
+                className={`lane lane-${track.kind}${track.kind === 'overlay' && !track.enabled ? ' lane-off' : ''}${preview && preview.dy !== 0 && preview.trackUid === track.uid ? ' lane-drop-target' : ''}`}
               >
                 <div
                   className={`lane-head${laneSelected ? ' lane-head-selected' : ''}${trackIssues.some((i) => i.severity === 'error') ? ' lane-head-error' : ''}`}
@@ -451,7 +564,11 @@ export function Lanes(props: LanesProps) {
                   role="group"
                   style={{ width: contentEnd * scale }}
                   onDragOver={(event) => onDragOver(event, track)}
-                  onDragLeave={() => dropHint?.trackUid === track.uid && setDropHint(null)}
+                  onDragLeave={() => {
+                    if (dropHint?.trackUid !== track.uid) return;
+                    setDropHint(null);
+                    setGuide(null);
+                  }}
                   onDrop={(event) => onDrop(event, track)}
                   onPointerDown={(event) => {
                     if (event.button !== 0 || event.target !== event.currentTarget) return;
@@ -465,11 +582,22 @@ export function Lanes(props: LanesProps) {
                     const cueIssues = issuesOf(cue.uid);
                     const errors = cueIssues.filter((issue) => issue.severity === 'error');
                     const selected = selection?.kind === 'cue' && selection.uid === cue.uid;
-                    const width = Math.max(6, shown.duration * scale);
+                    const width = cueWidth(shown.duration, scale);
                     const fadeIn = transitionFade(cue);
                     const titleText = cueTitle(cue, catalog);
                     const timeText = `${formatTime(shown.start)}–${formatTime(cueEnd(shown))}`;
-                    return (
+                    // Drawn wider than its length (a short cue on a long timeline): say how long it is.
+                    const lengthText =
+                      shown.duration * scale < width ? ` (${formatTime(shown.duration)} long)` : '';
+                    const ghosts = repeatGhosts(shown, duration);
+                    const repeatText =
+                      cue.repeat && ghosts.length > 0
+                        ? `, repeats every ${formatTime(cue.repeat.every)} (${ghosts.length} cop${ghosts.length === 1 ? 'y' : 'ies'})`
+                        : '';
+                    const dy = preview?.uid === cue.uid ? preview.dy : 0;
+                    const transition = transitionOf(cue);
+                    const transitionText = transition ? `, ${transition} in ${formatTime(fadeIn)}` : '';
+                    return [
                       <div
                         key={cue.uid}
                         role="button"
@@ -477,15 +605,19 @@ export function Lanes(props: LanesProps) {
                         data-cue-id={cue.id}
                         aria-pressed={selected}
                         aria-invalid={errors.length > 0 || undefined}
-                        aria-label={`${titleText}, ${timeText}${errors.length > 0 ? `, ${errors.length} problem${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.message).join('; ')}` : ''}`}
+                        aria-label={`${titleText}, ${timeText}${transitionText}${repeatText}${errors.length > 0 ? `, ${errors.length} problem${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.message).join('; ')}` : ''}`}
                         title={
                           errors.length > 0
                             ? errors.map((e) => e.message).join('\n')
-                            : `${titleText}\n${timeText}`
+                            : `${titleText}\n${timeText}${lengthText}${transitionText}${repeatText}`
                         }
-                        className={`cue cue-${cueTone(cue)}${selected ? ' cue-selected' : ''}${errors.length > 0 ? ' cue-error' : cueIssues.length > 0 ? ' cue-warning' : ''}${preview?.uid === cue.uid ? ' cue-dragging' : ''}`}
-                        style={{ left: shown.start * scale, width }}
-                        onPointerDown={(event) => onCuePointerDown(event, cue, 'move')}
+                        className={`cue cue-${cueTone(cue)}${selected ? ' cue-selected' : ''}${errors.length > 0 ? ' cue-error' : cueIssues.length > 0 ? ' cue-warning' : ''}${preview?.uid === cue.uid ? ' cue-dragging' : ''}${width < 40 ? ' cue-narrow' : ''}`}
+                        style={{
+                          left: shown.start * scale,
+                          width,
+                          ...(dy !== 0 ? { transform: `translateY(${dy}px)` } : {}),
+                        }}
+                        onPointerDown={(event) => onCuePointerDown(event, cue, 'move', track.uid)}
                         onPointerMove={onCuePointerMove}
                         onPointerUp={onCuePointerUp}
                         onPointerCancel={onCuePointerUp}
@@ -495,14 +627,20 @@ export function Lanes(props: LanesProps) {
                         {fadeIn > 0 ? (
                           <span
                             className="cue-fade"
-                            style={{ width: Math.min(width, fadeIn * scale) }}
+                            data-testid={`transition-${cue.id}`}
+                            style={{ width: wedgeWidth(fadeIn, scale, width) }}
                             aria-hidden="true"
                           />
                         ) : null}
                         {width > 34 ? (
                           <span className="cue-words" aria-hidden="true">
                             <span className="cue-title">{titleText}</span>{' '}
-                            {width > 90 ? <span className="cue-time">{timeText}</span> : null}
+                            {width > 90 ? (
+                              <span className="cue-time">
+                                {timeText}
+                                {lengthText}
+                              </span>
+                            ) : null}
                           </span>
                         ) : null}
                         {errors.length > 0 ? (
@@ -513,16 +651,39 @@ export function Lanes(props: LanesProps) {
                         <span
                           className="cue-handle cue-handle-start"
                           aria-hidden="true"
-                          onPointerDown={(event) => onCuePointerDown(event, cue, 'start')}
+                          onPointerDown={(event) => onCuePointerDown(event, cue, 'start', track.uid)}
                         />
                         <span
                           className="cue-handle cue-handle-end"
                           data-testid={`resize-end-${cue.id}`}
                           aria-hidden="true"
-                          onPointerDown={(event) => onCuePointerDown(event, cue, 'end')}
+                          onPointerDown={(event) => onCuePointerDown(event, cue, 'end', track.uid)}
                         />
-                      </div>
-                    );
+                      </div>,
+                      // The copies: drawn, not separately selectable; a click selects the cue itself.
+                      ...ghosts.map((start) => (
+                        <span
+                          key={`${cue.uid}@${start}`}
+                          className={`cue cue-ghost cue-${cueTone(cue)}`}
+                          data-ghost-of={cue.id}
+                          aria-hidden="true"
+                          title={`Repeat of ${cue.id} at ${formatTime(start)}: edit the cue itself`}
+                          style={{ left: start * scale, width: cueWidth(shown.duration, scale) }}
+                          onPointerDown={(event) => {
+                            if (event.button !== 0) return;
+                            event.stopPropagation();
+                            onSelect({ kind: 'cue', uid: cue.uid });
+                          }}
+                        >
+                          {fadeIn > 0 ? (
+                            <span
+                              className="cue-fade"
+                              style={{ width: wedgeWidth(fadeIn, scale, cueWidth(shown.duration, scale)) }}
+                            />
+                          ) : null}
+                        </span>
+                      )),
+                    ];
                   })}
                   {dropHint?.trackUid === track.uid ? (
                     <span
@@ -538,15 +699,37 @@ export function Lanes(props: LanesProps) {
             );
           })}
           <div className="playhead-line" style={{ left: HEAD + playhead * scale }} aria-hidden="true" />
+          {guide ? (
+            <div
+              className={`snap-guide snap-guide-${guide.kind}`}
+              data-testid="snap-guide"
+              style={{ left: HEAD + guide.at * scale }}
+              aria-hidden="true"
+            >
+              <span>
+                {guide.kind === 'edge'
+                  ? 'edge'
+                  : guide.kind === 'playhead'
+                    ? 'playhead'
+                    : formatTime(guide.at)}
+              </span>
+            </div>
+          ) : null}
         </div>
       </div>
       <p className="hint tl-help">
-        Drag a cue to move it, its edges to change its length (hold Alt to place freely). With a cue selected:
-        ← → move it 1 s (Shift: 10 s), Ctrl + ← → shorten or lengthen it, Delete removes it. Ctrl + wheel
-        zooms.
+        Drag a cue to move it (up or down onto another overlay track), its edges to change its length (hold
+        Alt to place freely). With a cue selected: ← → move it 1 s (Shift: 10 s), Ctrl + ← → shorten or
+        lengthen it, Ctrl+C copies, Ctrl+V pastes at the playhead, Ctrl+D duplicates, Delete removes it. Ctrl
+        + wheel zooms.
       </p>
     </section>
   );
+}
+
+/** A transition's wedge: its true length, but never too thin to see (nor wider than half the cue). */
+function wedgeWidth(seconds: number, pps: number, cueWidthPx: number): number {
+  return Math.min(cueWidthPx, Math.max(seconds * pps, Math.min(8, cueWidthPx / 2)));
 }
 
 /** Seconds of a cue's transition in or fade in (drawn as a wedge at its start). */

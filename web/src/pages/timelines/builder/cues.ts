@@ -20,20 +20,20 @@ export function defaultOverlayParams(kind: OverlayKind, catalog: Catalog): Overl
   const firstImage = catalog.assets.find((asset) => asset.asset_type === 'image');
   switch (kind) {
     case 'lower_third':
+      // The words start empty (the inspector prompts for them): a placeholder must never go on air.
       return {
         type: 'lower_third',
-        text: 'Title',
-        subtitle: 'Subtitle',
+        text: '',
         position: 'bottom_left',
         fade_in: 0.5,
         fade_out: 0.5,
       };
     case 'text':
-      return { type: 'text', text: 'Your text', position: 'top_left', background: '#00000080' };
+      return { type: 'text', text: '', position: 'top_left', background: '#00000080' };
     case 'dynamic_text':
       return {
         type: 'dynamic_text',
-        template: '{date} {time}',
+        template: '{time}', // a clock: the common corner overlay
         position: 'top_right',
         background: '#00000080',
       };
@@ -112,8 +112,8 @@ export function cueTitle(cue: Cue, catalog: Catalog): string {
     case 'show_overlay': {
       const p = cue.params;
       const label = OVERLAY_LABELS[p.type];
-      if (p.type === 'text' || p.type === 'lower_third') return `${label}: ${p.text}`;
-      if (p.type === 'dynamic_text') return `${label}: ${p.template}`;
+      if (p.type === 'text' || p.type === 'lower_third') return p.text ? `${label}: ${p.text}` : label;
+      if (p.type === 'dynamic_text') return p.template ? `${label}: ${p.template}` : label;
       if (p.asset_id !== undefined) return `${label}: ${assetName(catalog, p.asset_id)}`;
       return p.image_url ? `${label}: ${p.image_url}` : label;
     }

@@ -4,8 +4,10 @@
 // the appliance's issue paths ("timeline.tracks.overlays[0].cues[2].params.text") into the cue,
 // track or setting they belong to.
 import type { z } from 'zod';
+import { repeatStarts } from '../../../../../src/timeline/repeat.ts';
 import type {
   OverlayParamsSchema,
+  Repeat,
   ShowCameraParamsSchema,
   ShowMediaParamsSchema,
   TimelineInput,
@@ -22,6 +24,8 @@ interface CueBase {
   id: string;
   start: number;
   duration: number;
+  /** Copies every N s (until a time, else the end): one cue in the document, ghosts on the lane. */
+  repeat?: Repeat | undefined;
 }
 export type CameraCue = CueBase & { action: 'show_camera'; params: CameraParams };
 export type MediaCue = CueBase & { action: 'show_media'; params: MediaParams };
@@ -116,7 +120,14 @@ export function emptyModel(): Model {
 }
 
 type DocTimeline = TimelineInput;
-type DocCue = { id: string; start_time: number; duration: number; action: string; params: unknown };
+type DocCue = {
+  id: string;
+  start_time: number;
+  duration: number;
+  repeat?: Repeat | undefined;
+  action: string;
+  params: unknown;
+};
 
 /** The model of a stored document (GET /api/timelines/:id answers it with defaults filled in). */
 export function fromDocument(document: { timeline: DocTimeline }): Model {
@@ -127,6 +138,7 @@ export function fromDocument(document: { timeline: DocTimeline }): Model {
       id: cue.id,
       start: cue.start_time,
       duration: cue.duration,
+      ...(cue.repeat ? { repeat: cue.repeat } : {}),
       action: cue.action,
       params: cue.params,
     }) as C;
@@ -172,6 +184,7 @@ export function toDocument(model: Model): { timeline: DocTimeline } {
     id: c.id,
     start_time: roundTime(c.start),
     duration: roundTime(c.duration),
+    ...(c.repeat ? { repeat: drop({ every: roundTime(c.repeat.every), until: c.repeat.until }) } : {}),
     action: c.action,
     params: drop(c.params as Record<string, unknown>),
   });
@@ -285,42 +298,113 @@ export interface SnapOptions {
   enabled: boolean;
   /** Pixels per second (the snap distance is in pixels). */
   pps: number;
-  /** Cue edges, the playhead, 0 and the end. */
+  /** Neighbours' edges (and their repeats'), 0 and the end: aimed at first. */
   targets: readonly number[];
+  /** The playhead: aimed at when no edge is in reach. */
+  playhead?: number | undefined;
 }
 
 export const SNAP_PIXELS = 8;
 
-/** The nearest snap point to `t` within SNAP_PIXELS, as a correction to add (0: none). */
-export function snapCorrection(t: number, options: SnapOptions): number {
-  if (!options.enabled) return 0;
+export type SnapKind = 'edge' | 'playhead' | 'second';
+export interface Snap {
+  /** The time snapped to, and what it is (the guide drawn there says so). */
+  at: number;
+  kind: SnapKind;
+  /** What to add to the time that was asked about. */
+  correction: number;
+}
+
+/**
+ * The snap point for `t` within SNAP_PIXELS, or null. Neighbours' edges win over the playhead,
+ * the playhead over whole seconds: an edge is what an operator lines cues up against.
+ */
+export function snapPoint(t: number, options: SnapOptions): Snap | null {
+  if (!options.enabled) return null;
   const reach = SNAP_PIXELS / options.pps;
-  let best = Infinity;
-  const consider = (target: number) => {
-    const d = target - t;
-    if (Math.abs(d) <= reach && Math.abs(d) < Math.abs(best)) best = d;
+  const nearest = (candidates: readonly number[]): number | null => {
+    let best: number | null = null;
+    for (const target of candidates)
+      if (Math.abs(target - t) <= reach && (best === null || Math.abs(target - t) < Math.abs(best - t)))
+        best = target;
+    return best;
   };
-  for (const target of options.targets) consider(target);
+  const edge = nearest(options.targets);
+  if (edge !== null) return { at: edge, kind: 'edge', correction: edge - t };
+  const playhead = options.playhead !== undefined ? nearest([options.playhead]) : null;
+  if (playhead !== null) return { at: playhead, kind: 'playhead', correction: playhead - t };
   // Whole seconds only when they are far enough apart to aim at.
-  if (options.pps >= 4) consider(Math.round(t));
-  return best === Infinity ? 0 : best;
+  const second = options.pps >= 4 ? nearest([Math.round(t)]) : null;
+  if (second !== null) return { at: second, kind: 'second', correction: second - t };
+  return null;
 }
 
-/** Snaps a moved cue by whichever of its edges is nearer a snap point. */
+/** The nearest snap point's correction to add to `t` (0: none). */
+export function snapCorrection(t: number, options: SnapOptions): number {
+  return snapPoint(t, options)?.correction ?? 0;
+}
+
+const SNAP_RANK: Record<SnapKind, number> = { edge: 0, playhead: 1, second: 2 };
+
+/**
+ * Snaps a moved cue by one of its edges: the better kind of target wins (an edge over the
+ * playhead over a whole second), then the nearer. Gives the new start and the snap (for a guide).
+ */
+export function snapMoveTo(
+  start: number,
+  duration: number,
+  options: SnapOptions,
+): { start: number; snap: Snap | null } {
+  const a = snapPoint(start, options);
+  const b = snapPoint(start + duration, options);
+  const better =
+    a && b
+      ? SNAP_RANK[a.kind] !== SNAP_RANK[b.kind]
+        ? SNAP_RANK[a.kind] < SNAP_RANK[b.kind]
+          ? a
+          : b
+        : Math.abs(a.correction) <= Math.abs(b.correction)
+          ? a
+          : b
+      : (a ?? b);
+  return better ? { start: start + better.correction, snap: better } : { start, snap: null };
+}
+
+/** Snaps a moved cue by whichever of its edges is the better snap (see snapMoveTo). */
 export function snapMove(start: number, duration: number, options: SnapOptions): number {
-  const a = snapCorrection(start, options);
-  const b = snapCorrection(start + duration, options);
-  if (a === 0 && b === 0) return start;
-  if (a === 0) return start + b;
-  if (b === 0) return start + a;
-  return start + (Math.abs(a) <= Math.abs(b) ? a : b);
+  return snapMoveTo(start, duration, options).start;
 }
 
-export function snapTargets(model: Model, exceptUid: string | null, playhead: number): number[] {
-  const targets = [0, model.settings.duration, playhead];
+/** 0, the end, and the edges of every other cue and of its repeats (the playhead is apart). */
+export function snapTargets(model: Model, exceptUid: string | null): number[] {
+  const targets = [0, model.settings.duration];
   for (const track of allTracks(model))
-    for (const cue of track.cues as Cue[]) if (cue.uid !== exceptUid) targets.push(cue.start, cueEnd(cue));
+    for (const cue of track.cues as Cue[])
+      if (cue.uid !== exceptUid)
+        for (const start of repeatStarts(
+          { start_time: cue.start, repeat: cue.repeat },
+          model.settings.duration,
+        ))
+          targets.push(roundTime(start), roundTime(start + cue.duration));
   return targets;
+}
+
+// ---------------------------------------------------------------------------------------------
+// how a cue is drawn
+
+/** Short cues on long timelines stay big enough to see and grab. */
+export const MIN_CUE_PIXELS = 24;
+
+/** A cue's width on screen: its true length at the zoom, never under MIN_CUE_PIXELS. */
+export function cueWidth(duration: number, pps: number): number {
+  return Math.max(MIN_CUE_PIXELS, duration * pps);
+}
+
+/** Where a cue's copies start (not the cue itself): the ghosts drawn after it. */
+export function repeatGhosts(cue: Cue, timelineDuration: number): number[] {
+  return repeatStarts({ start_time: cue.start, repeat: cue.repeat }, timelineDuration)
+    .slice(1)
+    .map(roundTime);
 }
 
 // ---------------------------------------------------------------------------------------------

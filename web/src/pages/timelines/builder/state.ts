@@ -2,6 +2,7 @@
 // model; typing in one field (same `merge` key) is one undo step, not one per key. Pure:
 // use-editor.ts holds it in React.
 import type { Cue, Model, OverlayTrack, Track } from './model.ts';
+import type { Repeat } from '../../../../../src/timeline/schema.ts';
 
 export interface History {
   model: Model;
@@ -81,6 +82,14 @@ export function updateCue(uid: string, patch: (cue: Cue) => Cue): (model: Model)
 
 export function setCueTimes(uid: string, start: number, duration: number): (model: Model) => Model {
   return updateCue(uid, (cue) => ({ ...cue, start, duration }));
+}
+
+/** Sets (or, with undefined, removes) a cue's repeat; the copies follow the cue in every edit. */
+export function setRepeat(uid: string, repeat: Repeat | undefined): (model: Model) => Model {
+  return updateCue(uid, (cue) => {
+    const { repeat: _old, ...rest } = cue;
+    return (repeat ? { ...rest, repeat } : rest) as Cue;
+  });
 }
 
 /** Sets (or, with undefined, removes) parameters of a cue. */

@@ -9,6 +9,8 @@ export function DynamicTextFields({ uid, p, at, params }: OverlayKindProps<'dyna
       <Field
         label="Template"
         value={p.template}
+        placeholder="{time}"
+        required
         error={at('params.template')}
         hint="{time} and {date}, and {field} for a field of the data below"
         onChange={(event) => params({ template: event.target.value }, `template-${uid}`)}

@@ -9,12 +9,15 @@ export function LowerThirdFields({ uid, p, catalog, at, params }: OverlayKindPro
       <Field
         label="Title"
         value={p.text}
+        placeholder="Type the title viewers see"
+        required
         error={at('params.text')}
         onChange={(event) => params({ text: event.target.value }, `text-${uid}`)}
       />
       <Field
         label="Subtitle"
         value={p.subtitle ?? ''}
+        placeholder="Optional second line"
         error={at('params.subtitle')}
         onChange={(event) =>
           params({ subtitle: event.target.value === '' ? undefined : event.target.value }, `subtitle-${uid}`)

@@ -1,4 +1,6 @@
-// An overlay cue: the fields of its kind (one file each), then what all overlays share.
+// An overlay cue: the fields of its kind (one file each), then `between` (when and where it plays:
+// repeat, track), then the look all overlays share.
+import type { ReactNode } from 'react';
 import type { OverlayCue } from '../model.ts';
 import { DynamicTextFields } from './DynamicTextFields.tsx';
 import { ImageOverlayFields } from './ImageOverlayFields.tsx';
@@ -23,10 +25,11 @@ function KindFields({ cue, catalog, at, params }: CueFieldsProps<OverlayCue>) {
   }
 }
 
-export function OverlayFields(props: CueFieldsProps<OverlayCue>) {
+export function OverlayFields(props: CueFieldsProps<OverlayCue> & { between?: ReactNode }) {
   return (
     <>
       <KindFields {...props} />
+      {props.between}
       <OverlayLookFields p={props.cue.params} at={props.at} params={props.params} />
     </>
   );

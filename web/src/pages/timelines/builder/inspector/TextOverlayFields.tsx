@@ -7,6 +7,8 @@ export function TextOverlayFields({ uid, p, at, params }: OverlayKindProps<'text
     <Field
       label="Text"
       value={p.text}
+      placeholder="Type the text viewers see"
+      required
       error={at('params.text')}
       onChange={(event) => params({ text: event.target.value }, `text-${uid}`)}
     />
