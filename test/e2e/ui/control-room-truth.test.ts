@@ -106,6 +106,11 @@ describe('the control room tells the truth (chromium, real appliance)', () => {
 
   const dock = () => `Camera ${rig.cameraId} (Dock)`;
   const harbour = () => `Camera ${harbourId} (Harbour)`;
+  /** The whole page from its top (the status line is sticky: scrolled, it would sit mid-page). */
+  const shot = async (page: Page, name: string): Promise<void> => {
+    await page.evaluate('window.scrollTo(0, 0)');
+    await saveScreenshot(page, name);
+  };
   const overrideRow = (page: Page, kind: string, state?: string) =>
     page
       .getByRole('list', { name: 'Overrides in effect' })
@@ -135,7 +140,7 @@ describe('the control room tells the truth (chromium, real appliance)', () => {
     const box = await bar.boundingBox();
     assert.ok(box && box.y < 200, `status line at y=${box?.y}`);
     await rig.rtmp.waitForPublisher('live', 'truth', 20_000);
-    await saveScreenshot(page, 'control-room-truth-01-one-down');
+    await shot(page, 'control-room-truth-01-one-down');
     assert.deepEqual(await a11yViolations(page), []);
   });
 
@@ -160,7 +165,7 @@ describe('the control room tells the truth (chromium, real appliance)', () => {
       rows.join(' | '),
     );
     assert.deepEqual(await a11yViolations(page), []);
-    await saveScreenshot(page, 'control-room-truth-02-shortcuts');
+    await shot(page, 'control-room-truth-02-shortcuts');
     await sheet.getByRole('button', { name: 'Close' }).click();
     await sheet.waitFor({ state: 'hidden' });
 
@@ -192,6 +197,19 @@ describe('the control room tells the truth (chromium, real appliance)', () => {
       .getByTestId('on-air-because')
       .filter({ hasText: /^From the timeline$/ })
       .waitFor();
+
+    // P pauses and resumes the timeline; S only asks (the confirmation is the stop).
+    const status = page.getByTestId('status-panel');
+    await page.keyboard.press('p');
+    await status.getByText('Timeline paused').waitFor();
+    await page.keyboard.press('p');
+    await status.getByText('Timeline paused').waitFor({ state: 'detached' });
+    await page.keyboard.press('s');
+    const stop = page.getByRole('dialog', { name: 'Stop the show?' });
+    await stop.waitFor();
+    await stop.getByRole('button', { name: 'Keep streaming' }).click();
+    await stop.waitFor({ state: 'hidden' });
+    assert.match(await page.getByTestId('show-state').innerText(), /^LIVE/);
   });
 
   it('force, pin, cancel each: only the override on air reads "On air", a force waits under a pin', async () => {
@@ -234,7 +252,7 @@ describe('the control room tells the truth (chromium, real appliance)', () => {
       `only one override reads On air: ${badges.join(' | ')}`,
     );
     assert.equal(await onAir.innerText(), harbour());
-    await saveScreenshot(page, 'control-room-truth-03-force-under-pin');
+    await shot(page, 'control-room-truth-03-force-under-pin');
 
     // Cancel the waiting force, then Unpin: the timeline decides again.
     await overrideRow(page, 'force').getByRole('button', { name: 'Cancel force' }).click();
@@ -263,7 +281,7 @@ describe('the control room tells the truth (chromium, real appliance)', () => {
     await page.getByRole('button', { name: 'Emergency: show the test pattern' }).click();
     await onAir.filter({ hasText: 'Test pattern' }).waitFor();
     await pinRow.filter({ hasText: 'Waiting under the emergency test pattern' }).waitFor();
-    await saveScreenshot(page, 'control-room-truth-04-emergency-over-pin');
+    await shot(page, 'control-room-truth-04-emergency-over-pin');
     await page.getByRole('button', { name: 'Return to the timeline' }).click();
     await page.getByRole('list', { name: 'Overrides in effect' }).waitFor({ state: 'detached' });
     await onAir.filter({ hasText: dock() }).waitFor({ timeout: 30_000 });
@@ -316,7 +334,7 @@ describe('the control room tells the truth (chromium, real appliance)', () => {
         `the status line left LIVE ${((Date.now() - pausedAt) / 1000).toFixed(1)} s after nginx-rtmp hung`,
       );
       assert.match(await line.innerText(), /^(ON AIR TO NO DESTINATION|CONNECTING)/);
-      await saveScreenshot(page, 'control-room-truth-07-hung');
+      await shot(page, 'control-room-truth-07-hung');
     } finally {
       rig.rtmp.resume();
     }
@@ -348,7 +366,7 @@ describe('the control room tells the truth (chromium, real appliance)', () => {
       names.some((name) => name.includes('Dead end')),
       names.join(' | '),
     );
-    await saveScreenshot(page, 'control-room-truth-08-none-delivering');
+    await shot(page, 'control-room-truth-08-none-delivering');
   });
 
   it('holding a lower quality shows the degraded banner: what is reduced, why, the overlays, the way back', async () => {
@@ -374,7 +392,7 @@ describe('the control room tells the truth (chromium, real appliance)', () => {
     assert.match(text, /Overlays: all stay on air/);
     const box = await banner.boundingBox();
     assert.ok(box && box.y < 400, `the banner is at the top: y=${box?.y}`);
-    await saveScreenshot(page, 'control-room-truth-09-degraded');
+    await shot(page, 'control-room-truth-09-degraded');
     assert.deepEqual(await a11yViolations(page), []);
   });
 });
