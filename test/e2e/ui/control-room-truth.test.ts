@@ -328,8 +328,9 @@ describe('the control room tells the truth (chromium, real appliance)', () => {
     const pausedAt = Date.now();
     rig.rtmp.pause();
     try {
-      // The socket buffers take what they can first; then nothing grows for 5 s.
-      await line.filter({ hasNotText: /^LIVE/ }).waitFor({ timeout: 45_000 });
+      // The loopback socket buffers (megabytes) take the stream for a while first (seen: 14–28 s);
+      // then nothing grows for 5 s.
+      await line.filter({ hasNotText: /^LIVE/ }).waitFor({ timeout: 60_000 });
       console.log(
         `the status line left LIVE ${((Date.now() - pausedAt) / 1000).toFixed(1)} s after nginx-rtmp hung`,
       );
