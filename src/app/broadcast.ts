@@ -2,7 +2,9 @@
 // delivers when its output is live AND its bytes grew in the last few seconds (a publisher can
 // stay "live" while nothing moves). The preview and the recording never count: they stay on this
 // machine. Pure: the caller passes each output's age of growth, measured by the engine's clock.
-import type { BroadcastSummary } from '../domain/live.ts';
+// Also why the picture on air is on air (the control room's override model starts from it).
+import type { BroadcastSummary, ON_AIR_BECAUSE } from '../domain/live.ts';
+import type { EngineStatus } from '../engine/index.ts';
 
 /** A destination whose bytes have not grown for longer than this is not delivering. */
 export const DELIVERY_FRESH_MS = 5000;
@@ -100,4 +102,25 @@ export function summarizeBroadcast(outputs: readonly BroadcastOutput[]): Broadca
         : `ON AIR TO NO DESTINATION — all ${total} destinations down`,
     notDelivering,
   };
+}
+
+/** Why the picture on air is on air (the same precedence as the overrides, then failover). */
+export function onAirBecause(
+  status: Pick<EngineStatus, 'overrides' | 'onAir'>,
+): (typeof ON_AIR_BECAUSE)[number] {
+  const { overrides } = status;
+  if (overrides.emergency) return 'emergency';
+  const replacing = status.onAir?.replacing;
+  if (replacing) return replacing.replacement.kind === 'backup' ? 'backup' : 'slate';
+  const source = status.onAir?.source;
+  const cameraOnAir = source?.kind === 'camera' ? source.cameraId : null;
+  // A pinned or forced camera that is still connecting is not on air yet: the timeline's is.
+  if (overrides.pinnedCameraId !== null && cameraOnAir === overrides.pinnedCameraId) return 'pinned';
+  if (
+    overrides.pinnedCameraId === null &&
+    overrides.forcedCameraId !== null &&
+    cameraOnAir === overrides.forcedCameraId
+  )
+    return 'forced';
+  return 'timeline';
 }

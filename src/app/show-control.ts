@@ -9,14 +9,14 @@ import type { AlertCenter, AlertRecord } from '../alerts/index.ts';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import { messageOf } from '../core/message-of.ts';
-import type { LiveShow, LiveState, ON_AIR_BECAUSE, ShowState } from '../domain/live.ts';
+import type { LiveShow, LiveState, ShowState } from '../domain/live.ts';
 import { describeBitrate, formatFps, type EngineStatus } from '../engine/index.ts';
 import { AppError } from '../errors/registry.ts';
 import { evaluateDisk, type HealthReport, type MetricsSnapshot } from '../health/index.ts';
 import type { DiskVerdict } from '../recordings/free-space.ts';
 import type { Store } from '../store/store.ts';
 import type { VideoSource } from '../timeline/resolver.ts';
-import { summarizeBroadcast } from './broadcast.ts';
+import { onAirBecause, summarizeBroadcast } from './broadcast.ts';
 import type { MeasuringStatus } from './capacity.ts';
 import type { ShowRequest } from './execution-plan.ts';
 import type { RunningShow, ShowOutcome } from './running-show.ts';
@@ -633,25 +633,6 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
       return `Camera ${overrides.forcedCameraId} forced until the next cue (operator)`;
     return null;
   }
-}
-
-/** Why the picture on air is on air (the same precedence as the overrides, then failover). */
-function onAirBecause(status: EngineStatus): (typeof ON_AIR_BECAUSE)[number] {
-  const { overrides } = status;
-  if (overrides.emergency) return 'emergency';
-  const replacing = status.onAir?.replacing;
-  if (replacing) return replacing.replacement.kind === 'backup' ? 'backup' : 'slate';
-  const source = status.onAir?.source;
-  const cameraOnAir = source?.kind === 'camera' ? source.cameraId : null;
-  // A pinned or forced camera that is still connecting is not on air yet: the timeline's is.
-  if (overrides.pinnedCameraId !== null && cameraOnAir === overrides.pinnedCameraId) return 'pinned';
-  if (
-    overrides.pinnedCameraId === null &&
-    overrides.forcedCameraId !== null &&
-    cameraOnAir === overrides.forcedCameraId
-  )
-    return 'forced';
-  return 'timeline';
 }
 
 /** The HLS muxer's files (playlist, segments, their temp files while being written). */

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DELIVERY_FRESH_MS, summarizeBroadcast, type BroadcastOutput } from '../../../src/app/broadcast.ts';
+import {
+  DELIVERY_FRESH_MS,
+  onAirBecause,
+  summarizeBroadcast,
+  type BroadcastOutput,
+} from '../../../src/app/broadcast.ts';
 
 const destination = (
   name: string,
@@ -93,5 +98,62 @@ describe('the broadcast summary (the control room status line)', () => {
     assert.equal(previewOnly.tone, 'preview');
     assert.equal(previewOnly.sentence, 'ON AIR · preview only, no destination');
     assert.equal(previewOnly.delivering, 0);
+  });
+});
+
+describe('why the picture on air is on air', () => {
+  const overrides = { emergency: false, pinnedCameraId: null, forcedCameraId: null, hiddenOverlayCues: [] };
+  const camera = (cameraId: number) => ({
+    source: { kind: 'camera' as const, cameraId },
+    replacing: null,
+  });
+
+  it('the timeline, unless an override that is on air says otherwise', () => {
+    assert.equal(onAirBecause({ overrides, onAir: camera(1) }), 'timeline');
+    assert.equal(
+      onAirBecause({ overrides: { ...overrides, pinnedCameraId: 2 }, onAir: camera(2) }),
+      'pinned',
+    );
+    assert.equal(
+      onAirBecause({ overrides: { ...overrides, forcedCameraId: 3 }, onAir: camera(3) }),
+      'forced',
+    );
+    assert.equal(
+      onAirBecause({ overrides: { ...overrides, emergency: true, pinnedCameraId: 2 }, onAir: camera(2) }),
+      'emergency',
+    );
+  });
+
+  it('a pinned or forced camera still connecting is not on air: the timeline is', () => {
+    assert.equal(
+      onAirBecause({ overrides: { ...overrides, pinnedCameraId: 2 }, onAir: camera(1) }),
+      'timeline',
+    );
+    assert.equal(
+      onAirBecause({ overrides: { ...overrides, forcedCameraId: 3 }, onAir: camera(1) }),
+      'timeline',
+    );
+  });
+
+  it('a force under a pin is never the reason, even when both name the camera on air', () => {
+    assert.equal(
+      onAirBecause({ overrides: { ...overrides, pinnedCameraId: 1, forcedCameraId: 1 }, onAir: camera(1) }),
+      'pinned',
+    );
+  });
+
+  it('a failed camera: its backup or the test pattern stands in', () => {
+    const failed = (replacement: { kind: 'backup'; cameraId: number } | { kind: 'slate' }) => ({
+      source: { kind: 'camera' as const, cameraId: 4 },
+      replacing: { cameraId: 2, replacement, failed: true },
+    });
+    assert.equal(
+      onAirBecause({
+        overrides: { ...overrides, pinnedCameraId: 2 },
+        onAir: failed({ kind: 'backup', cameraId: 4 }),
+      }),
+      'backup',
+    );
+    assert.equal(onAirBecause({ overrides, onAir: failed({ kind: 'slate' }) }), 'slate');
   });
 });
