@@ -504,7 +504,8 @@ export class FlvOutput extends EventEmitter<OutputEvents> {
       bytesSent: this.meter.totalBytes,
       sessionBytes: this.run ? this.meter.sessionBytes : 0,
       bitrateKbps: this.run ? this.meter.bitrateKbps(now) : this.started ? 0 : null,
-      msSinceGrowth: this.run?.lastGrowthAt != null ? Math.max(0, now - this.run.lastGrowthAt) : null,
+      msSinceGrowth:
+        this.run && this.run.lastGrowthAt !== null ? Math.max(0, now - this.run.lastGrowthAt) : null,
       recording: this.recordingStatus(),
       consumer: this.consumer?.stats() ?? null,
     };
