@@ -41,7 +41,7 @@ describe('the control room override model', () => {
       ['pin', 'on-air', 'On air'],
       ['force', 'waiting', 'Waiting under the pin of Camera 2 (Cam2) (ends with the current cue)'],
     ]);
-    assert.equal(onAirReason(s, nameOf), 'Pinned by you — stays until you unpin');
+    assert.equal(onAirReason(s, nameOf), 'Pinned: the timeline’s camera cues are ignored until you unpin');
   });
 
   it('the emergency covers every other override; each has its own cancel', () => {

@@ -25,7 +25,7 @@ export function onAirReason(show: LiveShow, nameOf: CameraName): string {
     case 'emergency':
       return 'Emergency test pattern — turned on by you';
     case 'pinned':
-      return `Pinned by you — stays until you unpin`;
+      return 'Pinned: the timeline’s camera cues are ignored until you unpin';
     case 'forced':
       return 'Forced by you — until the next cue of the timeline';
     case 'backup':
