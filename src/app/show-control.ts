@@ -17,6 +17,7 @@ import { evaluateDisk, type HealthReport, type MetricsSnapshot } from '../health
 import type { DiskVerdict } from '../recordings/free-space.ts';
 import type { Store } from '../store/store.ts';
 import type { VideoSource } from '../timeline/resolver.ts';
+import { onAirBecause, summarizeBroadcast } from './broadcast.ts';
 import type { MeasuringStatus } from './capacity.ts';
 import type { ShowRequest } from './execution-plan.ts';
 import type { RunningShow, ShowOutcome } from './running-show.ts';
@@ -251,6 +252,17 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
 
   forceCamera(cameraId: number): void {
     this.engine().forceCamera(cameraId);
+    this.changed();
+  }
+
+  cancelForce(): void {
+    this.engine().cancelForce();
+    this.changed();
+  }
+
+  /** Ends every override at once: the emergency, the pin, the force, the cleared overlays. */
+  returnToTimeline(): void {
+    this.engine().returnToTimeline();
     this.changed();
   }
 
@@ -609,6 +621,8 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
       cameras: cameraStates(status), // issue 16: the camera list's live state
       encoder: status.encoderChoice.encoder,
       previewUrl: show.request.previewDir ? PREVIEW_URL : null,
+      broadcast: summarizeBroadcast(status.outputs),
+      onAirBecause: onAirBecause(status),
     };
   }
 

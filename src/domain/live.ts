@@ -12,6 +12,22 @@ const OnAirSourceSchema = z.object({
   label: z.string(),
 });
 
+// Issue 16 (control room truth): the status line and why the picture on air is on air.
+export const BroadcastSummarySchema = z.object({
+  /** live: every destination delivers; partial: some do; down / connecting: none does. */
+  tone: z.enum(['live', 'partial', 'down', 'connecting', 'preview']),
+  /** Destinations live whose bytes grew in the last 5 s (the preview and recording never count). */
+  delivering: z.number(),
+  down: z.number(),
+  connecting: z.number(),
+  destinations: z.number(),
+  /** "LIVE", "LIVE · 1 of 2 destinations down", "ON AIR TO NO DESTINATION — all 2 destinations down". */
+  sentence: z.string(),
+  notDelivering: z.array(z.object({ id: z.string(), name: z.string(), why: z.string() })),
+});
+export type BroadcastSummary = z.output<typeof BroadcastSummarySchema>;
+export const ON_AIR_BECAUSE = ['timeline', 'emergency', 'pinned', 'forced', 'backup', 'slate'] as const;
+
 export const LiveShowSchema = z.object({
   executionId: z.number(),
   timelineId: z.number(),
@@ -110,6 +126,9 @@ export const LiveShowSchema = z.object({
   encoder: z.string(),
   /** The HLS preview playlist, when the preview runs. */
   previewUrl: z.string().nullable(),
+  broadcast: BroadcastSummarySchema,
+  /** Why the picture on air is on air: the timeline, an override, or a failed camera's stand-in. */
+  onAirBecause: z.enum(ON_AIR_BECAUSE),
 });
 export type LiveShow = z.output<typeof LiveShowSchema>;
 

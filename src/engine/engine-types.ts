@@ -117,6 +117,10 @@ export interface EngineControls {
   setEmergency(on: boolean): void;
   pinCamera(cameraId: number | null): void;
   forceCamera(cameraId: number): void;
+  /** Ends a force at once (the timeline's camera returns). */
+  cancelForce(): void;
+  /** Ends every override (emergency, pin, force, cleared overlays). */
+  returnToTimeline(): void;
   clearOverlays(): void;
   restoreOverlays(): void;
   setOverlayText(cueId: string, text: string | null): Promise<void>;

@@ -410,6 +410,18 @@ export class Engine implements EngineControls {
     this.log.info({ cameraId }, 'camera forced on air until the next cue');
   }
 
+  cancelForce(): void {
+    this.overrides.cancelForce();
+    this.playout.overridesChanged();
+    this.log.info('forced camera cancelled');
+  }
+
+  returnToTimeline(): void {
+    this.overrides.returnToTimeline();
+    this.playout.overridesChanged();
+    this.log.info('every override ended: back to the timeline');
+  }
+
   /** Takes every overlay on air now off (they return when their cues play again). */
   clearOverlays(): void {
     this.overrides.clearOverlays();

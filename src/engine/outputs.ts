@@ -157,6 +157,8 @@ export interface OutputStatus {
   sessionBytes: number;
   /** Over the last 5 s; 0 when nothing is being sent; null before it can be measured. */
   bitrateKbps: number | null;
+  /** Since the bytes sent last grew in the current run (null: not yet, or no run). */
+  msSinceGrowth: number | null;
   recording: RecordingStatus | null;
   consumer: FanoutConsumerStats | null;
 }
@@ -502,6 +504,8 @@ export class FlvOutput extends EventEmitter<OutputEvents> {
       bytesSent: this.meter.totalBytes,
       sessionBytes: this.run ? this.meter.sessionBytes : 0,
       bitrateKbps: this.run ? this.meter.bitrateKbps(now) : this.started ? 0 : null,
+      msSinceGrowth:
+        this.run && this.run.lastGrowthAt !== null ? Math.max(0, now - this.run.lastGrowthAt) : null,
       recording: this.recordingStatus(),
       consumer: this.consumer?.stats() ?? null,
     };

@@ -1,7 +1,10 @@
 // The operator's live overrides, applied to each tick's resolved state (pure: no clock, no I/O).
 // Precedence, highest first: the emergency test pattern, a pinned camera (until unpinned), a
 // forced camera (until the video track's next cue begins), then the timeline. An override cuts
-// (no transition). "Clear overlays" takes off the overlays on air now; each comes back only when
+// (no transition). A lower override waits under a higher one and is shown as waiting. Pinning
+// ends any force (the pin is the newer choice: an Unpin never revives an older force); a force
+// made while pinned waits under the pin and still ends with its cue. "Return to the timeline"
+// ends every override at once. "Clear overlays" takes off the overlays on air now; each comes back only when
 // its cue plays again (next loop), and overlays whose cues start later show as scheduled.
 import type { ActiveOverlay, ProgramState, VideoSource } from '../timeline/resolver.ts';
 
@@ -31,7 +34,20 @@ export class LiveOverrides {
   }
 
   pin(cameraId: number | null): void {
+    if (cameraId !== null) this.forced = null;
     this.pinned = cameraId;
+  }
+
+  cancelForce(): void {
+    this.forced = null;
+  }
+
+  /** Ends every override: the emergency, the pin, the force and the cleared overlays. */
+  returnToTimeline(): void {
+    this.emergency = false;
+    this.pinned = null;
+    this.forced = null;
+    this.hidden.clear();
   }
 
   /** One shot: holds until the video track's next cue starts (or the operator jumps). */

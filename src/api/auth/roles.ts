@@ -69,6 +69,9 @@ export const ROUTE_ROLES: Readonly<Record<string, Role>> = {
   'POST /api/show/overrides/clear-overlays': 'operator',
   'POST /api/show/overrides/restore-overlays': 'operator',
   'POST /api/show/overrides/overlay-text': 'operator',
+  // Issue 16: cancel a force; end every override at once.
+  'POST /api/show/overrides/cancel-force': 'operator',
+  'POST /api/show/overrides/return-to-timeline': 'operator',
   'POST /api/show/quality': 'operator',
   'POST /api/alerts/:id/acknowledge': 'operator',
 

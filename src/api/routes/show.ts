@@ -179,6 +179,34 @@ export function registerShowRoutes(app: ApiInstance, deps: ApiDeps, shows: ApiSh
   );
 
   app.post(
+    '/api/show/overrides/cancel-force',
+    {
+      schema: {
+        tags: ['overrides'],
+        summary: 'End a forced camera at once (the timeline’s camera returns)',
+      },
+    },
+    async () => {
+      shows.cancelForce();
+      return ok();
+    },
+  );
+
+  app.post(
+    '/api/show/overrides/return-to-timeline',
+    {
+      schema: {
+        tags: ['overrides'],
+        summary: 'End every override at once: emergency, pin, force and cleared overlays',
+      },
+    },
+    async () => {
+      shows.returnToTimeline();
+      return ok();
+    },
+  );
+
+  app.post(
     '/api/show/overrides/clear-overlays',
     {
       schema: {

@@ -221,7 +221,12 @@ describe('control room (chromium, real appliance)', () => {
       .getByLabel('Force camera (until the next cue)')
       .selectOption({ label: `Camera ${rig.cameraId} (Dock)` });
     await page.getByRole('button', { name: 'Force on air' }).click();
-    await page.getByText(`Camera ${rig.cameraId} (Dock) forced on air until the next cue.`).waitFor();
+    await page
+      .getByRole('list', { name: 'Overrides in effect' })
+      .locator('li[data-kind="force"]', {
+        hasText: `Camera ${rig.cameraId} (Dock) forced by you until the next cue`,
+      })
+      .waitFor();
   });
 
   it('stop asks first, then the show goes off air and nginx-rtmp holds what it received', async () => {

@@ -79,6 +79,8 @@ describe('show control routes (idle appliance, real SQLite file)', () => {
       ['/api/show/overrides/emergency', { on: true }],
       ['/api/show/overrides/pin-camera', { cameraId: 1 }],
       ['/api/show/overrides/clear-overlays', undefined],
+      ['/api/show/overrides/cancel-force', undefined],
+      ['/api/show/overrides/return-to-timeline', undefined],
     ] as const) {
       const response = await api.call('POST', url, body);
       assert.equal(response.statusCode, 409, url);

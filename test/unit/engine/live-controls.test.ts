@@ -203,7 +203,7 @@ describe('LiveOverrides (pure)', () => {
     );
   });
 
-  it('restore brings cleared overlays back at once; precedence is emergency > pin > force', () => {
+  it('restore brings cleared overlays back at once; precedence is emergency > pin > force (a force waits under a pin)', () => {
     const overrides = new LiveOverrides();
     overrides.apply(at(5), compiled.slate);
     overrides.clearOverlays();
@@ -217,8 +217,89 @@ describe('LiveOverrides (pure)', () => {
     assert.deepEqual(overrides.apply(at(7), compiled.slate).video, { kind: 'camera', cameraId: 3 });
     overrides.pin(2);
     assert.deepEqual(overrides.apply(at(8), compiled.slate).video, { kind: 'camera', cameraId: 2 });
+    overrides.force(3);
+    assert.deepEqual(
+      overrides.apply(at(8), compiled.slate).video,
+      { kind: 'camera', cameraId: 2 },
+      'waits under the pin',
+    );
     overrides.setEmergency(true);
     assert.deepEqual(overrides.apply(at(9), compiled.slate).video, compiled.slate);
     assert.deepEqual(overrides.wantedCameras().sort(), [2, 3]);
+  });
+
+  it('pinning ends an earlier force: Unpin returns to the timeline, never to a stale force', () => {
+    const overrides = new LiveOverrides();
+    overrides.apply(at(2), compiled.slate);
+    overrides.force(3);
+    overrides.pin(2);
+    assert.equal(overrides.snapshot().forcedCameraId, null, 'the pin replaced the force');
+    overrides.pin(null);
+    assert.equal(
+      overrides.apply(at(4), compiled.slate).video,
+      null,
+      'still cue one, yet the timeline decides',
+    );
+    assert.deepEqual(overrides.wantedCameras(), []);
+  });
+
+  it('a force made while pinned waits under the pin, goes on air at Unpin within its cue, and ends with the cue', () => {
+    const overrides = new LiveOverrides();
+    overrides.apply(at(2), compiled.slate);
+    overrides.pin(2);
+    overrides.force(3);
+    assert.deepEqual(overrides.snapshot(), {
+      emergency: false,
+      pinnedCameraId: 2,
+      forcedCameraId: 3,
+      hiddenOverlayCues: [],
+    });
+    overrides.pin(null);
+    assert.deepEqual(overrides.apply(at(5), compiled.slate).video, { kind: 'camera', cameraId: 3 });
+    assert.equal(overrides.apply(at(11), compiled.slate).video, null, 'cue two began: the force ended');
+    assert.equal(overrides.snapshot().forcedCameraId, null);
+  });
+
+  it('a force waiting under a pin ends with its cue even while pinned', () => {
+    const overrides = new LiveOverrides();
+    overrides.apply(at(2), compiled.slate);
+    overrides.pin(2);
+    overrides.force(3);
+    overrides.apply(at(12), compiled.slate);
+    overrides.pin(null);
+    assert.equal(overrides.apply(at(13), compiled.slate).video, null);
+    assert.equal(overrides.snapshot().forcedCameraId, null);
+  });
+
+  it('cancel force ends it at once; the timeline decides again', () => {
+    const overrides = new LiveOverrides();
+    overrides.apply(at(2), compiled.slate);
+    overrides.force(3);
+    assert.deepEqual(overrides.apply(at(3), compiled.slate).video, { kind: 'camera', cameraId: 3 });
+    overrides.cancelForce();
+    assert.equal(overrides.apply(at(4), compiled.slate).video, null);
+    assert.equal(overrides.snapshot().forcedCameraId, null);
+  });
+
+  it('return to the timeline ends every override at once', () => {
+    const overrides = new LiveOverrides();
+    overrides.apply(at(2), compiled.slate);
+    overrides.clearOverlays();
+    overrides.pin(2);
+    overrides.force(3);
+    overrides.setEmergency(true);
+    overrides.returnToTimeline();
+    assert.deepEqual(overrides.snapshot(), {
+      emergency: false,
+      pinnedCameraId: null,
+      forcedCameraId: null,
+      hiddenOverlayCues: [],
+    });
+    const program = overrides.apply(at(3), compiled.slate);
+    assert.equal(program.video, null);
+    assert.deepEqual(
+      program.overlays.map((o) => o.cueId),
+      ['title'],
+    );
   });
 });

@@ -197,6 +197,22 @@ describe('FlvOutput: states and status', () => {
     );
   });
 
+  it('msSinceGrowth: null before the bytes grow, then the engine clock since they last grew', async () => {
+    const h = harness();
+    h.out.start();
+    assert.equal(h.out.status().msSinceGrowth, null, 'no run yet');
+    spawned(h);
+    await progress(h, 277);
+    assert.equal(h.out.status().msSinceGrowth, null, 'the FLV header alone is not growth');
+    await progress(h, 4000);
+    assert.equal(h.out.status().msSinceGrowth, 0);
+    await advance(h, 3000, { sending: true });
+    assert.ok(h.out.status().msSinceGrowth! <= 500, 'growth every 500 ms');
+    await advance(h, 6000); // the destination accepts nothing
+    assert.equal(h.out.state, 'live', 'still "live" to the supervisor');
+    assert.ok(h.out.status().msSinceGrowth! >= 6000, `${h.out.status().msSinceGrowth} ms`);
+  });
+
   it('the argv asks for -progress on fd 1 and the child gets a stdout pipe', () => {
     const h = harness();
     h.out.start();

@@ -67,10 +67,19 @@ function pageFor(path: string): ReactNode {
 function OnAirBadge({ live }: { live: LiveFeed }) {
   const state = live.state?.state ?? 'idle';
   const onAir = state === 'live' && live.state?.show && !live.state.show.demo;
+  // Issue 16: LIVE only while a destination really receives the stream (the appliance decides).
+  const broadcast = onAir ? live.state?.show?.broadcast : undefined;
+  const delivering = broadcast !== undefined && broadcast.delivering > 0;
   const label = !live.connected
     ? 'Connecting…'
     : onAir
-      ? 'LIVE'
+      ? delivering
+        ? 'LIVE'
+        : broadcast?.tone === 'preview'
+          ? 'On air (preview only)'
+          : broadcast?.tone === 'connecting'
+            ? 'Connecting…'
+            : 'Not delivering'
       : state === 'live'
         ? 'Demo running'
         : state === 'countdown'
@@ -82,7 +91,7 @@ function OnAirBadge({ live }: { live: LiveFeed }) {
               : 'Off air';
   return (
     <span
-      className={`badge ${onAir ? 'badge-live' : 'badge-idle'}`}
+      className={`badge ${delivering ? 'badge-live' : onAir && broadcast?.tone === 'down' ? 'badge-error' : 'badge-idle'}`}
       aria-live="polite"
       data-testid="nav-onair"
     >

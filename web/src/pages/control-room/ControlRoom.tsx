@@ -17,12 +17,15 @@ import {
   useAction,
 } from '../../components/ui.tsx';
 import './control-room.css';
+import { DegradedBanner } from './DegradedBanner.tsx';
 import { GoLivePanel } from './GoLive.tsx';
 import { HealthGraphs } from './HealthGraphs.tsx';
 import { OverridesPanel } from './Overrides.tsx';
 import { Playhead, ProgramPreview } from './Preview.tsx';
+import { ControlRoomShortcuts } from './Shortcuts.tsx';
 import { useShowInfo } from './show-info.ts';
 import { StatusPanel } from './Status.tsx';
+import { StatusLine } from './StatusLine.tsx';
 
 type Alert = LiveState['alerts'][number];
 
@@ -91,10 +94,18 @@ function Countdown({ live }: { live: LiveState }) {
   );
 }
 
-function LiveControls({ live }: { live: LiveState }) {
+function LiveControls({
+  live,
+  confirmStop,
+  setConfirmStop,
+}: {
+  live: LiveState;
+  /** The stop confirmation (the S shortcut opens it too). */
+  confirmStop: boolean;
+  setConfirmStop: (open: boolean) => void;
+}) {
   const show = live.show!;
   const action = useAction();
-  const [confirmStop, setConfirmStop] = useState(false);
   return (
     <section className="card cr-controls" aria-labelledby="cr-controls-title">
       <h2 id="cr-controls-title">Show controls</h2>
@@ -102,6 +113,7 @@ function LiveControls({ live }: { live: LiveState }) {
         {show.paused ? (
           <Button
             variant="primary"
+            aria-keyshortcuts="Space P"
             busy={action.busy}
             onClick={() => void action.run(() => api.post('/api/show/resume'))}
           >
@@ -110,13 +122,19 @@ function LiveControls({ live }: { live: LiveState }) {
         ) : (
           <Button
             className="cr-secondary"
+            aria-keyshortcuts="Space P"
             busy={action.busy}
             onClick={() => void action.run(() => api.post('/api/show/pause'))}
           >
             Pause timeline
           </Button>
         )}
-        <Button variant="danger" disabled={action.busy} onClick={() => setConfirmStop(true)}>
+        <Button
+          variant="danger"
+          aria-keyshortcuts="S"
+          disabled={action.busy}
+          onClick={() => setConfirmStop(true)}
+        >
           Stop the show
         </Button>
       </div>
@@ -150,24 +168,6 @@ function LiveControls({ live }: { live: LiveState }) {
   );
 }
 
-function stateBadge(live: LiveState): { text: string; className: string } {
-  const show = live.show;
-  switch (live.state) {
-    case 'live':
-      return show?.demo
-        ? { text: 'Demo show', className: 'badge-idle' }
-        : { text: 'LIVE', className: 'badge-live' };
-    case 'countdown':
-      return { text: 'Countdown', className: 'badge-warn' };
-    case 'starting':
-      return { text: 'Starting', className: 'badge-warn' };
-    case 'stopping':
-      return { text: 'Stopping', className: 'badge-warn' };
-    default:
-      return { text: 'Off air', className: 'badge-idle' };
-  }
-}
-
 function outcomeText(outcome: string): string {
   if (outcome === 'stopped') return 'The last show was stopped.';
   if (outcome === 'completed') return 'The last show played to its end.';
@@ -181,21 +181,29 @@ export function ControlRoom() {
   const info = useShowInfo(show?.timelineId ?? null, show?.executionId ?? null);
   const realShow = live?.state === 'live' && show !== null && !show.demo;
   const demo = live?.state === 'live' && show?.demo === true;
-  const badge = live ? stateBadge(live) : null;
+  const [confirmStop, setConfirmStop] = useState(false);
+  const emergency = useAction();
 
   return (
     <section className="control-room">
       <PageHeader title="Control room">
-        {badge ? (
-          <span
-            className={`badge cr-big-badge ${badge.className}`}
-            data-testid="show-state"
-            aria-live="polite"
-          >
-            {badge.text}
-          </span>
+        {live ? (
+          <ControlRoomShortcuts
+            live={live}
+            cameras={info?.cameras ?? []}
+            onStop={() => setConfirmStop(true)}
+          />
         ) : null}
       </PageHeader>
+      {live ? (
+        <StatusLine
+          live={live}
+          emergencyBusy={emergency.busy}
+          onEmergency={(on) => void emergency.run(() => api.post('/api/show/overrides/emergency', { on }))}
+        />
+      ) : null}
+      <ErrorNotice error={emergency.error} onDismiss={emergency.clearError} />
+      {realShow ? <DegradedBanner show={show} /> : null}
       {!connected ? (
         <div className="notice notice-warning" role="status">
           <span>
@@ -265,7 +273,7 @@ export function ControlRoom() {
               ) : null}
               {realShow ? (
                 <>
-                  <LiveControls live={live} />
+                  <LiveControls live={live} confirmStop={confirmStop} setConfirmStop={setConfirmStop} />
                   <OverridesPanel show={show} cameras={info?.cameras} />
                 </>
               ) : null}

@@ -1,10 +1,13 @@
-// Manual overrides for the show on air: the emergency test pattern, force / pin a camera, clear
-// and restore overlays, change the text of an overlay on air. Each shows when it is in effect
-// (from the live feed), so a second operator's screen tells the same story.
+// Manual overrides for the show on air (one model, override-model.ts): what is on air and why,
+// every override in effect with its place in the precedence and its cancel, one "Return to the
+// timeline" that ends them all; force / pin a camera, clear overlays, change the text of an overlay
+// on air. The emergency button is in the status line (StatusLine.tsx). Everything follows the live
+// feed, so a second operator's screen tells the same story.
 import { useEffect, useId, useState, type ReactNode } from 'react';
 import type { LiveShow } from '../../../../src/domain/live.ts';
 import { api } from '../../api/client.ts';
 import { Button, ErrorNotice, useAction } from '../../components/ui.tsx';
+import { onAirReason, overrideRows, type OverrideRow } from './override-model.ts';
 import type { ShowCamera } from './show-info.ts';
 import { overlayTypeLabel } from './Status.tsx';
 
@@ -90,7 +93,6 @@ function CameraOverride({
   disabled,
   onApply,
   more,
-  active,
 }: {
   label: string;
   choices: readonly ShowCamera[];
@@ -99,10 +101,8 @@ function CameraOverride({
   button: string;
   disabled: boolean;
   onApply: () => void;
-  /** Further buttons in the row (Unpin). */
+  /** Further buttons in the row. */
   more?: ReactNode;
-  /** The line saying the override is in effect, when it is. */
-  active: ReactNode;
 }) {
   const select = useId();
   return (
@@ -127,10 +127,16 @@ function CameraOverride({
         </Button>
         {more}
       </div>
-      {active}
     </div>
   );
 }
+
+const STATE_BADGE: Record<OverrideRow['state'], string> = {
+  'on-air': 'badge-live',
+  waiting: 'badge-idle',
+  pending: 'badge-warn',
+  active: 'badge-warn',
+};
 
 export function OverridesPanel({ show, cameras }: { show: LiveShow; cameras?: readonly ShowCamera[] }) {
   const action = useAction();
@@ -140,31 +146,59 @@ export function OverridesPanel({ show, cameras }: { show: LiveShow; cameras?: re
   const [editedCues, setEditedCues] = useState<Set<string>>(new Set());
   const forceChoice = forceId ?? choices[0]?.id ?? null;
   const pinChoice = pinId ?? show.camera.onAir?.cameraId ?? choices[0]?.id ?? null;
-  const { overrides } = show;
   const nameOf = (id: number): string => choices.find((c) => c.id === id)?.label ?? `Camera ${id}`;
   const post = (path: string, body?: unknown) => void action.run(() => api.post(path, body));
   const textOverlays = show.overlays.filter((overlay) => TEXT_TYPES.has(overlay.type));
+  const rows = overrideRows(show, nameOf);
+  const onAir = show.camera.onAir?.label ?? '—';
 
   return (
     <section className="card cr-overrides" aria-labelledby="cr-overrides-title">
       <h2 id="cr-overrides-title">Manual overrides</h2>
       <ErrorNotice error={action.error} onDismiss={action.clearError} />
 
-      <div className={`cr-override cr-emergency${overrides.emergency ? ' cr-emergency-on' : ''}`}>
-        <Button
-          variant="danger"
-          className="cr-emergency-btn"
-          aria-pressed={overrides.emergency}
-          disabled={action.busy}
-          onClick={() => post('/api/show/overrides/emergency', { on: !overrides.emergency })}
-        >
-          {overrides.emergency ? 'Turn off the emergency test pattern' : 'Emergency: show the test pattern'}
-        </Button>
-        <p className={overrides.emergency ? 'cr-emergency-state' : 'hint cr-small'} role="status">
-          {overrides.emergency
-            ? 'EMERGENCY — the test pattern is on air instead of the program.'
-            : 'Replaces everything on air with the test pattern at once.'}
+      <div className={`cr-override cr-onair${show.onAirBecause === 'timeline' ? '' : ' cr-onair-override'}`}>
+        <span className="cr-label">On air now</span>
+        <div className="cr-onair-name" data-testid="override-on-air">
+          {onAir}
+        </div>
+        <p className="cr-small cr-onair-why" data-testid="on-air-because">
+          {onAirReason(show, nameOf)}
         </p>
+        {rows.length > 0 ? (
+          <>
+            <ul className="cr-override-rows" aria-label="Overrides in effect">
+              {rows.map((row) => (
+                <li key={row.kind} className="cr-override-row" data-kind={row.kind} data-state={row.state}>
+                  <div>
+                    <strong>{row.what}</strong>
+                    <div>
+                      <span className={`badge ${STATE_BADGE[row.state]}`}>{row.stateText}</span>
+                    </div>
+                  </div>
+                  <Button
+                    className="cr-secondary"
+                    disabled={action.busy}
+                    onClick={() => post(row.cancel.path, row.cancel.body)}
+                  >
+                    {row.cancel.label}
+                  </Button>
+                </li>
+              ))}
+            </ul>
+            <Button
+              variant="primary"
+              className="cr-return-btn"
+              aria-keyshortcuts="T Escape"
+              disabled={action.busy}
+              onClick={() => post('/api/show/overrides/return-to-timeline')}
+            >
+              Return to the timeline
+            </Button>
+          </>
+        ) : (
+          <p className="hint cr-small">No override: the timeline decides.</p>
+        )}
       </div>
 
       <CameraOverride
@@ -175,14 +209,6 @@ export function OverridesPanel({ show, cameras }: { show: LiveShow; cameras?: re
         button="Force on air"
         disabled={action.busy}
         onApply={() => post('/api/show/overrides/force-camera', { cameraId: forceChoice })}
-        active={
-          overrides.forcedCameraId !== null ? (
-            <p className="cr-active" role="status">
-              <span className="badge badge-warn">Active</span> {nameOf(overrides.forcedCameraId)} forced on
-              air until the next cue.
-            </p>
-          ) : null
-        }
       />
 
       <CameraOverride
@@ -193,26 +219,11 @@ export function OverridesPanel({ show, cameras }: { show: LiveShow; cameras?: re
         button="Pin"
         disabled={action.busy}
         onApply={() => post('/api/show/overrides/pin-camera', { cameraId: pinChoice })}
-        more={
-          overrides.pinnedCameraId !== null ? (
-            <Button
-              variant="primary"
-              disabled={action.busy}
-              onClick={() => post('/api/show/overrides/pin-camera', { cameraId: null })}
-            >
-              Unpin
-            </Button>
-          ) : null
-        }
-        active={
-          overrides.pinnedCameraId !== null ? (
-            <p className="cr-active" role="status">
-              <span className="badge badge-warn">Active</span> {nameOf(overrides.pinnedCameraId)} pinned: the
-              timeline’s camera cues are ignored until you unpin.
-            </p>
-          ) : null
-        }
       />
+      <p className="hint cr-small">
+        Emergency covers a pin, a pin covers a force. Pinning ends a force; a force made while pinned waits
+        under the pin and ends with its cue.
+      </p>
 
       <div className="cr-override">
         <span className="cr-label">Overlays</span>
@@ -224,23 +235,10 @@ export function OverridesPanel({ show, cameras }: { show: LiveShow; cameras?: re
           >
             Clear all overlays
           </Button>
-          {overrides.hiddenOverlayCues.length > 0 ? (
-            <Button
-              variant="primary"
-              disabled={action.busy}
-              onClick={() => post('/api/show/overrides/restore-overlays')}
-            >
-              Restore overlays
-            </Button>
-          ) : null}
         </div>
-        {overrides.hiddenOverlayCues.length > 0 ? (
-          <p className="cr-active" role="status">
-            <span className="badge badge-warn">Active</span> {overrides.hiddenOverlayCues.length} overlay
-            {overrides.hiddenOverlayCues.length === 1 ? '' : 's'} cleared (they come back when their cues play
-            again, or with Restore).
-          </p>
-        ) : null}
+        <p className="hint cr-small">
+          Cleared overlays come back when their cues play again, or with Restore.
+        </p>
       </div>
 
       {textOverlays.length > 0 ? (

@@ -1,4 +1,4 @@
-// The status panel of the show on air (spec "Live Controls"): LIVE badge, timeline, position,
+// The status panel of the show on air (spec "Live Controls"): the status line's sentence, timeline, position,
 // the camera scheduled and the one really on air, overlays with time left, each destination
 // with its state and last error, the figures (bitrate, fps, CPU, temperature), the picture
 // quality degraded mode keeps (Quality.tsx) and the health warnings. Everything comes from the
@@ -92,10 +92,10 @@ export function StatusPanel({ live, show }: { live: LiveState; show: LiveShow })
     <section className="card cr-status" aria-labelledby="cr-status-title" data-testid="status-panel">
       <div className="cr-status-head">
         <span
-          className={`badge cr-big-badge ${show.demo ? 'badge-idle' : 'badge-live'}`}
+          className={`badge cr-big-badge ${show.demo || show.broadcast.tone === 'preview' ? 'badge-idle' : show.broadcast.delivering > 0 ? 'badge-live' : show.broadcast.tone === 'down' ? 'badge-error' : 'badge-warn'}`}
           data-testid="live-badge"
         >
-          {show.demo ? 'DEMO' : 'LIVE'}
+          {show.demo ? 'DEMO' : show.broadcast.sentence}
         </span>
         <h2 id="cr-status-title" className="cr-status-title">
           <span className="hint">Timeline:</span> <span data-testid="timeline-name">{show.timelineName}</span>
