@@ -24,7 +24,8 @@ const PinBody = z.strictObject({
   cameraId: z.number().int().positive({ error: 'must be a camera number' }).nullable(),
 });
 const OverlayTextBody = z.strictObject({
-  cueId: z.string().min(1).max(100),
+  // A repeat copy's id is its cue's (at most 100 characters) plus "#" and the copy's number.
+  cueId: z.string().min(1).max(120),
   /** null: back to the timeline's own text. */
   text: z.string().max(500, { error: 'must be at most 500 characters' }).nullable(),
 });

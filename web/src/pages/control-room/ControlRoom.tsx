@@ -26,6 +26,7 @@ import { ControlRoomShortcuts } from './Shortcuts.tsx';
 import { useShowInfo } from './show-info.ts';
 import { StatusPanel } from './Status.tsx';
 import { StatusLine } from './StatusLine.tsx';
+import { RemediationText } from '../log/RemediationText.tsx';
 
 type Alert = LiveState['alerts'][number];
 
@@ -47,7 +48,9 @@ function Alerts({ alerts }: { alerts: Alert[] }) {
                 {alert.severity}
               </span>{' '}
               <strong>{alert.message}</strong>
-              <div className="cr-remedy">{alert.remediation}</div>
+              <div className="cr-remedy">
+                <RemediationText text={alert.remediation} />
+              </div>
               <div className="hint cr-small">
                 {new Date(alert.created_at).toLocaleString()}
                 {alert.source ? ` · ${alert.source}` : ''}

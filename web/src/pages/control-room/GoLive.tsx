@@ -16,6 +16,7 @@ import {
 } from '../../components/ui.tsx';
 import type { TimelineSummary } from '../../../../src/domain/views.ts';
 import { CapacityProgress } from './CapacityProgress.tsx';
+import { RemediationText } from '../log/RemediationText.tsx';
 
 interface DestinationSummary {
   id: number;
@@ -63,7 +64,11 @@ export function PreflightChecklist({ report }: { report: PreflightReport }) {
               </span>
             </div>
             <div>{sentence(check.summary)}</div>
-            {check.remediation ? <div className="cr-remedy">{check.remediation}</div> : null}
+            {check.remediation ? (
+              <div className="cr-remedy">
+                <RemediationText text={check.remediation} />
+              </div>
+            ) : null}
             {check.status !== 'ok' && check.items.some((item) => item.status !== 'ok') ? (
               <ul className="cr-check-items">
                 {check.items

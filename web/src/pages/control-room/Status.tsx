@@ -6,6 +6,7 @@
 import type { LiveShow, LiveState } from '../../../../src/domain/live.ts';
 import { formatDuration } from '../../components/ui.tsx';
 import { QualityPanel } from './Quality.tsx';
+import { RemediationText } from '../log/RemediationText.tsx';
 
 type Output = LiveShow['outputs'][number];
 
@@ -69,7 +70,9 @@ export function OutputRow({ output, now }: { output: Output; now: string }) {
       {output.lastError && !good ? (
         <div className="cr-output-error">
           <div>{output.lastError.message}</div>
-          <div className="cr-remedy">{output.lastError.remediation}</div>
+          <div className="cr-remedy">
+            <RemediationText text={output.lastError.remediation} />
+          </div>
           {output.nextRetryAt ? (
             <div className="hint">Next try in {formatDuration(secondsUntil(output.nextRetryAt, now))}.</div>
           ) : null}
@@ -209,7 +212,9 @@ export function StatusPanel({ live, show }: { live: LiveState; show: LiveShow })
             <strong>Health: {health.status}</strong>
             <ul className="cr-list">
               {[...health.errors, ...health.warnings].map((text) => (
-                <li key={text}>{text}</li>
+                <li key={text}>
+                  <RemediationText text={text} />
+                </li>
               ))}
             </ul>
           </div>
