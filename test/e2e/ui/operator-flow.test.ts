@@ -47,6 +47,7 @@ interface StoredTimeline {
     overlays: Array<{
       layer: number;
       cues: Array<{
+        repeat?: { every: number; until?: number };
         start_time: number;
         duration: number;
         params: { type: string; text?: string; template?: string; position?: unknown };
@@ -323,6 +324,7 @@ describe('operator journey (chromium, real appliance, nginx-rtmp)', () => {
     assert.equal(timeline.tracks.overlays[1]!.cues[0]!.params.position, 'top_right');
     // One lower third with a repeat rule, not three cues (the store keeps the rule from migration 010).
     assert.deepEqual(sentRepeat, { every: 600 });
+    assert.deepEqual(timeline.tracks.overlays[0]!.cues[0]!.repeat, { every: 600 });
 
     // At most 20 actions (one click, drag, key chord or field typed into each).
     assert.ok(steps.length <= 20, `${steps.length} actions`);
@@ -446,6 +448,7 @@ describe('operator journey (chromium, real appliance, nginx-rtmp)', () => {
       ['Schedules', 'Schedules'],
       ['History', 'History'],
       ['Settings', 'Settings'],
+      ['Log', 'Log'],
     ] as const) {
       await nav.getByRole('link', { name: link }).click();
       await page.getByRole('heading', { level: 1, name: heading }).waitFor();

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import type { LiveState } from '../../../../src/domain/live.ts';
 import { api } from '../../api/client.ts';
 import { useLive } from '../../app/live-context.ts';
+import { useCan } from '../../app/session.ts';
 import { AudioMeters } from './AudioMeters.tsx';
 import {
   Button,
@@ -32,6 +33,7 @@ type Alert = LiveState['alerts'][number];
 
 function Alerts({ alerts }: { alerts: Alert[] }) {
   const action = useAction();
+  const canOperate = useCan('operator');
   const open = alerts.filter((alert) => !alert.acknowledged);
   if (open.length === 0) return null;
   return (
@@ -56,7 +58,7 @@ function Alerts({ alerts }: { alerts: Alert[] }) {
                 {alert.source ? ` · ${alert.source}` : ''}
               </div>
             </div>
-            {alert.id !== null ? (
+            {alert.id !== null && canOperate ? (
               <Button
                 className="cr-secondary"
                 disabled={action.busy}
@@ -78,6 +80,7 @@ function Alerts({ alerts }: { alerts: Alert[] }) {
 
 function Countdown({ live }: { live: LiveState }) {
   const action = useAction();
+  const canOperate = useCan('operator');
   const seconds = live.countdown?.secondsLeft ?? 0;
   return (
     <section className="card cr-countdown" aria-labelledby="cr-countdown-title">
@@ -85,13 +88,15 @@ function Countdown({ live }: { live: LiveState }) {
       <div className="cr-countdown-number" role="timer" aria-live="polite" data-testid="countdown">
         {seconds} s
       </div>
-      <Button
-        variant="danger"
-        busy={action.busy}
-        onClick={() => void action.run(() => api.post('/api/show/stop'))}
-      >
-        Cancel the countdown
-      </Button>
+      {canOperate ? (
+        <Button
+          variant="danger"
+          busy={action.busy}
+          onClick={() => void action.run(() => api.post('/api/show/stop'))}
+        >
+          Cancel the countdown
+        </Button>
+      ) : null}
       <ErrorNotice error={action.error} onDismiss={action.clearError} />
     </section>
   );
@@ -186,11 +191,13 @@ export function ControlRoom() {
   const demo = live?.state === 'live' && show?.demo === true;
   const [confirmStop, setConfirmStop] = useState(false);
   const emergency = useAction();
+  // The appliance refuses a viewer's show control (403); the page does not offer it either.
+  const canOperate = useCan('operator');
 
   return (
     <section className="control-room">
       <PageHeader title="Control room">
-        {live ? (
+        {live && canOperate ? (
           <ControlRoomShortcuts
             live={live}
             cameras={info?.cameras ?? []}
@@ -202,7 +209,11 @@ export function ControlRoom() {
         <StatusLine
           live={live}
           emergencyBusy={emergency.busy}
-          onEmergency={(on) => void emergency.run(() => api.post('/api/show/overrides/emergency', { on }))}
+          onEmergency={
+            canOperate
+              ? (on) => void emergency.run(() => api.post('/api/show/overrides/emergency', { on }))
+              : undefined
+          }
         />
       ) : null}
       <ErrorNotice error={emergency.error} onDismiss={emergency.clearError} />
@@ -267,14 +278,15 @@ export function ControlRoom() {
                   <Spinner label="Stopping the show…" />
                 </section>
               ) : null}
-              {live.state === 'idle' || demo || live.state === 'starting' || live.state === 'countdown' ? (
+              {canOperate &&
+              (live.state === 'idle' || demo || live.state === 'starting' || live.state === 'countdown') ? (
                 // Stays mounted during the countdown and the start: a cancelled countdown returns
                 // to the checklist, and a failed start keeps its message here.
                 <div hidden={live.state === 'starting' || live.state === 'countdown'}>
                   <GoLivePanel demoRunning={demo} />
                 </div>
               ) : null}
-              {realShow ? (
+              {realShow && canOperate ? (
                 <>
                   <LiveControls live={live} confirmStop={confirmStop} setConfirmStop={setConfirmStop} />
                   <OverridesPanel show={show} cameras={info?.cameras} />

@@ -6,6 +6,7 @@ import { useEffect, useId, useState } from 'react';
 import type { LiveShow } from '../../../../src/domain/live.ts';
 import { api } from '../../api/client.ts';
 import { Button, Dialog, ErrorNotice, formatDuration, useAction } from '../../components/ui.tsx';
+import { useCan } from '../../app/session.ts';
 import './quality.css';
 
 type Quality = LiveShow['quality'];
@@ -42,6 +43,7 @@ function viewerSees(from: string | undefined, to: string | undefined): string {
 export function QualityPanel({ show }: { show: LiveShow }) {
   const quality = show.quality;
   const current = quality.held ? String(quality.level) : AUTOMATIC;
+  const canOperate = useCan('operator');
   const [choice, setChoice] = useState(current);
   const [dirty, setDirty] = useState(false);
   const [confirm, setConfirm] = useState(false);
@@ -123,7 +125,7 @@ export function QualityPanel({ show }: { show: LiveShow }) {
         </p>
       ) : null}
 
-      {!show.demo && quality.levels > 1 ? (
+      {!show.demo && quality.levels > 1 && canOperate ? (
         <form
           className="cr-override"
           onSubmit={(event) => {

@@ -44,8 +44,8 @@ export function StatusLine({
 }: {
   live: LiveState;
   emergencyBusy: boolean;
-  /** Turns the emergency test pattern on or off (shown while a show of yours is on air). */
-  onEmergency: (on: boolean) => void;
+  /** Turns the emergency test pattern on or off (shown while a show of yours is on air); absent for a viewer. */
+  onEmergency?: ((on: boolean) => void) | undefined;
 }) {
   const line = statusLine(live);
   const show = live.show;
@@ -74,7 +74,7 @@ export function StatusLine({
           ))}
         </ul>
       ) : null}
-      {realShow ? (
+      {realShow && onEmergency ? (
         <div className="cr-statusbar-emergency">
           {emergency ? (
             <strong className="cr-emergency-state">EMERGENCY — the test pattern is on air</strong>

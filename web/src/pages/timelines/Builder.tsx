@@ -42,6 +42,7 @@ import { Preview } from './builder/Preview.tsx';
 import { addCue, updateOverlayTrack } from './builder/state.ts';
 import { useCatalog } from './builder/use-catalog.ts';
 import { useEditor } from './builder/use-editor.ts';
+import { useCan } from '../../app/session.ts';
 import './builder/builder.css';
 
 const VALIDATE_DEBOUNCE_MS = 500;
@@ -60,6 +61,8 @@ interface Checked {
 }
 
 export function Builder({ timelineId }: { timelineId: number | null }) {
+  // A viewer may open a timeline to look at it; saving is an operator's (the API refuses it too).
+  const canSave = useCan('operator');
   const editor = useEditor(emptyModel);
   const { model, edit } = editor;
   const catalog = useCatalog();
@@ -196,7 +199,7 @@ export function Builder({ timelineId }: { timelineId: number | null }) {
       const key = event.key.toLowerCase();
       if (key === 's') {
         event.preventDefault();
-        void save();
+        if (canSave) void save();
         return;
       }
       const target = event.target as HTMLElement | null;
@@ -444,10 +447,17 @@ export function Builder({ timelineId }: { timelineId: number | null }) {
         <span className={`builder-state${dirty ? ' builder-dirty' : ''}`} aria-live="polite">
           {saving ? 'Saving…' : dirty ? 'Unsaved changes' : savedJson !== null ? 'All changes saved' : ''}
         </span>
-        <Button variant="primary" busy={saving} onClick={() => void save()} title="Save (Ctrl+S)">
-          Save
-        </Button>
+        {canSave ? (
+          <Button variant="primary" busy={saving} onClick={() => void save()} title="Save (Ctrl+S)">
+            Save
+          </Button>
+        ) : null}
       </PageHeader>
+      {!canSave ? (
+        <Notice kind="info">
+          You can look at this timeline and try changes here; saving them needs the operator role.
+        </Notice>
+      ) : null}
       {saveError ? <ErrorNotice error={saveError} onDismiss={() => setSaveError(null)} /> : null}
       {playingNow ? (
         <Notice kind="warning">
@@ -531,16 +541,18 @@ export function Builder({ timelineId }: { timelineId: number | null }) {
           <Button variant="danger" onClick={() => leaving && leave(leaving)}>
             Leave without saving
           </Button>
-          <Button
-            variant="primary"
-            busy={saving}
-            onClick={() => {
-              const target = leaving;
-              void save().then((ok) => ok && target && leave(target));
-            }}
-          >
-            Save and leave
-          </Button>
+          {canSave ? (
+            <Button
+              variant="primary"
+              busy={saving}
+              onClick={() => {
+                const target = leaving;
+                void save().then((ok) => ok && target && leave(target));
+              }}
+            >
+              Save and leave
+            </Button>
+          ) : null}
         </div>
       </Dialog>
       <Dialog
