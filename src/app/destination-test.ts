@@ -7,6 +7,7 @@
 // the server's host, and failure sentences are the classifier's fixed ones, never stderr.
 import { systemClock, type Clock } from '../core/clock.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
+import type { DestinationTestOutcome as SharedOutcome } from '../domain/destination-test.ts';
 import { classifyFailure, type OutputErrorKind } from '../engine/index.ts';
 import { AppError, ERRORS, type ErrorCode } from '../errors/registry.ts';
 import { FFMPEG_BIN, num, urlScheme } from '../ffmpeg/argv.ts';
@@ -88,19 +89,7 @@ export function destinationTestArgs(o: DestinationTestArgsOptions): string[] {
   ];
 }
 
-export interface DestinationTestOutcome {
-  ok: boolean;
-  destinationId: number;
-  /** The server's host name (never the key). */
-  host: string;
-  /** Seconds of picture the server took (frames / fps, rounded). */
-  seconds: number;
-  frames: number;
-  bytesSent: number;
-  /** The whole answer in one sentence. */
-  message: string;
-  error: { code: ErrorCode; kind: OutputErrorKind | 'timeout'; message: string; remediation: string } | null;
-}
+export type DestinationTestOutcome = SharedOutcome<ErrorCode, OutputErrorKind | 'timeout'>;
 
 /** The host of a destination URL (what a person recognises: "a.rtmp.youtube.com"). */
 export function hostOf(url: string): string {

@@ -45,18 +45,7 @@ export const KEY_HELP: Record<Platform, string> = {
     'Use the address your streaming server or provider gives you (rtmp://, rtmps:// or srt://). If they give a stream key or stream name separately, put it in Stream key; for SRT it is sent as the stream id.',
 };
 
-/** What POST /api/destinations/:id/test answers (src/app/destination-test.ts). */
-export interface DestinationTestOutcome {
-  ok: boolean;
-  destinationId: number;
-  host: string;
-  seconds: number;
-  frames: number;
-  bytesSent: number;
-  /** The whole result in one sentence. */
-  message: string;
-  error: { code: string; kind: string; message: string; remediation: string } | null;
-}
+export type { DestinationTestOutcome } from '../../../../src/domain/destination-test.ts';
 
 /** How long a test publishes (the appliance's TEST_SECONDS), for the progress line. */
 export const TEST_SECONDS = 4;
