@@ -10,7 +10,7 @@ import { after, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { a11yViolations } from '../../helpers/a11y.ts';
 import { join } from 'node:path';
-import { SCREENSHOTS, saveScreenshot, signInAs } from '../../helpers/browser.ts';
+import { SCREENSHOTS, openPage, saveScreenshot, signInAs } from '../../helpers/browser.ts';
 import { startCameraSim, type CameraSim } from '../../helpers/camera-sim.ts';
 import { useControlRoomRig } from '../../helpers/control-room-rig.ts';
 import { freePort } from '../../helpers/proc.ts';
@@ -142,6 +142,65 @@ describe('the control room tells the truth (chromium, real appliance)', () => {
     await rig.rtmp.waitForPublisher('live', 'truth', 20_000);
     await shot(page, 'control-room-truth-01-one-down');
     assert.deepEqual(await a11yViolations(page), []);
+  });
+
+  it('a viewer sees the status line and what is on air, and no control (the 403 stays the guard)', async () => {
+    const { page } = rig.ui;
+    const viewerAccount = { username: 'harbourmaster', password: 'seven boats at anchor', role: 'viewer' };
+    const added = await page.evaluate(async (body) => {
+      const status = (await (await fetch('/api/auth/status')).json()) as { csrfToken: string };
+      const answer = await fetch('/api/auth/users', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': status.csrfToken },
+        body: JSON.stringify(body),
+      });
+      return answer.status;
+    }, viewerAccount);
+    assert.equal(added, 201);
+    const viewer = await openPage(page.context().browser()!, rig.appliance.url);
+    try {
+      await signInAs(viewer.page, viewerAccount.username, viewerAccount.password);
+      await viewer.page
+        .getByTestId('show-state')
+        .filter({ hasText: /^LIVE · 1 of 2 destinations down$/ })
+        .waitFor({ timeout: SETTLED_WITHIN_MS });
+      await viewer.page.getByText(dock()).first().waitFor();
+      for (const name of [
+        'Emergency: show the test pattern',
+        'Stop the show',
+        'Pause timeline',
+        'Keyboard shortcuts (?)',
+        'Acknowledge',
+      ]) {
+        assert.equal(
+          await viewer.page.getByRole('button', { name, exact: false }).count(),
+          0,
+          `“${name}” is shown to a viewer`,
+        );
+      }
+      assert.equal(await viewer.page.getByRole('heading', { name: 'Manual overrides' }).count(), 0);
+      // The operator (here the admin) has them all.
+      await page.getByRole('button', { name: 'Emergency: show the test pattern' }).waitFor();
+      await page.getByRole('heading', { name: 'Manual overrides' }).waitFor();
+      await shot(viewer.page, 'control-room-truth-10-viewer');
+      assert.deepEqual(await a11yViolations(viewer.page), []);
+      const refused = await viewer.page.evaluate(async () => {
+        const status = (await (await fetch('/api/auth/status')).json()) as { csrfToken: string };
+        const answer = await fetch('/api/show/overrides/emergency', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-csrf-token': status.csrfToken },
+          body: JSON.stringify({ on: true }),
+        });
+        return answer.status;
+      });
+      assert.equal(refused, 403);
+      assert.deepEqual(
+        viewer.pageErrors.filter((e) => !/403 \(Forbidden\)/.test(e)),
+        [],
+      );
+    } finally {
+      await viewer.context.close();
+    }
   });
 
   it('"?" opens the shortcut sheet; E puts the test pattern on air and T returns to the timeline, announced', async () => {

@@ -543,6 +543,8 @@ function emptyOf(schema: z.ZodType): unknown {
       return null;
     case 'optional':
       return undefined;
+    case 'default':
+      return emptyOf(def.innerType!);
     case 'array':
       return [];
     case 'string':
@@ -559,6 +561,7 @@ function emptyOf(schema: z.ZodType): unknown {
 }
 interface ZodDef {
   type: string;
+  innerType?: z.ZodType;
   shape?: Record<string, z.ZodType>;
   entries?: Record<string, string>;
 }
