@@ -12,6 +12,7 @@ export async function stopAfterEndOfInput(
   graceMs = 3000,
 ): Promise<void> {
   if (supervisor.state === 'running') {
+    supervisor.expectExit();
     await new Promise<void>((resolve) => {
       const timer = clock.setTimeout(resolve, graceMs);
       supervisor.once('exit', () => {

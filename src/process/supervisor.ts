@@ -332,6 +332,19 @@ export class Supervisor extends EventEmitter<SupervisorEvents> implements Superv
   }
 
   /**
+   * The owner has ended the child's input: its coming exit is the stop it asked for, not a failure
+   * (logged as an exit, not "unexpectedly", and never restarted). Nothing is signalled; a stop()
+   * after a grace still ends a child that lingers.
+   */
+  expectExit(): void {
+    this.atomic(() => {
+      if (this.actual !== 'starting' && this.actual !== 'running') return;
+      this.wanted = 'stop';
+      if (this.run) this.run.cause ??= 'requested';
+    });
+  }
+
+  /**
    * Restart now, skipping any backoff, and reset the attempt counter (an operator or owner asked).
    * A live child is stopped gracefully first (stopSignal → SIGKILL), then started again at once.
    * `keepAttempts`: the restart is not a verdict on the child's health (e.g. its input changed),

@@ -229,6 +229,18 @@ describe('Supervisor: restarts with backoff', () => {
     assert.equal(h.exits[0]!.cause, 'exited');
   });
 
+  it('an exit after the owner ended the input (expectExit) is the requested stop: no restart', () => {
+    const h = harness();
+    startRunning(h);
+    h.sup.expectExit();
+    assert.equal(h.host.last.signals.length, 0, 'nothing is signalled');
+    h.host.last.exit(0);
+    assert.equal(h.exits[0]!.cause, 'requested');
+    assert.equal(h.sup.state, 'stopped');
+    h.clock.advance(120_000);
+    assert.equal(h.host.children.length, 1, 'not started again');
+  });
+
   it('consecutive failures back off 2, 4, 8, 16, 32, 60, 60 s', () => {
     const h = harness();
     h.sup.start();
