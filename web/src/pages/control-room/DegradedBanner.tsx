@@ -21,7 +21,10 @@ export function DegradedBanner({ show }: { show: LiveShow }) {
   return (
     <section className="cr-degraded" aria-labelledby="cr-degraded-title" data-testid="degraded-banner">
       <h2 id="cr-degraded-title" className="cr-degraded-title">
-        Reduced quality on air: {quality.description}
+        {/* While a move is carried out the old level is still on air: say where it is going. */}
+        {quality.switching
+          ? `Reducing the quality: switching to ${quality.ladder[quality.level] ?? 'a lighter level'}…`
+          : `Reduced quality on air: ${quality.description}`}
       </h2>
       <p className="cr-degraded-line">
         {quality.reason
