@@ -472,7 +472,8 @@ export const CODES = {
   },
   YOUTUBE_NOT_CONNECTED: {
     status: 409,
-    remediation: 'Connect the YouTube channel in Destinations (the appliance shows a code to enter at google.com/device).',
+    remediation:
+      'Connect the YouTube channel in Destinations (the appliance shows a code to enter at google.com/device).',
   },
   YOUTUBE_CONNECT_FAILED: {
     status: 409,

@@ -132,8 +132,7 @@ export class YouTubeConnectionRepository {
 
   private row(id: number): ConnectionRow {
     const row = this.db.prepare('SELECT * FROM youtube_connections WHERE id = ?').get(id) as
-      | ConnectionRow
-      | undefined;
+      ConnectionRow | undefined;
     if (!row) throw new AppError('YOUTUBE_NOT_CONNECTED', `no YouTube connection ${id}`);
     return row;
   }
