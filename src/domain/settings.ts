@@ -78,7 +78,7 @@ export const SETTINGS = {
   /** The operator's Google OAuth client of type "TV and limited-input devices" (YouTube Live);
    *  the secret is write-only: sealed at rest, masked on every read. */
   'youtube.oauth_client': {
-    label: 'The Google OAuth client',
+    label: 'The sign in client for live broadcasts',
     schema: z
       .strictObject({
         client_id: z
