@@ -87,7 +87,14 @@ export const SETTINGS = {
           .regex(/^[\w.-]+\.apps\.googleusercontent\.com$/, {
             error: 'must be a client ID like 1234-abc.apps.googleusercontent.com',
           }),
-        client_secret: z.string().trim().min(1, { error: 'must not be empty' }).max(200),
+        client_secret: z
+          .string()
+          .trim()
+          .min(1, { error: 'must not be empty' })
+          .max(200)
+          .refine((secret) => secret !== '****', {
+            error: 'is the mask the appliance shows: send the secret itself',
+          }),
       })
       .nullable(),
     mask: true,
