@@ -73,8 +73,6 @@ export class YouTubeApiSim {
   readonly requests: string[] = [];
   /** Polls answered slow_down (a test asks for it with `slowDownNext`). */
   slowDownNext = 0;
-  /** Tokens that arrive before this wall time are refused as expired (a test ages tokens). */
-  private tokensIssuedBefore = 0;
 
   constructor(options: YouTubeSimOptions = {}) {
     this.clientId = options.clientId ?? 'sim-client.apps.googleusercontent.com';
@@ -254,8 +252,7 @@ export class YouTubeApiSim {
     const auth = request.headers.authorization ?? '';
     const access = auth.startsWith('Bearer ') ? auth.slice(7) : '';
     const issued = this.accessTokens.get(access);
-    if (issued === undefined || issued < this.tokensIssuedBefore)
-      return apiError(response, 401, 'global', 'authError', 'Invalid Credentials');
+    if (issued === undefined) return apiError(response, 401, 'global', 'authError', 'Invalid Credentials');
     const resource = url.pathname.slice('/youtube/v3/'.length);
     const method = request.method ?? 'GET';
     const cost = method === 'GET' ? SIM_QUOTA_COST.list : SIM_QUOTA_COST.write;
