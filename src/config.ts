@@ -61,7 +61,23 @@ export interface AppConfig {
   allowedHosts: string[];
   /** Recordings quota, file length and the free space kept (README "Configuration"). */
   recordings: RecordingLimits;
+  /** Google's OAuth 2.0 and YouTube Data API endpoints (tests point them at a local server). */
+  youtube: YouTubeEndpoints;
 }
+
+/** Where the YouTube Live layer talks to (src/platforms/youtube/). */
+export interface YouTubeEndpoints {
+  /** Base of /device/code, /token and /revoke. */
+  oauthBaseUrl: string;
+  /** Base of /liveBroadcasts and /liveStreams. */
+  apiBaseUrl: string;
+}
+
+/** Google's real endpoints. */
+export const GOOGLE_ENDPOINTS: YouTubeEndpoints = {
+  oauthBaseUrl: 'https://oauth2.googleapis.com',
+  apiBaseUrl: 'https://www.googleapis.com/youtube/v3',
+};
 
 export class ConfigError extends Error {}
 /** A recording limit refused (a ConfigError: the appliance refuses to start on it). */
@@ -189,6 +205,19 @@ const SETTINGS = {
     schema: z.number().min(0),
     rule: 'must be a number (0 = no limit)',
     read: asNumber,
+  },
+  // YouTube Live (Google's endpoints unless a test or a proxy says otherwise).
+  youtubeOauthBaseUrl: {
+    env: 'VISTTER_YOUTUBE_OAUTH_URL',
+    schema: z.url({ protocol: /^https?$/ }),
+    rule: 'must be an http:// or https:// address',
+    read: asText,
+  },
+  youtubeApiBaseUrl: {
+    env: 'VISTTER_YOUTUBE_API_URL',
+    schema: z.url({ protocol: /^https?$/ }),
+    rule: 'must be an http:// or https:// address',
+    read: asText,
   },
 } as const;
 type Key = keyof typeof SETTINGS;
@@ -352,5 +381,9 @@ export function loadConfig(env: Variables = process.env): AppConfig {
         : null,
     allowedHosts: settings.allowedHosts ?? [],
     recordings: recordingLimits(settings, dataDir, ConfigError),
+    youtube: {
+      oauthBaseUrl: (settings.youtubeOauthBaseUrl ?? GOOGLE_ENDPOINTS.oauthBaseUrl).replace(/\/+$/, ''),
+      apiBaseUrl: (settings.youtubeApiBaseUrl ?? GOOGLE_ENDPOINTS.apiBaseUrl).replace(/\/+$/, ''),
+    },
   };
 }

@@ -75,6 +75,30 @@ export const SETTINGS = {
       .nullable(),
     mask: false,
   },
+  /** The operator's Google OAuth client of type "TV and limited-input devices" (YouTube Live);
+   *  the secret is write-only: sealed at rest, masked on every read. */
+  'youtube.oauth_client': {
+    label: 'The sign in client for live broadcasts',
+    schema: z
+      .strictObject({
+        client_id: z
+          .string()
+          .trim()
+          .regex(/^[\w.-]+\.apps\.googleusercontent\.com$/, {
+            error: 'must be a client ID like 1234-abc.apps.googleusercontent.com',
+          }),
+        client_secret: z
+          .string()
+          .trim()
+          .min(1, { error: 'must not be empty' })
+          .max(200)
+          .refine((secret) => secret !== '****', {
+            error: 'is the mask the appliance shows: send the secret itself',
+          }),
+      })
+      .nullable(),
+    mask: true,
+  },
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;

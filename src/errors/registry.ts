@@ -464,6 +464,50 @@ export const CODES = {
     severity: 'warning',
     remediation: 'Open the control room to see what is wrong (each check says what to do).',
   },
+  // YouTube Live API (issue 17; src/platforms/youtube/).
+  YOUTUBE_CLIENT_NOT_SET: {
+    status: 409,
+    remediation:
+      'Enter the Google OAuth client (type "TV and limited-input devices") id and secret in Settings; the README says how to create it.',
+  },
+  YOUTUBE_NOT_CONNECTED: {
+    status: 409,
+    remediation:
+      'Connect the YouTube channel in Destinations (the appliance shows a code to enter at google.com/device).',
+  },
+  YOUTUBE_CONNECT_FAILED: {
+    status: 409,
+    remediation:
+      'Start connecting again in Destinations and enter the code shown at the address shown, with the Google account that owns the channel, before it runs out.',
+  },
+  YOUTUBE_TOKEN_REVOKED: {
+    status: 409,
+    severity: 'error',
+    remediation:
+      'Reconnect the channel in Destinations: its access was removed in the Google account, or the OAuth client changed. The stream continues by RTMP meanwhile.',
+  },
+  YOUTUBE_QUOTA_EXCEEDED: {
+    status: 429,
+    severity: 'warning',
+    remediation:
+      'Nothing to do now: the appliance backs off and tries again later (the quota resets at midnight Pacific time) and the stream continues by RTMP. If it happens daily, ask Google for a higher quota in the Cloud console.',
+  },
+  YOUTUBE_BROADCAST_COMPLETE: {
+    status: 409,
+    severity: 'warning',
+    remediation:
+      'YouTube ended the broadcast; a new broadcast has to be created and bound to the same stream to stay on air.',
+  },
+  YOUTUBE_TRANSITION_REFUSED: {
+    status: 409,
+    remediation:
+      'Make sure the stream reaches YouTube (its status is active) before going live, and that the broadcast has not already ended.',
+  },
+  YOUTUBE_REQUEST_FAILED: {
+    status: 502,
+    remediation:
+      'Check the appliance reaches the internet and YouTube; the message names what YouTube answered. It is tried again on the next check.',
+  },
 } as const satisfies Record<string, RegistryEntry>;
 
 /** The registry under the name the API layer and the tests know it by. */

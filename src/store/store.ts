@@ -14,6 +14,7 @@ import {
 } from './repositories/records.ts';
 import { ScheduleRepository } from './repositories/schedules.ts';
 import { TimelineRepository } from './repositories/timelines.ts';
+import { YouTubeConnectionRepository } from './repositories/youtube-connections.ts';
 import { createSecretBox, loadSecretKey } from './secrets.ts';
 
 export interface Store {
@@ -31,6 +32,7 @@ export interface Store {
   readonly apiTokens: ApiTokenRepository;
   readonly schedules: ScheduleRepository;
   readonly healthSamples: HealthSampleRepository;
+  readonly youtubeConnections: YouTubeConnectionRepository;
   close(): void;
 }
 
@@ -67,6 +69,7 @@ export function openStore(options: StoreOptions): Store {
     apiTokens: new ApiTokenRepository(db),
     schedules: new ScheduleRepository(db),
     healthSamples: new HealthSampleRepository(db),
+    youtubeConnections: new YouTubeConnectionRepository(db, secrets),
     close: () => db.close(),
   };
 }

@@ -32,6 +32,7 @@ const SettingBody = z.strictObject({
 /** A webhook URL can hold a token in its path or query: only its origin is shown. */
 function maskSetting(key: SettingKey, value: unknown): unknown {
   if (!SETTINGS[key].mask || value === null || typeof value !== 'object') return value;
+  if (key === 'youtube.oauth_client') return { ...value, client_secret: '****' };
   const webhook = value as { url?: unknown; enabled?: unknown };
   return {
     ...webhook,

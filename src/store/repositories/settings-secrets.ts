@@ -1,12 +1,13 @@
 // Settings that hold a secret: the alert webhook's URL (its path or ?token= is the receiver's
 // password). The field is sealed in the stored JSON ({ url: <masked>, url_enc: <sealed> }) and
 // opened again on read, so callers see the value they saved.
-import { redactUrl } from '../../core/redact.ts';
+import { MASK, redactUrl } from '../../core/redact.ts';
 import { isSealed, type SecretBox } from '../secrets.ts';
 
 /** Per setting key: the string fields of its JSON object that are sealed. */
 export const SEALED_SETTING_FIELDS: Readonly<Record<string, readonly string[]>> = {
   'alerts.webhook': ['url'],
+  'youtube.oauth_client': ['client_secret'],
 };
 
 const SEALED_SUFFIX = '_enc';
@@ -25,7 +26,8 @@ export function sealSetting(key: string, value: unknown, secrets: SecretBox): un
   for (const field of fields) {
     const clear = value[field];
     if (typeof clear !== 'string' || clear === '') continue;
-    out[field] = redactUrl(clear);
+    // A URL keeps what helps a person find a fault; any other secret is masked whole.
+    out[field] = URL.canParse(clear) ? redactUrl(clear) : MASK;
     out[field + SEALED_SUFFIX] = secrets.seal(clear);
   }
   return out;
