@@ -61,7 +61,13 @@ export const PositionSchema = z.strictObject(
     longitude: coordinate('east positive, west negative', 180, '-0.01'),
     place_name: z.string().trim().max(100, { error: 'must be at most 100 characters' }).optional(),
   },
-  { error: 'must be an object like {"latitude": 51.48, "longitude": -0.01, "place_name": "Greenwich"}' },
+  {
+    // Only the wrong shape gets the example; a field too many keeps its own message.
+    error: (issue) =>
+      issue.code === 'invalid_type'
+        ? 'must be an object like {"latitude": 51.48, "longitude": -0.01, "place_name": "Greenwich"}'
+        : undefined,
+  },
 );
 export type AppliancePosition = z.output<typeof PositionSchema>;
 
