@@ -80,11 +80,14 @@ export const ScheduleRunView = z.object({
 });
 export type ScheduleRun = z.infer<typeof ScheduleRunView>;
 
-/** A day the schedule is due but does not run because its sunrise or sunset does not happen. */
+/** A day the schedule is due but does not run: its sunrise or sunset does not happen (or the
+ *  appliance position, which places them, is not set). */
 export const ScheduleSunSkipView = z.object({
   date: z.string(),
   day: z.enum(WEEKDAYS),
-  reason: z.enum(['no_sunrise', 'no_sunset']).meta({ description: 'Polar day or polar night' }),
+  reason: z
+    .enum(['no_sunrise', 'no_sunset', 'no_position'])
+    .meta({ description: 'Polar night, midnight sun, or the appliance position is not set' }),
 });
 export type ScheduleSunSkip = z.infer<typeof ScheduleSunSkipView>;
 

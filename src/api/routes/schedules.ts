@@ -39,9 +39,8 @@ function runView(run: Run, now: number): ScheduleRun {
   };
 }
 
-/** A polar day's skip as the list shows it (a missing position is reported when saving instead). */
-function sunSkipView(skip: SunSkip): ScheduleSunSkip | null {
-  return skip.reason === 'no_position' ? null : { date: skip.date, day: skip.day, reason: skip.reason };
+function sunSkipView(skip: SunSkip): ScheduleSunSkip {
+  return { date: skip.date, day: skip.day, reason: skip.reason };
 }
 
 export function registerScheduleRoutes(app: ApiInstance, deps: ApiDeps): void {
@@ -58,10 +57,10 @@ export function registerScheduleRoutes(app: ApiInstance, deps: ApiDeps): void {
       ...schedule,
       time_zone: zone(),
       next_runs: upcomingRuns(rule, zone(), at, count).map((run) => runView(run, at)),
-      // The due days among the next few that the sun leaves out (polar day or night).
-      sun_skips: upcomingDays(rule, zone(), at, count)
-        .flatMap((day) => ('start' in day ? [] : [sunSkipView(day)]))
-        .filter((skip): skip is ScheduleSunSkip => skip !== null),
+      // The due days among the next few that do not run: polar night, midnight sun, no position.
+      sun_skips: upcomingDays(rule, zone(), at, count).flatMap((day) =>
+        'start' in day ? [] : [sunSkipView(day)],
+      ),
       last_event: last ?? null,
       on_air: deps.schedules?.onAirScheduleId() === schedule.id,
     };

@@ -170,7 +170,14 @@ describe('schedule routes (real SQLite file)', () => {
       polar.sun_skips.map((skip: { date: string; reason: string }) => `${skip.date} ${skip.reason}`),
       ['2026-12-01 no_sunrise'],
     );
+    // The position removed afterwards: the schedule is kept, and its days say why they do not run.
     api.store.settings.set('appliance.position', null);
+    const unplaced = (await api.call('GET', `/api/schedules/${schedule.id}`)).json();
+    assert.deepEqual(unplaced.next_runs, []);
+    assert.deepEqual(
+      unplaced.sun_skips.map((skip: { reason: string }) => skip.reason),
+      ['no_position', 'no_position', 'no_position'],
+    );
   });
 
   it('refuses unknown timelines and destinations at their position', async () => {

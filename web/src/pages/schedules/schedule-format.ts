@@ -49,5 +49,9 @@ export function formatSunSkip(skip: ScheduleSunSkip): string {
     day: 'numeric',
     month: 'short',
   }).format(new Date(Date.UTC(year!, month! - 1, day!)));
-  return `${date}: no ${skip.reason === 'no_sunrise' ? 'sunrise' : 'sunset'}, does not run`;
+  const why =
+    skip.reason === 'no_position'
+      ? 'the appliance position is not set (Settings)'
+      : `no ${skip.reason === 'no_sunrise' ? 'sunrise' : 'sunset'}`;
+  return `${date}: ${why}, does not run`;
 }
