@@ -43,6 +43,7 @@ import { killAllSupervised, stopAllSupervised } from './process/supervisor.ts';
 import { installOnvifSafetyNet } from './ptz/safety-net.ts';
 import { openStore } from './store/store.ts';
 import { Scheduler } from './scheduler/service.ts';
+import { POSITION_SETTING } from './domain/settings.ts';
 import { isValidTimeZone, systemTimeZone } from './core/calendar.ts';
 import { ALERT_WEBHOOK_SETTING, createAlerting } from './alerts/index.ts';
 
@@ -333,7 +334,7 @@ const app = await buildApp({
     timeZone,
   },
   onSettingChanged: (key, value) => {
-    if (key === TIMEZONE_SETTING) void scheduler.reload();
+    if (key === TIMEZONE_SETTING || key === POSITION_SETTING) void scheduler.reload();
     // A webhook saved in the settings applies at once (VISTTER_ALERT_WEBHOOK_URL, if set, wins).
     if (key === ALERT_WEBHOOK_SETTING && !webhookUrl) alerting.configureWebhook(value);
   },

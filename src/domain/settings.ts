@@ -46,6 +46,37 @@ export const ENCODER_PRESET_SETTING = 'encoder.preset';
 export const ENCODER_PRESET_CHOICES = [AUTOMATIC_PRESET, ...ENCODER_PRESETS] as const;
 export type EncoderPresetChoice = (typeof ENCODER_PRESET_CHOICES)[number];
 
+/** The settings key of the appliance's position (sunrise and sunset of sun-based schedules). */
+export const POSITION_SETTING = 'appliance.position';
+const coordinate = (name: string, limit: number, example: string) =>
+  z
+    .number({ error: `must be a number of degrees like ${example}` })
+    .min(-limit, { error: `must be between -${limit} and ${limit} degrees (${name})` })
+    .max(limit, { error: `must be between -${limit} and ${limit} degrees (${name})` });
+export const PositionSchema = z.strictObject(
+  {
+    /** Degrees, north positive. */
+    latitude: coordinate('north positive, south negative', 90, '51.48'),
+    /** Degrees, east positive. */
+    longitude: coordinate('east positive, west negative', 180, '-0.01'),
+    place_name: z.string().trim().max(100, { error: 'must be at most 100 characters' }).optional(),
+  },
+  {
+    // Only the wrong shape gets the example; a field too many keeps its own message.
+    error: (issue) =>
+      issue.code === 'invalid_type'
+        ? 'must be an object like {"latitude": 51.48, "longitude": -0.01, "place_name": "Greenwich"}'
+        : undefined,
+  },
+);
+export type AppliancePosition = z.output<typeof PositionSchema>;
+
+/** The configured position from the stored setting, or null when there is none (or it is broken). */
+export function positionSetting(stored: unknown): AppliancePosition | null {
+  const parsed = PositionSchema.safeParse(stored);
+  return parsed.success ? parsed.data : null;
+}
+
 export const SETTINGS = {
   'appliance.name': {
     label: 'The appliance name',
@@ -66,6 +97,8 @@ export const SETTINGS = {
       .nullable(),
     mask: false,
   },
+  /** Where the appliance stands: sun-based schedule windows need it; null: not configured. */
+  'appliance.position': { label: 'The appliance position', schema: PositionSchema.nullable(), mask: false },
   'alerts.webhook': { label: 'The alert webhook address', schema: AlertWebhookSchema.nullable(), mask: true },
   /** The x264 preset of the next show; null or "automatic": the encoding profile's. */
   'encoder.preset': {

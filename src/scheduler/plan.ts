@@ -11,6 +11,13 @@
 //   not run that day.
 // - End before or equal to start crosses midnight: the window ends on the next day (equal times: a
 //   whole day, 23 or 25 hours on a change day).
+//
+// An edge may follow the sun instead: the day's sunrise or sunset at the appliance's position
+// (src/scheduler/sun.ts), moved by an offset. Those are instants, so daylight-saving changes do not
+// touch them; a window whose end comes at or before its start ends at the next day's edge. A day
+// the sun does not rise (polar night) or set (polar day) has no sunrise or sunset: a window with
+// such an edge does not run that day, and the plan says so (a SunSkip). Without a configured
+// position a sun-based window never runs.
 
 import {
   addDays,
@@ -21,14 +28,31 @@ import {
   weekdayOf,
   type Weekday,
 } from '../core/calendar.ts';
+import { sunEventOn, type Position } from './sun.ts';
 
-/** What planning needs of a schedule. Times are "HH:MM" (or "HH:MM:SS"), 24-hour, local wall time. */
+/** A window edge: "HH:MM" (or "HH:MM:SS"), 24-hour local wall time, or sunrise/sunset ± minutes. */
+export type Edge = string | { sun: 'sunrise' | 'sunset'; offset_minutes: number };
+
+/** What planning needs of a schedule. */
 export interface WindowRule {
   id: number;
   enabled: boolean;
   days: readonly Weekday[];
-  start: string;
-  end: string;
+  start: Edge;
+  end: Edge;
+  /** Where the appliance is, for sun edges (null: not configured). */
+  position?: Position | null;
+}
+
+/** Why a due day has no window. */
+export type SunSkipReason = 'no_sunrise' | 'no_sunset' | 'no_position';
+
+/** A day the schedule is due whose window does not run: a sun edge that does not happen. */
+export interface SunSkip {
+  scheduleId: number;
+  date: string;
+  day: Weekday;
+  reason: SunSkipReason;
 }
 
 /** One window of one schedule, as instants (ms since the epoch). */
@@ -41,14 +65,58 @@ export interface Run {
   day: Weekday;
 }
 
-/** The window starting on one local date, if the schedule has one that day. */
-function windowOn(
-  rule: WindowRule,
-  zone: string,
-  date: { year: number; month: number; day: number },
-): Run | null {
+type CalendarDate = { year: number; month: number; day: number };
+
+/** A sun edge's instant on a date, or why it has none. */
+function sunEdgeOn(
+  edge: Exclude<Edge, string>,
+  position: Position | null | undefined,
+  date: CalendarDate,
+): number | SunSkipReason {
+  if (!position) return 'no_position';
+  const at = sunEventOn(date, position, edge.sun);
+  if (at === null) return edge.sun === 'sunrise' ? 'no_sunrise' : 'no_sunset';
+  return at + edge.offset_minutes * 60_000;
+}
+
+/** A window with a sun edge: instants throughout; an end at or before the start is the next day's. */
+function sunWindowOn(rule: WindowRule, zone: string, date: CalendarDate, day: Weekday): Run | SunSkip | null {
+  const edgeOn = (edge: Edge, on: CalendarDate): number | SunSkipReason | null => {
+    if (typeof edge !== 'string') return sunEdgeOn(edge, rule.position, on);
+    const time = parseTime(edge);
+    return time ? localToInstant(zone, { ...on, ...time }) : null;
+  };
+  const skip = (reason: SunSkipReason): SunSkip => ({
+    scheduleId: rule.id,
+    date: isoDate(date),
+    day,
+    reason,
+  });
+  const startAt = edgeOn(rule.start, date);
+  if (startAt === null) return null;
+  if (typeof startAt === 'string') return skip(startAt);
+  let endAt = edgeOn(rule.end, date);
+  if (endAt === null) return null;
+  if (typeof endAt === 'string') return skip(endAt);
+  if (endAt <= startAt) {
+    endAt = edgeOn(rule.end, addDays(date, 1));
+    if (endAt === null) return null;
+    if (typeof endAt === 'string') return skip(endAt);
+    if (endAt <= startAt) return null; // a large negative offset: no room left
+  }
+  return { scheduleId: rule.id, start: startAt, end: endAt, date: isoDate(date), day };
+}
+
+function isRun(outcome: Run | SunSkip): outcome is Run {
+  return 'start' in outcome;
+}
+
+/** The window starting on one local date, if the schedule has one that day (or why not). */
+function windowOn(rule: WindowRule, zone: string, date: CalendarDate): Run | SunSkip | null {
   const day = weekdayOf(date.year, date.month, date.day);
   if (!rule.days.includes(day)) return null;
+  if (typeof rule.start !== 'string' || typeof rule.end !== 'string')
+    return sunWindowOn(rule, zone, date, day);
   const start = parseTime(rule.start);
   const end = parseTime(rule.end);
   if (!start || !end) return null;
@@ -69,15 +137,41 @@ export function upcomingRuns(
   count: number,
   horizonDays = 400,
 ): Run[] {
+  return upcoming(rule, zone, now, count, horizonDays, false).filter(isRun);
+}
+
+/** Like upcomingRuns, with the due days from today on that do not run (sun edges) in between: at
+ *  most `count` entries in all (what the schedule list shows as its next dates). */
+export function upcomingDays(
+  rule: WindowRule,
+  zone: string,
+  now: number,
+  count: number,
+  horizonDays = 400,
+): Array<Run | SunSkip> {
+  return upcoming(rule, zone, now, count, horizonDays, true);
+}
+
+function upcoming(
+  rule: WindowRule,
+  zone: string,
+  now: number,
+  count: number,
+  horizonDays: number,
+  withSkips: boolean,
+): Array<Run | SunSkip> {
   if (!rule.enabled || rule.days.length === 0 || count <= 0) return [];
   const today = localParts(zone, now);
-  const runs: Run[] = [];
+  const found: Array<Run | SunSkip> = [];
   // A window that crossed midnight may have started yesterday.
-  for (let offset = -1; offset <= horizonDays && runs.length < count; offset++) {
-    const run = windowOn(rule, zone, addDays(today, offset));
-    if (run && run.end > now) runs.push(run);
+  for (let offset = -1; offset <= horizonDays && found.length < count; offset++) {
+    const outcome = windowOn(rule, zone, addDays(today, offset));
+    if (!outcome) continue;
+    if (isRun(outcome)) {
+      if (outcome.end > now) found.push(outcome);
+    } else if (withSkips && offset >= 0) found.push(outcome);
   }
-  return runs;
+  return found;
 }
 
 /** The schedule's window on at `now` (start ≤ now < end), if any. */

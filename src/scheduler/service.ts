@@ -24,7 +24,9 @@ import {
 import type { Schedule } from '../store/repositories/schedules.ts';
 import type { Store } from '../store/store.ts';
 import type { NewScheduleEvent } from '../store/repositories/schedules.ts';
+import { POSITION_SETTING, positionSetting } from '../domain/settings.ts';
 import { activeRun, planSchedules, type Run, type WindowRule } from './plan.ts';
+import type { Position } from './sun.ts';
 
 /** What the scheduler needs of show control. */
 export type SchedulerShows = Pick<ShowControl, 'current' | 'goLive' | 'stop'>;
@@ -59,14 +61,21 @@ interface OnAir {
   executionId: number;
 }
 
-export function toRule(schedule: Schedule): WindowRule {
+/** The schedule as planning sees it; `position` places its sun edges (null: none configured). */
+export function toRule(schedule: Schedule, position: Position | null): WindowRule {
   return {
     id: schedule.id,
     enabled: schedule.enabled,
     days: schedule.days,
     start: schedule.start_time,
     end: schedule.end_time,
+    position,
   };
+}
+
+/** The appliance's position setting (read at every decision, like the time zone). */
+export function storedPosition(store: Pick<Store, 'settings'>): Position | null {
+  return positionSetting(store.settings.get<unknown>(POSITION_SETTING, null));
 }
 
 export class Scheduler {
@@ -141,6 +150,10 @@ export class Scheduler {
     return next;
   }
 
+  private position(): Position | null {
+    return storedPosition(this.deps.store);
+  }
+
   private now(): number {
     return this.clock.wallNow();
   }
@@ -170,7 +183,9 @@ export class Scheduler {
     const tag = this.deps.store.schedules.executionTag(current.executionId);
     if (!tag) return;
     const schedule = this.schedule(tag.scheduleId);
-    const run = schedule ? activeRun(toRule(schedule), this.deps.timeZone(), this.now()) : null;
+    const run = schedule
+      ? activeRun(toRule(schedule, this.position()), this.deps.timeZone(), this.now())
+      : null;
     if (schedule && run) {
       this.onAir = {
         scheduleId: schedule.id,
@@ -235,7 +250,7 @@ export class Scheduler {
     if (this.onAir) {
       const mine = this.onAir;
       const schedule = schedules.find((s) => s.id === mine.scheduleId);
-      const run = schedule ? activeRun(toRule(schedule), zone, now) : null;
+      const run = schedule ? activeRun(toRule(schedule, this.position()), zone, now) : null;
       if (run && (run.start === mine.windowStart || run.start <= mine.windowEnd)) {
         // Still on, or the next window starts as this one ends (e.g. every day 00:00–00:00): carry on.
         if (run.start !== mine.windowStart) {
@@ -279,7 +294,13 @@ export class Scheduler {
       await this.stopShow(mine.executionId);
     }
 
-    const plan = planSchedules(schedules.map(toRule), zone, now, 1);
+    const position = this.position();
+    const plan = planSchedules(
+      schedules.map((schedule) => toRule(schedule, position)),
+      zone,
+      now,
+      1,
+    );
     this.prepareNext(plan.next, schedules, now);
     const run = plan.active;
     for (const other of plan.overlapping) {
@@ -452,7 +473,9 @@ export class Scheduler {
     }
     // The timeline ended: the next one in the list (from the first after the last), if the window is on.
     const schedule = this.schedule(mine.scheduleId);
-    const run = schedule ? activeRun(toRule(schedule), this.deps.timeZone(), this.now()) : null;
+    const run = schedule
+      ? activeRun(toRule(schedule, this.position()), this.deps.timeZone(), this.now())
+      : null;
     if (!schedule || !run || this.deps.shows.current) {
       this.record({ ...base, kind: 'completed', detail: 'the timeline ended' });
       return;
@@ -480,7 +503,13 @@ export class Scheduler {
     const edges: number[] = [now + this.maxSleepMs];
     if (this.onAir) edges.push(this.onAir.windowEnd);
     const schedules = this.deps.store.schedules.list();
-    const next = planSchedules(schedules.map(toRule), zone, now, 1).next[0];
+    const position = this.position();
+    const next = planSchedules(
+      schedules.map((schedule) => toRule(schedule, position)),
+      zone,
+      now,
+      1,
+    ).next[0];
     if (next) edges.push(next.start);
     for (const until of this.holdUntil.values()) if (until > now) edges.push(until);
     const wake = Math.min(...edges);

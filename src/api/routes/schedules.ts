@@ -3,17 +3,19 @@
 // when its window is no longer on).
 import { z } from 'zod';
 import {
+  isSunTime,
   ScheduleEventView,
   ScheduleInputSchema,
   ScheduleRunView,
   ScheduleView,
   type ScheduleDetails,
   type ScheduleRun,
+  type ScheduleSunSkip,
 } from '../../domain/schedule.ts';
 import { AppError, isAppError, type FieldIssue } from '../../errors/registry.ts';
 import { systemTimeZone } from '../../core/calendar.ts';
-import { upcomingRuns, type Run } from '../../scheduler/plan.ts';
-import { toRule } from '../../scheduler/service.ts';
+import { upcomingDays, upcomingRuns, type Run, type SunSkip } from '../../scheduler/plan.ts';
+import { storedPosition, toRule } from '../../scheduler/service.ts';
 import type { Schedule } from '../../store/repositories/schedules.ts';
 import { formatPath } from '../../timeline/validate.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -37,6 +39,10 @@ function runView(run: Run, now: number): ScheduleRun {
   };
 }
 
+function sunSkipView(skip: SunSkip): ScheduleSunSkip {
+  return { date: skip.date, day: skip.day, reason: skip.reason };
+}
+
 export function registerScheduleRoutes(app: ApiInstance, deps: ApiDeps): void {
   const { store } = deps;
   const zone = () => deps.schedules?.timeZone() ?? systemTimeZone();
@@ -46,10 +52,15 @@ export function registerScheduleRoutes(app: ApiInstance, deps: ApiDeps): void {
   const view = (schedule: Schedule, count = NEXT_RUNS_IN_LIST): ScheduleDetails => {
     const at = now();
     const [last] = store.schedules.events({ scheduleId: schedule.id, limit: 1 });
+    const rule = toRule(schedule, storedPosition(store));
     return {
       ...schedule,
       time_zone: zone(),
-      next_runs: upcomingRuns(toRule(schedule), zone(), at, count).map((run) => runView(run, at)),
+      next_runs: upcomingRuns(rule, zone(), at, count).map((run) => runView(run, at)),
+      // The due days among the next few that do not run: polar night, midnight sun, no position.
+      sun_skips: upcomingDays(rule, zone(), at, count).flatMap((day) =>
+        'start' in day ? [] : [sunSkipView(day)],
+      ),
       last_event: last ?? null,
       on_air: deps.schedules?.onAirScheduleId() === schedule.id,
     };
@@ -77,6 +88,15 @@ export function registerScheduleRoutes(app: ApiInstance, deps: ApiDeps): void {
         });
       }
     });
+    // A sun edge needs to know where the sun is: refused now rather than never running.
+    if (storedPosition(store) === null)
+      for (const field of ['start_time', 'end_time'] as const)
+        if (isSunTime(body[field]))
+          issues.push({
+            path: field,
+            message:
+              'follows the sun, but the appliance position is not set: enter it in Settings (Position) first',
+          });
     if (issues.length > 0) throw new AppError('VALIDATION_FAILED', 'the schedule is not valid', issues);
   };
 
@@ -134,7 +154,9 @@ export function registerScheduleRoutes(app: ApiInstance, deps: ApiDeps): void {
       const at = now();
       return {
         time_zone: zone(),
-        runs: upcomingRuns(toRule(schedule), zone(), at, request.query.count).map((run) => runView(run, at)),
+        runs: upcomingRuns(toRule(schedule, storedPosition(store)), zone(), at, request.query.count).map(
+          (run) => runView(run, at),
+        ),
       };
     },
   );

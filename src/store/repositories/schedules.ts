@@ -1,5 +1,12 @@
 // Schedules and what the scheduler did with them (schedule_events).
-import { ScheduleInputSchema, type ScheduleEvent, type ScheduleEventKind } from '../../domain/schedule.ts';
+import {
+  isSunTime,
+  ScheduleInputSchema,
+  SunTimeSchema,
+  type ScheduleEvent,
+  type ScheduleEventKind,
+  type WindowEdge,
+} from '../../domain/schedule.ts';
 import { AppError } from '../../errors/registry.ts';
 import type { Weekday } from '../../core/calendar.ts';
 import { nowIso, type Db } from '../database.ts';
@@ -10,15 +17,23 @@ export interface Schedule {
   name: string;
   enabled: boolean;
   days: Weekday[];
-  start_time: string;
-  end_time: string;
+  /** A clock time "HH:MM", or sunrise/sunset ± minutes. */
+  start_time: WindowEdge;
+  end_time: WindowEdge;
   timeline_ids: number[];
   destination_ids: number[];
   created_at: string;
   modified_at: string;
 }
 
-type ScheduleRow = Omit<Schedule, 'enabled' | 'days' | 'timeline_ids' | 'destination_ids'> & {
+type ScheduleRow = Omit<
+  Schedule,
+  'enabled' | 'days' | 'timeline_ids' | 'destination_ids' | 'start_time' | 'end_time'
+> & {
+  start_time: string;
+  end_time: string;
+  start_sun: string | null;
+  end_sun: string | null;
   enabled: number;
   days: string;
   timeline_ids: string;
@@ -55,8 +70,9 @@ export class ScheduleRepository {
     return writeNamed(this.db, value.name, () => {
       const { lastInsertRowid } = this.db
         .prepare(
-          `INSERT INTO schedules (name, enabled, days, start_time, end_time, timeline_ids, destination_ids, created_at, modified_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO schedules (name, enabled, days, start_time, end_time, start_sun, end_sun, timeline_ids,
+             destination_ids, created_at, modified_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(...columns(value), now, now);
       return this.get(Number(lastInsertRowid));
@@ -70,8 +86,8 @@ export class ScheduleRepository {
       this.get(id);
       this.db
         .prepare(
-          `UPDATE schedules SET name = ?, enabled = ?, days = ?, start_time = ?, end_time = ?, timeline_ids = ?,
-             destination_ids = ?, modified_at = ? WHERE id = ?`,
+          `UPDATE schedules SET name = ?, enabled = ?, days = ?, start_time = ?, end_time = ?, start_sun = ?,
+             end_sun = ?, timeline_ids = ?, destination_ids = ?, modified_at = ? WHERE id = ?`,
         )
         .run(...columns(value), nowIso(), id);
       return this.get(id);
@@ -154,16 +170,34 @@ function columns(value: ReturnType<typeof ScheduleInputSchema.parse>) {
     value.name,
     value.enabled ? 1 : 0,
     JSON.stringify(value.days),
-    value.start_time,
-    value.end_time,
+    clockColumn(value.start_time),
+    clockColumn(value.end_time),
+    sunColumn(value.start_time),
+    sunColumn(value.end_time),
     JSON.stringify(value.timeline_ids),
     JSON.stringify(value.destination_ids),
   ] as const;
 }
 
+/** The clock-time column: the time, or a placeholder its CHECK accepts for a sun edge. */
+function clockColumn(edge: WindowEdge): string {
+  return isSunTime(edge) ? '00:00' : edge;
+}
+
+function sunColumn(edge: WindowEdge): string | null {
+  return isSunTime(edge) ? JSON.stringify(edge) : null;
+}
+
+function edgeOf(clock: string, sun: string | null): WindowEdge {
+  return sun === null ? clock : SunTimeSchema.parse(JSON.parse(sun));
+}
+
 function toSchedule(row: ScheduleRow): Schedule {
+  const { start_sun, end_sun, ...rest } = row;
   return {
-    ...row,
+    ...rest,
+    start_time: edgeOf(row.start_time, start_sun),
+    end_time: edgeOf(row.end_time, end_sun),
     enabled: row.enabled === 1,
     days: JSON.parse(row.days) as Weekday[],
     timeline_ids: JSON.parse(row.timeline_ids) as number[],

@@ -1,9 +1,14 @@
 // The Schedules page in a real browser: the empty state, field errors next to their fields, adding
 // a weekend schedule with two timelines in a chosen order and a destination (next runs shown in
 // the appliance's zone), editing it to cross midnight, and deleting it after confirmation — each
-// step checked in the database too.
+// step checked in the database too. Then a schedule that follows the sun: refused until the
+// appliance position is set (Settings, Position card, errors in words), added with sunrise + 15 min
+// to sunset − 10 min, its next runs at the computed minutes, and a polar-night day shown as not
+// running.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { sunEventOn } from '../../../src/scheduler/sun.ts';
+import { a11yViolations } from '../../helpers/a11y.ts';
 import { completeFirstRun, openPage, saveScreenshot, useBrowserUi } from '../../helpers/browser.ts';
 import { oneCameraShow } from '../../helpers/timelines.ts';
 
@@ -116,6 +121,129 @@ describe('Schedules page (chromium)', () => {
     await page.getByText('Schedule “Weekend mornings” deleted.').waitFor();
     assert.equal(ui.served.api.store.schedules.list().length, 0);
     assert.equal(reloads, 3, 'the scheduler was told of each change');
+    assert.deepEqual(pageErrors, []);
+    await context.close();
+  });
+
+  it('a schedule that follows the sun: position first, then next runs at sunrise and sunset', async () => {
+    const { store } = ui.served.api;
+    const { page, context, pageErrors } = await ui.signedInPage();
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    const addSunSchedule = async () => {
+      await page
+        .getByRole('button', { name: /Add (your first )?schedule/ })
+        .first()
+        .click();
+      await page.getByRole('heading', { name: 'New schedule' }).waitFor();
+      await page.getByLabel('Name').fill('Harbour daylight');
+      await page.getByLabel('Start: clock or sun').selectOption({ label: 'Sunrise' });
+      await page.getByLabel('Starts at: minutes after sunrise (negative: before)').fill('15');
+      await page.getByLabel('End: clock or sun').selectOption({ label: 'Sunset' });
+      await page.getByLabel('Ends at: minutes after sunset (negative: before)').fill('-10');
+      await page.getByText('the window does not run that day').waitFor();
+      await page.getByLabel('Timeline to add').selectOption({ label: 'Harbour' });
+      await page.getByRole('button', { name: 'Add timeline' }).click();
+      await page.getByRole('button', { name: 'Add schedule' }).last().click();
+    };
+
+    // No position yet: the schedule is refused, and the message says where to set it.
+    await nav.getByRole('link', { name: 'Schedules' }).click();
+    await page.getByRole('heading', { name: 'Schedules', level: 1 }).waitFor();
+    await addSunSchedule();
+    await page
+      .getByText(/appliance position is not set/)
+      .first()
+      .waitFor();
+    assert.equal(store.schedules.list().length, 0);
+
+    // Settings: the Position card, with its mistakes in words.
+    await nav.getByRole('link', { name: 'Settings' }).click();
+    const card = page.getByRole('region', { name: 'Position' });
+    await card.waitFor();
+    await card.getByLabel('Latitude').fill('95');
+    await card.getByLabel('Longitude').fill('east');
+    await card.getByRole('button', { name: 'Save position' }).click();
+    await card.getByText('Longitude must be a number of degrees like -0.01').waitFor();
+    await card.getByLabel('Longitude').fill('-0.0005');
+    await card.getByRole('button', { name: 'Save position' }).click();
+    await card.getByText('must be between -90 and 90 degrees (north positive, south negative)').waitFor();
+    assert.equal(await card.getByLabel('Latitude').getAttribute('aria-invalid'), 'true');
+    await card.getByLabel('Latitude').fill('51.4769');
+    await card.getByLabel('Place name (optional)').fill('Greenwich');
+    await card.getByRole('button', { name: 'Save position' }).click();
+    await card.getByText('Saved: the appliance position.').waitFor();
+    assert.deepEqual(store.settings.get('appliance.position', null), {
+      latitude: 51.4769,
+      longitude: -0.0005,
+      place_name: 'Greenwich',
+    });
+    await card.scrollIntoViewIfNeeded();
+    await saveScreenshot(page, 'schedules-1x-sun-position');
+    assert.deepEqual(await a11yViolations(page), [], 'Settings with the Position card');
+
+    // Now the same schedule is taken.
+    await nav.getByRole('link', { name: 'Schedules' }).click();
+    await page.getByRole('heading', { name: 'Schedules', level: 1 }).waitFor();
+    await addSunSchedule();
+    await page.getByText('Schedule “Harbour daylight” added.').waitFor();
+    const [saved] = store.schedules.list();
+    assert.deepEqual(
+      [saved!.start_time, saved!.end_time],
+      [
+        { sun: 'sunrise', offset_minutes: 15 },
+        { sun: 'sunset', offset_minutes: -10 },
+      ],
+    );
+    const row = page.getByRole('row', { name: /Harbour daylight/ });
+    await row.getByText('Sunrise + 15 min – Sunset − 10 min').waitFor();
+    // Today (Tue 24 Nov, the harness clock 10:00Z) and the next two days, at the computed minutes.
+    const greenwich = { latitude: 51.4769, longitude: -0.0005 };
+    const hhmm = (instant: number) =>
+      new Intl.DateTimeFormat('en-GB', {
+        timeZone: 'Europe/London',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      }).format(new Date(instant));
+    const runs = await row.locator('.next-runs li').allInnerTexts();
+    assert.equal(runs.length, 3, runs.join(' | '));
+    [24, 25, 26].forEach((day, index) => {
+      const date = { year: 2026, month: 11, day };
+      const start = hhmm(sunEventOn(date, greenwich, 'sunrise')! + 15 * 60_000);
+      const end = hhmm(sunEventOn(date, greenwich, 'sunset')! - 10 * 60_000);
+      assert.ok(runs[index]!.includes(String(day)), runs[index]);
+      assert.ok(runs[index]!.endsWith(`${start} – ${end}`), `${runs[index]} vs ${start} – ${end}`);
+    });
+    // About 07:49 – 15:52 today, by the almanac's 07:34 sunrise and 16:02 sunset.
+    assert.match(runs[0]!, /07:(4[7-9]|5[01]) – 15:(49|5\d)$/);
+
+    // Tromsø, whose polar night begins on 27 November: a Tuesday and Wednesday schedule runs
+    // this week, and on Tuesday 1 December says it does not run.
+    store.settings.set('appliance.position', { latitude: 69.6492, longitude: 18.9553, place_name: 'Tromsø' });
+    store.schedules.create({
+      name: 'Polar mornings',
+      days: ['tue', 'wed'],
+      start_time: { sun: 'sunrise', offset_minutes: 0 },
+      end_time: { sun: 'sunset', offset_minutes: 0 },
+      timeline_ids: [ids.pier],
+    });
+    await page.reload();
+    const polar = page.getByRole('row', { name: /Polar mornings/ });
+    await polar.getByText('Sunrise – Sunset').waitFor();
+    const polarRuns = await polar.locator('.next-runs li').allInnerTexts();
+    assert.equal(polarRuns.length, 3, polarRuns.join(' | '));
+    assert.match(polarRuns[2]!, /^(?=.*Tue)(?=.*Dec)(?=.*\b1\b).*: no sunrise, does not run$/);
+    await polar.scrollIntoViewIfNeeded();
+    await saveScreenshot(page, 'schedules-1x-sun');
+    await page.getByRole('button', { name: 'Edit Harbour daylight' }).click();
+    await page.getByRole('heading', { name: 'Edit “Harbour daylight”' }).waitFor();
+    assert.equal(
+      await page.getByLabel('Starts at: minutes after sunrise (negative: before)').inputValue(),
+      '15',
+    );
+    assert.deepEqual(await a11yViolations(page), [], 'Schedules with the sun-based form open');
+    await saveScreenshot(page, 'schedules-1x-sun-form');
+    store.settings.set('appliance.position', null);
     assert.deepEqual(pageErrors, []);
     await context.close();
   });

@@ -119,6 +119,67 @@ describe('schedule routes (real SQLite file)', () => {
     assert.equal(reloads, 0);
   });
 
+  it('sun edges: refused without a position, field paths on a bad offset, next runs and polar days', async () => {
+    api.store.settings.set('appliance.position', null);
+    const sunBody = body({
+      days: ['tue', 'wed'],
+      start_time: { sun: 'sunrise', offset_minutes: 15 },
+      end_time: { sun: 'sunset', offset_minutes: -10 },
+    });
+    const refused = await api.call('POST', '/api/schedules', sunBody);
+    assert.equal(refused.statusCode, 400, refused.body);
+    assert.deepEqual(
+      refused.json().issues.map((i: { path: string; message: string }) => i.path),
+      ['start_time', 'end_time'],
+    );
+    assert.match(refused.json().issues[0].message, /position is not set.*Settings/);
+    assert.equal(rowCount(api, 'schedules'), 0);
+
+    const badOffset = await api.call(
+      'POST',
+      '/api/schedules',
+      body({ start_time: { sun: 'sunrise', offset_minutes: 240 } }),
+    );
+    assert.deepEqual(badOffset.json().issues, [
+      { path: 'start_time.offset_minutes', message: 'must be at most 180 minutes' },
+    ]);
+
+    api.store.settings.set('appliance.position', { latitude: 51.4769, longitude: -0.0005 });
+    const created = await api.call('POST', '/api/schedules', sunBody);
+    assert.equal(created.statusCode, 201, created.body);
+    const schedule = created.json();
+    assert.deepEqual(schedule.start_time, { sun: 'sunrise', offset_minutes: 15 });
+    assert.deepEqual(schedule.end_time, { sun: 'sunset', offset_minutes: -10 });
+    // Today, Tue 2026-11-24 at Greenwich: sunrise about 07:34 GMT, sunset about 16:00 GMT (almanac).
+    const [first] = schedule.next_runs as Array<{ start: string; end: string; date: string }>;
+    assert.equal(first!.date, '2026-11-24');
+    const minutes = (iso: string) => (Date.parse(iso) - Date.parse('2026-11-24T00:00:00Z')) / 60_000;
+    assert.ok(Math.abs(minutes(first!.start) - (7 * 60 + 34 + 15)) <= 3, first!.start);
+    assert.ok(Math.abs(minutes(first!.end) - (16 * 60 - 10)) <= 3, first!.end);
+    assert.deepEqual(schedule.sun_skips, []);
+
+    // Tromsø: its polar night begins on 27 November, so of the next three due days the sun still
+    // rises on the 24th and 25th, and not on 1 December; the list says so.
+    api.store.settings.set('appliance.position', { latitude: 69.6492, longitude: 18.9553 });
+    const polar = (await api.call('GET', `/api/schedules/${schedule.id}`)).json();
+    assert.deepEqual(
+      polar.next_runs.slice(0, 2).map((run: { date: string }) => run.date),
+      ['2026-11-24', '2026-11-25'],
+    );
+    assert.deepEqual(
+      polar.sun_skips.map((skip: { date: string; reason: string }) => `${skip.date} ${skip.reason}`),
+      ['2026-12-01 no_sunrise'],
+    );
+    // The position removed afterwards: the schedule is kept, and its days say why they do not run.
+    api.store.settings.set('appliance.position', null);
+    const unplaced = (await api.call('GET', `/api/schedules/${schedule.id}`)).json();
+    assert.deepEqual(unplaced.next_runs, []);
+    assert.deepEqual(
+      unplaced.sun_skips.map((skip: { reason: string }) => skip.reason),
+      ['no_position', 'no_position', 'no_position'],
+    );
+  });
+
   it('refuses unknown timelines and destinations at their position', async () => {
     const response = await api.call(
       'POST',

@@ -78,6 +78,34 @@ describe('PUT /api/settings/:key messages', () => {
       assert.doesNotMatch(answer.message, /alerts\.webhook|appliance\.|encoder\.preset/);
   });
 
+  it('the appliance position: degrees in range, in words at each field; stored and answered', async () => {
+    const south = await refused('/api/settings/appliance.position', { latitude: -91, longitude: 10 });
+    assert.equal(
+      south.message,
+      'The appliance position is not valid: must be between -90 and 90 degrees (north positive, south negative)',
+    );
+    assert.equal(south.issues[0]?.path, 'value.latitude');
+    const text = await refused('/api/settings/appliance.position', { latitude: 51, longitude: 'west' });
+    assert.equal(text.issues[0]?.path, 'value.longitude');
+    assert.equal(text.issues[0]?.message, 'must be a number of degrees like -0.01');
+    const wrongShape = await refused('/api/settings/appliance.position', '51.48,-0.01');
+    assert.match(wrongShape.message, /must be an object like \{"latitude": 51\.48, "longitude": -0\.01/);
+    const extra = await refused('/api/settings/appliance.position', {
+      latitude: 1,
+      longitude: 2,
+      altitude: 3,
+    });
+    assert.match(extra.message, /altitude/);
+    const value = { latitude: -33.8688, longitude: 151.2093, place_name: 'Sydney' };
+    const saved = await api.call('PUT', '/api/settings/appliance.position', { value });
+    assert.equal(saved.statusCode, 200, saved.body);
+    assert.deepEqual((await api.call('GET', '/api/settings')).json()['appliance.position'], value);
+    assert.equal(
+      (await api.call('PUT', '/api/settings/appliance.position', { value: null })).statusCode,
+      200,
+    );
+  });
+
   it('stores a time zone by its listed name', async () => {
     const response = await api.call('PUT', '/api/settings/appliance.timezone', { value: 'europe/berlin' });
     assert.equal(response.statusCode, 200, response.body);

@@ -2,7 +2,8 @@
 // ffmpeg), on a real SQLite file: it starts a show at its window's start and stops it at the end,
 // plays a list of timelines in order, starts a window that is on at boot (also after a restart in
 // its middle), never interrupts nor stops the operator's show, holds a schedule the operator
-// stopped, and follows the local wall clock across a daylight-saving change.
+// stopped, and follows the local wall clock across a daylight-saving change; windows that follow the
+// sun start and end at the computed sunrise and sunset, and skip a polar night.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, it } from 'node:test';
@@ -13,6 +14,7 @@ import { ShowRunner } from '../../../src/app/show-runner.ts';
 import { createLogger } from '../../../src/core/logger.ts';
 import type { ShowPlan } from '../../../src/engine/index.ts';
 import { Scheduler } from '../../../src/scheduler/service.ts';
+import { sunEventOn } from '../../../src/scheduler/sun.ts';
 import { openStore, type Store } from '../../../src/store/store.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
 import { tempDir } from '../../helpers/temp.ts';
@@ -394,5 +396,62 @@ describe('scheduler service', () => {
     );
     await advance(app, 2 * 60_000, 10_000);
     assert.equal(prepared.length, 1, 'once per window');
+  });
+
+  describe('windows that follow the sun', () => {
+    const GREENWICH = { latitude: 51.4769, longitude: -0.0005, place_name: 'Greenwich' };
+    const TROMSO = { latitude: 69.6492, longitude: 18.9553, place_name: 'Tromsø' };
+    const near = (actualIso: string, expected: number, what: string) =>
+      assert.ok(
+        Math.abs(Date.parse(actualIso) - expected) <= 1000,
+        `${what}: ${actualIso} vs ${new Date(expected).toISOString()}`,
+      );
+
+    it('a sunrise+15 window at Greenwich on 2026-06-21 starts at the computed minute (about 04:58 BST)', async () => {
+      store.settings.set('appliance.position', GREENWICH);
+      const expected = sunEventOn({ year: 2026, month: 6, day: 21 }, GREENWICH, 'sunrise')! + 15 * 60_000;
+      // Almanac sunrise 04:43 BST (03:43Z): the window opens about 03:58Z.
+      assert.ok(Math.abs(expected - Date.parse('2026-06-21T03:58:00Z')) <= 2 * 60_000);
+      clock = new FakeClock(Date.parse('2026-06-21T03:40:00Z'));
+      const { id } = schedule({ start_time: { sun: 'sunrise', offset_minutes: 15 }, end_time: '09:00' });
+      const app = await boot();
+      const lead = expected - clock.wallNow() - 5000;
+      await advance(app, lead, 60_000);
+      assert.equal(app.shows.current, null, 'not yet 5 s before');
+      await advance(app, 10_000);
+      assert.ok(app.shows.current, 'on air at sunrise + 15 min');
+      near(executions()[0]!.started_at, expected, 'started');
+      near(executions()[0]!.schedule_window!, expected, 'window start');
+      assert.deepEqual(events(id), ['started']);
+    });
+
+    it('a window ending at sunset stops at the computed sunset', async () => {
+      store.settings.set('appliance.position', GREENWICH);
+      const sunset = sunEventOn({ year: 2026, month: 6, day: 21 }, GREENWICH, 'sunset')!;
+      clock = new FakeClock(Date.parse('2026-06-21T20:00:00Z'));
+      const { id } = schedule({ start_time: '12:00', end_time: { sun: 'sunset', offset_minutes: 0 } });
+      const app = await boot();
+      assert.ok(app.shows.current, 'on at boot: the window opened at noon');
+      await advance(app, sunset - clock.wallNow() - 5000, 60_000);
+      assert.ok(app.shows.current, 'still on 5 s before sunset');
+      await advance(app, 10_000);
+      assert.equal(app.shows.current, null, 'off at sunset');
+      assert.deepEqual(events(id), ['started', 'stopped']);
+      const [stopped] = store.schedules.events({ scheduleId: id });
+      near(stopped!.window_end, sunset, 'window end');
+    });
+
+    it('a sunrise window does not run on a day without sunrise (Tromsø in the polar night)', async () => {
+      store.settings.set('appliance.position', TROMSO);
+      clock = new FakeClock(Date.parse('2026-12-20T23:00:00Z'));
+      const { id } = schedule({
+        start_time: { sun: 'sunrise', offset_minutes: 0 },
+        end_time: { sun: 'sunset', offset_minutes: 0 },
+      });
+      const app = await boot('Europe/Oslo');
+      await advance(app, 24 * 3600_000, 600_000);
+      assert.equal(app.shows.current, null);
+      assert.deepEqual(events(id), [], 'nothing started, nothing failed');
+    });
   });
 });

@@ -1,11 +1,13 @@
-// Add or edit a schedule: name, days, start and end (local wall time in the appliance's zone),
+// Add or edit a schedule: name, days, start and end (local wall time in the appliance's zone, or
+// sunrise/sunset ± minutes at its position),
 // the timelines in play order, the destinations, on/off. Every field error appears next to its
 // field; the appliance's message and remediation above the buttons.
 import { useState, type FormEvent } from 'react';
-import type { ScheduleDetails, ScheduleInput } from '../../../../src/domain/schedule.ts';
+import type { ScheduleDetails, ScheduleInput, WindowEdge } from '../../../../src/domain/schedule.ts';
 import { ApiError, api } from '../../api/client.ts';
 import { CheckField, FormActions } from '../../components/forms.tsx';
 import { Button, ErrorNotice, Field, SelectField, useAction } from '../../components/ui.tsx';
+import { EdgeField } from './EdgeField.tsx';
 import { DAY_LABELS, type DayId } from './schedule-format.ts';
 
 export interface Choice {
@@ -35,8 +37,8 @@ export function ScheduleForm({
   const [name, setName] = useState(schedule?.name ?? '');
   const [enabled, setEnabled] = useState(schedule?.enabled ?? true);
   const [days, setDays] = useState<DayId[]>(schedule?.days ?? ALL_DAYS);
-  const [start, setStart] = useState(schedule?.start_time ?? '09:00');
-  const [end, setEnd] = useState(schedule?.end_time ?? '17:00');
+  const [start, setStart] = useState<WindowEdge>(schedule?.start_time ?? '09:00');
+  const [end, setEnd] = useState<WindowEdge>(schedule?.end_time ?? '17:00');
   const [plays, setPlays] = useState<number[]>(schedule?.timeline_ids ?? []);
   const [adding, setAdding] = useState<string>(String(timelines[0]?.id ?? ''));
   const [targets, setTargets] = useState<number[]>(schedule?.destination_ids ?? []);
@@ -76,7 +78,9 @@ export function ScheduleForm({
     if (saved) onSaved(saved, schedule === null);
   };
 
-  const crosses = end <= start;
+  const clockTimes = typeof start === 'string' && typeof end === 'string';
+  const followsSun = !clockTimes;
+  const crosses = clockTimes && end <= start;
   return (
     <form className="schedule-form" onSubmit={(event) => void submit(event)} noValidate>
       <Field
@@ -117,30 +121,28 @@ export function ScheduleForm({
       </fieldset>
 
       <div className="form-row">
-        <Field
-          label="Starts at"
-          type="time"
-          step={start.length > 5 ? 1 : 60}
-          value={start}
-          onChange={(e) => setStart(e.target.value)}
-          error={issue('start_time')}
-          required
-        />
-        <Field
+        <EdgeField label="Starts at" value={start} onChange={setStart} issue={issue} />
+        <EdgeField
           label="Ends at"
-          type="time"
-          step={end.length > 5 ? 1 : 60}
           value={end}
-          onChange={(e) => setEnd(e.target.value)}
-          error={issue('end_time')}
-          hint={crosses ? (end === start ? 'A whole day (24 hours).' : 'Ends the next day.') : undefined}
-          required
+          onChange={setEnd}
+          issue={issue}
+          {...(crosses
+            ? { clockHint: end === start ? 'A whole day (24 hours).' : 'Ends the next day.' }
+            : {})}
         />
       </div>
       <p className="hint">
         Local time{zone ? ` in ${zone}` : ''}. On the day the clocks go forward, a start in the skipped hour
         begins when the clocks jump; when they go back, the repeated hour is played once.
       </p>
+      {followsSun ? (
+        <p className="hint">
+          Sunrise and sunset are computed each day at the appliance’s position (Settings, Position). An end at
+          or before the start is the next day’s. Where the sun does not rise or set that day (polar night or
+          midnight sun), the window does not run that day.
+        </p>
+      ) : null}
 
       <fieldset className="plays-editor">
         <legend>Timelines, in play order</legend>

@@ -2,7 +2,12 @@
 // appliance's time zone with timelines played in order (looping until the window ends) and the
 // destinations to stream to. The list shows the next runs in the appliance's local time.
 import { useState } from 'react';
-import type { ScheduleDetails, ScheduleEvent, ScheduleRun } from '../../../../src/domain/schedule.ts';
+import type {
+  ScheduleDetails,
+  ScheduleEvent,
+  ScheduleRun,
+  ScheduleSunSkip,
+} from '../../../../src/domain/schedule.ts';
 import { api } from '../../api/client.ts';
 import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog.tsx';
 import { DataTable, EditorCard, EmptyState, ListStates } from '../../components/ListPage.tsx';
@@ -10,7 +15,7 @@ import { useCan } from '../../app/session.ts';
 import { EditDeleteActions } from '../../components/RowActions.tsx';
 import { Button, ErrorNotice, Notice, PageHeader, useLoad } from '../../components/ui.tsx';
 import { ScheduleForm, type Choice } from './ScheduleForm.tsx';
-import { DAY_LABELS, formatRun } from './schedule-format.ts';
+import { DAY_LABELS, describeEdge, formatRun, formatSunSkip } from './schedule-format.ts';
 import '../../components/forms.css';
 import './schedules.css';
 
@@ -37,15 +42,35 @@ function describeDays(days: readonly string[]): string {
     .join(', ');
 }
 
-function NextRuns({ runs, zone }: { runs: readonly ScheduleRun[]; zone: string }) {
-  if (runs.length === 0) return <span className="muted">No upcoming runs</span>;
+function NextRuns({
+  runs,
+  skips,
+  zone,
+}: {
+  runs: readonly ScheduleRun[];
+  skips: readonly ScheduleSunSkip[];
+  zone: string;
+}) {
+  if (runs.length === 0 && skips.length === 0) return <span className="muted">No upcoming runs</span>;
+  // The days the sun leaves out, in date order among the runs (a run keyed by its local date).
+  const entries = [
+    ...runs.map((run) => ({ date: run.date, key: run.start, run })),
+    ...skips.map((skip) => ({ date: skip.date, key: `skip-${skip.date}`, skip })),
+  ].sort((a, b) => a.date.localeCompare(b.date));
   return (
     <ul className="next-runs">
-      {runs.map((run) => (
-        <li key={run.start}>
-          {run.onAirNow ? <span className="badge badge-live">Now</span> : null} {formatRun(run, zone)}
-        </li>
-      ))}
+      {entries.slice(0, Math.max(runs.length, 3)).map((entry) =>
+        'run' in entry ? (
+          <li key={entry.key}>
+            {entry.run.onAirNow ? <span className="badge badge-live">Now</span> : null}{' '}
+            {formatRun(entry.run, zone)}
+          </li>
+        ) : (
+          <li key={entry.key} className="sun-skip">
+            {formatSunSkip(entry.skip)}
+          </li>
+        ),
+      )}
     </ul>
   );
 }
@@ -149,8 +174,16 @@ export function Schedules() {
                 <td>
                   {describeDays(schedule.days)}
                   <br />
-                  {schedule.start_time}–{schedule.end_time}
-                  {schedule.end_time <= schedule.start_time ? ' (next day)' : ''}
+                  {describeEdge(schedule.start_time)}
+                  {typeof schedule.start_time === 'string' && typeof schedule.end_time === 'string'
+                    ? '–'
+                    : ' – '}
+                  {describeEdge(schedule.end_time)}
+                  {typeof schedule.start_time === 'string' &&
+                  typeof schedule.end_time === 'string' &&
+                  schedule.end_time <= schedule.start_time
+                    ? ' (next day)'
+                    : ''}
                 </td>
                 <td>
                   <ol className="plays">
@@ -165,7 +198,7 @@ export function Schedules() {
                   </small>
                 </td>
                 <td>
-                  <NextRuns runs={schedule.next_runs} zone={schedule.time_zone} />
+                  <NextRuns runs={schedule.next_runs} skips={schedule.sun_skips} zone={schedule.time_zone} />
                 </td>
                 <td>
                   {schedule.last_event ? (

@@ -1,11 +1,13 @@
 // Settings: your password and your role for everyone; for admins also the users, API tokens (each
 // with its scope), the alert webhook (masked once saved), the appliance's name and time zone, the
 // encoder preset of the next show.
+import type { AppliancePosition } from '../../../../src/domain/settings.ts';
 import { api, authApi } from '../../api/client.ts';
 import { ErrorNotice, PageHeader, Spinner, useLoad } from '../../components/ui.tsx';
 import { ApplianceCard } from './ApplianceCard.tsx';
 import { EncoderCard } from './EncoderCard.tsx';
 import { PasswordCard } from './PasswordCard.tsx';
+import { PositionCard } from './PositionCard.tsx';
 import { ROLE_ALLOWS, ROLE_LABEL } from './roles.ts';
 import { TokensCard } from './TokensCard.tsx';
 import { UsersCard } from './UsersCard.tsx';
@@ -18,6 +20,7 @@ interface SettingsAnswer {
   'appliance.timezone'?: string | null;
   'alerts.webhook'?: WebhookSetting | null;
   'encoder.preset'?: string | null;
+  'appliance.position'?: AppliancePosition | null;
 }
 
 export function Settings() {
@@ -68,6 +71,7 @@ export function Settings() {
                   timezone={data['appliance.timezone'] ?? null}
                   onChanged={settings.reload}
                 />
+                <PositionCard position={data['appliance.position'] ?? null} onChanged={settings.reload} />
                 <EncoderCard preset={data['encoder.preset'] ?? null} onChanged={settings.reload} />
               </>
             ) : null}
