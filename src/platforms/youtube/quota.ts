@@ -8,6 +8,10 @@
 // units: under half the default quota, leaving the rest for the operator's retries and for a
 // second channel on the same Google project. Pure: no I/O.
 import type { Clock } from '../../core/clock.ts';
+import { addDays, localParts, localToInstant } from '../../core/calendar.ts';
+
+/** Google resets the daily quota at midnight Pacific time. */
+const QUOTA_ZONE = 'America/Los_Angeles';
 
 export const QUOTA_COST = { list: 1, insert: 50, bind: 50, transition: 50, update: 50 } as const;
 export type QuotaOperation = keyof typeof QUOTA_COST;
@@ -63,37 +67,8 @@ export function shortestPollInterval(
 
 /** Wall ms of the next midnight in America/Los_Angeles after `wallNow` (when the quota resets). */
 export function nextQuotaReset(wallNow: number): number {
-  const offsetAt = (instant: number): number => {
-    const parts = Object.fromEntries(
-      new Intl.DateTimeFormat('en-US', {
-        timeZone: 'America/Los_Angeles',
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-        second: 'numeric',
-      })
-        .formatToParts(instant)
-        .map((part) => [part.type, part.value]),
-    );
-    const asUtc = Date.UTC(
-      +parts['year']!,
-      +parts['month']! - 1,
-      +parts['day']!,
-      +parts['hour']!,
-      +parts['minute']!,
-      +parts['second']!,
-    );
-    return asUtc - Math.floor(instant / 1000) * 1000;
-  };
-  const offset = offsetAt(wallNow);
-  const local = new Date(wallNow + offset);
-  const nextLocalMidnight = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate() + 1);
-  // A daylight-saving change between now and midnight moves the offset: use the one at midnight.
-  const firstGuess = nextLocalMidnight - offset;
-  return nextLocalMidnight - offsetAt(firstGuess);
+  const today = localParts(QUOTA_ZONE, wallNow);
+  return localToInstant(QUOTA_ZONE, { ...addDays(today, 1), hour: 0, minute: 0, second: 0 });
 }
 
 /** Units spent since the last reset, and the pause after Google said the quota is spent. */
