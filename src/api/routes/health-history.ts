@@ -1,6 +1,7 @@
 // The health graphs' history: GET /api/health/history?minutes=60 answers the 10 s samples of the
 // last minutes (up to a day), oldest first. Rows survive a restart (they live in the database).
 import { z } from 'zod';
+import { systemClock } from '../../core/clock.ts';
 import { HEALTH_SAMPLE_INTERVAL_MS, HealthHistorySchema } from '../../domain/health-history.ts';
 import type { ApiDeps } from '../deps.ts';
 import type { ApiInstance } from '../http.ts';
@@ -15,7 +16,8 @@ const HistoryQuery = z.strictObject({
 });
 
 export function registerHealthHistoryRoute(app: ApiInstance, deps: ApiDeps): void {
-  const now = () => (deps.clock ?? { wallNow: () => Date.now() }).wallNow();
+  const clock = deps.clock ?? systemClock;
+  const now = () => clock.wallNow();
   app.get(
     '/api/health/history',
     {

@@ -2,6 +2,7 @@
 // the scheduler at once (a schedule edited, disabled or deleted while its show is on air stops it
 // when its window is no longer on).
 import { z } from 'zod';
+import { systemClock } from '../../core/clock.ts';
 import {
   isSunTime,
   ScheduleEventView,
@@ -46,7 +47,8 @@ function sunSkipView(skip: SunSkip): ScheduleSunSkip {
 export function registerScheduleRoutes(app: ApiInstance, deps: ApiDeps): void {
   const { store } = deps;
   const zone = () => deps.schedules?.timeZone() ?? systemTimeZone();
-  const now = () => (deps.clock ?? { wallNow: () => Date.now() }).wallNow();
+  const clock = deps.clock ?? systemClock;
+  const now = () => clock.wallNow();
   const changed = () => void deps.schedules?.reload();
 
   const view = (schedule: Schedule, count = NEXT_RUNS_IN_LIST): ScheduleDetails => {
