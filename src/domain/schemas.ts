@@ -106,6 +106,43 @@ export type PresetCreate = z.input<typeof PresetCreateSchema>;
 export const PLATFORMS = ['youtube', 'facebook', 'twitch', 'custom'] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
+export const YOUTUBE_PRIVACY = ['public', 'unlisted', 'private'] as const;
+export const YOUTUBE_LATENCY = ['normal', 'low', 'ultraLow'] as const;
+
+/**
+ * How the appliance runs the broadcasts of a YouTube destination through the Live Streaming API
+ * (issue 17): the connected channel and what each broadcast it creates looks like. Null on a
+ * destination: a plain stream key, YouTube's own handling.
+ */
+export const YouTubeBroadcastSettingsSchema = z.strictObject({
+  /** The connected channel (youtube_connections.id). */
+  connection_id: z
+    .number({ error: 'must be a connected channel id' })
+    .int({ error: 'must be a whole number' })
+    .positive({ error: 'must be a connected channel id' }),
+  title: z
+    .string()
+    .trim()
+    .min(1, { error: 'must not be empty' })
+    .max(100, { error: 'must be at most 100 characters (YouTube’s limit)' }),
+  description: z
+    .string()
+    .max(5000, { error: 'must be at most 5000 characters (YouTube’s limit)' })
+    .default(''),
+  privacy: z
+    .enum(YOUTUBE_PRIVACY, { error: `must be one of ${YOUTUBE_PRIVACY.join(', ')}` })
+    .default('public'),
+  latency: z
+    .enum(YOUTUBE_LATENCY, { error: `must be one of ${YOUTUBE_LATENCY.join(', ')}` })
+    .default('normal'),
+  dvr: z.boolean({ error: 'must be true or false' }).default(true),
+  /** YouTube goes live by itself when data arrives; false: the appliance makes the transition. */
+  auto_start: z.boolean({ error: 'must be true or false' }).default(false),
+  /** Start the next broadcast before YouTube's 12-hour archive limit, so every hour is kept. */
+  keep_archive: z.boolean({ error: 'must be true or false' }).default(false),
+});
+export type YouTubeBroadcastSettings = z.output<typeof YouTubeBroadcastSettingsSchema>;
+
 const destinationFields = {
   name,
   platform: z.enum(PLATFORMS, { error: `must be one of ${PLATFORMS.join(', ')}` }),
@@ -119,6 +156,8 @@ const destinationFields = {
       error: 'must be 0 (no limit) or between 0.25 and 720 hours',
     })
     .nullable(),
+  /** Broadcasts managed through the YouTube Live API (platform youtube only); null: none. */
+  youtube: YouTubeBroadcastSettingsSchema.nullable(),
 };
 
 export const DestinationCreateSchema = z
@@ -127,8 +166,16 @@ export const DestinationCreateSchema = z
     stream_key: destinationFields.stream_key.optional(),
     enabled: destinationFields.enabled.default(true),
     max_session_hours: destinationFields.max_session_hours.optional(),
+    youtube: destinationFields.youtube.optional(),
   })
   .superRefine((value, ctx) => {
+    if (value.youtube && value.platform !== 'youtube') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['youtube'],
+        message: 'broadcast settings are for a YouTube destination only (set "platform": "youtube")',
+      });
+    }
     if (value.platform === 'facebook' && !value.server_url.startsWith('rtmps://')) {
       ctx.addIssue({
         code: 'custom',

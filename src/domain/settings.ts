@@ -46,6 +46,21 @@ export const ENCODER_PRESET_SETTING = 'encoder.preset';
 export const ENCODER_PRESET_CHOICES = [AUTOMATIC_PRESET, ...ENCODER_PRESETS] as const;
 export type EncoderPresetChoice = (typeof ENCODER_PRESET_CHOICES)[number];
 
+/** The settings key of the program's loudness target (the engine's own mixer holds it). */
+export const LOUDNESS_TARGET_SETTING = 'audio.loudness_target';
+/** Integrated loudness the program is held at unless the setting says otherwise: YouTube's reference. */
+export const DEFAULT_LOUDNESS_TARGET_LUFS = -14;
+export const LOUDNESS_TARGET_RANGE = { min: -36, max: -8 } as const;
+/** The target in force: a number of LUFS, or null when the operator turned the control off. */
+export function loudnessTarget(stored: unknown): number | null {
+  if (stored === 'off') return null;
+  return typeof stored === 'number' &&
+    stored >= LOUDNESS_TARGET_RANGE.min &&
+    stored <= LOUDNESS_TARGET_RANGE.max
+    ? stored
+    : DEFAULT_LOUDNESS_TARGET_LUFS;
+}
+
 /** The settings key of the appliance's position (sunrise and sunset of sun-based schedules). */
 export const POSITION_SETTING = 'appliance.position';
 const coordinate = (name: string, limit: number, example: string) =>
@@ -99,6 +114,29 @@ export const SETTINGS = {
   },
   /** Where the appliance stands: sun-based schedule windows need it; null: not configured. */
   'appliance.position': { label: 'The appliance position', schema: PositionSchema.nullable(), mask: false },
+  /** LUFS the program's loudness is held at, or "off"; null: the default (-14 LUFS). */
+  'audio.loudness_target': {
+    label: 'The loudness target',
+    schema: z
+      .union(
+        [
+          z
+            .number()
+            .min(LOUDNESS_TARGET_RANGE.min, {
+              error: `must be from ${LOUDNESS_TARGET_RANGE.min} to ${LOUDNESS_TARGET_RANGE.max} LUFS`,
+            })
+            .max(LOUDNESS_TARGET_RANGE.max, {
+              error: `must be from ${LOUDNESS_TARGET_RANGE.min} to ${LOUDNESS_TARGET_RANGE.max} LUFS`,
+            }),
+          z.literal('off'),
+        ],
+        {
+          error: `must be a number of LUFS from ${LOUDNESS_TARGET_RANGE.min} to ${LOUDNESS_TARGET_RANGE.max}, or "off"`,
+        },
+      )
+      .nullable(),
+    mask: false,
+  },
   'alerts.webhook': { label: 'The alert webhook address', schema: AlertWebhookSchema.nullable(), mask: true },
   /** The x264 preset of the next show; null or "automatic": the encoding profile's. */
   'encoder.preset': {

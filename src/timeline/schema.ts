@@ -6,6 +6,12 @@ export const NAMED_POSITIONS = ['top_left', 'top_right', 'bottom_left', 'bottom_
 export const TRANSITIONS = ['cut', 'fade', 'dissolve'] as const;
 export const OVERLAY_TYPES = ['lower_third', 'logo', 'text', 'image', 'dynamic_text'] as const;
 export const VIDEO_ACTIONS = ['show_camera', 'show_media'] as const;
+/**
+ * What a video cue's own sound does while the audio bed plays: 'duck' keeps it and lowers the bed
+ * under it while it has sound; 'replace' drops it, so the bed plays alone.
+ */
+export const SOURCE_AUDIO_MODES = ['duck', 'replace'] as const;
+export type SourceAudioMode = (typeof SOURCE_AUDIO_MODES)[number];
 
 /** Seconds a fade or dissolve lasts when the cue names the transition but no duration. */
 export const DEFAULT_TRANSITION_SECONDS = 1;
@@ -68,6 +74,17 @@ export const PositionSchema = z.union(
 );
 export type Position = z.infer<typeof PositionSchema>;
 
+const sourceAudio = z
+  .enum(SOURCE_AUDIO_MODES, { error: 'must be "duck" (the bed under this source’s sound) or "replace"' })
+  .optional();
+
+const decibels = (min: number, max: number) =>
+  z
+    .number({ error: 'must be a number of decibels' })
+    .finite()
+    .min(min, { error: `must be from ${min} to ${max} dB` })
+    .max(max, { error: `must be from ${min} to ${max} dB` });
+
 const transitionFields = {
   transition: z.enum(TRANSITIONS, { error: `must be one of ${TRANSITIONS.join(', ')}` }).default('cut'),
   transition_duration: nonNegativeSeconds.max(60, { error: 'must be at most 60 seconds' }).optional(),
@@ -88,6 +105,8 @@ export const ShowCameraParamsSchema = z
       .union([id, z.number().int().positive()], { error: 'must be a preset name or number' })
       .optional(),
     ...transitionFields,
+    /** This cue's sound under the audio bed; left out: the audio track's source_audio. */
+    source_audio: sourceAudio,
   })
   .superRefine((params, ctx) => {
     if (params.transition === 'cut' && (params.transition_duration ?? 0) > 0) {
@@ -112,6 +131,8 @@ export const ShowMediaParamsSchema = z
     /** For a video: play it in a loop for the cue's length (true) or once, then hold the last frame. */
     loop: z.boolean({ error: 'must be true or false' }).default(true),
     ...transitionFields,
+    /** This cue's sound under the audio bed; left out: the audio track's source_audio. */
+    source_audio: sourceAudio,
   })
   .superRefine((params, ctx) => {
     if ((params.asset_id === undefined) === (params.media_url === undefined)) {
@@ -278,6 +299,47 @@ export const OverlayTrackSchema = z.strictObject({
 });
 export type OverlayTrack = z.output<typeof OverlayTrackSchema>;
 
+/**
+ * One stretch of the audio bed: uploaded audio assets played in order (a playlist), from the
+ * cue's start for its length, at a volume, faded in and out. The bed runs on the program clock,
+ * so it carries on across video cues and transitions.
+ */
+export const PlayAudioParamsSchema = z.strictObject({
+  asset_ids: z
+    .array(assetId, { error: 'must be a list of audio asset ids' })
+    .min(1, { error: 'must name at least one audio asset' })
+    .max(200, { error: 'must be at most 200 assets' }),
+  /** Start the playlist again when it ends before the cue does (false: silence after it). */
+  loop: z.boolean({ error: 'must be true or false' }).default(true),
+  volume_db: decibels(-40, 12).default(0),
+  fade_in: nonNegativeSeconds.max(60, { error: 'must be at most 60 seconds' }).default(2),
+  fade_out: nonNegativeSeconds.max(60, { error: 'must be at most 60 seconds' }).default(2),
+});
+export type PlayAudioParams = z.output<typeof PlayAudioParamsSchema>;
+
+export const AudioCueSchema = z.strictObject({
+  ...cueBase,
+  action: z.literal('play_audio', { error: 'must be "play_audio" (on the audio track)' }),
+  params: PlayAudioParamsSchema,
+});
+export type AudioCue = z.output<typeof AudioCueSchema>;
+
+/** The show's audio bed: music or ambience mixed with (or instead of) the cameras' sound. */
+export const AudioTrackSchema = z.strictObject({
+  track_id: id,
+  type: z.literal('audio', { error: 'must be "audio"' }),
+  name: z.string().max(50).optional(),
+  enabled: z.boolean({ error: 'must be true or false' }).default(true),
+  /** What the sources' own sound does while the bed plays (a video cue may say otherwise). */
+  source_audio: z
+    .enum(SOURCE_AUDIO_MODES, { error: 'must be "duck" (the bed under the sources’ sound) or "replace"' })
+    .default('duck'),
+  /** How far the bed drops while a ducking source has sound. */
+  duck_db: decibels(0, 40).default(12),
+  cues: z.array(AudioCueSchema, { error: 'must be a list of cues' }),
+});
+export type AudioTrack = z.output<typeof AudioTrackSchema>;
+
 export const FallbackSchema = z.strictObject({
   test_pattern: mediaUrl.optional(),
   backup_camera_id: cameraId.optional(),
@@ -330,6 +392,8 @@ export const TimelineBodySchema = z.strictObject({
   tracks: z.strictObject({
     video: VideoTrackSchema,
     overlays: z.array(OverlayTrackSchema, { error: 'must be a list of overlay tracks' }).default([]),
+    /** The audio bed; left out: the program's sound is the sources' own. */
+    audio: AudioTrackSchema.optional(),
   }),
   fallback: FallbackSchema.optional(),
 });

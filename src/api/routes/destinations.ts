@@ -4,7 +4,13 @@
 // show it redacted.
 import { z } from 'zod';
 import { DestinationTester } from '../../app/destination-test.ts';
-import { PLATFORMS as PLATFORM_IDS, DestinationPatchSchema, type Platform } from '../../domain/schemas.ts';
+import {
+  PLATFORMS as PLATFORM_IDS,
+  DestinationPatchSchema,
+  YOUTUBE_LATENCY,
+  YOUTUBE_PRIVACY,
+  type Platform,
+} from '../../domain/schemas.ts';
 import { AppError } from '../../errors/registry.ts';
 import { PLATFORMS, redactUrl, sessionLimitHours } from '../../ffmpeg/platforms.ts';
 import type { Destination } from '../../store/repositories/destinations.ts';
@@ -28,6 +34,21 @@ const DestinationCreateBody = z.strictObject({
     description:
       'The platform’s limit on one live session, in hours: left out or null for the platform’s own (Facebook 8, Twitch 48, none otherwise), 0 for none. The appliance starts a new session shortly before it.',
   }),
+  youtube: fields.youtube.meta({
+    description:
+      'YouTube only: run the broadcasts through the YouTube Live API on a connected channel (title, privacy, latency, DVR, archive); null or left out: a plain stream key.',
+  }),
+});
+
+const YouTubeBroadcastView = z.object({
+  connection_id: z.number(),
+  title: z.string(),
+  description: z.string(),
+  privacy: z.enum(YOUTUBE_PRIVACY),
+  latency: z.enum(YOUTUBE_LATENCY),
+  dvr: z.boolean(),
+  auto_start: z.boolean(),
+  keep_archive: z.boolean(),
 });
 
 const DestinationView = z.object({
@@ -49,6 +70,7 @@ const DestinationView = z.object({
     description:
       'The limit in force (the setting, else the platform’s); null: none. The session is restarted shortly before it.',
   }),
+  youtube: YouTubeBroadcastView.nullable(),
   created_at: z.string(),
   modified_at: z.string(),
 });

@@ -4,7 +4,13 @@
 // ?passphrase=) keeps the whole URL sealed in server_url_enc, with the masked form in server_url.
 import { createLogger } from '../../core/logger.ts';
 import { redactUrl } from '../../core/redact.ts';
-import { DestinationCreateSchema, DestinationPatchSchema, type Platform } from '../../domain/schemas.ts';
+import {
+  DestinationCreateSchema,
+  DestinationPatchSchema,
+  YouTubeBroadcastSettingsSchema,
+  type Platform,
+  type YouTubeBroadcastSettings,
+} from '../../domain/schemas.ts';
 import { AppError } from '../../errors/registry.ts';
 import { checkpointNow, nowIso, type Db } from '../database.ts';
 import { maskSecret, urlHoldsSecret, type SecretBox } from '../secrets.ts';
@@ -21,6 +27,8 @@ export interface Destination {
   enabled: boolean;
   /** The platform's limit on one live session in hours: null = the platform's own, 0 = none. */
   max_session_hours: number | null;
+  /** Broadcasts run through the YouTube Live API; null: a plain stream key. */
+  youtube: YouTubeBroadcastSettings | null;
   created_at: string;
   modified_at: string;
 }
@@ -35,6 +43,7 @@ interface DestinationRow {
   stream_key_enc: string | null;
   enabled: number;
   max_session_hours: number | null;
+  youtube_settings: string | null;
   created_at: string;
   modified_at: string;
 }
@@ -62,8 +71,8 @@ export class DestinationRepository {
       const { lastInsertRowid } = this.db
         .prepare(
           `INSERT INTO destinations (name, platform, server_url, server_url_enc, stream_key_enc, enabled,
-             max_session_hours, created_at, modified_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             max_session_hours, youtube_settings, created_at, modified_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           value.name,
@@ -73,6 +82,7 @@ export class DestinationRepository {
           stored.stream_key_enc,
           value.enabled ? 1 : 0,
           value.max_session_hours ?? null,
+          value.youtube ? JSON.stringify(value.youtube) : null,
           now,
           now,
         );
@@ -88,11 +98,18 @@ export class DestinationRepository {
     if (patch.platform !== undefined) next.platform = patch.platform;
     if (patch.enabled !== undefined) next.enabled = patch.enabled ? 1 : 0;
     if (patch.max_session_hours !== undefined) next.max_session_hours = patch.max_session_hours;
+    if (patch.youtube !== undefined)
+      next.youtube_settings = patch.youtube === null ? null : JSON.stringify(patch.youtube);
     const serverUrl = patch.server_url ?? this.fullServerUrl(current);
     // The combined result must still be valid (e.g. Facebook stays RTMPS-only).
     parseInput(
       DestinationCreateSchema,
-      { name: next.name, platform: next.platform, server_url: serverUrl },
+      {
+        name: next.name,
+        platform: next.platform,
+        server_url: serverUrl,
+        youtube: parseYouTubeSettings(next.youtube_settings),
+      },
       'destination change',
     );
     if (patch.server_url !== undefined || patch.stream_key !== undefined) {
@@ -104,7 +121,8 @@ export class DestinationRepository {
         .prepare(
           `UPDATE destinations SET name = @name, platform = @platform, server_url = @server_url,
              server_url_enc = @server_url_enc, stream_key_enc = @stream_key_enc, enabled = @enabled,
-             max_session_hours = @max_session_hours, modified_at = @modified_at WHERE id = @id`,
+             max_session_hours = @max_session_hours, youtube_settings = @youtube_settings,
+             modified_at = @modified_at WHERE id = @id`,
         )
         .run({ ...next, modified_at: nowIso() });
       return this.get(id);
@@ -202,6 +220,7 @@ export class DestinationRepository {
       ),
       enabled: row.enabled === 1,
       max_session_hours: row.max_session_hours,
+      youtube: parseYouTubeSettings(row.youtube_settings),
       created_at: row.created_at,
       modified_at: row.modified_at,
     };
@@ -229,6 +248,13 @@ export function moveKeyOutOfServerUrl(serverUrl: string, streamKey: string | nul
   const match = RTMP_KEY_IN_PATH_RE.exec(serverUrl.trim());
   if (!match) return { serverUrl, streamKey: null };
   return { serverUrl: `${match[1]!}/${match[2]!}`, streamKey: match[3]! };
+}
+
+/** The stored broadcast settings; a row that no longer parses reads as none. */
+function parseYouTubeSettings(stored: string | null): YouTubeBroadcastSettings | null {
+  if (stored === null) return null;
+  const parsed = YouTubeBroadcastSettingsSchema.safeParse(JSON.parse(stored));
+  return parsed.success ? parsed.data : null;
 }
 
 function notFound(id: number): AppError {

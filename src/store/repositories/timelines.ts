@@ -25,6 +25,7 @@ interface TimelineRow {
   resolution: string;
   loop: number;
   fallback: string | null;
+  audio_track: string | null;
   created_at: string;
   modified_at: string;
 }
@@ -74,8 +75,10 @@ export class TimelineRepository {
       const now = nowIso();
       const { lastInsertRowid } = this.db
         .prepare(
-          `INSERT INTO timelines (doc_id, name, description, duration, fps, resolution, loop, fallback, created_at, modified_at, created_by)
-           VALUES (@doc_id, @name, @description, @duration, @fps, @resolution, @loop, @fallback, @now, @now, @created_by)`,
+          `INSERT INTO timelines (doc_id, name, description, duration, fps, resolution, loop, fallback, audio_track,
+             created_at, modified_at, created_by)
+           VALUES (@doc_id, @name, @description, @duration, @fps, @resolution, @loop, @fallback, @audio_track,
+             @now, @now, @created_by)`,
         )
         .run({ ...this.rowValues(document.timeline), now, created_by: createdBy });
       const timelineId = Number(lastInsertRowid);
@@ -93,7 +96,8 @@ export class TimelineRepository {
       this.db
         .prepare(
           `UPDATE timelines SET doc_id = @doc_id, name = @name, description = @description, duration = @duration,
-             fps = @fps, resolution = @resolution, loop = @loop, fallback = @fallback, modified_at = @now WHERE id = @id`,
+             fps = @fps, resolution = @resolution, loop = @loop, fallback = @fallback, audio_track = @audio_track,
+             modified_at = @now WHERE id = @id`,
         )
         .run({ ...this.rowValues(document.timeline), now: nowIso(), id });
       this.db.prepare('DELETE FROM timeline_tracks WHERE timeline_id = ?').run(id);
@@ -158,13 +162,21 @@ export class TimelineRepository {
 
   /** Timelines whose cues use an asset (by id), for refusing to delete an asset in use. */
   usingAsset(assetId: number): Array<{ id: number; name: string; cue_id: string }> {
-    return this.db
+    const inCues = this.db
       .prepare(
         `SELECT t.id, t.name, c.cue_key AS cue_id FROM timeline_cues c
            JOIN timeline_tracks k ON c.track_id = k.id JOIN timelines t ON k.timeline_id = t.id
          WHERE json_extract(c.action_params, '$.asset_id') = ? ORDER BY t.id, c.id`,
       )
       .all(assetId) as Array<{ id: number; name: string; cue_id: string }>;
+    const inAudioBeds = this.db
+      .prepare(
+        `SELECT DISTINCT t.id, t.name, json_extract(cue.value, '$.id') AS cue_id
+           FROM timelines t, json_each(t.audio_track, '$.cues') cue, json_each(cue.value, '$.params.asset_ids') a
+         WHERE t.audio_track IS NOT NULL AND a.value = ? ORDER BY t.id, cue.key`,
+      )
+      .all(assetId) as Array<{ id: number; name: string; cue_id: string }>;
+    return [...inCues, ...inAudioBeds].sort((x, y) => x.id - y.id);
   }
 
   private rowValues(timeline: Timeline) {
@@ -177,6 +189,7 @@ export class TimelineRepository {
       resolution: timeline.resolution,
       loop: timeline.loop ? 1 : 0,
       fallback: timeline.fallback ? JSON.stringify(timeline.fallback) : null,
+      audio_track: timeline.tracks.audio ? JSON.stringify(timeline.tracks.audio) : null,
     };
   }
 
@@ -285,6 +298,7 @@ export class TimelineRepository {
               enabled: track.is_enabled === 1,
               cues: cuesOf(track.id),
             })),
+          ...(row.audio_track === null ? {} : { audio: JSON.parse(row.audio_track) as unknown }),
         },
         ...(row.fallback === null ? {} : { fallback: JSON.parse(row.fallback) as unknown }),
       },

@@ -206,6 +206,37 @@ describe('configuration repositories', () => {
     );
   });
 
+  it('keeps a YouTube destination’s broadcast settings, with defaults, for YouTube only', () => {
+    const yt = store.destinations.create({
+      name: 'Marina on YouTube',
+      platform: 'youtube',
+      server_url: 'rtmp://a.rtmp.youtube.com/live2',
+      youtube: { connection_id: 1, title: 'Marina live', privacy: 'unlisted' },
+    });
+    assert.deepEqual(store.destinations.get(yt.id).youtube, {
+      connection_id: 1,
+      title: 'Marina live',
+      description: '',
+      privacy: 'unlisted',
+      latency: 'normal',
+      dvr: true,
+      auto_start: false,
+      keep_archive: false,
+    });
+    const changed = store.destinations.update(yt.id, {
+      youtube: { connection_id: 1, title: 'Harbour', keep_archive: true },
+    });
+    assert.equal(changed.youtube?.title, 'Harbour');
+    assert.equal(changed.youtube?.keep_archive, true);
+    assert.throws(
+      () => store.destinations.update(yt.id, { platform: 'twitch' }),
+      (e) =>
+        isAppError(e) &&
+        e.issues.some((i) => i.path === 'youtube' && /YouTube destination only/.test(i.message)),
+    );
+    assert.equal(store.destinations.update(yt.id, { youtube: null }).youtube, null);
+  });
+
   it('records executions, settings, alerts, assets and users', () => {
     const { id: timelineId } = store.timelines.create({
       timeline: { name: 't', duration: 10, tracks: { video: { track_id: 'v', type: 'video', cues: [] } } },

@@ -186,4 +186,35 @@ describe('timeline store on a fresh migrated database file', () => {
     assert.deepEqual(store.timelines.usingAsset(42), [{ id, name: 'Daily Marina Stream', cue_id: 'cue_v2' }]);
     assert.deepEqual(store.timelines.usingAsset(43), []);
   });
+  it('keeps the audio bed: round-trips it and finds its assets in use', () => {
+    const doc = specExampleJson();
+    const tracks = doc.timeline.tracks as Record<string, unknown>;
+    tracks['audio'] = {
+      track_id: 'bed',
+      type: 'audio',
+      source_audio: 'replace',
+      cues: [
+        { id: 'music', start_time: 0, duration: 60, action: 'play_audio', params: { asset_ids: [7, 8] } },
+      ],
+    };
+    const { id } = store.timelines.create(doc);
+    const stored = store.timelines.get(id).document.timeline.tracks.audio;
+    assert.deepEqual(stored, {
+      track_id: 'bed',
+      type: 'audio',
+      enabled: true,
+      source_audio: 'replace',
+      duck_db: 12,
+      cues: [
+        {
+          id: 'music',
+          start_time: 0,
+          duration: 60,
+          action: 'play_audio',
+          params: { asset_ids: [7, 8], loop: true, volume_db: 0, fade_in: 2, fade_out: 2 },
+        },
+      ],
+    });
+    assert.deepEqual(store.timelines.usingAsset(8), [{ id, name: 'Daily Marina Stream', cue_id: 'music' }]);
+  });
 });

@@ -1,6 +1,6 @@
 // What the destination routes answer (src/api/routes/destinations.ts) and, per platform, where
 // an operator finds the stream key.
-import type { Platform } from '../../../../src/domain/schemas.ts';
+import type { Platform, YouTubeBroadcastSettings } from '../../../../src/domain/schemas.ts';
 
 export type { Platform };
 
@@ -18,6 +18,8 @@ export interface Destination {
   max_session_hours: number | null;
   /** The session limit in force (hours), null for none. */
   session_limit_hours: number | null;
+  /** Broadcasts run through the YouTube Live API; null: a plain stream key. */
+  youtube: YouTubeBroadcastSettings | null;
   created_at: string;
   modified_at: string;
 }
