@@ -11,7 +11,7 @@ import { createLogger, type Logger } from '../core/logger.ts';
 import { messageOf } from '../core/message-of.ts';
 import type { LiveShow, LiveState, ShowState } from '../domain/live.ts';
 import { describeBitrate, formatFps, type EngineStatus } from '../engine/index.ts';
-import type { AudioLevels } from '../engine/index.ts';
+import type { AudioLevels, ProgramPicture } from '../engine/index.ts';
 import { AppError } from '../errors/registry.ts';
 import { evaluateDisk, type HealthReport, type MetricsSnapshot } from '../health/index.ts';
 import type { DiskVerdict } from '../recordings/free-space.ts';
@@ -364,6 +364,13 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
     const show = this.state === 'live' ? this.onAir?.show : undefined;
     const levels = show?.engine?.audioLevels() ?? null;
     return show && levels ? { executionId: show.executionId, levels } : null;
+  }
+
+  /** The on-air program picture (website stills, time-lapse), else null. Read it at once. */
+  programPicture(): { executionId: number; picture: ProgramPicture } | null {
+    const show = this.state === 'live' ? this.onAir?.show : undefined;
+    const picture = show?.engine?.programPicture() ?? null;
+    return show && picture ? { executionId: show.executionId, picture } : null;
   }
 
   metrics(): MetricsSnapshot | null {

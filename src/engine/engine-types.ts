@@ -18,7 +18,7 @@ import type { EncoderStats } from './encoder.ts';
 import type { OnAirChoice } from './failover.ts';
 import type { OutputStatus } from './outputs.ts';
 import type { OverrideSnapshot } from './overrides.ts';
-import type { PlayoutStats } from './playout.ts';
+import type { PlayoutStats, ProgramPicture } from './playout.ts';
 import type { QualityControlStatus } from './quality-control.ts';
 import type { SourceHealth } from './sources/decoded-source.ts';
 
@@ -131,4 +131,6 @@ export interface EngineControls {
   attachProgram(writable: Writable, name: string, maxQueueBytes?: number): { detach(): void };
   /** The program's audio levels (peak and RMS per channel) over the last 100 ms. */
   audioLevels(): AudioLevels | null;
+  /** The last program picture (yuv420p, a reused buffer: read it at once); null before the first. */
+  programPicture(): ProgramPicture | null;
 }

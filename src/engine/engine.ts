@@ -39,7 +39,7 @@ import { FlvOutput } from './outputs.ts';
 import { OverlayRenderer } from './overlays/cache.ts';
 import { sourceText } from './overlays/render.ts';
 import { LiveOverrides } from './overrides.ts';
-import { Playout } from './playout.ts';
+import { Playout, type ProgramPicture } from './playout.ts';
 import { tickAt } from './program-clock.ts';
 import { formatOf, QualityControl } from './quality-control.ts';
 import { planShowQuality } from './quality/show-quality.ts';
@@ -481,6 +481,10 @@ export class Engine implements EngineControls {
 
   audioLevels(): AudioLevels | null {
     return this.playout.audioLevels();
+  }
+
+  programPicture(): ProgramPicture | null {
+    return this.playout.programPicture();
   }
 
   get encoderPid(): number | null {

@@ -13,6 +13,7 @@ export type {
 } from './engine-types.ts';
 export type { OutputSessionRestartEvent, SessionLimit } from './outputs.ts';
 export type { AudioLevels, ChannelLevel } from './audio-meter.ts';
+export type { ProgramPicture } from './playout.ts';
 export { pickKernels, type Kernels } from './compositor/index.ts';
 export { MAX_BACKUP_CHAIN } from './failover.ts';
 

@@ -24,6 +24,7 @@ import {
 import {
   blendOverlays,
   composite,
+  type FrameBuffer,
   type Kernels,
   type Program,
   type ProgramOverlay,
@@ -35,6 +36,9 @@ import { scaleOverlay } from './overlays/scale.ts';
 import type { YuvaImage } from './overlays/yuva.ts';
 import { formatKey, sameFormat, sampleAt, type ProgramFormat } from './program-clock.ts';
 import { SYSTEM_CARDS, type SystemCard } from './system-cards.ts';
+
+/** A program picture: yuv420p at the encoded size, overlays included. */
+export type ProgramPicture = FrameBuffer;
 
 export interface ProgramSink {
   /** The format the program is encoded in now (failover and audio follow its sources). */
@@ -169,6 +173,8 @@ export class Playout {
   private timer: TimerHandle | null = null;
   private running = false;
   private audioKey: string | null = null;
+  /** The picture of the last tick in the encoded format (a view of a reused buffer). */
+  private lastPicture: ProgramPicture | null = null;
   /** Program audio levels, measured on the PCM written to the encoder. */
   private readonly audioMeter = new AudioMeter();
   private readonly stats: PlayoutStats;
@@ -271,6 +277,14 @@ export class Playout {
   /** Starts what an override needs at once (a pinned or forced camera's decoder). */
   overridesChanged(): void {
     if (this.running) this.prepare(this.position);
+  }
+
+  /**
+   * The program picture of the last tick, overlays included (yuv420p at the encoded size; null
+   * before the first). Its buffer is reused by the next tick: read or copy it at once.
+   */
+  programPicture(): ProgramPicture | null {
+    return this.lastPicture;
   }
 
   /** The program's audio levels over the last 100 ms (null before the first 50 ms of audio). */
@@ -494,6 +508,7 @@ export class Playout {
       this.stats.compositeMsTotal += done - began;
       this.stats.overlayMsTotal += done - videoDone;
       frames.set(formatKey(format), target);
+      if (count) this.lastPicture = frame;
     });
     if (this.stats.firstPicture === null) this.stats.firstPicture = this.pictureKind(choice);
 
