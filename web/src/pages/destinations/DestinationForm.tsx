@@ -201,7 +201,16 @@ export function DestinationForm({
       </fieldset>
 
       <div className="key-help" role="note" aria-label="Where to find the stream key">
-        <strong>Where is the stream key?</strong> {KEY_HELP[form.platform]}
+        {viaApi ? (
+          <>
+            <strong>No stream key needed:</strong> the appliance creates the stream and its broadcasts on the
+            connected channel through the YouTube API.
+          </>
+        ) : (
+          <>
+            <strong>Where is the stream key?</strong> {KEY_HELP[form.platform]}
+          </>
+        )}
         {preset?.maxDurationHours ? (
           <>
             {' '}
@@ -259,7 +268,13 @@ export function DestinationForm({
       {form.platform === 'youtube' ? (
         <YouTubeBroadcastFields
           state={form.youtube}
-          onChange={(next) => set('youtube', next)}
+          // Turned on with no title yet: the destination's name is a fair start.
+          onChange={(next) =>
+            set(
+              'youtube',
+              next.on && !form.youtube.on && next.title === '' ? { ...next, title: form.name } : next,
+            )
+          }
           connections={connections.data}
           onConnectionsChanged={connections.reload}
           fieldError={fieldError}

@@ -95,9 +95,7 @@ export function YouTubeConnect({
             </a>
             , sign in with the Google account that owns the channel and enter this code:
           </p>
-          <p className="youtube-code" aria-label={`Code to enter: ${attempt.userCode}`}>
-            {attempt.userCode}
-          </p>
+          <p className="youtube-code">{attempt.userCode}</p>
           <p className="youtube-connect-progress" role="status">
             <Spinner /> Waiting for the code to be entered — it runs out in{' '}
             <strong>{formatCountdown(secondsLeft)}</strong>. The appliance checks with Google every{' '}
@@ -107,15 +105,16 @@ export function YouTubeConnect({
       ) : null}
       {attempt && attempt.state === 'connected' && attempt.connection ? (
         <Notice kind="success">
-          Connected: <strong>{attempt.connection.label}</strong>. Broadcasts of this destination run on this
-          channel.
+          <span>
+            Connected: <strong>{attempt.connection.label}</strong>. Broadcasts of this destination run on this
+            channel.
+          </span>
         </Notice>
       ) : null}
       {attempt && attempt.state !== 'pending' && attempt.state !== 'connected' ? (
         <div className="notice notice-error" role="alert">
           <div>
-            <strong>{ENDED[attempt.state]}</strong>
-            {attempt.message ? <p>{sentence(attempt.message)}</p> : null}
+            <strong>{attempt.message ? sentence(attempt.message) : ENDED[attempt.state]}</strong>
             {attempt.remediation ? <p>{attempt.remediation}</p> : null}
           </div>
         </div>
