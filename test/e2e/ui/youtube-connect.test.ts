@@ -2,8 +2,8 @@
 // stand-in: the admin enters the Google client in Settings, opens a YouTube destination, turns on
 // "Manage broadcasts through the YouTube API", connects (the test plays the channel owner and
 // approves the code the page shows), sees the channel connected, fills the broadcast settings,
-// saves without a stream key, reloads and finds them; a destination whose channel was
-// disconnected says it needs reconnecting; a refused code says so.
+// saves without a stream key, reloads and finds them, then disconnects the channel; a destination
+// whose channel was disconnected says it needs reconnecting; a refused code says so.
 import assert from 'node:assert/strict';
 import { before, after, describe, it } from 'node:test';
 import { systemClock } from '../../../src/core/clock.ts';
@@ -131,6 +131,18 @@ describe('connecting a YouTube channel (chromium)', () => {
     const tokens = store.youtubeConnections.tokens(connection.id);
     for (const secret of [tokens.refreshToken, tokens.accessToken ?? 'none', sim.clientSecret])
       assert.ok(!bodies.some((body) => body.includes(secret)), 'no secret in an API answer');
+
+    // Disconnecting asks first, tells Google, and the channel then needs reconnecting.
+    await page.getByRole('button', { name: 'Disconnect', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: `Disconnect “${connection.label}”?` });
+    await dialog.getByText('asks Google to forget its access').waitFor();
+    assert.deepEqual(await a11yViolations(page), []);
+    await saveScreenshot(page, 'y2-08-disconnect-confirm');
+    await dialog.getByRole('button', { name: 'Disconnect channel' }).click();
+    await page.getByRole('alert').filter({ hasText: 'was disconnected' }).waitFor();
+    assert.ok(sim.requests.includes('POST /revoke'));
+    assert.notEqual(store.youtubeConnections.get(connection.id).revokedAt, null);
+    await page.getByRole('button', { name: 'Connect the channel again' }).waitFor();
     assert.deepEqual(pageErrors, []);
     await context.close();
   });

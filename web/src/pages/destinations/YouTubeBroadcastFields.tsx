@@ -2,6 +2,8 @@
 // connecting one), and the broadcast's title, description, privacy, latency, DVR, whether YouTube
 // starts it by itself, and whether a new broadcast starts before 12 hours so every hour is archived.
 import { useId, useState } from 'react';
+import { api } from '../../api/client.ts';
+import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import type { YouTubeBroadcastSettings } from '../../../../src/domain/schemas.ts';
 import { CheckField } from '../../components/forms.tsx';
 import { Button, Field, SelectField } from '../../components/ui.tsx';
@@ -59,12 +61,30 @@ export function YouTubeBroadcastFields({
   fieldError: (path: string) => string | undefined;
 }) {
   const [connecting, setConnecting] = useState(false);
+  const [disconnecting, setDisconnecting] = useState(false);
+  const [disconnectBusy, setDisconnectBusy] = useState(false);
+  const [disconnectError, setDisconnectError] = useState<unknown>(null);
   const set = <K extends keyof YouTubeFormState>(key: K, value: YouTubeFormState[K]): void =>
     onChange({ ...state, [key]: value });
   const descriptionId = useId();
   const chosen = connections?.find((connection) => connection.id === state.connection_id) ?? null;
   const usable = (connections ?? []).filter((connection) => connection.revokedAt === null);
   const descriptionError = fieldError('youtube.description');
+
+  const disconnect = async (): Promise<void> => {
+    if (!chosen) return;
+    setDisconnectBusy(true);
+    setDisconnectError(null);
+    try {
+      await api.post(`/api/youtube/connections/${chosen.id}/disconnect`, {});
+      setDisconnecting(false);
+      onConnectionsChanged();
+    } catch (failure) {
+      setDisconnectError(failure);
+    } finally {
+      setDisconnectBusy(false);
+    }
+  };
 
   return (
     <fieldset className="youtube-broadcast">
@@ -110,6 +130,15 @@ export function YouTubeBroadcastFields({
             ) : chosen ? (
               <p className="youtube-connected">
                 <span className="badge badge-ok">Connected</span> {chosen.label}
+                <Button
+                  variant="danger"
+                  onClick={() => {
+                    setDisconnectError(null);
+                    setDisconnecting(true);
+                  }}
+                >
+                  Disconnect
+                </Button>
               </p>
             ) : null}
             {!connecting ? (
@@ -183,6 +212,23 @@ export function YouTubeBroadcastFields({
           </CheckField>
         </div>
       ) : null}
+      <ConfirmDialog
+        title={`Disconnect “${chosen?.label ?? ''}”?`}
+        open={disconnecting}
+        confirmLabel="Disconnect channel"
+        busy={disconnectBusy}
+        error={disconnectError}
+        onConfirm={() => void disconnect()}
+        onClose={() => setDisconnecting(false)}
+      >
+        <p>
+          The appliance asks Google to forget its access to this channel. Destinations that broadcast on it
+          {chosen && chosen.destinationIds.length > 1
+            ? ` (${chosen.destinationIds.length} of them)`
+            : ''}{' '}
+          need the channel connected again before they can go live. It is refused while a show on air uses it.
+        </p>
+      </ConfirmDialog>
     </fieldset>
   );
 }
