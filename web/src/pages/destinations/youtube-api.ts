@@ -28,11 +28,6 @@ export interface YouTubeConnection {
   destinationIds: number[];
 }
 
-/** Whether broadcasts can run on the connection (it exists and was not revoked). */
-export function connectionUsable(connections: readonly YouTubeConnection[], id: number): boolean {
-  return connections.some((connection) => connection.id === id && connection.revokedAt === null);
-}
-
 /** "4:05" for a countdown. */
 export function formatCountdown(seconds: number): string {
   const whole = Math.max(0, Math.floor(seconds));
