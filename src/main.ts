@@ -328,6 +328,7 @@ const app = await buildApp({
   hosts,
   logger: createLogger('api'),
   webRoot: config.webRoot,
+  youtubeEndpoints: config.youtube,
   schedules: {
     reload: () => scheduler.reload(),
     onAirScheduleId: () => scheduler.onAirScheduleId(),

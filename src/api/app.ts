@@ -32,6 +32,7 @@ import { registerHealthRoute, registerShowRoutes } from './routes/show.ts';
 import { registerTimelinePreviewRoutes } from './routes/timeline-preview.ts';
 import { registerTimelineRoutes } from './routes/timelines.ts';
 import { registerWebUi } from './routes/web-ui.ts';
+import { registerYouTubeRoutes } from './routes/youtube.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
 
 /** JSON bodies above this are refused with 413 (uploads have their own, larger limit). */
@@ -108,6 +109,7 @@ export async function buildApp(deps: ApiDeps & WebServing): Promise<ApiInstance>
   registerScheduleRoutes(app, deps);
   registerTimelinePreviewRoutes(app, deps);
   registerLogRoutes(app);
+  registerYouTubeRoutes(app, deps);
   if (deps.webRoot) await registerWebUi(app, deps.webRoot);
   return app;
 }

@@ -2,6 +2,7 @@
 // for what cannot run here. main.ts wires the real ones.
 import type { ShowControl } from '../app/show-control.ts';
 import type { CameraMedia } from '../cameras/probe.ts';
+import type { YouTubeEndpoints } from '../config.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import type { PtzConnect } from '../ptz/onvif.ts';
@@ -38,6 +39,8 @@ export interface ApiDeps {
     onAirScheduleId(): number | null;
     timeZone(): string;
   };
+  /** Google's OAuth and YouTube API endpoints (default: Google's; tests point them at a stand-in). */
+  youtubeEndpoints?: YouTubeEndpoints;
 }
 
 export type ApiShowControl = ShowControl;

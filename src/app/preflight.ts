@@ -506,6 +506,24 @@ function checkDestinations(input: RunPreflightInput, timeline: Timeline | null):
       advice.push(`Enable ${name} in its settings, or leave it out of this show.`);
       continue;
     }
+    // YouTube Live API (issue 17): the broadcast runs on a connected channel, which gives the key.
+    if (destination.youtube !== null) {
+      const problem = youtubeConnectionProblem(input.store, destination.youtube.connection_id, name);
+      if (problem !== null) {
+        items.push({ name, status: 'fail', detail: problem.detail });
+        advice.push(problem.advice);
+        continue;
+      }
+      if (reading.kind === 'unusable' && /stream key is required/.test(reading.error.message)) {
+        ready++;
+        items.push({
+          name,
+          status: 'ok',
+          detail: 'YouTube Live API: the broadcast and its stream key are made on the connected channel',
+        });
+        continue;
+      }
+    }
     if (reading.kind === 'unusable') {
       // A sealed key that cannot be read is the appliance's fault, not the address's.
       if (!(reading.error instanceof DestinationUrlError)) throw reading.error;
@@ -568,6 +586,29 @@ function checkDestinations(input: RunPreflightInput, timeline: Timeline | null):
     advice.join(' '),
     items,
   );
+}
+
+/** Why a destination's YouTube broadcasts cannot run (no client, no or a revoked connection); null: they can. */
+function youtubeConnectionProblem(
+  store: Store,
+  connectionId: number,
+  name: string,
+): { detail: string; advice: string } | null {
+  if (store.settings.get<unknown>('youtube.oauth_client', null) === null)
+    return {
+      detail: 'no Google OAuth client is set, so its YouTube channel cannot be reached',
+      advice:
+        'Settings → YouTube: enter the Google OAuth client ("TV and limited-input devices") id and secret.',
+    };
+  const connection = store.youtubeConnections.list().find((candidate) => candidate.id === connectionId);
+  if (connection !== undefined && connection.revokedAt === null) return null;
+  return {
+    detail:
+      connection === undefined
+        ? `its YouTube channel (connection ${connectionId}) is not connected`
+        : `its YouTube channel "${connection.label}" is disconnected (${connection.revokedReason ?? 'access revoked'})`,
+    advice: `Destinations → YouTube: connect the channel again for ${name} (or turn its YouTube API broadcasts off and enter a stream key).`,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -503,6 +503,11 @@ export const CODES = {
     remediation:
       'Make sure the stream reaches YouTube (its status is active) before going live, and that the broadcast has not already ended.',
   },
+  YOUTUBE_CONNECTION_ON_AIR: {
+    status: 409,
+    remediation:
+      'Stop the show that broadcasts on this channel first (or go live without its destination), then disconnect it.',
+  },
   YOUTUBE_REQUEST_FAILED: {
     status: 502,
     remediation:

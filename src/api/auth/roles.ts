@@ -128,6 +128,13 @@ export const ROUTE_ROLES: Readonly<Record<string, Role>> = {
   'POST /api/destinations/:id/test': 'operator',
   'GET /api/settings': 'viewer',
   'PUT /api/settings/:key': 'admin',
+  // YouTube channels (issue 17): the list is what the destinations show; the user code lets
+  // anyone bind their channel, so connecting and its progress are admin's.
+  'GET /api/youtube/connections': 'viewer',
+  'POST /api/youtube/connect': 'admin',
+  'GET /api/youtube/connect/:attemptId': 'admin',
+  'DELETE /api/youtube/connect/:attemptId': 'admin',
+  'POST /api/youtube/connections/:id/disconnect': 'admin',
   // The recent log lines (the Log page): redacted as written; operators follow remediations to them.
   'GET /api/logs': 'operator',
 };

@@ -1,10 +1,11 @@
 // Add or change a destination: pick the platform (fills its ingest server and says where the
-// stream key is), name, server address, the stream key (write-only: only its mask comes back).
+// stream key is), name, server address, the stream key (write-only: only its mask comes back); for
+// YouTube, optionally broadcasts through the YouTube Live API on a connected channel (no key then).
 import { useState, type FormEvent } from 'react';
 import { ApiError, api } from '../../api/client.ts';
 import { SecretField, secretPatch, type SecretValue } from '../../components/SecretField.tsx';
 import { CheckField, FormActions } from '../../components/forms.tsx';
-import { Button, ErrorNotice, Field } from '../../components/ui.tsx';
+import { Button, ErrorNotice, Field, useLoad } from '../../components/ui.tsx';
 import {
   KEY_HELP,
   TEST_SECONDS,
@@ -13,6 +14,12 @@ import {
   type PlatformPreset,
 } from './destination-api.ts';
 import { TestStatus, type TestState } from './DestinationTest.tsx';
+import {
+  YouTubeBroadcastFields,
+  youtubeFormState,
+  type YouTubeFormState,
+} from './YouTubeBroadcastFields.tsx';
+import type { YouTubeConnection } from './youtube-api.ts';
 
 interface FormState {
   platform: Platform;
@@ -22,6 +29,14 @@ interface FormState {
   enabled: boolean;
   /** Hours as typed; empty: the platform's limit. */
   max_session_hours: string;
+  youtube: YouTubeFormState;
+}
+
+/** The broadcast settings as the API takes them (null: a plain stream key). */
+function youtubeBody(form: FormState): Record<string, unknown> | null {
+  if (form.platform !== 'youtube' || !form.youtube.on) return null;
+  const { on: _on, ...settings } = form.youtube;
+  return settings;
 }
 
 /** Empty → null (the platform's); a number → that; anything else is sent as typed, for the
@@ -60,7 +75,10 @@ export function DestinationForm({
       destination?.max_session_hours === null || destination === null
         ? ''
         : String(destination.max_session_hours),
+    youtube: youtubeFormState(destination?.youtube ?? null, destination?.name ?? ''),
   }));
+  const connections = useLoad((signal) => api.get<YouTubeConnection[]>('/api/youtube/connections', signal));
+  const viaApi = form.platform === 'youtube' && form.youtube.on;
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const set = <K extends keyof FormState>(key: K, value: FormState[K]): void =>
@@ -98,7 +116,15 @@ export function DestinationForm({
     const server = form.server_url.trim();
     // A platform that needs a key gets one before anything is stored.
     const hasKey = key ? true : key === undefined && (destination?.has_stream_key ?? false);
-    if (preset?.keyRequired && !hasKey) {
+    if (viaApi && form.youtube.connection_id === null) {
+      setError(
+        new ApiError(400, 'VALIDATION_FAILED', 'Choose the YouTube channel the broadcasts run on.', '', [
+          { path: 'youtube.connection_id', message: 'choose a connected channel, or connect one' },
+        ]),
+      );
+      return;
+    }
+    if (preset?.keyRequired && !hasKey && !viaApi) {
       setError(
         new ApiError(
           400,
@@ -122,6 +148,7 @@ export function DestinationForm({
           ...(key ? { stream_key: key } : {}),
           enabled: form.enabled,
           max_session_hours: sessionHours(form.max_session_hours),
+          ...(viaApi ? { youtube: youtubeBody(form) } : {}),
         });
       } else {
         saved = await api.patch<Destination>(`/api/destinations/${destination.id}`, {
@@ -132,6 +159,7 @@ export function DestinationForm({
           ...(key === undefined ? {} : { stream_key: key }),
           enabled: form.enabled,
           max_session_hours: sessionHours(form.max_session_hours),
+          youtube: youtubeBody(form),
         });
       }
       onSaved(saved);
@@ -173,7 +201,16 @@ export function DestinationForm({
       </fieldset>
 
       <div className="key-help" role="note" aria-label="Where to find the stream key">
-        <strong>Where is the stream key?</strong> {KEY_HELP[form.platform]}
+        {viaApi ? (
+          <>
+            <strong>No stream key needed:</strong> the appliance creates the stream and its broadcasts on the
+            connected channel through the YouTube API.
+          </>
+        ) : (
+          <>
+            <strong>Where is the stream key?</strong> {KEY_HELP[form.platform]}
+          </>
+        )}
         {preset?.maxDurationHours ? (
           <>
             {' '}
@@ -221,9 +258,28 @@ export function DestinationForm({
         secret={form.stream_key}
         onChange={(next) => set('stream_key', next)}
         error={fieldError('stream_key')}
-        hint="Paste it from the platform. It is stored encrypted; afterwards only its last characters are shown."
+        hint={
+          viaApi
+            ? 'Not needed: the appliance gets the stream key from YouTube. A key entered here is not used while YouTube broadcasts are managed through the API.'
+            : 'Paste it from the platform. It is stored encrypted; afterwards only its last characters are shown.'
+        }
         autoComplete="off"
       />
+      {form.platform === 'youtube' ? (
+        <YouTubeBroadcastFields
+          state={form.youtube}
+          // Turned on with no title yet: the destination's name is a fair start.
+          onChange={(next) =>
+            set(
+              'youtube',
+              next.on && !form.youtube.on && next.title === '' ? { ...next, title: form.name } : next,
+            )
+          }
+          connections={connections.data}
+          onConnectionsChanged={connections.reload}
+          fieldError={fieldError}
+        />
+      ) : null}
       <Field
         label="Max session hours"
         value={form.max_session_hours}

@@ -11,6 +11,7 @@ import { Button, ErrorNotice, Notice, PageHeader, useLoad } from '../../componen
 import type { Destination, PlatformPreset } from './destination-api.ts';
 import { DestinationForm } from './DestinationForm.tsx';
 import { TestStatus, useDestinationTests } from './DestinationTest.tsx';
+import type { YouTubeConnection } from './youtube-api.ts';
 import '../../components/forms.css';
 import './destinations.css';
 
@@ -19,6 +20,7 @@ type Editing = { kind: 'new' } | { kind: 'edit'; destination: Destination } | nu
 export function Destinations() {
   const destinations = useLoad((signal) => api.get<Destination[]>('/api/destinations', signal));
   const platforms = useLoad((signal) => api.get<PlatformPreset[]>('/api/platforms', signal));
+  const connections = useLoad((signal) => api.get<YouTubeConnection[]>('/api/youtube/connections', signal));
   const [editing, setEditing] = useState<Editing>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [toggling, setToggling] = useState<number | null>(null);
@@ -146,7 +148,12 @@ export function Destinations() {
                     <code>{destination.server_url}</code>
                   </td>
                   <td>
-                    {destination.stream_key_masked ? (
+                    {destination.youtube ? (
+                      <YouTubeChannelCell
+                        connectionId={destination.youtube.connection_id}
+                        connections={connections.data}
+                      />
+                    ) : destination.stream_key_masked ? (
                       <code className="masked">{destination.stream_key_masked}</code>
                     ) : (
                       <span className="badge badge-warn">No key</span>
@@ -219,6 +226,7 @@ export function Destinations() {
               );
               setEditing(null);
               destinations.reload();
+              connections.reload();
             }}
             onCancel={() => setEditing(null)}
           />
@@ -241,5 +249,27 @@ export function Destinations() {
         </p>
       </ConfirmDialog>
     </section>
+  );
+}
+
+/** A destination whose broadcasts run through the YouTube API: its channel, and whether it is connected. */
+function YouTubeChannelCell({
+  connectionId,
+  connections,
+}: {
+  connectionId: number;
+  connections: YouTubeConnection[] | null;
+}) {
+  if (connections === null) return <span>YouTube API</span>;
+  const connection = connections.find((candidate) => candidate.id === connectionId);
+  return (
+    <span className="youtube-channel-cell">
+      <span>YouTube API: {connection?.label ?? `channel ${connectionId}`}</span>{' '}
+      {connection && connection.revokedAt === null ? (
+        <span className="badge badge-ok">Connected</span>
+      ) : (
+        <span className="badge badge-error">Needs reconnecting</span>
+      )}
+    </span>
   );
 }

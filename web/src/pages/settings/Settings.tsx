@@ -12,6 +12,7 @@ import { ROLE_ALLOWS, ROLE_LABEL } from './roles.ts';
 import { TokensCard } from './TokensCard.tsx';
 import { UsersCard } from './UsersCard.tsx';
 import { WebhookCard, type WebhookSetting } from './WebhookCard.tsx';
+import { YouTubeClientCard, type YouTubeClientSetting } from './YouTubeClientCard.tsx';
 import '../../components/forms.css';
 import './settings.css';
 
@@ -21,6 +22,7 @@ interface SettingsAnswer {
   'alerts.webhook'?: WebhookSetting | null;
   'encoder.preset'?: string | null;
   'appliance.position'?: AppliancePosition | null;
+  'youtube.oauth_client'?: YouTubeClientSetting | null;
 }
 
 export function Settings() {
@@ -73,6 +75,10 @@ export function Settings() {
                 />
                 <PositionCard position={data['appliance.position'] ?? null} onChanged={settings.reload} />
                 <EncoderCard preset={data['encoder.preset'] ?? null} onChanged={settings.reload} />
+                <YouTubeClientCard
+                  client={data['youtube.oauth_client'] ?? null}
+                  onChanged={settings.reload}
+                />
               </>
             ) : null}
           </div>
