@@ -5,6 +5,7 @@ import type { AppliancePosition } from '../../../../src/domain/settings.ts';
 import { api, authApi } from '../../api/client.ts';
 import { ErrorNotice, PageHeader, Spinner, useLoad } from '../../components/ui.tsx';
 import { ApplianceCard } from './ApplianceCard.tsx';
+import { AudioCard } from './AudioCard.tsx';
 import { EncoderCard } from './EncoderCard.tsx';
 import { PasswordCard } from './PasswordCard.tsx';
 import { PositionCard } from './PositionCard.tsx';
@@ -21,6 +22,7 @@ interface SettingsAnswer {
   'alerts.webhook'?: WebhookSetting | null;
   'encoder.preset'?: string | null;
   'appliance.position'?: AppliancePosition | null;
+  'audio.loudness_target'?: number | 'off' | null;
 }
 
 export function Settings() {
@@ -73,6 +75,7 @@ export function Settings() {
                 />
                 <PositionCard position={data['appliance.position'] ?? null} onChanged={settings.reload} />
                 <EncoderCard preset={data['encoder.preset'] ?? null} onChanged={settings.reload} />
+                <AudioCard target={data['audio.loudness_target'] ?? null} onChanged={settings.reload} />
               </>
             ) : null}
           </div>
