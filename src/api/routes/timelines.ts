@@ -2,7 +2,8 @@
 // and import/export of the JSON document as a file. An invalid timeline is refused whole
 // (TIMELINE_INVALID with every problem's JSON path) and nothing is saved. References to cameras
 // or assets this appliance does not have are warnings, not refusals: a timeline brought from
-// another appliance is saved and its cameras are set up afterwards.
+// another appliance is saved and its cameras are set up afterwards. The audio bed's playlist is
+// the exception: an entry that is not an uploaded audio file is refused.
 import multipart from '@fastify/multipart';
 import type { FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import { z } from 'zod';
