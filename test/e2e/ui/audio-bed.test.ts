@@ -275,6 +275,52 @@ describe('audio bed authoring (chromium)', () => {
     await context.close();
   });
 
+  it('shows an overlap of two music cues where it is, with its fix, and allows a cross-fade', async () => {
+    const { page, context, pageErrors } = await ui.signedInPage();
+    await page.goto('/timelines/new');
+    await page.getByRole('heading', { name: 'New timeline' }).waitFor();
+    const inspector = page.getByRole('complementary', { name: 'Inspector' });
+    const addTheme = page.getByRole('button', { name: 'Add harbour-theme.mp3 Music bed' });
+    await addTheme.click();
+    await cue(page, 'music_1').waitFor();
+    await inspector.getByLabel('Length').fill('1:00');
+    await inspector.getByLabel('Length').press('Enter');
+    await waitForLabel(cue(page, 'music_1'), /0:00–1:00/);
+    // Added again at the playhead (0:00): there is music there, so it goes after it.
+    await addTheme.click();
+    await waitForLabel(cue(page, 'music_2'), /1:00–5:00/);
+
+    const start = inspector.getByRole('textbox', { name: 'Start' });
+    const setStart = async (text: string) => {
+      await start.fill(text);
+      await start.press('Enter');
+    };
+    const problems = page.getByRole('region', { name: 'Problems' });
+    const overlap = problems.getByText(
+      /cue "music_2" starts at 50 s, while cue "music_1" \(0–60 s\) is still on/,
+    );
+    await setStart('0:50');
+    await problems.getByText('1 problem to fix').waitFor();
+    await overlap.waitFor();
+    await waitForLabel(cue(page, 'music_2'), /0:50–.*1 problem/);
+    await saveScreenshot(page, 'a2-07-music-overlap');
+
+    // Overlapping by two seconds, inside both 2-second fades: a cross-fade, allowed.
+    await setStart('0:58');
+    await problems.getByText('No problems').waitFor();
+    await waitForLabel(cue(page, 'music_2'), /0:58–/);
+
+    // Back to ten seconds over: the fix beside the problem places it after music_1.
+    await setStart('0:50');
+    await overlap.waitFor();
+    await problems.getByRole('button', { name: 'Place after the previous cue' }).click();
+    await waitForLabel(cue(page, 'music_2'), /1:00–/);
+    await problems.getByText('No problems').waitFor();
+
+    assert.deepEqual(pageErrors, []);
+    await context.close();
+  });
+
   it('saves the loudness target and shows it; an out-of-range number is refused in words', async () => {
     const { page, context, pageErrors } = await ui.signedInPage();
     await page.goto('/settings');
