@@ -619,7 +619,11 @@ export function Lanes(props: LanesProps) {
                         : '';
                     const dy = preview?.uid === cue.uid ? preview.dy : 0;
                     const transition = transitionOf(cue);
-                    const transitionText = transition ? `, ${transition} in ${formatTime(fadeIn)}` : '';
+                    const transitionText = transition
+                      ? `, ${transition} in ${formatTime(fadeIn)}`
+                      : cue.action === 'play_audio'
+                        ? `, fades in ${formatTime(fadeIn)} and out ${formatTime(cue.params.fade_out ?? 0)}`
+                        : '';
                     return [
                       <div
                         key={cue.uid}
@@ -652,6 +656,13 @@ export function Lanes(props: LanesProps) {
                             className="cue-fade"
                             data-testid={`transition-${cue.id}`}
                             style={{ width: wedgeWidth(fadeIn, scale, width) }}
+                            aria-hidden="true"
+                          />
+                        ) : null}
+                        {cue.action === 'play_audio' && (cue.params.fade_out ?? 0) > 0 ? (
+                          <span
+                            className="cue-fade cue-fade-out"
+                            style={{ width: wedgeWidth(cue.params.fade_out ?? 0, scale, width) }}
                             aria-hidden="true"
                           />
                         ) : null}
