@@ -7,9 +7,9 @@ import { configureLogging } from './core/logger.ts';
 import { AppError, isAppError, type FieldIssue } from './errors/registry.ts';
 import { openStore, type Store } from './store/store.ts';
 import { diskMediaLibrary, findMissingMedia, mediaReferences } from './timeline/media-paths.ts';
-import { findUnknownReferences } from './timeline/references.ts';
+import { findBedAssetProblems, findUnknownReferences } from './timeline/references.ts';
 import type { Timeline } from './timeline/schema.ts';
-import { validateTimelineJson, type TimelineIssue } from './timeline/validate.ts';
+import { validateTimelineDocument, validateTimelineJson, type TimelineIssue } from './timeline/validate.ts';
 import { messageOf } from './core/message-of.ts';
 
 const USAGE = `Usage: vistter <command> [options]
@@ -188,6 +188,11 @@ export function runCli(argv: string[], io: Io, env?: Variables): number {
           );
         }
         const db = openConfiguredStore(values['data-dir']);
+        // The audio bed's playlist must name uploaded audio here too, as the API requires.
+        const checked = validateTimelineDocument(input);
+        const bed = checked.ok ? findBedAssetProblems(checked.document.timeline, db.assets.list()) : [];
+        if (bed.length > 0)
+          throw new AppError('TIMELINE_INVALID', `${argument} names files the audio bed cannot play`, bed);
         let id: number;
         let warnings: FieldIssue[];
         if (values.replace !== undefined) {

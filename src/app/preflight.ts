@@ -622,6 +622,8 @@ interface MediaRef {
   url?: string;
   /** On a disabled overlay track: not shown, so a missing file is only a warning. */
   disabled: boolean;
+  /** An entry of the audio bed's playlist: the asset must be audio. */
+  audio?: true;
 }
 
 function clockTime(seconds: number): string {
@@ -661,6 +663,14 @@ function mediaRefs(timeline: Timeline): MediaRef[] {
       });
     }
   }
+  // audio bed (issue 17): every playlist entry, each checked to be an uploaded audio file
+  const bed = timeline.tracks.audio;
+  for (const cue of bed?.cues ?? []) {
+    for (const assetId of cue.params.asset_ids) {
+      const where = `Cue "${cue.id}" (audio bed, ${clockTime(cue.start_time)})`;
+      refs.push({ where, cueId: cue.id, disabled: !bed!.enabled, assetId, audio: true });
+    }
+  }
   if (timeline.fallback?.test_pattern !== undefined) {
     refs.push({
       where: 'Slate image (fallback.test_pattern)',
@@ -684,7 +694,9 @@ async function checkMediaRef(store: Store, ref: MediaRef, mediaRoot: string): Pr
   const missing = (detail: string): PreflightItem => ({
     name: ref.where,
     status: ref.disabled ? 'warn' : 'fail',
-    detail: ref.disabled ? `${detail} (its overlay track is switched off)` : detail,
+    detail: ref.disabled
+      ? `${detail} (its ${ref.audio ? 'audio' : 'overlay'} track is switched off)`
+      : detail,
   });
   if (ref.assetId !== undefined) {
     let asset;
@@ -694,6 +706,10 @@ async function checkMediaRef(store: Store, ref: MediaRef, mediaRoot: string): Pr
       if (!isAppError(error) || error.code !== 'ASSET_NOT_FOUND') throw error;
       return missing(`asset ${ref.assetId} is not in the library`);
     }
+    if (ref.audio && asset.asset_type !== 'audio')
+      return missing(
+        `asset ${ref.assetId} is ${asset.asset_type === 'image' ? 'an image' : 'a video'}, not audio`,
+      );
     return (await isFile(resolvePath(mediaRoot, asset.file_path)))
       ? { name: ref.where, status: 'ok', detail: `library file "${asset.filename}"` }
       : missing(`library file "${asset.filename}" (asset ${ref.assetId}) is missing from the disk`);

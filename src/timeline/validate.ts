@@ -3,7 +3,7 @@
 import type { z } from 'zod';
 import { cueFrames, secondsToFrame } from './frames.ts';
 import { expandCue, REPEAT_ID_SEPARATOR } from './repeat.ts';
-import { TimelineDocumentSchema, type Timeline, type TimelineDocument } from './schema.ts';
+import { TimelineDocumentSchema, type AudioCue, type Timeline, type TimelineDocument } from './schema.ts';
 import { messageOf } from '../core/message-of.ts';
 
 export interface TimelineIssue {
@@ -92,7 +92,9 @@ export function checkTimelineRules(timeline: Timeline): {
   const seenLayers = new Map<number, string>();
 
   type AnyCue =
-    Timeline['tracks']['video']['cues'][number] | Timeline['tracks']['overlays'][number]['cues'][number];
+    | Timeline['tracks']['video']['cues'][number]
+    | Timeline['tracks']['overlays'][number]['cues'][number]
+    | AudioCue;
   const checkRepeat = (cue: AnyCue, repeatPath: PropertyKey[]) => {
     const repeat = cue.repeat!;
     if (repeat.every < cue.duration) {
@@ -118,8 +120,9 @@ export function checkTimelineRules(timeline: Timeline): {
     trackPath: PropertyKey[],
     trackId: string,
     cues: ReadonlyArray<AnyCue>,
-    isVideo: boolean,
+    kind: 'video' | 'overlay' | 'audio',
   ) => {
+    const isVideo = kind === 'video';
     const trackWhere = at(...trackPath, 'track_id');
     const previousTrack = seenTrackIds.get(trackId);
     if (previousTrack)
@@ -167,7 +170,7 @@ export function checkTimelineRules(timeline: Timeline): {
       ) {
         errors.push({
           path: at(...cuePath, 'params', 'fade_in'),
-          message: `fade_in + fade_out (${round(params.fade_in + params.fade_out)} s) is longer than the cue (${cue.duration} s)`,
+          message: `fade_in + fade_out (${round(params.fade_in + params.fade_out)} s) is longer than the cue (${cue.duration} s): shorten the fades or lengthen the cue`,
         });
       }
       if (cue.repeat) checkRepeat(cue, [...cuePath, 'repeat']);
@@ -182,7 +185,7 @@ export function checkTimelineRules(timeline: Timeline): {
         ...cueFrames(occurrence.cue.start_time, occurrence.cue.duration, fps),
       })),
     );
-    const fix = isVideo ? 'shorten or move one' : 'move one to a new overlay track';
+    const fix = FIXES[kind];
 
     const ordered = [...spans].sort((a, b) => a.start - b.start || a.index - b.index);
     for (let i = 1; i < ordered.length; i++) {
@@ -190,6 +193,8 @@ export function checkTimelineRules(timeline: Timeline): {
       const after = ordered[i]!;
       if (after.start < before.end) {
         if (after.index === before.index) continue; // a cue overlapping its own copies: reported at repeat.every
+        if (kind === 'audio' && withinCrossFade(before.cue, after.cue, after.start, before.end, fps))
+          continue;
         errors.push({
           path: at(...trackPath, 'cues', after.index, after.copy > 0 ? 'repeat' : 'start_time'),
           message: `${describeCue(after)} starts at ${round(after.cue.start_time)} s, while ${describeCue(before)} (${round(before.cue.start_time)}–${round(before.cue.start_time + before.cue.duration)} s) is still on; cues on one track may not overlap: ${fix}`,
@@ -226,7 +231,7 @@ export function checkTimelineRules(timeline: Timeline): {
     }
   };
 
-  checkTrack(['tracks', 'video'], timeline.tracks.video.track_id, timeline.tracks.video.cues, true);
+  checkTrack(['tracks', 'video'], timeline.tracks.video.track_id, timeline.tracks.video.cues, 'video');
   timeline.tracks.overlays.forEach((track, index) => {
     const layerWhere = at('tracks', 'overlays', index, 'layer');
     const other = seenLayers.get(track.layer);
@@ -236,9 +241,44 @@ export function checkTimelineRules(timeline: Timeline): {
         message: `layer ${track.layer} is already used at ${other}; each overlay track needs its own layer`,
       });
     else seenLayers.set(track.layer, layerWhere);
-    checkTrack(['tracks', 'overlays', index], track.track_id, track.cues, false);
+    checkTrack(['tracks', 'overlays', index], track.track_id, track.cues, 'overlay');
   });
+  const bed = timeline.tracks.audio;
+  if (bed) {
+    checkTrack(['tracks', 'audio'], bed.track_id, bed.cues, 'audio');
+    if (bed.cues.length === 0)
+      warnings.push({
+        path: at('tracks', 'audio', 'cues'),
+        message:
+          'the audio bed has no cues: the program carries the sources’ own sound; add a music cue or remove the audio track',
+      });
+  }
   return { errors, warnings };
+}
+
+const FIXES: Record<'video' | 'overlay' | 'audio', string> = {
+  video: 'shorten or move one',
+  overlay: 'move one to a new overlay track',
+  audio:
+    'shorten or move one (two music cues may overlap only within the fade out of the first and the fade in of the second)',
+};
+
+/**
+ * Two music cues may overlap where the first fades out and the second fades in (a cross-fade):
+ * the overlap may be no longer than either fade.
+ */
+function withinCrossFade(
+  before: { params: unknown },
+  after: { params: unknown },
+  overlapStart: number,
+  overlapEnd: number,
+  fps: number,
+): boolean {
+  const fadeOf = (cue: { params: unknown }, key: 'fade_in' | 'fade_out') => {
+    const value = (cue.params as Partial<Record<typeof key, number>>)[key];
+    return typeof value === 'number' ? secondsToFrame(value, fps) : 0;
+  };
+  return overlapEnd - overlapStart <= Math.min(fadeOf(before, 'fade_out'), fadeOf(after, 'fade_in'));
 }
 
 /** How an overlap message names a cue: a copy says which repeat of which cue it is. */

@@ -2,14 +2,15 @@
 // and import/export of the JSON document as a file. An invalid timeline is refused whole
 // (TIMELINE_INVALID with every problem's JSON path) and nothing is saved. References to cameras
 // or assets this appliance does not have are warnings, not refusals: a timeline brought from
-// another appliance is saved and its cameras are set up afterwards.
+// another appliance is saved and its cameras are set up afterwards. The audio bed's playlist is
+// the exception: an entry that is not an uploaded audio file is refused.
 import multipart from '@fastify/multipart';
 import type { FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import { z } from 'zod';
 import { AppError, type FieldIssue } from '../../errors/registry.ts';
 import type { Store } from '../../store/store.ts';
 import { diskMediaLibrary, findMissingMedia } from '../../timeline/media-paths.ts';
-import { findUnknownReferences } from '../../timeline/references.ts';
+import { findBedAssetProblems, findUnknownReferences } from '../../timeline/references.ts';
 import { TimelineDocumentSchema, type TimelineDocument } from '../../timeline/schema.ts';
 import { validateTimelineDocument, type TimelineIssue } from '../../timeline/validate.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -108,7 +109,14 @@ function summaryOf(store: Store, id: number) {
   return summary;
 }
 
+/** The audio bed's playlist must name uploaded audio: anything else is refused before saving. */
+function refuseBadBedAssets(store: Store, document: TimelineDocument): void {
+  const problems = findBedAssetProblems(document.timeline, store.assets.list());
+  if (problems.length > 0) throw invalid(problems);
+}
+
 function save(store: Store, dataDir: string, document: TimelineDocument) {
+  refuseBadBedAssets(store, document);
   const { id, warnings } = store.timelines.create(document);
   return { ...summaryOf(store, id), warnings: warningsFor(store, dataDir, document, warnings) };
 }
@@ -351,6 +359,7 @@ export function registerTimelineRoutes(app: ApiInstance, deps: ApiDeps): void {
     },
     async (request) => {
       const { id } = request.params;
+      refuseBadBedAssets(store, request.body);
       const { warnings } = store.timelines.replace(id, request.body);
       return { ...summaryOf(store, id), warnings: warningsFor(store, dataDir, request.body, warnings) };
     },
@@ -475,10 +484,9 @@ export function registerTimelineRoutes(app: ApiInstance, deps: ApiDeps): void {
             valid: false,
             issues: [...tagged(result.errors, 'error'), ...tagged(result.warnings, 'warning')],
           };
-        return {
-          valid: true,
-          issues: tagged(warningsFor(store, dataDir, result.document, result.warnings), 'warning'),
-        };
+        const warnings = tagged(warningsFor(store, dataDir, result.document, result.warnings), 'warning');
+        const bed = findBedAssetProblems(result.document.timeline, store.assets.list());
+        return { valid: bed.length === 0, issues: [...tagged(bed, 'error'), ...warnings] };
       },
     );
 

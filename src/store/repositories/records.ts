@@ -105,14 +105,26 @@ export class AssetRepository {
       image_url: unknown;
     }>;
     const byTimeline = new Map<number, AssetUsage>();
+    const add = (row: { id: number; name: string; cue_key: string }) => {
+      const entry = byTimeline.get(row.id) ?? { id: row.id, name: row.name, cue_ids: [] };
+      if (!entry.cue_ids.includes(row.cue_key)) entry.cue_ids.push(row.cue_key);
+      byTimeline.set(row.id, entry);
+    };
     for (const row of rows) {
       const named = (url: unknown) => samePath(url, path) || sameUploadName(url, name);
       if (row.asset_id !== id && !named(row.media_url) && !named(row.image_url)) continue;
-      const entry = byTimeline.get(row.id) ?? { id: row.id, name: row.name, cue_ids: [] };
-      entry.cue_ids.push(row.cue_key);
-      byTimeline.set(row.id, entry);
+      add(row);
     }
-    return [...byTimeline.values()];
+    // The audio bed's playlists (timelines.audio_track, a JSON column) name their files by id.
+    const inBeds = this.db
+      .prepare(
+        `SELECT t.id, t.name, json_extract(cue.value, '$.id') AS cue_key
+           FROM timelines t, json_each(t.audio_track, '$.cues') cue, json_each(cue.value, '$.params.asset_ids') a
+          WHERE t.audio_track IS NOT NULL AND a.value = ? ORDER BY t.id, cue.key`,
+      )
+      .all(id) as Array<{ id: number; name: string; cue_key: string }>;
+    inBeds.forEach(add);
+    return [...byTimeline.values()].sort((a, b) => a.id - b.id);
   }
 
   /** Deletes the row unless a timeline uses the asset (checked in the same transaction). */

@@ -602,6 +602,53 @@ describe('runPreflight', () => {
       assert.match(a.items[0]!.detail, /switched off/);
     });
 
+    it('the audio bed: a playlist entry that is not audio fails, naming what it is', async () => {
+      writeFileSync(join(mediaRoot, 'assets/bed.mp3'), 'mp3');
+      const music = store.assets.create({
+        asset_type: 'audio',
+        filename: 'bed.mp3',
+        file_path: 'assets/bed.mp3',
+        file_size: 3,
+        mime_type: 'audio/mpeg',
+        checksum: null,
+        metadata: null,
+      }).id;
+      const withBed = (assetIds: number[]) => {
+        const d = doc({ cues: [cam('a', ids.dock, 0, 30)] });
+        return {
+          timeline: {
+            ...d.timeline,
+            tracks: {
+              ...d.timeline.tracks,
+              audio: {
+                track_id: 'bed',
+                type: 'audio',
+                cues: [
+                  {
+                    id: 'music',
+                    start_time: 0,
+                    duration: 30,
+                    action: 'play_audio',
+                    params: { asset_ids: assetIds },
+                  },
+                ],
+              },
+            },
+          },
+        };
+      };
+      const good = byId(await run({ timelineId: store.timelines.create(withBed([music])).id }), 'assets');
+      assert.deepEqual([good.status, good.summary], ['ok', 'Media files found (1/1)']);
+      const bad = byId(
+        await run({ timelineId: store.timelines.create(withBed([music, missingAssetId])).id }),
+        'assets',
+      );
+      assert.equal(bad.status, 'fail');
+      assert.equal(bad.summary, '1 media file missing (cue "music")');
+      assert.equal(bad.items[1]!.name, 'Cue "music" (audio bed, 0:00)');
+      assert.equal(bad.items[1]!.detail, `asset ${missingAssetId} is an image, not audio`);
+    });
+
     it("a path naming an upload by its name (any case) finds the upload's file, as the show does", async () => {
       const id = store.timelines.create(
         doc({

@@ -103,6 +103,27 @@ describe('vistter timeline …', () => {
     assert.deepEqual(JSON.parse(cli(['timeline', 'list', '--json'], env).out), before);
   });
 
+  it('import of a timeline whose audio bed names no audio file writes nothing', () => {
+    const file = join(dir.path, 'bed.json');
+    const doc = specExampleJson();
+    (doc.timeline.tracks as Record<string, unknown>)['audio'] = {
+      track_id: 'bed',
+      type: 'audio',
+      cues: [
+        { id: 'music', start_time: 0, duration: 60, action: 'play_audio', params: { asset_ids: [404] } },
+      ],
+    };
+    writeFileSync(file, JSON.stringify(doc));
+    const before = JSON.parse(cli(['timeline', 'list', '--json'], env).out) as unknown[];
+    const r = cli(['timeline', 'import', file], env);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.err,
+      /timeline\.tracks\.audio\.cues\[0\]\.params\.asset_ids\[0\]: asset 404 is not in the library/,
+    );
+    assert.deepEqual(JSON.parse(cli(['timeline', 'list', '--json'], env).out), before);
+  });
+
   it('export of an unknown id and a bad command fail clearly', () => {
     const unknown = cli(['timeline', 'export', '99'], env);
     assert.equal(unknown.code, 1);

@@ -5,6 +5,7 @@ import type { AppliancePosition } from '../../../../src/domain/settings.ts';
 import { api, authApi } from '../../api/client.ts';
 import { ErrorNotice, PageHeader, Spinner, useLoad } from '../../components/ui.tsx';
 import { ApplianceCard } from './ApplianceCard.tsx';
+import { AudioCard } from './AudioCard.tsx';
 import { EncoderCard } from './EncoderCard.tsx';
 import { PasswordCard } from './PasswordCard.tsx';
 import { PositionCard } from './PositionCard.tsx';
@@ -23,6 +24,7 @@ interface SettingsAnswer {
   'encoder.preset'?: string | null;
   'appliance.position'?: AppliancePosition | null;
   'youtube.oauth_client'?: YouTubeClientSetting | null;
+  'audio.loudness_target'?: number | 'off' | null;
 }
 
 export function Settings() {
@@ -79,6 +81,7 @@ export function Settings() {
                   client={data['youtube.oauth_client'] ?? null}
                   onChanged={settings.reload}
                 />
+                <AudioCard target={data['audio.loudness_target'] ?? null} onChanged={settings.reload} />
               </>
             ) : null}
           </div>

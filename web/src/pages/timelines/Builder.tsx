@@ -39,7 +39,7 @@ import {
 } from './builder/model.ts';
 import { Palette } from './builder/Palette.tsx';
 import { Preview } from './builder/Preview.tsx';
-import { addCue, updateOverlayTrack } from './builder/state.ts';
+import { addCue, updateAudioTrack, updateOverlayTrack } from './builder/state.ts';
 import { useCatalog } from './builder/use-catalog.ts';
 import { useEditor } from './builder/use-editor.ts';
 import { useCan } from '../../app/session.ts';
@@ -89,7 +89,10 @@ export function Builder({ timelineId }: { timelineId: number | null }) {
   const dirty =
     savedJson === null
       ? timelineId === null &&
-        model.video.cues.length + model.overlays.reduce((n, t) => n + t.cues.length, 0) > 0
+        model.video.cues.length +
+          model.audio.cues.length +
+          model.overlays.reduce((n, t) => n + t.cues.length, 0) >
+          0
       : documentJson !== savedJson;
 
   // ------------------------------------------------------------------ load
@@ -275,7 +278,8 @@ export function Builder({ timelineId }: { timelineId: number | null }) {
       let track =
         trackUid === null
           ? null
-          : ([current.video, ...current.overlays].find((t) => t.uid === trackUid) ?? null);
+          : ([current.video, ...current.overlays, current.audio].find((t) => t.uid === trackUid) ?? null);
+      if (!track && item.kind === 'audio') track = current.audio;
       if (!track) {
         // The lane it belongs on: video for cameras and media, else the selected overlay track, else the top one.
         if (accepts(item, 'video') && item.kind !== 'overlay') track = current.video;
@@ -314,7 +318,9 @@ export function Builder({ timelineId }: { timelineId: number | null }) {
       edit(addCue(track.uid, cue));
       setSelection({ kind: 'cue', uid: cue.uid });
       announce(
-        `Added ${cueTitle(cue, catalog)} at ${formatTime(cue.start)} for ${formatTime(cue.duration)}.`,
+        `Added ${cueTitle(cue, catalog)} at ${formatTime(cue.start)} for ${formatTime(cue.duration)}.${
+          cue.action === 'play_audio' ? ' Use only music the venue may broadcast.' : ''
+        }`,
       );
     },
     [catalog, edit, selection, announce],
@@ -378,6 +384,7 @@ export function Builder({ timelineId }: { timelineId: number | null }) {
     announce('Removed the overlay track.');
   };
   const toggleTrack = (uid: string) => {
+    if (uid === model.audio.uid) return edit(updateAudioTrack({ enabled: !model.audio.enabled }));
     const track = model.overlays.find((t) => t.uid === uid);
     if (track) edit(updateOverlayTrack(uid, { enabled: !track.enabled }));
   };
@@ -588,7 +595,7 @@ function OverlapFixButton({
   const uid = issue.cueUid;
   if (issue.severity !== 'error' || !uid || !/overlap/i.test(issue.message) || !overlappedBy(model, uid))
     return null;
-  const onVideo = model.video.cues.some((cue) => cue.uid === uid);
+  const onVideo = [...model.video.cues, ...model.audio.cues].some((cue) => cue.uid === uid);
   return onVideo ? (
     <button type="button" className="problem-fix" onClick={() => onFix((m) => placeAfterPrevious(m, uid))}>
       Place after the previous cue
@@ -615,7 +622,13 @@ function describeWhere(issue: PlacedIssue, model: Model): string {
   }
   if (issue.trackUid) {
     const track = model.overlays.find((t) => t.uid === issue.trackUid);
-    return `${issue.trackUid === 'video' ? 'Video track' : (track?.name ?? 'Overlay track')}${issue.field ? ` · ${fieldLabel(issue.field)}` : ''}`;
+    const name =
+      issue.trackUid === 'video'
+        ? 'Video track'
+        : issue.trackUid === 'audio'
+          ? 'Audio bed'
+          : (track?.name ?? 'Overlay track');
+    return `${name}${issue.field ? ` · ${fieldLabel(issue.field)}` : ''}`;
   }
   return issue.field ? `Timeline · ${fieldLabel(issue.field)}` : 'Timeline';
 }

@@ -4,7 +4,11 @@
 import { useEffect, useState } from 'react';
 import { CueInspector } from './inspector/CueInspector.tsx';
 import { TimelineSettings } from './inspector/TimelineSettings.tsx';
-import { OverlayTrackInspector, VideoTrackInspector } from './inspector/TrackInspector.tsx';
+import {
+  AudioTrackInspector,
+  OverlayTrackInspector,
+  VideoTrackInspector,
+} from './inspector/TrackInspector.tsx';
 import type { InspectorProps } from './inspector/types.ts';
 import { findCue } from './model.ts';
 
@@ -15,10 +19,11 @@ export function Inspector(props: InspectorProps) {
   const track =
     selection?.kind === 'track' ? editor.model.overlays.find((t) => t.uid === selection.uid) : undefined;
   const videoTrack = selection?.kind === 'track' && selection.uid === 'video';
+  const audioTrack = selection?.kind === 'track' && selection.uid === 'audio';
   useEffect(() => {
     if (selection) setTab('selection');
   }, [selection]);
-  const hasSelection = Boolean(found || track || videoTrack);
+  const hasSelection = Boolean(found || track || videoTrack || audioTrack);
   const current = hasSelection ? tab : 'timeline';
   return (
     <aside className="inspector" aria-label="Inspector">
@@ -30,7 +35,7 @@ export function Inspector(props: InspectorProps) {
           disabled={!hasSelection}
           onClick={() => setTab('selection')}
         >
-          {found ? 'Cue' : track || videoTrack ? 'Track' : 'Cue'}
+          {found ? 'Cue' : track || videoTrack || audioTrack ? 'Track' : 'Cue'}
         </button>
         <button
           type="button"
@@ -53,6 +58,9 @@ export function Inspector(props: InspectorProps) {
           />
         ) : null}
         {current === 'selection' && videoTrack ? <VideoTrackInspector /> : null}
+        {current === 'selection' && audioTrack ? (
+          <AudioTrackInspector track={editor.model.audio} editor={editor} issues={props.issues} />
+        ) : null}
       </div>
     </aside>
   );

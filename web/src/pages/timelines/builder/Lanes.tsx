@@ -122,7 +122,7 @@ export function Lanes(props: LanesProps) {
   const scale = pps ?? fitPps;
   const contentEnd = Math.max(
     duration,
-    ...[model.video, ...model.overlays].flatMap((track) => (track.cues as Cue[]).map(cueEnd)),
+    ...[model.video, ...model.overlays, model.audio].flatMap((track) => (track.cues as Cue[]).map(cueEnd)),
   );
   const contentWidth = HEAD + contentEnd * scale + 24;
 
@@ -347,7 +347,7 @@ export function Lanes(props: LanesProps) {
   };
 
   // ------------------------------------------------------------------ drops from the palette
-  const laneKind = (track: Track) => (track.kind === 'video' ? 'video' : 'overlay');
+  const laneKind = (track: Track) => track.kind;
   /** Where a drop lands: under the pointer, snapped like a moved cue's start. */
   const dropSnap = (clientX: number, lane: Element): { at: number; snap: Snap | null } => {
     const t = timeAt(clientX, lane);
@@ -367,7 +367,8 @@ export function Lanes(props: LanesProps) {
     event.dataTransfer.dropEffect = 'copy';
     const { at, snap: snapped } = dropSnap(event.clientX, event.currentTarget);
     if (snapped?.at !== guide?.at || snapped?.kind !== guide?.kind) setGuide(snapped);
-    const place = placeCue(track.cues, at, track.kind === 'video' ? 30 : 10, duration);
+    const wanted = track.kind === 'video' ? 30 : track.kind === 'audio' ? duration : 10;
+    const place = placeCue(track.cues, at, wanted, duration);
     if (
       place &&
       (dropHint?.trackUid !== track.uid ||
@@ -398,7 +399,8 @@ export function Lanes(props: LanesProps) {
     const t = roundTime(i * step);
     ticks.push({ t, major: Math.abs(t / major - Math.round(t / major)) < 1e-6 });
   }
-  const lanes: Track[] = [...[...model.overlays].sort((a, b) => b.layer - a.layer), model.video];
+  // The audio bed's lane under the pictures' (as an editor lays out sound under video).
+  const lanes: Track[] = [...[...model.overlays].sort((a, b) => b.layer - a.layer), model.video, model.audio];
   const issuesOf = (cueUid: string) => issues.filter((issue) => issue.cueUid === cueUid);
 
   return (
@@ -514,11 +516,22 @@ export function Lanes(props: LanesProps) {
             const trackIssues = issues.filter(
               (issue) => issue.trackUid === track.uid && issue.cueUid === null,
             );
-            const title = track.kind === 'video' ? 'Video' : track.name || `Overlays ${track.layer}`;
+            const title =
+              track.kind === 'video'
+                ? 'Video'
+                : track.kind === 'audio'
+                  ? 'Audio'
+                  : track.name || `Overlays ${track.layer}`;
+            const subtitle =
+              track.kind === 'video'
+                ? 'Cameras & media'
+                : track.kind === 'audio'
+                  ? 'Music bed'
+                  : `Layer ${track.layer}`;
             return (
               <div
                 key={track.uid}
-                className={`lane lane-${track.kind}${track.kind === 'overlay' && !track.enabled ? ' lane-off' : ''}${preview && preview.dy !== 0 && preview.trackUid === track.uid ? ' lane-drop-target' : ''}`}
+                className={`lane lane-${track.kind}${track.kind !== 'video' && !track.enabled ? ' lane-off' : ''}${preview && preview.dy !== 0 && preview.trackUid === track.uid ? ' lane-drop-target' : ''}`}
               >
                 <div
                   className={`lane-head${laneSelected ? ' lane-head-selected' : ''}${trackIssues.some((i) => i.severity === 'error') ? ' lane-head-error' : ''}`}
@@ -529,31 +542,36 @@ export function Lanes(props: LanesProps) {
                     onClick={() => onSelect({ kind: 'track', uid: track.uid })}
                     aria-pressed={laneSelected}
                   >
-                    <strong>{title}</strong>{' '}
-                    <small>{track.kind === 'video' ? 'Cameras & media' : `Layer ${track.layer}`}</small>
+                    <strong>{title}</strong> <small>{subtitle}</small>
                     <span className="visually-hidden">, track settings</span>
                   </button>
-                  {track.kind === 'overlay' ? (
+                  {track.kind !== 'video' ? (
                     <span className="lane-actions">
                       <button
                         type="button"
                         className="lane-icon"
-                        aria-label={`${track.enabled ? 'Hide' : 'Show'} ${title}`}
+                        aria-label={
+                          track.kind === 'audio'
+                            ? `${track.enabled ? 'Mute' : 'Unmute'} the audio bed`
+                            : `${track.enabled ? 'Hide' : 'Show'} ${title}`
+                        }
                         aria-pressed={!track.enabled}
                         title={track.enabled ? 'On air (click to switch this track off)' : 'Switched off'}
                         onClick={() => props.onToggleTrack(track.uid)}
                       >
                         {track.enabled ? '◉' : '○'}
                       </button>
-                      <button
-                        type="button"
-                        className="lane-icon"
-                        aria-label={`Remove ${title}`}
-                        title="Remove this track"
-                        onClick={() => props.onRemoveTrack(track.uid)}
-                      >
-                        ×
-                      </button>
+                      {track.kind === 'overlay' ? (
+                        <button
+                          type="button"
+                          className="lane-icon"
+                          aria-label={`Remove ${title}`}
+                          title="Remove this track"
+                          onClick={() => props.onRemoveTrack(track.uid)}
+                        >
+                          ×
+                        </button>
+                      ) : null}
                     </span>
                   ) : null}
                 </div>
@@ -577,6 +595,11 @@ export function Lanes(props: LanesProps) {
                   }}
                 >
                   <span className="lane-after-end" style={{ left: duration * scale }} aria-hidden="true" />
+                  {track.kind === 'audio' && track.cues.length === 0 ? (
+                    <span className="lane-empty-hint">
+                      No music: drag an audio file here from the palette’s Sound list for a music bed
+                    </span>
+                  ) : null}
                   {(track.cues as Cue[]).map((cue) => {
                     const shown = preview?.uid === cue.uid ? { ...cue, ...preview } : cue;
                     const cueIssues = issuesOf(cue.uid);
@@ -596,7 +619,11 @@ export function Lanes(props: LanesProps) {
                         : '';
                     const dy = preview?.uid === cue.uid ? preview.dy : 0;
                     const transition = transitionOf(cue);
-                    const transitionText = transition ? `, ${transition} in ${formatTime(fadeIn)}` : '';
+                    const transitionText = transition
+                      ? `, ${transition} in ${formatTime(fadeIn)}`
+                      : cue.action === 'play_audio'
+                        ? `, fades in ${formatTime(fadeIn)} and out ${formatTime(cue.params.fade_out ?? 0)}`
+                        : '';
                     return [
                       <div
                         key={cue.uid}
@@ -629,6 +656,13 @@ export function Lanes(props: LanesProps) {
                             className="cue-fade"
                             data-testid={`transition-${cue.id}`}
                             style={{ width: wedgeWidth(fadeIn, scale, width) }}
+                            aria-hidden="true"
+                          />
+                        ) : null}
+                        {cue.action === 'play_audio' && (cue.params.fade_out ?? 0) > 0 ? (
+                          <span
+                            className="cue-fade cue-fade-out"
+                            style={{ width: wedgeWidth(cue.params.fade_out ?? 0, scale, width) }}
                             aria-hidden="true"
                           />
                         ) : null}
@@ -734,7 +768,7 @@ function wedgeWidth(seconds: number, pps: number, cueWidthPx: number): number {
 
 /** Seconds of a cue's transition in or fade in (drawn as a wedge at its start). */
 function transitionFade(cue: Cue): number {
-  if (cue.action === 'show_overlay') return cue.params.fade_in ?? 0;
+  if (cue.action === 'show_overlay' || cue.action === 'play_audio') return cue.params.fade_in ?? 0;
   if (!transitionOf(cue)) return 0;
   return cue.params.transition_duration ?? 1;
 }

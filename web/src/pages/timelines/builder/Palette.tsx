@@ -63,6 +63,7 @@ export function Palette({ catalog, onAdd }: { catalog: Catalog; onAdd: (item: Pa
   const [filter, setFilter] = useState('');
   const match = (text: string) => text.toLowerCase().includes(filter.trim().toLowerCase());
   const media = catalog.assets.filter((asset) => asset.asset_type !== 'audio' && match(asset.filename));
+  const sound = catalog.assets.filter((asset) => asset.asset_type === 'audio' && match(asset.filename));
   return (
     <aside className="palette" aria-label="Palette">
       <h2>Add to the timeline</h2>
@@ -129,6 +130,28 @@ export function Palette({ catalog, onAdd }: { catalog: Catalog; onAdd: (item: Pa
               }}
               hint={asset.asset_type === 'image' ? 'Image' : 'Video'}
               thumb={`/api/assets/${asset.id}/thumbnail.jpg`}
+              onAdd={onAdd}
+            />
+          ))}
+        </ul>
+      </section>
+      <section aria-labelledby="palette-sound">
+        <h3 id="palette-sound">Sound</h3>
+        {!catalog.loading && sound.length === 0 ? (
+          <p className="hint">
+            No audio yet. <Link to="/assets">Upload music</Link> for a music bed.
+          </p>
+        ) : (
+          <p className="hint">
+            Music goes on the Audio lane, under the cameras. Only music you may broadcast.
+          </p>
+        )}
+        <ul>
+          {sound.map((asset) => (
+            <Item
+              key={asset.id}
+              item={{ kind: 'audio', assetId: asset.id, label: asset.filename }}
+              hint="Music bed"
               onAdd={onAdd}
             />
           ))}

@@ -31,13 +31,17 @@ export interface Catalog {
 export type PaletteItem =
   | { kind: 'camera'; cameraId: number; presetName?: string | undefined; label: string }
   | { kind: 'media'; assetId: number; mediaType: 'image' | 'video'; label: string }
-  | { kind: 'overlay'; overlay: OverlayKind; label: string };
+  | { kind: 'overlay'; overlay: OverlayKind; label: string }
+  /** An uploaded audio file: a music cue on the audio lane. */
+  | { kind: 'audio'; assetId: number; label: string };
 
 export const PALETTE_MIME = 'application/x-vistter-palette';
 
 /** Which lanes take an item: cameras and videos go on the video lane, overlays on overlay lanes,
- *  an image on either (a full-screen still, or an image overlay). */
-export function accepts(item: PaletteItem, lane: 'video' | 'overlay'): boolean {
+ *  an image on either (a full-screen still, or an image overlay), audio on the audio lane alone. */
+export function accepts(item: PaletteItem, lane: 'video' | 'overlay' | 'audio'): boolean {
+  if (item.kind === 'audio') return lane === 'audio';
+  if (lane === 'audio') return false;
   if (item.kind === 'overlay') return lane === 'overlay';
   if (item.kind === 'camera') return lane === 'video';
   return lane === 'video' || item.mediaType === 'image';

@@ -54,7 +54,13 @@ export function cueFromItem(
   model: Model,
   catalog: Catalog,
 ): Cue | null {
-  const wanted = track.kind === 'video' ? DEFAULT_VIDEO_SECONDS : DEFAULT_OVERLAY_SECONDS;
+  // Music runs to the end of the timeline (or the next music cue) unless shortened.
+  const wanted =
+    track.kind === 'video'
+      ? DEFAULT_VIDEO_SECONDS
+      : track.kind === 'audio'
+        ? model.settings.duration
+        : DEFAULT_OVERLAY_SECONDS;
   const place = placeCue(track.cues, at, wanted, model.settings.duration);
   if (!place) return null;
   const base = { uid: newUid('c'), start: place.start, duration: place.duration };
@@ -68,6 +74,14 @@ export function cueFromItem(
         ...(item.presetName !== undefined ? { preset_id: item.presetName } : {}),
         transition: 'cut',
       },
+    };
+  }
+  if (item.kind === 'audio') {
+    return {
+      ...base,
+      id: uniqueCueId(model, 'music'),
+      action: 'play_audio',
+      params: { asset_ids: [item.assetId], loop: true, volume_db: 0, fade_in: 2, fade_out: 2 },
     };
   }
   if (item.kind === 'media') {
@@ -109,6 +123,11 @@ export function cueTitle(cue: Cue, catalog: Catalog): string {
       return cue.params.asset_id !== undefined
         ? assetName(catalog, cue.params.asset_id)
         : (cue.params.media_url ?? 'Media');
+    case 'play_audio': {
+      const [first, ...rest] = cue.params.asset_ids;
+      if (first === undefined) return 'Music (empty playlist)';
+      return `♪ ${assetName(catalog, first)}${rest.length > 0 ? ` + ${rest.length} more` : ''}`;
+    }
     case 'show_overlay': {
       const p = cue.params;
       const label = OVERLAY_LABELS[p.type];
@@ -124,11 +143,12 @@ export function cueTitle(cue: Cue, catalog: Catalog): string {
 export function cueTone(cue: Cue): string {
   if (cue.action === 'show_camera') return 'camera';
   if (cue.action === 'show_media') return 'media';
+  if (cue.action === 'play_audio') return 'audio';
   return cue.params.type;
 }
 
 export function transitionOf(cue: Cue): string | null {
-  if (cue.action === 'show_overlay') return null;
+  if (cue.action === 'show_overlay' || cue.action === 'play_audio') return null;
   const t = cue.params.transition ?? 'cut';
   return t === 'cut' ? null : t;
 }

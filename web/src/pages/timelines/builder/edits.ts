@@ -9,6 +9,7 @@ import {
   repeatGhosts,
   roundTime,
   uniqueCueId,
+  type AudioCue,
   type Cue,
   type Issue,
   type Model,
@@ -35,6 +36,8 @@ function withCue(model: Model, trackUid: string, cue: Cue): Model {
   const insert = <C extends Cue>(cues: C[]) => [...cues, cue as C].sort((a, b) => a.start - b.start);
   if (trackUid === model.video.uid)
     return { ...model, video: { ...model.video, cues: insert(model.video.cues) } };
+  if (trackUid === model.audio.uid)
+    return { ...model, audio: { ...model.audio, cues: insert(model.audio.cues) } };
   return {
     ...model,
     overlays: model.overlays.map((track) =>
@@ -43,8 +46,10 @@ function withCue(model: Model, trackUid: string, cue: Cue): Model {
   };
 }
 
-/** The track a copied cue may go on: a video cue on the video track, an overlay on an overlay track. */
+/** The track a copied cue may go on: a video cue on the video track, an overlay on an overlay
+ *  track, music on the audio bed. */
 function trackFor(model: Model, cue: CopiedCue, preferredTrackUid: string | null): Track | null {
+  if (cue.action === 'play_audio') return model.audio;
   if (cue.action !== 'show_overlay') return model.video;
   const preferred = model.overlays.find((track) => track.uid === preferredTrackUid);
   return preferred ?? [...model.overlays].sort((a, b) => b.layer - a.layer)[0] ?? null;
@@ -161,17 +166,25 @@ export function overlappedBy(model: Model, uid: string): Cue | null {
   return null;
 }
 
-/** The overlap fix for a video cue: it starts where the cue it overlaps ends (its length kept, within the end). */
+/** The overlap fix for a video or music cue: it starts where the cue it overlaps ends (its
+ *  length kept, within the end). */
 export function placeAfterPrevious(model: Model, uid: string): Model {
   const previous = overlappedBy(model, uid);
-  if (!previous || !model.video.cues.some((cue) => cue.uid === uid)) return model;
+  if (!previous) return model;
   const start = cueEnd(previous);
-  const cues = model.video.cues.map((cue): VideoCue => {
-    if (cue.uid !== uid) return cue;
-    const duration = roundTime(Math.min(cue.duration, model.settings.duration - start));
-    return { ...cue, start, duration: duration > 0 ? duration : cue.duration };
-  });
-  return { ...model, video: { ...model.video, cues: cues.sort((a, b) => a.start - b.start) } };
+  const moved = <C extends VideoCue | AudioCue>(cues: C[]): C[] =>
+    cues
+      .map((cue): C => {
+        if (cue.uid !== uid) return cue;
+        const duration = roundTime(Math.min(cue.duration, model.settings.duration - start));
+        return { ...cue, start, duration: duration > 0 ? duration : cue.duration };
+      })
+      .sort((a, b) => a.start - b.start);
+  if (model.video.cues.some((cue) => cue.uid === uid))
+    return { ...model, video: { ...model.video, cues: moved(model.video.cues) } };
+  if (model.audio.cues.some((cue) => cue.uid === uid))
+    return { ...model, audio: { ...model.audio, cues: moved(model.audio.cues) } };
+  return model;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { repeatStarts } from '../../../../../src/timeline/repeat.ts';
 import type {
   OverlayParamsSchema,
+  PlayAudioParamsSchema,
   Repeat,
   ShowCameraParamsSchema,
   ShowMediaParamsSchema,
@@ -17,6 +18,8 @@ export type CameraParams = z.input<typeof ShowCameraParamsSchema>;
 export type MediaParams = z.input<typeof ShowMediaParamsSchema>;
 export type OverlayParams = z.input<typeof OverlayParamsSchema>;
 export type OverlayKind = OverlayParams['type'];
+export type AudioParams = z.input<typeof PlayAudioParamsSchema>;
+export type SourceAudio = 'duck' | 'replace';
 export type Transition = 'cut' | 'fade' | 'dissolve';
 
 interface CueBase {
@@ -30,8 +33,10 @@ interface CueBase {
 export type CameraCue = CueBase & { action: 'show_camera'; params: CameraParams };
 export type MediaCue = CueBase & { action: 'show_media'; params: MediaParams };
 export type OverlayCue = CueBase & { action: 'show_overlay'; params: OverlayParams };
+/** A stretch of the audio bed: a playlist of uploaded audio files. */
+export type AudioCue = CueBase & { action: 'play_audio'; params: AudioParams };
 export type VideoCue = CameraCue | MediaCue;
-export type Cue = VideoCue | OverlayCue;
+export type Cue = VideoCue | OverlayCue | AudioCue;
 
 export interface VideoTrack {
   uid: 'video';
@@ -49,7 +54,20 @@ export interface OverlayTrack {
   enabled: boolean;
   cues: OverlayCue[];
 }
-export type Track = VideoTrack | OverlayTrack;
+/** The audio bed: always in the model; in the document only once it has a cue. */
+export interface AudioTrack {
+  uid: 'audio';
+  kind: 'audio';
+  track_id: string;
+  name?: string | undefined;
+  enabled: boolean;
+  /** What the cameras' own sound does under the music (a video cue may say otherwise). */
+  sourceAudio: SourceAudio;
+  /** How far the music drops while a ducking source has sound. */
+  duckDb: number;
+  cues: AudioCue[];
+}
+export type Track = VideoTrack | OverlayTrack | AudioTrack;
 
 export interface Settings {
   docId?: string | undefined;
@@ -67,6 +85,21 @@ export interface Model {
   settings: Settings;
   video: VideoTrack;
   overlays: OverlayTrack[];
+  audio: AudioTrack;
+}
+
+/** The bed's defaults (the schema's): duck the music 12 dB under a source with sound. */
+export function emptyAudioTrack(): AudioTrack {
+  return {
+    uid: 'audio',
+    kind: 'audio',
+    track_id: 'audio',
+    name: 'Audio',
+    enabled: true,
+    sourceAudio: 'duck',
+    duckDb: 12,
+    cues: [],
+  };
 }
 
 export const OVERLAY_LABELS: Record<OverlayKind, string> = {
@@ -116,6 +149,7 @@ export function emptyModel(): Model {
         cues: [],
       },
     ],
+    audio: emptyAudioTrack(),
   };
 }
 
@@ -170,6 +204,18 @@ export function fromDocument(document: { timeline: DocTimeline }): Model {
       enabled: track.enabled ?? true,
       cues: track.cues.map((cue) => cueOf<OverlayCue>(cue as DocCue)),
     })),
+    audio: t.tracks.audio
+      ? {
+          uid: 'audio',
+          kind: 'audio',
+          track_id: t.tracks.audio.track_id,
+          name: t.tracks.audio.name,
+          enabled: t.tracks.audio.enabled ?? true,
+          sourceAudio: t.tracks.audio.source_audio ?? 'duck',
+          duckDb: t.tracks.audio.duck_db ?? 12,
+          cues: t.tracks.audio.cues.map((cue) => cueOf<AudioCue>(cue as DocCue)),
+        }
+      : emptyAudioTrack(),
   };
 }
 
@@ -198,7 +244,7 @@ export function toDocument(model: Model): { timeline: DocTimeline } {
       fps: s.fps,
       resolution: s.resolution,
       loop: s.loop,
-      tracks: {
+      tracks: drop({
         video: drop({
           track_id: model.video.track_id,
           type: 'video' as const,
@@ -215,14 +261,27 @@ export function toDocument(model: Model): { timeline: DocTimeline } {
             cues: track.cues.map(cue),
           }),
         ),
-      },
+        // The bed is written once it has music: an empty one would only warn.
+        audio:
+          model.audio.cues.length > 0
+            ? drop({
+                track_id: model.audio.track_id,
+                type: 'audio' as const,
+                name: model.audio.name,
+                enabled: model.audio.enabled,
+                source_audio: model.audio.sourceAudio,
+                duck_db: model.audio.duckDb,
+                cues: model.audio.cues.map(cue),
+              })
+            : undefined,
+      }),
       fallback: Object.keys(fallback).length > 0 ? fallback : undefined,
     }) as DocTimeline,
   };
 }
 
 export function allTracks(model: Model): Track[] {
-  return [model.video, ...model.overlays];
+  return [model.video, ...model.overlays, model.audio];
 }
 
 export function findCue(model: Model, uid: string | null): { cue: Cue; track: Track } | null {
@@ -424,14 +483,19 @@ export interface PlacedIssue extends Issue {
   field: string | null;
 }
 
-const TRACK_PATH = /^(?:timeline\.)?tracks\.(video|overlays\[(\d+)\])(?:\.cues\[(\d+)\])?(?:\.(.+))?$/;
+const TRACK_PATH = /^(?:timeline\.)?tracks\.(video|audio|overlays\[(\d+)\])(?:\.cues\[(\d+)\])?(?:\.(.+))?$/;
 
 /** Places the appliance's issues on the model they were computed for (same order of tracks/cues). */
 export function placeIssues(model: Model, issues: readonly Issue[]): PlacedIssue[] {
   return issues.map((issue) => {
     const match = TRACK_PATH.exec(issue.path);
     if (match) {
-      const track: Track | undefined = match[1] === 'video' ? model.video : model.overlays[Number(match[2])];
+      const track: Track | undefined =
+        match[1] === 'video'
+          ? model.video
+          : match[1] === 'audio'
+            ? model.audio
+            : model.overlays[Number(match[2])];
       const cue = match[3] !== undefined ? (track?.cues as Cue[] | undefined)?.[Number(match[3])] : undefined;
       return {
         ...issue,

@@ -1,7 +1,7 @@
 // The builder's editing state: the model plus undo/redo. Every change is a pure function of the
 // model; typing in one field (same `merge` key) is one undo step, not one per key. Pure:
 // use-editor.ts holds it in React.
-import type { Cue, Model, OverlayTrack, Track } from './model.ts';
+import type { AudioTrack, Cue, Model, OverlayTrack, Track } from './model.ts';
 import type { Repeat } from '../../../../../src/timeline/schema.ts';
 
 export interface History {
@@ -65,6 +65,7 @@ function mapTracks(model: Model, fn: (track: Track) => Track): Model {
     ...model,
     video: fn(model.video) as Model['video'],
     overlays: model.overlays.map((track) => fn(track) as OverlayTrack),
+    audio: fn(model.audio) as AudioTrack,
   };
 }
 
@@ -127,4 +128,11 @@ export function updateOverlayTrack(uid: string, patch: Partial<OverlayTrack>): (
 
 export function setSettings(patch: Partial<Model['settings']>): (model: Model) => Model {
   return (model) => ({ ...model, settings: { ...model.settings, ...patch } });
+}
+
+/** The audio bed's own settings (on or off, duck or replace the cameras' sound, how far to duck). */
+export function updateAudioTrack(
+  patch: Partial<Pick<AudioTrack, 'enabled' | 'sourceAudio' | 'duckDb' | 'name'>>,
+): (model: Model) => Model {
+  return (model) => ({ ...model, audio: { ...model.audio, ...patch } });
 }

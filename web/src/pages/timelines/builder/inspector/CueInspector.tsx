@@ -5,9 +5,11 @@ import { cueTitle } from '../cues.ts';
 import { moveCueToNewTrack, moveCueToTrack, overlappedBy, placeAfterPrevious } from '../edits.ts';
 import { formatTime, issueAt, OVERLAY_LABELS, repeatGhosts, type Cue } from '../model.ts';
 import { removeCue, setCueTimes, setParams, setRepeat, updateCue } from '../state.ts';
+import { AudioFields } from './AudioFields.tsx';
 import { CameraFields } from './CameraFields.tsx';
 import { NumberField, Switch, TimeField } from './fields.tsx';
 import { MediaFields } from './MediaFields.tsx';
+import { SourceAudioField } from './SourceAudioField.tsx';
 import { OverlayFields } from './OverlayFields.tsx';
 import type { InspectorProps } from './types.ts';
 
@@ -15,6 +17,7 @@ const CUE_HEADINGS: Record<Cue['action'], string> = {
   show_camera: 'Camera cue',
   show_media: 'Media cue',
   show_overlay: 'Overlay cue',
+  play_audio: 'Music cue',
 };
 
 /** A new repeat's interval: every 10 minutes (the common "lower third every 10 min"). */
@@ -91,6 +94,17 @@ export function CueInspector({ editor, catalog, issues, cue, onSelect }: Inspect
       ) : null}
       {cue.action === 'show_media' ? (
         <MediaFields cue={cue} catalog={catalog} at={at} params={params} />
+      ) : null}
+      {(cue.action === 'show_camera' || cue.action === 'show_media') && model.audio.cues.length > 0 ? (
+        <SourceAudioField
+          value={cue.params.source_audio}
+          bed={model.audio.sourceAudio}
+          error={at('params.source_audio')}
+          onChange={(source_audio) => params({ source_audio })}
+        />
+      ) : null}
+      {cue.action === 'play_audio' ? (
+        <AudioFields cue={cue} catalog={catalog} at={at} params={params} />
       ) : null}
       {cue.action === 'show_overlay' ? (
         <OverlayFields
