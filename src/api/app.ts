@@ -32,6 +32,7 @@ import { registerHealthRoute, registerShowRoutes } from './routes/show.ts';
 import { registerTimelinePreviewRoutes } from './routes/timeline-preview.ts';
 import { registerTimelineRoutes } from './routes/timelines.ts';
 import { registerWebUi } from './routes/web-ui.ts';
+import { registerWebsiteRoutes } from './routes/website.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
 
 /** JSON bodies above this are refused with 413 (uploads have their own, larger limit). */
@@ -108,6 +109,8 @@ export async function buildApp(deps: ApiDeps & WebServing): Promise<ApiInstance>
   registerScheduleRoutes(app, deps);
   registerTimelinePreviewRoutes(app, deps);
   registerLogRoutes(app);
+  // The venue website's public live picture and player (issue 17), each off until turned on.
+  if (deps.shows) registerWebsiteRoutes(app, deps, deps.shows, deps.website);
   if (deps.webRoot) await registerWebUi(app, deps.webRoot);
   return app;
 }

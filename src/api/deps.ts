@@ -7,6 +7,7 @@ import type { Logger } from '../core/logger.ts';
 import type { PtzConnect } from '../ptz/onvif.ts';
 import type { Alert } from '../store/repositories/alerts.ts';
 import type { Store } from '../store/store.ts';
+import type { WebsiteOutputs } from '../website/outputs.ts';
 
 export interface ApiDeps {
   store: Store;
@@ -38,6 +39,8 @@ export interface ApiDeps {
     onAirScheduleId(): number | null;
     timeZone(): string;
   };
+  /** The venue website's outputs (main.ts runs their push); default: made from the store, no push. */
+  website?: WebsiteOutputs;
 }
 
 export type ApiShowControl = ShowControl;
