@@ -50,7 +50,8 @@ export function authorizationHeader(credentials: PushCredentials | null): string
 export function nextDelayMs(intervalS: number, failures: number): number {
   const interval = intervalS * 1000;
   if (failures === 0) return interval;
-  return Math.min(MAX_BACKOFF_MS, Math.max(interval, interval * 2 ** Math.min(failures, 16)));
+  // Capped, but never sooner than the interval itself.
+  return Math.max(interval, Math.min(MAX_BACKOFF_MS, interval * 2 ** Math.min(failures, 16)));
 }
 
 export class WebsitePusher {
@@ -184,7 +185,7 @@ export class WebsitePusher {
 
 function describeFailure(error: unknown, timeoutMs: number): string {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
-    return `no answer within ${Math.round(timeoutMs / 1000)} s`;
+    return `no answer within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}`;
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : null;
   const code = cause && 'code' in cause ? String(cause.code) : null;
   if (code === 'ECONNREFUSED') return 'connection refused';

@@ -12,6 +12,7 @@ export type RateDecision = { allowed: true } | { allowed: false; retryAfterS: nu
 
 export class ClientRateLimiter {
   private readonly windows = new Map<string, { startMs: number; count: number }>();
+  private lastPruneMs = -Infinity;
 
   constructor(private readonly clock: Clock) {}
 
@@ -44,7 +45,10 @@ export class ClientRateLimiter {
     return this.windows.size;
   }
 
+  /** At most once a second: under a flood every new address would otherwise walk the table. */
   private prune(now: number): void {
+    if (now - this.lastPruneMs < 1000) return;
+    this.lastPruneMs = now;
     for (const [client, window] of this.windows)
       if (now - window.startMs >= WINDOW_MS) this.windows.delete(client);
   }
