@@ -60,8 +60,8 @@ describe('the website’s public routes (real SQLite file)', () => {
       const answer = await stranger(url);
       assert.equal(answer.statusCode, 404, url);
       assert.deepEqual(
-        { ...answer.json(), message: '' },
-        { ...unknown.json(), message: '' },
+        { ...answer.json<Record<string, unknown>>(), message: '' },
+        { ...unknown.json<Record<string, unknown>>(), message: '' },
         `${url} says nothing more than an unknown address`,
       );
       assert.equal(answer.json().message, `there is no GET ${url}`);
