@@ -12,6 +12,7 @@ import { ROLE_ALLOWS, ROLE_LABEL } from './roles.ts';
 import { TokensCard } from './TokensCard.tsx';
 import { UsersCard } from './UsersCard.tsx';
 import { WebhookCard, type WebhookSetting } from './WebhookCard.tsx';
+import { WebsiteCard } from './WebsiteCard.tsx';
 import '../../components/forms.css';
 import './settings.css';
 
@@ -73,6 +74,8 @@ export function Settings() {
                 />
                 <PositionCard position={data['appliance.position'] ?? null} onChanged={settings.reload} />
                 <EncoderCard preset={data['encoder.preset'] ?? null} onChanged={settings.reload} />
+                {/* The venue website's live picture, push and player (issue 17). */}
+                <WebsiteCard />
               </>
             ) : null}
           </div>
