@@ -99,7 +99,9 @@ function LivePicturePart({ stored, onSaved }: { stored: unknown; onSaved: () => 
     <Part title="Live picture" id="website-live-picture">
       <form className="settings-form" onSubmit={submit} noValidate>
         <CheckField checked={enabled} onChange={setEnabled}>
-          Serve a public live picture at <code>/live.jpg</code>
+          <span>
+            Serve a public live picture at <code>/live.jpg</code>
+          </span>
         </CheckField>
         <SelectField
           label="Picture size"
@@ -312,7 +314,9 @@ function PlayerPart({ stored, onSaved }: { stored: unknown; onSaved: () => void 
     <Part title="Embeddable player" id="website-player">
       <form className="settings-form" onSubmit={submit} noValidate>
         <CheckField checked={enabled} onChange={setEnabled}>
-          Serve a public player page at <code>/embed/player</code> (the program, starting muted)
+          <span>
+            Serve a public player page at <code>/embed/player</code> (the program, starting muted)
+          </span>
         </CheckField>
         <div className={`field${siteIssue ? ' field-invalid' : ''}`}>
           <label htmlFor={sitesId}>Sites that may show it in a frame (one per line)</label>
