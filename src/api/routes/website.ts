@@ -128,7 +128,7 @@ function notFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
 export function registerWebsiteRoutes(
   app: ApiInstance,
   deps: ApiDeps,
-  shows: Pick<ApiShowControl, 'programPicture'>,
+  shows: Pick<ApiShowControl, 'programPicture' | 'programFeed'>,
   outputs?: WebsiteOutputs,
 ): WebsiteOutputs {
   const website =
@@ -223,6 +223,8 @@ export function registerWebsiteRoutes(
     async (request, reply) => {
       const { file } = request.params;
       if (!website.player().enabled || !HLS_FILE.test(file)) return notFound(request, reply);
+      // The files stay on disk after a show stops (until the next starts): stale, so off air is 404.
+      if (shows.programFeed() === null) return notFound(request, reply);
       const path = join(previewDir, file);
       if (!existsSync(path)) return notFound(request, reply);
       const playlist = file === PLAYLIST;

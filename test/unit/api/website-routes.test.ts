@@ -18,6 +18,12 @@ class PictureShows extends ShowControl {
   override programPicture(): { executionId: number; picture: ProgramPicture } | null {
     return program ? { executionId: 7, picture: program } : null;
   }
+  override programFeed(): ReturnType<ShowControl['programFeed']> {
+    const attach = (): never => {
+      throw new Error('not in this test');
+    };
+    return program ? { executionId: 7, attach } : null;
+  }
 }
 
 function webRootIn(dataDir: string): string {
@@ -196,6 +202,13 @@ describe('the website’s public routes (real SQLite file)', () => {
     assert.equal(playlist.headers['content-type'], 'application/vnd.apple.mpegurl');
     assert.match(playlist.body, /segment_000001\.ts/);
     assert.equal((await stranger('/embed/hls/segment_000001.ts')).statusCode, 200);
+    program = null;
+    assert.equal(
+      (await stranger('/embed/hls/index.m3u8')).statusCode,
+      404,
+      'off air: the old files are stale',
+    );
+    program = solidPicture(640, 360, [30, 60, 210]);
     for (const name of ['notes.txt', '..%2Fsecret.key', 'index.m3u8.tmp'])
       assert.equal((await stranger(`/embed/hls/${name}`)).statusCode, 404, name);
     const put = await api.app.inject({ method: 'PUT', url: '/embed/hls/index.m3u8', payload: 'x' });
