@@ -36,7 +36,7 @@ const HlsParams = z.strictObject({ file: z.string().max(64) });
 const PLAYER_STYLE = `html,body{margin:0;height:100%;background:#000;color:#f2f4f7;font:16px/1.4 system-ui,sans-serif}
 main{position:relative;height:100%;display:flex;align-items:center;justify-content:center}
 video,img{width:100%;height:100%;object-fit:contain;background:#000}
-#note{position:absolute;left:0;right:0;bottom:0;margin:0;padding:.6em 1em;background:rgba(0,0,0,.72);text-align:center}
+#note{position:absolute;left:0;right:0;top:0;margin:0;padding:.6em 1em;background:rgba(0,0,0,.72);text-align:center}
 #note[hidden]{display:none}`;
 const STYLE_HASH = `'sha256-${createHash('sha256').update(PLAYER_STYLE).digest('base64')}'`;
 
