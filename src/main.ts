@@ -46,6 +46,7 @@ import { Scheduler } from './scheduler/service.ts';
 import { POSITION_SETTING } from './domain/settings.ts';
 import { isValidTimeZone, systemTimeZone } from './core/calendar.ts';
 import { ALERT_WEBHOOK_SETTING, createAlerting } from './alerts/index.ts';
+import { createWebsiteOutputs } from './website/outputs.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DEMO_TIMELINE = join(REPO_ROOT, 'demo', 'marina-demo.json');
@@ -316,6 +317,15 @@ const scheduler = new Scheduler({
 // Not awaited: a window on now goes through the pre-flight checks while the API starts listening.
 void scheduler.start();
 
+// The venue website's live picture, player and scheduled push (issue 17), each off until turned on.
+const website = createWebsiteOutputs({
+  settings: store.settings,
+  picture: () => shows.programPicture(),
+  alerts: alerting.center,
+  logger: createLogger('website'),
+});
+website.pusher.start();
+
 const app = await buildApp({
   store,
   dataDir: config.dataDir,
@@ -338,7 +348,9 @@ const app = await buildApp({
     if (key === TIMEZONE_SETTING || key === POSITION_SETTING) void scheduler.reload();
     // A webhook saved in the settings applies at once (VISTTER_ALERT_WEBHOOK_URL, if set, wins).
     if (key === ALERT_WEBHOOK_SETTING && !webhookUrl) alerting.configureWebhook(value);
+    website.settingChanged(key);
   },
+  website,
 });
 const address = await app.listen({ host: config.host, port: tls ? config.httpsPort : config.port });
 const listeningPort = (app.server.address() as AddressInfo).port;
@@ -437,6 +449,7 @@ const shutdown = async (signal: string) => {
     );
   }
   renewal?.stop();
+  website.close();
   await app.close();
   redirect?.close();
   await stopAllSupervised();

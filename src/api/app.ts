@@ -33,6 +33,7 @@ import { registerTimelinePreviewRoutes } from './routes/timeline-preview.ts';
 import { registerTimelineRoutes } from './routes/timelines.ts';
 import { registerWebUi } from './routes/web-ui.ts';
 import { registerYouTubeRoutes } from './routes/youtube.ts';
+import { registerWebsiteRoutes } from './routes/website.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
 
 /** JSON bodies above this are refused with 413 (uploads have their own, larger limit). */
@@ -110,6 +111,8 @@ export async function buildApp(deps: ApiDeps & WebServing): Promise<ApiInstance>
   registerTimelinePreviewRoutes(app, deps);
   registerLogRoutes(app);
   registerYouTubeRoutes(app, deps);
+  // The venue website's public live picture and player (issue 17), each off until turned on.
+  if (deps.shows) registerWebsiteRoutes(app, deps, deps.shows, deps.website);
   if (deps.webRoot) await registerWebUi(app, deps.webRoot);
   return app;
 }

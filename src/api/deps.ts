@@ -8,6 +8,7 @@ import type { Logger } from '../core/logger.ts';
 import type { PtzConnect } from '../ptz/onvif.ts';
 import type { Alert } from '../store/repositories/alerts.ts';
 import type { Store } from '../store/store.ts';
+import type { WebsiteOutputs } from '../website/outputs.ts';
 
 export interface ApiDeps {
   store: Store;
@@ -41,6 +42,8 @@ export interface ApiDeps {
   };
   /** Google's OAuth and YouTube API endpoints (default: Google's; tests point them at a stand-in). */
   youtubeEndpoints?: YouTubeEndpoints;
+  /** The venue website's outputs (main.ts runs their push); default: made from the store, no push. */
+  website?: WebsiteOutputs;
 }
 
 export type ApiShowControl = ShowControl;

@@ -23,6 +23,11 @@ export const PUBLIC_ROUTES: readonly PublicRoute[] = [
   { method: 'POST', url: '/api/auth/login', why: 'sign-in (rate limited)' },
   { method: 'GET', url: '/api/docs', prefix: true, why: 'the API reference: routes, no data' },
   { method: 'GET', url: '/*', why: 'the web UI’s own files (the page asks for sign-in)' },
+  // The venue website's outputs (issue 17): each answers 404 until turned on in Settings.
+  { method: 'GET', url: '/live.jpg', why: 'the website live picture: the program as a JPEG, rate limited' },
+  { method: 'GET', url: '/embed/player', why: 'the embeddable player page: a video element, no data' },
+  { method: 'GET', url: '/embed/player.js', why: 'the player page’s script' },
+  { method: 'GET', url: '/embed/hls/:file', why: 'the program’s HLS for the player: playlist and segments' },
 ];
 
 export interface RegisteredRoute {

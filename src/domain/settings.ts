@@ -3,6 +3,7 @@
 // (labels), so a message never shows an internal key like "alerts.webhook".
 import { z } from 'zod';
 import { AlertWebhookSchema } from './schemas.ts';
+import { LivePictureSchema, PlayerSchema, PushCredentialsSchema, PushSchema } from './website.ts';
 
 /**
  * The time zones the appliance accepts: the runtime's IANA list (Intl) and UTC, which the list
@@ -170,6 +171,20 @@ export const SETTINGS = {
       .nullable(),
     mask: true,
   },
+  // The venue website's outputs (issue 17, src/website/): all off until turned on.
+  'website.live_picture': {
+    label: 'The website live picture',
+    schema: LivePictureSchema.nullable(),
+    mask: false,
+  },
+  'website.push': { label: 'The website picture push', schema: PushSchema.nullable(), mask: false },
+  /** Write-only: sealed at rest, masked on every read. */
+  'website.push_credentials': {
+    label: 'The picture push credentials',
+    schema: PushCredentialsSchema.nullable(),
+    mask: true,
+  },
+  'website.player': { label: 'The embeddable player', schema: PlayerSchema.nullable(), mask: false },
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;

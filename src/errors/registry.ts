@@ -513,6 +513,17 @@ export const CODES = {
     remediation:
       'Check the appliance reaches the internet and YouTube; the message names what YouTube answered. It is tried again on the next check.',
   },
+  // The venue website's outputs (issue 17, src/website/).
+  WEBSITE_RATE_LIMITED: {
+    status: 429,
+    remediation:
+      'Wait the number of seconds given (Retry-After); the picture changes only every few seconds anyway.',
+  },
+  WEBSITE_PUSH_FAILED: {
+    severity: 'warning',
+    remediation:
+      'Check the push address and credentials in Settings → Venue website, and that the website accepts a {method} of a JPEG there; the appliance keeps trying, less often while it fails.',
+  },
 } as const satisfies Record<string, RegistryEntry>;
 
 /** The registry under the name the API layer and the tests know it by. */

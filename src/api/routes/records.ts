@@ -7,6 +7,7 @@ import {
   settingInvalidMessage,
   type SettingKey,
 } from '../../domain/settings.ts';
+import { maskPushCredentials, PUSH_CREDENTIALS_SETTING } from '../../domain/website.ts';
 import { AppError } from '../../errors/registry.ts';
 import type { ApiDeps } from '../deps.ts';
 import { IdParams, type ApiInstance } from '../http.ts';
@@ -33,6 +34,7 @@ const SettingBody = z.strictObject({
 function maskSetting(key: SettingKey, value: unknown): unknown {
   if (!SETTINGS[key].mask || value === null || typeof value !== 'object') return value;
   if (key === 'youtube.oauth_client') return { ...value, client_secret: '****' };
+  if (key === PUSH_CREDENTIALS_SETTING) return maskPushCredentials(value);
   const webhook = value as { url?: unknown; enabled?: unknown };
   return {
     ...webhook,

@@ -8,6 +8,7 @@ import { isSealed, type SecretBox } from '../secrets.ts';
 export const SEALED_SETTING_FIELDS: Readonly<Record<string, readonly string[]>> = {
   'alerts.webhook': ['url'],
   'youtube.oauth_client': ['client_secret'],
+  'website.push_credentials': ['password', 'token'],
 };
 
 const SEALED_SUFFIX = '_enc';

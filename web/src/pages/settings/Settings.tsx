@@ -14,6 +14,7 @@ import { TokensCard } from './TokensCard.tsx';
 import { UsersCard } from './UsersCard.tsx';
 import { WebhookCard, type WebhookSetting } from './WebhookCard.tsx';
 import { YouTubeClientCard, type YouTubeClientSetting } from './YouTubeClientCard.tsx';
+import { WebsiteCard } from './WebsiteCard.tsx';
 import '../../components/forms.css';
 import './settings.css';
 
@@ -82,6 +83,8 @@ export function Settings() {
                   onChanged={settings.reload}
                 />
                 <AudioCard target={data['audio.loudness_target'] ?? null} onChanged={settings.reload} />
+                {/* The venue website's live picture, push and player (issue 17). */}
+                <WebsiteCard />
               </>
             ) : null}
           </div>
