@@ -62,6 +62,9 @@ export interface ShowPlan {
   failover?: FailoverOptions & { reconnectIntervalMs?: number };
   /** Degraded mode for this show (src/engine/quality/show-quality.ts). */
   degrade?: ShowDegradeOptions;
+  /** The program's integrated loudness target in LUFS (the engine's mixer holds it); absent or
+   *  null: off, the sources' sound goes out as it is (the app passes the setting, default −14). */
+  loudnessTargetLufs?: number | null;
   /** The program clock's epoch in ms (default 0; tests start near a timestamp wrap). */
   programOriginMs?: number;
 }
