@@ -516,6 +516,7 @@ export class Engine implements EngineControls {
       paused: this.playout.snapshot().paused,
       overrides: this.overrides.snapshot(),
       audioBitrateKbps: profileSettings(this.baseSettings.profile).audioBitrateKbps,
+      audioMix: { mixer: this.playout.audioMix(), bed: this.bedPlayer?.snapshot() ?? null },
       sources: this.pool.health(),
       outputs: this.outputs.map((output) => output.status()),
       programMs: this.hub.stats().programMs,
