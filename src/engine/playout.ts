@@ -414,10 +414,14 @@ export class Playout {
       this.decodeFormats(),
     );
     const audio = this.options.audio;
-    if (audio?.bed && audio.bedSource)
-      audio.bedSource.prepare(
+    if (audio?.bed && audio.bedSource) {
+      // The cue on air (at the show's start it is not playing yet) and the next one to start.
+      const soon = [
+        bedAt(audio.bed, timeline, frame),
         bedStartingSoon(audio.bed, timeline, frame, Math.round(this.preRollSeconds * this.fps)),
-      );
+      ];
+      audio.bedSource.prepare(soon.filter((at) => at !== null));
+    }
     if (overlays) {
       const system = Object.entries(SYSTEM_CARDS).map(([cueId, params]) => ({ cueId, params }));
       void overlays

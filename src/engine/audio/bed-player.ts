@@ -28,8 +28,9 @@ export interface BedSource {
   /** Fills `out` (s16le stereo) with the next samples of the bed cue on air (silence when none);
    *  true when any of it is bed audio. */
   read(at: BedAt | null, out: Buffer): boolean;
-  /** A cue starts soon: start its first file now so it plays from its first sample. */
-  prepare(upcoming: BedAt | null): void;
+  /** These cues start soon (or are on air but not playing yet): start their first files now, so
+   *  they play from their first sample; a file started ahead for a cue not listed is dropped. */
+  prepare(upcoming: readonly BedAt[]): void;
   stop(): Promise<void>;
 }
 
@@ -159,8 +160,8 @@ interface Playing {
 
 export class BedPlayer implements BedSource {
   private playing: Playing | null = null;
-  /** The first file of a cue about to start, by its instance. */
-  private prepared: { instance: string; decoder: FileDecoder } | null = null;
+  /** The first file of each cue about to start, by its instance. */
+  private readonly prepared = new Map<string, FileDecoder>();
   private readonly spawn: BedDecoderSpawn;
   private readonly stats: BedPlayerStats = { filesStarted: 0, filesFailed: 0, underruns: 0 };
   private stopped = false;
@@ -184,11 +185,17 @@ export class BedPlayer implements BedSource {
     return { ...this.stats };
   }
 
-  prepare(upcoming: BedAt | null): void {
-    if (this.stopped || !upcoming || this.prepared?.instance === upcoming.instance) return;
-    if (this.playing?.instance === upcoming.instance) return;
-    if (this.prepared) void this.prepared.decoder.abandon();
-    this.prepared = { instance: upcoming.instance, decoder: this.startFile(upcoming.cue.assetIds, 0) };
+  prepare(upcoming: readonly BedAt[]): void {
+    if (this.stopped) return;
+    const wanted = new Set(upcoming.map((at) => at.instance));
+    for (const [instance, decoder] of this.prepared)
+      if (!wanted.has(instance)) {
+        void decoder.abandon();
+        this.prepared.delete(instance);
+      }
+    for (const at of upcoming)
+      if (!this.prepared.has(at.instance) && this.playing?.instance !== at.instance)
+        this.prepared.set(at.instance, this.startFile(at.cue.assetIds, 0));
   }
 
   read(at: BedAt | null, out: Buffer): boolean {
@@ -217,18 +224,17 @@ export class BedPlayer implements BedSource {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    const decoders = [this.playing?.current, this.playing?.next, this.prepared?.decoder];
+    const decoders = [this.playing?.current, this.playing?.next, ...this.prepared.values()];
     this.playing = null;
-    this.prepared = null;
+    this.prepared.clear();
     await Promise.all(decoders.map((decoder) => decoder?.abandon()));
   }
 
   private begin(at: BedAt): void {
     this.end();
     const { assetIds, loop } = at.cue;
-    const first =
-      this.prepared?.instance === at.instance ? this.prepared.decoder : this.startFile(assetIds, 0);
-    if (this.prepared?.instance === at.instance) this.prepared = null;
+    const first = this.prepared.get(at.instance) ?? this.startFile(assetIds, 0);
+    this.prepared.delete(at.instance);
     this.playing = { instance: at.instance, assetIds, loop, current: first, next: null, failuresInRow: 0 };
     this.playing.next = this.startNext(this.playing, 0);
     this.options.logger.info({ cue: at.cue.id, files: assetIds.length, loop }, 'audio bed cue started');

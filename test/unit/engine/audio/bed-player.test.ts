@@ -73,7 +73,7 @@ describe('audio bed player', () => {
         fadeOut: 0,
       },
     };
-    player.prepare(at);
+    player.prepare([at]);
     await sleep(500); // started ahead, as the playout does a few seconds before the cue
     const ticks: Buffer[] = [];
     for (let tick = 0; tick < 60; tick++) {

@@ -60,8 +60,8 @@ class FakeBed implements BedSource {
     out.fill(at ? 0x10 : 0);
     return at !== null;
   }
-  prepare(upcoming: BedAt | null): void {
-    if (upcoming) this.prepared.push(upcoming.instance);
+  prepare(upcoming: readonly BedAt[]): void {
+    this.prepared.push(...upcoming.map((at) => at.instance));
   }
   stop(): Promise<void> {
     return Promise.resolve();
