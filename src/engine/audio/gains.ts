@@ -14,7 +14,9 @@ export const DUCK_RELEASE_SECONDS = 1.5;
 /** The loudness gain's bounds and the fastest it moves. */
 export const LOUDNESS_GAIN_MIN_DB = -20;
 export const LOUDNESS_GAIN_MAX_DB = 12;
-export const LOUDNESS_GAIN_DB_PER_SECOND = 3;
+export const LOUDNESS_GAIN_UP_DB_PER_SECOND = 3;
+/** Coming down is faster: a loud source is tamed sooner than a quiet one is raised. */
+export const LOUDNESS_GAIN_DOWN_DB_PER_SECOND = 6;
 /** Below this short-term loudness the program is silent: the loudness gain holds still. */
 export const LOUDNESS_SILENCE_LUFS = -50;
 export const LIMITER_CEILING_DBFS = -1;
@@ -89,8 +91,9 @@ export class SourcePresence {
 
 /** The loudness normalisation gain (dB) toward the target, from the pre-gain short-term loudness. */
 export class LoudnessGain {
+  /** From 0 dB: a show starts at the sources' own level and moves from there (never a blast while
+   *  the first, maybe fading-in, 400 ms is measured). */
   private db = 0;
-  private settled = false;
 
   get gainDb(): number {
     return this.db;
@@ -100,14 +103,10 @@ export class LoudnessGain {
   step(target: number, shortTerm: number | null, seconds: number): number {
     if (shortTerm === null || shortTerm < LOUDNESS_SILENCE_LUFS) return this.db; // frozen
     const wanted = Math.min(LOUDNESS_GAIN_MAX_DB, Math.max(LOUDNESS_GAIN_MIN_DB, target - shortTerm));
-    if (!this.settled) {
-      // The first reading sets it (the show's first 400 ms), then it moves slowly.
-      this.settled = true;
-      this.db = wanted;
-      return this.db;
-    }
-    const move = LOUDNESS_GAIN_DB_PER_SECOND * seconds;
-    this.db = wanted > this.db ? Math.min(wanted, this.db + move) : Math.max(wanted, this.db - move);
+    this.db =
+      wanted > this.db
+        ? Math.min(wanted, this.db + LOUDNESS_GAIN_UP_DB_PER_SECOND * seconds)
+        : Math.max(wanted, this.db - LOUDNESS_GAIN_DOWN_DB_PER_SECOND * seconds);
     return this.db;
   }
 }
@@ -127,12 +126,12 @@ export class PeakLimiter {
       const l = samples[at]!;
       const r = samples[at + 1]!;
       const peak = Math.max(l < 0 ? -l : l, r < 0 ? -r : r);
-      // Both channels share one gain so the stereo image stays put.
+      // Both channels share one gain so the stereo image stays put. Release first, then check:
+      // the gain applied is never one that lets this sample over.
+      envelope += (1 - envelope) * this.release;
       if (peak * envelope > ceiling) {
         envelope = ceiling / peak;
         this.limitedFrames++;
-      } else {
-        envelope += (1 - envelope) * this.release;
       }
       samples[at] = l * envelope;
       samples[at + 1] = r * envelope;
