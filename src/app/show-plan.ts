@@ -8,7 +8,7 @@
 import { resolve as resolvePath } from 'node:path';
 import { messageOf } from '../core/message-of.ts';
 import { DEFAULT_PTZ_SETTLE_SECONDS } from '../domain/schemas.ts';
-import { chosenEncoderPreset } from '../domain/settings.ts';
+import { chosenEncoderPreset, LOUDNESS_TARGET_SETTING, loudnessTarget } from '../domain/settings.ts';
 import {
   MAX_BACKUP_CHAIN,
   type CameraFeed,
@@ -419,6 +419,8 @@ export function enginePlan(input: EnginePlanInput): ShowPlan {
     ...(input.recordingLimits ? { recordingLimits: input.recordingLimits } : {}),
     ...(request.encoder ? { encoder: { ...request.encoder } } : {}),
     ...(startFrame > 0 ? { startFrame } : {}),
+    // Read at each (re)start: the operator's target, or null when the control is off.
+    loudnessTargetLufs: loudnessTarget(input.store.settings.get<unknown>(LOUDNESS_TARGET_SETTING, null)),
     // A resumed show is on a wall-clock schedule: the pre-roll's seconds are skipped.
     ...(input.resumed ? { prerollCatchUp: true } : {}),
     // The operator's settings stay the ceiling degraded mode steps down from and back up to.

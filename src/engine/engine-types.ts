@@ -9,6 +9,8 @@ import type { Platform } from '../ffmpeg/platforms.ts';
 import type { RecordingLimits } from '../recordings/limits.ts';
 import type { ProgramState } from '../timeline/resolver.ts';
 import type { Timeline } from '../timeline/schema.ts';
+import type { BedPlayerStats } from './audio/bed-player.ts';
+import type { MixerReading } from './audio/mixer.ts';
 import type { FailoverOptions } from './failover.ts';
 import type { SessionLimit } from './outputs.ts';
 import type { AudioLevels } from './audio-meter.ts';
@@ -62,6 +64,9 @@ export interface ShowPlan {
   failover?: FailoverOptions & { reconnectIntervalMs?: number };
   /** Degraded mode for this show (src/engine/quality/show-quality.ts). */
   degrade?: ShowDegradeOptions;
+  /** The program's integrated loudness target in LUFS (the engine's mixer holds it); absent or
+   *  null: off, the sources' sound goes out as it is (the app passes the setting, default −14). */
+  loudnessTargetLufs?: number | null;
   /** The program clock's epoch in ms (default 0; tests start near a timestamp wrap). */
   programOriginMs?: number;
 }
@@ -85,6 +90,8 @@ export interface EngineStatus {
   paused: boolean;
   overrides: OverrideSnapshot;
   audioBitrateKbps: number;
+  /** The engine's mixer (gains, loudness; null: the sources' sound as it is) and the bed player. */
+  audioMix?: { mixer: MixerReading | null; bed: BedPlayerStats | null };
   sources: SourceHealth[];
   outputs: OutputStatus[];
   /** Program ms of the newest tag sent to the outputs (the output's clock). */

@@ -27,6 +27,8 @@ import {
 } from '../timeline/resolver.ts';
 import type { OverlayParams } from '../timeline/schema.ts';
 import type { AudioLevels } from './audio-meter.ts';
+import { compileAudioBed } from './audio/bed-plan.ts';
+import { BedPlayer } from './audio/bed-player.ts';
 import { CameraAlerts } from './camera-alerts.ts';
 import { pickKernels, type Kernels } from './compositor/index.ts';
 import { watchDestination } from './destination-alerts.ts';
@@ -43,7 +45,7 @@ import { Playout, type ProgramPicture } from './playout.ts';
 import { tickAt } from './program-clock.ts';
 import { formatOf, QualityControl } from './quality-control.ts';
 import { planShowQuality } from './quality/show-quality.ts';
-import type { MediaLocation } from './sources/media-path.ts';
+import { mediaPathOf, type MediaLocation } from './sources/media-path.ts';
 import { overlayImageLoader } from './sources/overlay-image.ts';
 import { SourcePool } from './sources/source-pool.ts';
 import { sourceSpec } from './sources/source-spec.ts';
@@ -66,6 +68,8 @@ export interface EngineDeps {
 export class Engine implements EngineControls {
   private readonly plan: ShowPlan;
   private readonly compiled: CompiledTimeline;
+  /** Plays the timeline's audio bed (null: it has none). */
+  private readonly bedPlayer: BedPlayer | null;
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly hub: FanoutHub;
@@ -191,8 +195,17 @@ export class Engine implements EngineControls {
       loadImage: overlayImageLoader(media, this.clock),
       logger: this.log.child({ part: 'overlays' }),
     });
+    const bed = compileAudioBed(plan.timeline);
+    this.bedPlayer = bed
+      ? new BedPlayer({
+          assetPath: (assetId) => mediaPathOf(media, { assetId }),
+          logger: this.log.child({ part: 'audio-bed' }),
+          ...(this.alerts ? { alerts: this.alerts } : {}),
+        })
+      : null;
     this.playout = new Playout({
       timeline: this.compiled,
+      audio: { bed, bedSource: this.bedPlayer, loudnessTarget: plan.loudnessTargetLufs ?? null },
       clock: this.clock,
       kernels,
       pool: this.pool,
@@ -348,6 +361,7 @@ export class Engine implements EngineControls {
     this.hub.end();
     await Promise.all(this.outputs.map((output) => output.stop()));
     await this.pool.stopAll();
+    await this.bedPlayer?.stop();
     this.overlays.close();
     this.log.info('show stopped');
   }
@@ -506,6 +520,7 @@ export class Engine implements EngineControls {
       paused: this.playout.snapshot().paused,
       overrides: this.overrides.snapshot(),
       audioBitrateKbps: profileSettings(this.baseSettings.profile).audioBitrateKbps,
+      audioMix: { mixer: this.playout.audioMix(), bed: this.bedPlayer?.snapshot() ?? null },
       sources: this.pool.health(),
       outputs: this.outputs.map((output) => output.status()),
       programMs: this.hub.stats().programMs,

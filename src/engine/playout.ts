@@ -12,6 +12,10 @@
 import type { Clock, TimerHandle } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import { AudioMeter, type AudioLevels } from './audio-meter.ts';
+import { bedAt, bedStartingSoon, sourceAudioOf, type AudioBedPlan } from './audio/bed-plan.ts';
+import type { BedSource } from './audio/bed-player.ts';
+import { dbToGain } from './audio/gains.ts';
+import { ProgramMixer, type MixerReading } from './audio/mixer.ts';
 import {
   lookahead,
   resolveFrame,
@@ -98,6 +102,16 @@ export interface PlayoutStats {
   firstPicture: 'source' | 'standby' | 'slate' | 'black' | null;
 }
 
+/** The program's own mix: the audio bed and the loudness control. */
+export interface PlayoutAudio {
+  /** The timeline's bed (compileAudioBed); null: none. */
+  bed: AudioBedPlan | null;
+  /** Plays the bed's files (null: the bed is silent). */
+  bedSource: BedSource | null;
+  /** Integrated loudness the program is held at (LUFS); null: off. */
+  loudnessTarget: number | null;
+}
+
 export interface PlayoutOptions {
   timeline: CompiledTimeline;
   clock: Clock;
@@ -123,6 +137,8 @@ export interface PlayoutOptions {
   failover?: CameraFailover;
   /** The operator's overrides (emergency slate, pinned/forced camera, cleared overlays). */
   overrides?: LiveOverrides;
+  /** The bed and loudness control; absent (or neither): the on-air source's sound goes out as it is. */
+  audio?: PlayoutAudio;
   /** Called with each tick's state (telemetry, tests). */
   onTick?: (state: ProgramState, lateness: number) => void;
   onEnded?: () => void;
@@ -177,6 +193,9 @@ export class Playout {
   private lastPicture: ProgramPicture | null = null;
   /** Program audio levels, measured on the PCM written to the encoder. */
   private readonly audioMeter = new AudioMeter();
+  /** The engine's mixer: only when there is a bed or a loudness target (otherwise a pass-through). */
+  private readonly mixer: ProgramMixer | null;
+  private bedPcm = Buffer.alloc(0);
   private readonly stats: PlayoutStats;
   private readonly failover: CameraFailover;
   private lastChoice: OnAirChoice | null = null;
@@ -197,6 +216,11 @@ export class Playout {
     this.overrides = options.overrides ?? new LiveOverrides();
     this.slateKey = sourceKey(options.timeline.slate);
     this.failover = options.failover ?? new CameraFailover(() => undefined);
+    const audio = options.audio;
+    this.mixer =
+      audio && (audio.bed !== null || audio.loudnessTarget !== null)
+        ? new ProgramMixer({ duckDb: audio.bed?.duckDb ?? 0, loudnessTarget: audio.loudnessTarget })
+        : null;
     this.stats = {
       frame: this.position,
       paused: false,
@@ -290,6 +314,11 @@ export class Playout {
   /** The program's audio levels over the last 100 ms (null before the first 50 ms of audio). */
   audioLevels(): AudioLevels | null {
     return this.audioMeter.latest();
+  }
+
+  /** The mixer's gains and loudness (null: the program's sound is the source's own). */
+  audioMix(): MixerReading | null {
+    return this.mixer?.reading() ?? null;
   }
 
   /** What is on air now, and what it stands in for (null before the first tick). */
@@ -398,6 +427,15 @@ export class Playout {
       [timeline.slate, ...scheduled, ...this.failover.standbyFor(scheduled)],
       this.decodeFormats(),
     );
+    const audio = this.options.audio;
+    if (audio?.bed && audio.bedSource) {
+      // The cue on air (at the show's start it is not playing yet) and the next one to start.
+      const soon = [
+        bedAt(audio.bed, timeline, frame),
+        bedStartingSoon(audio.bed, timeline, frame, Math.round(this.preRollSeconds * this.fps)),
+      ];
+      audio.bedSource.prepare(soon.filter((at) => at !== null));
+    }
     if (overlays) {
       const system = Object.entries(SYSTEM_CARDS).map(([cueId, params]) => ({ cueId, params }));
       void overlays
@@ -523,6 +561,7 @@ export class Playout {
       this.audioKey = key;
     }
     onAir?.readAudio(pcm);
+    if (this.mixer) this.mixAudio(pcm, state);
     this.audioMeter.push(pcm);
     if (fill.length > 0) {
       // The audio of every tick goes with the first; each filled tick shows this picture.
@@ -543,6 +582,28 @@ export class Playout {
     this.options.onTick?.(state, lateness);
     if (!this.paused) this.position++;
     return true;
+  }
+
+  /** The bed under (or instead of) the source's sound, then the loudness gain and the limiter. */
+  private mixAudio(pcm: Buffer, state: ProgramState): void {
+    const audio = this.options.audio!;
+    const plan = audio.bed;
+    const timeline = this.options.timeline;
+    const at = plan ? bedAt(plan, timeline, this.position) : null;
+    let bed: Buffer | null = null;
+    if (audio.bedSource && plan) {
+      if (this.bedPcm.length !== pcm.length) this.bedPcm = Buffer.alloc(pcm.length);
+      audio.bedSource.read(at, this.bedPcm);
+      if (at) bed = this.bedPcm;
+    }
+    const volume = at ? dbToGain(at.cue.volumeDb) : 0;
+    // The fade at the next position (the same while paused: the fade holds with the timeline).
+    const after = plan && at ? bedAt(plan, timeline, this.position + (this.paused ? 0 : 1)) : null;
+    this.mixer!.process(pcm, bed, {
+      replaceSource: at !== null && plan !== null && sourceAudioOf(plan, state.video.cueId) === 'replace',
+      bedGainFrom: volume * (at?.fade ?? 0),
+      bedGainTo: after?.instance === at?.instance ? volume * (after?.fade ?? 0) : 0,
+    });
   }
 
   private pictureKind(choice: OnAirChoice): PlayoutStats['firstPicture'] {

@@ -62,6 +62,18 @@ export function cameraOffAirAlert(facts: CameraOffAirFacts): AlertText {
   };
 }
 
+// Audio bed ---------------------------------------------------------------------------------------
+
+/** A file of the audio bed's playlist could not be decoded; the player skipped it. */
+export function bedFileFailedAlert(facts: { assetId: number; reason: string }): AlertText {
+  return {
+    code: 'AUDIO_BED_FILE_FAILED',
+    severity: alertSeverity('AUDIO_BED_FILE_FAILED'),
+    message: `Audio asset ${facts.assetId} of the audio bed could not be played (${facts.reason}); it was skipped.`,
+    remediation: alertRemediation('AUDIO_BED_FILE_FAILED'),
+  };
+}
+
 // Encoder and degraded mode ---------------------------------------------------------------------
 
 /** The encoder crashed and was restarted; every destination stayed connected. */

@@ -418,6 +418,12 @@ export const CODES = {
       onSlate: '{fix} Give it a backup camera in its settings. The show returns to it by itself.',
     },
   },
+  // Audio bed (issue 17).
+  AUDIO_BED_FILE_FAILED: {
+    severity: 'warning',
+    remediation:
+      'Check the file in the media library (play it, or upload it again as MP3, AAC, WAV, FLAC or Ogg); the show goes on with the next file of the playlist and the cameras’ sound.',
+  },
   ENCODER_RESTARTED: {
     severity: 'warning',
     remediation:

@@ -293,6 +293,20 @@ export function mediaDecoderArgs(o: MediaDecoderOptions): string[] {
   ];
 }
 
+export interface AudioFileDecoderOptions {
+  /** An uploaded audio asset (or any file with an audio stream). */
+  path: string;
+}
+
+/**
+ * The audio bed's decoder: one audio file as PCM in the program's format on stdout, as fast as
+ * the reader drains it (the bed player pauses the pipe, so it runs only a few seconds ahead).
+ * A file without an audio stream fails (no `?` on the map): the player skips to the next file.
+ */
+export function audioFileDecoderArgs(o: AudioFileDecoderOptions): string[] {
+  return [...COMMON, '-vn', '-sn', '-dn', '-i', o.path, '-map', '0:a:0', ...PCM_FORMAT, 'pipe:1'];
+}
+
 export type SlatePattern = 'smptehdbars' | 'testsrc2' | 'black';
 
 export interface SlateDecoderOptions {

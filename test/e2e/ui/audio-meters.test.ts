@@ -92,6 +92,10 @@ describe('program audio meters (chromium, real appliance, RTSP cameras with a to
     appliance = await startAppliance(applianceEnv(join(dir.path, 'data')));
     api = new ApplianceClient(appliance.url);
     await api.setup();
+    // The meters are checked against the cameras' own levels: the engine's loudness control (on
+    // by default, issue 17) would move them to the target and its limiter would keep 0 dBFS off.
+    const loudnessOff = await api.request('PUT', '/api/settings/audio.loudness_target', { value: 'off' });
+    assert.equal(loudnessOff.status, 200, JSON.stringify(loudnessOff.body));
     const client = api;
     const addCamera = async (name: string, url: string): Promise<number> => {
       const camera = await client.request('POST', '/api/cameras', { name, stream_url: url });

@@ -379,5 +379,27 @@ describe('show plan', () => {
       assert.equal(resumed.prerollCatchUp, true);
       assert.deepEqual(resumed.degrade, { startLevel: 2 });
     });
+
+    it('passes the loudness target from Settings: −14 LUFS by default, the stored value, or off', () => {
+      const plan = (): ReturnType<typeof enginePlan> =>
+        enginePlan({
+          store,
+          dataDir: dir.path,
+          timeline: timeline([cam('a', camera.dock, 0)]),
+          cameras: new Map(),
+          targets: [],
+          request: { timelineId: 1, destinationIds: [] },
+          startFrame: 0,
+          resumed: false,
+          startLevel: 0,
+        });
+      assert.equal(plan().loudnessTargetLufs, -14);
+      store.settings.set('audio.loudness_target', -23);
+      assert.equal(plan().loudnessTargetLufs, -23);
+      store.settings.set('audio.loudness_target', 'off');
+      assert.equal(plan().loudnessTargetLufs, null);
+      store.settings.set('audio.loudness_target', null);
+      assert.equal(plan().loudnessTargetLufs, -14);
+    });
   });
 });

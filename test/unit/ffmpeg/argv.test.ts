@@ -10,6 +10,7 @@ import {
   cameraDecoderArgs,
   keyframeExpression,
   programEncoderArgs,
+  audioFileDecoderArgs,
   escapeFilterValue,
   hlsPreviewArgs,
   mediaDecoderArgs,
@@ -71,6 +72,7 @@ const cases: Record<string, () => string[]> = {
       fps: 30,
       timeoutSeconds: 5,
     }),
+  'audio-file-bed': () => audioFileDecoderArgs({ path: '/data/assets/bed music.mp3' }),
   'media-image-loop': () =>
     mediaDecoderArgs({
       path: '/data/assets/holding.png',
