@@ -193,8 +193,6 @@ export function checkTimelineRules(timeline: Timeline): {
       const after = ordered[i]!;
       if (after.start < before.end) {
         if (after.index === before.index) continue; // a cue overlapping its own copies: reported at repeat.every
-        if (kind === 'audio' && withinCrossFade(before.cue, after.cue, after.start, before.end, fps))
-          continue;
         errors.push({
           path: at(...trackPath, 'cues', after.index, after.copy > 0 ? 'repeat' : 'start_time'),
           message: `${describeCue(after)} starts at ${round(after.cue.start_time)} s, while ${describeCue(before)} (${round(before.cue.start_time)}–${round(before.cue.start_time + before.cue.duration)} s) is still on; cues on one track may not overlap: ${fix}`,
@@ -259,27 +257,8 @@ export function checkTimelineRules(timeline: Timeline): {
 const FIXES: Record<'video' | 'overlay' | 'audio', string> = {
   video: 'shorten or move one',
   overlay: 'move one to a new overlay track',
-  audio:
-    'shorten or move one (two music cues may overlap only within the fade out of the first and the fade in of the second)',
+  audio: 'shorten or move one (one music cue plays at a time: let the first fade out and the next fade in)',
 };
-
-/**
- * Two music cues may overlap where the first fades out and the second fades in (a cross-fade):
- * the overlap may be no longer than either fade.
- */
-function withinCrossFade(
-  before: { params: unknown },
-  after: { params: unknown },
-  overlapStart: number,
-  overlapEnd: number,
-  fps: number,
-): boolean {
-  const fadeOf = (cue: { params: unknown }, key: 'fade_in' | 'fade_out') => {
-    const value = (cue.params as Partial<Record<typeof key, number>>)[key];
-    return typeof value === 'number' ? secondsToFrame(value, fps) : 0;
-  };
-  return overlapEnd - overlapStart <= Math.min(fadeOf(before, 'fade_out'), fadeOf(after, 'fade_in'));
-}
 
 /** How an overlap message names a cue: a copy says which repeat of which cue it is. */
 function describeCue(span: { cue: { id: string }; copy: number }): string {

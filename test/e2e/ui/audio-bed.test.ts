@@ -275,7 +275,7 @@ describe('audio bed authoring (chromium)', () => {
     await context.close();
   });
 
-  it('shows an overlap of two music cues where it is, with its fix, and allows a cross-fade', async () => {
+  it('shows an overlap of two music cues where it is, with its fix, even within the fades', async () => {
     const { page, context, pageErrors } = await ui.signedInPage();
     await page.goto('/timelines/new');
     await page.getByRole('heading', { name: 'New timeline' }).waitFor();
@@ -305,10 +305,12 @@ describe('audio bed authoring (chromium)', () => {
     await waitForLabel(cue(page, 'music_2'), /0:50–.*1 problem/);
     await saveScreenshot(page, 'a2-07-music-overlap');
 
-    // Overlapping by two seconds, inside both 2-second fades: a cross-fade, allowed.
+    // Overlapping by two seconds, inside both 2-second fades: still an overlap (one music cue at a time).
     await setStart('0:58');
-    await problems.getByText('No problems').waitFor();
-    await waitForLabel(cue(page, 'music_2'), /0:58–/);
+    await problems
+      .getByText(/cue "music_2" starts at 58 s, while cue "music_1" \(0–60 s\) is still on/)
+      .waitFor();
+    await waitForLabel(cue(page, 'music_2'), /0:58–.*1 problem/);
 
     // Back to ten seconds over: the fix beside the problem places it after music_1.
     await setStart('0:50');

@@ -1,4 +1,4 @@
-// The audio bed's rules: cues on the bed may not overlap (but for a cross-fade within both fades),
+// The audio bed's rules: cues on the bed may not overlap (one plays at a time, even within fades),
 // lie within the timeline, fit their fades; an empty bed warns; the playlist names uploaded audio.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -58,18 +58,19 @@ describe('audio bed validation', () => {
     assert.equal(errors.length, 1);
     assert.equal(errors[0]!.path, 'timeline.tracks.audio.cues[1].start_time');
     assert.match(errors[0]!.message, /cue "b" starts at 30 s, while cue "a" \(0–60 s\) is still on/);
-    assert.match(errors[0]!.message, /fade out of the first and the fade in of the second/);
+    assert.match(
+      errors[0]!.message,
+      /one music cue plays at a time: let the first fade out and the next fade in/,
+    );
   });
 
-  it('lets two cues overlap within both fades (a cross-fade), not beyond the shorter one', () => {
-    const crossFade = [
-      music('a', 0, 62, { fade_out: 3 }),
-      music('b', 60, 60, { fade_in: 2 }), // 2 s overlap: within a's 3 s and b's 2 s
-    ];
-    assert.equal(validateTimelineDocument(doc(crossFade)).ok, true);
-    const tooLong = [music('a', 0, 63, { fade_out: 3 }), music('b', 60, 60, { fade_in: 2 })];
-    const errors = errorsOf(tooLong);
+  it('refuses an overlap even within both fades: the engine plays one music cue at a time', () => {
+    const withinFades = [music('a', 0, 62, { fade_out: 3 }), music('b', 60, 60, { fade_in: 2 })];
+    const errors = errorsOf(withinFades);
+    assert.equal(errors.length, 1);
     assert.equal(errors[0]!.path, 'timeline.tracks.audio.cues[1].start_time');
+    const endToEnd = [music('a', 0, 60, { fade_out: 3 }), music('b', 60, 60, { fade_in: 2 })];
+    assert.equal(validateTimelineDocument(doc(endToEnd)).ok, true, 'one ends as the next begins');
   });
 
   it('refuses a bed cue past the end of the timeline', () => {
