@@ -19,6 +19,7 @@ import type { AlertInput, AlertSink } from '../../errors/alert-sink.ts';
 import { alertRemediation, alertSeverity, isAppError } from '../../errors/registry.ts';
 import {
   YouTubeApiError,
+  liveStatusOf,
   type LifeCycleStatus,
   type LiveBroadcast,
   type LiveStatus,
@@ -31,7 +32,7 @@ import type { SavedStreams } from './saved-streams.ts';
 /** What the lifecycle asks of YouTube (the real client has it all). */
 export type LiveApi = Pick<
   YouTubeLiveClient,
-  'insertStream' | 'listStreams' | 'insertBroadcast' | 'bind' | 'transition' | 'status'
+  'insertStream' | 'listStreams' | 'insertBroadcast' | 'listBroadcasts' | 'bind' | 'transition' | 'status'
 > & { readonly ledger: Pick<QuotaLedger, 'pausedUntil'> };
 
 /** The destination's publisher, as far as the lifecycle may touch it. */
@@ -126,7 +127,7 @@ export class BroadcastLifecycle {
    * the publisher sends to (it holds the stream key: never log it). Throws the registry's error
    * when YouTube refuses (the destination cannot go on air through the API then).
    */
-  async prepare(): Promise<string> {
+  async prepare(options: { adopt?: boolean } = {}): Promise<string> {
     const { api, streams, destination, connectionId, clock } = this.deps;
     const savedId = streams.streamId(destination.id, connectionId);
     if (savedId !== null) {
@@ -139,8 +140,30 @@ export class BroadcastLifecycle {
       streams.save(destination.id, connectionId, this.stream.id, clock.wallNow());
       this.log.info({ streamId: this.stream.id }, 'youtube: stream created');
     }
-    await this.makeBroadcast();
+    if (!(options.adopt && savedId === this.stream.id && (await this.adopt(this.stream.id))))
+      await this.makeBroadcast();
     return ingestUrlOf(this.stream);
+  }
+
+  /** A crash resume: the broadcast the interrupted show left on the stream, not yet ended, is
+   *  carried on rather than left live beside a new one. True when one was found. */
+  private async adopt(streamId: string): Promise<boolean> {
+    const mine = await this.deps.api.listBroadcasts({ mine: true });
+    const left = mine.find(
+      (broadcast) =>
+        broadcast.contentDetails?.boundStreamId === streamId && !liveStatusOf(broadcast, undefined).ended,
+    );
+    if (!left) return false;
+    this.current = {
+      id: left.id,
+      title: left.snippet.title,
+      lifeCycleStatus: left.status.lifeCycleStatus,
+      createdAt: this.deps.clock.now(),
+      liveSince: left.status.lifeCycleStatus === 'live' ? this.deps.clock.now() : null,
+    };
+    this.broadcasts++;
+    this.log.info({ broadcastId: left.id }, 'youtube: carrying on the broadcast of the interrupted show');
+    return true;
   }
 
   /** The destination's output, once the engine has made it (for the new-session fallback). */
@@ -478,6 +501,7 @@ export class BroadcastLifecycle {
   }
 
   private raise(key: string, alert: Omit<AlertInput, 'key' | 'source'>): void {
+    if (this.stopped) return; // the show's alerts ended with it
     const fullKey = key.startsWith('destination:') ? key : this.keyOf(key);
     this.openKeys.add(fullKey);
     this.deps.alerts?.raise({

@@ -125,7 +125,8 @@ export class ShowBroadcasts {
             ? { goLiveWithinMs: deps.youtube.goLiveWithinMs }
             : {}),
         });
-        const url = await lifecycle.prepare();
+        // A crash resume carries on the broadcast the interrupted show left on air.
+        const url = await lifecycle.prepare({ adopt: mode === 'lenient' });
         broadcasts.prepared.push({ destination, lifecycle, url });
       } catch (error) {
         const message = `destination ${destination.id} ("${destination.name}"): YouTube broadcast not ready: ${messageOf(error)}`;

@@ -77,6 +77,11 @@ class FakeYouTube implements LiveApi {
     this.broadcasts.set(id, { status: 'created', streamId: null, settings });
     return this.resource(id);
   }
+  async listBroadcasts(filter: { ids: readonly string[] } | { mine: true }): Promise<LiveBroadcast[]> {
+    this.gate('listBroadcasts');
+    const ids = 'ids' in filter ? filter.ids : [...this.broadcasts.keys()];
+    return ids.filter((id) => this.broadcasts.has(id)).map((id) => this.resource(id));
+  }
   async bind(broadcastId: string, streamId: string): Promise<LiveBroadcast> {
     this.gate(`bind ${broadcastId} ${streamId}`);
     const broadcast = this.broadcasts.get(broadcastId)!;
@@ -196,6 +201,32 @@ describe('YouTube broadcast lifecycle', () => {
     second.api.streams.set('st1', first.api.streams.get('st1')!);
     await second.lifecycle.prepare();
     assert.deepEqual(second.api.calls, ['listStreams', 'insertBroadcast', 'bind bc1 st1']);
+  });
+
+  it('a crash resume carries on the broadcast the interrupted show left on the stream', async () => {
+    const streams = new MemoryStreams();
+    const before = rig({}, streams);
+    before.api.streamActive = true;
+    await before.lifecycle.prepare();
+    before.lifecycle.start();
+    await before.step(5000);
+    assert.equal(before.lifecycle.state().live, true);
+
+    // The process died: a new lifecycle on the same YouTube and store.
+    const after = rig({}, streams);
+    after.api.streams.set('st1', before.api.streams.get('st1')!);
+    for (const [id, broadcast] of before.api.broadcasts) after.api.broadcasts.set(id, broadcast);
+    after.api.streamActive = true;
+    await after.lifecycle.prepare({ adopt: true });
+    assert.deepEqual(after.api.calls, ['listStreams', 'listBroadcasts'], 'no new broadcast');
+    assert.equal(after.lifecycle.state().broadcastId, 'bc2');
+    assert.equal(after.lifecycle.state().live, true);
+
+    // A fresh GO LIVE makes a new one.
+    const fresh = rig({}, streams);
+    fresh.api.streams.set('st1', before.api.streams.get('st1')!);
+    await fresh.lifecycle.prepare();
+    assert.ok(fresh.api.calls.includes('insertBroadcast'));
   });
 
   it('goes live once data flows, not before; the state says so with the watch URL', async () => {
