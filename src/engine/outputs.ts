@@ -431,14 +431,16 @@ export class FlvOutput extends EventEmitter<OutputEvents> {
   /**
    * A planned new session asked from outside (the session-limit path: at the next keyframe, cut
    * anyway after 10 s; 'session-restart' fires). Nothing happens without a running session.
+   * Returns whether a new session is on its way.
    */
-  newSession(reason: string): void {
+  newSession(reason: string): boolean {
     const run = this.run;
-    if (this.options.kind !== 'destination' || !run || !this.started || this.stopping) return;
-    if (run.cancelKeyframeWait !== null) return; // a new session is already on its way
+    if (this.options.kind !== 'destination' || !run || !this.started || this.stopping) return false;
+    if (run.cancelKeyframeWait !== null) return true; // already on its way
     this.log.info({ reason }, 'a new session is asked for: it starts at the next keyframe');
     run.sessionTimer?.cancel();
     this.sessionLimitReached(run);
+    return true;
   }
 
   get id(): string {

@@ -37,8 +37,9 @@ export type LiveApi = Pick<
 
 /** The destination's publisher, as far as the lifecycle may touch it. */
 export interface SessionControl {
-  /** A planned new RTMP session at the next keyframe (the other outputs are not touched). */
-  newSession(reason: string): void;
+  /** A planned new RTMP session at the next keyframe (the other outputs are not touched);
+   *  false: no session runs now (the destination is down: its own alerts say so). */
+  newSession(reason: string): boolean;
 }
 
 export const POLL_INTERVAL_MS = DEFAULT_POLL_INTERVAL_SECONDS * 1000;
@@ -384,8 +385,16 @@ export class BroadcastLifecycle {
       if (this.stopped || !current || current.id !== broadcastId || current.lifeCycleStatus === 'live')
         return;
       const seconds = Math.round(this.goLiveWithinMs / 1000);
+      if (!this.session?.newSession(`YouTube broadcast not live after ${seconds} s`)) {
+        // No RTMP session runs (the destination is down): look again after another bound.
+        this.log.info(
+          { broadcastId },
+          `youtube: broadcast not live after ${seconds} s; no RTMP session to renew`,
+        );
+        this.armGoLive(broadcastId);
+        return;
+      }
       this.log.warn({ broadcastId }, `youtube: broadcast not live after ${seconds} s; new RTMP session`);
-      this.session?.newSession(`YouTube broadcast not live after ${seconds} s`);
       this.raise(`fallback:${broadcastId}`, {
         code: 'DESTINATION_SESSION_RESTARTED',
         severity: alertSeverity('DESTINATION_SESSION_RESTARTED'),

@@ -178,12 +178,13 @@ describe('FlvOutput: a new session asked from outside (issue 17: a YouTube broad
     const h = harness({ maxMs: Infinity, attach: (output) => given.push(output) });
     const control = given[0];
     assert.ok(control, 'the output was given at once');
+    assert.equal(control.newSession('before the start'), false, 'no session to renew');
     h.out.start();
     const first = await goLive(h);
     await advance(h, 120_000);
     assert.deepEqual(first.signals, [], 'no limit: nothing happens by itself');
-    control.newSession('YouTube broadcast not live after 60 s');
-    control.newSession('asked twice');
+    assert.equal(control.newSession('YouTube broadcast not live after 60 s'), true);
+    assert.equal(control.newSession('asked twice'), true, 'already on its way');
     await advance(h, 500);
     assert.deepEqual(first.signals, [], 'mid-GOP: waits for the keyframe');
     h.hub.push(videoTag(h.tag++, h.tag * 33, true).raw);

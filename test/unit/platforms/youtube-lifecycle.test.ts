@@ -170,7 +170,13 @@ function rig(settings: Partial<YouTubeBroadcastSettings> = {}, streams = new Mem
     alerts,
     logger: createLogger('youtube-lifecycle-test'),
   });
-  lifecycle.attachSession({ newSession: (reason) => sessions.push(reason) });
+  const output = { running: true };
+  lifecycle.attachSession({
+    newSession: (reason) => {
+      if (output.running) sessions.push(reason);
+      return output.running;
+    },
+  });
   /** Moves the fake clock and lets the answers of the fake YouTube arrive. */
   const step = async (ms: number): Promise<void> => {
     // A second at a time: each check schedules the next only once its answers arrived.
@@ -179,7 +185,7 @@ function rig(settings: Partial<YouTubeBroadcastSettings> = {}, streams = new Mem
       await settle();
     }
   };
-  return { clock, api, alerts, sessions, lifecycle, step, streams };
+  return { clock, api, alerts, sessions, lifecycle, step, streams, output };
 }
 
 describe('YouTube broadcast lifecycle', () => {
@@ -317,6 +323,20 @@ describe('YouTube broadcast lifecycle', () => {
     assert.equal(lifecycle.state().live, true);
     await step(GO_LIVE_WITHIN_MS * 2);
     assert.equal(sessions.length, 1, 'once');
+  });
+
+  it('not live and no RTMP session runs (the destination is down): no fallback alert, asked again later', async () => {
+    const { alerts, sessions, lifecycle, output, step } = rig();
+    output.running = false;
+    await lifecycle.prepare();
+    lifecycle.start();
+    await step(GO_LIVE_WITHIN_MS + 1000);
+    assert.deepEqual(sessions, []);
+    assert.equal(alerts.raised.length, 0);
+    output.running = true;
+    await step(GO_LIVE_WITHIN_MS);
+    assert.equal(sessions.length, 1, 'once a session runs');
+    assert.ok(alerts.raised.some((alert) => alert.code === 'DESTINATION_SESSION_RESTARTED'));
   });
 
   it('quota exceeded: an alert, no calls until the pause ends, cleared when calls work again', async () => {
