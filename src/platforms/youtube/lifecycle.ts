@@ -452,11 +452,7 @@ export class BroadcastLifecycle {
         const limited = reason !== null && RATE_REASONS.has(reason);
         let delay: number;
         if (limited) {
-          this.rateBackoffMs = Math.min(
-            QUOTA_RETRY_MS,
-            this.rateBackoffMs === 0 ? RATE_BACKOFF_MS : this.rateBackoffMs * 2,
-          );
-          delay = this.rateBackoffMs;
+          delay = this.nextBackoff();
         } else {
           const until = this.deps.api.ledger.pausedUntil();
           delay =
@@ -499,10 +495,27 @@ export class BroadcastLifecycle {
         // The broadcast is gone (or ended) where YouTube refused a call on it: make the next one.
         this.renewal ??= 'ended';
         return WAITING_POLL_MS;
-      default:
-        this.problem = error.message;
-        return this.pollIntervalMs;
+      default: {
+        if (this.renewal === null) {
+          this.problem = error.message;
+          return this.pollIntervalMs;
+        }
+        // Each refused insert costs 50 units: the next broadcast is not asked for every minute.
+        const delay = this.nextBackoff();
+        const retryAt = new Date(this.deps.clock.wallNow() + delay).toISOString().slice(11, 16);
+        this.problem = `the next broadcast could not be made (${error.message}); tried again at ${retryAt} UTC`;
+        return delay;
+      }
     }
+  }
+
+  /** 1 min, 2, 4 … up to QUOTA_RETRY_MS; reset by a check that works. */
+  private nextBackoff(): number {
+    this.rateBackoffMs = Math.min(
+      QUOTA_RETRY_MS,
+      this.rateBackoffMs === 0 ? RATE_BACKOFF_MS : this.rateBackoffMs * 2,
+    );
+    return this.rateBackoffMs;
   }
 
   private keyOf(what: string): string {

@@ -392,6 +392,27 @@ describe('YouTube broadcast lifecycle', () => {
     assert.equal(alerts.open.has('destination:dest:3:youtube:quota'), false);
   });
 
+  it('the next broadcast refused for another reason: backed off too (each refused insert costs 50 units)', async () => {
+    const { api, lifecycle, step } = rig();
+    api.streamActive = true;
+    await lifecycle.prepare();
+    lifecycle.start();
+    await step(5000);
+    api.failInserts = new YouTubeApiError(
+      'YOUTUBE_REQUEST_FAILED',
+      'YouTube refused creating the broadcast (HTTP 403, forbidden)',
+      'forbidden',
+      403,
+    );
+    api.broadcasts.get('bc2')!.status = 'complete';
+    await step(POLL_INTERVAL_MS);
+    assert.match(lifecycle.state().problem ?? '', /next broadcast could not be made.*HTTP 403/);
+    const inserts = () => api.calls.filter((call) => call === 'insertBroadcast').length;
+    const first = inserts();
+    await step(60_000 + 2 * 60_000 + 4 * 60_000 + 1000);
+    assert.equal(inserts(), first + 3, 'after 1, 2 and 4 minutes, not every minute');
+  });
+
   it('access revoked: an alert saying to reconnect in Destinations', async () => {
     const { api, alerts, lifecycle, step } = rig();
     api.streamActive = true;
