@@ -245,6 +245,7 @@ export class BroadcastLifecycle {
   private async tick(): Promise<void> {
     let delay = this.pollIntervalMs;
     try {
+      if (this.stopped) return;
       if (this.renewal !== null) await this.makeBroadcast();
       const current = this.current;
       if (current === null || this.stream === null) return;
@@ -257,7 +258,7 @@ export class BroadcastLifecycle {
           'youtube ended the broadcast',
         );
         this.renewal = 'ended';
-        await this.makeBroadcast(current);
+        if (!this.stopped) await this.makeBroadcast(current);
       } else if (current.lifeCycleStatus !== 'live') {
         await this.goLiveIfFlowing(current, status);
       } else if (
