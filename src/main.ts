@@ -155,6 +155,7 @@ const runner = new ShowRunner({
   detectEncoder,
   alerts: alerting.center,
   startLevel: (show) => capacity.startLevelForShow(show),
+  youtube: config.youtube, // issue 17: broadcasts of managed YouTube destinations
 });
 const isDemo = (show: RunningShow) => show.request.generatedCameras !== undefined;
 /** A show of the operator's is on air or starting: measuring now would take CPU from it. */

@@ -3,7 +3,7 @@
 // stay "live" while nothing moves). The preview and the recording never count: they stay on this
 // machine. Pure: the caller passes each output's age of growth, measured by the engine's clock.
 // Also why the picture on air is on air (the control room's override model starts from it).
-import type { BroadcastSummary, ON_AIR_BECAUSE } from '../domain/live.ts';
+import type { BroadcastSummary, ON_AIR_BECAUSE, YouTubeBroadcastState } from '../domain/live.ts';
 import type { EngineStatus } from '../engine/index.ts';
 
 /** A destination whose bytes have not grown for longer than this is not delivering. */
@@ -40,21 +40,52 @@ function notDeliveringWhy(output: BroadcastOutput): string {
   }
 }
 
-export function summarizeBroadcast(outputs: readonly BroadcastOutput[]): BroadcastSummary {
+/** Issue 17: why a destination whose RTMP delivers is not on air on YouTube; null: it is (or no
+ *  broadcast is run for it). */
+function youTubeNotLiveWhy(broadcast: YouTubeBroadcastLine | undefined): string | null {
+  if (!broadcast || broadcast.live) return null;
+  const status = broadcast.lifeCycleStatus;
+  if (status === null) return 'YouTube broadcast not checked yet';
+  if (status === 'complete' || status === 'revoked')
+    return `YouTube broadcast ended (${status}), the next one on its way`;
+  return `YouTube broadcast not live yet (${status})`;
+}
+
+type YouTubeBroadcastLine = Pick<YouTubeBroadcastState, 'outputId' | 'live' | 'lifeCycleStatus'>;
+
+export function summarizeBroadcast(
+  outputs: readonly BroadcastOutput[],
+  youtube: readonly YouTubeBroadcastLine[] = [],
+): BroadcastSummary {
   const destinations = outputs.filter((output) => output.kind === 'destination');
-  const delivering = destinations.filter(
+  const sending = destinations.filter(
     (output) =>
       output.state === 'live' && output.msSinceGrowth !== null && output.msSinceGrowth <= DELIVERY_FRESH_MS,
   );
-  const rest = destinations.filter((output) => !delivering.includes(output));
+  // An RTMP session that is up is no proof of being on air where YouTube's broadcast is known.
+  const youTubeWhy = new Map(
+    sending.map((output) => [output, youTubeNotLiveWhy(youtube.find((b) => b.outputId === output.id))]),
+  );
+  const delivering = sending.filter((output) => youTubeWhy.get(output) === null);
+  const notOnYouTube = sending.filter((output) => youTubeWhy.get(output) !== null);
+  const rest = destinations.filter((output) => !sending.includes(output));
   const connecting = rest.filter((output) => output.state === 'connecting');
   const down = rest.filter((output) => output.state !== 'connecting');
   const total = destinations.length;
-  const notDelivering = rest.map((output) => ({
-    id: output.id,
-    name: output.name,
-    why: notDeliveringWhy(output),
-  }));
+  const notDelivering = [
+    ...rest.map((output) => ({ id: output.id, name: output.name, why: notDeliveringWhy(output) })),
+    ...notOnYouTube.map((output) => ({
+      id: output.id,
+      name: output.name,
+      why: youTubeWhy.get(output) ?? '',
+    })),
+  ];
+  const youTubePart =
+    notOnYouTube.length === 0
+      ? null
+      : notOnYouTube.length === 1
+        ? (youTubeWhy.get(notOnYouTube[0]!) ?? null)
+        : `${notOnYouTube.length} YouTube broadcasts not live`;
   const counts = { delivering: delivering.length, down: down.length, connecting: connecting.length };
 
   if (total === 0)
@@ -65,7 +96,7 @@ export function summarizeBroadcast(outputs: readonly BroadcastOutput[]): Broadca
       sentence: 'ON AIR · preview only, no destination',
       notDelivering,
     };
-  if (delivering.length > 0) {
+  if (sending.length > 0) {
     const parts = [
       down.length > 0 ? `${down.length} of ${plural(total, 'destination')} down` : null,
       connecting.length > 0
@@ -73,6 +104,7 @@ export function summarizeBroadcast(outputs: readonly BroadcastOutput[]): Broadca
           ? `${connecting.length} connecting`
           : `${connecting.length} of ${plural(total, 'destination')} connecting`
         : null,
+      youTubePart,
     ].filter((part): part is string => part !== null);
     return {
       ...counts,

@@ -20,6 +20,7 @@ import { anchorFor } from './resume-position.ts';
 import type { LiveControls, ShowEngine } from './show-engine.ts';
 import type { ShowAlerts } from './show-alerts.ts';
 import type { ShowCameras } from './show-plan.ts';
+import type { ShowBroadcasts } from '../platforms/youtube/show-broadcasts.ts';
 
 export type ShowOutcomeStatus = 'completed' | 'stopped' | 'error';
 
@@ -51,6 +52,8 @@ export interface RunningShowOptions {
   alerts?: ShowAlerts;
   /** The cameras as the store has them now (after a change while on air). */
   cameras?: () => ShowCameras;
+  /** Issue 17: the YouTube broadcasts of managed destinations (completed when the show ends). */
+  youtube?: ShowBroadcasts;
 }
 
 /** One show on air: checkpoints its row, and ends it exactly once. */
@@ -109,6 +112,11 @@ export class RunningShow {
     if (fresh) this.anchorMs = anchorFor(this.startFrame, this.fps, clock.wallNow());
     this.checkpoint();
     this.schedule();
+  }
+
+  /** The YouTube broadcasts of its managed destinations, as YouTube last reported them. */
+  youtubeStates(): ReturnType<ShowBroadcasts['states']> {
+    return this.options.youtube?.states() ?? [];
   }
 
   /** Camera settings changed in the store: the show on air takes its cameras and backups again. */
@@ -177,6 +185,7 @@ export class RunningShow {
       } catch (stopError) {
         log.error({ err: messageOf(stopError) }, 'the engine did not stop cleanly');
       }
+      await this.options.youtube?.stop(); // bounded in time
       const cleared = this.options.alerts?.clearAll() ?? 0;
       if (cleared > 0) log.info({ cleared }, 'the show’s open alerts ended with it');
       const snapshot = engine.status();

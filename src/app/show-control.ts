@@ -628,7 +628,8 @@ export class ShowControl<Report extends PreflightOutcome = PreflightOutcome> {
       cameras: cameraStates(status), // issue 16: the camera list's live state
       encoder: status.encoderChoice.encoder,
       previewUrl: show.request.previewDir ? PREVIEW_URL : null,
-      broadcast: summarizeBroadcast(status.outputs),
+      broadcast: summarizeBroadcast(status.outputs, show.youtubeStates()),
+      youtube: show.youtubeStates(), // issue 17
       onAirBecause: onAirBecause(status),
     };
   }

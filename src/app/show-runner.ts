@@ -20,6 +20,13 @@ import type { Execution, ExecutionOwner } from '../store/repositories/records.ts
 import type { RecordingLimits } from '../recordings/limits.ts';
 import type { Store } from '../store/store.ts';
 import { compileTimeline } from '../timeline/resolver.ts';
+import { GOOGLE_ENDPOINTS } from '../config.ts';
+import { QuotaLedger } from '../platforms/youtube/quota.ts';
+import {
+  managedDestinations,
+  ShowBroadcasts,
+  type YouTubeShowConfig,
+} from '../platforms/youtube/show-broadcasts.ts';
 import type { Timeline } from '../timeline/schema.ts';
 import {
   NO_METRICS,
@@ -77,6 +84,9 @@ export interface ShowRunnerDeps {
    * src/app/capacity.ts: this machine's measured capacity). Default: at the operator's settings.
    */
   startLevel?: (show: CapacityShow) => Promise<StartLevel>;
+  /** Issue 17: Google's endpoints for destinations whose YouTube broadcasts the appliance runs
+   *  (default: Google's; tests: the local stand-in, and a shorter watch). */
+  youtube?: YouTubeShowConfig;
 }
 
 export type ResumeResult =
@@ -96,6 +106,9 @@ export class ShowRunner {
   private readonly alerts: EngineAlerts | undefined;
   private readonly ptz: NonNullable<ShowRunnerDeps['ptz']>;
   private readonly startLevel: ShowRunnerDeps['startLevel'];
+  private readonly youtube: YouTubeShowConfig;
+  /** The YouTube API quota is the Google project's: one ledger for every show. */
+  private readonly youtubeLedger: QuotaLedger;
 
   constructor(deps: ShowRunnerDeps) {
     this.alerts = deps.alerts;
@@ -109,6 +122,8 @@ export class ShowRunner {
     this.engines = deps.engines ?? realEngines(deps.detectEncoder ?? machineEncoder, this.log);
     this.owner = deps.owner ?? processIdentity() ?? { pid: process.pid, startTicks: 0, bootId: 'unknown' };
     this.checkpointMs = deps.checkpointMs ?? 2000;
+    this.youtube = deps.youtube ?? GOOGLE_ENDPOINTS;
+    this.youtubeLedger = new QuotaLedger(this.clock);
   }
 
   /**
@@ -125,18 +140,20 @@ export class ShowRunner {
       this.store.settings.get<unknown>(ENCODER_PRESET_SETTING, null),
     );
     const timeline = this.mediaBound(this.store.timelines.export(request.timelineId).timeline, request);
+    const managed = managedDestinations(this.store, request.destinationIds);
     const destinations = destinationTargets(
       this.store,
-      request.destinationIds,
+      request.destinationIds.filter((id) => !managed.some((destination) => destination.id === id)),
       'strict',
       this.sessionRestarted,
     );
-    if (destinations.targets.length === 0 && !request.previewDir && !request.recordPath)
+    if (destinations.targets.length + managed.length === 0 && !request.previewDir && !request.recordPath)
       throw new AppError('VALIDATION_FAILED', 'the show needs somewhere to go', [
         { path: 'destinationIds', message: 'give a destination, a preview folder or a recording file' },
       ]);
     const cameras = showCameras(this.store, request, timeline);
     const warnings = [...cameras.warnings];
+    const { broadcasts: youtube } = await this.youtubeBroadcasts(managed, 'strict');
 
     const plan: StoredPlan = { version: 1, ...request };
     const execution = this.store.executions.startShow({
@@ -159,6 +176,7 @@ export class ShowRunner {
       timeline,
       targets: destinations.targets,
       cameras: cameras.feeds,
+      youtube,
       log,
       base: NO_METRICS,
       segment: 0,
@@ -195,12 +213,14 @@ export class ShowRunner {
     let timeline: Timeline;
     let targets: DestinationTarget[];
     let cameras: ShowCameras;
+    let managed: ReturnType<typeof managedDestinations>;
     const warnings: string[] = [];
     try {
       timeline = this.mediaBound(this.store.timelines.export(execution.timeline_id).timeline, request);
+      managed = managedDestinations(this.store, request.destinationIds);
       const destinations = destinationTargets(
         this.store,
-        request.destinationIds,
+        request.destinationIds.filter((id) => !managed.some((destination) => destination.id === id)),
         'lenient',
         this.sessionRestarted,
       );
@@ -211,7 +231,7 @@ export class ShowRunner {
     } catch (error) {
       return fail(messageOf(error));
     }
-    if (targets.length === 0 && !request.previewDir && !request.recordPath)
+    if (targets.length + managed.length === 0 && !request.previewDir && !request.recordPath)
       return fail(`none of its destinations can be used (${warnings.join('; ')})`);
 
     const compiled = compileTimeline(timeline);
@@ -243,6 +263,8 @@ export class ShowRunner {
       return fail(`the engine could not be prepared: ${messageOf(error)}`);
     }
     const quality = await this.qualityStart(timeline, request, cameras.feeds, log);
+    const youtube = await this.youtubeBroadcasts(managed, 'lenient');
+    warnings.push(...youtube.warnings);
     const nowMs = this.clock.wallNow();
     const decision = decide(nowMs);
     if (decision.kind === 'ended') return complete(decision);
@@ -284,6 +306,7 @@ export class ShowRunner {
         timeline,
         targets,
         cameras: cameras.feeds,
+        youtube: youtube.broadcasts,
         log,
         base: readMetrics(execution.metrics),
         segment: resumed.resume_count,
@@ -330,7 +353,7 @@ export class ShowRunner {
         dataDir: this.mediaRoot,
         timeline,
         cameras: args.cameras,
-        targets: args.targets,
+        targets: [...args.targets, ...args.youtube.targets()],
         ...(this.recordingLimits ? { recordingLimits: this.recordingLimits } : {}),
         ...(recordPath ? { recordPath } : {}),
         startFrame,
@@ -365,14 +388,17 @@ export class ShowRunner {
         ...(alerts ? { alerts } : {}),
         // Camera settings changed while on air: the same rules as at the start, read again.
         cameras: () => showCameras(this.store, request, timeline),
+        youtube: args.youtube,
       });
       show.begin(args.segment === 0);
+      args.youtube.start(alerts);
       if (args.resumedAlert) alerts?.raise(args.resumedAlert);
       if (mover) void show.finished.then(() => mover.close());
       if (endedEarly) void show.end('completed');
       return show;
     } catch (error) {
       ptz?.close();
+      void args.youtube.stop();
       const message = messageOf(error);
       log.error({ err: message }, 'the show could not run');
       this.store.executions.finish(execution.id, 'error', { error: `the show could not run: ${message}` });
@@ -431,6 +457,24 @@ export class ShowRunner {
     });
   }
 
+  /** The YouTube broadcasts of the show's managed destinations (issue 17). */
+  private youtubeBroadcasts(
+    managed: ReturnType<typeof managedDestinations>,
+    mode: 'strict' | 'lenient',
+  ): ReturnType<typeof ShowBroadcasts.prepare> {
+    return ShowBroadcasts.prepare(
+      {
+        store: this.store,
+        youtube: this.youtube,
+        ledger: this.youtubeLedger,
+        clock: this.clock,
+        logger: this.log,
+      },
+      managed,
+      mode,
+    );
+  }
+
   /** A planned new session for a platform's time limit: logged and shown as an info event. */
   private readonly sessionRestarted: SessionRestartHandler = (destination, hours, event) => {
     const alert = sessionRestartedAlert(destination, hours, event.sessionMs);
@@ -450,6 +494,8 @@ interface LaunchArgs {
   timeline: Timeline;
   targets: DestinationTarget[];
   cameras: Map<number, CameraFeed>;
+  /** Issue 17: the YouTube broadcasts of managed destinations (their targets join `targets`). */
+  youtube: ShowBroadcasts;
   log: Logger;
   base: ExecutionMetrics;
   /** 0 for the first start, then the resume count. */

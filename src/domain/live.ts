@@ -28,6 +28,30 @@ export const BroadcastSummarySchema = z.object({
 export type BroadcastSummary = z.output<typeof BroadcastSummarySchema>;
 export const ON_AIR_BECAUSE = ['timeline', 'emergency', 'pinned', 'forced', 'backup', 'slate'] as const;
 
+// Issue 17 (YouTube broadcast lifecycle): a managed YouTube destination's broadcast as the Live
+// Streaming API last reported it. An RTMP session that is up is not proof of being on air.
+export const YouTubeBroadcastStateSchema = z.object({
+  /** The destination's output id ("dest:3"). */
+  outputId: z.string(),
+  name: z.string(),
+  broadcastId: z.string().nullable(),
+  /** https://youtu.be/<broadcast id>. */
+  watchUrl: z.string().nullable(),
+  /** created, ready, testing, liveStarting, live, complete, revoked (null: not known yet). */
+  lifeCycleStatus: z.string().nullable(),
+  /** The stream's data as YouTube sees it: active, ready, inactive, error. */
+  streamStatus: z.string().nullable(),
+  health: z.enum(['good', 'ok', 'bad', 'noData']).nullable(),
+  /** The broadcast is live on YouTube. */
+  live: z.boolean(),
+  /** Broadcasts made during this show (a new one each time YouTube ended one). */
+  broadcasts: z.number(),
+  /** What stands in the way now, in words (quota spent, access revoked); null: nothing. */
+  problem: z.string().nullable(),
+  checkedAt: z.string().nullable(),
+});
+export type YouTubeBroadcastState = z.output<typeof YouTubeBroadcastStateSchema>;
+
 export const LiveShowSchema = z.object({
   executionId: z.number(),
   timelineId: z.number(),
@@ -127,6 +151,8 @@ export const LiveShowSchema = z.object({
   /** The HLS preview playlist, when the preview runs. */
   previewUrl: z.string().nullable(),
   broadcast: BroadcastSummarySchema,
+  /** Issue 17: the YouTube broadcasts of managed destinations (none: empty). */
+  youtube: z.array(YouTubeBroadcastStateSchema).default([]),
   /** Why the picture on air is on air: the timeline, an override, or a failed camera's stand-in. */
   onAirBecause: z.enum(ON_AIR_BECAUSE),
 });

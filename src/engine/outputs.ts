@@ -210,6 +210,9 @@ export interface SessionLimit {
   maxMs: number;
   /** Told of each planned restart (e.g. to show it as an info event). */
   onRestart?: (event: OutputSessionRestartEvent) => void;
+  /** Given the output once it exists, for planned new sessions asked from outside (the YouTube
+   *  broadcast lifecycle: a new broadcast not live in time). maxMs may be Infinity then. */
+  attach?: (output: Pick<FlvOutput, 'newSession'>) => void;
 }
 
 export interface OutputEvents {
@@ -422,6 +425,22 @@ export class FlvOutput extends EventEmitter<OutputEvents> {
     });
     this.supervisor.on('exit', (info) => this.onExit(info));
     this.supervisor.on('state', (change) => this.onSupervisorState(change));
+    options.session?.attach?.(this);
+  }
+
+  /**
+   * A planned new session asked from outside (the session-limit path: at the next keyframe, cut
+   * anyway after 10 s; 'session-restart' fires). Nothing happens without a running session.
+   * Returns whether a new session is on its way.
+   */
+  newSession(reason: string): boolean {
+    const run = this.run;
+    if (this.options.kind !== 'destination' || !run || !this.started || this.stopping) return false;
+    if (run.cancelKeyframeWait !== null) return true; // already on its way
+    this.log.info({ reason }, 'a new session is asked for: it starts at the next keyframe');
+    run.sessionTimer?.cancel();
+    this.sessionLimitReached(run);
+    return true;
   }
 
   get id(): string {

@@ -503,6 +503,10 @@ export const CODES = {
     severity: 'warning',
     remediation:
       'YouTube ended the broadcast; a new broadcast has to be created and bound to the same stream to stay on air.',
+    when: {
+      archive:
+        'Nothing to do: the next broadcast started before YouTube’s 12-hour archive limit, so every hour is kept (one video per broadcast).',
+    },
   },
   YOUTUBE_TRANSITION_REFUSED: {
     status: 409,

@@ -51,6 +51,11 @@ export interface YouTubeSimOptions {
   accessTokenLifetime?: number;
   /** Units a day (Google's default: 10,000). */
   dailyQuota?: number;
+  /** Where streams' data goes (default YouTube's primary ingest): e2e tests point it at nginx. */
+  ingestionAddress?: string;
+  /** Whether data reaches a stream now (e.g. nginx's rtmp_stat shows a publisher of that name);
+   *  without it, a test sets the status by hand (setStreamStatus). */
+  streamActivity?: (streamName: string) => Promise<boolean>;
 }
 
 export class YouTubeApiSim {
@@ -61,6 +66,12 @@ export class YouTubeApiSim {
   private readonly interval: number;
   private readonly accessTokenLifetime: number;
   private readonly dailyQuota: number;
+  private readonly ingestionAddress: string;
+  private readonly streamActivity: YouTubeSimOptions['streamActivity'];
+  /** liveBroadcasts.insert refused with this reason (YouTube's daily limit on new broadcasts). */
+  private insertRefusal: string | null = null;
+  /** Transitions to live refused as if no data were seen (errorStreamInactive). */
+  holdLive = false;
   private grants = new Map<string, DeviceGrant>();
   private refreshTokens = new Set<string>();
   private accessTokens = new Map<string, number>();
@@ -80,6 +91,8 @@ export class YouTubeApiSim {
     this.interval = options.interval ?? 5;
     this.accessTokenLifetime = options.accessTokenLifetime ?? 3599;
     this.dailyQuota = options.dailyQuota ?? 10_000;
+    this.ingestionAddress = options.ingestionAddress ?? 'rtmp://a.rtmp.youtube.com/live2';
+    this.streamActivity = options.streamActivity;
   }
 
   async start(): Promise<void> {
@@ -148,6 +161,18 @@ export class YouTubeApiSim {
   }
   broadcast(id: string): Readonly<SimBroadcast> | undefined {
     return this.broadcasts.get(id);
+  }
+  /** Every broadcast made, oldest first. */
+  allBroadcasts(): Readonly<SimBroadcast>[] {
+    return [...this.broadcasts.values()];
+  }
+  /** Every stream made, oldest first. */
+  allStreams(): Readonly<SimStream>[] {
+    return [...this.streams.values()];
+  }
+  /** YouTube refuses new broadcasts (its daily creation limit), or accepts them again (null). */
+  refuseBroadcastInserts(reason: string | null = 'userRequestsExceedRateLimit'): void {
+    this.insertRefusal = reason;
   }
 
   // --- HTTP ------------------------------------------------------------------------------------
@@ -248,7 +273,28 @@ export class YouTubeApiSim {
     send(response, 400, { error: 'invalid_token', error_description: 'Token expired or revoked' });
   }
 
-  private api(request: IncomingMessage, response: ServerResponse, url: URL, body: string): void {
+  /** With a streamActivity hook: each stream's status from whether data reaches it now. */
+  private async refreshStreams(): Promise<void> {
+    const activity = this.streamActivity;
+    if (!activity) return;
+    for (const stream of this.streams.values()) {
+      const active = await activity(stream.streamName);
+      if (active) {
+        stream.streamStatus = 'active';
+        stream.health = 'good';
+      } else {
+        stream.streamStatus = stream.streamStatus === 'ready' ? 'ready' : 'inactive';
+        stream.health = 'noData';
+      }
+    }
+  }
+
+  private async api(
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+    body: string,
+  ): Promise<void> {
     const auth = request.headers.authorization ?? '';
     const access = auth.startsWith('Bearer ') ? auth.slice(7) : '';
     const issued = this.accessTokens.get(access);
@@ -268,13 +314,28 @@ export class YouTubeApiSim {
     const parts = (url.searchParams.get('part') ?? '').split(',').filter(Boolean);
     if (parts.length === 0)
       return apiError(response, 400, 'youtube.parameter', 'requiredParameter', 'No filter selected.');
-    if (resource === 'liveBroadcasts' && method === 'POST')
+    if (resource === 'liveBroadcasts' && method === 'POST') {
+      if (this.insertRefusal !== null)
+        return apiError(
+          response,
+          403,
+          'youtube.liveBroadcast',
+          this.insertRefusal,
+          'The user has exceeded the number of live broadcasts that can be created.',
+        );
       return this.insertBroadcast(response, parse(body));
+    }
     if (resource === 'liveBroadcasts' && method === 'GET') return this.listBroadcasts(response, url);
     if (resource === 'liveBroadcasts/bind' && method === 'POST') return this.bind(response, url);
-    if (resource === 'liveBroadcasts/transition' && method === 'POST') return this.transition(response, url);
+    if (resource === 'liveBroadcasts/transition' && method === 'POST') {
+      await this.refreshStreams();
+      return this.transition(response, url);
+    }
     if (resource === 'liveStreams' && method === 'POST') return this.insertStream(response, parse(body));
-    if (resource === 'liveStreams' && method === 'GET') return this.listStreams(response, url);
+    if (resource === 'liveStreams' && method === 'GET') {
+      await this.refreshStreams();
+      return this.listStreams(response, url);
+    }
     apiError(response, 404, 'global', 'notFound', 'Not Found');
   }
 
@@ -371,6 +432,8 @@ export class YouTubeApiSim {
     };
     if (!allowed[target].includes(broadcast.lifeCycleStatus))
       return apiError(response, 403, 'youtube.liveBroadcast', 'invalidTransition', 'Invalid transition');
+    if (target === 'live' && this.holdLive)
+      return apiError(response, 403, 'youtube.liveBroadcast', 'errorStreamInactive', 'Stream is inactive');
     if (target !== 'complete') {
       const stream = broadcast.boundStreamId ? this.streams.get(broadcast.boundStreamId) : undefined;
       if (!stream || stream.streamStatus !== 'active')
@@ -439,7 +502,7 @@ export class YouTubeApiSim {
         ingestionType: 'rtmp',
         ingestionInfo: {
           streamName: stream.streamName,
-          ingestionAddress: 'rtmp://a.rtmp.youtube.com/live2',
+          ingestionAddress: this.ingestionAddress,
           backupIngestionAddress: 'rtmp://b.rtmp.youtube.com/live2?backup=1',
         },
         resolution: 'variable',

@@ -157,3 +157,39 @@ describe('why the picture on air is on air', () => {
     assert.equal(onAirBecause({ overrides, onAir: failed({ kind: 'slate' }) }), 'slate');
   });
 });
+
+describe('the status line with a YouTube broadcast (issue 17)', () => {
+  const youtube = (name: string, lifeCycleStatus: string | null) => ({
+    outputId: `destination:${name}`,
+    live: lifeCycleStatus === 'live',
+    lifeCycleStatus,
+  });
+
+  it('an RTMP session that delivers but a broadcast that is not live is not plain LIVE', () => {
+    const summary = summarizeBroadcast([destination('A', 'live', 400)], [youtube('A', 'testing')]);
+    assert.equal(summary.sentence, 'LIVE · YouTube broadcast not live yet (testing)');
+    assert.equal(summary.tone, 'partial');
+    assert.equal(summary.delivering, 0);
+    assert.deepEqual(summary.notDelivering, [
+      { id: 'destination:A', name: 'A', why: 'YouTube broadcast not live yet (testing)' },
+    ]);
+  });
+
+  it('a live broadcast is LIVE; an ended one says the next is on its way', () => {
+    assert.equal(
+      summarizeBroadcast([destination('A', 'live', 400)], [youtube('A', 'live')]).sentence,
+      'LIVE',
+    );
+    const ended = summarizeBroadcast(
+      [destination('A', 'live', 400), destination('B', 'live', 400)],
+      [youtube('A', 'complete')],
+    );
+    assert.equal(ended.sentence, 'LIVE · YouTube broadcast ended (complete), the next one on its way');
+    assert.equal(ended.delivering, 1);
+  });
+
+  it('the broadcast does not matter while the RTMP session is down', () => {
+    const summary = summarizeBroadcast([destination('A', 'retrying', null)], [youtube('A', 'live')]);
+    assert.equal(summary.tone, 'down');
+  });
+});

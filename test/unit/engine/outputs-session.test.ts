@@ -171,3 +171,29 @@ describe('FlvOutput: platform session limit', () => {
     assert.equal(h.events.length, 0);
   });
 });
+
+describe('FlvOutput: a new session asked from outside (issue 17: a YouTube broadcast not live)', () => {
+  it('attach gives the output; newSession restarts at the next keyframe, once, without a time limit', async () => {
+    const given: Array<Pick<FlvOutput, 'newSession'>> = [];
+    const h = harness({ maxMs: Infinity, attach: (output) => given.push(output) });
+    const control = given[0];
+    assert.ok(control, 'the output was given at once');
+    assert.equal(control.newSession('before the start'), false, 'no session to renew');
+    h.out.start();
+    const first = await goLive(h);
+    await advance(h, 120_000);
+    assert.deepEqual(first.signals, [], 'no limit: nothing happens by itself');
+    assert.equal(control.newSession('YouTube broadcast not live after 60 s'), true);
+    assert.equal(control.newSession('asked twice'), true, 'already on its way');
+    await advance(h, 500);
+    assert.deepEqual(first.signals, [], 'mid-GOP: waits for the keyframe');
+    h.hub.push(videoTag(h.tag++, h.tag * 33, true).raw);
+    assert.deepEqual(first.signals, ['SIGINT'], 'cut at the keyframe');
+    assert.equal(h.events.length, 1, 'one new session');
+    first.exit(255);
+    await flushIo();
+    assert.equal(h.host.children.length, 2);
+    await goLive(h);
+    assert.equal(h.out.status().restarts, 0, 'not a failure');
+  });
+});

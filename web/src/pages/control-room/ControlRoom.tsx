@@ -27,6 +27,7 @@ import { ControlRoomShortcuts } from './Shortcuts.tsx';
 import { useShowInfo } from './show-info.ts';
 import { StatusPanel } from './Status.tsx';
 import { StatusLine } from './StatusLine.tsx';
+import { YouTubeBroadcasts } from './YouTubeBroadcasts.tsx'; // issue 17
 import { RemediationText } from '../log/RemediationText.tsx';
 
 type Alert = LiveState['alerts'][number];
@@ -256,7 +257,10 @@ export function ControlRoom() {
                 </div>
               ) : null}
               {show && (live.state === 'live' || live.state === 'stopping') ? (
-                <StatusPanel live={live} show={show} />
+                <>
+                  <StatusPanel live={live} show={show} />
+                  <YouTubeBroadcasts show={show} />
+                </>
               ) : live.state === 'idle' ? (
                 <section className="card" aria-label="Off air">
                   <h2>Off air</h2>
