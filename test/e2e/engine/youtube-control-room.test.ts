@@ -124,7 +124,6 @@ describe('control room: a YouTube broadcast’s status on the LIVE line and its 
     const goLive = await api.request('POST', '/api/show/go-live', {
       timelineId,
       destinationIds: [destinationId],
-      force: true,
     });
     assert.equal(goLive.status, 202, JSON.stringify(goLive.body));
 
