@@ -128,6 +128,21 @@ function checkAgainstPlatform(platform: Platform, serverUrl: string | undefined,
   if (issues.length > 0) throw new AppError('VALIDATION_FAILED', 'the destination is not valid', issues);
 }
 
+/** Broadcast settings must name a connected channel (a revoked one may be reconnected later). */
+function refuseUnknownChannel(
+  store: ApiDeps['store'],
+  youtube: { connection_id: number } | null | undefined,
+) {
+  if (!youtube) return;
+  if (store.youtubeConnections.list().some((connection) => connection.id === youtube.connection_id)) return;
+  throw new AppError('VALIDATION_FAILED', 'the destination is not valid', [
+    {
+      path: 'youtube.connection_id',
+      message: `there is no connected YouTube channel ${youtube.connection_id}: connect the channel first (Destinations → YouTube broadcasts → Connect a channel)`,
+    },
+  ]);
+}
+
 /** A masked address read back from the API is not a server address. */
 function refuseMasked(serverUrl: string | undefined): void {
   if (serverUrl?.includes(REDACTED))
@@ -209,6 +224,7 @@ export function registerDestinationRoutes(app: ApiInstance, deps: ApiDeps): void
           { path: 'server_url', message: 'is required for a custom destination' },
         ]);
       checkAgainstPlatform(platform, server, rest.stream_key);
+      refuseUnknownChannel(store, rest.youtube);
       const created = store.destinations.create({ ...rest, platform, server_url: server });
       return reply.code(201).send(view(created));
     },
@@ -245,6 +261,7 @@ export function registerDestinationRoutes(app: ApiInstance, deps: ApiDeps): void
         patch.server_url ?? current.server_url,
         patch.stream_key,
       );
+      refuseUnknownChannel(store, patch.youtube);
       return view(store.destinations.update(id, patch));
     },
   );

@@ -118,6 +118,36 @@ describe('destination routes (real SQLite file)', () => {
     assert.equal(storedRow(suite.api, id).stream_key_enc, null);
   });
 
+  it('broadcast settings must name a connected channel, at its field path', async () => {
+    const broadcast = { connection_id: 99, title: 'Harbour live' };
+    const refused = await suite.api.call('POST', '/api/destinations', {
+      ...MAIN_YOUTUBE,
+      youtube: broadcast,
+    });
+    assert.equal(refused.statusCode, 400);
+    assert.deepEqual(
+      refused.json().issues.map((issue: { path: string }) => issue.path),
+      ['youtube.connection_id'],
+    );
+    assert.match(refused.body, /no connected YouTube channel 99: connect the channel first/);
+    const connectionId = suite.api.store.youtubeConnections.create(
+      'Harbour channel',
+      { refreshToken: 'r-token', accessToken: null, accessExpiresAt: null, scope: 'youtube' },
+      Date.now(),
+    );
+    const created = await suite.api.call('POST', '/api/destinations', {
+      ...MAIN_YOUTUBE,
+      youtube: { ...broadcast, connection_id: connectionId },
+    });
+    assert.equal(created.statusCode, 201, created.body);
+    assert.equal(created.json().youtube.connection_id, connectionId);
+    const patched = await suite.api.call('PATCH', `/api/destinations/${created.json().id}`, {
+      youtube: { ...broadcast, connection_id: connectionId + 1 },
+    });
+    assert.equal(patched.statusCode, 400);
+    assert.equal(suite.api.store.destinations.get(created.json().id).youtube?.connection_id, connectionId);
+  });
+
   it('switching platform moves a destination on the old preset server to the new default', async () => {
     const { id } = (await suite.api.call('POST', '/api/destinations', MAIN_YOUTUBE)).json();
     const switched = await suite.api.call('PATCH', `/api/destinations/${id}`, { platform: 'facebook' });
