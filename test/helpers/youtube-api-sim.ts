@@ -56,6 +56,8 @@ export interface YouTubeSimOptions {
   /** Whether data reaches a stream now (e.g. nginx's rtmp_stat shows a publisher of that name);
    *  without it, a test sets the status by hand (setStreamStatus). */
   streamActivity?: (streamName: string) => Promise<boolean>;
+  /** The signed-in channel's name (channels.list); null: YouTube says none. */
+  channelTitle?: string | null;
 }
 
 export class YouTubeApiSim {
@@ -66,6 +68,7 @@ export class YouTubeApiSim {
   private readonly interval: number;
   private readonly accessTokenLifetime: number;
   private readonly dailyQuota: number;
+  private readonly channelTitle: string | null;
   private readonly ingestionAddress: string;
   private readonly streamActivity: YouTubeSimOptions['streamActivity'];
   /** liveBroadcasts.insert refused with this reason (YouTube's daily limit on new broadcasts). */
@@ -91,6 +94,7 @@ export class YouTubeApiSim {
     this.interval = options.interval ?? 5;
     this.accessTokenLifetime = options.accessTokenLifetime ?? 3599;
     this.dailyQuota = options.dailyQuota ?? 10_000;
+    this.channelTitle = options.channelTitle === undefined ? 'Harbour Marina Live' : options.channelTitle;
     this.ingestionAddress = options.ingestionAddress ?? 'rtmp://a.rtmp.youtube.com/live2';
     this.streamActivity = options.streamActivity;
   }
@@ -330,6 +334,13 @@ export class YouTubeApiSim {
     if (resource === 'liveBroadcasts/transition' && method === 'POST') {
       await this.refreshStreams();
       return this.transition(response, url);
+    }
+    if (resource === 'channels' && method === 'GET' && url.searchParams.get('mine') === 'true') {
+      const items =
+        this.channelTitle === null
+          ? []
+          : [{ kind: 'youtube#channel', id: 'UCsim', snippet: { title: this.channelTitle } }];
+      return send(response, 200, { kind: 'youtube#channelListResponse', items });
     }
     if (resource === 'liveStreams' && method === 'POST') return this.insertStream(response, parse(body));
     if (resource === 'liveStreams' && method === 'GET') {

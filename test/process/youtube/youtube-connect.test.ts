@@ -129,7 +129,7 @@ describe('connecting a YouTube channel through the API', () => {
     const connected = await attempt(started.id);
     assert.equal(connected.state, 'connected');
     assert.ok(connected.connection);
-    assert.match(connected.connection.label, /YouTube channel/);
+    assert.equal(connected.connection.label, 'Harbour Marina Live', 'the channel’s own name (channels.list)');
     assert.equal(api.clock.pendingTimers(), 0, 'polling stops once connected');
 
     const list = await api.call('GET', '/api/youtube/connections');
