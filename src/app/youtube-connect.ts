@@ -25,39 +25,19 @@ import {
   type OAuthClient,
 } from '../platforms/youtube/oauth-http.ts';
 import { saveConnection, TokenKeeper } from '../platforms/youtube/tokens.ts';
-import type { YouTubeConnectionSummary } from '../store/repositories/youtube-connections.ts';
+import type {
+  ConnectAttemptView,
+  ConnectState,
+  YouTubeConnectionView as ConnectionView,
+} from '../domain/youtube.ts';
 import type { Store } from '../store/store.ts';
+
+export type { ConnectAttemptView };
 
 export const YOUTUBE_CLIENT_SETTING = 'youtube.oauth_client';
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 /** Finished attempts kept for the browser to read their outcome. */
 const FINISHED_KEPT = 10;
-
-export type ConnectState = 'pending' | 'connected' | 'denied' | 'expired' | 'failed' | 'cancelled';
-
-/** What the API shows of one connecting attempt (never the device code nor a token). */
-export interface ConnectAttemptView {
-  id: string;
-  state: ConnectState;
-  userCode: string;
-  verificationUrl: string;
-  /** Wall-clock ISO time the code runs out. */
-  expiresAt: string;
-  /** Seconds left before the code runs out (0 once it has). */
-  expiresInSeconds: number;
-  /** Seconds between polls of Google now (grows after slow_down). */
-  intervalSeconds: number;
-  /** Once connected: the stored connection and its channel's name. */
-  connection: { id: number; label: string } | null;
-  /** Why it ended, in words, when it did not connect. */
-  message: string | null;
-  remediation: string | null;
-}
-
-export interface ConnectionView extends YouTubeConnectionSummary {
-  /** Destinations whose broadcasts run on this channel. */
-  destinationIds: number[];
-}
 
 export interface DisconnectResult {
   connection: ConnectionView;

@@ -4,6 +4,9 @@
 import { AppError } from '../../errors/registry.ts';
 import type { Db } from '../database.ts';
 import type { SecretBox } from '../secrets.ts';
+import type { YouTubeConnectionSummary } from '../../domain/youtube.ts';
+
+export type { YouTubeConnectionSummary };
 
 /** A connection's tokens, in clear (in memory only). */
 export interface YouTubeTokens {
@@ -12,16 +15,6 @@ export interface YouTubeTokens {
   /** Wall-clock ms when the access token stops working; null: no access token held. */
   accessExpiresAt: number | null;
   scope: string;
-}
-
-/** What may be shown of a connection: no token. */
-export interface YouTubeConnectionSummary {
-  id: number;
-  label: string;
-  scope: string;
-  connectedAt: number;
-  revokedAt: number | null;
-  revokedReason: string | null;
 }
 
 interface ConnectionRow {

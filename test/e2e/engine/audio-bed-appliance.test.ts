@@ -4,65 +4,25 @@
 // silent, one sending a 1 kHz tone). What arrived: the bed is in the spectrum, ducked under the
 // camera's tone, and ffmpeg's ebur128 reads the program within 1 LU of the target.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { ApplianceClient, applianceEnv, startAppliance, type Appliance } from '../../helpers/appliance.ts';
 import { startCameraSim, type CameraSim } from '../../helpers/camera-sim.ts';
 import { delay, waitFor } from '../../helpers/proc.ts';
 import { startRtmpServer, type RtmpServer } from '../../helpers/rtmp-server.ts';
 import { tempDir } from '../../helpers/temp.ts';
+import {
+  ANALYSIS_RATE as RATE,
+  decodeMono as decodeAudio,
+  integratedLoudness,
+  makeToneMp3,
+  toneLevel,
+} from '../../helpers/audio-analysis.ts';
 import { mustValidate } from '../../helpers/timelines.ts';
 
-const execFileAsync = promisify(execFile);
-const RATE = 48_000;
 const TARGET_LUFS = -18;
 const DUCK_DB = 10;
-
-/** The recording's sound as mono floats at 48 kHz. */
-async function decodeAudio(file: string): Promise<Float32Array> {
-  const { stdout } = await execFileAsync(
-    'ffmpeg',
-    [
-      '-hide_banner',
-      '-v',
-      'error',
-      '-i',
-      file,
-      '-map',
-      '0:a:0',
-      '-ac',
-      '1',
-      '-ar',
-      String(RATE),
-      '-f',
-      's16le',
-      '-',
-    ],
-    { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024, timeout: 60_000 },
-  );
-  const out = new Float32Array(stdout.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = stdout.readInt16LE(i * 2) / 32768;
-  return out;
-}
-
-/** The level (dBFS, sine peak) of one frequency over [from, to) seconds (Goertzel). */
-function toneLevel(samples: Float32Array, hz: number, from: number, to: number): number {
-  const start = Math.max(0, Math.round(from * RATE));
-  const end = Math.min(samples.length, Math.round(to * RATE));
-  const coefficient = 2 * Math.cos((2 * Math.PI * hz) / RATE);
-  let s1 = 0;
-  let s2 = 0;
-  for (let i = start; i < end; i++) {
-    const s0 = samples[i]! + coefficient * s1 - s2;
-    s2 = s1;
-    s1 = s0;
-  }
-  const power = s1 * s1 + s2 * s2 - coefficient * s1 * s2;
-  return 20 * Math.log10((2 * Math.sqrt(Math.max(0, power))) / (end - start) + 1e-12);
-}
 
 describe('appliance end to end: an uploaded audio asset as the bed, at the loudness target', () => {
   const dir = tempDir('vistter-e2e-bed-app-');
@@ -74,25 +34,7 @@ describe('appliance end to end: an uploaded audio asset as the bed, at the loudn
 
   before(async () => {
     const bedFile = join(dir.path, 'harbour bed.mp3');
-    const made = execFileAsync(
-      'ffmpeg',
-      [
-        '-hide_banner',
-        '-v',
-        'error',
-        '-f',
-        'lavfi',
-        '-i',
-        'aevalsrc=0.1*sin(2*PI*440*t):s=44100:d=6',
-        '-c:a',
-        'libmp3lame',
-        '-b:a',
-        '128k',
-        '-y',
-        bedFile,
-      ],
-      { timeout: 30_000 },
-    );
+    const made = makeToneMp3(bedFile, 440, 6);
     [sim, rtmp] = await Promise.all([
       startCameraSim({
         cameras: [
@@ -227,28 +169,7 @@ describe('appliance end to end: an uploaded audio asset as the bed, at the loudn
 
   it(`the program's integrated loudness is within 1 LU of the target (${TARGET_LUFS} LUFS)`, async () => {
     const seconds = samples.length / RATE;
-    const { stderr } = await execFileAsync(
-      'ffmpeg',
-      [
-        '-hide_banner',
-        '-nostats',
-        '-ss',
-        '3',
-        '-t',
-        String(seconds - 3),
-        '-i',
-        recording,
-        '-map',
-        '0:a:0',
-        '-af',
-        'ebur128',
-        '-f',
-        'null',
-        '-',
-      ],
-      { maxBuffer: 64 * 1024 * 1024, timeout: 60_000 },
-    );
-    const integrated = Number([...stderr.matchAll(/I:\s+(-?[\d.]+) LUFS/g)].at(-1)?.[1]);
+    const integrated = await integratedLoudness(recording, 3, seconds);
     console.log(`integrated loudness ${integrated} LUFS (target ${TARGET_LUFS})`);
     assert.ok(Math.abs(integrated - TARGET_LUFS) <= 1, `integrated ${integrated} LUFS`);
   });

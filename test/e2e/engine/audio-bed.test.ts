@@ -8,9 +8,7 @@
 // - Run 2, loudness target −16 LUFS: ffmpeg's ebur128 (the measuring instrument) reads the
 //   recording's integrated loudness within 1 LU of it, and the bed is still audible.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { createLogger } from '../../../src/core/logger.ts';
 import { Engine } from '../../../src/engine/index.ts';
@@ -21,9 +19,14 @@ import { startRtmpServer, type RtmpServer } from '../../helpers/rtmp-server.ts';
 import { tempDir } from '../../helpers/temp.ts';
 import { mustValidate } from '../../helpers/timelines.ts';
 import { withTimeout } from './helpers.ts';
+import {
+  ANALYSIS_RATE as RATE,
+  decodeMono as decodeAudio,
+  integratedLoudness,
+  makeToneMp3,
+  toneLevel,
+} from '../../helpers/audio-analysis.ts';
 
-const execFileAsync = promisify(execFile);
-const RATE = 48_000;
 const DUCK_DB = 12;
 const TARGET_LUFS = -16;
 const BED_ASSET_ID = 41;
@@ -68,50 +71,6 @@ function bedShow(): Timeline {
   }).timeline;
 }
 
-/** The recording's sound as mono floats at 48 kHz. */
-async function decodeAudio(file: string): Promise<Float32Array> {
-  const { stdout } = await execFileAsync(
-    'ffmpeg',
-    [
-      '-hide_banner',
-      '-v',
-      'error',
-      '-i',
-      file,
-      '-map',
-      '0:a:0',
-      '-ac',
-      '1',
-      '-ar',
-      String(RATE),
-      '-f',
-      's16le',
-      '-',
-    ],
-    { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024, timeout: 60_000 },
-  );
-  const out = new Float32Array(stdout.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = stdout.readInt16LE(i * 2) / 32768;
-  return out;
-}
-
-/** The level (dBFS, sine peak) of one frequency over [from, to) seconds (Goertzel). */
-function toneLevel(samples: Float32Array, hz: number, from: number, to: number): number {
-  const start = Math.round(from * RATE);
-  const end = Math.min(samples.length, Math.round(to * RATE));
-  const coefficient = 2 * Math.cos((2 * Math.PI * hz) / RATE);
-  let s1 = 0;
-  let s2 = 0;
-  for (let i = start; i < end; i++) {
-    const s0 = samples[i]! + coefficient * s1 - s2;
-    s2 = s1;
-    s1 = s0;
-  }
-  const power = s1 * s1 + s2 * s2 - coefficient * s1 * s2;
-  const amplitude = (2 * Math.sqrt(Math.max(0, power))) / (end - start);
-  return 20 * Math.log10(amplitude + 1e-12);
-}
-
 /** Where the camera's 1 kHz tone is on: its first and last second in the recording. */
 function toneSpan(samples: Float32Array): { on: number; off: number } {
   const seconds = Math.floor(samples.length / RATE);
@@ -122,33 +81,6 @@ function toneSpan(samples: Float32Array): { on: number; off: number } {
   return { on: present[0]!, off: present.at(-1)! + 0.25 };
 }
 
-async function integratedLoudness(file: string, fromSeconds: number, toSeconds: number): Promise<number> {
-  const { stderr } = await execFileAsync(
-    'ffmpeg',
-    [
-      '-hide_banner',
-      '-nostats',
-      '-ss',
-      String(fromSeconds),
-      '-t',
-      String(toSeconds - fromSeconds),
-      '-i',
-      file,
-      '-map',
-      '0:a:0',
-      '-af',
-      'ebur128',
-      '-f',
-      'null',
-      '-',
-    ],
-    { maxBuffer: 64 * 1024 * 1024, timeout: 60_000 },
-  );
-  const matches = [...stderr.matchAll(/I:\s+(-?[\d.]+) LUFS/g)];
-  assert.ok(matches.length > 0, `ebur128 printed an integrated loudness: ${stderr.slice(-500)}`);
-  return Number(matches.at(-1)![1]);
-}
-
 describe('engine end to end: the audio bed', () => {
   const dir = tempDir('vistter-e2e-bed-');
   let sim: CameraSim | undefined;
@@ -157,25 +89,7 @@ describe('engine end to end: the audio bed', () => {
 
   before(async () => {
     bedFile = join(dir.path, 'bed 440.mp3');
-    const made = execFileAsync(
-      'ffmpeg',
-      [
-        '-hide_banner',
-        '-v',
-        'error',
-        '-f',
-        'lavfi',
-        '-i',
-        'aevalsrc=0.1*sin(2*PI*440*t):s=44100:d=7',
-        '-c:a',
-        'libmp3lame',
-        '-b:a',
-        '128k',
-        '-y',
-        bedFile,
-      ],
-      { timeout: 30_000 },
-    );
+    const made = makeToneMp3(bedFile, 440, 7);
     [sim, rtmp] = await Promise.all([
       startCameraSim({
         cameras: [
