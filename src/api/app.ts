@@ -31,6 +31,7 @@ import { registerScheduleRoutes } from './routes/schedules.ts';
 import { registerHealthRoute, registerShowRoutes } from './routes/show.ts';
 import { registerTimelinePreviewRoutes } from './routes/timeline-preview.ts';
 import { registerTimelineRoutes } from './routes/timelines.ts';
+import { registerTimelapseRoutes } from './routes/timelapses.ts';
 import { registerWebUi } from './routes/web-ui.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
 
@@ -108,6 +109,7 @@ export async function buildApp(deps: ApiDeps & WebServing): Promise<ApiInstance>
   registerScheduleRoutes(app, deps);
   registerTimelinePreviewRoutes(app, deps);
   registerLogRoutes(app);
+  if (deps.timelapses) registerTimelapseRoutes(app, deps, deps.timelapses);
   if (deps.webRoot) await registerWebUi(app, deps.webRoot);
   return app;
 }

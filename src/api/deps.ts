@@ -7,6 +7,7 @@ import type { Logger } from '../core/logger.ts';
 import type { PtzConnect } from '../ptz/onvif.ts';
 import type { Alert } from '../store/repositories/alerts.ts';
 import type { Store } from '../store/store.ts';
+import type { TimelapseService } from '../timelapse/service.ts';
 
 export interface ApiDeps {
   store: Store;
@@ -38,6 +39,8 @@ export interface ApiDeps {
     onAirScheduleId(): number | null;
     timeZone(): string;
   };
+  /** Issue 17: the daily time-lapse (its routes answer only when it is given). */
+  timelapses?: TimelapseService;
 }
 
 export type ApiShowControl = ShowControl;

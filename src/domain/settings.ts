@@ -3,6 +3,7 @@
 // (labels), so a message never shows an internal key like "alerts.webhook".
 import { z } from 'zod';
 import { AlertWebhookSchema } from './schemas.ts';
+import { TimelapseSettingsSchema } from './timelapse.ts';
 
 /**
  * The time zones the appliance accepts: the runtime's IANA list (Intl) and UTC, which the list
@@ -169,6 +170,12 @@ export const SETTINGS = {
       })
       .nullable(),
     mask: true,
+  },
+  /** Issue 17, the daily time-lapse: on/off (off by default), interval, fps, size, hours. */
+  'timelapse.settings': {
+    label: 'The time-lapse settings',
+    schema: TimelapseSettingsSchema.nullable(),
+    mask: false,
   },
 } as const;
 
