@@ -328,7 +328,8 @@ const timelapses = new TimelapseService({
   logger: createLogger('timelapse'),
   timeZone,
   settings: () => timelapseSettings(store.settings.get<unknown>(TIMELAPSE_SETTING, null)),
-  picture: () => shows.programPicture()?.picture ?? null,
+  // The operator's shows only: the demo's generated cameras are no venue's day.
+  picture: () => (shows.current && !isDemo(shows.current) ? (shows.programPicture()?.picture ?? null) : null),
   pressure: () => timelapsePressure(shows.liveState().show?.quality ?? null, systemClock.wallNow()),
   diskHasRoom: () => housekeeper.disk()?.level !== 'full',
   afterEncode: () => void housekeeper.sweep('a time-lapse was made'),

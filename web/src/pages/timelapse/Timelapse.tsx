@@ -183,11 +183,11 @@ export function Timelapse() {
                         href={`/api/timelapses/${item.day}/video`}
                         download={`timelapse-${item.day}.mp4`}
                       >
-                        Download {item.day}
+                        Download<span className="visually-hidden"> {item.day}</span>
                       </a>
                       {canDelete ? (
                         <Button variant="danger" onClick={() => removal.ask(item)}>
-                          Delete {item.day}
+                          Delete<span className="visually-hidden"> {item.day}</span>
                         </Button>
                       ) : null}
                     </div>
