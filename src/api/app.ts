@@ -109,7 +109,7 @@ export async function buildApp(deps: ApiDeps & WebServing): Promise<ApiInstance>
   registerScheduleRoutes(app, deps);
   registerTimelinePreviewRoutes(app, deps);
   registerLogRoutes(app);
-  if (deps.timelapses) registerTimelapseRoutes(app, deps, deps.timelapses);
+  registerTimelapseRoutes(app, deps);
   if (deps.webRoot) await registerWebUi(app, deps.webRoot);
   return app;
 }

@@ -39,7 +39,7 @@ export interface ApiDeps {
     onAirScheduleId(): number | null;
     timeZone(): string;
   };
-  /** Issue 17: the daily time-lapse (its routes answer only when it is given). */
+  /** Issue 17: the daily time-lapse (default: one over the data folder that takes no snapshots). */
   timelapses?: TimelapseService;
 }
 

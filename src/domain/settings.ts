@@ -173,7 +173,7 @@ export const SETTINGS = {
   },
   /** Issue 17, the daily time-lapse: on/off (off by default), interval, fps, size, hours. */
   'timelapse.settings': {
-    label: 'The time-lapse configuration',
+    label: 'The time lapse configuration',
     schema: TimelapseSettingsSchema.nullable(),
     mask: false,
   },

@@ -2,10 +2,14 @@
 // snapshots and the encode under way, each video (Range supported, so a browser can seek), "make
 // today's so far" and removal. The settings themselves go through PUT /api/settings/timelapse.settings.
 import { open } from 'node:fs/promises';
+import { join } from 'node:path';
 import { z } from 'zod';
+import { systemTimeZone } from '../../core/calendar.ts';
+import { systemClock } from '../../core/clock.ts';
+import { createLogger } from '../../core/logger.ts';
 import { TIMELAPSE_DAY, TIMELAPSE_SETTING, timelapseSettings } from '../../domain/timelapse.ts';
 import { AppError } from '../../errors/registry.ts';
-import type { TimelapseService } from '../../timelapse/service.ts';
+import { TimelapseService } from '../../timelapse/service.ts';
 import type { ApiDeps } from '../deps.ts';
 import type { ApiInstance } from '../http.ts';
 import { parseRange } from './assets.ts';
@@ -18,7 +22,28 @@ function notFound(day: string): AppError {
   return new AppError('TIMELAPSE_NOT_FOUND', `there is no time-lapse of ${day}`);
 }
 
-export function registerTimelapseRoutes(app: ApiInstance, deps: ApiDeps, timelapses: TimelapseService): void {
+/**
+ * The service main.ts runs, or (an API built without one, as in tests) one over the data folder
+ * that takes no snapshots and never waits: it lists, makes on demand and removes.
+ */
+function timelapsesOf(deps: ApiDeps): TimelapseService {
+  return (
+    deps.timelapses ??
+    new TimelapseService({
+      dataDir: deps.dataDir,
+      recordingsFolder: join(deps.dataDir, 'recordings'),
+      clock: deps.clock ?? systemClock,
+      logger: deps.logger ?? createLogger('timelapse'),
+      timeZone: () => deps.schedules?.timeZone() ?? systemTimeZone(),
+      settings: () => timelapseSettings(deps.store.settings.get<unknown>(TIMELAPSE_SETTING, null)),
+      picture: () => null,
+      pressure: () => null,
+    })
+  );
+}
+
+export function registerTimelapseRoutes(app: ApiInstance, deps: ApiDeps): void {
+  const timelapses = timelapsesOf(deps);
   app.get(
     '/api/timelapses',
     {

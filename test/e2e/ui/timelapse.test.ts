@@ -344,7 +344,7 @@ describe('daily time-lapse (real appliance, real show, chromium)', () => {
     await interval.fill('0');
     await page.getByRole('button', { name: 'Save time-lapse settings' }).click();
     await page.getByText('must be from 1 to 600 seconds', { exact: true }).waitFor();
-    await page.getByRole('alert').filter({ hasText: 'The time-lapse configuration is not valid' }).waitFor();
+    await page.getByRole('alert').filter({ hasText: 'The time lapse configuration is not valid' }).waitFor();
     await saveScreenshot(page, 'w2-03-timelapse-settings-refused');
     assert.deepEqual(await a11yViolations(page), []);
     await interval.fill('30');
