@@ -12,7 +12,8 @@ import type { Logger } from '../core/logger.ts';
 import { messageOf } from '../core/message-of.ts';
 import { timelapseSize, type TimelapseSettings } from '../domain/timelapse.ts';
 import type { ProgramPicture } from '../engine/index.ts';
-import { pictureToJpeg, type JpegSize } from '../preview/picture-jpeg.ts';
+import type { JpegSize } from '../preview/picture-jpeg.ts';
+import { JpegThread } from './jpeg-thread.ts';
 
 /** While the time-lapse is off, how often the settings are looked at again. */
 export const SETTINGS_POLL_MS = 5000;
@@ -57,7 +58,7 @@ export interface SnapshotCollectorOptions {
   picture: () => ProgramPicture | null;
   /** False when the disk has no room to spare (below the reserve): snapshots are skipped. */
   diskHasRoom?: () => boolean;
-  /** Seams for tests; default pictureToJpeg and a write through a temporary name. */
+  /** Seams for tests; default a JPEG made on a worker thread and a write through a temporary name. */
   toJpeg?: (picture: ProgramPicture, size: JpegSize) => Promise<Buffer>;
   save?: (path: string, bytes: Buffer) => Promise<void>;
   listFrames?: (folder: string) => Promise<string[]>;
@@ -82,9 +83,11 @@ export class SnapshotCollector {
   private skippedBusy = 0;
   private lastAt: number | null = null;
   private readonly log: Logger;
+  private readonly thread: JpegThread | null;
 
   constructor(private readonly options: SnapshotCollectorOptions) {
     this.log = options.logger.child({ part: 'timelapse' });
+    this.thread = options.toJpeg ? null : new JpegThread(this.log, SNAPSHOT_QUALITY);
   }
 
   start(): void {
@@ -97,6 +100,7 @@ export class SnapshotCollector {
     this.running = false;
     this.timer?.cancel();
     this.timer = null;
+    this.thread?.close();
   }
 
   status(): CollectorStatus {
@@ -143,11 +147,11 @@ export class SnapshotCollector {
     const picture = this.options.picture();
     if (picture === null) return;
     this.busy = true;
-    // The picture is converted before the first await: the engine reuses its buffer next tick.
-    const jpeg = (this.options.toJpeg ?? ((p, size) => pictureToJpeg(p, size, SNAPSHOT_QUALITY)))(
-      picture,
-      timelapseSize(settings.size),
-    );
+    // The picture is read (copied) before this returns: the engine reuses its buffer next tick.
+    const size = timelapseSize(settings.size);
+    const jpeg = this.options.toJpeg
+      ? this.options.toJpeg(picture, size)
+      : this.thread!.convert(picture, size);
     void this.write(localDay(zone, now), jpeg, now).finally(() => {
       this.busy = false;
     });
