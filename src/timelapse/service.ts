@@ -43,6 +43,9 @@ export interface TimelapseItem {
 export type TimelapseJobState = 'idle' | 'waiting' | 'encoding' | 'paused' | 'done' | 'failed';
 
 export interface TimelapseJob {
+  /** Which encode since the start this is (1, 2, …; 0 before the first): a page that asked for
+   *  one knows its answer from an older one. */
+  run: number;
   state: TimelapseJobState;
   day: string | null;
   framesDone: number;
@@ -85,7 +88,14 @@ export class TimelapseService {
   private readonly log: Logger;
   private timer: TimerHandle | null = null;
   private encoding: Promise<void> | null = null;
-  private jobState: TimelapseJob = { state: 'idle', day: null, framesDone: 0, framesTotal: 0, message: null };
+  private runs = 0;
+  private jobState: Omit<TimelapseJob, 'run'> = {
+    state: 'idle',
+    day: null,
+    framesDone: 0,
+    framesTotal: 0,
+    message: null,
+  };
   private readonly failures = new Map<string, number>();
   private closed = false;
 
@@ -119,7 +129,7 @@ export class TimelapseService {
   }
 
   job(): TimelapseJob {
-    return { ...this.jobState };
+    return { ...this.jobState, run: this.runs };
   }
 
   today(): string {
@@ -240,6 +250,7 @@ export class TimelapseService {
   }
 
   private run(day: string, complete: boolean): void {
+    this.runs++;
     this.jobState = { state: 'waiting', day, framesDone: 0, framesTotal: 0, message: null };
     this.encoding = this.encodeDay(day, complete)
       .catch((error: unknown) => {

@@ -94,7 +94,8 @@ describe('time-lapse service (real ffmpeg)', () => {
     assert.equal(sidecar.width, 640);
 
     // Today so far, on demand: made, and today's snapshots kept (the day goes on).
-    await timelapses.makeNow();
+    assert.equal(timelapses.job().run, 1);
+    assert.equal((await timelapses.makeNow()).run, 2, 'the answer names the new encode');
     await timelapses.settled();
     assert.equal(timelapses.job().state, 'done', timelapses.job().message ?? '');
     const today = (await timelapses.list()).find((i) => i.day === '2026-06-10');

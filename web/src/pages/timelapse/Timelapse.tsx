@@ -30,6 +30,7 @@ interface TimelapseItem {
 }
 
 interface TimelapseJob {
+  run: number;
   state: 'idle' | 'waiting' | 'encoding' | 'paused' | 'done' | 'failed';
   day: string | null;
   framesDone: number;
@@ -110,22 +111,23 @@ export function Timelapse() {
   const overview = useLoad((signal) => api.get<TimelapseOverview>('/api/timelapses', signal));
   const make = useAction();
   const removal = useConfirmation<TimelapseItem>();
-  const [asked, setAsked] = useState(false);
+  /** The encode this page asked for: its progress and outcome are shown (not an older one's). */
+  const [askedRun, setAskedRun] = useState<number | null>(null);
   const data = overview.data;
   const working = data !== null && WORKING.has(data.job.state);
+  const ours = askedRun !== null && data !== null && data.job.run >= askedRun;
+  // Asked, but the list still shows the state from before the request: ask again soon.
+  const stale = askedRun !== null && !ours;
 
   // Every 2 s while an encode runs (its progress), else every 15 s (today's snapshot count).
   useEffect(() => {
-    const timer = window.setTimeout(
-      overview.reload,
-      working || (asked && data?.job.state === 'idle') ? 2000 : 15_000,
-    );
+    const timer = window.setTimeout(overview.reload, working || stale ? 2000 : 15_000);
     return () => window.clearTimeout(timer);
-  }, [overview.reload, working, asked, data]);
+  }, [overview.reload, working, stale, data]);
 
   const makeNow = async (): Promise<void> => {
-    const done = await make.run(() => api.post('/api/timelapses/make-now'));
-    if (done !== undefined) setAsked(true);
+    const answer = await make.run(() => api.post<{ job: TimelapseJob }>('/api/timelapses/make-now'));
+    if (answer !== undefined) setAskedRun(answer.job.run);
     overview.reload();
   };
 
@@ -152,9 +154,7 @@ export function Timelapse() {
               ? `Today (${data.today.day}): ${data.today.snapshots} snapshot${data.today.snapshots === 1 ? '' : 's'} so far, one every ${data.settings.interval_seconds} s while a show is on air.`
               : `The time-lapse is off: no snapshots are taken. Turn it on in the settings below.`}
           </p>
-          {asked || WORKING.has(data.job.state) || data.job.state === 'failed' ? (
-            <JobProgress job={data.job} />
-          ) : null}
+          {ours || working || data.job.state === 'failed' ? <JobProgress job={data.job} /> : null}
           <section aria-labelledby="timelapse-videos-title" className="timelapse-videos">
             <h2 id="timelapse-videos-title">Videos</h2>
             {data.items.length === 0 ? (
