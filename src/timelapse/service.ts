@@ -220,6 +220,7 @@ export class TimelapseService {
   /** Encodes every finished day that still has snapshots (one after the other). */
   async encodeFinishedDays(): Promise<void> {
     if (this.encoding) return;
+    await this.removeLeftPartials();
     const today = this.today();
     let days: string[];
     try {
@@ -235,6 +236,20 @@ export class TimelapseService {
       }
       this.run(day, true);
       await this.encoding;
+    }
+  }
+
+  /** A video a crash left half-written (hidden, so the recordings quota never sees it). */
+  private async removeLeftPartials(): Promise<void> {
+    let names: string[];
+    try {
+      names = await readdir(this.options.recordingsFolder);
+    } catch {
+      return;
+    }
+    for (const name of names.filter((n) => /^\.timelapse-\d{4}-\d{2}-\d{2}\.partial\.mp4$/.test(n))) {
+      await unlink(join(this.options.recordingsFolder, name)).catch(() => undefined);
+      this.log.info({ file: name }, 'removed a time-lapse a crash left half-made');
     }
   }
 

@@ -63,6 +63,8 @@ describe('time-lapse service (real ffmpeg)', () => {
     await makeSnapshots(join(dir.path, 'timelapse', '2026-06-08'), 24);
     await makeSnapshots(join(dir.path, 'timelapse', '2026-06-10'), 6);
     const { timelapses, recordings } = service(dir.path);
+    mkdirSync(recordings, { recursive: true });
+    writeFileSync(join(recordings, '.timelapse-2026-06-07.partial.mp4'), 'half made before a crash');
     await timelapses.encodeFinishedDays();
     assert.equal(timelapses.job().state, 'done', timelapses.job().message ?? '');
     assert.ok(existsSync(join(recordings, 'timelapse-2026-06-08.mp4')));
