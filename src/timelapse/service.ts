@@ -33,6 +33,9 @@ export interface TimelapseItem {
   seconds: number | null;
   frames: number | null;
   fps: number | null;
+  /** The video's picture size; null when its sidecar is missing. */
+  width: number | null;
+  height: number | null;
   bytes: number;
   /** When it was made (ISO). */
   madeAt: string;
@@ -184,6 +187,8 @@ export class TimelapseService {
           seconds: sidecar ? Math.round((sidecar.frames / sidecar.fps) * 100) / 100 : null,
           frames: sidecar?.frames ?? null,
           fps: sidecar?.fps ?? null,
+          width: sidecar?.width ?? null,
+          height: sidecar?.height ?? null,
           bytes: file.size,
           madeAt: sidecar?.madeAt ?? new Date(file.mtimeMs).toISOString(),
           complete: sidecar?.complete ?? true,

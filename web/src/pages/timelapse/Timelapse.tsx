@@ -24,6 +24,8 @@ interface TimelapseItem {
   seconds: number | null;
   frames: number | null;
   fps: number | null;
+  width: number | null;
+  height: number | null;
   bytes: number;
   madeAt: string;
   complete: boolean;
@@ -68,6 +70,7 @@ function describeItem(item: TimelapseItem): string {
   const parts = [
     item.seconds !== null ? `${item.seconds} s` : null,
     item.frames !== null && item.fps !== null ? `${item.frames} snapshots at ${item.fps} fps` : null,
+    item.width !== null && item.height !== null ? `${item.width}×${item.height}` : null,
     formatBytes(item.bytes),
     `made ${new Date(item.madeAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}`,
   ];
