@@ -81,9 +81,10 @@ describe('time-lapse service (real ffmpeg)', () => {
         frames: item?.frames,
         fps: item?.fps,
         seconds: item?.seconds,
+        size: `${item?.width}x${item?.height}`,
         complete: item?.complete,
       },
-      { day: '2026-06-08', frames: 24, fps: 12, seconds: 2, complete: true },
+      { day: '2026-06-08', frames: 24, fps: 12, seconds: 2, size: '640x360', complete: true },
     );
     // Only the video counts for the recordings quota; the sidecar and a partial are not recordings.
     const names = readdirSync(recordings).sort();
