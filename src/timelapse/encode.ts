@@ -239,10 +239,4 @@ export class TimelapseEncoder {
       return { ok: true, frames: progress.framesDone, pauses };
     });
   }
-
-  /** The command line an encode runs (logs, the README, tests). */
-  commandLine(args: TimelapseEncodeArgs): string[] {
-    const line = idlePriorityCommand(this.options.ffmpeg ?? 'ffmpeg', timelapseEncodeArgs(args), this.tools);
-    return [line.command, ...line.args];
-  }
 }
