@@ -39,6 +39,9 @@ import { systemClock } from './core/clock.ts';
 import { createLogger } from './core/logger.ts';
 import { machineEncoder } from './ffmpeg/machine-encoder.ts';
 import { RecordingsHousekeeper } from './recordings/housekeeper.ts';
+import { TIMELAPSE_SETTING, timelapseSettings } from './domain/timelapse.ts';
+import { TimelapseService } from './timelapse/service.ts';
+import { timelapsePressure } from './timelapse/pressure.ts';
 import { killAllSupervised, stopAllSupervised } from './process/supervisor.ts';
 import { installOnvifSafetyNet } from './ptz/safety-net.ts';
 import { openStore } from './store/store.ts';
@@ -326,6 +329,22 @@ const website = createWebsiteOutputs({
   logger: createLogger('website'),
 });
 website.pusher.start();
+// Issue 17, the daily time-lapse: snapshots of the program while on air, encoded at idle priority
+// into the recordings folder (under its quota), never while the show is under pressure.
+const timelapses = new TimelapseService({
+  dataDir: config.dataDir,
+  recordingsFolder: config.recordings.folder,
+  clock: systemClock,
+  logger: createLogger('timelapse'),
+  timeZone,
+  settings: () => timelapseSettings(store.settings.get<unknown>(TIMELAPSE_SETTING, null)),
+  // The operator's shows only: the demo's generated cameras are no venue's day.
+  picture: () => (shows.current && !isDemo(shows.current) ? (shows.programPicture()?.picture ?? null) : null),
+  pressure: () => timelapsePressure(shows.liveState().show?.quality ?? null, systemClock.wallNow()),
+  diskHasRoom: () => housekeeper.disk()?.level !== 'full',
+  afterEncode: () => void housekeeper.sweep('a time-lapse was made'),
+});
+timelapses.start();
 
 const app = await buildApp({
   store,
@@ -340,6 +359,7 @@ const app = await buildApp({
   logger: createLogger('api'),
   webRoot: config.webRoot,
   youtubeEndpoints: config.youtube,
+  timelapses,
   schedules: {
     reload: () => scheduler.reload(),
     onAirScheduleId: () => scheduler.onAirScheduleId(),
@@ -455,6 +475,7 @@ const shutdown = async (signal: string) => {
   redirect?.close();
   await stopAllSupervised();
   children?.close();
+  timelapses.close();
   housekeeper.close();
   healthSampler.stop();
   alerting.close();

@@ -31,6 +31,7 @@ import { registerScheduleRoutes } from './routes/schedules.ts';
 import { registerHealthRoute, registerShowRoutes } from './routes/show.ts';
 import { registerTimelinePreviewRoutes } from './routes/timeline-preview.ts';
 import { registerTimelineRoutes } from './routes/timelines.ts';
+import { registerTimelapseRoutes } from './routes/timelapses.ts';
 import { registerWebUi } from './routes/web-ui.ts';
 import { registerYouTubeRoutes } from './routes/youtube.ts';
 import { registerWebsiteRoutes } from './routes/website.ts';
@@ -113,6 +114,7 @@ export async function buildApp(deps: ApiDeps & WebServing): Promise<ApiInstance>
   registerYouTubeRoutes(app, deps);
   // The venue website's public live picture and player (issue 17), each off until turned on.
   if (deps.shows) registerWebsiteRoutes(app, deps, deps.shows, deps.website);
+  registerTimelapseRoutes(app, deps);
   if (deps.webRoot) await registerWebUi(app, deps.webRoot);
   return app;
 }

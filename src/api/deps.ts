@@ -9,6 +9,7 @@ import type { PtzConnect } from '../ptz/onvif.ts';
 import type { Alert } from '../store/repositories/alerts.ts';
 import type { Store } from '../store/store.ts';
 import type { WebsiteOutputs } from '../website/outputs.ts';
+import type { TimelapseService } from '../timelapse/service.ts';
 
 export interface ApiDeps {
   store: Store;
@@ -44,6 +45,8 @@ export interface ApiDeps {
   youtubeEndpoints?: YouTubeEndpoints;
   /** The venue website's outputs (main.ts runs their push); default: made from the store, no push. */
   website?: WebsiteOutputs;
+  /** Issue 17: the daily time-lapse (default: one over the data folder that takes no snapshots). */
+  timelapses?: TimelapseService;
 }
 
 export type ApiShowControl = ShowControl;

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { AlertWebhookSchema } from './schemas.ts';
 import { LivePictureSchema, PlayerSchema, PushCredentialsSchema, PushSchema } from './website.ts';
+import { TimelapseSettingsSchema } from './timelapse.ts';
 
 /**
  * The time zones the appliance accepts: the runtime's IANA list (Intl) and UTC, which the list
@@ -185,6 +186,12 @@ export const SETTINGS = {
     mask: true,
   },
   'website.player': { label: 'The embeddable player', schema: PlayerSchema.nullable(), mask: false },
+  /** Issue 17, the daily time-lapse: on/off (off by default), interval, fps, size, hours. */
+  'timelapse.settings': {
+    label: 'The time lapse configuration',
+    schema: TimelapseSettingsSchema.nullable(),
+    mask: false,
+  },
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;

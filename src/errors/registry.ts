@@ -108,6 +108,21 @@ export const CODES = {
   },
   CONFLICT: { status: 409, remediation: 'Choose another name, or edit the existing entry instead.' },
   FILE_NOT_FOUND: { status: 404, remediation: 'Check the path and that the file exists.' },
+  // Issue 17, the daily time-lapse.
+  TIMELAPSE_NOT_FOUND: {
+    status: 404,
+    remediation: 'List the time-lapses to see which days there are; the recordings quota removes the oldest.',
+  },
+  TIMELAPSE_NOTHING_TO_MAKE: {
+    status: 409,
+    remediation:
+      'Turn the time-lapse on in its settings and put a show on air; snapshots are taken at the set interval.',
+  },
+  TIMELAPSE_BUSY: {
+    status: 409,
+    remediation:
+      'Wait for the time-lapse being made to finish (its progress is on the Time-lapse page), then try again.',
+  },
   SECRET_UNREADABLE: {
     status: 500,
     remediation:

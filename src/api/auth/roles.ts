@@ -137,6 +137,11 @@ export const ROUTE_ROLES: Readonly<Record<string, Role>> = {
   'POST /api/youtube/connections/:id/disconnect': 'admin',
   // The recent log lines (the Log page): redacted as written; operators follow remediations to them.
   'GET /api/logs': 'operator',
+  // Issue 17, the daily time-lapse: watching is telemetry, making one is show work, removing admin.
+  'GET /api/timelapses': 'viewer',
+  'GET /api/timelapses/:day/video': 'viewer',
+  'POST /api/timelapses/make-now': 'operator',
+  'DELETE /api/timelapses/:day': 'admin',
 };
 
 export function routeKey(method: string, url: string): string {

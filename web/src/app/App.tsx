@@ -12,6 +12,7 @@ import { History } from '../pages/history/History.tsx';
 import { Log } from '../pages/log/Log.tsx';
 import { Schedules } from '../pages/schedules/Schedules.tsx';
 import { Settings } from '../pages/settings/Settings.tsx';
+import { Timelapse } from '../pages/timelapse/Timelapse.tsx';
 import { Builder } from '../pages/timelines/Builder.tsx';
 import { Library } from '../pages/timelines/Library.tsx';
 import { QuickShow } from '../pages/timelines/quick-show/QuickShow.tsx';
@@ -35,6 +36,7 @@ const NAV: Array<{ to: string; label: string; match: (path: string) => boolean; 
   { to: '/assets', label: 'Media', match: (path) => path.startsWith('/assets') },
   { to: '/schedules', label: 'Schedules', match: (path) => path.startsWith('/schedules') },
   { to: '/history', label: 'History', match: (path) => path.startsWith('/history') },
+  { to: '/timelapse', label: 'Time-lapse', match: (path) => path === '/timelapse' },
   { to: '/settings', label: 'Settings', match: (path) => path.startsWith('/settings') },
   // The log answers operators and up (GET /api/logs); a viewer would only meet a refusal there.
   { to: '/log', label: 'Log', match: (path) => path === '/log', role: 'operator' },
@@ -52,6 +54,7 @@ function pageFor(path: string): ReactNode {
   if (path === '/assets') return <Assets />;
   if (path === '/schedules') return <Schedules />;
   if (path === '/history') return <History />;
+  if (path === '/timelapse') return <Timelapse />;
   if (path === '/settings') return <Settings />;
   if (path === '/log') return <Log />;
   return (
