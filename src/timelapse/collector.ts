@@ -13,7 +13,7 @@ import { messageOf } from '../core/message-of.ts';
 import { timelapseSize, type TimelapseSettings } from '../domain/timelapse.ts';
 import type { ProgramPicture } from '../engine/index.ts';
 import type { JpegSize } from '../preview/picture-jpeg.ts';
-import { JpegThread } from './jpeg-thread.ts';
+import { JpegThread } from '../preview/jpeg-thread.ts';
 
 /** While the time-lapse is off, how often the settings are looked at again. */
 export const SETTINGS_POLL_MS = 5000;

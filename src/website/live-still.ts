@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
 import type { ProgramPicture } from '../engine/index.ts';
-import { pictureToJpeg, type JpegSize } from '../preview/picture-jpeg.ts';
+import type { JpegSize } from '../preview/picture-jpeg.ts';
 import { beRightBackJpeg } from './be-right-back.ts';
 
 export interface LiveStillSource {
@@ -29,7 +29,10 @@ export interface Still {
   intervalS: number;
 }
 
-const QUALITY = 80;
+export const LIVE_STILL_QUALITY = 80;
+
+/** Makes the JPEG of a picture; reads the picture before it returns (the engine reuses it). */
+export type PictureToJpeg = (picture: ProgramPicture, size: JpegSize) => Promise<Buffer>;
 
 export class LiveStill {
   private latest: Still | null = null;
@@ -40,6 +43,8 @@ export class LiveStill {
   constructor(
     private readonly source: LiveStillSource,
     private readonly clock: Clock,
+    /** Off the event loop the playout shares (src/preview/jpeg-thread.ts): 30–110 ms for 1080p. */
+    private readonly toJpeg: PictureToJpeg,
   ) {}
 
   /** The still of this interval: the cached one while it is younger than the interval. */
@@ -66,8 +71,7 @@ export class LiveStill {
 
   private async make(size: JpegSize, intervalS: number): Promise<Still> {
     const onAir = this.source.picture();
-    // The picture's buffer is the engine's: pictureToJpeg reads it before its first await.
-    const jpeg = onAir ? await pictureToJpeg(onAir.picture, size, QUALITY) : await this.slateJpeg(size);
+    const jpeg = onAir ? await this.toJpeg(onAir.picture, size) : await this.slateJpeg(size);
     this.made += 1;
     const still: Still = {
       jpeg,
@@ -85,7 +89,7 @@ export class LiveStill {
   private slateJpeg(size: JpegSize): Promise<Buffer> {
     const key = `${size.width}x${size.height}`;
     if (this.slate?.key !== key) {
-      const jpeg = beRightBackJpeg(size, QUALITY).catch((error: unknown) => {
+      const jpeg = beRightBackJpeg(size, LIVE_STILL_QUALITY).catch((error: unknown) => {
         this.slate = null; // drawn again next time
         throw error;
       });

@@ -17,7 +17,8 @@ import {
   type PlayerSettings,
 } from '../domain/website.ts';
 import type { AlertSink } from '../errors/alert-sink.ts';
-import { LiveStill, type LiveStillSource } from './live-still.ts';
+import { JpegThread } from '../preview/jpeg-thread.ts';
+import { LIVE_STILL_QUALITY, LiveStill, type LiveStillSource } from './live-still.ts';
 import { WebsitePusher } from './push.ts';
 import { ClientRateLimiter } from './rate-limit.ts';
 
@@ -59,6 +60,8 @@ export function createWebsiteOutputs(deps: WebsiteOutputsDeps): WebsiteOutputs {
   const clock = deps.clock ?? systemClock;
   const read = (key: string): unknown => deps.settings.get<unknown>(key, null);
   const livePicture = () => livePictureSettings(read(LIVE_PICTURE_SETTING));
+  const logger = deps.logger ?? createLogger('website');
+  const jpegs = new JpegThread(logger, LIVE_STILL_QUALITY);
   const still = new LiveStill(
     {
       picture: deps.picture,
@@ -68,6 +71,7 @@ export function createWebsiteOutputs(deps: WebsiteOutputsDeps): WebsiteOutputs {
       },
     },
     clock,
+    (picture, size) => jpegs.convert(picture, size),
   );
   const pusher = new WebsitePusher({
     still: () => still.current(),
@@ -77,7 +81,7 @@ export function createWebsiteOutputs(deps: WebsiteOutputsDeps): WebsiteOutputs {
     }),
     alerts: deps.alerts,
     clock,
-    logger: deps.logger ?? createLogger('website-push'),
+    logger,
     ...(deps.pushTimeoutMs !== undefined ? { requestTimeoutMs: deps.pushTimeoutMs } : {}),
   });
   return {
@@ -90,6 +94,9 @@ export function createWebsiteOutputs(deps: WebsiteOutputsDeps): WebsiteOutputs {
       if (key === PUSH_SETTING || key === PUSH_CREDENTIALS_SETTING || key === LIVE_PICTURE_SETTING)
         pusher.reconfigure();
     },
-    close: () => pusher.stop(),
+    close: () => {
+      pusher.stop();
+      jpegs.close();
+    },
   };
 }

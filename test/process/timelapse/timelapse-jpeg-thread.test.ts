@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { createLogger } from '../../../src/core/logger.ts';
-import { JpegThread } from '../../../src/timelapse/jpeg-thread.ts';
+import { JpegThread } from '../../../src/preview/jpeg-thread.ts';
 
 /** A yuv420p picture of one colour (limited range). */
 function solid(width: number, height: number, y: number, u: number, v: number) {

@@ -10,7 +10,8 @@ import { createRootLogger } from '../../../src/core/logger.ts';
 import type { PushCredentials, PushSettings } from '../../../src/domain/website.ts';
 import type { AlertInput } from '../../../src/errors/alert-sink.ts';
 import type { ProgramPicture } from '../../../src/engine/index.ts';
-import { LiveStill } from '../../../src/website/live-still.ts';
+import { pictureToJpeg } from '../../../src/preview/picture-jpeg.ts';
+import { LIVE_STILL_QUALITY, LiveStill } from '../../../src/website/live-still.ts';
 import {
   FAILURES_BEFORE_ALERT,
   nextDelayMs,
@@ -80,6 +81,7 @@ describe('the scheduled website push (local HTTP server)', () => {
         config: () => ({ size: { width: 320, height: 180 }, intervalS: push.interval_s }),
       },
       clock,
+      (picture, size) => pictureToJpeg(picture, size, LIVE_STILL_QUALITY),
     );
     const alerts: { raised: AlertInput[]; cleared: string[] } = { raised: [], cleared: [] };
     const lines: string[] = [];

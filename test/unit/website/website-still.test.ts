@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ProgramPicture } from '../../../src/engine/index.ts';
-import { LiveStill } from '../../../src/website/live-still.ts';
+import { pictureToJpeg } from '../../../src/preview/picture-jpeg.ts';
+import { LIVE_STILL_QUALITY, LiveStill } from '../../../src/website/live-still.ts';
 import { ClientRateLimiter } from '../../../src/website/rate-limit.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
 import { colourDistance, isJpeg, lookAtJpeg, solidPicture } from '../../helpers/website-jpeg.ts';
@@ -21,6 +22,7 @@ function rig(intervalS = 10) {
       config: () => ({ size, intervalS }),
     },
     clock,
+    (picture, size) => pictureToJpeg(picture, size, LIVE_STILL_QUALITY),
   );
   return {
     clock,

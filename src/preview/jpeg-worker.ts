@@ -2,7 +2,7 @@
 // starts it): fitting a 1080p picture into 1280×720 takes 50–100 ms of JavaScript, which on the
 // main thread would make the playout miss ticks at every snapshot.
 import { parentPort } from 'node:worker_threads';
-import { pictureToJpeg } from '../preview/picture-jpeg.ts';
+import { pictureToJpeg } from './picture-jpeg.ts';
 
 export interface JpegJob {
   id: number;

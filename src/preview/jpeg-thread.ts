@@ -5,7 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../core/logger.ts';
 import type { ProgramPicture } from '../engine/index.ts';
-import { pictureToJpeg, type JpegSize } from '../preview/picture-jpeg.ts';
+import { pictureToJpeg, type JpegSize } from './picture-jpeg.ts';
 import type { JpegJob, JpegReply } from './jpeg-worker.ts';
 
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
