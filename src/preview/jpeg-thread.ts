@@ -1,6 +1,7 @@
 // Snapshot JPEGs made on a worker thread: the picture is copied at once (a millisecond for 1080p;
 // the engine reuses its buffer next tick) and the fitting and encoding happen off the event loop
-// the playout shares. The worker starts at the first snapshot and does not keep the process alive.
+// the playout shares. The worker starts at the first snapshot and keeps the process alive only
+// while a JPEG is owed.
 // Where it cannot start, the conversion falls back to the main thread (and says so, once).
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../core/logger.ts';
@@ -51,6 +52,7 @@ export class JpegThread {
     };
     return new Promise<Buffer>((resolve, reject) => {
       this.pending.set(id, { job, resolve, reject });
+      worker.ref(); // held while a JPEG is owed, let go when idle
       worker.postMessage(job, [data.buffer]);
     });
   }
@@ -69,10 +71,10 @@ export class JpegThread {
     if (this.worker !== null || this.broken) return this.worker;
     try {
       const worker = new Worker(workerEntry());
-      worker.unref();
       worker.on('message', (reply: JpegReply) => {
         const waiting = this.pending.get(reply.id);
         this.pending.delete(reply.id);
+        if (this.pending.size === 0) worker.unref();
         if ('jpeg' in reply)
           waiting?.resolve(Buffer.from(reply.jpeg.buffer, reply.jpeg.byteOffset, reply.jpeg.byteLength));
         else waiting?.reject(new Error(reply.error));
@@ -82,6 +84,8 @@ export class JpegThread {
         if (this.worker === worker) this.worker = null;
         this.finishOnMainThread();
       });
+      // Idle, the thread never keeps the process alive; unref after the listeners, which ref it.
+      worker.unref();
       this.worker = worker;
     } catch (error) {
       this.failed(error instanceof Error ? error : new Error(String(error)));

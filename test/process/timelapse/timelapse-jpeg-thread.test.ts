@@ -1,7 +1,10 @@
 // Snapshot JPEGs on a worker thread (the TypeScript worker under tsx, as in the compiled build its
 // .js sibling): the JPEG has the box's size and the picture's colour, the caller's buffer is
-// copied (changing it afterwards changes nothing), and the worker does not keep the process alive.
+// copied (changing it afterwards changes nothing), and an idle worker does not keep the process alive.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
 import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { createLogger } from '../../../src/core/logger.ts';
@@ -49,5 +52,24 @@ describe('snapshot JPEG thread', () => {
       `black: ${second.rgb.join(', ')}`,
     );
     thread.close();
+  });
+
+  it('lets a process end once no JPEG is owed, without close()', async () => {
+    const threadModule = fileURLToPath(new URL('../../../src/preview/jpeg-thread.ts', import.meta.url));
+    const loggerModule = fileURLToPath(new URL('../../../src/core/logger.ts', import.meta.url));
+    const script = `
+      const { JpegThread } = await import(${JSON.stringify(threadModule)});
+      const { createLogger } = await import(${JSON.stringify(loggerModule)});
+      const thread = new JpegThread(createLogger('child'), 80);
+      const data = new Uint8Array((64 * 36 * 3) / 2).fill(120);
+      const jpeg = await thread.convert({ width: 64, height: 36, data }, { width: 32, height: 18 });
+      console.log('jpeg', jpeg.length, thread.usesWorker());`;
+    // A thread that held the process would run into the timeout (minutes) and fail here.
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '--eval', script],
+      { timeout: 60_000 },
+    );
+    assert.match(stdout, /^jpeg \d+ true$/m, 'the JPEG came from the worker, then the process ended');
   });
 });
