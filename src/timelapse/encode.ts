@@ -96,10 +96,13 @@ export function idlePriorityCommand(
   return { command: prefix[0]!, args: [...prefix.slice(1), command, ...args] };
 }
 
-/** The idle tools found on PATH (Linux only: elsewhere nice alone). */
+/** Where the system's own util-linux puts chrt and ionice (the environment is config.ts's to read). */
+const SYSTEM_TOOL_FOLDERS = ['/usr/bin', '/bin', '/usr/sbin', '/sbin'].join(delimiter);
+
+/** The idle tools found in `path` (Linux only: elsewhere nice alone). */
 export function findIdleTools(
   platform: NodeJS.Platform = process.platform,
-  path: string = process.env['PATH'] ?? '',
+  path: string = SYSTEM_TOOL_FOLDERS,
 ): IdleTools {
   if (platform !== 'linux') return { chrt: false, ionice: false };
   const onPath = (name: string): boolean =>
