@@ -300,7 +300,6 @@ export class TimelapseService {
       this.fail(day, complete, outcome.ok ? 'ffmpeg wrote no frames' : outcome.reason);
       return;
     }
-    await rename(partial, join(this.options.recordingsFolder, timelapseFileName(day)));
     const sidecar: Sidecar = {
       day,
       frames: outcome.frames,
@@ -309,7 +308,11 @@ export class TimelapseService {
       madeAt: new Date(this.options.clock.wallNow()).toISOString(),
       complete,
     };
-    await writeFile(this.sidecarPath(day), JSON.stringify(sidecar));
+    // The sidecar whole and in place before the video appears, so a listed video always has one.
+    const partialSidecar = `${this.sidecarPath(day)}.partial`;
+    await writeFile(partialSidecar, JSON.stringify(sidecar));
+    await rename(partialSidecar, this.sidecarPath(day));
+    await rename(partial, join(this.options.recordingsFolder, timelapseFileName(day)));
     if (complete) await rm(folder, { recursive: true, force: true });
     const seconds = Math.round((outcome.frames / settings.fps) * 10) / 10;
     this.jobState = {
