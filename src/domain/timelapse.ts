@@ -66,3 +66,42 @@ export function timelapseSize(size: TimelapseSize): { width: number; height: num
 
 /** "2026-12-06": a day of snapshots, in the appliance's time zone. */
 export const TIMELAPSE_DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+// What GET /api/timelapses answers (src/api/routes/timelapses.ts), for the API and the page.
+
+export interface TimelapseItem {
+  day: string;
+  /** Length of the video; null when its sidecar is missing. */
+  seconds: number | null;
+  frames: number | null;
+  fps: number | null;
+  /** The video's picture size; null when its sidecar is missing. */
+  width: number | null;
+  height: number | null;
+  bytes: number;
+  /** When it was made (ISO). */
+  madeAt: string;
+  /** Made from the whole day (false: "so far", made on demand before the day ended). */
+  complete: boolean;
+}
+
+export type TimelapseJobState = 'idle' | 'waiting' | 'encoding' | 'paused' | 'done' | 'failed';
+
+export interface TimelapseJob {
+  /** Which encode since the start this is (1, 2, …; 0 before the first): a page that asked for
+   *  one knows its answer from an older one. */
+  run: number;
+  state: TimelapseJobState;
+  day: string | null;
+  framesDone: number;
+  framesTotal: number;
+  /** What is happening or happened, in words. */
+  message: string | null;
+}
+
+export interface TimelapseOverview {
+  items: TimelapseItem[];
+  today: { day: string; snapshots: number; skippedBusy: number };
+  job: TimelapseJob;
+  settings: TimelapseSettings;
+}

@@ -10,11 +10,20 @@ import { join } from 'node:path';
 import type { Clock, TimerHandle } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import { messageOf } from '../core/message-of.ts';
-import { TIMELAPSE_DAY, timelapseSize, type TimelapseSettings } from '../domain/timelapse.ts';
+import {
+  TIMELAPSE_DAY,
+  timelapseSize,
+  type TimelapseItem,
+  type TimelapseJob,
+  type TimelapseJobState,
+  type TimelapseSettings,
+} from '../domain/timelapse.ts';
 import type { ProgramPicture } from '../engine/index.ts';
 import { AppError } from '../errors/registry.ts';
 import { SnapshotCollector, localDay, snapshotsRoot } from './collector.ts';
 import { PRESSURE_CHECK_MS, TimelapseEncoder, type EncodeOutcome } from './encode.ts';
+
+export type { TimelapseItem, TimelapseJob, TimelapseJobState };
 
 /** After a start, the finished days are looked for this much later (the show settles first). */
 export const FIRST_CHECK_MS = 30_000;
@@ -25,36 +34,6 @@ const VIDEO_NAME = /^timelapse-(\d{4}-\d{2}-\d{2})\.mp4$/;
 
 export function timelapseFileName(day: string): string {
   return `timelapse-${day}.mp4`;
-}
-
-export interface TimelapseItem {
-  day: string;
-  /** Length of the video; null when its sidecar is missing. */
-  seconds: number | null;
-  frames: number | null;
-  fps: number | null;
-  /** The video's picture size; null when its sidecar is missing. */
-  width: number | null;
-  height: number | null;
-  bytes: number;
-  /** When it was made (ISO). */
-  madeAt: string;
-  /** Made from the whole day (false: "so far", made on demand before the day ended). */
-  complete: boolean;
-}
-
-export type TimelapseJobState = 'idle' | 'waiting' | 'encoding' | 'paused' | 'done' | 'failed';
-
-export interface TimelapseJob {
-  /** Which encode since the start this is (1, 2, …; 0 before the first): a page that asked for
-   *  one knows its answer from an older one. */
-  run: number;
-  state: TimelapseJobState;
-  day: string | null;
-  framesDone: number;
-  framesTotal: number;
-  /** What is happening or happened, in words. */
-  message: string | null;
 }
 
 interface Sidecar {
@@ -321,7 +300,6 @@ export class TimelapseService {
       this.fail(day, complete, outcome.ok ? 'ffmpeg wrote no frames' : outcome.reason);
       return;
     }
-    await rename(partial, join(this.options.recordingsFolder, timelapseFileName(day)));
     const sidecar: Sidecar = {
       day,
       frames: outcome.frames,
@@ -330,7 +308,11 @@ export class TimelapseService {
       madeAt: new Date(this.options.clock.wallNow()).toISOString(),
       complete,
     };
-    await writeFile(this.sidecarPath(day), JSON.stringify(sidecar));
+    // The sidecar whole and in place before the video appears, so a listed video always has one.
+    const partialSidecar = `${this.sidecarPath(day)}.partial`;
+    await writeFile(partialSidecar, JSON.stringify(sidecar));
+    await rename(partialSidecar, this.sidecarPath(day));
+    await rename(partial, join(this.options.recordingsFolder, timelapseFileName(day)));
     if (complete) await rm(folder, { recursive: true, force: true });
     const seconds = Math.round((outcome.frames / settings.fps) * 10) / 10;
     this.jobState = {

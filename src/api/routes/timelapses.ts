@@ -55,10 +55,12 @@ export function registerTimelapseRoutes(app: ApiInstance, deps: ApiDeps): void {
     async () => {
       const day = timelapses.today();
       const collector = timelapses.collector.status();
+      // The job first: a job read as done has its video and sidecar in place for the list after it.
+      const job = timelapses.job();
       return {
         items: await timelapses.list(),
         today: { day, snapshots: await timelapses.snapshotCount(day), skippedBusy: collector.skippedBusy },
-        job: timelapses.job(),
+        job,
         settings: timelapseSettings(deps.store.settings.get<unknown>(TIMELAPSE_SETTING, null)),
       };
     },

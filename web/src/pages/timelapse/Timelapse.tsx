@@ -2,7 +2,7 @@
 // and the settings. GET /api/timelapses answers the list, today's snapshots and the encode under
 // way; the page asks again every few seconds while an encode runs.
 import { useEffect, useState } from 'react';
-import type { TimelapseSettings } from '../../../../src/domain/timelapse.ts';
+import type { TimelapseItem, TimelapseJob, TimelapseOverview } from '../../../../src/domain/timelapse.ts';
 import { api } from '../../api/client.ts';
 import { useCan } from '../../app/session.ts';
 import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog.tsx';
@@ -17,35 +17,6 @@ import {
 } from '../../components/ui.tsx';
 import { TimelapseSettingsCard } from './TimelapseSettingsCard.tsx';
 import './timelapse.css';
-
-/** GET /api/timelapses (src/timelapse/service.ts). */
-interface TimelapseItem {
-  day: string;
-  seconds: number | null;
-  frames: number | null;
-  fps: number | null;
-  width: number | null;
-  height: number | null;
-  bytes: number;
-  madeAt: string;
-  complete: boolean;
-}
-
-interface TimelapseJob {
-  run: number;
-  state: 'idle' | 'waiting' | 'encoding' | 'paused' | 'done' | 'failed';
-  day: string | null;
-  framesDone: number;
-  framesTotal: number;
-  message: string | null;
-}
-
-interface TimelapseOverview {
-  items: TimelapseItem[];
-  today: { day: string; snapshots: number; skippedBusy: number };
-  job: TimelapseJob;
-  settings: TimelapseSettings;
-}
 
 const WORKING: ReadonlySet<TimelapseJob['state']> = new Set(['waiting', 'encoding', 'paused']);
 
