@@ -171,10 +171,17 @@ describe('YouTube broadcasts on air (local Google stand-in, real ffmpeg and ngin
     // YouTube ends the broadcast while RTMP stays up.
     const bytesBefore = (await rtmp.streams()).find((s) => s.name === stream.streamName)!.bytesIn;
     sim.completeBroadcast(first.id);
-    const second = await waitFor(() => sim.allBroadcasts()[1], {
-      timeoutMs: 30_000,
-      what: 'the next broadcast',
-    });
+    // Inserted, then bound: wait for both (the bind is a second call).
+    const second = await waitFor(
+      () => {
+        const next = sim.allBroadcasts()[1];
+        return next?.boundStreamId ? next : null;
+      },
+      {
+        timeoutMs: 30_000,
+        what: 'the next broadcast',
+      },
+    );
     assert.equal(second.boundStreamId, stream.id, 'bound to the same stream');
     await liveBroadcast(second.id);
     await delay(3000);
@@ -239,7 +246,7 @@ describe('YouTube broadcasts on air (local Google stand-in, real ffmpeg and ngin
     const next = await waitFor(
       () => {
         const latest = sim.allBroadcasts().at(-1);
-        return latest && latest.id !== current.id ? latest : null;
+        return latest && latest.id !== current.id && latest.boundStreamId !== null ? latest : null;
       },
       { timeoutMs: 30_000, what: 'the next broadcast' },
     );
