@@ -1,10 +1,18 @@
 // Sources and a sink for driving the Playout with a fake clock: solid frames whose luma names
 // their source, and a sink that keeps every tick; and an engine that stands in for a whole show.
 import type { ShowEngine } from '../../src/app/show-engine.ts';
-import type { PlayoutSources, ProgramSink } from '../../src/engine/playout.ts';
+import { createLogger } from '../../src/core/logger.ts';
+import { createReferenceKernels } from '../../src/engine/compositor/index.ts';
+import {
+  Playout,
+  type PlayoutOptions,
+  type PlayoutSources,
+  type ProgramSink,
+} from '../../src/engine/playout.ts';
 import { formatKey, type ProgramFormat } from '../../src/engine/program-clock.ts';
-import { sourceKey, type VideoSource } from '../../src/timeline/resolver.ts';
-import type { FakeClock } from './fake-clock.ts';
+import { compileTimeline, sourceKey, type VideoSource } from '../../src/timeline/resolver.ts';
+import type { Timeline } from '../../src/timeline/schema.ts';
+import { FakeClock } from './fake-clock.ts';
 
 /** A solid yuv420p frame whose Y value names its source. */
 export function solidFrame(width: number, height: number, y: number): Uint8Array {
@@ -79,4 +87,27 @@ export class IdleShowEngine implements ShowEngine {
       outputs: [],
     };
   }
+}
+
+/** A Playout over fake sources and a capturing sink, `size` px square, on a fake clock. */
+export function fakePlayout(
+  timeline: Timeline,
+  options: { size?: number; audio?: PlayoutOptions['audio'] } = {},
+): { clock: FakeClock; sources: FakeSources; sink: CaptureSink; playout: Playout } {
+  const size = options.size ?? 16;
+  const clock = new FakeClock();
+  const sources = new FakeSources(clock, size, size);
+  const sink = new CaptureSink(size, size);
+  const playout = new Playout({
+    timeline: compileTimeline(timeline),
+    clock,
+    kernels: createReferenceKernels(),
+    pool: sources,
+    overlays: null,
+    sink,
+    logger: createLogger('test'),
+    prerollMs: 0,
+    ...(options.audio ? { audio: options.audio } : {}),
+  });
+  return { clock, sources, sink, playout };
 }

@@ -1,13 +1,8 @@
 // The playout meters exactly the PCM it writes to the encoder, on air source by source.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createLogger } from '../../../src/core/logger.ts';
 import { AudioMeter } from '../../../src/engine/audio-meter.ts';
-import { createReferenceKernels } from '../../../src/engine/compositor/index.ts';
-import { Playout } from '../../../src/engine/playout.ts';
-import { compileTimeline } from '../../../src/timeline/resolver.ts';
-import { FakeClock } from '../../helpers/fake-clock.ts';
-import { CaptureSink, FakeSources } from '../../helpers/playout-fakes.ts';
+import { fakePlayout } from '../../helpers/playout-fakes.ts';
 import { mustValidate } from '../../helpers/timelines.ts';
 
 const timeline = mustValidate({
@@ -31,19 +26,7 @@ const timeline = mustValidate({
 
 describe('playout audio levels', () => {
   it('reads what went to the encoder: camera 1 at one level, then camera 2 at another', () => {
-    const clock = new FakeClock();
-    const sources = new FakeSources(clock, 16, 16);
-    const sink = new CaptureSink(16, 16);
-    const playout = new Playout({
-      timeline: compileTimeline(timeline),
-      clock,
-      kernels: createReferenceKernels(),
-      pool: sources,
-      overlays: null,
-      sink,
-      logger: createLogger('test'),
-      prerollMs: 0,
-    });
+    const { clock, sources, sink, playout } = fakePlayout(timeline);
     assert.equal(playout.audioLevels(), null, 'nothing before the first audio');
     // Every byte 0x20: each sample is 0x2020 = 8224, a steady level of 20·log10(8224/32768) dBFS.
     sources.put('camera:1', 60, 0x20);

@@ -1,12 +1,7 @@
 // The playout keeps the program picture it last wrote (website stills, time-lapse).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createLogger } from '../../../src/core/logger.ts';
-import { createReferenceKernels } from '../../../src/engine/compositor/index.ts';
-import { Playout } from '../../../src/engine/playout.ts';
-import { compileTimeline } from '../../../src/timeline/resolver.ts';
-import { FakeClock } from '../../helpers/fake-clock.ts';
-import { CaptureSink, FakeSources } from '../../helpers/playout-fakes.ts';
+import { fakePlayout } from '../../helpers/playout-fakes.ts';
 import { mustValidate } from '../../helpers/timelines.ts';
 
 const timeline = mustValidate({
@@ -30,19 +25,7 @@ const timeline = mustValidate({
 
 describe('playout program picture', () => {
   it('is the last frame written to the encoder, and null before the first', () => {
-    const clock = new FakeClock();
-    const sources = new FakeSources(clock, 16, 16);
-    const sink = new CaptureSink(16, 16);
-    const playout = new Playout({
-      timeline: compileTimeline(timeline),
-      clock,
-      kernels: createReferenceKernels(),
-      pool: sources,
-      overlays: null,
-      sink,
-      logger: createLogger('test'),
-      prerollMs: 0,
-    });
+    const { clock, sources, sink, playout } = fakePlayout(timeline);
     assert.equal(playout.programPicture(), null, 'no picture before the first tick');
     sources.put('camera:1', 60);
     sources.put('camera:2', 90);

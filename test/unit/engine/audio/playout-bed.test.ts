@@ -3,14 +3,9 @@
 // under a 'replace' cue, and its first file is started ahead of its cue.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createLogger } from '../../../../src/core/logger.ts';
 import { compileAudioBed, type BedAt } from '../../../../src/engine/audio/bed-plan.ts';
 import type { BedSource } from '../../../../src/engine/audio/bed-player.ts';
-import { createReferenceKernels } from '../../../../src/engine/compositor/index.ts';
-import { Playout } from '../../../../src/engine/playout.ts';
-import { compileTimeline } from '../../../../src/timeline/resolver.ts';
-import { FakeClock } from '../../../helpers/fake-clock.ts';
-import { CaptureSink, FakeSources } from '../../../helpers/playout-fakes.ts';
+import { fakePlayout } from '../../../helpers/playout-fakes.ts';
 import { mustValidate } from '../../../helpers/timelines.ts';
 
 const timeline = mustValidate({
@@ -70,19 +65,8 @@ class FakeBed implements BedSource {
 
 describe('playout with an audio bed', () => {
   it('mixes the bed at its volume, goes on through a pause, and replaces a camera under replace', () => {
-    const clock = new FakeClock();
-    const sources = new FakeSources(clock, 16, 16);
-    const sink = new CaptureSink(16, 16);
     const bed = new FakeBed();
-    const playout = new Playout({
-      timeline: compileTimeline(timeline),
-      clock,
-      kernels: createReferenceKernels(),
-      pool: sources,
-      overlays: null,
-      sink,
-      logger: createLogger('test'),
-      prerollMs: 0,
+    const { clock, sources, sink, playout } = fakePlayout(timeline, {
       audio: { bed: compileAudioBed(timeline), bedSource: bed, loudnessTarget: null },
     });
     const feed = (): void => {
