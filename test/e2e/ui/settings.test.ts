@@ -209,6 +209,8 @@ describe('Settings page (chromium)', () => {
     await saveScreenshot(page, 'settings-05-page');
 
     await page.getByRole('button', { name: 'Sign out' }).click();
+    // Settings has its own "User name" fields (users, the website push): wait for the sign-in form.
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await page.getByLabel('User name').fill(ADMIN.username);
     await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
