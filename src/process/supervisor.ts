@@ -608,7 +608,13 @@ export class Supervisor extends EventEmitter<SupervisorEvents> implements Superv
     if (run.pid !== undefined) groupEnded(run.pid, this.log);
     if (this.run === run) this.run = null;
     const logFields = { pid: run.pid, runId: run.id, code, signal, cause, runMs: info.runMs };
-    if (cause === 'requested' || cause === 'restart') this.log.info(logFields, 'child exited');
+    // A clean exit is the job done for a child that is restarted only on failure (the slate's one
+    // picture): worth no warning.
+    const expected =
+      cause === 'requested' ||
+      cause === 'restart' ||
+      (cause === 'exited' && this.restartPolicy === 'on-failure');
+    if (expected) this.log.info(logFields, 'child exited');
     else this.log.warn(logFields, 'child exited unexpectedly');
     this.post(() => this.emit('exit', info));
     for (const resolve of run.goneWaiters.splice(0)) resolve();

@@ -1,6 +1,7 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as flushIo } from 'node:timers/promises';
+import { createRootLogger } from '../../../src/core/logger.ts';
 import { FakeClock } from '../../helpers/fake-clock.ts';
 import { FakeHost } from './fake-host.ts';
 import {
@@ -337,6 +338,27 @@ describe('Supervisor: restarts with backoff', () => {
     startRunning(h);
     h.host.last.exit(null, 'SIGSEGV');
     assert.equal(h.sup.state, 'backoff');
+  });
+
+  it("restart 'on-failure': a clean exit is logged as done, a crash as a warning", () => {
+    const written: Array<{ level: number; msg: string }> = [];
+    const logger = createRootLogger({
+      level: 'debug',
+      destination: { write: (line: string) => void written.push(JSON.parse(line)) },
+    });
+    const h = harness({ restart: 'on-failure', logger });
+    startRunning(h);
+    h.host.last.exit(0);
+    startRunning(h);
+    h.host.last.exit(1);
+    const exits = written.filter((line) => line.msg.startsWith('child exited'));
+    assert.deepEqual(
+      exits.map((line) => [line.level, line.msg]),
+      [
+        [30, 'child exited'],
+        [40, 'child exited unexpectedly'],
+      ],
+    );
   });
 
   it("restart 'never': a crash is failed, a clean exit is stopped", () => {
