@@ -36,10 +36,30 @@ export async function decodeMono(file: string): Promise<Float32Array> {
   return out;
 }
 
-/** The level (dBFS, sine peak) of one frequency over [from, to) seconds (Goertzel). */
+/** Goertzel blocks: a quarter second holds whole cycles of the test tones (440 Hz, 1 kHz). */
+const BLOCK_SECONDS = 0.25;
+
+/**
+ * The level (dBFS, sine peak) of one frequency over [from, to) seconds: the power of each quarter
+ * second (Goertzel), averaged. Measured per block, as a level meter would, a tone whose phase
+ * jumps (a few samples dropped when the machine is busy) still reads its level; a tone that is
+ * missing for part of the span reads lower.
+ */
 export function toneLevel(samples: Float32Array, hz: number, from: number, to: number): number {
   const start = Math.max(0, Math.round(from * ANALYSIS_RATE));
   const end = Math.min(samples.length, Math.round(to * ANALYSIS_RATE));
+  const block = Math.round(BLOCK_SECONDS * ANALYSIS_RATE);
+  let powerSum = 0;
+  let blocks = 0;
+  for (let at = start; at < end; at += block) {
+    const amplitude = blockAmplitude(samples, hz, at, Math.min(end, at + block));
+    powerSum += amplitude * amplitude;
+    blocks++;
+  }
+  return 20 * Math.log10(Math.sqrt(powerSum / Math.max(1, blocks)) + 1e-12);
+}
+
+function blockAmplitude(samples: Float32Array, hz: number, start: number, end: number): number {
   const coefficient = 2 * Math.cos((2 * Math.PI * hz) / ANALYSIS_RATE);
   let s1 = 0;
   let s2 = 0;
@@ -49,7 +69,7 @@ export function toneLevel(samples: Float32Array, hz: number, from: number, to: n
     s1 = s0;
   }
   const power = s1 * s1 + s2 * s2 - coefficient * s1 * s2;
-  return 20 * Math.log10((2 * Math.sqrt(Math.max(0, power))) / Math.max(1, end - start) + 1e-12);
+  return (2 * Math.sqrt(Math.max(0, power))) / Math.max(1, end - start);
 }
 
 /** ffmpeg's ebur128 integrated loudness (LUFS) of [from, to) seconds of the file's audio. */
