@@ -103,6 +103,11 @@ describe('behind a reverse proxy: X-Forwarded-For and X-Forwarded-Host (real app
       'x-forwarded-host': 'evil.example',
     });
     assert.equal(foreign.status, 200, 'from an untrusted peer the header means nothing');
+    const viaClaim = await signIn(appliance.url, ADMIN, {
+      'x-forwarded-host': 'localhost:9443',
+      origin: 'https://localhost:9443',
+    });
+    assert.equal(viaClaim.status, 403, 'an untrusted peer cannot make its Origin match by the header');
   });
 
   it('with 127.0.0.1 trusted, forwarded clients have their own sign-in and /live.jpg counts, and a foreign forwarded host is refused', async () => {
@@ -145,5 +150,12 @@ describe('behind a reverse proxy: X-Forwarded-For and X-Forwarded-Host (real app
       'x-forwarded-host': 'localhost',
     });
     assert.equal(rebound.status, 421, 'a forwarded name does not excuse a foreign Host');
+    // A proxy that rewrites Host names the browser's host in X-Forwarded-Host: the browser's own
+    // page (its Origin) is not cross-site, another site's still is.
+    const page = { 'x-forwarded-host': 'localhost:9443', 'x-forwarded-for': '203.0.113.30' };
+    const ownPage = await signIn(appliance.url, ADMIN, { ...page, origin: 'https://localhost:9443' });
+    assert.equal(ownPage.status, 200, 'the appliance’s page through the proxy signs in');
+    const otherSite = await signIn(appliance.url, ADMIN, { ...page, origin: 'https://evil.example' });
+    assert.equal(otherSite.status, 403, 'another site’s page is refused');
   });
 });
