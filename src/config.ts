@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { normalizeHost } from './api/host-guard.ts';
+import { parseProxyEntry } from './api/trusted-proxies.ts';
 import { DEFAULT_MAX_UPLOAD_BYTES, uploadBytesOf } from './assets/upload-limit.ts';
 import { isValidTimeZone } from './core/calendar.ts';
 import { LOG_LEVELS, type LogLevel } from './core/logger.ts';
@@ -59,6 +60,8 @@ export interface AppConfig {
   /** Names and addresses requests may name in Host besides the machine's own (a DNS name, a TLS
    *  proxy's name, a forwarded address). */
   allowedHosts: string[];
+  /** Reverse proxies (addresses, CIDRs) whose X-Forwarded-For and X-Forwarded-Host are believed. */
+  trustedProxies: string[];
   /** Recordings quota, file length and the free space kept (README "Configuration"). */
   recordings: RecordingLimits;
   /** Google's OAuth 2.0 and YouTube Data API endpoints (tests point them at a local server). */
@@ -107,6 +110,18 @@ const HOST_LIST = z
       context.addIssue({
         code: 'custom',
         message: `must be host names or addresses (no scheme, port or path): "${bad}" is not one`,
+      });
+  });
+
+const PROXY_LIST = z
+  .union([z.string(), z.array(z.string().min(1))])
+  .transform((entries) => (Array.isArray(entries) ? entries : (asList(entries) as string[])))
+  .superRefine((entries, context) => {
+    const bad = entries.find((entry) => parseProxyEntry(entry) === null);
+    if (bad !== undefined)
+      context.addIssue({
+        code: 'custom',
+        message: `must be addresses or CIDR blocks like 127.0.0.1 or 10.0.0.0/8: "${bad}" is not one`,
       });
   });
 
@@ -173,6 +188,12 @@ const SETTINGS = {
     env: 'VISTTER_ALLOWED_HOSTS',
     schema: HOST_LIST,
     rule: 'must be a list of host names',
+    read: asText,
+  },
+  trustedProxies: {
+    env: 'VISTTER_TRUSTED_PROXIES',
+    schema: PROXY_LIST,
+    rule: 'must be a list of addresses or CIDR blocks',
     read: asText,
   },
   // Recordings and disk space (src/recordings/limits.ts has the defaults).
@@ -380,6 +401,7 @@ export function loadConfig(env: Variables = process.env): AppConfig {
         ? { cert: resolve(settings.tlsCert), key: resolve(settings.tlsKey) }
         : null,
     allowedHosts: settings.allowedHosts ?? [],
+    trustedProxies: settings.trustedProxies ?? [],
     recordings: recordingLimits(settings, dataDir, ConfigError),
     youtube: {
       oauthBaseUrl: (settings.youtubeOauthBaseUrl ?? GOOGLE_ENDPOINTS.oauthBaseUrl).replace(/\/+$/, ''),

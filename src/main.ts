@@ -356,6 +356,7 @@ const app = await buildApp({
   secureCookies: config.secureCookies || tls !== null,
   ...(tls ? { https: { key: tls.key, cert: tls.cert } } : {}),
   hosts,
+  trustedProxies: config.trustedProxies,
   logger: createLogger('api'),
   webRoot: config.webRoot,
   youtubeEndpoints: config.youtube,

@@ -36,6 +36,7 @@ import { registerWebUi } from './routes/web-ui.ts';
 import { registerYouTubeRoutes } from './routes/youtube.ts';
 import { registerWebsiteRoutes } from './routes/website.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
+import { TrustedProxies } from './trusted-proxies.ts';
 
 /** JSON bodies above this are refused with 413 (uploads have their own, larger limit). */
 const JSON_BODY_LIMIT = 2 * 1024 * 1024;
@@ -46,11 +47,16 @@ export interface WebServing {
   https?: { key: Buffer; cert: Buffer };
   /** The Host names answered (default: this machine's names and addresses, and localhost). */
   hosts?: HostPolicy;
+  /** Reverse proxies whose X-Forwarded-For/-Host are believed (default none: the peer's address). */
+  trustedProxies?: readonly string[];
 }
 
 export async function buildApp(deps: ApiDeps & WebServing): Promise<ApiInstance> {
   const log = deps.logger ?? createLogger('api');
+  const proxies = new TrustedProxies(deps.trustedProxies);
   const app = Fastify({
+    // request.ip: the client's address from X-Forwarded-For, only from a trusted proxy.
+    trustProxy: proxies.fastifyOption(),
     bodyLimit: JSON_BODY_LIMIT,
     logController: new LogController({ disableRequestLogging: true }),
     // Request ids in errors help support; the logger is ours (pino), so nothing secret is logged.
@@ -62,7 +68,7 @@ export async function buildApp(deps: ApiDeps & WebServing): Promise<ApiInstance>
   // Before anything else: every answer carries the security headers, and a request naming a
   // host that is not the appliance's is refused before any route or sign-in (DNS rebinding).
   registerSecurityHeaders(app);
-  registerHostGuard(app, deps.hosts ?? new HostPolicy());
+  registerHostGuard(app, deps.hosts ?? new HostPolicy(), proxies);
   recordRoutes(app);
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

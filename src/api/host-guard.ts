@@ -9,6 +9,7 @@ import { isIP } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
 import { AppError } from '../errors/registry.ts';
 import type { ApiInstance } from './http.ts';
+import { TrustedProxies } from './trusted-proxies.ts';
 
 /** The names and addresses the appliance answers to (also what its own certificate names). */
 export interface ApplianceNames {
@@ -141,9 +142,24 @@ export function hostRefusal(host: string | null): AppError {
   );
 }
 
-/** Refuses every request whose Host is not the appliance's, before any route or sign-in runs. */
-export function registerHostGuard(app: ApiInstance, policy: HostPolicy): void {
+/**
+ * Refuses every request whose Host is not the appliance's, before any route or sign-in runs. From a
+ * trusted proxy, every name in X-Forwarded-Host (the host the browser named, when the proxy
+ * rewrites Host) must be the appliance's too; from anyone else that header is ignored. Host is
+ * checked either way: a rebinding page can add X-Forwarded-Host itself, but not change its Host.
+ */
+export function registerHostGuard(
+  app: ApiInstance,
+  policy: HostPolicy,
+  proxies: TrustedProxies = new TrustedProxies(),
+): void {
   app.addHook('onRequest', async (request) => {
+    const forwarded = request.headers['x-forwarded-host'];
+    if (forwarded !== undefined && proxies.trusts(request.socket.remoteAddress))
+      for (const name of [forwarded].flat().flatMap((value) => value.split(','))) {
+        const host = hostOfHeader(name);
+        if (host === null || !policy.allows(host)) throw hostRefusal(host);
+      }
     // A browser always names the host it was pointed at; a request naming none (HTTP/1.0, an
     // injected test request) comes from no web page, which is what the guard is about.
     if (request.headers.host === undefined) return;

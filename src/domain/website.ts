@@ -12,6 +12,9 @@ export const MIN_INTERVAL_S = 5;
 export const DEFAULT_PICTURE_INTERVAL_S = 10;
 export const DEFAULT_PUSH_INTERVAL_S = 60;
 export const DEFAULT_REQUESTS_PER_MINUTE = 30;
+/** Player viewers (client addresses) at a time: each pulls the program's bitrate through the uplink. */
+export const DEFAULT_MAX_VIEWERS = 10;
+export const MAX_MAX_VIEWERS = 200;
 /** What the Settings card and the API answer in place of a saved password or token. */
 export const CREDENTIAL_MASK = '****';
 
@@ -114,6 +117,13 @@ export const PlayerSchema = z.strictObject({
     )
     .max(20, { error: 'must name at most 20 sites' })
     .default([]),
+  /** Viewers (client addresses fetching the HLS) at a time; one more gets 503. */
+  max_viewers: z
+    .number({ error: 'must be a number of viewers' })
+    .int({ error: 'must be a whole number' })
+    .min(1, { error: 'must be at least 1' })
+    .max(MAX_MAX_VIEWERS, { error: `must be at most ${MAX_MAX_VIEWERS}` })
+    .default(DEFAULT_MAX_VIEWERS),
 });
 export type PlayerSettings = z.output<typeof PlayerSchema>;
 

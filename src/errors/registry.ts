@@ -544,6 +544,11 @@ export const CODES = {
     remediation:
       'Wait the number of seconds given (Retry-After); the picture changes only every few seconds anyway.',
   },
+  WEBSITE_PLAYER_FULL: {
+    status: 503,
+    remediation:
+      'Try again in a minute, or watch the venue’s stream on its YouTube or Facebook page; the venue can allow more viewers in Settings → Venue website.',
+  },
   WEBSITE_PUSH_FAILED: {
     severity: 'warning',
     remediation:

@@ -11,6 +11,7 @@ import { diskSpaceLowAlert } from '../errors/alert-messages.ts';
 import { judgeDiskSpace, readDiskSpace, type DiskSpace, type DiskVerdict } from './free-space.ts';
 import { formatBytes, type RecordingLimits } from './limits.ts';
 import { RecordingSweeper, type SweepResult } from './sweeper.ts';
+import { snapshotDayUsage, snapshotsRoot } from '../timelapse/snapshot-days.ts';
 
 /** The same key as a recording's own low-disk alert: one alert, whoever sees it first. */
 export const DISK_LOW_ALERT = 'disk:low';
@@ -51,6 +52,8 @@ export class RecordingsHousekeeper {
       clock: options.clock,
       logger: options.logger,
       readSpace: this.readSpace,
+      // The time-lapse's snapshot days not yet made into videos count towards the same quota.
+      alsoCounted: () => snapshotDayUsage(snapshotsRoot(options.dataDir)),
     });
   }
 

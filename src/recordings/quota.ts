@@ -1,7 +1,8 @@
 // Which recordings to remove (pure): those older than the age limit, then the oldest until the
 // rest fit the size quota, then the oldest until enough space is free again. A file being written
 // (named in use, or written to lately) is never removed, and only recordings (the recorder's file
-// types) are ever considered.
+// types) are ever considered, with the time-lapse's snapshot days not yet made into a video
+// (src/timelapse/snapshot-days.ts): each an item of its own in the same oldest-first order.
 import { extname } from 'node:path';
 
 export interface RecordingFile {
@@ -9,6 +10,8 @@ export interface RecordingFile {
   sizeBytes: number;
   /** Wall-clock ms of its last write: a finished part's end. */
   modifiedAt: number;
+  /** A folder of one day's time-lapse snapshots (removed whole), not a recording file. */
+  snapshotDay?: boolean;
 }
 
 export type RemovalReason = 'age' | 'quota' | 'space';

@@ -1,10 +1,11 @@
 // Keeps the recordings folder within its limits (src/recordings/quota.ts decides, this module
 // lists and removes). Only the appliance's recordings folder is ever swept, only its top-level
-// recording files are considered, and the files being written are never removed. File system
+// recording files are considered (and, when handed in, other items under the same quota: the
+// time-lapse's snapshot days), and the files being written are never removed. File system
 // calls are asynchronous: the playout loop shares this thread, and removing a large file on an SD
 // card takes a while.
 import type { Dirent } from 'node:fs';
-import { readdir, stat, unlink } from 'node:fs/promises';
+import { readdir, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
@@ -22,6 +23,8 @@ export interface RecordingSweeperOptions {
   logger: Logger;
   /** Seam for tests; default statfs on the folder. */
   readSpace?: (path: string) => DiskSpace | null;
+  /** More items the quota counts (the time-lapse's snapshot days), with those never to remove. */
+  alsoCounted?: () => Promise<{ days: RecordingFile[]; inUse: readonly string[] }>;
 }
 
 export interface SweepResult {
@@ -38,6 +41,7 @@ export class RecordingSweeper {
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly readSpace: (path: string) => DiskSpace | null;
+  private readonly alsoCounted: RecordingSweeperOptions['alsoCounted'];
   private running: Promise<SweepResult> | null = null;
 
   constructor(options: RecordingSweeperOptions) {
@@ -45,6 +49,7 @@ export class RecordingSweeper {
     this.clock = options.clock;
     this.log = options.logger.child({ part: 'recordings' });
     this.readSpace = options.readSpace ?? readDiskSpace;
+    this.alsoCounted = options.alsoCounted;
   }
 
   get folder(): string {
@@ -74,7 +79,9 @@ export class RecordingSweeper {
   }
 
   private async run(inUse: ReadonlySet<string>, why: string): Promise<SweepResult> {
-    const files = await this.list();
+    const also = (await this.alsoCounted?.()) ?? { days: [], inUse: [] };
+    const files = [...(await this.list()), ...also.days];
+    const keep = also.inUse.length > 0 ? new Set([...inUse, ...also.inUse]) : inUse;
     const space = this.readSpace(this.limits.folder);
     const volume = space === null ? null : limitsForVolume(this.limits, space.totalBytes);
     const plan = planSweep({
@@ -83,7 +90,7 @@ export class RecordingSweeper {
       // Unknown volume: the age limit and an explicit quota still apply.
       quotaBytes: volume?.quotaBytes ?? this.limits.quotaBytes ?? 0,
       maxAgeMs: this.limits.maxAgeMs,
-      inUse,
+      inUse: keep,
       recentMs: RECENT_WRITE_MS,
       bytesToFree: space !== null && volume !== null ? Math.max(0, volume.warnBytes - space.freeBytes) : 0,
     });
@@ -91,11 +98,12 @@ export class RecordingSweeper {
     const failed: string[] = [];
     for (const removal of plan.remove) {
       try {
-        await unlink(removal.file.path);
+        if (removal.file.snapshotDay) await rm(removal.file.path, { recursive: true });
+        else await unlink(removal.file.path);
         removed.push(removal);
         this.log.info(
           { file: removal.file.path, bytes: removal.file.sizeBytes, reason: removal.reason, why },
-          `removed recording (${describeReason(removal, this.limits, volume?.quotaBytes)})`,
+          `removed ${removal.file.snapshotDay ? 'a day of time-lapse snapshots not yet made into a video' : 'recording'} (${describeReason(removal, this.limits, volume?.quotaBytes)})`,
         );
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;

@@ -14,6 +14,7 @@ import { timelapseSize, type TimelapseSettings } from '../domain/timelapse.ts';
 import type { ProgramPicture } from '../engine/index.ts';
 import type { JpegSize } from '../preview/picture-jpeg.ts';
 import { JpegThread } from '../preview/jpeg-thread.ts';
+import { snapshotsRoot } from './snapshot-days.ts';
 
 /** While the time-lapse is off, how often the settings are looked at again. */
 export const SETTINGS_POLL_MS = 5000;
@@ -25,10 +26,7 @@ export function snapshotName(frame: number): string {
   return `${String(frame).padStart(6, '0')}.jpg`;
 }
 
-/** The folder holding the snapshots of every day. */
-export function snapshotsRoot(dataDir: string): string {
-  return join(dataDir, 'timelapse');
-}
+export { snapshotsRoot };
 
 /** The day an instant belongs to in a zone: "2026-12-06". */
 export function localDay(zone: string, instant: number): string {

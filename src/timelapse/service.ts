@@ -22,6 +22,7 @@ import type { ProgramPicture } from '../engine/index.ts';
 import { AppError } from '../errors/registry.ts';
 import { SnapshotCollector, localDay, snapshotsRoot } from './collector.ts';
 import { PRESSURE_CHECK_MS, TimelapseEncoder, type EncodeOutcome } from './encode.ts';
+import { holdForEncode } from './snapshot-days.ts';
 
 export type { TimelapseItem, TimelapseJob, TimelapseJobState };
 
@@ -267,6 +268,16 @@ export class TimelapseService {
 
   private async encodeDay(day: string, complete: boolean): Promise<void> {
     const folder = join(snapshotsRoot(this.options.dataDir), day);
+    // The recordings quota counts the day's snapshots but leaves them alone while they are read.
+    const release = holdForEncode(folder);
+    try {
+      await this.encodeHeldDay(day, folder, complete);
+    } finally {
+      release();
+    }
+  }
+
+  private async encodeHeldDay(day: string, folder: string, complete: boolean): Promise<void> {
     await this.untilCalm(day);
     if (this.options.diskHasRoom && !this.options.diskHasRoom()) {
       this.fail(

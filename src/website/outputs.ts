@@ -19,6 +19,7 @@ import {
 import type { AlertSink } from '../errors/alert-sink.ts';
 import { JpegThread } from '../preview/jpeg-thread.ts';
 import { LIVE_STILL_QUALITY, LiveStill, type LiveStillSource } from './live-still.ts';
+import { ViewerPlaces } from './hls-limits.ts';
 import { WebsitePusher } from './push.ts';
 import { ClientRateLimiter } from './rate-limit.ts';
 
@@ -41,6 +42,8 @@ export interface WebsiteOutputsDeps {
 export interface WebsiteOutputs {
   readonly still: LiveStill;
   readonly limiter: ClientRateLimiter;
+  /** The player's HLS: requests per client (playlist and segments apart) and viewers at a time. */
+  readonly hls: { readonly limiter: ClientRateLimiter; readonly viewers: ViewerPlaces };
   readonly pusher: WebsitePusher;
   livePicture(): LivePictureSettings;
   player(): PlayerSettings;
@@ -87,6 +90,7 @@ export function createWebsiteOutputs(deps: WebsiteOutputsDeps): WebsiteOutputs {
   return {
     still,
     limiter: new ClientRateLimiter(clock),
+    hls: { limiter: new ClientRateLimiter(clock), viewers: new ViewerPlaces(clock) },
     pusher,
     livePicture,
     player: () => playerSettings(read(PLAYER_SETTING)),

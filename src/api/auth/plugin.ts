@@ -79,9 +79,10 @@ function crossSite(request: FastifyRequest): boolean {
     // The Host guard (src/api/host-guard.ts) has already refused a Host that is not the
     // appliance's, so an Origin naming the same host and port is one of the appliance's own
     // pages. Both are read as URLs of the Origin's scheme: case and a written default port
-    // (Host "vm.local:443") do not make the same page foreign.
+    // (Host "vm.local:443") do not make the same page foreign. request.host is Host, or from a
+    // trusted proxy the browser's host it forwards (X-Forwarded-Host, checked by the guard too).
     const page = new URL(origin);
-    return page.host !== new URL(`${page.protocol}//${request.headers.host ?? ''}`).host;
+    return page.host !== new URL(`${page.protocol}//${request.host}`).host;
   } catch {
     return true; // "null" (a sandboxed frame, a file) or garbage
   }

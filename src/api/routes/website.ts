@@ -7,7 +7,8 @@
 //   HLS where the browser plays HLS itself, and a plain message (and the live still) elsewhere;
 //   framed only by the sites configured (frame-ancestors); no cookies, no other data.
 // - GET /embed/hls/:file: the HLS preview's playlist and segments, read-only, while the player
-//   is on.
+//   is on; limited per client (429) and to max_viewers client addresses at a time (503), since
+//   each viewer costs the venue's uplink the program's bitrate (src/website/hls-limits.ts).
 // The Host guard applies as to every route: a website reaches these through the appliance's
 // configured public name (a forwarded port), or gets the picture by the push instead.
 import { createHash } from 'node:crypto';
@@ -18,7 +19,13 @@ import { z } from 'zod';
 import { systemClock } from '../../core/clock.ts';
 import { createLogger } from '../../core/logger.ts';
 import { AppError } from '../../errors/registry.ts';
+import {
+  HLS_PLAYLISTS_PER_MINUTE,
+  HLS_SEGMENTS_PER_MINUTE,
+  VIEWER_IDLE_MS,
+} from '../../website/hls-limits.ts';
 import { createWebsiteOutputs, type WebsiteOutputs } from '../../website/outputs.ts';
+import { clientKey } from '../auth/login-limiter.ts';
 import type { ApiDeps, ApiShowControl } from '../deps.ts';
 import { notFoundHandler, type ApiInstance } from '../http.ts';
 
@@ -54,7 +61,11 @@ const PLAYER_SCRIPT = `'use strict';
   function start() {
     fetch(PLAYLIST, { cache: 'no-store', credentials: 'omit' }).then(function (answer) {
       if (!answer.ok) {
-        say('The live stream is off the air right now. It starts again by itself when the show is back.');
+        say(answer.status === 503
+          ? 'The live stream has as many viewers as the venue allows right now; trying again shortly.'
+          : answer.status === 429
+            ? 'Too many requests from this address; trying again shortly.'
+            : 'The live stream is off the air right now. It starts again by itself when the show is back.');
         setTimeout(start, RETRY_MS);
         return;
       }
@@ -216,18 +227,37 @@ export function registerWebsiteRoutes(
       config: { public: true },
       schema: {
         tags: ['website'],
-        summary: 'Public when the player is on: the program’s HLS (playlist and segments), read-only',
+        summary:
+          'Public when the player is on: the program’s HLS (playlist and segments), read-only (429 past the per-client limit; 503 when the player has as many viewers as allowed)',
         params: HlsParams,
       },
     },
     async (request, reply) => {
       const { file } = request.params;
-      if (!website.player().enabled || !HLS_FILE.test(file)) return notFound(request, reply);
+      const player = website.player();
+      if (!player.enabled || !HLS_FILE.test(file)) return notFound(request, reply);
       // The files stay on disk after a show stops (until the next starts): stale, so off air is 404.
       if (shows.programFeed() === null) return notFound(request, reply);
       const path = join(previewDir, file);
       if (!existsSync(path)) return notFound(request, reply);
       const playlist = file === PLAYLIST;
+      const client = clientKey(request.ip);
+      if (!website.hls.viewers.admit(client, player.max_viewers)) {
+        void reply.header('retry-after', String(VIEWER_IDLE_MS / 1000));
+        throw new AppError(
+          'WEBSITE_PLAYER_FULL',
+          `the venue’s player is full: it has ${player.max_viewers} viewer(s), as many as the venue allows at a time`,
+        );
+      }
+      const perMinute = playlist ? HLS_PLAYLISTS_PER_MINUTE : HLS_SEGMENTS_PER_MINUTE;
+      const decision = website.hls.limiter.take(`${playlist ? 'playlist' : 'segment'} ${client}`, perMinute);
+      if (!decision.allowed) {
+        void reply.header('retry-after', String(decision.retryAfterS));
+        throw new AppError(
+          'WEBSITE_RATE_LIMITED',
+          `at most ${perMinute} ${playlist ? 'playlist' : 'segment'} requests a minute from one address; try again in ${decision.retryAfterS} s`,
+        );
+      }
       // Segment names start again at 0 with every show: a cached one would be the last show's.
       return reply
         .type(playlist ? 'application/vnd.apple.mpegurl' : 'video/mp2t')

@@ -390,6 +390,25 @@ describe('the venue website outputs (real appliance, show on air, chromium)', ()
     await saveScreenshot(page, 'w1-settings-website');
     await card.screenshot({ path: join(SCREENSHOTS, 'w1-settings-website-card.png') });
 
+    // Viewers at a time (the player's HLS costs the uplink per viewer): default 10, checked, saved.
+    const viewers = player.getByLabel('Viewers at a time');
+    assert.equal(await viewers.inputValue(), '10');
+    await viewers.fill('0');
+    await player.getByRole('button', { name: 'Save player' }).click();
+    await player.getByText('must be at least 1', { exact: true }).waitFor();
+    assert.equal(await viewers.getAttribute('aria-invalid'), 'true');
+    await player.screenshot({ path: join(SCREENSHOTS, 'g3-settings-player-viewers-error.png') });
+    await viewers.fill('4');
+    await player.getByRole('button', { name: 'Save player' }).click();
+    await player.getByText('Saved: the player page is public.').waitFor();
+    const stored = await api.request<Record<string, unknown>>('GET', '/api/settings');
+    assert.deepEqual(stored.body['website.player'], {
+      enabled: true,
+      embed_sites: [`http://127.0.0.1:${websitePort}`],
+      max_viewers: 4,
+    });
+    await player.screenshot({ path: join(SCREENSHOTS, 'g3-settings-player-viewers.png') });
+
     await picture.getByLabel('Refresh every (seconds)').fill('3');
     await picture.getByRole('button', { name: 'Save live picture' }).click();
     await picture.getByText('must be at least 5 seconds', { exact: true }).waitFor();

@@ -3,6 +3,7 @@
 // the snippet to paste. Each is off until turned on here; what is public is said next to it.
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import {
+  DEFAULT_MAX_VIEWERS,
   DEFAULT_PICTURE_INTERVAL_S,
   DEFAULT_PUSH_INTERVAL_S,
   DEFAULT_REQUESTS_PER_MINUTE,
@@ -292,7 +293,8 @@ function PlayerPart({ stored, onSaved }: { stored: unknown; onSaved: () => void 
   const saved = playerSettings(stored);
   const [enabled, setEnabled] = useState(saved.enabled);
   const [sites, setSites] = useState(saved.embed_sites.join('\n'));
-  const { busy, error, notice, save } = useSave(onSaved);
+  const [maxViewers, setMaxViewers] = useState(String(saved.max_viewers));
+  const { busy, error, notice, save, issue } = useSave(onSaved);
   const sitesId = useId();
   const list = sites
     .split(/[\s,]+/)
@@ -306,7 +308,7 @@ function PlayerPart({ stored, onSaved }: { stored: unknown; onSaved: () => void 
     event.preventDefault();
     void save(
       'website.player',
-      { enabled, embed_sites: list },
+      { enabled, embed_sites: list, max_viewers: Number(maxViewers) },
       enabled ? 'Saved: the player page is public.' : 'Saved: the player page is off (404).',
     );
   };
@@ -341,6 +343,15 @@ function PlayerPart({ stored, onSaved }: { stored: unknown; onSaved: () => void 
             </small>
           )}
         </div>
+        <Field
+          label="Viewers at a time"
+          type="number"
+          min={1}
+          value={maxViewers}
+          onChange={(event) => setMaxViewers(event.target.value)}
+          error={issue('max_viewers')}
+          hint={`Default ${DEFAULT_MAX_VIEWERS}. Each viewer takes about the stream's bitrate of the venue's upload; one more is told the player is full.`}
+        />
         <ErrorNotice error={error} />
         {notice ? <Notice kind="success">{notice}</Notice> : null}
         <FormActions submitLabel="Save player" busy={busy} />
