@@ -7,7 +7,7 @@
 // The worker starts at the first large picture and keeps the process alive only while a fit is
 // owed; where it cannot start, pictures are fitted on the main thread (and the log says so, once).
 import { Worker } from 'node:worker_threads';
-import { createRootLogger, recentLogLines, type Logger } from '../../core/logger.ts';
+import { createLogger, type Logger } from '../../core/logger.ts';
 import { FitCache, type FitSize, type FittedPicture } from './picture-fit-core.ts';
 import type { FitJob, FitReply } from './picture-fit-worker.ts';
 
@@ -168,8 +168,6 @@ let shared: PictureFitter | null = null;
 
 /** The process's one fitter (the playout's overlays and the builder's preview share it). */
 export function sharedPictureFitter(log?: Logger): PictureFitter {
-  shared ??= new PictureFitter({
-    log: (log ?? createRootLogger({ recent: recentLogLines })).child({ part: 'picture-fit' }),
-  });
+  shared ??= new PictureFitter({ log: log ?? createLogger('picture-fit') });
   return shared;
 }
