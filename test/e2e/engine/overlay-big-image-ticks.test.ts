@@ -4,12 +4,14 @@
 // 127.0.0.1 (blue, a 12 MB JPEG) and a lower third whose template is a library asset (green, a 75 MB PNG).
 // Both go on air mid-show and the lower third's text is edited three times (each edit renders it
 // again). Drawing such a picture scaled on the main thread held the event loop 70–250 ms per render
-// (2–7 ticks at 25 fps); the picture thread (src/engine/overlays/picture-fit.ts) does it instead.
+// (2–7 ticks at 30 fps); the picture thread (src/engine/overlays/picture-fit.ts) does it instead.
 //
-// The machine is shared, so a tick can be late because the kernel ran other processes. A late
-// tick is the overlays' doing when the playout's own thread was on the CPU for more than a tick
-// interval since the tick before (its thread CPU time from /proc: the picture thread's time is
-// not the playout's). Those must be 0; the wall-clock count is reported beside them.
+// The playout writes a tick it ran too late for as a repeat of the next one (the engine's late
+// ticks): here, a frame number skipped between two ticks it reports. The machine is shared, so a
+// tick can be late because the kernel ran other processes. A late tick is the overlays' doing when
+// the playout's own thread was on the CPU for more than a tick interval since the tick before (its
+// thread CPU time from /proc: the picture thread's time is not the playout's). Those must be 0;
+// the wall-clock count is reported beside them.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -27,7 +29,7 @@ import { regionMeans, withTimeout, type Rect } from './helpers.ts';
 
 const WIDTH = 640;
 const HEIGHT = 360;
-const FPS = 25;
+const FPS = 30;
 const TICK_MS = 1000 / FPS;
 const SHOW_SECONDS = 16;
 const ASSET_ID = 7;
@@ -150,7 +152,8 @@ describe('engine end to end: 40-megapixel overlay pictures make no tick late', (
       },
     }).timeline;
 
-    const ticks: Array<{ second: number; latenessMs: number; busyMs: number }> = [];
+    const ticks: Array<{ second: number; late: number; busyMs: number }> = [];
+    let lastFrame: number | null = null;
     let cpuAtLastTick = mainThreadCpuMs();
     let onAirBoth = false;
     const engine = await Engine.create(
@@ -167,7 +170,11 @@ describe('engine end to end: 40-megapixel overlay pictures make no tick late', (
         logger: createLogger('e2e'),
         onTick: (state, latenessMs) => {
           const cpu = mainThreadCpuMs();
-          ticks.push({ second: state.frame / FPS, latenessMs, busyMs: cpu - cpuAtLastTick });
+          // Frames passed over since the tick before were written late, as repeats of this one.
+          const missed = lastFrame === null ? 0 : Math.max(0, state.frame - lastFrame - 1);
+          lastFrame = state.frame;
+          const late = missed + (latenessMs > TICK_MS ? 1 : 0);
+          ticks.push({ second: state.frame / FPS, late, busyMs: cpu - cpuAtLastTick });
           cpuAtLastTick = cpu;
           onAirBoth = state.overlays.length === 2;
         },
@@ -227,15 +234,13 @@ describe('engine end to end: 40-megapixel overlay pictures make no tick late', (
       assert.ok(logoRequests >= 1, 'the logo was fetched by URL');
 
       const watched = ticks.filter((tick) => tick.second >= 2);
-      const late = watched.filter((tick) => tick.latenessMs > TICK_MS);
-      const lateWhileBusy = late.filter((tick) => tick.busyMs > TICK_MS);
+      const sum = (list: typeof watched): number => list.reduce((total, tick) => total + tick.late, 0);
       const report = {
         ticks: watched.length,
-        late: late.length,
-        lateWhileBusy: lateWhileBusy.length,
-        maxLatenessMs: Math.round(Math.max(...watched.map((tick) => tick.latenessMs))),
+        late: sum(watched),
+        lateWhileBusy: sum(watched.filter((tick) => tick.busyMs > TICK_MS)),
         maxBusyMs: Math.round(Math.max(...watched.map((tick) => tick.busyMs))),
-        engineLateTicks: status.playout.lateTicks,
+        engineLateTicksWholeShow: status.playout.lateTicks,
       };
       t.diagnostic(`ticks ${JSON.stringify(report)}`);
       assert.ok(watched.length > 10 * FPS, `ticks watched: ${watched.length}`);
