@@ -332,7 +332,8 @@ interface Drawn {
 interface Picture {
   width: number;
   height: number;
-  at(size: FitSize): Promise<Bitmap>;
+  /** Null when the picture decoded to another size than its header said (the layout is wrong). */
+  at(size: FitSize): Promise<Bitmap | null>;
 }
 
 const measureCanvas = createCanvas(1, 1);
@@ -441,10 +442,9 @@ function bitmapOf(fitted: FittedPicture): Canvas {
 }
 
 /**
- * The picture in `loaded`. A large one is not decoded here: its header gives the layout size and
- * `fitter` makes pixels at the drawn size off the main thread. A small one, one drawn at least at
- * its natural size, or one whose header size is not what decodes (e.g. a rotated JPEG) is decoded
- * and scaled here, as drawImage does.
+ * The picture in `load()`. A large one is not decoded here: its header gives the layout size and
+ * `fitter` makes pixels at the drawn size off the main thread. A small one, or one drawn at least
+ * at its natural size, is decoded and scaled here, as drawImage does.
  */
 async function openPicture(
   load: () => Promise<Image | Uint8Array>,
@@ -462,11 +462,8 @@ async function openPicture(
     async at(size) {
       if (size.width * size.height >= natural.width * natural.height) return decode(loaded);
       const fitted = await fitter.fit(loaded, size); // the bytes are the fitter's now
-      if (fitted.naturalWidth !== natural.width || fitted.naturalHeight !== natural.height) {
-        const again = await load();
-        return again instanceof Image ? again : decode(again);
-      }
-      return bitmapOf(fitted);
+      const sameSize = fitted.naturalWidth === natural.width && fitted.naturalHeight === natural.height;
+      return sameSize ? bitmapOf(fitted) : null;
     },
   };
 }
@@ -647,6 +644,14 @@ export async function renderOverlay(params: OverlayParams, ctx: RenderContext): 
     return { left, top, width: 0, height: 0, rgba: new Uint8ClampedArray(0), text };
   }
   const bitmap = picture && drawn.pictureSize ? await picture.at(drawn.pictureSize) : null;
+  if (picture && drawn.pictureSize && bitmap === null) {
+    // Its header told another size than it decodes to: laid out again from the decoded picture.
+    const decodeHere: ImageLoader = async (ref) => {
+      const loaded = await ctx.loadImage(ref);
+      return loaded instanceof Image ? loaded : decode(loaded);
+    };
+    return renderOverlay(params, { ...ctx, loadImage: decodeHere });
+  }
   const canvas = createCanvas(width, height);
   const g = canvas.getContext('2d');
   drawn.draw(g, bitmap);

@@ -146,6 +146,36 @@ describe('large overlay pictures fitted on the picture thread', () => {
     assert.equal(b.width, W); // clipped to the frame
   });
 
+  it('a picture that decodes to another size than its header said is laid out from what decodes', async () => {
+    const png = await detailedPng(2400, 1500);
+    let asked = 0;
+    const misreading: PictureFitting = {
+      fit: (_bytes, target) => {
+        asked++;
+        const rgba = new Uint8ClampedArray(target.width * target.height * 4);
+        return Promise.resolve({ naturalWidth: 1500, naturalHeight: 2400, ...target, rgba });
+      },
+    };
+    const params = overlay({ type: 'logo', image_url: '/big.png', scale: 0.1 });
+    const loader = fixtureLoader({ '/big.png': png });
+    const rendered = await renderOverlay(params, {
+      programWidth: W,
+      programHeight: H,
+      loadImage: loader,
+      fitPicture: misreading,
+    });
+    const decoded = await loadImage(png);
+    const drawnHere = await renderOverlay(params, {
+      programWidth: W,
+      programHeight: H,
+      loadImage: async () => decoded,
+    });
+    assert.equal(asked, 1);
+    assert.equal(loader.calls.length, 2, 'loaded again to decode here');
+    assert.equal(geometry(rendered), geometry(drawnHere));
+    assert.equal(difference(rendered, drawnHere).max, 0, 'the drawing is the main thread’s');
+  });
+
   it('without the thread, pictures are fitted on the main thread and the log says so once', async () => {
     const lines: string[] = [];
     const log = createRootLogger({ destination: { write: (line: string) => lines.push(line) } });
