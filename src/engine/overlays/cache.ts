@@ -38,9 +38,11 @@ import {
   sourceText,
   usesClock,
   type ImageLoader,
+  type PictureFitting,
   type RenderContext,
   type RenderedOverlay,
 } from './render.ts';
+import { sharedPictureFitter } from './picture-fit.ts';
 import { matrixForHeight, rgbaToYuva, type YuvaImage, type YuvaPlanes, type YuvMatrix } from './yuva.ts';
 
 /** How long a failed render waits before the same key is tried again. */
@@ -282,6 +284,8 @@ export interface OverlayRendererOptions {
   allocYuva?: (width: number, height: number) => Uint8Array;
   /** Called after a cue's bitmap was replaced (e.g. to tell the UI preview). */
   onRendered?: (overlay: CachedOverlay) => void;
+  /** Fits large pictures off the main thread; default: the process's shared fitter. */
+  fitPicture?: PictureFitting;
   /** Replaces renderOverlay (tests count renders with it). */
   render?: (params: OverlayParams, ctx: RenderContext) => Promise<RenderedOverlay>;
   logger?: Logger;
@@ -449,6 +453,7 @@ export class OverlayRenderer {
       programWidth: this.options.programWidth,
       programHeight: this.options.programHeight,
       loadImage: this.options.loadImage,
+      fitPicture: this.options.fitPicture ?? sharedPictureFitter(this.log),
       now: new Date(this.options.clock.wallNow()),
       ...(this.options.timeZone !== undefined ? { timeZone: this.options.timeZone } : {}),
       ...(data !== undefined ? { data } : {}),

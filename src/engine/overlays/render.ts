@@ -19,10 +19,17 @@
 //
 // Opacity and fade_in/out are *not* baked in: the resolver computes the per-frame opacity
 // (params.opacity × fade) and the compositor applies it.
-import { createCanvas, GlobalFonts, Image, loadImage as decodeImage } from '@napi-rs/canvas';
-import type { SKRSContext2D } from '@napi-rs/canvas';
+import { createCanvas, GlobalFonts, Image, ImageData, loadImage as decodeImage } from '@napi-rs/canvas';
+import type { Canvas, SKRSContext2D } from '@napi-rs/canvas';
 import { existsSync } from 'node:fs';
+import { readImageHeader } from '../../assets/image-header.ts';
 import type { OverlayParams, Position } from '../../timeline/schema.ts';
+import {
+  sharedPictureFitter,
+  SMALL_PICTURE_PIXELS,
+  type FitSize,
+  type FittedPicture,
+} from './picture-fit.ts';
 
 export const SAFE_AREA_FRACTION = 0.05;
 export const DEFAULT_FONT_FRACTION = 0.045;
@@ -56,7 +63,10 @@ export interface ImageRef {
   asset_id?: number;
 }
 
-/** Returns a decoded image, or encoded bytes (PNG, JPEG, WebP, …) to decode. */
+/**
+ * Returns a decoded image, or encoded bytes (PNG, JPEG, WebP, …) to decode. Bytes are handed over:
+ * a large picture's are moved to the picture thread, so return fresh bytes at every call.
+ */
 export type ImageLoader = (ref: ImageRef) => Promise<Image | Uint8Array>;
 
 export interface RenderContext {
@@ -74,6 +84,15 @@ export interface RenderContext {
    * still expanded). Ignored for logo and image.
    */
   textOverride?: string;
+  /**
+   * Decodes and scales a large picture to its drawn size off the main thread (picture-fit.ts);
+   * default: the process's shared fitter.
+   */
+  fitPicture?: PictureFitting;
+}
+
+export interface PictureFitting {
+  fit(bytes: Uint8Array, target: FitSize): Promise<FittedPicture>;
 }
 
 export interface RenderedOverlay {
@@ -295,11 +314,26 @@ export function resolveText(
 // ---------------------------------------------------------------------------------------------
 // Drawing
 
+type Bitmap = Image | Canvas;
+
 interface Drawn {
-  /** Draws the overlay with its top-left corner at (0, 0) on a context of at least width × height. */
-  draw: (ctx: SKRSContext2D) => void;
+  /**
+   * Draws the overlay with its top-left corner at (0, 0) on a context of at least width × height;
+   * `picture` is its image (logo, image, lower-third template) ready at pictureSize.
+   */
+  draw: (ctx: SKRSContext2D, picture: Bitmap | null) => void;
   width: number;
   height: number;
+  /** The size the overlay's picture is drawn at (absent without a picture). */
+  pictureSize?: FitSize;
+}
+
+/** An overlay's picture: its natural size drives the layout; its pixels are made for the drawn size. */
+interface Picture {
+  width: number;
+  height: number;
+  /** Null when the picture decoded to another size than its header said (the layout is wrong). */
+  at(size: FitSize): Promise<Bitmap | null>;
 }
 
 const measureCanvas = createCanvas(1, 1);
@@ -392,21 +426,60 @@ function layoutText(
   }
 }
 
-async function toImage(loaded: Image | Uint8Array): Promise<Image> {
-  if (loaded instanceof Image) return loaded;
-  return decodeImage(Buffer.from(loaded.buffer, loaded.byteOffset, loaded.byteLength));
+function decode(bytes: Uint8Array): Promise<Image> {
+  return decodeImage(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 }
 
-function layoutImage(image: Image, scale: number): Drawn {
+function decodedPicture(image: Image): Picture {
+  return { width: image.width, height: image.height, at: () => Promise.resolve(image) };
+}
+
+function bitmapOf(fitted: FittedPicture): Canvas {
+  const canvas = createCanvas(fitted.width, fitted.height);
+  // putImageData copies: the fitted pixels stay as the cache keeps them.
+  canvas.getContext('2d').putImageData(new ImageData(fitted.rgba, fitted.width, fitted.height), 0, 0);
+  return canvas;
+}
+
+/**
+ * The picture in `load()`. A large one is not decoded here: its header gives the layout size and
+ * `fitter` makes pixels at the drawn size off the main thread. A small one, or one drawn at least
+ * at its natural size, is decoded and scaled here, as drawImage does.
+ */
+async function openPicture(
+  load: () => Promise<Image | Uint8Array>,
+  fitter: PictureFitting,
+): Promise<Picture> {
+  const loaded = await load();
+  if (loaded instanceof Image) return decodedPicture(loaded);
+  const header = readImageHeader(loaded);
+  if (header.kind !== 'size' || header.width * header.height <= SMALL_PICTURE_PIXELS) {
+    return decodedPicture(await decode(loaded));
+  }
+  const natural = { width: header.width, height: header.height };
+  return {
+    ...natural,
+    async at(size) {
+      if (size.width * size.height >= natural.width * natural.height) return decode(loaded);
+      const fitted = await fitter.fit(loaded, size); // the bytes are the fitter's now
+      const sameSize = fitted.naturalWidth === natural.width && fitted.naturalHeight === natural.height;
+      return sameSize ? bitmapOf(fitted) : null;
+    },
+  };
+}
+
+function layoutImage(image: FitSize, scale: number): Drawn {
   const width = Math.max(1, Math.round(image.width * scale));
   const height = Math.max(1, Math.round(image.height * scale));
   return {
     width,
     height,
-    draw(ctx) {
+    pictureSize: { width, height },
+    draw(ctx, picture) {
+      if (!picture) return;
       ctx.imageSmoothingEnabled = true;
       ctx.imageSmoothingQuality = 'high';
-      ctx.drawImage(image, 0, 0, width, height);
+      ctx.drawImage(picture, 0, 0, width, height);
     },
   };
 }
@@ -418,7 +491,7 @@ function layoutLowerThird(
     fontPx: number;
     color: string;
     background: string | undefined;
-    template: Image | null;
+    template: FitSize | null;
     minWidth: number;
     maxWidth: number;
   },
@@ -462,15 +535,18 @@ function layoutLowerThird(
     return {
       width,
       height,
-      draw(ctx) {
+      ...(template ? { pictureSize: { width, height } } : {}),
+      draw(ctx, picture) {
         if (barColor) {
           ctx.fillStyle = barColor;
           ctx.fillRect(0, 0, width, height);
         }
         if (template) {
-          ctx.imageSmoothingEnabled = true;
-          ctx.imageSmoothingQuality = 'high';
-          ctx.drawImage(template, 0, 0, width, height);
+          if (picture) {
+            ctx.imageSmoothingEnabled = true;
+            ctx.imageSmoothingQuality = 'high';
+            ctx.drawImage(picture, 0, 0, width, height);
+          }
         } else {
           ctx.fillStyle = LOWER_THIRD_ACCENT;
           ctx.fillRect(0, 0, accent, height);
@@ -511,7 +587,9 @@ export async function renderOverlay(params: OverlayParams, ctx: RenderContext): 
   // Named positions keep text inside the safe area; explicit positions may use the full frame.
   const maxWidth = named ? W - 2 * margins.x : W;
   const text = resolveText(params, ctx);
+  const fitter = ctx.fitPicture ?? sharedPictureFitter();
   let drawn: Drawn;
+  let picture: Picture | null = null;
 
   switch (params.type) {
     case 'text':
@@ -529,7 +607,7 @@ export async function renderOverlay(params: OverlayParams, ctx: RenderContext): 
     }
     case 'lower_third': {
       const hasTemplate = params.image_url !== undefined || params.asset_id !== undefined;
-      const template = hasTemplate ? await toImage(await ctx.loadImage(imageRef(params))) : null;
+      picture = hasTemplate ? await openPicture(() => ctx.loadImage(imageRef(params)), fitter) : null;
       const fontPx = Math.max(
         MIN_FONT_PX,
         Math.round((params.font_size ?? defaultFontSize(H)) * params.scale),
@@ -539,7 +617,7 @@ export async function renderOverlay(params: OverlayParams, ctx: RenderContext): 
         fontPx,
         color: params.color,
         background: params.background,
-        template,
+        template: picture,
         minWidth: Math.min(maxWidth, Math.round((W / 3) * params.scale)),
         maxWidth,
       });
@@ -547,8 +625,8 @@ export async function renderOverlay(params: OverlayParams, ctx: RenderContext): 
     }
     case 'logo':
     case 'image': {
-      const image = await toImage(await ctx.loadImage(imageRef(params)));
-      drawn = layoutImage(image, params.scale);
+      picture = await openPicture(() => ctx.loadImage(imageRef(params)), fitter);
+      drawn = layoutImage(picture, params.scale);
       break;
     }
   }
@@ -565,9 +643,18 @@ export async function renderOverlay(params: OverlayParams, ctx: RenderContext): 
   if (clippedWidth === 0 || clippedHeight === 0) {
     return { left, top, width: 0, height: 0, rgba: new Uint8ClampedArray(0), text };
   }
+  const bitmap = picture && drawn.pictureSize ? await picture.at(drawn.pictureSize) : null;
+  if (picture && drawn.pictureSize && bitmap === null) {
+    // Its header told another size than it decodes to: laid out again from the decoded picture.
+    const decodeHere: ImageLoader = async (ref) => {
+      const loaded = await ctx.loadImage(ref);
+      return loaded instanceof Image ? loaded : decode(loaded);
+    };
+    return renderOverlay(params, { ...ctx, loadImage: decodeHere });
+  }
   const canvas = createCanvas(width, height);
   const g = canvas.getContext('2d');
-  drawn.draw(g);
+  drawn.draw(g, bitmap);
   const image = g.getImageData(left - x, top - y, clippedWidth, clippedHeight);
   return { left, top, width: clippedWidth, height: clippedHeight, rgba: image.data, text };
 }

@@ -58,7 +58,8 @@ export function fixtureLoader(images: Record<string, Buffer>): ImageLoader & { c
     const key = ref.image_url ?? `asset:${ref.asset_id}`;
     const bytes = images[key];
     if (!bytes) throw new Error(`no such image: ${key}`);
-    return bytes;
+    // A copy, as a real loader reads afresh: a large picture's bytes are moved to the picture thread.
+    return Buffer.from(bytes);
   };
   return Object.assign(loader, { calls });
 }
