@@ -88,6 +88,25 @@ export function cameraTimeline(o: {
   }).timeline;
 }
 
+/** An overlay track (raw JSON, for cameraTimeline's `overlays`) of show_overlay cues. */
+export function overlayTrack(
+  trackId: string,
+  layer: number,
+  ...cues: ReadonlyArray<{
+    id: string;
+    start_time: number;
+    duration: number;
+    params: Record<string, unknown>;
+  }>
+): Record<string, unknown> {
+  return {
+    track_id: trackId,
+    type: 'overlay',
+    layer,
+    cues: cues.map((cue) => ({ ...cue, action: 'show_overlay' })),
+  };
+}
+
 /** A stored-timeline document of one camera (camera 1) for the whole timeline: what show control,
  *  schedule and route tests need when the picture itself does not matter. */
 export function oneCameraShow(name: string, o: { duration?: number; loop?: boolean } = {}) {

@@ -16,6 +16,7 @@ import { createCanvas, loadImage } from '@napi-rs/canvas';
 import type { CameraMedia } from '../../../src/cameras/probe.ts';
 import { createApiHarness, type ApiHarness } from '../../helpers/api.ts';
 import { tempDir } from '../../helpers/temp.ts';
+import { cameraTimeline, overlayTrack } from '../../helpers/timelines.ts';
 
 /** What a user tolerates for the health answer while the appliance is busy. */
 const HEALTH_DEADLINE_MS = 200;
@@ -30,44 +31,22 @@ async function greyJpeg(): Promise<Buffer> {
 
 function documentWith(cameraId: number, logoUrl: string) {
   return {
-    timeline: {
+    timeline: cameraTimeline({
       name: 'Big logo',
       duration: 60,
       fps: 30,
       resolution: '1280x720',
-      tracks: {
-        video: {
-          track_id: 'video',
-          type: 'video',
-          cues: [
-            {
-              id: 'cam',
-              start_time: 0,
-              duration: 60,
-              action: 'show_camera',
-              params: { camera_id: cameraId },
-            },
-          ],
-        },
-        overlays: [
-          {
-            track_id: 'top',
-            type: 'overlay',
-            layer: 1,
-            cues: [
-              {
-                id: 'ov',
-                start_time: 0,
-                duration: 60,
-                action: 'show_overlay',
-                // 8000 × 0.04 = 320 × 200 at the top right of the 1280×720 program.
-                params: { type: 'logo', image_url: logoUrl, position: 'top_right', scale: 0.04 },
-              },
-            ],
-          },
-        ],
-      },
-    },
+      cues: [{ camera: cameraId, start: 0, duration: 60 }],
+      overlays: [
+        overlayTrack('top', 1, {
+          id: 'ov',
+          start_time: 0,
+          duration: 60,
+          // 8000 × 0.04 = 320 × 200 at the top right of the 1280×720 program.
+          params: { type: 'logo', image_url: logoUrl, position: 'top_right', scale: 0.04 },
+        }),
+      ],
+    }),
   };
 }
 

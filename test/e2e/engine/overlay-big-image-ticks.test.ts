@@ -25,7 +25,7 @@ import { Engine, type ProgramPicture } from '../../../src/engine/index.ts';
 import { stopAllSupervised } from '../../../src/process/supervisor.ts';
 import { startCameraSim, type CameraSim } from '../../helpers/camera-sim.ts';
 import { tempDir } from '../../helpers/temp.ts';
-import { mustValidate } from '../../helpers/timelines.ts';
+import { cameraTimeline, overlayTrack } from '../../helpers/timelines.ts';
 import { regionMeans, withTimeout, type Rect } from './helpers.ts';
 
 const WIDTH = 640;
@@ -93,65 +93,33 @@ describe('engine end to end: 40-megapixel overlay pictures make no tick late', (
 
   it('both pictures go on air, the text is edited three times, and no tick is late', async (t) => {
     const camera = sim!.cameras[0]!;
-    const timeline = mustValidate({
-      timeline: {
-        name: 'Big pictures',
-        duration: SHOW_SECONDS,
-        fps: FPS,
-        resolution: `${WIDTH}x${HEIGHT}`,
-        tracks: {
-          video: {
-            track_id: 'video',
-            type: 'video',
-            cues: [
-              {
-                id: 'cam',
-                start_time: 0,
-                duration: SHOW_SECONDS,
-                action: 'show_camera',
-                params: { camera_id: 1 },
-              },
-            ],
+    const timeline = cameraTimeline({
+      name: 'Big pictures',
+      duration: SHOW_SECONDS,
+      fps: FPS,
+      resolution: `${WIDTH}x${HEIGHT}`,
+      cues: [{ camera: 1, start: 0, duration: SHOW_SECONDS }],
+      overlays: [
+        overlayTrack('logos', 1, {
+          id: 'logo',
+          start_time: 4,
+          duration: SHOW_SECONDS - 4,
+          params: { type: 'logo', image_url: logoUrl, position: 'top_right', scale: 0.02 },
+        }),
+        overlayTrack('names', 2, {
+          id: 'name',
+          start_time: 6,
+          duration: SHOW_SECONDS - 6,
+          params: {
+            type: 'lower_third',
+            text: 'Harbour live',
+            asset_id: ASSET_ID,
+            position: 'bottom_left',
+            font_size: 20,
           },
-          overlays: [
-            {
-              track_id: 'logos',
-              type: 'overlay',
-              layer: 1,
-              cues: [
-                {
-                  id: 'logo',
-                  start_time: 4,
-                  duration: SHOW_SECONDS - 4,
-                  action: 'show_overlay',
-                  params: { type: 'logo', image_url: logoUrl, position: 'top_right', scale: 0.02 },
-                },
-              ],
-            },
-            {
-              track_id: 'names',
-              type: 'overlay',
-              layer: 2,
-              cues: [
-                {
-                  id: 'name',
-                  start_time: 6,
-                  duration: SHOW_SECONDS - 6,
-                  action: 'show_overlay',
-                  params: {
-                    type: 'lower_third',
-                    text: 'Harbour live',
-                    asset_id: ASSET_ID,
-                    position: 'bottom_left',
-                    font_size: 20,
-                  },
-                },
-              ],
-            },
-          ],
-        },
-      },
-    }).timeline;
+        }),
+      ],
+    });
 
     const ticks: Array<{ second: number; late: number; busyMs: number }> = [];
     let lastFrame: number | null = null;
