@@ -1,5 +1,6 @@
 // An API on a real SQLite file in a temporary data folder, with helpers to sign in and to send
 // requests the way the web UI does (session cookie + X-CSRF-Token).
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { after, before, beforeEach } from 'node:test';
@@ -134,4 +135,17 @@ export function databaseBytes(api: ApiHarness): Buffer {
 /** How many rows a table holds. */
 export function rowCount(api: ApiHarness, table: string): number {
   return api.store.db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
+}
+
+/**
+ * How long a /api/health request sent `delayMs` from now waits for its answer, counted from when
+ * it is due, not from when the event loop gets round to sending it: a client's request arrives on
+ * time and waits while the loop is held, so a pause between two requests counts too.
+ */
+export async function healthWaitMs(api: ApiHarness, delayMs: number): Promise<number> {
+  const due = performance.now() + delayMs;
+  await new Promise((resolve) => setTimeout(resolve, delayMs));
+  const response = await api.app.inject({ method: 'GET', url: '/api/health' });
+  assert.equal(response.statusCode, 200);
+  return performance.now() - due;
 }

@@ -10,7 +10,7 @@ import { createCanvas } from '@napi-rs/canvas';
 import type { LightMyRequestResponse } from 'fastify';
 import type { CameraMedia } from '../../../src/cameras/probe.ts';
 import { PREVIEW_DATA_TIMEOUT_MS } from '../../../src/preview/pictures.ts';
-import { createApiHarness, type ApiHarness } from '../../helpers/api.ts';
+import { createApiHarness, healthWaitMs, type ApiHarness } from '../../helpers/api.ts';
 import { blackPng } from '../../helpers/big-png.ts';
 import { startHostileServer, type HostileServer } from '../../helpers/hostile-server.ts';
 
@@ -88,14 +88,6 @@ describe('bounded fetches through the preview frame (real HTTP servers, real app
     await server.close();
   });
 
-  async function health(): Promise<number> {
-    const started = performance.now();
-    const response = await api.app.inject({ method: 'GET', url: '/api/health' });
-    const elapsed = performance.now() - started;
-    assert.equal(response.statusCode, 200);
-    return elapsed;
-  }
-
   /**
    * Asks for a preview frame with `overlay`, checking /api/health every 20 ms while it is drawn
    * and sampling this process's RSS; `meanwhile` runs once the data server has the request (a
@@ -117,10 +109,8 @@ describe('bounded fetches through the preview frame (real HTTP servers, real app
       .finally(() => (done = true));
     const healthMs: number[] = [];
     const probing = (async () => {
-      do {
-        healthMs.push(await health());
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      } while (!done);
+      healthMs.push(await healthWaitMs(api, 0));
+      while (!done) healthMs.push(await healthWaitMs(api, 20));
     })();
     await arrived;
     await meanwhile?.();

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createCanvas, loadImage } from '@napi-rs/canvas';
 import type { CameraMedia } from '../../../src/cameras/probe.ts';
-import { createApiHarness, type ApiHarness } from '../../helpers/api.ts';
+import { createApiHarness, healthWaitMs, type ApiHarness } from '../../helpers/api.ts';
 import { tempDir } from '../../helpers/temp.ts';
 import { cameraTimeline, overlayTrack } from '../../helpers/timelines.ts';
 
@@ -89,19 +89,6 @@ describe('the builder preview with a 40-megapixel logo by URL (real HTTP server,
     dir.cleanup();
   });
 
-  /**
-   * How long a health request sent `delayMs` from now waits for its answer. Counted from when it
-   * is due, not from when the event loop gets round to sending it: a client's request arrives on
-   * time and waits while the loop is held.
-   */
-  async function healthAfter(delayMs: number): Promise<number> {
-    const due = performance.now() + delayMs;
-    await new Promise((resolve) => setTimeout(resolve, delayMs));
-    const response = await api.app.inject({ method: 'GET', url: '/api/health' });
-    assert.equal(response.statusCode, 200);
-    return performance.now() - due;
-  }
-
   for (const round of ['first', 'second (the fitted logo is reused)']) {
     it(`${round} preview: the logo is drawn and /api/health answers within ${HEALTH_DEADLINE_MS} ms meanwhile`, async (t) => {
       let done = false;
@@ -111,7 +98,7 @@ describe('the builder preview with a 40-megapixel logo by URL (real HTTP server,
         .finally(() => (done = true));
       const healthMs: number[] = [];
       const probing = (async () => {
-        do healthMs.push(await healthAfter(20));
+        do healthMs.push(await healthWaitMs(api, 20));
         while (!done);
       })();
       const response = await request;
