@@ -259,6 +259,9 @@ describe('YouTube broadcasts on air (local Google stand-in, real ffmpeg and ngin
   });
 
   it('reuses the stream; a broadcast that will not go live → a planned new RTMP session; access revoked → an alert to reconnect', async () => {
+    // A show the first test left running (it failed midway) must not outlive the suite.
+    await show?.stop().catch(() => undefined);
+    show = null;
     sim.resetQuota();
     const streamInserts = () =>
       sim.requests.filter((request) => request === 'POST /youtube/v3/liveStreams').length;
