@@ -119,6 +119,11 @@ export class RunningShow {
     return this.options.youtube?.states() ?? [];
   }
 
+  /** Issue 17: a YouTube channel was connected again; its broadcasts pick up the new tokens now. */
+  youtubeReconnected(connectionId: number): void {
+    this.options.youtube?.reconnected(connectionId);
+  }
+
   /** Camera settings changed in the store: the show on air takes its cameras and backups again. */
   camerasChanged(): void {
     const { engine, log } = this.options;

@@ -53,6 +53,8 @@ export interface YouTubeConnectorDeps {
   logger?: Logger;
   /** Whether the show on air streams to this destination. */
   destinationOnAir?: (destinationId: number) => boolean;
+  /** A connection got new tokens in place (the show on air uses them at once). */
+  onReconnected?: (connectionId: number) => void;
 }
 
 interface Attempt {
@@ -66,6 +68,9 @@ interface Attempt {
   error: AppError | null;
   timer: TimerHandle | null;
   label: string | undefined;
+  /** The connection the operator connects again (its tokens are replaced in place). */
+  reconnect: number | null;
+  reconnected: boolean;
 }
 
 /** The operator's OAuth client from the settings, or YOUTUBE_CLIENT_NOT_SET. */
@@ -92,8 +97,9 @@ export class YouTubeConnector {
 
   /** Asks Google for a code to show; polling starts at once in the appliance. A pending attempt
    *  started earlier is cancelled (one code on screen at a time). */
-  async start(label?: string): Promise<ConnectAttemptView> {
+  async start(label?: string, reconnect?: number): Promise<ConnectAttemptView> {
     const client = oauthClientOf(this.deps.store);
+    if (reconnect !== undefined) this.connection(reconnect); // an unknown one is refused now
     const authorization = await startDeviceFlow(this.deps.endpoints, client, this.clock);
     for (const earlier of this.attempts.values())
       if (earlier.state === 'pending') this.stop(earlier, 'cancelled');
@@ -107,6 +113,8 @@ export class YouTubeConnector {
       error: null,
       timer: null,
       label: label?.trim() || undefined,
+      reconnect: reconnect ?? null,
+      reconnected: false,
     };
     this.attempts.set(attempt.id, attempt);
     this.forgetOldAttempts();
@@ -257,10 +265,49 @@ export class YouTubeConnector {
   private async connected(attempt: Attempt, granted: GrantedTokens): Promise<void> {
     const label = (await this.channelTitle(granted.accessToken)) ?? attempt.label ?? defaultLabel(this.clock);
     if (attempt.state !== 'pending') return;
-    const id = saveConnection(this.deps.store.youtubeConnections, label, granted, this.clock);
+    const again = this.sameChannel(attempt.reconnect, label);
+    let id: number;
+    if (again === null) {
+      id = saveConnection(this.deps.store.youtubeConnections, label, granted, this.clock);
+    } else {
+      id = again;
+      this.deps.store.youtubeConnections.reconnect(
+        id,
+        label,
+        {
+          refreshToken: granted.refreshToken,
+          accessToken: granted.accessToken,
+          accessExpiresAt: granted.accessExpiresAt,
+          scope: granted.scope,
+        },
+        this.clock.wallNow(),
+      );
+    }
     attempt.state = 'connected';
     attempt.connection = { id, label };
-    this.deps.logger?.info({ attempt: attempt.id, connectionId: id, label }, 'youtube: channel connected');
+    attempt.reconnected = again !== null;
+    this.deps.logger?.info(
+      { attempt: attempt.id, connectionId: id, label, reconnected: again !== null },
+      again === null ? 'youtube: channel connected' : 'youtube: channel connected again',
+    );
+    if (again !== null) this.deps.onReconnected?.(id);
+  }
+
+  /**
+   * The stored connection this grant renews, or null for a new one: the one the operator chose to
+   * connect again, unless YouTube names another channel; else a disconnected one of the same
+   * channel name (disconnect, then connect again).
+   */
+  private sameChannel(chosen: number | null, label: string): number | null {
+    const stored = this.deps.store.youtubeConnections.list();
+    if (chosen !== null) {
+      const target = stored.find((connection) => connection.id === chosen);
+      return target && target.label === label ? target.id : null;
+    }
+    const revoked = stored.filter(
+      (connection) => connection.revokedAt !== null && connection.label === label,
+    );
+    return revoked.length === 1 ? revoked[0]!.id : null;
   }
 
   /** The channel's own name (channels.list, 1 quota unit); null when YouTube does not say. */
@@ -331,6 +378,7 @@ export class YouTubeConnector {
       expiresInSeconds: attempt.state === 'pending' ? left : 0,
       intervalSeconds: attempt.intervalSeconds,
       connection: attempt.connection,
+      reconnected: attempt.reconnected,
       message: attempt.error?.message ?? (attempt.state === 'cancelled' ? 'connecting was cancelled' : null),
       remediation: attempt.error?.remediation ?? null,
     };

@@ -18,6 +18,8 @@ export interface ConnectAttemptView {
   intervalSeconds: number;
   /** Once connected: the stored connection and its channel's name. */
   connection: { id: number; label: string } | null;
+  /** The connection was one connected earlier, given new tokens in place (same id). */
+  reconnected: boolean;
   /** Why it ended, in words, when it did not connect. */
   message: string | null;
   remediation: string | null;

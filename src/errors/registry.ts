@@ -538,6 +538,16 @@ export const CODES = {
     remediation:
       'Check the appliance reaches the internet and YouTube; the message names what YouTube answered. It is tried again on the next check.',
   },
+  // YouTube lifecycle events and the bind retry (issue 17 gaps).
+  YOUTUBE_BROADCAST_LIVE: {
+    severity: 'info',
+    remediation: 'Nothing to do: viewers find the show at the watch link.',
+  },
+  YOUTUBE_BIND_FAILED: {
+    severity: 'warning',
+    remediation:
+      'Nothing to do while YouTube has trouble: the appliance keeps trying to bind the broadcast, less often as time goes on, and the RTMP stream continues; viewers see it once it is bound. If it lasts, check that the appliance reaches www.googleapis.com; stopping and going live again makes a new broadcast.',
+  },
   // The venue website's outputs (issue 17, src/website/).
   WEBSITE_RATE_LIMITED: {
     status: 429,

@@ -75,6 +75,8 @@ export class YouTubeApiSim {
   private insertRefusal: string | null = null;
   /** Transitions to live refused as if no data were seen (errorStreamInactive). */
   holdLive = false;
+  /** The next binds that fail, and how (failBinds). */
+  private bindFailures: { left: number; how: 'unavailable' | 'no-answer' } = { left: 0, how: 'unavailable' };
   private grants = new Map<string, DeviceGrant>();
   private refreshTokens = new Set<string>();
   private accessTokens = new Map<string, number>();
@@ -173,6 +175,15 @@ export class YouTubeApiSim {
   /** Every stream made, oldest first. */
   allStreams(): Readonly<SimStream>[] {
     return [...this.streams.values()];
+  }
+  /** The next `count` liveBroadcasts.bind calls fail: 'unavailable' answers YouTube's 503
+   *  backendError, 'no-answer' drops the connection without a word (a network failure). */
+  failBinds(count: number, how: 'unavailable' | 'no-answer' = 'unavailable'): void {
+    this.bindFailures = { left: count, how };
+  }
+  /** Binds still to fail. */
+  get bindFailuresLeft(): number {
+    return this.bindFailures.left;
   }
   /** YouTube refuses new broadcasts (its daily creation limit), or accepts them again (null). */
   refuseBroadcastInserts(reason: string | null = 'userRequestsExceedRateLimit'): void {
@@ -330,7 +341,17 @@ export class YouTubeApiSim {
       return this.insertBroadcast(response, parse(body));
     }
     if (resource === 'liveBroadcasts' && method === 'GET') return this.listBroadcasts(response, url);
-    if (resource === 'liveBroadcasts/bind' && method === 'POST') return this.bind(response, url);
+    if (resource === 'liveBroadcasts/bind' && method === 'POST') {
+      if (this.bindFailures.left > 0) {
+        this.bindFailures.left--;
+        if (this.bindFailures.how === 'no-answer') {
+          response.socket?.destroy();
+          return;
+        }
+        return apiError(response, 503, 'global', 'backendError', 'Backend Error');
+      }
+      return this.bind(response, url);
+    }
     if (resource === 'liveBroadcasts/transition' && method === 'POST') {
       await this.refreshStreams();
       return this.transition(response, url);

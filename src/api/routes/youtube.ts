@@ -15,6 +15,15 @@ const ConnectBody = z
       .max(100, { error: 'must be at most 100 characters' })
       .optional()
       .meta({ description: 'A name for the channel when YouTube does not tell its own.' }),
+    reconnect: z
+      .number({ error: 'must be the id of a stored connection' })
+      .int({ error: 'must be a whole number' })
+      .positive({ error: 'must be the id of a stored connection' })
+      .optional()
+      .meta({
+        description:
+          'Connect this stored channel again: its tokens are replaced in place when YouTube names the same channel (a show on air on it carries on with them).',
+      }),
   })
   .default({});
 
@@ -31,6 +40,7 @@ const ConnectAttemptView = z.object({
   expiresInSeconds: z.number(),
   intervalSeconds: z.number().meta({ description: 'How often the appliance asks Google now.' }),
   connection: z.object({ id: z.number(), label: z.string() }).nullable(),
+  reconnected: z.boolean(),
   message: z.string().nullable(),
   remediation: z.string().nullable(),
 });
@@ -58,6 +68,7 @@ export function registerYouTubeRoutes(app: ApiInstance, deps: ApiDeps): void {
     ...(deps.clock !== undefined ? { clock: deps.clock } : {}),
     ...(deps.logger !== undefined ? { logger: deps.logger.child({ component: 'youtube-connect' }) } : {}),
     destinationOnAir: (id) => deps.shows?.current?.request.destinationIds.includes(id) ?? false,
+    onReconnected: (id) => deps.shows?.current?.youtubeReconnected(id),
   });
   app.addHook('onClose', async () => connector.close());
 
@@ -72,7 +83,8 @@ export function registerYouTubeRoutes(app: ApiInstance, deps: ApiDeps): void {
         response: { 201: ConnectAttemptView },
       },
     },
-    async (request, reply) => reply.code(201).send(await connector.start(request.body.label)),
+    async (request, reply) =>
+      reply.code(201).send(await connector.start(request.body.label, request.body.reconnect)),
   );
 
   app.get(

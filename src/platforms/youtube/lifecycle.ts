@@ -54,6 +54,12 @@ export const ARCHIVE_RENEW_AFTER_MS = 11 * 3_600_000 + 50 * 60_000;
 export const STOP_WITHIN_MS = 10_000;
 /** After YouTube's rate limit on requests or new broadcasts: the first wait, doubled up to QUOTA_RETRY_MS. */
 const RATE_BACKOFF_MS = 60_000;
+/** A bind that failed (5xx, no answer, the token refresh failing) is tried again after 5 s,
+ *  doubled up to 15 min: each bind costs 50 units, so a day-long outage stays under 5,000. */
+export const BIND_RETRY_FIRST_MS = 5000;
+export const BIND_RETRY_MAX_MS = 15 * 60_000;
+/** A broadcast still not bound this long after it was made: an alert (cleared once bound). */
+export const BIND_WITHIN_MS = 2 * 60_000;
 
 /** States in which a broadcast can (and at stop should) be completed. */
 const ON_AIR = new Set<LifeCycleStatus>(['testing', 'liveStarting', 'live']);
@@ -74,6 +80,7 @@ export interface BroadcastLifecycleDeps {
   pollIntervalMs?: number;
   goLiveWithinMs?: number;
   archiveRenewAfterMs?: number;
+  bindWithinMs?: number;
 }
 
 interface Current {
@@ -87,6 +94,22 @@ interface Current {
 
 type Renewal = 'ended' | 'archive';
 
+/** A broadcast inserted but not bound yet: its bind is tried again rather than a new one made. */
+interface Unbound {
+  id: string;
+  title: string;
+  /** Monotonic ms it was made. */
+  since: number;
+  failures: number;
+}
+
+/** A failure worth trying again soon: no answer, a 5xx, or the token refresh failing (not a
+ *  refusal YouTube means). */
+export function isTransientFailure(error: unknown): boolean {
+  if (error instanceof YouTubeApiError) return error.httpStatus === 0 || error.httpStatus >= 500;
+  return !isAppError(error) || error.code === 'YOUTUBE_REQUEST_FAILED';
+}
+
 /** The ingestion URL a stream's data goes to: address + "/" + stream name. Pure. */
 export function ingestUrlOf(stream: LiveStream): string {
   const { ingestionAddress, streamName } = stream.cdn.ingestionInfo;
@@ -97,6 +120,7 @@ export class BroadcastLifecycle {
   private readonly pollIntervalMs: number;
   private readonly goLiveWithinMs: number;
   private readonly archiveRenewAfterMs: number;
+  private readonly bindWithinMs: number;
   private readonly log: Logger;
   private stream: LiveStream | null = null;
   private current: Current | null = null;
@@ -114,12 +138,20 @@ export class BroadcastLifecycle {
   private broadcasts = 0;
   private problem: string | null = null;
   private rateBackoffMs = 0;
+  private unbound: Unbound | null = null;
+  private bindBackoffMs = 0;
+  /** The wait before the first bind is tried again, when it failed at GO LIVE. */
+  private firstRetryMs = 0;
+  private started = false;
+  /** The first broadcast of the show: History gets an event once it is live. */
+  private announce: string | null = null;
   private readonly openKeys = new Set<string>();
 
   constructor(private readonly deps: BroadcastLifecycleDeps) {
     this.pollIntervalMs = deps.pollIntervalMs ?? POLL_INTERVAL_MS;
     this.goLiveWithinMs = deps.goLiveWithinMs ?? GO_LIVE_WITHIN_MS;
     this.archiveRenewAfterMs = deps.archiveRenewAfterMs ?? ARCHIVE_RENEW_AFTER_MS;
+    this.bindWithinMs = deps.bindWithinMs ?? BIND_WITHIN_MS;
     this.log = deps.logger;
   }
 
@@ -141,8 +173,17 @@ export class BroadcastLifecycle {
       streams.save(destination.id, connectionId, this.stream.id, clock.wallNow());
       this.log.info({ streamId: this.stream.id }, 'youtube: stream created');
     }
-    if (!(options.adopt && savedId === this.stream.id && (await this.adopt(this.stream.id))))
-      await this.makeBroadcast();
+    if (!(options.adopt && savedId === this.stream.id && (await this.adopt(this.stream.id)))) {
+      try {
+        await this.makeBroadcast();
+      } catch (error) {
+        // Made but not bound for a passing reason: the data can flow to the stream meanwhile, and
+        // the watch binds it (a refusal YouTube means still stops GO LIVE).
+        if (this.unbound === null || !isTransientFailure(error)) throw error;
+        this.firstRetryMs = this.nextBindBackoff();
+        this.problem = `the broadcast ${this.unbound.id} is not bound to the stream yet (${messageOf(error)}); tried again shortly`;
+      }
+    }
     return ingestUrlOf(this.stream);
   }
 
@@ -174,9 +215,24 @@ export class BroadcastLifecycle {
 
   /** Starts watching: the first check soon, then at the poll interval. */
   start(): void {
-    if (this.stopped || this.current === null) return;
+    if (this.stopped || (this.current === null && this.unbound === null)) return;
+    this.started = true;
+    if (this.current === null) {
+      this.schedule(this.firstRetryMs);
+      return;
+    }
     this.armGoLive(this.current.id);
     this.schedule(WAITING_POLL_MS);
+  }
+
+  /** The channel was connected again (new tokens in the store): check at once, so an access
+   *  alert clears and a pending broadcast is made without waiting for the next poll. */
+  accessRestored(): void {
+    if (this.stopped || !this.started) return;
+    this.log.info('youtube: the channel was connected again; checking now');
+    const running = this.polling;
+    if (running) void running.then(() => this.schedule(0));
+    else this.schedule(0);
   }
 
   /** Ends the watch; completes the broadcast on air (bounded by `withinMs`); clears its alerts. */
@@ -246,7 +302,7 @@ export class BroadcastLifecycle {
     let delay = this.pollIntervalMs;
     try {
       if (this.stopped) return;
-      if (this.renewal !== null) await this.makeBroadcast();
+      if (this.renewal !== null || this.unbound !== null) await this.makeBroadcast();
       const current = this.current;
       if (current === null || this.stream === null) return;
       const status = await this.deps.api.status(current.id, this.stream.id);
@@ -319,21 +375,40 @@ export class BroadcastLifecycle {
     }
   }
 
-  /** A new broadcast, bound to the stream; `previous`: the one it follows (ended or replaced). */
+  /** A new broadcast (or the one made earlier whose bind failed), bound to the stream;
+   *  `previous`: the one it follows (ended or replaced). */
   private async makeBroadcast(previous?: Current): Promise<void> {
     const { api, settings, clock } = this.deps;
     const stream = this.stream;
     if (stream === null) return;
-    const inserted = await api.insertBroadcast({
-      title: settings.title,
-      description: settings.description,
-      privacy: settings.privacy,
-      latency: settings.latency,
-      dvr: settings.dvr,
-      autoStart: settings.auto_start,
-      scheduledStart: clock.wallNow(),
-    });
-    const bound: LiveBroadcast = await api.bind(inserted.id, stream.id);
+    if (this.unbound === null) {
+      const inserted = await api.insertBroadcast({
+        title: settings.title,
+        description: settings.description,
+        privacy: settings.privacy,
+        latency: settings.latency,
+        dvr: settings.dvr,
+        autoStart: settings.auto_start,
+        scheduledStart: clock.wallNow(),
+      });
+      this.unbound = { id: inserted.id, title: inserted.snippet.title, since: clock.now(), failures: 0 };
+    }
+    const pending = this.unbound;
+    let bound: LiveBroadcast;
+    try {
+      bound = await api.bind(pending.id, stream.id);
+    } catch (error) {
+      this.bindFailed(pending, error);
+      throw error;
+    }
+    this.unbound = null;
+    this.bindBackoffMs = 0;
+    this.clearAlert(this.keyOf('bind'));
+    if (pending.failures > 0)
+      this.log.info(
+        { broadcastId: bound.id, failures: pending.failures },
+        'youtube: broadcast bound at last',
+      );
     const renewal = this.renewal;
     const before = previous ?? this.current;
     this.current = {
@@ -349,6 +424,11 @@ export class BroadcastLifecycle {
       { broadcastId: bound.id, streamId: stream.id, renewal },
       'youtube: broadcast created and bound',
     );
+    if (!before) {
+      // The show's first broadcast: History says so once it is live, as for the next ones.
+      this.announce = bound.id;
+      if (this.started) this.armGoLive(bound.id);
+    }
     if (renewal !== null && before) {
       this.raise(`broadcast:${before.id}`, {
         code: 'YOUTUBE_BROADCAST_COMPLETE',
@@ -411,6 +491,19 @@ export class BroadcastLifecycle {
     this.log.info({ broadcastId: current.id }, 'youtube: broadcast is live');
     this.goLiveTimer?.cancel();
     this.goLiveTimer = null;
+    if (this.announce === current.id) {
+      this.announce = null;
+      const key = this.keyOf(`live:${current.id}`);
+      const watchUrl = `https://youtu.be/${current.id}`;
+      // An event for History only: raised and cleared at once (the control room's card has it).
+      this.raise(key, {
+        code: 'YOUTUBE_BROADCAST_LIVE',
+        severity: alertSeverity('YOUTUBE_BROADCAST_LIVE'),
+        message: `Destination "${this.deps.destination.name}": YouTube broadcast "${current.title}" created and live (${watchUrl}).`,
+        remediation: alertRemediation('YOUTUBE_BROADCAST_LIVE'),
+      });
+      this.clearAlert(key);
+    }
     // The events of the renewal stay in History; the control room no longer needs them.
     for (const key of [...this.openKeys])
       if (key.startsWith(this.keyOf('broadcast:')) || key.startsWith(this.keyOf('fallback:')))
@@ -438,9 +531,48 @@ export class BroadcastLifecycle {
     this.clearAlert(this.keyOf('access'));
   }
 
+  /** A bind refused or unanswered: the broadcast YouTube no longer has is forgotten (the next
+   *  try makes a new one); any other is kept for the next try, with an alert past the bound. */
+  private bindFailed(pending: Unbound, error: unknown): void {
+    pending.failures++;
+    const gone =
+      (isAppError(error) && error.code === 'YOUTUBE_BROADCAST_COMPLETE') ||
+      (error instanceof YouTubeApiError && error.httpStatus === 404);
+    if (gone) {
+      this.log.warn(
+        { broadcastId: pending.id, err: messageOf(error) },
+        'youtube: the unbound broadcast is gone',
+      );
+      this.unbound = null;
+      return;
+    }
+    this.log.warn(
+      { broadcastId: pending.id, failures: pending.failures, err: messageOf(error) },
+      'youtube: binding the broadcast failed',
+    );
+    const waitedMs = this.deps.clock.now() - pending.since;
+    if (waitedMs < this.bindWithinMs) return;
+    const minutes = Math.max(1, Math.round(waitedMs / 60_000));
+    this.raise(this.keyOf('bind'), {
+      code: 'YOUTUBE_BIND_FAILED',
+      severity: alertSeverity('YOUTUBE_BIND_FAILED'),
+      message:
+        `Destination "${this.deps.destination.name}": the YouTube broadcast "${pending.title}" (${pending.id}) ` +
+        `could not be bound to the stream for ${minutes} min (${pending.failures} tries; last: ${messageOf(error)}). ` +
+        'The appliance keeps trying; the RTMP stream continues.',
+      remediation: alertRemediation('YOUTUBE_BIND_FAILED'),
+    });
+  }
+
   /** What a failed check means; returns when to check again. */
   private failed(error: unknown): number {
     const name = this.deps.destination.name;
+    if (this.unbound !== null && isTransientFailure(error)) {
+      const delay = this.nextBindBackoff();
+      const retryAt = new Date(this.deps.clock.wallNow() + delay).toISOString().slice(11, 19);
+      this.problem = `the broadcast ${this.unbound.id} is not bound to the stream yet (${messageOf(error)}); tried again at ${retryAt} UTC`;
+      return delay;
+    }
     if (!isAppError(error)) {
       this.problem = `checking the broadcast failed: ${messageOf(error)}`;
       this.log.error({ err: messageOf(error) }, 'youtube: check failed');
@@ -508,6 +640,15 @@ export class BroadcastLifecycle {
         return delay;
       }
     }
+  }
+
+  /** 5 s, 10, 20 … up to BIND_RETRY_MAX_MS; reset once bound. */
+  private nextBindBackoff(): number {
+    this.bindBackoffMs = Math.min(
+      BIND_RETRY_MAX_MS,
+      this.bindBackoffMs === 0 ? BIND_RETRY_FIRST_MS : this.bindBackoffMs * 2,
+    );
+    return this.bindBackoffMs;
   }
 
   /** 1 min, 2, 4 … up to QUOTA_RETRY_MS; reset by a check that works. */

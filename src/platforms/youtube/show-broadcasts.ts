@@ -21,7 +21,11 @@ import { YouTubeStreamRepository } from './saved-streams.ts';
 import { TokenKeeper } from './tokens.ts';
 
 /** Google's endpoints, and the watch's pace (tests shorten it; default: lifecycle.ts's). */
-export type YouTubeShowConfig = YouTubeEndpoints & { pollIntervalMs?: number; goLiveWithinMs?: number };
+export type YouTubeShowConfig = YouTubeEndpoints & {
+  pollIntervalMs?: number;
+  goLiveWithinMs?: number;
+  bindWithinMs?: number;
+};
 
 export interface ShowBroadcastsDeps {
   store: Store;
@@ -124,6 +128,7 @@ export class ShowBroadcasts {
           ...(deps.youtube.goLiveWithinMs !== undefined
             ? { goLiveWithinMs: deps.youtube.goLiveWithinMs }
             : {}),
+          ...(deps.youtube.bindWithinMs !== undefined ? { bindWithinMs: deps.youtube.bindWithinMs } : {}),
         });
         // A crash resume carries on the broadcast the interrupted show left on air.
         const url = await lifecycle.prepare({ adopt: mode === 'lenient' });
@@ -164,6 +169,13 @@ export class ShowBroadcasts {
   start(alerts?: AlertSink): void {
     this.sink = alerts ?? null;
     for (const { lifecycle } of this.prepared) lifecycle.start();
+  }
+
+  /** A channel was connected again: its destinations' broadcasts use the new tokens at once (the
+   *  token keeper reads them from the store at each call). */
+  reconnected(connectionId: number): void {
+    for (const { destination, lifecycle } of this.prepared)
+      if (destination.youtube?.connection_id === connectionId) lifecycle.accessRestored();
   }
 
   states(): YouTubeBroadcastState[] {

@@ -65,6 +65,28 @@ export class YouTubeConnectionRepository {
     return Number(result.lastInsertRowid);
   }
 
+  /** The same channel connected again: new tokens in place (so destinations and a show on air
+   *  that use the connection carry on with it), no longer revoked. */
+  reconnect(id: number, label: string, tokens: YouTubeTokens, connectedAt: number): void {
+    this.row(id);
+    this.db
+      .prepare(
+        `UPDATE youtube_connections
+            SET label = ?, scope = ?, refresh_token_enc = ?, access_token_enc = ?,
+                access_expires_at_ms = ?, connected_at_ms = ?, revoked_at_ms = NULL, revoked_reason = NULL
+          WHERE id = ?`,
+      )
+      .run(
+        label,
+        tokens.scope,
+        this.secrets.seal(tokens.refreshToken),
+        tokens.accessToken === null ? null : this.secrets.seal(tokens.accessToken),
+        tokens.accessExpiresAt,
+        connectedAt,
+        id,
+      );
+  }
+
   list(): YouTubeConnectionSummary[] {
     const rows = this.db.prepare('SELECT * FROM youtube_connections ORDER BY id').all() as ConnectionRow[];
     return rows.map(summaryOf);

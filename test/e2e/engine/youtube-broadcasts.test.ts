@@ -4,19 +4,23 @@
 // reaches a stream). YouTube ends the broadcast → the next one is made, bound to the same stream
 // and live, and nginx shows the same publishing session; a broadcast that will not go live → a
 // planned new RTMP session; quota spent → an alert, backoff, the stream continues; access revoked
-// → an alert saying to reconnect.
+// → an alert saying to reconnect, and reconnecting the channel through the API (device flow against
+// the stand-in) clears it at once with the same RTMP session; binds failing (503, no answer) are
+// retried on the same broadcast. The show's first broadcast is in History as well as the next ones.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createAlerting, type Alerting } from '../../../src/alerts/index.ts';
 import { systemClock } from '../../../src/core/clock.ts';
 import { createLogger } from '../../../src/core/logger.ts';
 import type { RunningShow } from '../../../src/app/running-show.ts';
+import { ShowControl } from '../../../src/app/show-control.ts';
 import { ShowRunner } from '../../../src/app/show-runner.ts';
+import type { ConnectAttemptView } from '../../../src/app/youtube-connect.ts';
 import { pollForTokens, startDeviceFlow } from '../../../src/platforms/youtube/device-flow.ts';
 import { saveConnection } from '../../../src/platforms/youtube/tokens.ts';
 import { stopAllSupervised } from '../../../src/process/supervisor.ts';
-import { openStore, type Store } from '../../../src/store/store.ts';
+import type { Store } from '../../../src/store/store.ts';
+import { createApiHarness, type ApiHarness } from '../../helpers/api.ts';
 import { delay, waitFor } from '../../helpers/proc.ts';
 import { startRtmpServer, type RtmpServer } from '../../helpers/rtmp-server.ts';
 import { tempDir } from '../../helpers/temp.ts';
@@ -34,6 +38,10 @@ describe('YouTube broadcasts on air (local Google stand-in, real ffmpeg and ngin
   let rtmp: RtmpServer;
   let sim: YouTubeApiSim;
   let store: Store;
+  let api: ApiHarness;
+  /** The API's show control: the show started here is handed to it, as a crash resume is. */
+  let control: ShowControl;
+  let connectionId: number;
   let alerting: Alerting;
   let destinationId: number;
   let timelineId: number;
@@ -87,10 +95,23 @@ describe('YouTube broadcasts on air (local Google stand-in, real ffmpeg and ngin
       interval: 1,
       ingestionAddress: `rtmp://127.0.0.1:${rtmp.port}/${APP}`,
       streamActivity: publishing,
+      channelTitle: 'Harbour channel',
     });
     await sim.start();
-    store = openStore({ dataDir: dir.path, secretKey: randomBytes(32) });
-    alerting = createAlerting({ alerts: store.alerts });
+    // The appliance's API (real routes, real store) for reconnecting the channel while on air.
+    api = await createApiHarness((parts) => {
+      store = parts.store;
+      alerting = createAlerting({ alerts: store.alerts });
+      control = new ShowControl({
+        store: parts.store,
+        runner: runner(),
+        dataDir: parts.dataDir,
+        clock: systemClock,
+        preflight: async () => ({ ok: true, checks: [] }),
+      });
+      return { youtubeEndpoints: sim.endpoints, clock: systemClock, shows: control };
+    });
+    await api.signIn();
     store.settings.set('youtube.oauth_client', { client_id: sim.clientId, client_secret: sim.clientSecret });
 
     // Connect the channel as the device flow does (y2's routes do the same through the UI).
@@ -98,7 +119,7 @@ describe('YouTube broadcasts on air (local Google stand-in, real ffmpeg and ngin
     const authorization = await startDeviceFlow(sim.endpoints, client, systemClock);
     sim.approve(authorization.userCode);
     const granted = await pollForTokens(sim.endpoints, client, authorization, systemClock);
-    const connectionId = saveConnection(store.youtubeConnections, 'Harbour channel', granted, systemClock);
+    connectionId = saveConnection(store.youtubeConnections, 'Harbour channel', granted, systemClock);
 
     destinationId = store.destinations.create({
       name: 'Harbour on YouTube',
@@ -140,7 +161,7 @@ describe('YouTube broadcasts on air (local Google stand-in, real ffmpeg and ngin
     await show?.stop().catch(() => undefined);
     await stopAllSupervised();
     alerting?.close();
-    store?.close();
+    await api?.close();
     await sim?.stop();
     await rtmp?.destroy();
     dir.cleanup();
@@ -167,9 +188,18 @@ describe('YouTube broadcasts on air (local Google stand-in, real ffmpeg and ngin
     assert.equal(state.streamStatus, 'active');
     const session = await publisherId(stream.streamName);
     assert.ok(session !== null, 'nginx shows the publisher');
+    const firstEvent = await waitFor(
+      () => store.alerts.list({ limit: 50 }).find((alert) => alert.code === 'YOUTUBE_BROADCAST_LIVE'),
+      { timeoutMs: 10_000, what: 'the first broadcast in History' },
+    );
+    assert.match(
+      firstEvent.message,
+      new RegExp(`YouTube broadcast "Harbour live" created and live \\(https://youtu\\.be/${first.id}\\)`),
+    );
 
-    // YouTube ends the broadcast while RTMP stays up.
+    // YouTube ends the broadcast while RTMP stays up; binding the next one fails twice (503).
     const bytesBefore = (await rtmp.streams()).find((s) => s.name === stream.streamName)!.bytesIn;
+    sim.failBinds(2, 'unavailable');
     sim.completeBroadcast(first.id);
     // Inserted, then bound: wait for both (the bind is a second call).
     const second = await waitFor(
@@ -178,11 +208,13 @@ describe('YouTube broadcasts on air (local Google stand-in, real ffmpeg and ngin
         return next?.boundStreamId ? next : null;
       },
       {
-        timeoutMs: 30_000,
+        timeoutMs: 60_000,
         what: 'the next broadcast',
       },
     );
     assert.equal(second.boundStreamId, stream.id, 'bound to the same stream');
+    assert.equal(sim.bindFailuresLeft, 0, 'bound after the failed binds');
+    assert.equal(sim.allBroadcasts().length, 2, 'the failed bind was tried again, no other broadcast made');
     await liveBroadcast(second.id);
     await delay(3000);
     const afterRenewal = (await rtmp.streams()).find((s) => s.name === stream.streamName);
@@ -227,6 +259,9 @@ describe('YouTube broadcasts on air (local Google stand-in, real ffmpeg and ngin
   });
 
   it('reuses the stream; a broadcast that will not go live → a planned new RTMP session; access revoked → an alert to reconnect', async () => {
+    // A show the first test left running (it failed midway) must not outlive the suite.
+    await show?.stop().catch(() => undefined);
+    show = null;
     sim.resetQuota();
     const streamInserts = () =>
       sim.requests.filter((request) => request === 'POST /youtube/v3/liveStreams').length;
@@ -241,7 +276,10 @@ describe('YouTube broadcasts on air (local Google stand-in, real ffmpeg and ngin
     assert.ok(sessionBefore !== null);
 
     // The next broadcast cannot go live (as if YouTube did not see the data): a new RTMP session.
+    // Its first bind gets no answer at all (a network failure): tried again, on the same broadcast.
     sim.holdLive = true;
+    sim.failBinds(1, 'no-answer');
+    const broadcastsBefore = sim.allBroadcasts().length;
     sim.completeBroadcast(current.id);
     const next = await waitFor(
       () => {
@@ -251,6 +289,8 @@ describe('YouTube broadcasts on air (local Google stand-in, real ffmpeg and ngin
       { timeoutMs: 30_000, what: 'the next broadcast' },
     );
     assert.equal(next.boundStreamId, stream!.id);
+    assert.equal(sim.bindFailuresLeft, 0);
+    assert.equal(sim.allBroadcasts().length, broadcastsBefore + 1, 'one new broadcast, bound after a retry');
     const newSession = await waitFor(
       async () => {
         const id = await publisherId(stream!.streamName);
@@ -276,8 +316,42 @@ describe('YouTube broadcasts on air (local Google stand-in, real ffmpeg and ngin
     assert.match(revoked.remediation, /Reconnect the channel in Destinations/);
     await delay(3000);
     assert.equal(await publisherId(stream!.streamName), newSession, 'the stream continues, no reconnect');
+    assert.equal(store.youtubeConnections.get(connectionId).revokedAt !== null, true, 'needs reconnecting');
+
+    // The operator connects the channel again through the API (device flow against the stand-in).
+    control.adopt(show, { demo: false });
+    const started = await api.call('POST', '/api/youtube/connect', { reconnect: connectionId });
+    assert.equal(started.statusCode, 201, started.body);
+    const attempt = started.json<ConnectAttemptView>();
+    const checkedBefore = show.youtubeStates()[0]!.checkedAt;
+    sim.approve(attempt.userCode);
+    const connected = await waitFor(
+      async () => {
+        const view = (await api.call('GET', `/api/youtube/connect/${attempt.id}`)).json<ConnectAttemptView>();
+        return view.state === 'connected' ? view : null;
+      },
+      { timeoutMs: 20_000, what: 'the channel connected again' },
+    );
+    assert.equal(connected.reconnected, true);
+    assert.equal(connected.connection?.id, connectionId, 'the same connection, new tokens');
+    assert.equal(store.youtubeConnections.get(connectionId).revokedAt, null);
+    // At once, not at the next poll: the alert clears and the lifecycle's call works again.
+    await waitFor(() => openAlert('YOUTUBE_TOKEN_REVOKED') === undefined, {
+      timeoutMs: 10_000,
+      what: 'the access alert cleared',
+    });
+    await waitFor(
+      () => {
+        const state = show!.youtubeStates()[0]!;
+        return state.problem === null && state.checkedAt !== checkedBefore;
+      },
+      { timeoutMs: 10_000, what: 'a successful check with the new tokens' },
+    );
+    assert.equal(show.youtubeStates()[0]!.live, true);
+    assert.equal(await publisherId(stream!.streamName), newSession, 'still the same RTMP session');
+    const history = store.alerts.list({ limit: 50 }).find((alert) => alert.code === 'YOUTUBE_TOKEN_REVOKED');
+    assert.ok(history?.cleared_at, 'History has the revoked access, cleared by the reconnect');
     await show.stop();
     show = null;
-    assert.equal(openAlert('YOUTUBE_TOKEN_REVOKED'), undefined, 'cleared when the show stops');
   });
 });

@@ -154,5 +154,16 @@ describe('control room: a YouTube broadcast’s status on the LIVE line and its 
     assert.ok(stop.status < 300, JSON.stringify(stop.body));
     await stateBadge.filter({ hasText: 'Off air' }).waitFor({ timeout: 60_000 });
     assert.equal(sim!.broadcast(broadcast.id)?.lifeCycleStatus, 'complete', 'completed at stop');
+
+    // History has the show's first broadcast, as it has the next ones (an event: under all alerts).
+    await page.getByRole('link', { name: 'History' }).click();
+    await page.getByLabel('Which alerts').selectOption('all');
+    const event = page.getByText(
+      `YouTube broadcast "Harbour live" created and live (https://youtu.be/${broadcast.id})`,
+    );
+    await event.waitFor({ timeout: 15_000 });
+    await event.scrollIntoViewIfNeeded();
+    await saveScreenshot(page, 'g2-3-history-first-broadcast');
+    assert.deepEqual(ui!.pageErrors, []);
   });
 });

@@ -225,6 +225,66 @@ describe('connecting a YouTube channel through the API', () => {
     assert.equal(refresh.status, 400);
   });
 
+  it('connecting a disconnected channel again renews the same connection in place; another channel is a new one', async () => {
+    const connections = api.store.youtubeConnections;
+    const connectAndApprove = async (body: object): Promise<ConnectAttemptView> => {
+      const response = await api.call('POST', '/api/youtube/connect', body);
+      assert.equal(response.statusCode, 201, response.body);
+      const started = response.json<ConnectAttemptView>();
+      sim.approve(started.userCode);
+      await advance(INTERVAL_S * 1000);
+      await until(() => api.clock.pendingTimers() === 0, 'the attempt to end');
+      let view = await settled(started.id);
+      const deadline = Date.now() + 10_000;
+      while (view.state === 'pending' && Date.now() < deadline) view = await attempt(started.id);
+      assert.equal(view.state, 'connected', JSON.stringify(view));
+      return view;
+    };
+    const first = await connectAndApprove({});
+    const id = first.connection!.id;
+    connections.markRevoked(id, Date.now(), 'Google refused the refresh token');
+    const count = connections.list().length;
+
+    // "Connect the channel again" on that connection: new tokens, same id, no longer revoked.
+    const again = await connectAndApprove({ reconnect: id });
+    assert.equal(again.reconnected, true);
+    assert.equal(again.connection?.id, id);
+    assert.equal(connections.get(id).revokedAt, null);
+    assert.equal(connections.list().length, count, 'no new connection');
+    assert.ok(connections.tokens(id).accessToken, 'the new tokens are stored');
+
+    // Disconnected, then "Connect a channel" with the same channel: the disconnected one is renewed.
+    for (const other of connections.list()) connections.markRevoked(other.id, Date.now(), 'disconnected');
+    const plain = await connectAndApprove({});
+    assert.equal(plain.reconnected, false, 'two disconnected ones of that name: which is unclear, a new one');
+    connections.markRevoked(plain.connection!.id, Date.now(), 'disconnected');
+    for (const other of connections.list()) if (other.id !== id) connections.delete(other.id);
+    const renewed = await connectAndApprove({});
+    assert.equal(renewed.reconnected, true);
+    assert.equal(renewed.connection?.id, id);
+
+    // The operator asked to reconnect "Other channel" but signed in with another: a new connection.
+    const otherId = connections.create(
+      'Other channel',
+      { refreshToken: 'rt-other', accessToken: null, accessExpiresAt: null, scope: 'youtube' },
+      Date.now(),
+    );
+    connections.markRevoked(otherId, Date.now(), 'Google refused the refresh token');
+    const elsewhere = await connectAndApprove({ reconnect: otherId });
+    assert.equal(elsewhere.reconnected, false);
+    assert.notEqual(elsewhere.connection?.id, otherId);
+    assert.notEqual(connections.get(otherId).revokedAt, null, 'the other channel still needs reconnecting');
+
+    const unknown = await api.call('POST', '/api/youtube/connect', { reconnect: 99_999 });
+    assert.equal(unknown.statusCode, 409);
+    assert.equal(unknown.json<{ code: string }>().code, 'YOUTUBE_NOT_CONNECTED');
+    const invalid = await api.call('POST', '/api/youtube/connect', { reconnect: 'x' });
+    assert.equal(invalid.statusCode, 400);
+    assert.ok(
+      invalid.json<{ issues: { path: string }[] }>().issues.some((issue) => issue.path === 'reconnect'),
+    );
+  });
+
   it('needs admin for connecting; the list is readable by a viewer; nothing without signing in', async () => {
     assert.equal(listedRole('POST', '/api/youtube/connect'), 'admin');
     assert.equal(listedRole('GET', '/api/youtube/connect/:attemptId'), 'admin');

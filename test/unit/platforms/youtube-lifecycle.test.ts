@@ -15,6 +15,7 @@ import {
 } from '../../../src/platforms/youtube/client.ts';
 import {
   ARCHIVE_RENEW_AFTER_MS,
+  BIND_WITHIN_MS,
   BroadcastLifecycle,
   GO_LIVE_WITHIN_MS,
   POLL_INTERVAL_MS,
@@ -40,6 +41,8 @@ class FakeYouTube implements LiveApi {
   failing: ApiError | null = null;
   /** Only broadcast inserts fail with this. */
   failInserts: ApiError | null = null;
+  /** The next binds fail with this error (a 503 or no answer), this many times. */
+  bindFailures = { left: 0, error: null as ApiError | null };
   /** transition() never answers. */
   hangTransitions = false;
   pausedUntilMs: number | null = null;
@@ -84,6 +87,10 @@ class FakeYouTube implements LiveApi {
   }
   async bind(broadcastId: string, streamId: string): Promise<LiveBroadcast> {
     this.gate(`bind ${broadcastId} ${streamId}`);
+    if (this.bindFailures.left > 0 && this.bindFailures.error) {
+      this.bindFailures.left--;
+      throw this.bindFailures.error;
+    }
     const broadcast = this.broadcasts.get(broadcastId)!;
     broadcast.streamId = streamId;
     broadcast.status = 'ready';
@@ -476,5 +483,140 @@ describe('YouTube broadcast lifecycle', () => {
     await hung.step(1000);
     await stopping;
     assert.equal(stopped, true);
+  });
+  it('the first broadcast is in History too, once live: created and live, with the watch link', async () => {
+    const { api, alerts, lifecycle, step } = rig();
+    api.streamActive = true;
+    await lifecycle.prepare();
+    lifecycle.start();
+    await step(5000);
+    assert.equal(lifecycle.state().live, true);
+    const events = alerts.raised.filter((alert) => alert.code === 'YOUTUBE_BROADCAST_LIVE');
+    assert.equal(events.length, 1);
+    assert.equal(events[0]!.severity, 'info');
+    assert.match(
+      events[0]!.message,
+      /Destination "Harbour": YouTube broadcast "Harbour live" created and live \(https:\/\/youtu\.be\/bc2\)/,
+    );
+    assert.equal(alerts.open.has(events[0]!.key), false, 'an event for History, not an open alert');
+    // The next broadcast keeps its own event (YOUTUBE_BROADCAST_COMPLETE), not a second one of these.
+    api.broadcasts.get('bc2')!.status = 'complete';
+    await step(POLL_INTERVAL_MS);
+    assert.equal(lifecycle.state().broadcastId, 'bc3');
+    assert.equal(alerts.raised.filter((alert) => alert.code === 'YOUTUBE_BROADCAST_LIVE').length, 1);
+  });
+
+  it('a bind that fails (503) is tried again with a growing backoff on the SAME broadcast, not a new one', async () => {
+    const { api, alerts, lifecycle, step } = rig();
+    api.streamActive = true;
+    await lifecycle.prepare();
+    lifecycle.start();
+    await step(5000);
+    api.bindFailures = {
+      left: 3,
+      error: new YouTubeApiError(
+        'YOUTUBE_REQUEST_FAILED',
+        'YouTube refused binding (HTTP 503)',
+        'backendError',
+        503,
+      ),
+    };
+    api.broadcasts.get('bc2')!.status = 'complete';
+    await step(POLL_INTERVAL_MS);
+    const binds = () => api.calls.filter((call) => call.startsWith('bind bc3')).length;
+    assert.equal(binds(), 1, 'the first bind of the next broadcast failed');
+    assert.match(lifecycle.state().problem ?? '', /bc3 is not bound to the stream yet/);
+    await step(5000);
+    assert.equal(binds(), 2, 'again after 5 s');
+    await step(9000);
+    assert.equal(binds(), 2, 'then waits 10 s');
+    await step(1000);
+    assert.equal(binds(), 3);
+    await step(20_000);
+    assert.equal(binds(), 4, 'bound at the fourth try');
+    assert.equal(api.calls.filter((call) => call === 'insertBroadcast').length, 2, 'one insert for bc3');
+    assert.equal(api.broadcasts.get('bc3')!.streamId, 'st1');
+    await step(5000);
+    assert.equal(lifecycle.state().broadcastId, 'bc3');
+    assert.equal(lifecycle.state().live, true);
+    assert.equal(lifecycle.state().problem, null);
+    assert.ok(!alerts.raised.some((alert) => alert.code === 'YOUTUBE_BIND_FAILED'), 'bound within the bound');
+  });
+
+  it('a bind still failing after the bound: an alert with a remediation, cleared once bound', async () => {
+    const { api, alerts, lifecycle, step } = rig();
+    api.streamActive = true;
+    await lifecycle.prepare();
+    lifecycle.start();
+    await step(5000);
+    api.bindFailures = {
+      left: 100,
+      error: new YouTubeApiError('YOUTUBE_REQUEST_FAILED', 'YouTube did not answer binding', null, 0),
+    };
+    api.broadcasts.get('bc2')!.status = 'complete';
+    await step(POLL_INTERVAL_MS);
+    await step(BIND_WITHIN_MS - 10_000);
+    const key = 'destination:dest:3:youtube:bind';
+    assert.equal(alerts.open.has(key), false, 'not before the bound');
+    await step(3 * 60_000);
+    const alert = alerts.open.get(key);
+    assert.ok(alert, 'the bind alert is open');
+    assert.equal(alert.code, 'YOUTUBE_BIND_FAILED');
+    assert.match(alert.message, /"Harbour live" \(bc3\) could not be bound to the stream for \d+ min/);
+    assert.match(alert.remediation, /keeps trying/);
+    assert.equal(api.calls.filter((call) => call === 'insertBroadcast').length, 2, 'still no new broadcast');
+    api.bindFailures.left = 0;
+    await step(10 * 60_000);
+    assert.equal(alerts.open.has(key), false, 'cleared once bound');
+    assert.equal(api.broadcasts.get('bc3')!.streamId, 'st1');
+    assert.equal(lifecycle.state().live, true);
+  });
+
+  it('the first bind failing at GO LIVE (token refresh failing): the show goes on, the watch binds it', async () => {
+    const { api, alerts, lifecycle, step } = rig();
+    api.streamActive = true;
+    const refreshFailed = new YouTubeApiError(
+      'YOUTUBE_REQUEST_FAILED',
+      "refreshing the channel's access failed (HTTP 503)",
+      null,
+      503,
+    );
+    api.bindFailures = { left: 2, error: refreshFailed };
+    const url = await lifecycle.prepare();
+    assert.equal(url, 'rtmp://ingest.example/live2/abcd-efgh', 'the data can flow meanwhile');
+    lifecycle.start();
+    await step(20_000);
+    assert.equal(api.calls.filter((call) => call === 'insertBroadcast').length, 1);
+    assert.equal(api.broadcasts.get('bc2')!.streamId, 'st1');
+    assert.equal(lifecycle.state().broadcastId, 'bc2');
+    assert.equal(lifecycle.state().live, true);
+    assert.ok(alerts.raised.some((alert) => alert.code === 'YOUTUBE_BROADCAST_LIVE'));
+
+    // A refusal YouTube means still stops GO LIVE.
+    const refused = rig();
+    refused.api.bindFailures = {
+      left: 1,
+      error: new YouTubeApiError('YOUTUBE_REQUEST_FAILED', 'forbidden', 'forbidden', 403),
+    };
+    await assert.rejects(refused.lifecycle.prepare(), /forbidden/);
+  });
+
+  it('the channel connected again: checked at once, the access alert clears without waiting for the next poll', async () => {
+    const { api, alerts, lifecycle, step } = rig();
+    api.streamActive = true;
+    await lifecycle.prepare();
+    lifecycle.start();
+    await step(5000);
+    api.failing = new YouTubeApiError('YOUTUBE_TOKEN_REVOKED', 'revoked', null, 401);
+    await step(POLL_INTERVAL_MS);
+    const key = 'destination:dest:3:youtube:access';
+    assert.ok(alerts.open.has(key));
+    api.failing = null;
+    const before = api.calls.length;
+    lifecycle.accessRestored();
+    await step(1000);
+    assert.ok(api.calls.length > before, 'a check at once');
+    assert.equal(alerts.open.has(key), false);
+    assert.equal(lifecycle.state().problem, null);
   });
 });

@@ -1,6 +1,7 @@
 // Add or change a destination: pick the platform (fills its ingest server and says where the
 // stream key is), name, server address, the stream key (write-only: only its mask comes back); for
-// YouTube, optionally broadcasts through the YouTube Live API on a connected channel (no key then).
+// YouTube, optionally broadcasts through the YouTube Live API on a connected channel: the address
+// and key then come from YouTube, so their fields give way to a read-only line saying so.
 import { useState, type FormEvent } from 'react';
 import { ApiError, api } from '../../api/client.ts';
 import { SecretField, secretPatch, type SecretValue } from '../../components/SecretField.tsx';
@@ -112,8 +113,9 @@ export function DestinationForm({
 
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
-    const key = secretPatch(form.stream_key);
-    const server = form.server_url.trim();
+    // Through the YouTube API the address and key are YouTube's: the hidden fields are not sent.
+    const key = viaApi ? undefined : secretPatch(form.stream_key);
+    const server = viaApi ? (destination?.server_url ?? '') : form.server_url.trim();
     // A platform that needs a key gets one before anything is stored.
     const hasKey = key ? true : key === undefined && (destination?.has_stream_key ?? false);
     if (viaApi && form.youtube.connection_id === null) {
@@ -229,42 +231,50 @@ export function DestinationForm({
         autoComplete="off"
         required
       />
-      <Field
-        label="Server address"
-        value={form.server_url}
-        onChange={(event) => set('server_url', event.target.value)}
-        error={fieldError('server_url')}
-        list={preset && preset.servers.length > 0 ? listId : undefined}
-        placeholder={form.platform === 'custom' ? 'rtmp://stream.example.com/live' : undefined}
-        spellCheck={false}
-        autoComplete="off"
-        hint={
-          preset && preset.servers.length > 0
-            ? `Filled in for ${preset.label}; leave it unless the platform gives you another one. Accepted: ${preset.schemes.map((s) => `${s}://`).join(', ')}.`
-            : 'Starts with rtmp://, rtmps:// or srt://.'
-        }
-      />
-      {preset && preset.servers.length > 0 ? (
-        <datalist id={listId}>
-          {preset.servers.map((server) => (
-            <option key={server} value={server} />
-          ))}
-        </datalist>
-      ) : null}
-      <SecretField
-        label="Stream key"
-        stored={destination?.has_stream_key ?? false}
-        storedText={destination?.stream_key_masked ?? undefined}
-        secret={form.stream_key}
-        onChange={(next) => set('stream_key', next)}
-        error={fieldError('stream_key')}
-        hint={
-          viaApi
-            ? 'Not needed: the appliance gets the stream key from YouTube. A key entered here is not used while YouTube broadcasts are managed through the API.'
-            : 'Paste it from the platform. It is stored encrypted; afterwards only its last characters are shown.'
-        }
-        autoComplete="off"
-      />
+      {viaApi ? (
+        <div className="field set-by-youtube" role="group" aria-label="Server address and stream key">
+          <span className="field-label">Server address and stream key</span>
+          <p>
+            <span className="badge badge-ok">Set by YouTube</span> The appliance sends to the ingestion
+            address and stream key of the stream it creates on the connected channel; nothing to enter here.
+          </p>
+        </div>
+      ) : (
+        <>
+          <Field
+            label="Server address"
+            value={form.server_url}
+            onChange={(event) => set('server_url', event.target.value)}
+            error={fieldError('server_url')}
+            list={preset && preset.servers.length > 0 ? listId : undefined}
+            placeholder={form.platform === 'custom' ? 'rtmp://stream.example.com/live' : undefined}
+            spellCheck={false}
+            autoComplete="off"
+            hint={
+              preset && preset.servers.length > 0
+                ? `Filled in for ${preset.label}; leave it unless the platform gives you another one. Accepted: ${preset.schemes.map((s) => `${s}://`).join(', ')}.`
+                : 'Starts with rtmp://, rtmps:// or srt://.'
+            }
+          />
+          {preset && preset.servers.length > 0 ? (
+            <datalist id={listId}>
+              {preset.servers.map((server) => (
+                <option key={server} value={server} />
+              ))}
+            </datalist>
+          ) : null}
+          <SecretField
+            label="Stream key"
+            stored={destination?.has_stream_key ?? false}
+            storedText={destination?.stream_key_masked ?? undefined}
+            secret={form.stream_key}
+            onChange={(next) => set('stream_key', next)}
+            error={fieldError('stream_key')}
+            hint="Paste it from the platform. It is stored encrypted; afterwards only its last characters are shown."
+            autoComplete="off"
+          />
+        </>
+      )}
       {form.platform === 'youtube' ? (
         <YouTubeBroadcastFields
           state={form.youtube}

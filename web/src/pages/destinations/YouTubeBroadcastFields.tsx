@@ -149,6 +149,7 @@ export function YouTubeBroadcastFields({
           </div>
           {connecting ? (
             <YouTubeConnect
+              reconnect={chosen && chosen.revokedAt !== null ? chosen.id : undefined}
               onConnected={(connection) => {
                 onChange({ ...state, connection_id: connection.id });
                 onConnectionsChanged();

@@ -19,21 +19,32 @@ const ENDED: Record<Exclude<ConnectAttempt['state'], 'pending' | 'connected'>, s
 export function YouTubeConnect({
   onConnected,
   onClose,
+  reconnect,
 }: {
   onConnected: (connection: { id: number; label: string }) => void;
   onClose: () => void;
+  /** The stored channel being connected again (its tokens are replaced; a show on air on it
+   *  carries on with them). */
+  reconnect?: number | undefined;
 }) {
   const [attempt, setAttempt] = useState<ConnectAttempt | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [starting, setStarting] = useState(false);
   const [now, setNow] = useState(() => Date.now());
   const reported = useRef<number | null>(null);
+  // The channel being connected again is the one chosen when the panel opened.
+  const reconnecting = useRef(reconnect);
 
   const start = async (): Promise<void> => {
     setStarting(true);
     setError(null);
     try {
-      setAttempt(await api.post<ConnectAttempt>('/api/youtube/connect', {}));
+      setAttempt(
+        await api.post<ConnectAttempt>(
+          '/api/youtube/connect',
+          reconnecting.current === undefined ? {} : { reconnect: reconnecting.current },
+        ),
+      );
     } catch (failure) {
       setError(failure);
     } finally {
@@ -106,8 +117,9 @@ export function YouTubeConnect({
       {attempt && attempt.state === 'connected' && attempt.connection ? (
         <Notice kind="success">
           <span>
-            Connected: <strong>{attempt.connection.label}</strong>. Broadcasts of this destination run on this
-            channel.
+            {attempt.reconnected ? 'Connected again' : 'Connected'}:{' '}
+            <strong>{attempt.connection.label}</strong>. Broadcasts of this destination run on this channel
+            {attempt.reconnected ? ', and a show on air on it carries on with the new access' : ''}.
           </span>
         </Notice>
       ) : null}
