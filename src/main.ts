@@ -42,6 +42,7 @@ import { RecordingsHousekeeper } from './recordings/housekeeper.ts';
 import { TIMELAPSE_SETTING, timelapseSettings } from './domain/timelapse.ts';
 import { TimelapseService } from './timelapse/service.ts';
 import { timelapsePressure } from './timelapse/pressure.ts';
+import { snapshotDayUsage, snapshotsRoot } from './timelapse/snapshot-days.ts';
 import { killAllSupervised, stopAllSupervised } from './process/supervisor.ts';
 import { installOnvifSafetyNet } from './ptz/safety-net.ts';
 import { openStore } from './store/store.ts';
@@ -139,6 +140,8 @@ const housekeeper = new RecordingsHousekeeper({
   clock: systemClock,
   logger: createLogger('disk'),
   alerts: alerting.center,
+  // The time-lapse's snapshot days not yet made into videos count towards the same quota.
+  alsoCounted: () => snapshotDayUsage(snapshotsRoot(config.dataDir)),
 });
 housekeeper.start();
 // One probe of the machine's encoders for pre-flight, the capacity check and the shows.

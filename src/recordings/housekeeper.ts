@@ -10,8 +10,7 @@ import { messageOf } from '../core/message-of.ts';
 import { diskSpaceLowAlert } from '../errors/alert-messages.ts';
 import { judgeDiskSpace, readDiskSpace, type DiskSpace, type DiskVerdict } from './free-space.ts';
 import { formatBytes, type RecordingLimits } from './limits.ts';
-import { RecordingSweeper, type SweepResult } from './sweeper.ts';
-import { snapshotDayUsage, snapshotsRoot } from '../timelapse/snapshot-days.ts';
+import { RecordingSweeper, type RecordingSweeperOptions, type SweepResult } from './sweeper.ts';
 
 /** The same key as a recording's own low-disk alert: one alert, whoever sees it first. */
 export const DISK_LOW_ALERT = 'disk:low';
@@ -32,6 +31,8 @@ export interface RecordingsHousekeeperOptions {
   inUse?: () => readonly string[];
   /** Seam for tests; default statfs. */
   readSpace?: (path: string) => DiskSpace | null;
+  /** Other files that count towards the same quota (the time-lapse's snapshot days). */
+  alsoCounted?: RecordingSweeperOptions['alsoCounted'];
 }
 
 export class RecordingsHousekeeper {
@@ -52,8 +53,7 @@ export class RecordingsHousekeeper {
       clock: options.clock,
       logger: options.logger,
       readSpace: this.readSpace,
-      // The time-lapse's snapshot days not yet made into videos count towards the same quota.
-      alsoCounted: () => snapshotDayUsage(snapshotsRoot(options.dataDir)),
+      ...(options.alsoCounted ? { alsoCounted: options.alsoCounted } : {}),
     });
   }
 

@@ -67,6 +67,7 @@ describe('time-lapse snapshot days under the recordings quota (real folder)', ()
       clock,
       logger: createLogger('test'),
       readSpace: (path) => ({ path, totalBytes: 10_000 * MB, freeBytes: 9_000 * MB }),
+      alsoCounted: () => snapshotDayUsage(snapshotsRoot(dir.path)),
     });
   const days = () => readdirSync(snapshots).sort();
   const files = () => readdirSync(recordings).sort();
