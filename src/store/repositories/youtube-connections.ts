@@ -54,14 +54,7 @@ export class YouTubeConnectionRepository {
            (label, scope, refresh_token_enc, access_token_enc, access_expires_at_ms, connected_at_ms)
          VALUES (?, ?, ?, ?, ?, ?)`,
       )
-      .run(
-        label,
-        tokens.scope,
-        this.secrets.seal(tokens.refreshToken),
-        tokens.accessToken === null ? null : this.secrets.seal(tokens.accessToken),
-        tokens.accessExpiresAt,
-        connectedAt,
-      );
+      .run(label, ...this.sealedTokens(tokens), connectedAt);
     return Number(result.lastInsertRowid);
   }
 
@@ -76,15 +69,17 @@ export class YouTubeConnectionRepository {
                 access_expires_at_ms = ?, connected_at_ms = ?, revoked_at_ms = NULL, revoked_reason = NULL
           WHERE id = ?`,
       )
-      .run(
-        label,
-        tokens.scope,
-        this.secrets.seal(tokens.refreshToken),
-        tokens.accessToken === null ? null : this.secrets.seal(tokens.accessToken),
-        tokens.accessExpiresAt,
-        connectedAt,
-        id,
-      );
+      .run(label, ...this.sealedTokens(tokens), connectedAt, id);
+  }
+
+  /** scope, refresh_token_enc, access_token_enc, access_expires_at_ms: the tokens as stored. */
+  private sealedTokens(tokens: YouTubeTokens): [string, string, string | null, number | null] {
+    return [
+      tokens.scope,
+      this.secrets.seal(tokens.refreshToken),
+      tokens.accessToken === null ? null : this.secrets.seal(tokens.accessToken),
+      tokens.accessExpiresAt,
+    ];
   }
 
   list(): YouTubeConnectionSummary[] {
