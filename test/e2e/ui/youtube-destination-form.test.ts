@@ -58,6 +58,10 @@ describe('destination form: YouTube-managed broadcasts need no address nor key (
       "the platform's address, not the typed one",
     );
     assert.equal(saved.youtube?.connection_id, connectionId);
+    // The list says the same: no server address of its own.
+    const row = page.getByRole('row').filter({ hasText: 'Harbour YouTube' });
+    await row.getByText('Set by YouTube').waitFor();
+    assert.equal(await row.getByText('rtmp://a.rtmp.youtube.com/live2').count(), 0);
 
     // GO LIVE's pre-flight takes it without a stream key.
     const camera = store.cameras.create({ name: 'Dock', stream_url: 'rtsp://10.0.0.1/s1' }).id;

@@ -145,7 +145,12 @@ export function Destinations() {
                   </td>
                   <td>{labelOf(destination.platform)}</td>
                   <td className="address">
-                    <code>{destination.server_url}</code>
+                    {destination.youtube ? (
+                      // The stream the appliance creates names the ingestion address, not this row.
+                      <span className="badge badge-ok">Set by YouTube</span>
+                    ) : (
+                      <code>{destination.server_url}</code>
+                    )}
                   </td>
                   <td>
                     {destination.youtube ? (
