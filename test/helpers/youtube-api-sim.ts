@@ -326,6 +326,21 @@ export class YouTubeApiSim {
         'The request cannot be completed because you have exceeded your quota.',
       );
     this.quotaUsed += cost;
+    // liveBroadcasts.delete takes only the id and answers 204 with no body.
+    if (resource === 'liveBroadcasts' && method === 'DELETE') {
+      const id = url.searchParams.get('id') ?? '';
+      if (!this.broadcasts.delete(id))
+        return apiError(
+          response,
+          404,
+          'youtube.liveBroadcast',
+          'liveBroadcastNotFound',
+          'Broadcast not found',
+        );
+      response.writeHead(204);
+      response.end();
+      return;
+    }
     const parts = (url.searchParams.get('part') ?? '').split(',').filter(Boolean);
     if (parts.length === 0)
       return apiError(response, 400, 'youtube.parameter', 'requiredParameter', 'No filter selected.');

@@ -166,7 +166,7 @@ export interface YouTubeClientDeps {
 }
 
 interface Call {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   resource: string;
   query: Record<string, string>;
   body?: unknown;
@@ -295,6 +295,25 @@ export class YouTubeLiveClient {
         if (broadcast) return broadcast;
       }
       throw await this.endedOr(error, broadcastId);
+    }
+  }
+
+  /** Removes a broadcast that never went on air (50 units); one already gone counts as done. */
+  async deleteBroadcast(broadcastId: string): Promise<void> {
+    try {
+      await this.call(
+        {
+          method: 'DELETE',
+          resource: 'liveBroadcasts',
+          query: { id: broadcastId },
+          operation: 'delete',
+          what: 'removing the broadcast',
+        },
+        z.unknown(),
+      );
+    } catch (error) {
+      if (error instanceof YouTubeApiError && error.httpStatus === 404) return;
+      throw error;
     }
   }
 

@@ -32,7 +32,14 @@ import type { SavedStreams } from './saved-streams.ts';
 /** What the lifecycle asks of YouTube (the real client has it all). */
 export type LiveApi = Pick<
   YouTubeLiveClient,
-  'insertStream' | 'listStreams' | 'insertBroadcast' | 'listBroadcasts' | 'bind' | 'transition' | 'status'
+  | 'insertStream'
+  | 'listStreams'
+  | 'insertBroadcast'
+  | 'listBroadcasts'
+  | 'bind'
+  | 'transition'
+  | 'status'
+  | 'deleteBroadcast'
 > & { readonly ledger: Pick<QuotaLedger, 'pausedUntil'> };
 
 /** The destination's publisher, as far as the lifecycle may touch it. */
@@ -63,6 +70,8 @@ export const BIND_WITHIN_MS = 2 * 60_000;
 
 /** States in which a broadcast can (and at stop should) be completed. */
 const ON_AIR = new Set<LifeCycleStatus>(['testing', 'liveStarting', 'live']);
+/** States of a broadcast that has not been on air: removed at stop rather than left upcoming. */
+const NEVER_ON_AIR = new Set<LifeCycleStatus>(['created', 'ready']);
 
 const RATE_REASONS = new Set(['rateLimitExceeded', 'userRequestsExceedRateLimit', 'userRateLimitExceeded']);
 
@@ -244,7 +253,11 @@ export class BroadcastLifecycle {
     for (const key of [...this.openKeys]) this.clearAlert(key);
     const onAir = this.current && ON_AIR.has(this.current.lifeCycleStatus) ? this.current.id : null;
     const ending = [onAir, this.replaced].filter((id): id is string => id !== null);
-    if (ending.length === 0) return;
+    // Made for this show but never on air (still unbound, or bound and waiting for data): removed,
+    // so the channel is not left with upcoming broadcasts nobody will start.
+    const upcoming = this.current && NEVER_ON_AIR.has(this.current.lifeCycleStatus) ? this.current.id : null;
+    const unused = [this.unbound?.id ?? null, upcoming].filter((id): id is string => id !== null);
+    if (ending.length === 0 && unused.length === 0) return;
     const work = (async () => {
       await this.polling?.catch(() => undefined);
       for (const id of ending) {
@@ -252,10 +265,20 @@ export class BroadcastLifecycle {
           await this.deps.api.transition(id, 'complete');
           this.log.info({ broadcastId: id }, 'youtube: broadcast completed at stop');
         } catch (error) {
-          // A broadcast that never went live cannot be completed: it stays upcoming on the channel.
           this.log.info(
             { broadcastId: id, err: messageOf(error) },
             'youtube: broadcast not completed at stop',
+          );
+        }
+      }
+      for (const id of unused) {
+        try {
+          await this.deps.api.deleteBroadcast(id);
+          this.log.info({ broadcastId: id }, 'youtube: a broadcast that never went on air removed at stop');
+        } catch (error) {
+          this.log.info(
+            { broadcastId: id, err: messageOf(error) },
+            'youtube: a broadcast that never went on air was not removed at stop; it stays upcoming on the channel',
           );
         }
       }

@@ -13,7 +13,7 @@ import { addDays, localParts, localToInstant } from '../../core/calendar.ts';
 /** Google resets the daily quota at midnight Pacific time. */
 const QUOTA_ZONE = 'America/Los_Angeles';
 
-export const QUOTA_COST = { list: 1, insert: 50, bind: 50, transition: 50, update: 50 } as const;
+export const QUOTA_COST = { list: 1, insert: 50, bind: 50, transition: 50, update: 50, delete: 50 } as const;
 export type QuotaOperation = keyof typeof QUOTA_COST;
 
 export const DEFAULT_DAILY_QUOTA = 10_000;

@@ -216,6 +216,20 @@ describe('YouTube Live API against the local Google stand-in', () => {
     });
     await api.bind(next.id, stream.id);
     assert.equal((await api.transition(next.id, 'live')).status.lifeCycleStatus, 'live');
+
+    // One made but never used is removed (what the show does at stop); removing it twice is fine.
+    const unused = await api.insertBroadcast({
+      title: 'Harbour live (3)',
+      privacy: 'unlisted',
+      latency: 'low',
+      dvr: true,
+      autoStart: false,
+      scheduledStart: clock.wallNow(),
+    });
+    await api.deleteBroadcast(unused.id);
+    assert.equal(sim.broadcast(unused.id), undefined);
+    assert.deepEqual(await api.listBroadcasts({ ids: [unused.id] }), []);
+    await api.deleteBroadcast(unused.id);
   });
 
   it('quota spent: the mapped error, calls held back, then tried again later', async () => {

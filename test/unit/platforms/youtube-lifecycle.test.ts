@@ -105,6 +105,10 @@ class FakeYouTube implements LiveApi {
     broadcast.status = to;
     return this.resource(broadcastId);
   }
+  async deleteBroadcast(broadcastId: string): Promise<void> {
+    this.gate(`delete ${broadcastId}`);
+    this.broadcasts.delete(broadcastId);
+  }
   async status(broadcastId: string, streamId: string) {
     this.gate('status');
     const stream = this.streams.get(streamId)!;
@@ -484,6 +488,45 @@ describe('YouTube broadcast lifecycle', () => {
     await stopping;
     assert.equal(stopped, true);
   });
+  it('at stop: a broadcast that never went on air (unbound, or bound without data) is removed, not left upcoming', async () => {
+    const unbound = rig();
+    unbound.api.streamActive = true;
+    await unbound.lifecycle.prepare();
+    unbound.lifecycle.start();
+    await unbound.step(5000);
+    unbound.api.bindFailures = {
+      left: 100,
+      error: new YouTubeApiError('YOUTUBE_REQUEST_FAILED', 'YouTube did not answer binding', null, 0),
+    };
+    unbound.api.broadcasts.get('bc2')!.status = 'complete';
+    await unbound.step(POLL_INTERVAL_MS);
+    assert.equal(unbound.api.broadcasts.get('bc3')!.streamId, null, 'bc3 is made but not bound');
+    await unbound.lifecycle.stop();
+    assert.ok(unbound.api.calls.includes('delete bc3'));
+    assert.equal(unbound.api.broadcasts.has('bc3'), false);
+    assert.ok(!unbound.api.calls.includes('delete bc2'), 'the ended broadcast stays in the archive');
+
+    const waiting = rig();
+    await waiting.lifecycle.prepare();
+    waiting.lifecycle.start();
+    await waiting.step(5000);
+    assert.equal(waiting.api.broadcasts.get('bc2')!.status, 'ready', 'bound, no data yet');
+    await waiting.lifecycle.stop();
+    assert.deepEqual(
+      waiting.api.calls.filter((call) => call.startsWith('delete') || call.includes('complete')),
+      ['delete bc2'],
+    );
+
+    const live = rig();
+    live.api.streamActive = true;
+    await live.lifecycle.prepare();
+    live.lifecycle.start();
+    await live.step(5000);
+    await live.lifecycle.stop();
+    assert.equal(live.api.broadcasts.get('bc2')!.status, 'complete', 'a broadcast that was live is kept');
+    assert.ok(!live.api.calls.some((call) => call.startsWith('delete')));
+  });
+
   it('the first broadcast is in History too, once live: created and live, with the watch link', async () => {
     const { api, alerts, lifecycle, step } = rig();
     api.streamActive = true;
