@@ -5,6 +5,9 @@
 // transitions, pauses and failover. A decoder runs at most a few seconds ahead: its pipe is paused
 // (ffmpeg blocks on the write) until the playout has used the buffered audio.
 //
+// A playlist that plays again (a looping show's next pass, a repeat) carries on after the file that
+// was on air when it stopped, rather than starting over at its first file.
+//
 // A file that cannot be decoded (gone, not audio, broken) is skipped with a log line and an alert;
 // the program's own sound is never touched. When every file of the playlist fails in a row, the bed
 // stays silent until the next cue rather than respawning ffmpeg in a loop.
@@ -158,8 +161,16 @@ interface Playing {
   failuresInRow: number;
 }
 
+/** A playlist by its files, in order: the same list under another cue (or pass) carries on. */
+function playlistKey(assetIds: readonly number[]): string {
+  return assetIds.join(',');
+}
+
 export class BedPlayer implements BedSource {
   private playing: Playing | null = null;
+  /** Where each playlist carries on when it plays again: the file after the one that was on air
+   *  when it stopped, so a looping show's passes go through the whole list, not its first file. */
+  private readonly carryOn = new Map<string, number>();
   /** The first file of each cue about to start, by its instance. */
   private readonly prepared = new Map<string, FileDecoder>();
   private readonly spawn: BedDecoderSpawn;
@@ -195,7 +206,7 @@ export class BedPlayer implements BedSource {
       }
     for (const at of upcoming)
       if (!this.prepared.has(at.instance) && this.playing?.instance !== at.instance)
-        this.prepared.set(at.instance, this.startFile(at.cue.assetIds, 0));
+        this.prepared.set(at.instance, this.startFile(at.cue.assetIds, this.nextStart(at.cue.assetIds)));
   }
 
   read(at: BedAt | null, out: Buffer): boolean {
@@ -233,8 +244,15 @@ export class BedPlayer implements BedSource {
   private begin(at: BedAt): void {
     this.end();
     const { assetIds, loop } = at.cue;
-    const first = this.prepared.get(at.instance) ?? this.startFile(assetIds, 0);
+    const start = this.nextStart(assetIds);
+    let first = this.prepared.get(at.instance) ?? null;
     this.prepared.delete(at.instance);
+    // Prepared while the same playlist was still moving on: that file has just been played.
+    if (first !== null && first.index !== start) {
+      void first.abandon();
+      first = null;
+    }
+    first ??= this.startFile(assetIds, start);
     this.playing = { instance: at.instance, assetIds, loop, current: first, next: null, failuresInRow: 0 };
     this.playing.next = this.startNext(this.playing, 0);
     this.options.logger.info({ cue: at.cue.id, files: assetIds.length, loop }, 'audio bed cue started');
@@ -242,6 +260,9 @@ export class BedPlayer implements BedSource {
 
   private end(): void {
     if (!this.playing) return;
+    const { assetIds, current } = this.playing;
+    if (current) this.carryOn.set(playlistKey(assetIds), (current.index + 1) % assetIds.length);
+    else this.carryOn.delete(playlistKey(assetIds)); // played out (or failed): from the top again
     void this.playing.current?.abandon();
     void this.playing.next?.abandon();
     this.playing = null;
@@ -277,6 +298,16 @@ export class BedPlayer implements BedSource {
     this.fileFailed(next);
     playing.next =
       playing.failuresInRow >= playing.assetIds.length ? null : this.startNext(playing, next.index);
+  }
+
+  /** The file a playlist starts with now: the one after the file on air if it is playing, else
+   *  where it stopped last time, else the first. */
+  private nextStart(assetIds: readonly number[]): number {
+    const key = playlistKey(assetIds);
+    const playing = this.playing;
+    if (playing?.current && playlistKey(playing.assetIds) === key)
+      return (playing.current.index + 1) % assetIds.length;
+    return this.carryOn.get(key) ?? 0;
   }
 
   private startNext(playing: Playing, index: number): FileDecoder | null {

@@ -127,4 +127,49 @@ describe('audio bed player', () => {
     assert.ok(player.snapshot().filesStarted <= 4, `started ${player.snapshot().filesStarted} decoders`);
     assert.deepEqual(new Set(alerts.map((a) => a.key)), new Set(['audio-bed:asset:9', 'audio-bed:asset:10']));
   });
+
+  it('a playlist that plays again carries on after the file that was on air, through the whole list', async () => {
+    const files = new Map<number, string>([
+      [1, toneFile('p1.wav', 440, 3)],
+      [2, toneFile('p2.wav', 660, 3)],
+      [3, toneFile('p3.wav', 880, 3)],
+    ]);
+    const player = new BedPlayer({ assetPath: (id) => files.get(id) ?? null, logger: createLogger('test') });
+    const pass = (n: number): BedAt => ({
+      instance: `m@${n}`,
+      fade: 1,
+      cue: {
+        id: 'm',
+        start: 0,
+        end: 900,
+        assetIds: [1, 2, 3],
+        loop: true,
+        volumeDb: 0,
+        fadeIn: 0,
+        fadeOut: 0,
+      },
+    });
+    /** Plays `ticks` ticks of a pass; the frequency of the last half second of them. */
+    const play = async (at: BedAt, ticks: number): Promise<number> => {
+      const out: Buffer[] = [];
+      for (let tick = 0; tick < ticks; tick++) {
+        const chunk = Buffer.alloc(1600 * 4);
+        player.read(at, chunk);
+        out.push(chunk);
+        await sleep(33);
+      }
+      const pcm = Buffer.concat(out);
+      return frequency(pcm, pcm.length / 4 - 24_000, 24_000);
+    };
+    player.prepare([pass(0)]);
+    await sleep(500);
+    assert.ok(Math.abs((await play(pass(0), 40)) - 440) < 5, 'the first pass starts at the first file');
+    // The next pass is made ready ahead (its first file: the one after the file on air now), but
+    // this pass moves on into the second file before it ends.
+    player.prepare([pass(1)]);
+    assert.ok(Math.abs((await play(pass(0), 80)) - 660) < 5, 'the first pass reached the second file');
+    assert.ok(Math.abs((await play(pass(1), 30)) - 880) < 5, 'the next pass carries on with the third');
+    assert.ok(Math.abs((await play(pass(2), 30)) - 440) < 5, 'and the one after wraps to the first');
+    await player.stop();
+  });
 });
