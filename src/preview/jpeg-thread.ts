@@ -4,23 +4,11 @@
 // while a JPEG is owed.
 // Where it cannot start, the conversion falls back to the main thread (and says so, once).
 import { Worker } from 'node:worker_threads';
+import { workerEntry } from '../core/worker-entry.ts';
 import type { Logger } from '../core/logger.ts';
 import type { ProgramPicture } from '../engine/index.ts';
 import { pictureToJpeg, type JpegSize } from './picture-jpeg.ts';
 import type { JpegJob, JpegReply } from './jpeg-worker.ts';
-
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
-/** Source or build: the worker file beside this one, with this file's own extension. */
-const WORKER_URL = new URL(`./jpeg-worker${FROM_SOURCE ? '.ts' : '.js'}`, import.meta.url);
-
-/** What the thread runs: the built worker as it is; from source (tsx), a module that first
- *  registers tsx in the new thread (a worker does not inherit the main thread's loader). */
-function workerEntry(): URL {
-  if (!FROM_SOURCE) return WORKER_URL;
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const code = `import { register } from ${JSON.stringify(tsx)}; register(); await import(${JSON.stringify(WORKER_URL.href)});`;
-  return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
-}
 
 export class JpegThread {
   private worker: Worker | null = null;
@@ -70,7 +58,7 @@ export class JpegThread {
   private ensureWorker(): Worker | null {
     if (this.worker !== null || this.broken) return this.worker;
     try {
-      const worker = new Worker(workerEntry());
+      const worker = new Worker(workerEntry(import.meta.url, 'jpeg-worker'));
       worker.on('message', (reply: JpegReply) => {
         const waiting = this.pending.get(reply.id);
         this.pending.delete(reply.id);

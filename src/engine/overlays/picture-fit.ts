@@ -8,6 +8,7 @@
 // owed; where it cannot start, pictures are fitted on the main thread (and the log says so, once).
 import { Worker } from 'node:worker_threads';
 import { createLogger, type Logger } from '../../core/logger.ts';
+import { workerEntry } from '../../core/worker-entry.ts';
 import { FitCache, type FitSize, type FittedPicture } from './picture-fit-core.ts';
 import type { FitJob, FitReply } from './picture-fit-worker.ts';
 
@@ -15,18 +16,6 @@ export type { FitSize, FittedPicture };
 
 /** Pictures of at most this many pixels are drawn as before, on the main thread (a few ms). */
 export const SMALL_PICTURE_PIXELS = 2_000_000;
-
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
-const WORKER_URL = new URL(`./picture-fit-worker${FROM_SOURCE ? '.ts' : '.js'}`, import.meta.url);
-
-/** What the thread runs: the built worker as it is; from source, a module that first registers
- *  tsx in the new thread (a worker does not inherit the main thread's loader). */
-function defaultWorkerEntry(): URL {
-  if (!FROM_SOURCE) return WORKER_URL;
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const code = `import { register } from ${JSON.stringify(tsx)}; register(); await import(${JSON.stringify(WORKER_URL.href)});`;
-  return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
-}
 
 export interface PictureFitterOptions {
   log: Logger;
@@ -107,7 +96,9 @@ export class PictureFitter {
   private ensureWorker(): Worker | null {
     if (this.worker !== null || this.broken) return this.worker;
     try {
-      const worker = new Worker(this.options.workerEntry ?? defaultWorkerEntry());
+      const worker = new Worker(
+        this.options.workerEntry ?? workerEntry(import.meta.url, 'picture-fit-worker'),
+      );
       worker.on('message', (reply: FitReply) => {
         if ('ready' in reply) {
           this.ready = true;
