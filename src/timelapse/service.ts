@@ -15,7 +15,6 @@ import {
   timelapseSize,
   type TimelapseItem,
   type TimelapseJob,
-  type TimelapseJobState,
   type TimelapseSettings,
 } from '../domain/timelapse.ts';
 import type { ProgramPicture } from '../engine/index.ts';
@@ -23,8 +22,6 @@ import { AppError } from '../errors/registry.ts';
 import { SnapshotCollector, localDay, snapshotsRoot } from './collector.ts';
 import { PRESSURE_CHECK_MS, TimelapseEncoder, type EncodeOutcome } from './encode.ts';
 import { holdForEncode } from './snapshot-days.ts';
-
-export type { TimelapseItem, TimelapseJob, TimelapseJobState };
 
 /** After a start, the finished days are looked for this much later (the show settles first). */
 export const FIRST_CHECK_MS = 30_000;
