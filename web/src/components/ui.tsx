@@ -149,6 +149,8 @@ export interface Loaded<T> {
   error: unknown;
   loading: boolean;
   reload: () => void;
+  /** Applies a change the appliance has confirmed at once, so the page never shows what it just deleted. */
+  change: (edit: (data: T) => T) => void;
 }
 
 /** Loads data for a page; `reload()` fetches again (after a change). */
@@ -175,7 +177,11 @@ export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: unkn
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [generation, ...deps]);
   const reload = useCallback(() => setGeneration((n) => n + 1), []);
-  return { data, error, loading, reload };
+  const change = useCallback(
+    (edit: (data: T) => T) => setData((current) => (current === null ? null : edit(current))),
+    [],
+  );
+  return { data, error, loading, reload, change };
 }
 
 /** Runs one action at a time, keeping its busy flag and its error for the page to show. */

@@ -183,7 +183,7 @@ export function Assets() {
   const nextKey = useRef(1);
   /** Files go one after another: a small appliance should not ingest several videos at once. */
   const queue = useRef<Promise<void>>(Promise.resolve());
-  const { reload } = list;
+  const { reload, change } = list;
 
   const update = useCallback((key: number, change: Partial<Upload>) => {
     setUploads((previous) => previous.map((u) => (u.key === key ? { ...u, ...change } : u)));
@@ -257,6 +257,7 @@ export function Assets() {
 
   const remove = async (asset: Asset): Promise<void> => {
     await api.delete(`/api/assets/${asset.id}`);
+    change((all) => all.filter((each) => each.id !== asset.id));
     reload();
   };
 

@@ -145,6 +145,7 @@ export function Cameras() {
     rememberTest(camera.id, null);
     if (editing?.kind === 'edit' && editing.id === camera.id) setEditing(null);
     setNotice(`Camera “${camera.name}” deleted.`);
+    cameras.change((list) => list.filter((each) => each.id !== camera.id));
     cameras.reload();
   };
 

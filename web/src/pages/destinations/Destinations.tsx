@@ -74,6 +74,7 @@ export function Destinations() {
     await api.delete(`/api/destinations/${destination.id}`);
     if (editing?.kind === 'edit' && editing.destination.id === destination.id) setEditing(null);
     setNotice(`Destination “${destination.name}” deleted.`);
+    destinations.change((list) => list.filter((each) => each.id !== destination.id));
     destinations.reload();
   };
 

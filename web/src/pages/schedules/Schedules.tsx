@@ -104,6 +104,7 @@ export function Schedules() {
     await api.delete(`/api/schedules/${schedule.id}`);
     if (editing?.kind === 'edit' && editing.schedule.id === schedule.id) setEditing(null);
     setNotice(`Schedule “${schedule.name}” deleted.`);
+    schedules.change((list) => list.filter((each) => each.id !== schedule.id));
     schedules.reload();
   };
 

@@ -63,6 +63,7 @@ export function UsersCard({ me }: { me: UserInfo }) {
   const remove = async (user: UserInfo): Promise<void> => {
     await authApi.removeUser(user.id);
     setNotice(`${user.username} removed: signed out, and their API tokens no longer work.`);
+    users.change((all) => all.filter((each) => each.id !== user.id));
     users.reload();
   };
 

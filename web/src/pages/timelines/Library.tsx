@@ -142,6 +142,7 @@ export function Library() {
   const remove = async (timeline: TimelineSummary): Promise<void> => {
     await api.delete(`/api/timelines/${timeline.id}`);
     setDone({ text: `Deleted “${timeline.name}”.`, warnings: [] });
+    list.change((all) => all.filter((each) => each.id !== timeline.id));
     list.reload();
   };
 
