@@ -199,10 +199,18 @@ describe('encoder preset and the Log page (chromium, real appliance)', () => {
     await rig.ui.context.grantPermissions(['clipboard-read', 'clipboard-write'], {
       origin: rig.appliance.url,
     });
-    await page.getByRole('button', { name: 'Copy lines' }).click();
-    await page.getByText(/^Copied \d+ lines to the clipboard\.$/).waitFor();
-    const copied = String(await page.evaluate('navigator.clipboard.readText()')).split('\n');
-    assert.equal(copied.length, await rows.count());
+    // As someone copying for a support request would, stop the refresh first: a refresh landing
+    // between the copy and the count would add lines (a fetch already under way may still land).
+    await page.getByLabel(/^Refresh every/).uncheck();
+    const copied = await waitFor(
+      async () => {
+        await page.getByRole('button', { name: 'Copy lines' }).click();
+        await page.getByText(/^Copied \d+ lines to the clipboard\.$/).waitFor();
+        const lines = String(await page.evaluate('navigator.clipboard.readText()')).split('\n');
+        return lines.length === (await rows.count()) ? lines : undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 500, what: 'the copied lines to be the lines shown' },
+    );
     assert.match(copied[0]!, new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z [A-Z]+ ${chosen} `));
 
     // The address a remediation links to opens the page filtered; refreshing by itself, it shows
