@@ -20,7 +20,7 @@ import { startCameraSim } from '../../test/helpers/camera-sim.ts';
 import { startCpuLoad } from '../../test/helpers/cpu-load.ts';
 import { readPackets } from '../../test/helpers/media-probe.ts';
 import { startRtmpServer, type RtmpServer } from '../../test/helpers/rtmp-server.ts';
-import { startStreamClock } from '../../test/helpers/stream-readers.ts';
+import { programRates, startStreamClock } from '../../test/helpers/stream-readers.ts';
 import { benchClip } from '../lib/clips.ts';
 import { emit, figure, sleep, type Figure } from '../lib/report.ts';
 import { benchLogger, cameraTimeline, urlCameras, withCleanup } from './common.ts';
@@ -93,20 +93,6 @@ interface RunResult {
   ticks: number;
 }
 
-/** Worst program ÷ wall ratio over 10 s windows of a viewer's samples (after its first 5 s). */
-function windowRatios(samples: { at: number; streamMs: number }[]): number[] {
-  const from = samples.filter((s) => s.streamMs > 0);
-  const steady = from.filter((s) => s.at >= (from[0]?.at ?? 0) + 5000);
-  const ratios: number[] = [];
-  for (let i = 0; i < steady.length; i++) {
-    const first = steady[i]!;
-    const last = steady.find((s) => s.at >= first.at + 10_000);
-    if (!last) break;
-    ratios.push((last.streamMs - first.streamMs) / (last.at - first.at));
-  }
-  return ratios;
-}
-
 async function runShow(
   label: string,
   urls: string[],
@@ -169,7 +155,7 @@ async function runShow(
   const end = Date.now();
   return {
     publishes,
-    ratios: windowRatios(clock.samples()),
+    ratios: programRates(clock.samples()),
     largestStepMs: Math.max(...steps),
     frameIntervalMs: interval,
     deliveredFps: (lastMinute.length - 1) / ((lastMinute.at(-1)! - lastMinute[0]!) / 1000),

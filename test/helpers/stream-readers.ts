@@ -189,9 +189,50 @@ export async function publishTestPattern(url: string, options: TestPublisherOpti
   if (result !== 0) throw new Error(`publisher to ${url} exited ${result}: ${publisher.stderr()}`);
 }
 
+export interface ClockSample {
+  /** Wall-clock ms when the viewer reported it. */
+  at: number;
+  /** Stream time in ms of the newest packet the viewer had then. */
+  streamMs: number;
+}
+
+/**
+ * Program seconds per wall second over each `windowMs` window of a viewer's samples, skipping the
+ * first `settleMs` (a viewer's first seconds are a burst: the server hands it what it holds).
+ * Each window's rate is the least-squares slope of all its samples, not the two at its ends: a
+ * viewer that reports one sample 100 ms late (a busy machine delays the report, not the stream)
+ * would swing a two-point rate by 1 % over 10 s, while the program's pace is what is measured.
+ */
+export function programRates(
+  samples: readonly ClockSample[],
+  { windowMs = 10_000, settleMs = 5000 }: { windowMs?: number; settleMs?: number } = {},
+): number[] {
+  const flowing = samples.filter((s) => s.streamMs > 0);
+  const steady = flowing.filter((s) => s.at >= flowing[0]!.at + settleMs);
+  const rates: number[] = [];
+  for (let i = 0; i < steady.length; i++) {
+    const end = steady.findIndex((s) => s.at >= steady[i]!.at + windowMs);
+    if (end < 0) break;
+    rates.push(slope(steady.slice(i, end + 1)));
+  }
+  return rates;
+}
+
+function slope(points: readonly ClockSample[]): number {
+  const meanAt = points.reduce((sum, p) => sum + p.at, 0) / points.length;
+  const meanStream = points.reduce((sum, p) => sum + p.streamMs, 0) / points.length;
+  let covariance = 0;
+  let variance = 0;
+  for (const p of points) {
+    covariance += (p.at - meanAt) * (p.streamMs - meanStream);
+    variance += (p.at - meanAt) ** 2;
+  }
+  return covariance / variance;
+}
+
 export interface StreamClock {
   /** (wall-clock ms when reported, stream time in ms of the newest packet) pairs, oldest first. */
-  samples(): { at: number; streamMs: number }[];
+  samples(): ClockSample[];
   stderr(): string;
   stop(): Promise<void>;
 }
@@ -220,7 +261,7 @@ export function startStreamClock(url: string): StreamClock {
     '0.5',
   ]);
   const stderr = tail(child.stderr);
-  const samples: { at: number; streamMs: number }[] = [];
+  const samples: ClockSample[] = [];
   createInterface({ input: child.stdout! }).on('line', (line) => {
     const match = /^out_time_us=(\d+)/.exec(line);
     if (match) samples.push({ at: Date.now(), streamMs: Number(match[1]) / 1000 });
