@@ -181,6 +181,8 @@ export class Playout {
   private lastTick: number | null = null;
   /** Program position: what the timeline shows. Moves with the ticks unless paused or jumped. */
   private position: number;
+  /** The timeline frame the last tick put on air (null before the first, and after a jump). */
+  private onAirFrame: number | null = null;
   private paused = false;
   private readonly overrides: LiveOverrides;
   private overrideKey: string | null = null;
@@ -282,18 +284,25 @@ export class Playout {
     return { ...this.stats, frame: this.position, paused: this.paused };
   }
 
-  /** Holds the timeline where it is; the output goes on (live cameras stay live). */
+  /**
+   * Holds the timeline on the frame on air (not the next one: an overlay about to go stays); the
+   * output goes on (live cameras stay live).
+   */
   pause(): void {
+    if (!this.paused && this.onAirFrame !== null) this.position = this.onAirFrame;
     this.paused = true;
   }
 
+  /** Moves on from the held frame at the next tick. */
   resume(): void {
+    if (this.paused && this.onAirFrame === this.position) this.position++;
     this.paused = false;
   }
 
   /** Moves the program to a position (frames from the show's start). */
   seek(frame: number): void {
     this.position = Math.max(0, Math.floor(frame));
+    this.onAirFrame = null;
     this.overrides.jumped();
     if (this.running) this.prepare(this.position);
   }
@@ -580,6 +589,7 @@ export class Playout {
     if (lateness > this.tickMs) this.stats.lateTicks++;
     this.stats.maxLatenessMs = Math.max(this.stats.maxLatenessMs, lateness);
     this.options.onTick?.(state, lateness);
+    this.onAirFrame = this.position;
     if (!this.paused) this.position++;
     return true;
   }

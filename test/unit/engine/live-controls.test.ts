@@ -99,13 +99,14 @@ describe('live controls in the playout', () => {
     run(5);
     assert.equal(playout.frame, 6, 'ticks 0..5 written');
     playout.pause();
+    assert.equal(playout.frame, 5, 'held at once: the next status already says frame 5');
     const held = run(20);
     assert.equal(held.length, 20, 'one frame per tick while paused');
     assert.ok(
       held.every((y) => y === Y.camera1),
       'camera 1 stays on air: cue "two" (frame 10) never comes',
     );
-    assert.equal(playout.frame, 6);
+    assert.equal(playout.frame, 5, 'the frame on air when paused is the one held');
     assert.equal(playout.snapshot().paused, true);
     playout.resume();
     const after = run(6);
@@ -114,6 +115,19 @@ describe('live controls in the playout', () => {
       [...Array(4).fill(Y.camera1), ...Array(2).fill(Y.camera2)],
       'frames 6..9 then cue two at 10',
     );
+  });
+
+  it('a jump while paused holds the new time; resume moves on from it', () => {
+    const { playout, run } = setup();
+    playout.start();
+    run(3);
+    playout.pause();
+    playout.seek(15); // 1.5 s: inside cue "two"
+    assert.deepEqual(run(3), [Y.camera2, Y.camera2, Y.camera2]);
+    assert.equal(playout.frame, 15);
+    playout.resume();
+    run(2);
+    assert.equal(playout.frame, 18, 'frames 16 and 17 went on air');
   });
 
   it('a jump moves the program to the new time at the next tick', () => {
