@@ -184,6 +184,12 @@ export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: unkn
   return { data, error, loading, reload, change };
 }
 
+/** After the appliance confirmed a delete: the item leaves the list at once (with the page's notice), then the list reloads. */
+export function forgetItem<T extends { id: number }>(list: Loaded<T[]>, id: number): void {
+  list.change((items) => items.filter((item) => item.id !== id));
+  list.reload();
+}
+
 /** Runs one action at a time, keeping its busy flag and its error for the page to show. */
 export function useAction(): {
   busy: boolean;

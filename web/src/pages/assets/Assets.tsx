@@ -13,6 +13,7 @@ import {
   PageHeader,
   SelectField,
   Spinner,
+  forgetItem,
   formatDuration,
   useLoad,
 } from '../../components/ui.tsx';
@@ -183,7 +184,7 @@ export function Assets() {
   const nextKey = useRef(1);
   /** Files go one after another: a small appliance should not ingest several videos at once. */
   const queue = useRef<Promise<void>>(Promise.resolve());
-  const { reload, change } = list;
+  const { reload } = list;
 
   const update = useCallback((key: number, change: Partial<Upload>) => {
     setUploads((previous) => previous.map((u) => (u.key === key ? { ...u, ...change } : u)));
@@ -257,8 +258,7 @@ export function Assets() {
 
   const remove = async (asset: Asset): Promise<void> => {
     await api.delete(`/api/assets/${asset.id}`);
-    change((all) => all.filter((each) => each.id !== asset.id));
-    reload();
+    forgetItem(list, asset.id);
   };
 
   const busyUploading = uploads.some(

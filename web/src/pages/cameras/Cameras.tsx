@@ -8,7 +8,15 @@ import { api } from '../../api/client.ts';
 import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog.tsx';
 import { DataTable, EditorCard, EmptyState, ListStates } from '../../components/ListPage.tsx';
 import { EditDeleteActions, RowActions } from '../../components/RowActions.tsx';
-import { Button, ErrorNotice, Notice, PageHeader, Spinner, useLoad } from '../../components/ui.tsx';
+import {
+  Button,
+  ErrorNotice,
+  forgetItem,
+  Notice,
+  PageHeader,
+  Spinner,
+  useLoad,
+} from '../../components/ui.tsx';
 import {
   describeVideo,
   lastTest,
@@ -145,8 +153,7 @@ export function Cameras() {
     rememberTest(camera.id, null);
     if (editing?.kind === 'edit' && editing.id === camera.id) setEditing(null);
     setNotice(`Camera “${camera.name}” deleted.`);
-    cameras.change((list) => list.filter((each) => each.id !== camera.id));
-    cameras.reload();
+    forgetItem(cameras, camera.id);
   };
 
   return (

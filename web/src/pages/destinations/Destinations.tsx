@@ -7,7 +7,7 @@ import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog.t
 import { DataTable, EditorCard, EmptyState, ListStates } from '../../components/ListPage.tsx';
 import { EditDeleteActions, RowActions } from '../../components/RowActions.tsx';
 import { useCan } from '../../app/session.ts';
-import { Button, ErrorNotice, Notice, PageHeader, useLoad } from '../../components/ui.tsx';
+import { Button, ErrorNotice, forgetItem, Notice, PageHeader, useLoad } from '../../components/ui.tsx';
 import type { Destination, PlatformPreset } from './destination-api.ts';
 import { DestinationForm } from './DestinationForm.tsx';
 import { TestStatus, useDestinationTests } from './DestinationTest.tsx';
@@ -74,8 +74,7 @@ export function Destinations() {
     await api.delete(`/api/destinations/${destination.id}`);
     if (editing?.kind === 'edit' && editing.destination.id === destination.id) setEditing(null);
     setNotice(`Destination “${destination.name}” deleted.`);
-    destinations.change((list) => list.filter((each) => each.id !== destination.id));
-    destinations.reload();
+    forgetItem(destinations, destination.id);
   };
 
   return (

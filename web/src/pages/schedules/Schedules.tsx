@@ -13,7 +13,7 @@ import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog.t
 import { DataTable, EditorCard, EmptyState, ListStates } from '../../components/ListPage.tsx';
 import { useCan } from '../../app/session.ts';
 import { EditDeleteActions } from '../../components/RowActions.tsx';
-import { Button, ErrorNotice, Notice, PageHeader, useLoad } from '../../components/ui.tsx';
+import { Button, ErrorNotice, forgetItem, Notice, PageHeader, useLoad } from '../../components/ui.tsx';
 import { ScheduleForm, type Choice } from './ScheduleForm.tsx';
 import { DAY_LABELS, describeEdge, formatRun, formatSunSkip } from './schedule-format.ts';
 import '../../components/forms.css';
@@ -104,8 +104,7 @@ export function Schedules() {
     await api.delete(`/api/schedules/${schedule.id}`);
     if (editing?.kind === 'edit' && editing.schedule.id === schedule.id) setEditing(null);
     setNotice(`Schedule “${schedule.name}” deleted.`);
-    schedules.change((list) => list.filter((each) => each.id !== schedule.id));
-    schedules.reload();
+    forgetItem(schedules, schedule.id);
   };
 
   return (

@@ -5,7 +5,15 @@ import { ApiError, authApi, ROLES, type Role, type UserInfo } from '../../api/cl
 import { ConfirmDialog, useConfirmation } from '../../components/ConfirmDialog.tsx';
 import { DataTable, ListStates } from '../../components/ListPage.tsx';
 import { FormActions } from '../../components/forms.tsx';
-import { Button, ErrorNotice, Field, Notice, SelectField, useLoad } from '../../components/ui.tsx';
+import {
+  Button,
+  ErrorNotice,
+  Field,
+  forgetItem,
+  Notice,
+  SelectField,
+  useLoad,
+} from '../../components/ui.tsx';
 import { ROLE_ALLOWS, ROLE_LABEL } from './roles.ts';
 
 function RoleOptions() {
@@ -63,8 +71,7 @@ export function UsersCard({ me }: { me: UserInfo }) {
   const remove = async (user: UserInfo): Promise<void> => {
     await authApi.removeUser(user.id);
     setNotice(`${user.username} removed: signed out, and their API tokens no longer work.`);
-    users.change((all) => all.filter((each) => each.id !== user.id));
-    users.reload();
+    forgetItem(users, user.id);
   };
 
   const issue = (path: string): string | undefined =>

@@ -17,6 +17,7 @@ import {
   Link,
   Notice,
   PageHeader,
+  forgetItem,
   formatDuration,
   useAction,
   useLoad,
@@ -142,8 +143,7 @@ export function Library() {
   const remove = async (timeline: TimelineSummary): Promise<void> => {
     await api.delete(`/api/timelines/${timeline.id}`);
     setDone({ text: `Deleted “${timeline.name}”.`, warnings: [] });
-    list.change((all) => all.filter((each) => each.id !== timeline.id));
-    list.reload();
+    forgetItem(list, timeline.id);
   };
 
   return (
