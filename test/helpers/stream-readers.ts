@@ -208,6 +208,7 @@ export function programRates(
   { windowMs = 10_000, settleMs = 5000 }: { windowMs?: number; settleMs?: number } = {},
 ): number[] {
   const flowing = samples.filter((s) => s.streamMs > 0);
+  if (flowing.length === 0) return [];
   const steady = flowing.filter((s) => s.at >= flowing[0]!.at + settleMs);
   const rates: number[] = [];
   for (let i = 0; i < steady.length; i++) {

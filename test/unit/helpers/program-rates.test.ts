@@ -21,6 +21,11 @@ describe('programRates', () => {
     assert.ok(worst(rates) < 1e-9, `${worst(rates)}`);
   });
 
+  it('reads no window for a viewer that received nothing', () => {
+    assert.deepEqual(programRates([]), []);
+    assert.deepEqual(programRates(viewer(60, () => -1)), []);
+  });
+
   it('reads a program that runs 2 % slow as 0.98 in every window', () => {
     const rates = programRates(viewer(60, (at) => at * 0.98));
     for (const rate of rates) assert.ok(Math.abs(rate - 0.98) < 1e-9, `${rate}`);
